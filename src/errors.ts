@@ -1,0 +1,68 @@
+/**
+ * Typed errors. Every failure the gateway expects carries a stable `code` and an HTTP status;
+ * the one error middleware in src/http maps them. Anything else is a bug and becomes a 500.
+ */
+export type ErrorCode =
+  | 'invalid_request'
+  | 'invalid_json'
+  | 'payload_too_large'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'server_not_found'
+  | 'tool_not_found'
+  | 'secret_not_found'
+  | 'route_not_found'
+  | 'server_already_exists'
+  | 'server_disabled'
+  | 'concurrency_conflict'
+  | 'invalid_arguments'
+  | 'server_unavailable'
+  | 'upstream_error'
+  | 'upstream_crashed'
+  | 'upstream_timeout'
+  | 'client_closed_request'
+  | 'store_unavailable'
+  | 'internal_error';
+
+const STATUS: Record<ErrorCode, number> = {
+  invalid_request: 400,
+  invalid_json: 400,
+  payload_too_large: 413,
+  unauthorized: 401,
+  forbidden: 403,
+  server_not_found: 404,
+  tool_not_found: 404,
+  secret_not_found: 404,
+  route_not_found: 404,
+  server_already_exists: 409,
+  server_disabled: 409,
+  concurrency_conflict: 409,
+  invalid_arguments: 400,
+  server_unavailable: 503,
+  upstream_error: 502,
+  upstream_crashed: 502,
+  upstream_timeout: 504,
+  client_closed_request: 499,
+  store_unavailable: 503,
+  internal_error: 500,
+};
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  /** Extra, safe-to-show fields merged into the error body (never secret values). */
+  readonly details: Record<string, unknown>;
+
+  constructor(code: ErrorCode, message: string, details: Record<string, unknown> = {}, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'AppError';
+    this.code = code;
+    this.status = STATUS[code];
+    this.details = details;
+  }
+}
+
+export const isAppError = (e: unknown): e is AppError => e instanceof AppError;
+
+export const notFound = (serverName: string): AppError =>
+  new AppError('server_not_found', `Server with name ${serverName} not found`, { serverName });

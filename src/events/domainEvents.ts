@@ -1,0 +1,63 @@
+import * as z from 'zod';
+import type { NewEvent, RecordedEvent } from './eventStore.js';
+import {
+  ServerDisabled,
+  ServerEnabled,
+  ServerRegistered,
+  ServerRemoved,
+  ServerUpdated,
+} from './serverEvents.js';
+import { SecretDeleted, SecretSet } from './secretEvents.js';
+
+/** Every event type of the domain with the schema of its current version. */
+export const EVENT_SCHEMAS = {
+  ServerRegistered,
+  ServerUpdated,
+  ServerEnabled,
+  ServerDisabled,
+  ServerRemoved,
+  SecretSet,
+  SecretDeleted,
+} as const;
+
+export const CURRENT_SCHEMA_VERSION: Record<EventType, number> = {
+  ServerRegistered: 1,
+  ServerUpdated: 1,
+  ServerEnabled: 1,
+  ServerDisabled: 1,
+  ServerRemoved: 1,
+  SecretSet: 1,
+  SecretDeleted: 1,
+};
+
+export type EventType = keyof typeof EVENT_SCHEMAS;
+export type DomainEvent = {
+  [K in EventType]: { type: K; data: z.infer<(typeof EVENT_SCHEMAS)[K]> };
+}[EventType];
+
+/** A domain event as a decider emits it: type and data; the handler adds the envelope. */
+export type Emitted = DomainEvent;
+
+/**
+ * Upcasters lift old schema versions to the current one: `[type][fromVersion] = data => data'`.
+ * Empty today: every event is still at version 1. Add an entry before changing a schema.
+ */
+const UPCASTERS: Partial<Record<EventType, Record<number, (data: Record<string, unknown>) => Record<string, unknown>>>> = {};
+
+/**
+ * Reads a stored event as a typed domain event, upcasting older versions. Returns undefined for
+ * types this build does not know (a newer writer on the same store), so readers skip them.
+ */
+export function parseEvent(event: RecordedEvent | NewEvent): DomainEvent | undefined {
+  if (!(event.type in EVENT_SCHEMAS)) return undefined;
+  const type = event.type as EventType;
+  let data = event.data;
+  let version = event.metadata.schemaVersion;
+  while (version < CURRENT_SCHEMA_VERSION[type]) {
+    const up = UPCASTERS[type]?.[version];
+    if (!up) throw new Error(`No upcaster for ${type} v${version}`);
+    data = up(data);
+    version += 1;
+  }
+  return { type, data: EVENT_SCHEMAS[type].parse(data) } as DomainEvent;
+}

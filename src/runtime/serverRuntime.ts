@@ -1,0 +1,34 @@
+/**
+ * What the rest of the gateway sees of a running MCP server. Everything the SDK touches stays
+ * behind these types, so the later move to SDK v2 packages stays inside src/runtime.
+ */
+export type ServerStatus = 'connecting' | 'connected' | 'disconnected' | 'error';
+
+/** A tool as the upstream server declared it (MCP `Tool`), passed through as JSON. */
+export interface ToolDescriptor {
+  name: string;
+  description?: string;
+  inputSchema: Record<string, unknown>;
+  [extra: string]: unknown;
+}
+
+/** A call result as the upstream returned it (MCP `CallToolResult`), passed through as JSON. */
+export type ToolResult = Record<string, unknown>;
+
+export interface ServerSnapshot {
+  status: ServerStatus;
+  /** Why the server is in `error` (or the last start failure), never containing secret values. */
+  statusMessage?: string;
+  toolsList: ToolDescriptor[];
+  /** Most recent stderr lines and supervisor notes, oldest first, bounded. */
+  logs: string[];
+  pid?: number;
+  /** Restarts since the last (re)configuration. */
+  restarts: number;
+}
+
+export interface CallOptions {
+  timeoutMs: number;
+  /** Aborting cancels the call upstream (notifications/cancelled). */
+  signal?: AbortSignal;
+}
