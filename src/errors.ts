@@ -12,6 +12,7 @@ export type ErrorCode =
   | 'tool_not_found'
   | 'secret_not_found'
   | 'route_not_found'
+  | 'method_not_allowed'
   | 'server_already_exists'
   | 'server_disabled'
   | 'concurrency_conflict'
@@ -22,6 +23,7 @@ export type ErrorCode =
   | 'upstream_timeout'
   | 'client_closed_request'
   | 'store_unavailable'
+  | 'secret_undecryptable'
   | 'internal_error';
 
 const STATUS: Record<ErrorCode, number> = {
@@ -34,6 +36,7 @@ const STATUS: Record<ErrorCode, number> = {
   tool_not_found: 404,
   secret_not_found: 404,
   route_not_found: 404,
+  method_not_allowed: 405,
   server_already_exists: 409,
   server_disabled: 409,
   concurrency_conflict: 409,
@@ -44,6 +47,7 @@ const STATUS: Record<ErrorCode, number> = {
   upstream_timeout: 504,
   client_closed_request: 499,
   store_unavailable: 503,
+  secret_undecryptable: 500,
   internal_error: 500,
 };
 

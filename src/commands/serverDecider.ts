@@ -1,0 +1,118 @@
+import { AppError, notFound } from '../errors.js';
+import type { DomainEvent } from '../events/domainEvents.js';
+import type { ServerConfig } from '../events/serverEvents.js';
+import type { Decider } from './decider.js';
+
+export type ServerState =
+  | { readonly exists: false }
+  | { readonly exists: true; readonly serverId: string; readonly name: string; readonly config: ServerConfig; readonly enabled: boolean };
+
+/** Fields of PUT /mcp/servers/:name; absent means unchanged, `secretNames: null` clears the list. */
+export interface ServerPatch {
+  command?: string;
+  args?: string[];
+  env?: Record<string, string>;
+  cwd?: string;
+  secretNames?: string[] | null;
+  timeout?: number;
+  startupTimeout?: number;
+  enabled?: boolean;
+}
+
+export type ServerCommand =
+  | { type: 'RegisterServer'; data: { serverId: string; name: string; config: ServerConfig; enabled: boolean } }
+  | { type: 'UpdateServer'; data: { name: string; patch: ServerPatch } }
+  | { type: 'EnableServer'; data: { name: string } }
+  | { type: 'DisableServer'; data: { name: string } }
+  | { type: 'RemoveServer'; data: { name: string } };
+
+type Existing = Extract<ServerState, { exists: true }>;
+
+function existing(state: ServerState, name: string): Existing {
+  if (!state.exists) throw notFound(name);
+  return state;
+}
+
+function applyPatch(config: ServerConfig, patch: ServerPatch): ServerConfig {
+  const { secretNames, ...rest } = config;
+  const nextSecretNames = patch.secretNames === undefined ? secretNames : (patch.secretNames ?? undefined);
+  return {
+    ...rest,
+    transport: {
+      ...config.transport,
+      ...(patch.command === undefined ? {} : { command: patch.command }),
+      ...(patch.args === undefined ? {} : { args: patch.args }),
+      ...(patch.env === undefined ? {} : { env: patch.env }),
+      ...(patch.cwd === undefined ? {} : { cwd: patch.cwd }),
+    },
+    ...(nextSecretNames === undefined ? {} : { secretNames: nextSecretNames }),
+    timeout: patch.timeout ?? config.timeout,
+    startupTimeout: patch.startupTimeout ?? config.startupTimeout,
+  };
+}
+
+/** Stable comparison: key order must not make an unchanged config look changed. */
+const canonical = (value: unknown): string =>
+  JSON.stringify(value, (_k, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)))
+      : v,
+  );
+
+export const serverDecider: Decider<ServerState, ServerCommand> = {
+  initialState: () => ({ exists: false }),
+
+  decide(state, command): DomainEvent[] {
+    switch (command.type) {
+      case 'RegisterServer': {
+        if (state.exists) {
+          throw new AppError('server_already_exists', `Server with name ${command.data.name} already exists`, {
+            serverName: command.data.name,
+          });
+        }
+        return [{ type: 'ServerRegistered', data: command.data }];
+      }
+      case 'UpdateServer': {
+        const s = existing(state, command.data.name);
+        const ref = { serverId: s.serverId, name: s.name };
+        const events: DomainEvent[] = [];
+        const config = applyPatch(s.config, command.data.patch);
+        if (canonical(config) !== canonical(s.config)) events.push({ type: 'ServerUpdated', data: { ...ref, config } });
+        const enabled = command.data.patch.enabled;
+        // An explicit `enabled: true` is also how a client retries a server stuck in `error`.
+        if (enabled === true) events.push({ type: 'ServerEnabled', data: ref });
+        if (enabled === false && s.enabled) events.push({ type: 'ServerDisabled', data: ref });
+        return events;
+      }
+      case 'EnableServer': {
+        const s = existing(state, command.data.name);
+        return [{ type: 'ServerEnabled', data: { serverId: s.serverId, name: s.name } }];
+      }
+      case 'DisableServer': {
+        const s = existing(state, command.data.name);
+        return s.enabled ? [{ type: 'ServerDisabled', data: { serverId: s.serverId, name: s.name } }] : [];
+      }
+      case 'RemoveServer': {
+        const s = existing(state, command.data.name);
+        return [{ type: 'ServerRemoved', data: { serverId: s.serverId, name: s.name } }];
+      }
+    }
+  },
+
+  evolve(state, event): ServerState {
+    switch (event.type) {
+      case 'ServerRegistered':
+        return { exists: true, serverId: event.data.serverId, name: event.data.name, config: event.data.config, enabled: event.data.enabled };
+      case 'ServerUpdated':
+        return state.exists ? { ...state, config: event.data.config } : state;
+      case 'ServerEnabled':
+        return state.exists ? { ...state, enabled: true } : state;
+      case 'ServerDisabled':
+        return state.exists ? { ...state, enabled: false } : state;
+      case 'ServerRemoved':
+        return { exists: false };
+      default:
+        return state;
+    }
+  },
+};

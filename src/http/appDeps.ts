@@ -1,0 +1,43 @@
+import type { CommandMetadata } from '../commands/commandHandler.js';
+import type { SecretBox } from '../crypto/secretBox.js';
+import type { EventStore } from '../events/eventStore.js';
+import type { Logger } from '../logger.js';
+import type { Projector } from '../projections/projector.js';
+import type { ServerSnapshot, ToolResult } from '../runtime/serverRuntime.js';
+
+export interface ToolCallRequest {
+  readonly username: string;
+  readonly serverName: string;
+  readonly methodName: string;
+  readonly args: Record<string, unknown>;
+}
+
+/** What HTTP needs from the runtime: live state to show, and the call path. */
+export interface RuntimePort {
+  snapshot(serverName: string): ServerSnapshot | undefined;
+  callTool(request: ToolCallRequest, signal: AbortSignal): Promise<ToolResult>;
+}
+
+export interface ServerDefaults {
+  readonly timeout: number;
+  readonly startupTimeout: number;
+}
+
+export interface AppDeps {
+  readonly store: EventStore;
+  readonly projector: Projector;
+  readonly runtime: RuntimePort;
+  readonly secretBox: SecretBox;
+  readonly logger: Logger;
+  readonly clock: () => Date;
+  readonly newId: () => string;
+  readonly bodyLimit: string | number;
+  readonly defaults: ServerDefaults;
+}
+
+export const commandMetadata = (deps: AppDeps, actor: string, correlationId?: string): CommandMetadata => ({
+  now: deps.clock(),
+  newId: deps.newId,
+  actor,
+  ...(correlationId === undefined ? {} : { correlationId }),
+});

@@ -1,0 +1,41 @@
+import Router from '@koa/router';
+import { handleCommand } from '../commands/commandHandler.js';
+import { secretDecider, type SecretCommand } from '../commands/secretDecider.js';
+import { notFound } from '../errors.js';
+import { secretStreamId } from '../events/secretEvents.js';
+import { commandMetadata, type AppDeps } from './appDeps.js';
+import { DeleteSecretBody, SetSecretBody } from './serverSchemas.js';
+import { parseInput } from './validate.js';
+
+/** Secrets are sealed here, before the command: only ciphertext ever reaches a decider or an event. */
+export function secretRoutes(deps: AppDeps): Router {
+  const router = new Router();
+
+  const serverIdOf = (serverName: string): string => {
+    const server = deps.projector.readModels.servers.get(serverName);
+    if (!server) throw notFound(serverName);
+    return server.serverId;
+  };
+  const run = async (username: string, serverId: string, command: SecretCommand, requestId: string): Promise<void> => {
+    const result = await handleCommand(deps.store, secretStreamId(serverId, username), secretDecider, command, commandMetadata(deps, username, requestId));
+    await deps.projector.waitFor(result.position);
+  };
+
+  router.post('/secrets/set', async (ctx) => {
+    const { username, serverName, secretName, secretValue } = parseInput(SetSecretBody, ctx.request.body, 'secret');
+    const serverId = serverIdOf(serverName);
+    const sealed = deps.secretBox.seal(secretValue, { username, serverName, secretName });
+    const data = { serverId, serverName, username, secretName, sealed };
+    await run(username, serverId, { type: 'SetSecret', data }, ctx.state.requestId as string);
+    ctx.body = { success: true };
+  });
+
+  router.post('/secrets/delete', async (ctx) => {
+    const { username, serverName, secretName } = parseInput(DeleteSecretBody, ctx.request.body, 'secret');
+    const serverId = serverIdOf(serverName);
+    await run(username, serverId, { type: 'DeleteSecret', data: { serverId, serverName, username, secretName } }, ctx.state.requestId as string);
+    ctx.body = { success: true };
+  });
+
+  return router;
+}

@@ -1,0 +1,87 @@
+import Router from '@koa/router';
+import { handleCommand } from '../commands/commandHandler.js';
+import { serverDecider, type ServerCommand } from '../commands/serverDecider.js';
+import { AppError, notFound } from '../errors.js';
+import { serverStreamId } from '../events/serverEvents.js';
+import type { ServerView } from '../projections/serversProjection.js';
+import { commandMetadata, type AppDeps } from './appDeps.js';
+import { AddServerBody, serverNameSchema, UpdateServerBody } from './serverSchemas.js';
+import { REDACTED, serverResponse } from './serverView.js';
+import { parseInput } from './validate.js';
+
+const NOT_YET = 'transportType "streamable_http" is not supported by this gateway yet; use "stdio"';
+
+export function serverRoutes(deps: AppDeps): Router {
+  const router = new Router();
+  const servers = () => deps.projector.readModels.servers;
+  const view = (name: string): ServerView => {
+    const v = servers().get(name);
+    if (!v) throw notFound(name);
+    return v;
+  };
+  const respond = (name: string) => serverResponse(view(name), deps.runtime.snapshot(name));
+
+  /** Runs a command on the server's stream and waits until the read models include it. */
+  const run = async (name: string, command: ServerCommand, requestId: string): Promise<void> => {
+    const result = await handleCommand(deps.store, serverStreamId(name), serverDecider, command, commandMetadata(deps, 'admin', requestId));
+    await deps.projector.waitFor(result.position);
+  };
+  const nameParam = (raw: string | undefined): string => parseInput(serverNameSchema, raw, 'server name');
+
+  router.get('/mcp/servers', (ctx) => {
+    const list = [...servers().values()].sort((a, b) => a.name.localeCompare(b.name));
+    ctx.body = { success: true, servers: list.map((v) => serverResponse(v, deps.runtime.snapshot(v.name))) };
+  });
+
+  router.get('/mcp/servers/:name', (ctx) => {
+    ctx.body = { success: true, server: respond(nameParam(ctx.params.name)) };
+  });
+
+  router.post('/mcp/servers', async (ctx) => {
+    const body = parseInput(AddServerBody, ctx.request.body, 'server');
+    if (body.transportType !== 'stdio') throw new AppError('invalid_request', NOT_YET);
+    const config = {
+      transport: { transportType: 'stdio' as const, command: body.command, args: body.args, env: body.env, ...(body.cwd ? { cwd: body.cwd } : {}) },
+      ...(body.secretNames ? { secretNames: body.secretNames } : {}),
+      timeout: body.timeout ?? deps.defaults.timeout,
+      startupTimeout: body.startupTimeout ?? deps.defaults.startupTimeout,
+    };
+    const data = { serverId: deps.newId(), name: body.name, config, enabled: body.enabled };
+    await run(body.name, { type: 'RegisterServer', data }, ctx.state.requestId as string);
+    ctx.body = { success: true, server: respond(body.name) };
+  });
+
+  router.put('/mcp/servers/:name', async (ctx) => {
+    const name = nameParam(ctx.params.name);
+    const body = parseInput(UpdateServerBody, ctx.request.body ?? {}, 'server update');
+    if (body.transportType !== undefined && body.transportType !== 'stdio') throw new AppError('invalid_request', NOT_YET);
+    const { transportType: _ignored, ...patch } = body;
+    if (patch.env) {
+      // A client that read the redacted env and sends it back must not overwrite the real value.
+      const stored = view(name).config.transport.env;
+      patch.env = Object.fromEntries(Object.entries(patch.env).map(([k, v]) => [k, v === REDACTED && k in stored ? (stored[k] as string) : v]));
+    }
+    await run(name, { type: 'UpdateServer', data: { name, patch } }, ctx.state.requestId as string);
+    ctx.body = { success: true, server: respond(name) };
+  });
+
+  router.put('/mcp/servers/:name/enable', async (ctx) => {
+    const name = nameParam(ctx.params.name);
+    await run(name, { type: 'EnableServer', data: { name } }, ctx.state.requestId as string);
+    ctx.body = { success: true, server: respond(name) };
+  });
+
+  router.put('/mcp/servers/:name/disable', async (ctx) => {
+    const name = nameParam(ctx.params.name);
+    await run(name, { type: 'DisableServer', data: { name } }, ctx.state.requestId as string);
+    ctx.body = { success: true, server: respond(name) };
+  });
+
+  router.delete('/mcp/servers/:name', async (ctx) => {
+    const name = nameParam(ctx.params.name);
+    await run(name, { type: 'RemoveServer', data: { name } }, ctx.state.requestId as string);
+    ctx.body = { success: true };
+  });
+
+  return router;
+}

@@ -1,0 +1,75 @@
+import { createServer } from 'node:http';
+import { loadConfig } from './config.js';
+import { loadOrCreateKeyFile } from './crypto/keyFile.js';
+import { checkKeys, parseKeyList, type KeyMaterial } from './crypto/keyring.js';
+import { createSecretBox, deriveKey } from './crypto/secretBox.js';
+import { openFileEventStore } from './events/fileEventStore.js';
+import { startGateway } from './gateway.js';
+import { createLogger, type Logger } from './logger.js';
+
+/** The composition root: the only module that reads process.env and owns process-wide hooks. */
+async function main(): Promise<void> {
+  const config = loadConfig(process.env);
+  const logger = createLogger({ level: config.LOG_LEVEL });
+  const keys = await keyMaterial(config, logger);
+  checkKeys(keys);
+  const secretBox = createSecretBox(new Map(keys.map((k) => [k.version, deriveKey(k.material, k.version)])));
+  const store = await openFileEventStore({ dir: `${config.DATA_DIR}/events`, logger: logger.child({ component: 'event-store' }) });
+
+  const gateway = await startGateway({
+    store,
+    secretBox,
+    logger,
+    defaults: { timeout: config.TOOL_TIMEOUT_MS, startupTimeout: config.STARTUP_TIMEOUT_MS },
+    policy: {
+      initialDelayMs: config.RESTART_INITIAL_DELAY_MS,
+      maxDelayMs: config.RESTART_MAX_DELAY_MS,
+      factor: 2,
+      breakerThreshold: config.CRASH_LOOP_THRESHOLD,
+      breakerWindowMs: config.CRASH_LOOP_WINDOW_MS,
+    },
+    shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
+    logLines: config.SERVER_LOG_LINES,
+    bodyLimit: config.BODY_LIMIT,
+    parentEnv: process.env,
+  });
+  // Last line of defence: whatever way the process ends, no child process group outlives it.
+  process.on('exit', () => gateway.registry.killAllSync('SIGKILL'));
+
+  const server = createServer(gateway.app.callback());
+  server.listen(config.PORT, config.HOST, () => {
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : config.PORT;
+    logger.info('mcp-api listening', { host: config.HOST, port, dataDir: config.DATA_DIR, servers: gateway.projector.readModels.servers.size });
+  });
+
+  let stopping = false;
+  const shutdown = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('shutting down', { signal });
+    server.close();
+    server.closeAllConnections();
+    void gateway
+      .close()
+      .then(() => store.close())
+      .then(() => process.exit(0))
+      .catch((e: unknown) => {
+        logger.error('shutdown failed', { error: e });
+        process.exit(1);
+      });
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+async function keyMaterial(config: { SECRETS_KEY?: string | undefined; SECRETS_KEYS?: string | undefined; DATA_DIR: string }, logger: Logger): Promise<KeyMaterial[]> {
+  if (config.SECRETS_KEYS) return parseKeyList(config.SECRETS_KEYS);
+  if (config.SECRETS_KEY !== undefined) return [{ version: 1, material: config.SECRETS_KEY }];
+  return [{ version: 1, material: await loadOrCreateKeyFile(config.DATA_DIR, logger) }];
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`mcp-api failed to start: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,111 @@
+import { EventEmitter } from 'eventemitter3';
+import { parseEvent, type DomainEvent } from '../events/domainEvents.js';
+import type { EventStore, RecordedEvent } from '../events/eventStore.js';
+import type { Logger } from '../logger.js';
+import { evolveReadModels, initialReadModels, type ReadModels } from './readModels.js';
+
+interface ProjectorEvents {
+  /** After an event is folded in; the runtime reactor listens here. */
+  applied: (event: DomainEvent, recorded: RecordedEvent) => void;
+}
+
+const CATCH_UP_PAGE = 5000;
+
+/**
+ * Folds the store into the in-memory read models and keeps them live. The checkpoint is the last
+ * applied global position: an event at or below it is skipped, and a jump past checkpoint+1 makes
+ * the projector read the missing range from the store first, so nothing is skipped or applied twice.
+ */
+export class Projector extends EventEmitter<ProjectorEvents> {
+  private models: ReadModels = initialReadModels();
+  private position = 0;
+  private chain: Promise<void> = Promise.resolve();
+  private unsubscribe: (() => void) | undefined;
+  private readonly waiters = new Set<{ position: number; resolve: () => void }>();
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly logger: Logger,
+  ) {
+    super();
+  }
+
+  get readModels(): ReadModels {
+    return this.models;
+  }
+
+  get checkpoint(): number {
+    return this.position;
+  }
+
+  /** Catches up from the checkpoint, then follows live events. */
+  async start(): Promise<void> {
+    this.unsubscribe = this.store.subscribe((event) => this.enqueue(() => this.onLive(event)));
+    await this.enqueue(() => this.catchUp());
+  }
+
+  stop(): void {
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
+  }
+
+  /** Drops every read model and folds the whole log again from position 1. */
+  async rebuild(): Promise<void> {
+    await this.enqueue(async () => {
+      this.models = initialReadModels();
+      this.position = 0;
+      await this.catchUp();
+    });
+  }
+
+  /** Resolves once the read models include `position` (read-your-writes after a command). */
+  waitFor(position: number): Promise<void> {
+    if (position <= this.position) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.add({ position, resolve }));
+  }
+
+  private enqueue(task: () => Promise<void> | void): Promise<void> {
+    const next = this.chain.then(task).catch((e: unknown) => this.logger.error('projector failed to apply events', { error: e }));
+    this.chain = next;
+    return next;
+  }
+
+  private async onLive(event: RecordedEvent): Promise<void> {
+    if (event.position <= this.position) return;
+    if (event.position > this.position + 1) await this.catchUp();
+    if (event.position === this.position + 1) this.apply(event);
+  }
+
+  private async catchUp(): Promise<void> {
+    for (;;) {
+      const page = await this.store.readAll(this.position + 1, CATCH_UP_PAGE);
+      for (const event of page) this.apply(event);
+      if (page.length < CATCH_UP_PAGE) return;
+    }
+  }
+
+  /** An event this build cannot read is skipped loudly rather than wedging every read model behind it. */
+  private parse(recorded: RecordedEvent): DomainEvent | undefined {
+    try {
+      const event = parseEvent(recorded);
+      if (!event) this.logger.warn('skipping event of unknown type', { type: recorded.type, position: recorded.position });
+      return event;
+    } catch (e) {
+      this.logger.error('skipping unreadable event', { type: recorded.type, position: recorded.position, error: e });
+      return undefined;
+    }
+  }
+
+  private apply(recorded: RecordedEvent): void {
+    const event = this.parse(recorded);
+    if (event) evolveReadModels(this.models, event, recorded.metadata.occurredAt);
+    this.position = recorded.position;
+    if (event) this.emit('applied', event, recorded);
+    for (const w of this.waiters) {
+      if (w.position <= this.position) {
+        this.waiters.delete(w);
+        w.resolve();
+      }
+    }
+  }
+}

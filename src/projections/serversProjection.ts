@@ -1,0 +1,51 @@
+import type { DomainEvent } from '../events/domainEvents.js';
+import type { ServerConfig } from '../events/serverEvents.js';
+
+export interface ServerView {
+  readonly serverId: string;
+  readonly name: string;
+  readonly config: ServerConfig;
+  readonly enabled: boolean;
+  /**
+   * Bumped by every event that should (re)start the process: registration, config change, enable.
+   * The runtime restarts a server whose generation moved, which also resets its crash-loop breaker.
+   */
+  readonly generation: number;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+export type ServersModel = Map<string, ServerView>;
+
+export const initialServers = (): ServersModel => new Map();
+
+/**
+ * Deterministic fold. It updates the map it is given in place (and returns it) so rebuilding a
+ * million events stays linear; the views themselves are replaced, never mutated.
+ */
+export function evolveServers(model: ServersModel, event: DomainEvent, occurredAt: string): ServersModel {
+  switch (event.type) {
+    case 'ServerRegistered': {
+      const { serverId, name, config, enabled } = event.data;
+      model.set(name, { serverId, name, config, enabled, generation: 1, createdAt: occurredAt, updatedAt: occurredAt });
+      return model;
+    }
+    case 'ServerUpdated':
+      return patch(model, event.data.name, occurredAt, (v) => ({ config: event.data.config, generation: v.generation + 1 }));
+    case 'ServerEnabled':
+      return patch(model, event.data.name, occurredAt, (v) => ({ enabled: true, generation: v.generation + 1 }));
+    case 'ServerDisabled':
+      return patch(model, event.data.name, occurredAt, () => ({ enabled: false }));
+    case 'ServerRemoved':
+      model.delete(event.data.name);
+      return model;
+    default:
+      return model;
+  }
+}
+
+function patch(model: ServersModel, name: string, at: string, change: (v: ServerView) => Partial<ServerView>): ServersModel {
+  const current = model.get(name);
+  if (current) model.set(name, { ...current, ...change(current), updatedAt: at });
+  return model;
+}

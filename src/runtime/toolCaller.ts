@@ -1,0 +1,95 @@
+import type { SecretBox } from '../crypto/secretBox.js';
+import { AppError, notFound } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { ReadModels } from '../projections/readModels.js';
+import { secretsFor } from '../projections/secretsProjection.js';
+import type { ServerView } from '../projections/serversProjection.js';
+import type { ArgumentValidator } from './argumentValidator.js';
+import type { ServerPool } from './serverPool.js';
+import type { ToolDescriptor, ToolResult } from './serverRuntime.js';
+
+export interface ToolCallInput {
+  readonly username: string;
+  readonly serverName: string;
+  readonly methodName: string;
+  readonly args: Record<string, unknown>;
+}
+
+export interface ToolCallerDeps {
+  readonly readModels: () => ReadModels;
+  readonly pool: ServerPool;
+  readonly secretBox: SecretBox;
+  readonly validator: ArgumentValidator;
+  readonly logger: Logger;
+}
+
+/**
+ * The call path: in-memory lookups, decrypt this user's secrets for this server, merge, check,
+ * call. No store read and no key derivation happen here.
+ */
+export class ToolCaller {
+  constructor(private readonly deps: ToolCallerDeps) {}
+
+  async call(input: ToolCallInput, signal: AbortSignal): Promise<ToolResult> {
+    const { serverName, methodName } = input;
+    const view = this.deps.readModels().servers.get(serverName);
+    if (!view) throw notFound(serverName);
+    if (!view.enabled) throw new AppError('server_disabled', `Server ${serverName} is disabled`, { serverName });
+    const timeoutMs = view.config.timeout;
+
+    const snapshot = await this.deps.pool.settled(serverName, timeoutMs, signal);
+    const tool = snapshot.toolsList.find((t) => t.name === methodName);
+    if (!tool) {
+      if (snapshot.status !== 'connected') {
+        const why = snapshot.statusMessage ? `: ${snapshot.statusMessage}` : '';
+        throw new AppError('server_unavailable', `Server ${serverName} is ${snapshot.status}${why}`, { serverName, status: snapshot.status });
+      }
+      throw new AppError('tool_not_found', `Tool ${methodName} not found on server ${serverName}`, { serverName, methodName });
+    }
+
+    const secrets = this.secrets(view, input.username, tool);
+    // Stored secrets win over same-named arguments: a caller cannot swap in another credential.
+    const merged = { ...input.args, ...secrets };
+    const problems = this.deps.validator.check(tool, merged);
+    if (problems.length > 0) {
+      throw new AppError('invalid_arguments', `Invalid arguments for ${serverName}/${methodName}: ${problems.join('; ')}`, { problems });
+    }
+    this.deps.pool.redactor(serverName)?.remember(Object.values(secrets));
+    const server = this.deps.pool.get(serverName);
+    if (!server) throw new AppError('server_unavailable', `Server ${serverName} is not running`, { serverName });
+    return server.callTool(methodName, merged, { timeoutMs, signal });
+  }
+
+  /**
+   * This user's secrets for this server registration. Only names the server declares (if it
+   * declares any), and only those the tool's schema can take, so a tool that rejects extra
+   * properties still works and does not receive credentials it has no field for.
+   */
+  private secrets(view: ServerView, username: string, tool: ToolDescriptor): Record<string, string> {
+    const sealed = secretsFor(this.deps.readModels().secrets, view.serverId, username);
+    const allowed = view.config.secretNames ? new Set(view.config.secretNames) : undefined;
+    const out: Record<string, string> = {};
+    for (const [secretName, record] of sealed) {
+      if (allowed && !allowed.has(secretName)) continue;
+      if (!acceptsProperty(tool, secretName)) continue;
+      try {
+        out[secretName] = this.deps.secretBox.open(record, { username, serverName: view.name, secretName });
+      } catch {
+        this.deps.logger.error('stored secret cannot be decrypted', { serverName: view.name, username, secretName, keyVersion: record.keyVersion });
+        throw new AppError(
+          'secret_undecryptable',
+          `Stored secret ${secretName} for user ${username} on server ${view.name} cannot be decrypted (is SECRETS_KEY the one it was stored with?); set it again`,
+          { serverName: view.name, secretName },
+        );
+      }
+    }
+    return out;
+  }
+}
+
+function acceptsProperty(tool: ToolDescriptor, name: string): boolean {
+  const schema = tool.inputSchema;
+  const properties = schema.properties;
+  if (properties && typeof properties === 'object' && name in properties) return true;
+  return schema.additionalProperties !== false;
+}
