@@ -41,7 +41,10 @@ export type ExpectedVersion = number | 'any';
 export interface AppendResult {
   /** Stream version after the append. */
   readonly nextVersion: number;
-  /** Global position of the last appended event. */
+  /**
+   * Global position of the last appended event. For an empty append: the position of the stream's
+   * last event (0 if the stream does not exist).
+   */
   readonly lastPosition: number;
 }
 
