@@ -37,7 +37,9 @@ export class ToolCaller {
     if (!view.enabled) throw new AppError('server_disabled', `Server ${serverName} is disabled`, { serverName });
     const timeoutMs = view.config.timeout;
 
-    const snapshot = await this.deps.pool.settled(serverName, timeoutMs, signal);
+    // A call arriving while the server starts waits for the start (bounded by startupTimeout), and
+    // then still gets its whole call timeout: a slow spawn must not eat the tool's time budget.
+    const snapshot = await this.deps.pool.settled(serverName, view.config.startupTimeout, signal);
     const tool = snapshot.toolsList.find((t) => t.name === methodName);
     if (!tool) {
       if (snapshot.status !== 'connected') {
