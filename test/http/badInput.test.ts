@@ -1,0 +1,71 @@
+import { expect } from 'chai';
+import { fixtureServer, startTestGateway, type TestGateway } from '../support/testGateway.js';
+
+interface Case {
+  readonly what: string;
+  readonly method: string;
+  readonly path: string;
+  readonly body?: unknown;
+  readonly status: number;
+  readonly code: string;
+  readonly mentions?: string;
+}
+
+const CASES: Case[] = [
+  { what: 'invalid JSON', method: 'POST', path: '/mcp/servers', body: '{"name": "x",', status: 400, code: 'invalid_json' },
+  { what: 'a JSON array body', method: 'POST', path: '/mcp/tool/call', body: '[1,2]', status: 400, code: 'invalid_request' },
+  { what: 'a JSON string body', method: 'POST', path: '/secrets/set', body: '"text"', status: 400, code: 'invalid_json' },
+  { what: 'a missing command', method: 'POST', path: '/mcp/servers', body: { name: 'x' }, status: 400, code: 'invalid_request', mentions: 'command' },
+  { what: 'a bad server name', method: 'POST', path: '/mcp/servers', body: { name: '../etc', command: 'node' }, status: 400, code: 'invalid_request', mentions: 'name' },
+  { what: 'args of the wrong type', method: 'POST', path: '/mcp/servers', body: { name: 'x', command: 'node', args: 'a b' }, status: 400, code: 'invalid_request', mentions: 'args' },
+  { what: 'env with a non-string value', method: 'POST', path: '/mcp/servers', body: { name: 'x', command: 'node', env: { A: 1 } }, status: 400, code: 'invalid_request', mentions: 'env' },
+  { what: 'a negative timeout', method: 'POST', path: '/mcp/servers', body: { name: 'x', command: 'node', timeout: -1 }, status: 400, code: 'invalid_request', mentions: 'timeout' },
+  { what: 'an unknown transport', method: 'POST', path: '/mcp/servers', body: { name: 'x', command: 'node', transportType: 'carrier-pigeon' }, status: 400, code: 'invalid_request', mentions: 'transportType' },
+  { what: 'a transport not supported yet', method: 'POST', path: '/mcp/servers', body: { name: 'x', command: 'node', transportType: 'streamable_http' }, status: 400, code: 'invalid_request', mentions: 'streamable_http' },
+  { what: 'enabled as a string', method: 'POST', path: '/mcp/servers', body: { name: 'x', command: 'node', enabled: 'yes' }, status: 400, code: 'invalid_request', mentions: 'enabled' },
+  { what: 'a tool call without serverName', method: 'POST', path: '/mcp/tool/call', body: { methodName: 'echo' }, status: 400, code: 'invalid_request', mentions: 'serverName' },
+  { what: 'a bad username', method: 'POST', path: '/mcp/tool/call', body: { username: 'a b', serverName: 'fx', methodName: 'echo' }, status: 400, code: 'invalid_request', mentions: 'username' },
+  { what: 'args as an array', method: 'POST', path: '/mcp/tool/call', body: { serverName: 'fx', methodName: 'echo', args: [1] }, status: 400, code: 'invalid_request', mentions: 'args' },
+  { what: 'arguments violating the inputSchema', method: 'POST', path: '/mcp/tool/call', body: { serverName: 'fx', methodName: 'echo', args: {} }, status: 400, code: 'invalid_arguments', mentions: 'message' },
+  { what: 'an unknown server', method: 'POST', path: '/mcp/tool/call', body: { serverName: 'ghost', methodName: 'echo', args: {} }, status: 404, code: 'server_not_found' },
+  { what: 'a secret value that is not a string', method: 'POST', path: '/secrets/set', body: { serverName: 'fx', secretName: 'K', secretValue: 42 }, status: 400, code: 'invalid_request', mentions: 'secretValue' },
+  { what: 'an unknown route', method: 'GET', path: '/nope', status: 404, code: 'route_not_found' },
+  { what: 'a wrong method', method: 'PATCH', path: '/mcp/servers', status: 405, code: 'method_not_allowed' },
+  { what: 'a server name in the path that cannot exist', method: 'GET', path: '/mcp/servers/bad%20name', status: 400, code: 'invalid_request' },
+];
+
+describe('bad input', () => {
+  let gw: TestGateway;
+  before(async () => {
+    gw = await startTestGateway({ bodyLimit: '16kb' });
+    await gw.request('POST', '/mcp/servers', fixtureServer('fx'));
+  });
+  after(async () => {
+    await gw.close();
+  });
+
+  for (const c of CASES) {
+    it(`answers ${c.status} ${c.code} for ${c.what}`, async () => {
+      const res = await gw.request(c.method, c.path, c.body);
+      expect(res.status, res.text).to.equal(c.status);
+      expect(res.body.success).to.equal(false);
+      expect(res.body.code).to.equal(c.code);
+      expect(res.body.error).to.be.a('string').that.is.not.empty;
+      if (c.mentions) expect(String(res.body.error)).to.contain(c.mentions);
+    });
+  }
+
+  it('answers 413 for an oversized body, as JSON', async () => {
+    const res = await gw.request('POST', '/secrets/set', { serverName: 'fx', secretName: 'K', secretValue: 'x'.repeat(40_000) });
+    expect(res.status).to.equal(413);
+    expect(res.body.code).to.equal('payload_too_large');
+  });
+
+  it('never stores anything for rejected requests', async () => {
+    const before = await gw.store.headPosition();
+    for (const c of CASES.filter((x) => x.method === 'POST')) await gw.request(c.method, c.path, c.body);
+    expect(await gw.store.headPosition()).to.equal(before);
+    const list = await gw.request('GET', '/mcp/servers');
+    expect((list.body.servers as unknown[]).length).to.equal(1);
+  });
+});
