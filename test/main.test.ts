@@ -1,0 +1,107 @@
+import { expect } from 'chai';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { FIXTURE_SERVER, isAlive, waitFor } from './runtime/processTestUtils.js';
+
+const MAIN = fileURLToPath(new URL('../src/main.js', import.meta.url));
+
+interface Running {
+  readonly child: ChildProcess;
+  readonly output: string[];
+  readonly url: string;
+}
+
+/** Starts the real composition root as a process and waits for its "listening" log line. */
+async function startMain(env: Record<string, string>): Promise<Running> {
+  const child = spawn(process.execPath, [MAIN], { env: { PATH: process.env.PATH ?? '', PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const output: string[] = [];
+  const url = await new Promise<string>((resolve, reject) => {
+    const onData = (chunk: Buffer): void => {
+      for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) {
+        output.push(line);
+        if (line.includes('mcp-api listening')) resolve(`http://127.0.0.1:${(JSON.parse(line) as { port: number }).port}`);
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`gateway exited with ${code}: ${output.join('\n')}`)));
+  });
+  return { child, output, url };
+}
+
+const hasExited = (child: ChildProcess): boolean => child.exitCode !== null || child.signalCode !== null;
+const exited = (child: ChildProcess): Promise<number | null> =>
+  hasExited(child) ? Promise.resolve(child.exitCode) : new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+
+async function post(url: string, body: unknown): Promise<Record<string, unknown>> {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  return (await res.json()) as Record<string, unknown>;
+}
+
+async function connectedPid(url: string, name: string): Promise<number> {
+  for (let i = 0; i < 500; i++) {
+    const body = (await (await fetch(`${url}/mcp/servers/${name}`)).json()) as { server?: { status: string; pid?: number } };
+    if (body.server?.status === 'connected' && body.server.pid) return body.server.pid;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`${name} never connected`);
+}
+
+describe('the gateway process (src/main.ts)', () => {
+  let dataDir: string;
+  let running: Running | undefined;
+  const key = 'main-test key material, long enough: 0123456789';
+
+  beforeEach(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'mcp-api-main-'));
+  });
+  afterEach(async () => {
+    if (running && !hasExited(running.child)) {
+      running.child.kill('SIGKILL');
+      await exited(running.child);
+    }
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('generates a 0600 key file on first start when SECRETS_KEY is unset', async () => {
+    running = await startMain({ DATA_DIR: dataDir });
+    expect((await stat(join(dataDir, 'secrets.key'))).mode & 0o777).to.equal(0o600);
+    expect(running.output.join('\n')).to.contain('generated a random secrets key');
+  });
+
+  it('leaves no child behind on SIGTERM, and brings servers back on the next start', async () => {
+    running = await startMain({ DATA_DIR: dataDir, SECRETS_KEY: key });
+    await post(`${running.url}/mcp/servers`, { name: 'fx', command: process.execPath, args: [FIXTURE_SERVER] });
+    const pid = await connectedPid(running.url, 'fx');
+    running.child.kill('SIGTERM');
+    expect(await exited(running.child)).to.equal(0);
+    expect(isAlive(pid)).to.equal(false);
+
+    running = await startMain({ DATA_DIR: dataDir, SECRETS_KEY: key });
+    const again = await connectedPid(running.url, 'fx');
+    expect(again).to.not.equal(pid);
+  });
+
+  it('leaves no child behind when the gateway is SIGKILLed', async () => {
+    running = await startMain({ DATA_DIR: dataDir, SECRETS_KEY: key });
+    await post(`${running.url}/mcp/servers`, { name: 'fx', command: process.execPath, args: [FIXTURE_SERVER] });
+    const pid = await connectedPid(running.url, 'fx');
+    running.child.kill('SIGKILL');
+    await exited(running.child);
+    // The child sees stdin close and exits on its own.
+    await waitFor(() => !isAlive(pid), 'orphaned child to exit');
+  });
+
+  it('refuses a weak SECRETS_KEY without printing it', async () => {
+    const child = spawn(process.execPath, [MAIN], { env: { PATH: process.env.PATH ?? '', PORT: '0', DATA_DIR: dataDir, SECRETS_KEY: 'hunter2hunter2' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+    expect(await exited(child)).to.equal(1);
+    expect(output).to.contain('refused');
+    expect(output).to.not.contain('hunter2');
+  });
+});
