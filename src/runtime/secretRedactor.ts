@@ -6,10 +6,13 @@
  */
 export class SecretRedactor {
   private readonly values = new Map<string, true>();
+  /** Longest first: scrubbing a short value inside a longer one first would leave the rest of it showing. */
+  private ordered: string[] | undefined;
 
   constructor(private readonly limit = 256) {}
 
   remember(values: Iterable<string>): void {
+    this.ordered = undefined;
     for (const v of values) {
       if (v.length < 4) continue;
       this.values.delete(v);
@@ -19,8 +22,9 @@ export class SecretRedactor {
   }
 
   redact = (line: string): string => {
+    this.ordered ??= [...this.values.keys()].sort((a, b) => b.length - a.length);
     let out = line;
-    for (const v of this.values.keys()) if (out.includes(v)) out = out.split(v).join('[redacted]');
+    for (const v of this.ordered) if (out.includes(v)) out = out.split(v).join('[redacted]');
     return out;
   };
 }
