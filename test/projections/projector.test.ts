@@ -194,4 +194,29 @@ describe('projector', () => {
     expect(p.checkpoint).to.equal(0);
     expect(p.readModels.servers.size).to.equal(0);
   });
+
+  it('reads a missed range from the store when a live event jumps past checkpoint + 1', async () => {
+    // A feed that loses one notification, as a tailing reader on a shared store can.
+    const inner = store;
+    const lossy: EventStore = {
+      ...inner,
+      append: (...a) => inner.append(...a),
+      readStream: (id) => inner.readStream(id),
+      readAll: (from, limit) => inner.readAll(from, limit),
+      headPosition: () => inner.headPosition(),
+      close: () => inner.close(),
+      subscribe: (listener) => inner.subscribe((e) => (e.position === 2 ? undefined : listener(e))),
+    };
+    const p = new Projector(lossy, silentLogger());
+    projectors.push(p);
+    await p.start();
+    const applied: number[] = [];
+    p.on('applied', (_e, recorded) => applied.push(recorded.position));
+    await append(store, 'server-alpha', registered('alpha', 'srv-1'));
+    await append(store, 'server-beta', registered('beta', 'srv-2'));
+    const last = await append(store, 'server-gamma', registered('gamma', 'srv-3'));
+    await p.waitFor(last);
+    expect(applied).to.deep.equal([1, 2, 3]);
+    expect([...p.readModels.servers.keys()]).to.have.members(['alpha', 'beta', 'gamma']);
+  });
 });
