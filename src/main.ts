@@ -1,20 +1,15 @@
 import { createServer } from 'node:http';
 import { loadConfig } from './config.js';
-import { loadOrCreateKeyFile } from './crypto/keyFile.js';
-import { checkKeys, parseKeyList, type KeyMaterial } from './crypto/keyring.js';
-import { createSecretBox, deriveKey } from './crypto/secretBox.js';
-import { openFileEventStore } from './events/fileEventStore.js';
+import { openEventStore, openSecretBox } from './bootstrap.js';
 import { startGateway } from './gateway.js';
-import { createLogger, type Logger } from './logger.js';
+import { createLogger } from './logger.js';
 
 /** The composition root: the only module that reads process.env and owns process-wide hooks. */
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const logger = createLogger({ level: config.LOG_LEVEL });
-  const keys = await keyMaterial(config, logger);
-  checkKeys(keys);
-  const secretBox = createSecretBox(new Map(keys.map((k) => [k.version, deriveKey(k.material, k.version)])));
-  const store = await openFileEventStore({ dir: `${config.DATA_DIR}/events`, logger: logger.child({ component: 'event-store' }) });
+  const secretBox = await openSecretBox(config, logger);
+  const store = await openEventStore(config, logger);
 
   const gateway = await startGateway({
     store,
@@ -61,12 +56,6 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
-}
-
-async function keyMaterial(config: { SECRETS_KEY?: string | undefined; SECRETS_KEYS?: string | undefined; DATA_DIR: string }, logger: Logger): Promise<KeyMaterial[]> {
-  if (config.SECRETS_KEYS) return parseKeyList(config.SECRETS_KEYS);
-  if (config.SECRETS_KEY !== undefined) return [{ version: 1, material: config.SECRETS_KEY }];
-  return [{ version: 1, material: await loadOrCreateKeyFile(config.DATA_DIR, logger) }];
 }
 
 main().catch((e: unknown) => {

@@ -1,0 +1,7 @@
+import type { CliCommand } from './cliCommand.js';
+
+/**
+ * Every subcommand of the `mcp-api` CLI. Add yours here (one file per command under src/cli/).
+ * The table is the only place that lists them, so `mcp-api help` and dispatch cannot disagree.
+ */
+export const COMMANDS: readonly CliCommand[] = [];
