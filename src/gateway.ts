@@ -5,6 +5,10 @@ import type { EventStore } from './events/eventStore.js';
 import type { ServerDefaults } from './http/appDeps.js';
 import { createApp } from './http/createApp.js';
 import type { Logger } from './logger.js';
+import { GatewayMetrics } from './metrics/gatewayMetrics.js';
+import { instrumentStore } from './metrics/instrumentedStore.js';
+import { instrumentRuntime } from './metrics/instrumentedRuntime.js';
+import { checkReadiness } from './runtime/readiness.js';
 import { Projector } from './projections/projector.js';
 import { ArgumentValidator } from './runtime/argumentValidator.js';
 import { ManagedServer } from './runtime/managedServer.js';
@@ -36,6 +40,7 @@ export interface Gateway {
   readonly pool: ServerPool;
   readonly reactor: Reactor;
   readonly registry: ProcessRegistry;
+  readonly metrics: GatewayMetrics;
   /** Stops every server (shutdown ladder) and detaches from the store; does not close the store. */
   close(): Promise<void>;
 }
@@ -47,7 +52,14 @@ export interface Gateway {
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const logger = options.logger;
   const registry = options.registry ?? new ProcessRegistry();
-  const projector = new Projector(options.store, logger.child({ component: 'projector' }));
+  // Collectors read pool/projector lazily at scrape time, so the metrics can exist before them.
+  const metrics: GatewayMetrics = new GatewayMetrics({
+    servers: () => pool.list().map(({ name, snapshot }) => ({ name, status: snapshot.status, restarts: snapshot.restarts })),
+    childProcesses: () => registry.size,
+    projectionLag: async () => Math.max(0, (await store.headPosition()) - projector.checkpoint),
+  });
+  const store = instrumentStore(options.store, (seconds) => metrics.observeAppend(seconds));
+  const projector = new Projector(store, logger.child({ component: 'projector' }));
   const pool = new ServerPool(
     (server, hooks) =>
       new ManagedServer({
@@ -78,9 +90,17 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   void reactor.start();
 
   const app = createApp({
-    store: options.store,
+    store,
     projector,
-    runtime: { snapshot: (name) => pool.snapshot(name), callTool: (request, signal) => caller.call(request, signal) },
+    runtime: instrumentRuntime(
+      { snapshot: (name) => pool.snapshot(name), callTool: (request, signal) => caller.call(request, signal) },
+      (name) => projector.readModels.servers.has(name),
+      metrics,
+    ),
+    ops: {
+      readiness: () => checkReadiness(store, projector, pool),
+      metrics: async () => ({ contentType: metrics.registry.contentType, body: await metrics.registry.metrics() }),
+    },
     secretBox: options.secretBox,
     logger,
     clock: options.clock ?? (() => new Date()),
@@ -95,6 +115,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     pool,
     reactor,
     registry,
+    metrics: metrics,
     async close() {
       reactor.stop();
       projector.stop();

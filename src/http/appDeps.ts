@@ -18,6 +18,12 @@ export interface RuntimePort {
   callTool(request: ToolCallRequest, signal: AbortSignal): Promise<ToolResult>;
 }
 
+/** Operability endpoints: readiness and Prometheus metrics. */
+export interface OpsPort {
+  readiness(): Promise<{ ready: boolean; checks: Record<string, { ok: boolean; detail: string }> }>;
+  metrics(): Promise<{ contentType: string; body: string }>;
+}
+
 export interface ServerDefaults {
   readonly timeout: number;
   readonly startupTimeout: number;
@@ -27,6 +33,7 @@ export interface AppDeps {
   readonly store: EventStore;
   readonly projector: Projector;
   readonly runtime: RuntimePort;
+  readonly ops: OpsPort;
   readonly secretBox: SecretBox;
   readonly logger: Logger;
   readonly clock: () => Date;

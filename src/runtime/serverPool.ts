@@ -44,6 +44,11 @@ export class ServerPool {
     return this.entries.get(name)?.server.snapshot();
   }
 
+  /** Every supervised server with its live snapshot, for metrics and readiness. */
+  list(): Array<{ name: string; snapshot: ServerSnapshot }> {
+    return [...this.entries].map(([name, e]) => ({ name, snapshot: e.server.snapshot() }));
+  }
+
   redactor(name: string): SecretRedactor | undefined {
     return this.entries.get(name)?.redactor;
   }

@@ -1,0 +1,85 @@
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/** Live facts the collectors read at scrape time; nothing is sampled on the call path. */
+export interface MetricSources {
+  readonly servers: () => ReadonlyArray<{ name: string; status: string; restarts: number }>;
+  readonly childProcesses: () => number;
+  readonly projectionLag: () => Promise<number>;
+}
+
+/**
+ * The gateway's Prometheus metrics on a registry of its own (no global default registry, so
+ * several gateways in one test process never share counters).
+ */
+export class GatewayMetrics {
+  readonly registry = new Registry();
+  private readonly toolCalls = new Counter({
+    name: 'mcp_tool_calls_total',
+    help: 'Tool calls by server and outcome (ok, tool_error, or the error code)',
+    labelNames: ['server', 'outcome'] as const,
+    registers: [this.registry],
+  });
+  private readonly callSeconds = new Histogram({
+    name: 'mcp_tool_call_duration_seconds',
+    help: 'Tool call latency through the gateway',
+    labelNames: ['server'] as const,
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+    registers: [this.registry],
+  });
+  private readonly appendSeconds = new Histogram({
+    name: 'mcp_event_store_append_duration_seconds',
+    help: 'Event store append latency, durable (fsync or majority write) included',
+    buckets: [0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1],
+    registers: [this.registry],
+  });
+
+  constructor(sources: MetricSources) {
+    const registers = [this.registry];
+    new Gauge({
+      name: 'mcp_server_restarts',
+      help: 'Restarts of each running server since it was last (re)configured',
+      labelNames: ['server'] as const,
+      registers,
+      collect() {
+        this.reset();
+        for (const s of sources.servers()) this.set({ server: s.name }, s.restarts);
+      },
+    });
+    new Gauge({
+      name: 'mcp_server_up',
+      help: '1 when the server is connected, 0 otherwise, labelled with its status',
+      labelNames: ['server', 'status'] as const,
+      registers,
+      collect() {
+        this.reset();
+        for (const s of sources.servers()) this.set({ server: s.name, status: s.status }, s.status === 'connected' ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'mcp_child_processes',
+      help: 'Child processes (MCP servers) the gateway is running',
+      registers,
+      collect() {
+        this.set(sources.childProcesses());
+      },
+    });
+    new Gauge({
+      name: 'mcp_projection_lag_events',
+      help: 'Events in the store not yet folded into the read models',
+      registers,
+      async collect() {
+        this.set(await sources.projectionLag());
+      },
+    });
+  }
+
+  /** `outcome`: 'ok', 'tool_error' (an isError result), or the AppError code. */
+  observeCall(server: string, outcome: string, seconds: number): void {
+    this.toolCalls.inc({ server, outcome });
+    this.callSeconds.observe({ server }, seconds);
+  }
+
+  observeAppend(seconds: number): void {
+    this.appendSeconds.observe(seconds);
+  }
+}
