@@ -1,0 +1,60 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Pool } from 'undici';
+import { api, authHeaders, FIXTURE, rssMiB, startGatewayProcess, waitConnected } from './processes.js';
+import { median, round, runLoad } from './stats.js';
+
+/** Time to "listening" and to "all N servers connected" for a gateway restarted over N registered servers. */
+export async function coldStartBench(counts: readonly number[], rounds = 2): Promise<Record<string, { listeningMs: number; allConnectedMs: number }>> {
+  const out: Record<string, { listeningMs: number; allConnectedMs: number }> = {};
+  for (const n of counts) {
+    const dataDir = await mkdtemp(join(tmpdir(), 'mcp-api-bench-cold-'));
+    const names = Array.from({ length: n }, (_, i) => `fx${i}`);
+    const setup = await startGatewayProcess(dataDir);
+    for (const name of names) await api(setup.url, 'POST', '/mcp/servers', { name, command: process.execPath, args: [FIXTURE] });
+    await waitConnected(setup.url, names);
+    await setup.stop();
+    const listening: number[] = [];
+    const connected: number[] = [];
+    for (let r = 0; r < rounds; r++) {
+      const gw = await startGatewayProcess(dataDir);
+      await waitConnected(gw.url, names);
+      const done = process.hrtime.bigint();
+      listening.push(Number(gw.listeningAt - gw.startedAt) / 1e6);
+      connected.push(Number(done - gw.startedAt) / 1e6);
+      await gw.stop();
+    }
+    out[`n${n}`] = { listeningMs: round(median(listening), 1), allConnectedMs: round(median(connected), 1) };
+    await rm(dataDir, { recursive: true, force: true });
+  }
+  return out;
+}
+
+/** RSS of the gateway process after warm-up and after `calls` more tool calls: growth per call should be ~0. */
+export async function memoryBench(calls: number): Promise<{ calls: number; rssAfterWarmupMiB: number; rssAfterMiB: number; growthMiB: number }> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'mcp-api-bench-mem-'));
+  const gw = await startGatewayProcess(dataDir);
+  try {
+    await api(gw.url, 'POST', '/mcp/servers', { name: 'fixture', command: process.execPath, args: [FIXTURE] });
+    await api(gw.url, 'POST', '/secrets/set', { username: 'bench', serverName: 'fixture', secretName: 'TOKEN', secretValue: 'bench-secret-value-123' });
+    await waitConnected(gw.url, ['fixture']);
+    const pool = new Pool(gw.url, { connections: 16 });
+    const body = JSON.stringify({ username: 'bench', serverName: 'fixture', methodName: 'echo_secret', args: { name: 'message', message: 'hello' } });
+    const headers = authHeaders();
+    const once = async (): Promise<void> => {
+      const res = await pool.request({ path: '/mcp/tool/call', method: 'POST', headers, body });
+      await res.body.text();
+      if (res.statusCode !== 200) throw new Error(`status ${res.statusCode}`);
+    };
+    await runLoad(once, 16, 10_000, 0);
+    const warm = rssMiB(gw.child.pid as number);
+    await runLoad(once, 16, calls, 0);
+    const after = rssMiB(gw.child.pid as number);
+    await pool.close();
+    return { calls, rssAfterWarmupMiB: warm, rssAfterMiB: after, growthMiB: round(after - warm, 1) };
+  } finally {
+    await gw.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}

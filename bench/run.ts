@@ -1,0 +1,70 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { cpus, totalmem } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { coldStartBench, memoryBench } from './gatewayBench.js';
+import { eventStoreBench, fileReopenBench, rebuildBench } from './storeBench.js';
+import { toolCallBench } from './toolCallBench.js';
+
+/**
+ * `npm run bench`: every benchmark, side by side in one run, written to bench/results/latest.json and
+ * printed as markdown. BENCH_QUICK=1 shrinks sizes for a smoke run (numbers then mean little).
+ */
+const quick = process.env.BENCH_QUICK === '1';
+const log = (msg: string): void => void process.stderr.write(`[bench] ${msg}\n`);
+
+async function main(): Promise<void> {
+  const machine = { node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30), quick };
+  log('tool-call path');
+  const toolCalls = await toolCallBench(quick ? 1 : 3);
+  log('event store appends');
+  const eventStore = await eventStoreBench(quick ? 500 : 2000);
+  log('projection rebuild');
+  const rebuild = [await rebuildBench(quick ? 10_000 : 100_000), await rebuildBench(quick ? 20_000 : 1_000_000)];
+  log('file store reopen');
+  const reopen = await fileReopenBench(quick ? 10_000 : 100_000);
+  log('cold start');
+  const coldStart = await coldStartBench(quick ? [1, 5] : [1, 10, 50], quick ? 1 : 2);
+  log('memory');
+  const memory = await memoryBench(quick ? 10_000 : 100_000);
+
+  const results = { date: new Date().toISOString(), machine, toolCalls, eventStore, rebuild, reopen, coldStart, memory };
+  const dir = fileURLToPath(new URL('../../bench/results/', import.meta.url));
+  await mkdir(dir, { recursive: true });
+  await writeFile(`${dir}latest.json`, JSON.stringify(results, null, 2) + '\n');
+  process.stdout.write(markdown(results) + '\n');
+}
+
+function markdown(r: {
+  machine: Record<string, unknown>;
+  toolCalls: Awaited<ReturnType<typeof toolCallBench>>;
+  eventStore: Awaited<ReturnType<typeof eventStoreBench>>;
+  rebuild: Array<Awaited<ReturnType<typeof rebuildBench>>>;
+  reopen: Awaited<ReturnType<typeof fileReopenBench>>;
+  coldStart: Awaited<ReturnType<typeof coldStartBench>>;
+  memory: Awaited<ReturnType<typeof memoryBench>>;
+}): string {
+  const lines = [`Machine: ${JSON.stringify(r.machine)}`, '', `## Tool-call path (medians of ${r.toolCalls.rounds} alternating rounds)`, ''];
+  lines.push('| path | c1 p50 ms | c1 p99 ms | c16 calls/s | c16 p99 ms | c64 calls/s | c64 p99 ms |', '| --- | --- | --- | --- | --- | --- | --- |');
+  for (const [id, p] of Object.entries(r.toolCalls.paths)) {
+    const l = p.levels;
+    lines.push(`| (${id}) ${p.label} | ${l.c1?.p50} | ${l.c1?.p99} | ${l.c16?.throughput} | ${l.c16?.p99} | ${l.c64?.throughput} | ${l.c64?.p99} |`);
+  }
+  lines.push('', '| ratio | p50 c1 | p99 c1 | throughput c16 | throughput c64 |', '| --- | --- | --- | --- | --- |');
+  for (const [name, x] of Object.entries(r.toolCalls.ratios)) lines.push(`| ${name} | ${x.p50_c1} | ${x.p99_c1} | ${x.throughput_c16} | ${x.throughput_c64} |`);
+  lines.push('', '## Event store appends (one event per append)', '', '| adapter | writers | appends/s | p50 ms | p99 ms |', '| --- | --- | --- | --- | --- |');
+  for (const [adapter, byWriters] of Object.entries(r.eventStore)) {
+    for (const [w, x] of Object.entries(byWriters)) lines.push(`| ${adapter} | ${w.slice(1)} | ${x.appendsPerSec} | ${x.p50} | ${x.p99} |`);
+  }
+  lines.push('', '## Projection rebuild', '', '| events | seconds | events/s | peak RSS MiB |', '| --- | --- | --- | --- |');
+  for (const x of r.rebuild) lines.push(`| ${x.events} | ${x.seconds} | ${x.eventsPerSec} | ${x.peakRssMiB} |`);
+  lines.push('', `File store reopen (read + verify) of ${r.reopen.events} events: ${r.reopen.reopenSeconds} s`);
+  lines.push('', '## Cold start', '', '| servers | to listening ms | to all connected ms |', '| --- | --- | --- |');
+  for (const [n, x] of Object.entries(r.coldStart)) lines.push(`| ${n.slice(1)} | ${x.listeningMs} | ${x.allConnectedMs} |`);
+  lines.push('', '## Memory', '', `Gateway RSS after warm-up ${r.memory.rssAfterWarmupMiB} MiB, after ${r.memory.calls} more calls ${r.memory.rssAfterMiB} MiB (growth ${r.memory.growthMiB} MiB).`);
+  return lines.join('\n');
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`bench failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+  process.exit(1);
+});
