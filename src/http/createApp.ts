@@ -2,10 +2,7 @@ import Koa from 'koa';
 import type { AppDeps } from './appDeps.js';
 import { bodyParser } from './bodyParser.js';
 import { errorMiddleware } from './errorMiddleware.js';
-import { healthRoutes } from './healthRoutes.js';
-import { secretRoutes } from './secretRoutes.js';
-import { serverRoutes } from './serverRoutes.js';
-import { toolRoutes } from './toolRoutes.js';
+import { buildRouters } from './routers.js';
 
 /** Builds the Koa app; never listens (the composition root or a test does). */
 export function createApp(deps: AppDeps): Koa {
@@ -18,7 +15,7 @@ export function createApp(deps: AppDeps): Koa {
   });
   app.use(errorMiddleware(deps.logger));
   app.use(bodyParser(deps.bodyLimit));
-  for (const router of [healthRoutes(deps), serverRoutes(deps), toolRoutes(deps), secretRoutes(deps)]) {
+  for (const router of buildRouters(deps)) {
     app.use(router.routes());
     app.use(router.allowedMethods({ throw: false }));
   }

@@ -1,0 +1,35 @@
+import type * as z from 'zod';
+import { AddServerBody, DeleteSecretBody, SetSecretBody, ToolCallBody, UpdateServerBody } from './serverSchemas.js';
+
+/** What OpenAPI says about one route. Request bodies are the very zod schemas the route parses with. */
+export interface RouteDoc {
+  readonly summary: string;
+  readonly tag: string;
+  readonly body?: z.ZodType;
+  /** Names of the success body's fields besides `success`. */
+  readonly returns?: readonly string[];
+  readonly query?: Record<string, string>;
+}
+
+/**
+ * One entry per route, keyed "METHOD /path" in the router's own syntax. A test fails when a route
+ * exists without an entry here, so a new route cannot ship undocumented.
+ */
+export const ROUTE_DOCS: Record<string, RouteDoc> = {
+  'GET /healthz': { summary: 'Liveness: the process is up', tag: 'operations', returns: ['status', 'checkpoint'] },
+  'GET /readyz': { summary: 'Readiness: store reachable, projections caught up, every enabled server supervised (503 if not)', tag: 'operations', returns: ['status', 'checks'] },
+  'GET /metrics': { summary: 'Prometheus metrics (text format)', tag: 'operations' },
+  'GET /openapi.json': { summary: 'This OpenAPI 3.1 document', tag: 'operations' },
+  'GET /docs': { summary: 'Human-readable API documentation (HTML)', tag: 'operations' },
+  'GET /mcp/servers': { summary: 'List servers with live status, tools and recent logs', tag: 'servers', returns: ['servers'] },
+  'GET /mcp/servers/:name': { summary: 'One server', tag: 'servers', returns: ['server'] },
+  'POST /mcp/servers': { summary: 'Register a server; it starts in the background unless enabled is false', tag: 'servers', body: AddServerBody, returns: ['server'] },
+  'PUT /mcp/servers/:name': { summary: 'Change a server; a changed configuration restarts it', tag: 'servers', body: UpdateServerBody, returns: ['server'] },
+  'PUT /mcp/servers/:name/enable': { summary: 'Enable (and start) a server; also resets a tripped crash-loop breaker', tag: 'servers', returns: ['server'] },
+  'PUT /mcp/servers/:name/disable': { summary: 'Disable (and stop) a server', tag: 'servers', returns: ['server'] },
+  'DELETE /mcp/servers/:name': { summary: "Remove a server, stopping it and forgetting its users' secrets", tag: 'servers' },
+  'GET /mcp/tools': { summary: 'Tools of every enabled server, as [{ "<server>": [tool] }]', tag: 'tools', returns: ['tools'] },
+  'POST /mcp/tool/call': { summary: "Call a tool with the caller's secrets injected; data is the MCP CallToolResult", tag: 'tools', body: ToolCallBody, returns: ['data'] },
+  'POST /secrets/set': { summary: 'Store (or overwrite) an encrypted secret for a user and server', tag: 'secrets', body: SetSecretBody },
+  'POST /secrets/delete': { summary: 'Delete a secret', tag: 'secrets', body: DeleteSecretBody },
+};

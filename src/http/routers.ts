@@ -1,0 +1,26 @@
+import type Router from '@koa/router';
+import type { AppDeps } from './appDeps.js';
+import { docsRoutes } from './docsRoutes.js';
+import { healthRoutes } from './healthRoutes.js';
+import { secretRoutes } from './secretRoutes.js';
+import { serverRoutes } from './serverRoutes.js';
+import { toolRoutes } from './toolRoutes.js';
+
+/** Every router of the app, in mount order. Tests enumerate them to check docs and policies cover every route. */
+export function buildRouters(deps: AppDeps): Router[] {
+  return [healthRoutes(deps), docsRoutes(), serverRoutes(deps), toolRoutes(deps), secretRoutes(deps)];
+}
+
+export interface RouteRef {
+  readonly method: string;
+  readonly path: string;
+}
+
+/** The (method, path) pairs the routers answer, HEAD (automatic for GET) left out. */
+export function listRoutes(routers: readonly Router[]): RouteRef[] {
+  return routers.flatMap((r) =>
+    r.stack.flatMap((layer) =>
+      layer.methods.filter((m) => m !== 'HEAD').map((method) => ({ method, path: String(layer.path) })),
+    ),
+  );
+}
