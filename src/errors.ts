@@ -24,6 +24,7 @@ export type ErrorCode =
   | 'client_closed_request'
   | 'store_unavailable'
   | 'secret_undecryptable'
+  | 'too_many_processes'
   | 'internal_error';
 
 const STATUS: Record<ErrorCode, number> = {
@@ -48,6 +49,7 @@ const STATUS: Record<ErrorCode, number> = {
   client_closed_request: 499,
   store_unavailable: 503,
   secret_undecryptable: 500,
+  too_many_processes: 429,
   internal_error: 500,
 };
 

@@ -12,6 +12,12 @@ import { checkReadiness } from './runtime/readiness.js';
 import { Projector } from './projections/projector.js';
 import { ArgumentValidator } from './runtime/argumentValidator.js';
 import { ManagedServer } from './runtime/managedServer.js';
+import { isInjectableEnvName } from './runtime/envSecretNames.js';
+import { gatewayToolSource } from './runtime/mcpEndpoint/gatewayToolSource.js';
+import { McpEndpoint, type McpEndpointLimits } from './runtime/mcpEndpoint/mcpEndpoint.js';
+import { PerUserServer, type PerUserLimits } from './runtime/perUserServer.js';
+import { ProcessBudget } from './runtime/processBudget.js';
+import { UserSecrets } from './runtime/userSecrets.js';
 import { ProcessRegistry } from './runtime/processRegistry.js';
 import { Reactor } from './runtime/reactor.js';
 import type { RestartPolicy } from './runtime/restartPolicy.js';
@@ -32,7 +38,14 @@ export interface GatewayOptions {
   readonly clock?: () => Date;
   readonly newId?: () => string;
   readonly registry?: ProcessRegistry;
+  /** Servers with secretDelivery "env"; defaults: 10 min idle, 20 per server, 100 in all. */
+  readonly perUser?: PerUserLimits & { readonly maxTotal: number };
+  /** The /mcp endpoint; defaults: 10 sessions per user, 30 min idle, 16 concurrent calls per session. */
+  readonly mcp?: McpEndpointLimits;
 }
+
+const PER_USER_DEFAULTS = { idleTimeoutMs: 600_000, maxPerServer: 20, maxTotal: 100 };
+const MCP_DEFAULTS: McpEndpointLimits = { maxSessionsPerUser: 10, sessionIdleTimeoutMs: 1_800_000, maxConcurrentCallsPerSession: 16 };
 
 export interface Gateway {
   readonly app: Koa;
@@ -41,6 +54,7 @@ export interface Gateway {
   readonly reactor: Reactor;
   readonly registry: ProcessRegistry;
   readonly metrics: GatewayMetrics;
+  readonly mcp: McpEndpoint;
   /** Stops every server (shutdown ladder) and detaches from the store; does not close the store. */
   close(): Promise<void>;
 }
@@ -60,43 +74,64 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   });
   const store = instrumentStore(options.store, (seconds) => metrics.observeAppend(seconds));
   const projector = new Projector(store, logger.child({ component: 'projector' }));
-  const pool = new ServerPool(
-    (server, hooks) =>
-      new ManagedServer({
-        name: server.name,
-        transport: server.config.transport,
-        startupTimeoutMs: server.config.startupTimeout,
-        logger: logger.child({ component: 'supervisor' }),
-        policy: options.policy,
-        shutdownGraceMs: options.shutdownGraceMs,
-        logLimit: options.logLines,
-        parentEnv: options.parentEnv,
-        registry,
-        redact: hooks.redact,
-        onChange: hooks.onChange,
-      }),
-  );
+  const userSecrets = new UserSecrets({ readModels: () => projector.readModels, secretBox: options.secretBox, logger });
+  const perUser = { ...PER_USER_DEFAULTS, ...options.perUser };
+  const budget = new ProcessBudget(perUser.maxTotal);
+  const pool = new ServerPool((server, hooks) => {
+    const template = {
+      name: server.name,
+      transport: server.config.transport,
+      startupTimeoutMs: server.config.startupTimeout,
+      logger: logger.child({ component: 'supervisor' }),
+      policy: options.policy,
+      shutdownGraceMs: options.shutdownGraceMs,
+      logLimit: options.logLines,
+      parentEnv: options.parentEnv,
+      registry,
+    };
+    if (server.config.secretDelivery === 'env') {
+      return new PerUserServer({
+        template,
+        hooks,
+        budget,
+        limits: perUser,
+        secrets: (username) => {
+          const view = projector.readModels.servers.get(server.name);
+          return view ? userSecrets.open(view, username, isInjectableEnvName) : {};
+        },
+      });
+    }
+    return new ManagedServer({ ...template, redact: hooks.redact, onChange: hooks.onChange });
+  });
   const reactor = new Reactor(projector, pool, logger.child({ component: 'reactor' }));
   const caller = new ToolCaller({
     readModels: () => projector.readModels,
     pool,
-    secretBox: options.secretBox,
+    secrets: userSecrets,
     validator: new ArgumentValidator(logger),
-    logger,
   });
 
   await projector.start();
   // Servers come back in the background: the HTTP server must not wait for slow children.
   void reactor.start();
 
+  const runtime = instrumentRuntime(
+    { snapshot: (name) => pool.snapshot(name), callTool: (request, signal, extras) => caller.call(request, signal, extras) },
+    (name) => projector.readModels.servers.has(name),
+    metrics,
+  );
+  const mcp = new McpEndpoint({
+    source: gatewayToolSource(() => projector.readModels, pool, (request, signal, extras) => runtime.callTool(request, signal, extras)),
+    logger,
+    limits: { ...MCP_DEFAULTS, ...options.mcp },
+  });
+  pool.subscribe(() => mcp.toolsChanged());
+
   const app = createApp({
     store,
     projector,
-    runtime: instrumentRuntime(
-      { snapshot: (name) => pool.snapshot(name), callTool: (request, signal) => caller.call(request, signal) },
-      (name) => projector.readModels.servers.has(name),
-      metrics,
-    ),
+    runtime,
+    mcp,
     ops: {
       readiness: () => checkReadiness(store, projector, pool),
       metrics: async () => ({ contentType: metrics.registry.contentType, body: await metrics.registry.metrics() }),
@@ -116,9 +151,11 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     reactor,
     registry,
     metrics: metrics,
+    mcp,
     async close() {
       reactor.stop();
       projector.stop();
+      await mcp.close();
       await reactor.idle();
       await pool.stopAll();
     },

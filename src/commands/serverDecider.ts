@@ -17,6 +17,7 @@ export interface ServerPatch {
   timeout?: number;
   startupTimeout?: number;
   enabled?: boolean;
+  secretDelivery?: 'args' | 'env';
 }
 
 export type ServerCommand =
@@ -34,8 +35,10 @@ function existing(state: ServerState, name: string): Existing {
 }
 
 function applyPatch(config: ServerConfig, patch: ServerPatch): ServerConfig {
-  const { secretNames, ...rest } = config;
+  const { secretNames, secretDelivery, ...rest } = config;
   const nextSecretNames = patch.secretNames === undefined ? secretNames : (patch.secretNames ?? undefined);
+  // "args" is the default and is stored as absence, so an args server's config never changes shape.
+  const delivery = (patch.secretDelivery ?? secretDelivery) === 'env' ? { secretDelivery: 'env' as const } : {};
   return {
     ...rest,
     transport: {
@@ -48,6 +51,7 @@ function applyPatch(config: ServerConfig, patch: ServerPatch): ServerConfig {
     ...(nextSecretNames === undefined ? {} : { secretNames: nextSecretNames }),
     timeout: patch.timeout ?? config.timeout,
     startupTimeout: patch.startupTimeout ?? config.startupTimeout,
+    ...delivery,
   };
 }
 

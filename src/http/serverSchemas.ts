@@ -11,6 +11,7 @@ export const serverNameSchema = z
   .string()
   .regex(SERVER_NAME, 'use 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit');
 
+const secretDelivery = z.enum(['args', 'env'], { message: 'secretDelivery must be "args" or "env"' });
 const transportType = z.enum(['stdio', 'streamable_http'], { message: 'transportType must be "stdio"' });
 
 /** POST /mcp/servers. Unknown keys (catalog metadata older clients send) are ignored. */
@@ -25,6 +26,7 @@ export const AddServerBody = z.object({
   secretNames: z.array(z.string().regex(SECRET_NAME)).max(256).optional(),
   timeout: timeoutMs.optional(),
   startupTimeout: timeoutMs.optional(),
+  secretDelivery: secretDelivery.default('args'),
 });
 
 /** PUT /mcp/servers/:name. Every field optional; only those present change. */
@@ -38,6 +40,7 @@ export const UpdateServerBody = z.object({
   secretNames: z.array(z.string().regex(SECRET_NAME)).max(256).nullable().optional(),
   timeout: timeoutMs.optional(),
   startupTimeout: timeoutMs.optional(),
+  secretDelivery: secretDelivery.optional(),
 });
 
 const username = z.string().regex(USERNAME, 'usernames are 1-128 letters, digits or . _ @ + -').default('default');

@@ -30,6 +30,8 @@ export function serverResponse(view: ServerView, snapshot: ServerSnapshot | unde
     ...(view.config.secretNames === undefined ? {} : { secretNames: view.config.secretNames }),
     timeout: view.config.timeout,
     startupTimeout: view.config.startupTimeout,
+    secretDelivery: view.config.secretDelivery ?? 'args',
+    ...(view.enabled && snapshot?.processes ? { perUserProcesses: snapshot.processes } : {}),
     toolsList: live.toolsList,
     logs: live.logs,
     restarts: live.restarts,

@@ -1,3 +1,4 @@
+import type { DomainEvent } from '../events/domainEvents.js';
 import type { Logger } from '../logger.js';
 import type { Projector } from '../projections/projector.js';
 import { reconcile, type DesiredServer } from './reconcile.js';
@@ -12,8 +13,16 @@ const SERVER_EVENTS = new Set(['ServerRegistered', 'ServerUpdated', 'ServerEnabl
 export class Reactor {
   private chain: Promise<void> = Promise.resolve();
   private pending = false;
-  private readonly onApplied = (event: { type: string }): void => {
+  private readonly onApplied = (event: DomainEvent): void => {
     if (SERVER_EVENTS.has(event.type)) this.schedule();
+    // Per-user processes hold secrets in their environment: a change restarts or stops that one.
+    if (event.type === 'SecretSet' || event.type === 'SecretDeleted') {
+      try {
+        this.pool.get(event.data.serverName)?.userSecretsChanged?.(event.data.username);
+      } catch (e) {
+        this.logger.error('applying a secret change to per-user processes failed', { serverName: event.data.serverName, error: e });
+      }
+    }
   };
 
   constructor(

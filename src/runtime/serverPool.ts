@@ -1,17 +1,29 @@
 import { AppError } from '../errors.js';
 import type { DesiredServer, RunningServer, SupervisorAction } from './reconcile.js';
 import { SecretRedactor } from './secretRedactor.js';
-import type { ServerSnapshot } from './serverRuntime.js';
+import type { CallOptions, ServerSnapshot, ToolDescriptor } from './serverRuntime.js';
 
 /** The slice of ManagedServer the pool drives; a factory builds one per (server, generation). */
 export interface Supervised {
   start(): void;
   stop(): Promise<void>;
   snapshot(): ServerSnapshot;
-  callTool(tool: string, args: Record<string, unknown>, options: { timeoutMs: number; signal?: AbortSignal }): Promise<Record<string, unknown>>;
+  /** `options.username` routes the call where a server runs per-user processes. */
+  callTool(tool: string, args: Record<string, unknown>, options: CallOptions): Promise<Record<string, unknown>>;
+  /** The tools this user's own process or connection offers, starting it if needed; undefined means the snapshot applies. */
+  toolsFor?(username: string, options: { timeoutMs: number; signal?: AbortSignal }): Promise<ToolDescriptor[] | undefined>;
+  /** Per-user servers: this user's stored secrets for the server changed. */
+  userSecretsChanged?(username: string): void;
 }
 
-export type SupervisedFactory = (server: DesiredServer, hooks: { redact: (line: string) => string; onChange: () => void }) => Supervised;
+export interface SupervisedHooks {
+  redact: (line: string) => string;
+  /** Secret values to scrub from this server's logs from now on. */
+  remember: (values: Iterable<string>) => void;
+  onChange: () => void;
+}
+
+export type SupervisedFactory = (server: DesiredServer, hooks: SupervisedHooks) => Supervised;
 
 interface Entry {
   readonly generation: number;
@@ -29,6 +41,7 @@ interface Entry {
 export class ServerPool {
   private readonly entries = new Map<string, Entry>();
   private readonly listeners = new Set<() => void>();
+  private readonly subscribers = new Set<() => void>();
 
   constructor(private readonly create: SupervisedFactory) {}
 
@@ -51,6 +64,12 @@ export class ServerPool {
 
   redactor(name: string): SecretRedactor | undefined {
     return this.entries.get(name)?.redactor;
+  }
+
+  /** Called after any server started, stopped or changed status or tools; returns the unsubscribe. */
+  subscribe(listener: () => void): () => void {
+    this.subscribers.add(listener);
+    return () => this.subscribers.delete(listener);
   }
 
   async apply(actions: readonly SupervisorAction[]): Promise<void> {
@@ -104,7 +123,11 @@ export class ServerPool {
   private replace(desired: DesiredServer): Promise<void> {
     const old = this.entries.get(desired.name);
     const redactor = old?.redactor ?? new SecretRedactor();
-    const server = this.create(desired, { redact: redactor.redact, onChange: () => this.notify() });
+    const server = this.create(desired, {
+      redact: redactor.redact,
+      remember: (values) => redactor.remember(values),
+      onChange: () => this.notify(),
+    });
     const started = (old ? old.started.then(() => old.server.stop()) : Promise.resolve()).then(() => {
       if (this.entries.get(desired.name)?.server === server) server.start();
     });
@@ -114,5 +137,6 @@ export class ServerPool {
 
   private notify(): void {
     for (const listener of [...this.listeners]) listener();
+    for (const subscriber of [...this.subscribers]) subscriber();
   }
 }

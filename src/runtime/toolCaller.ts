@@ -1,12 +1,9 @@
-import type { SecretBox } from '../crypto/secretBox.js';
 import { AppError, notFound } from '../errors.js';
-import type { Logger } from '../logger.js';
 import type { ReadModels } from '../projections/readModels.js';
-import { secretsFor } from '../projections/secretsProjection.js';
-import type { ServerView } from '../projections/serversProjection.js';
 import type { ArgumentValidator } from './argumentValidator.js';
 import type { ServerPool } from './serverPool.js';
-import type { ToolDescriptor, ToolResult } from './serverRuntime.js';
+import type { ProgressUpdate, ToolDescriptor, ToolResult } from './serverRuntime.js';
+import type { UserSecrets } from './userSecrets.js';
 
 export interface ToolCallInput {
   readonly username: string;
@@ -18,9 +15,13 @@ export interface ToolCallInput {
 export interface ToolCallerDeps {
   readonly readModels: () => ReadModels;
   readonly pool: ServerPool;
-  readonly secretBox: SecretBox;
+  readonly secrets: UserSecrets;
   readonly validator: ArgumentValidator;
-  readonly logger: Logger;
+}
+
+/** What callers beyond the REST route (the /mcp endpoint) may add to a call. */
+export interface ToolCallExtras {
+  readonly onProgress?: ((update: ProgressUpdate) => void) | undefined;
 }
 
 /**
@@ -30,7 +31,7 @@ export interface ToolCallerDeps {
 export class ToolCaller {
   constructor(private readonly deps: ToolCallerDeps) {}
 
-  async call(input: ToolCallInput, signal: AbortSignal): Promise<ToolResult> {
+  async call(input: ToolCallInput, signal: AbortSignal, extras: ToolCallExtras = {}): Promise<ToolResult> {
     const { serverName, methodName } = input;
     const view = this.deps.readModels().servers.get(serverName);
     if (!view) throw notFound(serverName);
@@ -40,16 +41,22 @@ export class ToolCaller {
     // A call arriving while the server starts waits for the start (bounded by startupTimeout), and
     // then still gets its whole call timeout: a slow spawn must not eat the tool's time budget.
     const snapshot = await this.deps.pool.settled(serverName, view.config.startupTimeout, signal);
-    const tool = snapshot.toolsList.find((t) => t.name === methodName);
+    // A server may route this user to their own process or connection, whose tools are authoritative.
+    const own = await this.deps.pool.get(serverName)?.toolsFor?.(input.username, { timeoutMs: view.config.startupTimeout, signal });
+    const tool = (own ?? snapshot.toolsList).find((t) => t.name === methodName);
     if (!tool) {
-      if (snapshot.status !== 'connected') {
+      if (snapshot.status !== 'connected' && !own) {
         const why = snapshot.statusMessage ? `: ${snapshot.statusMessage}` : '';
         throw new AppError('server_unavailable', `Server ${serverName} is ${snapshot.status}${why}`, { serverName, status: snapshot.status });
       }
       throw new AppError('tool_not_found', `Tool ${methodName} not found on server ${serverName}`, { serverName, methodName });
     }
 
-    const secrets = this.secrets(view, input.username, tool);
+    // Only names the tool's schema can take, so a tool that rejects extra properties still works
+    // and gets no credential it has no field for. With env delivery the secrets live in the
+    // user's own process environment and never travel as arguments.
+    const perUser = view.config.secretDelivery === 'env';
+    const secrets = perUser ? {} : this.deps.secrets.open(view, input.username, (name) => acceptsProperty(tool, name));
     // Stored secrets win over same-named arguments: a caller cannot swap in another credential.
     const merged = { ...input.args, ...secrets };
     const problems = this.deps.validator.check(tool, merged);
@@ -59,33 +66,7 @@ export class ToolCaller {
     this.deps.pool.redactor(serverName)?.remember(Object.values(secrets));
     const server = this.deps.pool.get(serverName);
     if (!server) throw new AppError('server_unavailable', `Server ${serverName} is not running`, { serverName });
-    return server.callTool(methodName, merged, { timeoutMs, signal });
-  }
-
-  /**
-   * This user's secrets for this server registration. Only names the server declares (if it
-   * declares any), and only those the tool's schema can take, so a tool that rejects extra
-   * properties still works and does not receive credentials it has no field for.
-   */
-  private secrets(view: ServerView, username: string, tool: ToolDescriptor): Record<string, string> {
-    const sealed = secretsFor(this.deps.readModels().secrets, view.serverId, username);
-    const allowed = view.config.secretNames ? new Set(view.config.secretNames) : undefined;
-    const out: Record<string, string> = {};
-    for (const [secretName, record] of sealed) {
-      if (allowed && !allowed.has(secretName)) continue;
-      if (!acceptsProperty(tool, secretName)) continue;
-      try {
-        out[secretName] = this.deps.secretBox.open(record, { username, serverName: view.name, secretName });
-      } catch {
-        this.deps.logger.error('stored secret cannot be decrypted', { serverName: view.name, username, secretName, keyVersion: record.keyVersion });
-        throw new AppError(
-          'secret_undecryptable',
-          `Stored secret ${secretName} for user ${username} on server ${view.name} cannot be decrypted (is SECRETS_KEY the one it was stored with?); set it again`,
-          { serverName: view.name, secretName },
-        );
-      }
-    }
-    return out;
+    return server.callTool(methodName, merged, { timeoutMs, signal, username: input.username, onProgress: extras.onProgress });
   }
 }
 

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { createSecretBox, deriveKey, type SecretBox } from '../../src/crypto/secretBox.js';
 import type { EventStore } from '../../src/events/eventStore.js';
 import { openFileEventStore } from '../../src/events/fileEventStore.js';
-import { startGateway, type Gateway } from '../../src/gateway.js';
+import { startGateway, type Gateway, type GatewayOptions } from '../../src/gateway.js';
 import { createLogger } from '../../src/logger.js';
 import { FIXTURE_SERVER } from '../runtime/processTestUtils.js';
 
@@ -40,6 +40,8 @@ export interface TestGatewayOptions {
   parentEnv?: NodeJS.ProcessEnv;
   bodyLimit?: string;
   policy?: Partial<{ initialDelayMs: number; maxDelayMs: number; factor: number; breakerThreshold: number; breakerWindowMs: number }>;
+  perUser?: GatewayOptions['perUser'];
+  mcp?: GatewayOptions['mcp'];
 }
 
 /** A real gateway on the real file event store, listening on an ephemeral loopback port. */
@@ -59,6 +61,8 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     bodyLimit: options.bodyLimit ?? '64kb',
     parentEnv: options.parentEnv ?? process.env,
     newId: randomUUID,
+    ...(options.perUser ? { perUser: options.perUser } : {}),
+    ...(options.mcp ? { mcp: options.mcp } : {}),
   });
   const server: Server = createServer(gateway.app.callback());
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
