@@ -97,7 +97,12 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         limits: perUser,
         secrets: (username) => {
           const view = projector.readModels.servers.get(server.name);
-          return view ? userSecrets.open(view, username, isInjectableEnvName) : {};
+          const injectable = (secretName: string): boolean => {
+            if (isInjectableEnvName(secretName)) return true;
+            logger.warn('secret not put into a per-user environment: reserved name', { serverName: server.name, secretName });
+            return false;
+          };
+          return view ? userSecrets.open(view, username, injectable) : {};
         },
       });
     }

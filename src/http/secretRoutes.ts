@@ -1,7 +1,8 @@
 import Router from '@koa/router';
 import { handleCommand } from '../commands/commandHandler.js';
 import { secretDecider, type SecretCommand } from '../commands/secretDecider.js';
-import { notFound } from '../errors.js';
+import { AppError, notFound } from '../errors.js';
+import { isInjectableEnvName } from '../runtime/envSecretNames.js';
 import { secretStreamId } from '../events/secretEvents.js';
 import { commandMetadata, type AppDeps } from './appDeps.js';
 import { DeleteSecretBody, SetSecretBody } from './serverSchemas.js';
@@ -24,6 +25,7 @@ export function secretRoutes(deps: AppDeps): Router {
   router.post('/secrets/set', async (ctx) => {
     const { username, serverName, secretName, secretValue } = parseInput(SetSecretBody, ctx.request.body, 'secret');
     const serverId = serverIdOf(serverName);
+    refuseReservedEnvName(deps, serverName, secretName);
     const sealed = deps.secretBox.seal(secretValue, { username, serverName, secretName });
     const data = { serverId, serverName, username, secretName, sealed };
     await run(username, serverId, { type: 'SetSecret', data }, ctx.state.requestId as string);
@@ -38,4 +40,16 @@ export function secretRoutes(deps: AppDeps): Router {
   });
 
   return router;
+}
+
+/** A server that gets secrets as environment variables never gets one that makes it run code (NODE_OPTIONS, LD_PRELOAD, ...). */
+function refuseReservedEnvName(deps: AppDeps, serverName: string, secretName: string): void {
+  if (deps.projector.readModels.servers.get(serverName)?.config.secretDelivery !== 'env') return;
+  if (isInjectableEnvName(secretName)) return;
+  throw new AppError(
+    'invalid_request',
+    `Server ${serverName} receives secrets as environment variables; ${secretName} is not allowed there ` +
+      '(use a shell identifier that is not a loader, interpreter or base variable such as PATH, NODE_OPTIONS or LD_PRELOAD)',
+    { serverName, secretName },
+  );
 }
