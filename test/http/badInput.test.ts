@@ -22,6 +22,8 @@ const CASES: Case[] = [
   { what: 'a negative timeout', method: 'POST', path: '/mcp/servers', body: { name: 'x', command: 'node', timeout: -1 }, status: 400, code: 'invalid_request', mentions: 'timeout' },
   { what: 'an unknown transport', method: 'POST', path: '/mcp/servers', body: { name: 'x', command: 'node', transportType: 'carrier-pigeon' }, status: 400, code: 'invalid_request', mentions: 'transportType' },
   { what: 'a transport not supported yet', method: 'POST', path: '/mcp/servers', body: { name: 'x', command: 'node', transportType: 'streamable_http' }, status: 400, code: 'invalid_request', mentions: 'streamable_http' },
+  { what: 'an unknown secretDelivery', method: 'POST', path: '/mcp/servers', body: { name: 'x', command: 'node', secretDelivery: 'carrier-pigeon' }, status: 400, code: 'invalid_request', mentions: 'secretDelivery' },
+  { what: 'an MCP endpoint mode that does not exist', method: 'POST', path: '/mcp?mode=sideways', body: {}, status: 400, code: 'invalid_request', mentions: 'mode' },
   { what: 'enabled as a string', method: 'POST', path: '/mcp/servers', body: { name: 'x', command: 'node', enabled: 'yes' }, status: 400, code: 'invalid_request', mentions: 'enabled' },
   { what: 'a tool call without serverName', method: 'POST', path: '/mcp/tool/call', body: { methodName: 'echo' }, status: 400, code: 'invalid_request', mentions: 'serverName' },
   { what: 'a bad username', method: 'POST', path: '/mcp/tool/call', body: { username: 'a b', serverName: 'fx', methodName: 'echo' }, status: 400, code: 'invalid_request', mentions: 'username' },

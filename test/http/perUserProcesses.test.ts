@@ -127,6 +127,24 @@ describe('per-user processes (fixture server)', () => {
     expect(env).to.not.have.property('NODE_OPTIONS');
   });
 
+  it('switches an existing server between shared and per-user processes with PUT', async () => {
+    gw = await startTestGateway();
+    await gw.request('POST', '/mcp/servers', fixtureServer('peruser'));
+    await setSecret('gil', 'API_KEY', 'gil-key-1');
+    expect(JSON.parse(output((await call('gil', 'echo_args')).body))).to.deep.equal({ API_KEY: 'gil-key-1' });
+    expect((await server()).secretDelivery).to.equal('args');
+    const put = await gw.request('PUT', '/mcp/servers/peruser', { secretDelivery: 'env' });
+    expect((put.body.server as Record<string, unknown>).secretDelivery).to.equal('env');
+    await waitForStatus(gw, 'peruser', ['connected']);
+    expect(output((await call('gil', 'echo_args')).body)).to.equal('{}');
+    expect((await envOf('gil')).API_KEY).to.equal('gil-key-1');
+    expect(processesOf(await server()).count).to.equal(1);
+    await gw.request('PUT', '/mcp/servers/peruser', { secretDelivery: 'args' });
+    await waitForStatus(gw, 'peruser', ['connected']);
+    expect((await server()).perUserProcesses).to.equal(undefined);
+    expect(JSON.parse(output((await call('gil', 'echo_args')).body))).to.deep.equal({ API_KEY: 'gil-key-1' });
+  });
+
   it("restarts a user's process when their secret changes and stops it when their last secret is deleted", async () => {
     gw = await startTestGateway();
     await gw.request('POST', '/mcp/servers', fixtureServer('peruser', { secretDelivery: 'env' }));
