@@ -71,6 +71,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     servers: () => pool.list().map(({ name, snapshot }) => ({ name, status: snapshot.status, restarts: snapshot.restarts })),
     childProcesses: () => registry.size,
     projectionLag: async () => Math.max(0, (await store.headPosition()) - projector.checkpoint),
+    mcpSessions: () => mcp.sessionCount,
+    perUserProcesses: () => budget.size,
   });
   const store = instrumentStore(options.store, (seconds) => metrics.observeAppend(seconds));
   const projector = new Projector(store, logger.child({ component: 'projector' }));

@@ -85,6 +85,8 @@ describe('/mcp sessions and stateless mode', () => {
     const second = await connect('username=carl');
     await new Promise((r) => setTimeout(r, 20));
     const third = await connect('username=carl');
+    const metrics = await fetch(`${gw.url}/metrics`).then((r) => r.text());
+    expect(metrics).to.match(new RegExp(`^mcp_endpoint_sessions ${gw.gateway.mcp.sessionCount}$`, 'm'));
     const gone = await postMcp(gw, LIST, { query: 'username=carl', headers: { 'mcp-session-id': first.transport.sessionId as string, 'mcp-protocol-version': '2025-11-25' } });
     expect(gone.status).to.equal(404);
     expect((await second.client.listTools()).tools.length).to.be.greaterThan(0);

@@ -79,6 +79,8 @@ describe('secretDelivery "env" with an unmodified published server (server-every
     for (const word of ['alice', 'bob', 'carol', aliceCanary, bobCanary]) expect(res.text).to.not.contain(word);
     const all = await gw.request('GET', '/mcp/servers');
     for (const word of ['alice', 'bob', aliceCanary, bobCanary]) expect(all.text).to.not.contain(word);
+    const metrics = await fetch(`${gw.url}/metrics`).then((r) => r.text());
+    expect(metrics).to.match(new RegExp(`^mcp_per_user_processes ${procs.count}$`, 'm'));
   });
 
   it("serves /mcp clients from their own user's process", async () => {
