@@ -10,7 +10,7 @@ import { createIsolatingFetch, type IsolatingFetch } from './isolatingFetch.js';
 import { LogBuffer } from './logBuffer.js';
 import { reauthRequired, type OAuthTarget, type OAuthTokenService } from './oauthTokens.js';
 import { toRemoteCallError } from './remoteCallErrors.js';
-import { RemoteConnection, type RemoteTransportKind } from './remoteConnection.js';
+import { httpStatusOf, RemoteConnection, type RemoteTransportKind } from './remoteConnection.js';
 import { backoffDelay, type RestartPolicy } from './restartPolicy.js';
 import type { ClientInfo } from './serverConnection.js';
 import type { StopReason } from './serverPool.js';
@@ -45,7 +45,12 @@ export interface RemoteServerOptions {
   readonly onChange?: (() => void) | undefined;
 }
 
-const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error)).slice(0, 300);
+/** A failure as one line for status and logs: the HTTP status first when there was one. */
+function describe(error: unknown): string {
+  const message = (error instanceof Error ? error.message : String(error)).replace(/^Streamable HTTP error: /, '');
+  const status = httpStatusOf(error);
+  return (status !== undefined && !message.includes(String(status)) ? `HTTP ${status}: ${message}` : message).slice(0, 300);
+}
 
 /**
  * Supervises one remote MCP server (Streamable HTTP, or legacy SSE on fallback). One shared
