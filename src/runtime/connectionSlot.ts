@@ -108,7 +108,7 @@ export class ConnectionSlot {
     if (this.opening) return this.opening;
     const sessionId = failed.sessionId;
     this.current = undefined;
-    void failed.close();
+    failed.retire();
     this.opening = (async () => {
       if (sessionId) await this.o.sessions.clear(this.o.ref, this.o.url, sessionId);
       return this.connect(true);

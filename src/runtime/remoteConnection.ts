@@ -65,6 +65,8 @@ export class RemoteConnection {
   private transport: StreamableHTTPClientTransport | SSEClientTransport | undefined;
   private closing = false;
   private lost = false;
+  private retired = false;
+  private inFlight = 0;
   private timeoutMs = 30_000;
   private refreshSeq = 0;
   kind: RemoteTransportKind | undefined;
@@ -84,8 +86,18 @@ export class RemoteConnection {
     return this.o.resume !== undefined;
   }
 
+  /** Not to be used for new requests (dead, closed, or retired after its session expired). */
   get closed(): boolean {
-    return this.lost || this.closing;
+    return this.lost || this.closing || this.retired;
+  }
+
+  /**
+   * Replaced (its session expired): requests still in flight finish (and get their own 404, which
+   * sends them to the replacement) before the client closes. Closing at once would fail them all.
+   */
+  retire(): void {
+    this.retired = true;
+    if (this.inFlight === 0) void this.close();
   }
 
   /** Connect (or resume) + every tools/list page within `timeoutMs`. */
@@ -115,7 +127,7 @@ export class RemoteConnection {
 
   listTools(limits: RequestLimits): Promise<ToolDescriptor[]> {
     const client = this.live();
-    return listAllTools(
+    return this.track(() => listAllTools(
       async (cursor) => {
         const page = await client.request({ method: 'tools/list', params: cursor === undefined ? {} : { cursor } }, ListToolsResultSchema, {
           signal: limits.signal,
@@ -124,15 +136,15 @@ export class RemoteConnection {
         return { tools: page.tools.map((tool): ToolDescriptor => ({ ...tool })), nextCursor: page.nextCursor };
       },
       { onTruncated: this.o.onNote },
-    );
+    ));
   }
 
   /** Pass-through tools/call: no client-side output validation, the result is forwarded as is. */
   async callTool(name: string, args: Record<string, unknown>, limits: RequestLimits): Promise<ToolResult> {
-    const result = await this.live().request({ method: 'tools/call', params: { name, arguments: args } }, CallToolResultSchema, {
-      signal: limits.signal,
-      timeout: limits.timeoutMs,
-    });
+    const client = this.live();
+    const result = await this.track(() =>
+      client.request({ method: 'tools/call', params: { name, arguments: args } }, CallToolResultSchema, { signal: limits.signal, timeout: limits.timeoutMs }),
+    );
     return { ...result };
   }
 
@@ -202,8 +214,18 @@ export class RemoteConnection {
   }
 
   private live(): Client {
-    if (!this.client || this.closed) throw new Error('Not connected');
+    if (!this.client || this.lost || this.closing) throw new Error('Not connected');
     return this.client;
+  }
+
+  private async track<T>(work: () => Promise<T>): Promise<T> {
+    this.inFlight += 1;
+    try {
+      return await work();
+    } finally {
+      this.inFlight -= 1;
+      if (this.inFlight === 0 && this.retired) void this.close();
+    }
   }
 
   private async discard(): Promise<void> {
