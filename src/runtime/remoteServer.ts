@@ -194,6 +194,7 @@ export class RemoteServer {
   private async connectPrimary(): Promise<void> {
     if (!this.active) return;
     this.setState({ status: 'connecting' });
+    const grant = this.defaultGrant();
     try {
       const conn = await this.primary.open();
       if (!this.active) return;
@@ -207,7 +208,11 @@ export class RemoteServer {
       const reason = describe(error);
       if ((isAppError(error) && (error.code === 'reauth_required' || error.code === 'secret_undecryptable')) || error instanceof UrlRefusedError) {
         // Retrying cannot help: it needs new tokens or a new configuration.
-        if (isAppError(error) && error.code === 'reauth_required') this.authBlocked = error;
+        if (isAppError(error) && error.code === 'reauth_required') {
+          // Tokens stored while this attempt ran were not in it: try again with them.
+          if (this.defaultGrant() !== grant) return void this.connectPrimary();
+          this.authBlocked = error;
+        }
         this.note(`[supervisor] ${reason}`);
         this.log.warn('remote mcp server refused', { reason });
         this.setState({ status: 'error', statusMessage: reason });
@@ -215,6 +220,11 @@ export class RemoteServer {
       }
       this.scheduleRetry(`connect failed: ${reason}`);
     }
+  }
+
+  /** Which grant of user "default" an attempt ran with (the stream generation; 0 without tokens). */
+  private defaultGrant(): number {
+    return this.o.deps.tokens.state(this.o.serverId, DEFAULT_USER)?.generation ?? 0;
   }
 
   private scheduleRetry(reason: string): void {
