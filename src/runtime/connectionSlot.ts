@@ -135,7 +135,10 @@ export class ConnectionSlot {
     const sessionId = conn.sessionId;
     if (sessionId) await this.o.sessions.record(this.o.ref, this.o.url, sessionId, conn.protocolVersion);
     else if (persisted) await this.o.sessions.clear(this.o.ref, persisted.url, persisted.sessionId);
+    const previous = this.current;
     this.current = conn;
+    // An explicit re-open (new credentials) replaces a still-open connection: let its requests finish.
+    if (previous && previous !== conn) previous.retire();
     return conn;
   }
 

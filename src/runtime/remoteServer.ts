@@ -182,7 +182,15 @@ export class RemoteServer {
       throw reauthRequired(this.target, username, `no OAuth tokens are stored for this user; the shared connection authenticates as user "${DEFAULT_USER}"`);
     }
     if (this.authBlocked) throw this.authBlocked;
-    return work(this.primary);
+    return work(this.primary).catch((error: unknown) => {
+      // The shared grant died mid-run (refresh refused): show it, and wait for new tokens.
+      if (isAppError(error) && error.code === 'reauth_required' && error.details.username === DEFAULT_USER && this.active) {
+        this.authBlocked = error;
+        this.note(`[supervisor] ${error.message}`);
+        this.setState({ status: 'error', statusMessage: error.message });
+      }
+      throw error;
+    });
   }
 
   /** A 401 on the shared connection names user "default"; the caller should read about themselves. */

@@ -130,6 +130,9 @@ describe('remote MCP servers with OAuth', () => {
     const again = track(await call(gw, 'secure', 'whoami'));
     expect(again.status).to.equal(401);
     expect(as.tokenRequests).to.equal(1);
+    const blocked = (await gw.request('GET', '/mcp/servers/secure')).body.server as Record<string, unknown>;
+    expect(blocked.status).to.equal('error');
+    expect(String(blocked.statusMessage)).to.contain('re-run the OAuth flow');
     responses.push((await gw.request('POST', '/mcp/servers/secure/oauth', grantBody(as, 'dora'))).text);
     await waitForStatus(gw, 'secure', ['connected']);
     expect(track(await call(gw, 'secure', 'whoami')).output).to.equal('dora');

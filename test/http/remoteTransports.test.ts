@@ -110,6 +110,24 @@ describe('remote MCP servers (streamable_http)', () => {
     await waitFor(() => gw.gateway.projector.readModels.sessions.get(serverId) === undefined, 'session forgotten');
   });
 
+  it('reconnects with backoff when the remote drops, and calls work again once it is back', async () => {
+    const first = await upstream({ mode: 'streamable' });
+    await gw.request('POST', '/mcp/servers', remoteServer('flaky', first.url));
+    await waitForStatus(gw, 'flaky', ['connected']);
+    await first.close();
+    const down = await call(gw, 'flaky', 'echo', { message: 'anyone?' });
+    expect(down.status, down.text).to.be.oneOf([502, 503]);
+    const waiting = await waitForStatus(gw, 'flaky', ['error']);
+    expect(String(waiting.statusMessage)).to.match(/retrying in \d+ ms/);
+    const port = Number(new URL(first.url).port);
+    const second = await upstream({ mode: 'streamable', port });
+    const back = await waitForStatus(gw, 'flaky', ['connected']);
+    expect(back.restarts).to.be.greaterThan(0);
+    expect((await call(gw, 'flaky', 'echo', { message: 'back' })).output).to.equal('back');
+    // The new instance never knew the old session: it was replaced by a new one.
+    expect(second.sessionsCreated).to.have.length(1);
+  });
+
   it('refuses to connect to a host name that resolves to a private address the policy does not allow', async () => {
     const strict = await startTestGateway({ remote: { urlPolicy: (await import('../../src/runtime/urlSafety.js')).createUrlPolicy() } });
     try {
