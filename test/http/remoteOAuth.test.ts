@@ -197,3 +197,35 @@ describe('OAuth refresh with two gateway instances on one store', () => {
     expect(events.match(/"OAuthRefreshStarted"/g)).to.have.length(1);
   });
 });
+
+describe('a remote server only its users can authorize', () => {
+  const clock = new ManualClock();
+  let as: TestAuthServer;
+  let up: RemoteMcpServer;
+  let gw: TestGateway;
+  before(async () => {
+    as = await startAuthServer({ clock: clock.now });
+    up = await startRemoteMcpServer({ mode: 'streamable', auth: { user: (t) => as.userOf(t), authorizationServer: as.url } });
+    gw = await startTestGateway({ clock: clock.now });
+  });
+  after(async () => {
+    await gw.close();
+    await up.close();
+    await as.close();
+  });
+
+  it('serves a user with tokens over their own connection while the shared one waits for authorization', async () => {
+    await gw.request('POST', '/mcp/servers', remoteServer('per-user', up.url));
+    const waiting = await waitForStatus(gw, 'per-user', ['error']);
+    expect(String(waiting.statusMessage)).to.contain('no OAuth tokens are stored');
+    const anonymous = await call(gw, 'per-user', 'whoami');
+    expect(anonymous.status).to.equal(401);
+    expect(anonymous.body.code).to.equal('reauth_required');
+
+    await gw.request('POST', '/mcp/servers/per-user/oauth', grantBody(as, 'alice-at-idp', 'alice'));
+    const out = await call(gw, 'per-user', 'whoami', {}, 'alice');
+    expect(out.output, out.text).to.equal('alice-at-idp');
+    const tools = (await gw.request('GET', '/mcp/tools')).body.tools as Array<Record<string, Array<{ name: string }>>>;
+    expect(tools.find((t) => 'per-user' in t)?.['per-user']?.map((t) => t.name)).to.include('whoami');
+  });
+});
