@@ -1,4 +1,7 @@
 import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { SecretBox } from '../crypto/secretBox.js';
+import { AppError } from '../errors.js';
+import { headerSecretName, SERVER_HEADER_USER, type StreamableHttpTransport } from '../events/serverEvents.js';
 import { reauthRequired, type OAuthTarget, type OAuthTokenService } from './oauthTokens.js';
 
 export interface AuthorizingFetchOptions {
@@ -40,4 +43,17 @@ export function createAuthorizingFetch(o: AuthorizingFetchOptions): FetchLike {
     await second.body?.cancel().catch(() => undefined);
     throw reauthRequired(o.target, o.username, 'the server rejected the refreshed access token');
   };
+}
+
+/** A remote server's configured headers in clear: the plain ones plus the sealed credentials, opened. */
+export function openHeaders(transport: StreamableHttpTransport, serverName: string, box: SecretBox): Record<string, string> {
+  const out = { ...transport.headers };
+  for (const [name, sealed] of Object.entries(transport.sealedHeaders ?? {})) {
+    try {
+      out[name] = box.open(sealed, { username: SERVER_HEADER_USER, serverName, secretName: headerSecretName(name) });
+    } catch {
+      throw new AppError('secret_undecryptable', `Stored header ${name} of server ${serverName} cannot be decrypted; set the headers again`, { serverName });
+    }
+  }
+  return out;
 }

@@ -2,9 +2,10 @@ import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { SecretBox } from '../crypto/secretBox.js';
 import { AppError, isAppError } from '../errors.js';
 import { SHARED_CONNECTION } from '../events/sessionEvents.js';
-import { headerSecretName, SERVER_HEADER_USER, type StreamableHttpTransport } from '../events/serverEvents.js';
+import type { StreamableHttpTransport } from '../events/serverEvents.js';
 import type { Logger } from '../logger.js';
-import { createAuthorizingFetch } from './authorizingFetch.js';
+import { createAuthorizingFetch, openHeaders } from './authorizingFetch.js';
+import { withDeadline } from './callDeadline.js';
 import { ConnectionSlot, raceSignal } from './connectionSlot.js';
 import { createIsolatingFetch, type IsolatingFetch } from './isolatingFetch.js';
 import { LogBuffer } from './logBuffer.js';
@@ -118,29 +119,15 @@ export class RemoteServer {
     };
   }
 
-  async callTool(tool: string, args: Record<string, unknown>, options: CallOptions): Promise<ToolResult> {
+  callTool(tool: string, args: Record<string, unknown>, options: CallOptions): Promise<ToolResult> {
     const username = options.username ?? DEFAULT_USER;
-    const { timeoutMs, signal: callerSignal } = options;
-    const call = new AbortController();
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      call.abort(new Error(`timed out after ${timeoutMs} ms`));
-    }, timeoutMs);
-    const onCallerAbort = (): void => call.abort(callerSignal?.reason);
-    callerSignal?.addEventListener('abort', onCallerAbort, { once: true });
-    if (callerSignal?.aborted) onCallerAbort();
-    try {
-      return await this.withSlot(username, (slot) => slot.run((conn) => conn.callTool(tool, args, { signal: call.signal, timeoutMs }), call.signal));
-    } catch (error) {
-      throw this.forUser(
-        toRemoteCallError(error, { server: this.name, tool, timeoutMs, timedOut, callerAborted: callerSignal?.aborted === true, stopped: !this.active }),
-        username,
-      );
-    } finally {
-      clearTimeout(timer);
-      callerSignal?.removeEventListener('abort', onCallerAbort);
-    }
+    const { timeoutMs } = options;
+    return withDeadline(
+      timeoutMs,
+      options.signal,
+      (signal) => this.withSlot(username, (slot) => slot.run((conn) => conn.callTool(tool, args, { signal, timeoutMs }), signal)),
+      (error, outcome) => this.forUser(toRemoteCallError(error, { server: this.name, tool, timeoutMs, ...outcome, stopped: !this.active }), username),
+    );
   }
 
   /** The tools this user's own connection offers (connecting it if needed); undefined: the snapshot applies. */
@@ -279,18 +266,8 @@ export class RemoteServer {
 
   /** Configured headers, sealed ones opened once per server generation, only when a connection needs them. */
   private headers(): Record<string, string> {
-    if (this.headerCache) return this.headerCache;
-    const { headers, sealedHeaders } = this.o.transport;
-    const out = { ...headers };
-    for (const [name, sealed] of Object.entries(sealedHeaders ?? {})) {
-      try {
-        out[name] = this.o.deps.secretBox.open(sealed, { username: SERVER_HEADER_USER, serverName: this.o.name, secretName: headerSecretName(name) });
-      } catch {
-        throw new AppError('secret_undecryptable', `Stored header ${name} of server ${this.o.name} cannot be decrypted; set the headers again`, { serverName: this.o.name });
-      }
-    }
-    this.headerCache = out;
-    return out;
+    this.headerCache ??= openHeaders(this.o.transport, this.o.name, this.o.deps.secretBox);
+    return this.headerCache;
   }
 
   private async shutdown(reason: StopReason): Promise<void> {
