@@ -13,6 +13,8 @@ export interface SlotOptions {
   readonly unavailable: () => Error;
   /** The current connection died (network failure, dropped stream). */
   readonly onLost?: (reason: string) => void;
+  /** The slot was closed for good. */
+  readonly onClosed?: () => void;
 }
 
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'ENOTFOUND', 'EAI_AGAIN']);
@@ -94,6 +96,7 @@ export class ConnectionSlot {
   /** Ends the slot. `terminate`: also end the session upstream and forget it (disable, delete, update). */
   async close(terminate: boolean): Promise<void> {
     this.ended = true;
+    this.o.onClosed?.();
     const conn = this.current ?? (await this.opening?.catch(() => undefined));
     this.current = undefined;
     if (!conn) return;

@@ -250,6 +250,7 @@ export class RemoteServer {
       lazy,
       unavailable: () => new AppError('server_unavailable', `Server ${this.name} is not connected (status ${this.status})`, { serverName: this.name }),
       ...(shared ? { onLost: (reason: string) => this.active && this.scheduleRetry(`connection lost: ${reason}`) } : {}),
+      onClosed: () => this.isolations.delete(isolation),
       build: (resume, onLost) =>
         new RemoteConnection({
           url: new URL(this.o.transport.url),
