@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import * as z from 'zod';
+import { createUrlPolicy, parseNetworkList } from './runtime/urlSafety.js';
 
 /** Empty strings (common in .env files) count as unset. */
 const opt = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema);
@@ -24,7 +25,21 @@ export const ConfigSchema = z.object({
   RESTART_MAX_DELAY_MS: int(1, 3_600_000, 30_000),
   CRASH_LOOP_THRESHOLD: int(1, 1000, 5),
   CRASH_LOOP_WINDOW_MS: int(1, 86_400_000, 60_000),
+  /** Private ranges remote servers and OAuth endpoints may reach: `loopback`, `private`, addresses or CIDRs. */
+  OUTBOUND_ALLOW_NETWORKS: opt(z.string().optional()).superRefine(networkList),
+  /** Networks never reached, even if public. */
+  OUTBOUND_DENY_NETWORKS: opt(z.string().optional()).superRefine(networkList),
+  REMOTE_IDLE_TIMEOUT_MS: int(1_000, 86_400_000, 600_000),
+  OAUTH_REQUEST_TIMEOUT_MS: int(100, 120_000, 10_000),
 });
+
+function networkList(value: string | undefined, ctx: z.RefinementCtx): void {
+  try {
+    createUrlPolicy({ allow: parseNetworkList(value) });
+  } catch (e) {
+    ctx.addIssue({ code: 'custom', message: e instanceof Error ? e.message : String(e) });
+  }
+}
 export type Config = z.infer<typeof ConfigSchema>;
 
 /** Throws one error listing every bad variable by name (never by value: some are secrets). */

@@ -14,6 +14,9 @@ import { ArgumentValidator } from './runtime/argumentValidator.js';
 import { ManagedServer } from './runtime/managedServer.js';
 import { ProcessRegistry } from './runtime/processRegistry.js';
 import { Reactor } from './runtime/reactor.js';
+import { createRemoteRuntime, type RemoteOptions } from './runtime/remoteRuntime.js';
+import { RemoteServer } from './runtime/remoteServer.js';
+import { createUrlPolicy } from './runtime/urlSafety.js';
 import type { RestartPolicy } from './runtime/restartPolicy.js';
 import { ServerPool } from './runtime/serverPool.js';
 import { ToolCaller } from './runtime/toolCaller.js';
@@ -32,6 +35,8 @@ export interface GatewayOptions {
   readonly clock?: () => Date;
   readonly newId?: () => string;
   readonly registry?: ProcessRegistry;
+  /** Remote (Streamable HTTP / SSE) servers: URL policy, idle timeout, OAuth timings. */
+  readonly remote?: RemoteOptions;
 }
 
 export interface Gateway {
@@ -60,22 +65,48 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   });
   const store = instrumentStore(options.store, (seconds) => metrics.observeAppend(seconds));
   const projector = new Projector(store, logger.child({ component: 'projector' }));
-  const pool = new ServerPool(
-    (server, hooks) =>
-      new ManagedServer({
+  const clock = options.clock ?? (() => new Date());
+  const newId = options.newId ?? randomUUID;
+  const urlPolicy = options.remote?.urlPolicy ?? createUrlPolicy();
+  const remote = createRemoteRuntime({
+    store,
+    readModels: () => projector.readModels,
+    secretBox: options.secretBox,
+    logger,
+    clock,
+    newId,
+    options: { ...options.remote, urlPolicy },
+  });
+  const pool = new ServerPool((server, hooks) => {
+    const { transport } = server.config;
+    if (transport.transportType === 'streamable_http') {
+      return new RemoteServer({
         name: server.name,
-        transport: server.config.transport,
+        serverId: server.serverId ?? projector.readModels.servers.get(server.name)?.serverId ?? server.name,
+        transport,
         startupTimeoutMs: server.config.startupTimeout,
-        logger: logger.child({ component: 'supervisor' }),
         policy: options.policy,
-        shutdownGraceMs: options.shutdownGraceMs,
         logLimit: options.logLines,
-        parentEnv: options.parentEnv,
-        registry,
+        logger: logger.child({ component: 'remote' }),
+        deps: remote.deps,
         redact: hooks.redact,
         onChange: hooks.onChange,
-      }),
-  );
+      });
+    }
+    return new ManagedServer({
+      name: server.name,
+      transport,
+      startupTimeoutMs: server.config.startupTimeout,
+      logger: logger.child({ component: 'supervisor' }),
+      policy: options.policy,
+      shutdownGraceMs: options.shutdownGraceMs,
+      logLimit: options.logLines,
+      parentEnv: options.parentEnv,
+      registry,
+      redact: hooks.redact,
+      onChange: hooks.onChange,
+    });
+  });
   const reactor = new Reactor(projector, pool, logger.child({ component: 'reactor' }));
   const caller = new ToolCaller({
     readModels: () => projector.readModels,
@@ -103,10 +134,11 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     },
     secretBox: options.secretBox,
     logger,
-    clock: options.clock ?? (() => new Date()),
-    newId: options.newId ?? randomUUID,
+    clock,
+    newId,
     bodyLimit: options.bodyLimit,
     defaults: options.defaults,
+    urlPolicy,
   });
 
   return {
@@ -121,6 +153,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       projector.stop();
       await reactor.idle();
       await pool.stopAll();
+      await remote.close();
     },
   };
 }

@@ -4,6 +4,7 @@ import type { EventStore } from '../events/eventStore.js';
 import type { Logger } from '../logger.js';
 import type { Projector } from '../projections/projector.js';
 import type { ServerSnapshot, ToolResult } from '../runtime/serverRuntime.js';
+import type { UrlPolicy } from '../runtime/urlSafety.js';
 
 export interface ToolCallRequest {
   readonly username: string;
@@ -40,6 +41,8 @@ export interface AppDeps {
   readonly newId: () => string;
   readonly bodyLimit: string | number;
   readonly defaults: ServerDefaults;
+  /** Remote server URLs with an IP-literal host are checked against it at registration. */
+  readonly urlPolicy?: UrlPolicy;
 }
 
 export const commandMetadata = (deps: AppDeps, actor: string, correlationId?: string): CommandMetadata => ({

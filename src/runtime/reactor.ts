@@ -1,3 +1,4 @@
+import type { DomainEvent } from '../events/domainEvents.js';
 import type { Logger } from '../logger.js';
 import type { Projector } from '../projections/projector.js';
 import { reconcile, type DesiredServer } from './reconcile.js';
@@ -12,8 +13,12 @@ const SERVER_EVENTS = new Set(['ServerRegistered', 'ServerUpdated', 'ServerEnabl
 export class Reactor {
   private chain: Promise<void> = Promise.resolve();
   private pending = false;
-  private readonly onApplied = (event: { type: string }): void => {
+  private readonly onApplied = (event: DomainEvent): void => {
     if (SERVER_EVENTS.has(event.type)) this.schedule();
+    // A client stored a new grant: a remote connection refused for lack of it retries now.
+    if (event.type === 'OAuthTokensStored' && event.data.source === 'api') {
+      this.pool.get(event.data.serverName)?.credentialsChanged?.(event.data.username);
+    }
   };
 
   constructor(
@@ -52,6 +57,6 @@ export class Reactor {
   private desired(): DesiredServer[] {
     return [...this.projector.readModels.servers.values()]
       .filter((v) => v.enabled)
-      .map((v) => ({ name: v.name, generation: v.generation, config: v.config }));
+      .map((v) => ({ name: v.name, serverId: v.serverId, generation: v.generation, config: v.config }));
   }
 }

@@ -1,14 +1,21 @@
 import { AppError } from '../errors.js';
 import type { DesiredServer, RunningServer, SupervisorAction } from './reconcile.js';
 import { SecretRedactor } from './secretRedactor.js';
-import type { ServerSnapshot } from './serverRuntime.js';
+import type { CallOptions, ServerSnapshot, ToolDescriptor } from './serverRuntime.js';
 
-/** The slice of ManagedServer the pool drives; a factory builds one per (server, generation). */
+/** Why a server stops: `shutdown` (the gateway stops), `removed` (disabled or deleted), `replaced` (new generation). */
+export type StopReason = 'shutdown' | 'removed' | 'replaced';
+
+/** The slice of a supervisor the pool drives; a factory builds one per (server, generation). */
 export interface Supervised {
   start(): void;
-  stop(): Promise<void>;
+  stop(reason?: StopReason): Promise<void>;
   snapshot(): ServerSnapshot;
-  callTool(tool: string, args: Record<string, unknown>, options: { timeoutMs: number; signal?: AbortSignal }): Promise<Record<string, unknown>>;
+  callTool(tool: string, args: Record<string, unknown>, options: CallOptions): Promise<Record<string, unknown>>;
+  /** The tools this user's own connection offers, connecting it if needed; undefined means the snapshot applies. */
+  toolsFor?(username: string, options: { timeoutMs: number; signal?: AbortSignal }): Promise<ToolDescriptor[] | undefined>;
+  /** The user's OAuth tokens were replaced through the API. */
+  credentialsChanged?(username: string): void;
 }
 
 export type SupervisedFactory = (server: DesiredServer, hooks: { redact: (line: string) => string; onChange: () => void }) => Supervised;
@@ -59,7 +66,7 @@ export class ServerPool {
       if (action.kind === 'stop') {
         const old = this.entries.get(action.name);
         this.entries.delete(action.name);
-        if (old) stops.push(old.started.then(() => old.server.stop()));
+        if (old) stops.push(old.started.then(() => old.server.stop('removed')));
       } else {
         stops.push(this.replace(action.server));
       }
@@ -97,15 +104,19 @@ export class ServerPool {
     return snapshot;
   }
 
+  /** Gateway shutdown: every server stops, remote sessions are kept for the next start. */
   async stopAll(): Promise<void> {
-    await this.apply([...this.entries.keys()].map((name) => ({ kind: 'stop' as const, name })));
+    const all = [...this.entries.values()];
+    this.entries.clear();
+    this.notify();
+    await Promise.all(all.map((e) => e.started.then(() => e.server.stop('shutdown'))));
   }
 
   private replace(desired: DesiredServer): Promise<void> {
     const old = this.entries.get(desired.name);
     const redactor = old?.redactor ?? new SecretRedactor();
     const server = this.create(desired, { redact: redactor.redact, onChange: () => this.notify() });
-    const started = (old ? old.started.then(() => old.server.stop()) : Promise.resolve()).then(() => {
+    const started = (old ? old.started.then(() => old.server.stop('replaced')) : Promise.resolve()).then(() => {
       if (this.entries.get(desired.name)?.server === server) server.start();
     });
     this.entries.set(desired.name, { generation: desired.generation, server, redactor, started });

@@ -25,10 +25,23 @@ export interface ServerSnapshot {
   pid?: number;
   /** Restarts since the last (re)configuration. */
   restarts: number;
+  /** Remote (Streamable HTTP / SSE) servers only. */
+  remote?: RemoteSnapshot;
+}
+
+export interface RemoteSnapshot {
+  /** The transport the shared connection ended up on (Streamable HTTP, or the legacy SSE fallback). */
+  activeTransport?: 'streamable_http' | 'sse';
+  /** The shared connection holds an MCP session id (persisted, resumed after a restart). */
+  hasSession: boolean;
+  /** Open per-user connections (users with their own OAuth tokens). */
+  userConnections: number;
 }
 
 export interface CallOptions {
   timeoutMs: number;
   /** Aborting cancels the call upstream (notifications/cancelled). */
   signal?: AbortSignal;
+  /** Who calls: remote servers route users with their own OAuth tokens to their own connection. */
+  username?: string;
 }

@@ -40,9 +40,11 @@ export class ToolCaller {
     // A call arriving while the server starts waits for the start (bounded by startupTimeout), and
     // then still gets its whole call timeout: a slow spawn must not eat the tool's time budget.
     const snapshot = await this.deps.pool.settled(serverName, view.config.startupTimeout, signal);
-    const tool = snapshot.toolsList.find((t) => t.name === methodName);
+    // A remote server may route this user to their own (OAuth) connection, whose tools are authoritative.
+    const own = await this.deps.pool.get(serverName)?.toolsFor?.(input.username, { timeoutMs: view.config.startupTimeout, signal });
+    const tool = (own ?? snapshot.toolsList).find((t) => t.name === methodName);
     if (!tool) {
-      if (snapshot.status !== 'connected') {
+      if (snapshot.status !== 'connected' && !own) {
         const why = snapshot.statusMessage ? `: ${snapshot.statusMessage}` : '';
         throw new AppError('server_unavailable', `Server ${serverName} is ${snapshot.status}${why}`, { serverName, status: snapshot.status });
       }
@@ -59,7 +61,7 @@ export class ToolCaller {
     this.deps.pool.redactor(serverName)?.remember(Object.values(secrets));
     const server = this.deps.pool.get(serverName);
     if (!server) throw new AppError('server_unavailable', `Server ${serverName} is not running`, { serverName });
-    return server.callTool(methodName, merged, { timeoutMs, signal });
+    return server.callTool(methodName, merged, { timeoutMs, signal, username: input.username });
   }
 
   /**
