@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import * as z from 'zod';
+import { createUrlPolicy, parseNetworkList } from './runtime/urlSafety.js';
 
 /** Empty strings (common in .env files) count as unset. */
 const opt = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema);
@@ -32,7 +33,21 @@ export const ConfigSchema = z.object({
   MCP_MAX_SESSIONS_PER_USER: int(1, 10_000, 10),
   MCP_SESSION_IDLE_TIMEOUT_MS: int(1_000, 86_400_000, 1_800_000),
   MCP_MAX_CONCURRENT_CALLS_PER_SESSION: int(1, 10_000, 16),
+  /** Private ranges remote servers and OAuth endpoints may reach: `loopback`, `private`, addresses or CIDRs. */
+  OUTBOUND_ALLOW_NETWORKS: opt(z.string().optional()).superRefine(networkList),
+  /** Networks never reached, even if public. */
+  OUTBOUND_DENY_NETWORKS: opt(z.string().optional()).superRefine(networkList),
+  REMOTE_IDLE_TIMEOUT_MS: int(1_000, 86_400_000, 600_000),
+  OAUTH_REQUEST_TIMEOUT_MS: int(100, 120_000, 10_000),
 });
+
+function networkList(value: string | undefined, ctx: z.RefinementCtx): void {
+  try {
+    createUrlPolicy({ allow: parseNetworkList(value) });
+  } catch (e) {
+    ctx.addIssue({ code: 'custom', message: e instanceof Error ? e.message : String(e) });
+  }
+}
 export type Config = z.infer<typeof ConfigSchema>;
 
 /** Throws one error listing every bad variable by name (never by value: some are secrets). */

@@ -7,6 +7,7 @@ export type ErrorCode =
   | 'invalid_json'
   | 'payload_too_large'
   | 'unauthorized'
+  | 'reauth_required'
   | 'forbidden'
   | 'server_not_found'
   | 'tool_not_found'
@@ -32,6 +33,8 @@ const STATUS: Record<ErrorCode, number> = {
   invalid_json: 400,
   payload_too_large: 413,
   unauthorized: 401,
+  /** Upstream OAuth tokens are missing, dead or could not be refreshed: the user must re-run the OAuth flow. */
+  reauth_required: 401,
   forbidden: 403,
   server_not_found: 404,
   tool_not_found: 404,

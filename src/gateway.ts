@@ -20,6 +20,9 @@ import { ProcessBudget } from './runtime/processBudget.js';
 import { UserSecrets } from './runtime/userSecrets.js';
 import { ProcessRegistry } from './runtime/processRegistry.js';
 import { Reactor } from './runtime/reactor.js';
+import { createRemoteRuntime, type RemoteOptions } from './runtime/remoteRuntime.js';
+import { RemoteServer } from './runtime/remoteServer.js';
+import { createUrlPolicy } from './runtime/urlSafety.js';
 import type { RestartPolicy } from './runtime/restartPolicy.js';
 import { ServerPool } from './runtime/serverPool.js';
 import { ToolCaller } from './runtime/toolCaller.js';
@@ -38,6 +41,8 @@ export interface GatewayOptions {
   readonly clock?: () => Date;
   readonly newId?: () => string;
   readonly registry?: ProcessRegistry;
+  /** Remote (Streamable HTTP / SSE) servers: URL policy, idle timeout, OAuth timings. */
+  readonly remote?: RemoteOptions;
   /** Servers with secretDelivery "env"; defaults: 10 min idle, 20 per server, 100 in all. */
   readonly perUser?: PerUserLimits & { readonly maxTotal: number };
   /** The /mcp endpoint; defaults: 10 sessions per user, 30 min idle, 16 concurrent calls per session. */
@@ -76,13 +81,50 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   });
   const store = instrumentStore(options.store, (seconds) => metrics.observeAppend(seconds));
   const projector = new Projector(store, logger.child({ component: 'projector' }));
+  const clock = options.clock ?? (() => new Date());
+  const newId = options.newId ?? randomUUID;
+  const urlPolicy = options.remote?.urlPolicy ?? createUrlPolicy();
+  const remote = createRemoteRuntime({
+    store,
+    readModels: () => projector.readModels,
+    secretBox: options.secretBox,
+    logger,
+    clock,
+    newId,
+    options: { ...options.remote, urlPolicy },
+  });
   const userSecrets = new UserSecrets({ readModels: () => projector.readModels, secretBox: options.secretBox, logger });
   const perUser = { ...PER_USER_DEFAULTS, ...options.perUser };
   const budget = new ProcessBudget(perUser.maxTotal);
+  /** A user's secrets for a per-user process's environment: only names that cannot make it run code. */
+  const envSecrets = (serverName: string) => (username: string) => {
+    const view = projector.readModels.servers.get(serverName);
+    const injectable = (secretName: string): boolean => {
+      if (isInjectableEnvName(secretName)) return true;
+      logger.warn('secret not put into a per-user environment: reserved name', { serverName, secretName });
+      return false;
+    };
+    return view ? userSecrets.open(view, username, injectable) : {};
+  };
   const pool = new ServerPool((server, hooks) => {
-    const template = {
+    const { transport } = server.config;
+    if (transport.transportType === 'streamable_http') {
+      return new RemoteServer({
+        name: server.name,
+        serverId: server.serverId ?? projector.readModels.servers.get(server.name)?.serverId ?? server.name,
+        transport,
+        startupTimeoutMs: server.config.startupTimeout,
+        policy: options.policy,
+        logLimit: options.logLines,
+        logger: logger.child({ component: 'remote' }),
+        deps: remote.deps,
+        redact: hooks.redact,
+        onChange: hooks.onChange,
+      });
+    }
+    const stdio = {
       name: server.name,
-      transport: server.config.transport,
+      transport,
       startupTimeoutMs: server.config.startupTimeout,
       logger: logger.child({ component: 'supervisor' }),
       policy: options.policy,
@@ -92,23 +134,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       registry,
     };
     if (server.config.secretDelivery === 'env') {
-      return new PerUserServer({
-        template,
-        hooks,
-        budget,
-        limits: perUser,
-        secrets: (username) => {
-          const view = projector.readModels.servers.get(server.name);
-          const injectable = (secretName: string): boolean => {
-            if (isInjectableEnvName(secretName)) return true;
-            logger.warn('secret not put into a per-user environment: reserved name', { serverName: server.name, secretName });
-            return false;
-          };
-          return view ? userSecrets.open(view, username, injectable) : {};
-        },
-      });
+      return new PerUserServer({ template: stdio, hooks, budget, limits: perUser, secrets: envSecrets(server.name) });
     }
-    return new ManagedServer({ ...template, redact: hooks.redact, onChange: hooks.onChange });
+    return new ManagedServer({ ...stdio, redact: hooks.redact, onChange: hooks.onChange });
   });
   const reactor = new Reactor(projector, pool, logger.child({ component: 'reactor' }));
   const caller = new ToolCaller({
@@ -145,10 +173,11 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     },
     secretBox: options.secretBox,
     logger,
-    clock: options.clock ?? (() => new Date()),
-    newId: options.newId ?? randomUUID,
+    clock,
+    newId,
     bodyLimit: options.bodyLimit,
     defaults: options.defaults,
+    urlPolicy,
   });
 
   return {
@@ -165,6 +194,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       await mcp.close();
       await reactor.idle();
       await pool.stopAll();
+      await remote.close();
     },
   };
 }

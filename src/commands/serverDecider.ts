@@ -1,18 +1,28 @@
 import { AppError, notFound } from '../errors.js';
 import type { DomainEvent } from '../events/domainEvents.js';
-import type { ServerConfig } from '../events/serverEvents.js';
+import type { Sealed } from '../events/secretEvents.js';
+import type { ReconnectionOptions, ServerConfig, Transport, TransportType } from '../events/serverEvents.js';
 import type { Decider } from './decider.js';
 
 export type ServerState =
   | { readonly exists: false }
   | { readonly exists: true; readonly serverId: string; readonly name: string; readonly config: ServerConfig; readonly enabled: boolean };
 
-/** Fields of PUT /mcp/servers/:name; absent means unchanged, `secretNames: null` clears the list. */
+/**
+ * Fields of PUT /mcp/servers/:name; absent means unchanged, `secretNames`/`reconnectionOptions: null`
+ * clear. Fields of the other transport type are ignored; a `transportType` switch needs the new
+ * type's required field (command or url).
+ */
 export interface ServerPatch {
+  transportType?: TransportType;
   command?: string;
   args?: string[];
   env?: Record<string, string>;
   cwd?: string;
+  url?: string;
+  /** Replaces all headers: `plain` as given, `sealed` already encrypted by the caller. */
+  headers?: { plain: Record<string, string>; sealed: Record<string, Sealed> };
+  reconnectionOptions?: ReconnectionOptions | null;
   secretNames?: string[] | null;
   timeout?: number;
   startupTimeout?: number;
@@ -34,20 +44,42 @@ function existing(state: ServerState, name: string): Existing {
   return state;
 }
 
+function patchTransport(t: Transport, p: ServerPatch): Transport {
+  const type = p.transportType ?? t.transportType;
+  if (type === 'stdio') {
+    const base = t.transportType === 'stdio' ? t : undefined;
+    const command = p.command ?? base?.command;
+    if (!command) throw new AppError('invalid_request', 'command is required to switch a server to transportType "stdio"');
+    const cwd = p.cwd ?? base?.cwd;
+    return { transportType: 'stdio', command, args: p.args ?? base?.args ?? [], env: p.env ?? base?.env ?? {}, ...(cwd === undefined ? {} : { cwd }) };
+  }
+  const base = t.transportType === 'streamable_http' ? t : undefined;
+  const url = p.url ?? base?.url;
+  if (!url) throw new AppError('invalid_request', 'url is required to switch a server to transportType "streamable_http"');
+  const headers = p.headers ? p.headers.plain : (base?.headers ?? {});
+  const sealed = p.headers ? p.headers.sealed : base?.sealedHeaders;
+  const reconnection = p.reconnectionOptions === null ? undefined : (p.reconnectionOptions ?? base?.reconnectionOptions);
+  return {
+    transportType: 'streamable_http',
+    url,
+    headers,
+    ...(sealed && Object.keys(sealed).length > 0 ? { sealedHeaders: sealed } : {}),
+    ...(reconnection === undefined ? {} : { reconnectionOptions: reconnection }),
+  };
+}
+
 function applyPatch(config: ServerConfig, patch: ServerPatch): ServerConfig {
   const { secretNames, secretDelivery, ...rest } = config;
   const nextSecretNames = patch.secretNames === undefined ? secretNames : (patch.secretNames ?? undefined);
   // "args" is the default and is stored as absence, so an args server's config never changes shape.
   const delivery = (patch.secretDelivery ?? secretDelivery) === 'env' ? { secretDelivery: 'env' as const } : {};
+  const transport = patchTransport(config.transport, patch);
+  if (delivery.secretDelivery === 'env' && transport.transportType !== 'stdio') {
+    throw new AppError('invalid_request', 'secretDelivery "env" needs a stdio server (one process per user); set secretDelivery to "args" to switch transports');
+  }
   return {
     ...rest,
-    transport: {
-      ...config.transport,
-      ...(patch.command === undefined ? {} : { command: patch.command }),
-      ...(patch.args === undefined ? {} : { args: patch.args }),
-      ...(patch.env === undefined ? {} : { env: patch.env }),
-      ...(patch.cwd === undefined ? {} : { cwd: patch.cwd }),
-    },
+    transport,
     ...(nextSecretNames === undefined ? {} : { secretNames: nextSecretNames }),
     timeout: patch.timeout ?? config.timeout,
     startupTimeout: patch.startupTimeout ?? config.startupTimeout,

@@ -8,6 +8,8 @@ import {
   ServerUpdated,
 } from './serverEvents.js';
 import { SecretDeleted, SecretSet } from './secretEvents.js';
+import { OAuthRefreshFailed, OAuthRefreshStarted, OAuthTokensStored } from './oauthEvents.js';
+import { SessionIdChanged } from './sessionEvents.js';
 
 /** Every event type of the domain with the schema of its current version. */
 export const EVENT_SCHEMAS = {
@@ -18,6 +20,10 @@ export const EVENT_SCHEMAS = {
   ServerRemoved,
   SecretSet,
   SecretDeleted,
+  OAuthTokensStored,
+  OAuthRefreshStarted,
+  OAuthRefreshFailed,
+  SessionIdChanged,
 } as const;
 
 export const CURRENT_SCHEMA_VERSION: Record<EventType, number> = {
@@ -28,6 +34,10 @@ export const CURRENT_SCHEMA_VERSION: Record<EventType, number> = {
   ServerRemoved: 1,
   SecretSet: 1,
   SecretDeleted: 1,
+  OAuthTokensStored: 1,
+  OAuthRefreshStarted: 1,
+  OAuthRefreshFailed: 1,
+  SessionIdChanged: 1,
 };
 
 export type EventType = keyof typeof EVENT_SCHEMAS;

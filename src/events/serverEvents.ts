@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { SealedSchema } from './secretEvents.js';
 
 /** Names double as stream-id parts and URL segments, so they are kept to a safe alphabet. */
 export const SERVER_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -12,13 +13,44 @@ export const StdioTransportSchema = z.object({
 });
 export type StdioTransport = z.infer<typeof StdioTransportSchema>;
 
+/** The SDK's SSE reconnection settings; absent fields take the SDK defaults at connect time. */
+export const ReconnectionOptionsSchema = z.object({
+  maxReconnectionDelay: z.number().int().min(0).optional(),
+  initialReconnectionDelay: z.number().int().min(0).optional(),
+  reconnectionDelayGrowFactor: z.number().min(1).optional(),
+  maxRetries: z.number().int().min(0).optional(),
+});
+export type ReconnectionOptions = z.infer<typeof ReconnectionOptionsSchema>;
+
+export const StreamableHttpTransportSchema = z.object({
+  transportType: z.literal('streamable_http'),
+  url: z.string().min(1),
+  /** Static headers that do not look like credentials, stored as given. */
+  headers: z.record(z.string(), z.string()),
+  /**
+   * Credential-looking headers (Authorization, X-Api-Key, ...), sealed with the SecretBox under
+   * SERVER_HEADER_USER / `header:<lower-case name>`: the event log never holds them in clear.
+   */
+  sealedHeaders: z.record(z.string(), SealedSchema).optional(),
+  reconnectionOptions: ReconnectionOptionsSchema.optional(),
+});
+export type StreamableHttpTransport = z.infer<typeof StreamableHttpTransportSchema>;
+
+export const TransportSchema = z.discriminatedUnion('transportType', [StdioTransportSchema, StreamableHttpTransportSchema]);
+export type Transport = z.infer<typeof TransportSchema>;
+export type TransportType = Transport['transportType'];
+
+/** The SecretContext username of sealed server headers: no real username can start with "@". */
+export const SERVER_HEADER_USER = '@server';
+export const headerSecretName = (header: string): string => `header:${header.toLowerCase()}`;
+
 export const ServerConfigSchema = z.object({
-  transport: StdioTransportSchema,
+  transport: TransportSchema,
   /** If present, only these secret names are injected into this server's tool calls. */
   secretNames: z.array(z.string()).optional(),
   /** Per-call timeout in ms. */
   timeout: z.number().int().positive(),
-  /** Time allowed for spawn + initialize + tools/list, in ms. */
+  /** Time allowed for spawn (or connect) + initialize + tools/list, in ms. */
   startupTimeout: z.number().int().positive(),
   /**
    * How a user's secrets reach the server. Absent means "args": one shared process, secrets merged

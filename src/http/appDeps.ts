@@ -7,6 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { McpHttpRequest } from '../runtime/mcpEndpoint/mcpEndpoint.js';
 import type { ServerSnapshot, ToolResult } from '../runtime/serverRuntime.js';
 import type { ToolCallExtras } from '../runtime/toolCaller.js';
+import type { UrlPolicy } from '../runtime/urlSafety.js';
 
 export interface ToolCallRequest {
   readonly username: string;
@@ -49,6 +50,8 @@ export interface AppDeps {
   readonly bodyLimit: string | number;
   readonly defaults: ServerDefaults;
   readonly mcp: McpPort;
+  /** Remote server URLs with an IP-literal host are checked against it at registration. */
+  readonly urlPolicy?: UrlPolicy;
 }
 
 export const commandMetadata = (deps: AppDeps, actor: string, correlationId?: string): CommandMetadata => ({

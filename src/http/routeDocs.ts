@@ -1,6 +1,6 @@
 import type * as z from 'zod';
 import { MCP_QUERY_DOCS } from './mcpRoutes.js';
-import { AddServerBody, DeleteSecretBody, SetSecretBody, ToolCallBody, UpdateServerBody } from './serverSchemas.js';
+import { AddServerBody, DeleteSecretBody, OAuthTokensBody, SetSecretBody, ToolCallBody, UpdateServerBody } from './serverSchemas.js';
 
 /** What OpenAPI says about one route. Request bodies are the very zod schemas the route parses with. */
 export interface RouteDoc {
@@ -29,6 +29,7 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
   'PUT /mcp/servers/:name/enable': { summary: 'Enable (and start) a server; also resets a tripped crash-loop breaker', tag: 'servers', returns: ['server'] },
   'PUT /mcp/servers/:name/disable': { summary: 'Disable (and stop) a server', tag: 'servers', returns: ['server'] },
   'DELETE /mcp/servers/:name': { summary: "Remove a server, stopping it and forgetting its users' secrets", tag: 'servers' },
+  'POST /mcp/servers/:name/oauth': { summary: "Store a user's OAuth tokens for a remote server (encrypted; refreshed automatically)", tag: 'servers', body: OAuthTokensBody, returns: ['server'] },
   'GET /mcp/tools': { summary: 'Tools of every enabled server, as [{ "<server>": [tool] }]', tag: 'tools', returns: ['tools'] },
   'POST /mcp/tool/call': { summary: "Call a tool with the caller's secrets injected; data is the MCP CallToolResult", tag: 'tools', body: ToolCallBody, returns: ['data'] },
   'POST /secrets/set': { summary: 'Store (or overwrite) an encrypted secret for a user and server', tag: 'secrets', body: SetSecretBody },

@@ -1,15 +1,14 @@
 import Router from '@koa/router';
 import { handleCommand } from '../commands/commandHandler.js';
 import { serverDecider, type ServerCommand } from '../commands/serverDecider.js';
-import { AppError, notFound } from '../errors.js';
+import { notFound } from '../errors.js';
 import { serverStreamId } from '../events/serverEvents.js';
 import type { ServerView } from '../projections/serversProjection.js';
 import { commandMetadata, type AppDeps } from './appDeps.js';
 import { AddServerBody, serverNameSchema, UpdateServerBody } from './serverSchemas.js';
-import { REDACTED, serverResponse } from './serverView.js';
+import { patchFromBody, transportFromBody } from './serverConfig.js';
+import { serverResponse } from './serverView.js';
 import { parseInput } from './validate.js';
-
-const NOT_YET = 'transportType "streamable_http" is not supported by this gateway yet; use "stdio"';
 
 export function serverRoutes(deps: AppDeps): Router {
   const router = new Router();
@@ -39,9 +38,8 @@ export function serverRoutes(deps: AppDeps): Router {
 
   router.post('/mcp/servers', async (ctx) => {
     const body = parseInput(AddServerBody, ctx.request.body, 'server');
-    if (body.transportType !== 'stdio') throw new AppError('invalid_request', NOT_YET);
     const config = {
-      transport: { transportType: 'stdio' as const, command: body.command, args: body.args, env: body.env, ...(body.cwd ? { cwd: body.cwd } : {}) },
+      transport: transportFromBody(body, deps.secretBox, deps.urlPolicy),
       ...(body.secretNames ? { secretNames: body.secretNames } : {}),
       timeout: body.timeout ?? deps.defaults.timeout,
       startupTimeout: body.startupTimeout ?? deps.defaults.startupTimeout,
@@ -55,13 +53,7 @@ export function serverRoutes(deps: AppDeps): Router {
   router.put('/mcp/servers/:name', async (ctx) => {
     const name = nameParam(ctx.params.name);
     const body = parseInput(UpdateServerBody, ctx.request.body ?? {}, 'server update');
-    if (body.transportType !== undefined && body.transportType !== 'stdio') throw new AppError('invalid_request', NOT_YET);
-    const { transportType: _ignored, ...patch } = body;
-    if (patch.env) {
-      // A client that read the redacted env and sends it back must not overwrite the real value.
-      const stored = view(name).config.transport.env;
-      patch.env = Object.fromEntries(Object.entries(patch.env).map(([k, v]) => [k, v === REDACTED && k in stored ? (stored[k] as string) : v]));
-    }
+    const patch = patchFromBody(name, body, view(name).config.transport, deps.secretBox, deps.urlPolicy);
     await run(name, { type: 'UpdateServer', data: { name, patch } }, ctx.state.requestId as string);
     ctx.body = { success: true, server: respond(name) };
   });

@@ -1,5 +1,6 @@
 import type { ServerView } from '../projections/serversProjection.js';
 import type { ServerSnapshot } from '../runtime/serverRuntime.js';
+import { viewHeaders, viewUrl } from './remoteHeaders.js';
 
 /** Shown instead of env values whose names say they are credentials. Sent back on PUT, it keeps the stored value. */
 export const REDACTED = '[redacted]';
@@ -13,17 +14,31 @@ export function redactEnv(env: Record<string, string>): Record<string, string> {
 
 const NOT_RUNNING: ServerSnapshot = { status: 'disconnected', toolsList: [], logs: [], restarts: 0 };
 
+/** Transport fields of the reference README's server object; credentials redacted. */
+function transportFields(view: ServerView, live: ServerSnapshot): Record<string, unknown> {
+  const t = view.config.transport;
+  if (t.transportType === 'stdio') {
+    return { transportType: t.transportType, command: t.command, args: t.args, env: redactEnv(t.env), ...(t.cwd === undefined ? {} : { cwd: t.cwd }) };
+  }
+  const remote = live.remote;
+  return {
+    transportType: t.transportType,
+    url: viewUrl(t.url),
+    headers: viewHeaders(t),
+    ...(t.reconnectionOptions === undefined ? {} : { reconnectionOptions: t.reconnectionOptions }),
+    // The id itself is a bearer of the session: shown as present, never in clear.
+    ...(remote?.hasSession ? { sessionId: REDACTED } : {}),
+    ...(remote?.activeTransport === undefined ? {} : { activeTransport: remote.activeTransport }),
+    ...(remote && remote.userConnections > 0 ? { userConnections: remote.userConnections } : {}),
+  };
+}
+
 /** The reference README's server object, plus our extra fields (secretNames, timeouts, statusMessage). */
 export function serverResponse(view: ServerView, snapshot: ServerSnapshot | undefined): Record<string, unknown> {
   const live = view.enabled ? (snapshot ?? NOT_RUNNING) : { ...NOT_RUNNING, logs: snapshot?.logs ?? [] };
-  const t = view.config.transport;
   return {
     name: view.name,
-    transportType: t.transportType,
-    command: t.command,
-    args: t.args,
-    env: redactEnv(t.env),
-    ...(t.cwd === undefined ? {} : { cwd: t.cwd }),
+    ...transportFields(view, live),
     status: live.status,
     ...(live.statusMessage === undefined ? {} : { statusMessage: live.statusMessage }),
     enabled: view.enabled,

@@ -1,17 +1,28 @@
 import type { DomainEvent } from '../events/domainEvents.js';
+import { evolveOAuthModel, initialOAuth, type OAuthModel } from './oauthProjection.js';
 import { evolveSecrets, initialSecrets, type SecretsModel } from './secretsProjection.js';
 import { evolveServers, initialServers, type ServersModel } from './serversProjection.js';
+import { evolveSessions, initialSessions, type SessionsModel } from './sessionsProjection.js';
 
 /** Every read model the GET endpoints and the call path serve from. */
 export interface ReadModels {
   readonly servers: ServersModel;
   readonly secrets: SecretsModel;
+  readonly oauth: OAuthModel;
+  readonly sessions: SessionsModel;
 }
 
-export const initialReadModels = (): ReadModels => ({ servers: initialServers(), secrets: initialSecrets() });
+export const initialReadModels = (): ReadModels => ({
+  servers: initialServers(),
+  secrets: initialSecrets(),
+  oauth: initialOAuth(),
+  sessions: initialSessions(),
+});
 
 export function evolveReadModels(models: ReadModels, event: DomainEvent, occurredAt: string): ReadModels {
   evolveServers(models.servers, event, occurredAt);
   evolveSecrets(models.secrets, event);
+  evolveOAuthModel(models.oauth, event);
+  evolveSessions(models.sessions, event);
   return models;
 }

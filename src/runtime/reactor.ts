@@ -23,6 +23,10 @@ export class Reactor {
         this.logger.error('applying a secret change to per-user processes failed', { serverName: event.data.serverName, error: e });
       }
     }
+    // A client stored a new grant: a remote connection refused for lack of it retries now.
+    if (event.type === 'OAuthTokensStored' && event.data.source === 'api') {
+      this.pool.get(event.data.serverName)?.credentialsChanged?.(event.data.username);
+    }
   };
 
   constructor(
@@ -61,6 +65,6 @@ export class Reactor {
   private desired(): DesiredServer[] {
     return [...this.projector.readModels.servers.values()]
       .filter((v) => v.enabled)
-      .map((v) => ({ name: v.name, generation: v.generation, config: v.config }));
+      .map((v) => ({ name: v.name, serverId: v.serverId, generation: v.generation, config: v.config }));
   }
 }

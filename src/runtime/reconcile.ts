@@ -3,6 +3,8 @@ import type { ServerConfig } from '../events/serverEvents.js';
 /** What should run: every enabled server with the generation of its latest (re)start request. */
 export interface DesiredServer {
   readonly name: string;
+  /** The registration the config belongs to (remote servers key sessions and tokens by it). */
+  readonly serverId?: string;
   readonly generation: number;
   readonly config: ServerConfig;
 }

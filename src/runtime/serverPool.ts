@@ -3,15 +3,20 @@ import type { DesiredServer, RunningServer, SupervisorAction } from './reconcile
 import { SecretRedactor } from './secretRedactor.js';
 import type { CallOptions, ServerSnapshot, ToolDescriptor } from './serverRuntime.js';
 
-/** The slice of ManagedServer the pool drives; a factory builds one per (server, generation). */
+/** Why a server stops: `shutdown` (the gateway stops), `removed` (disabled or deleted), `replaced` (new generation). */
+export type StopReason = 'shutdown' | 'removed' | 'replaced';
+
+/** The slice of a supervisor the pool drives; a factory builds one per (server, generation). */
 export interface Supervised {
   start(): void;
-  stop(): Promise<void>;
+  stop(reason?: StopReason): Promise<void>;
   snapshot(): ServerSnapshot;
-  /** `options.username` routes the call where a server runs per-user processes. */
+  /** `options.username` routes the call where a server runs per-user processes or connections. */
   callTool(tool: string, args: Record<string, unknown>, options: CallOptions): Promise<Record<string, unknown>>;
   /** The tools this user's own process or connection offers, starting it if needed; undefined means the snapshot applies. */
   toolsFor?(username: string, options: { timeoutMs: number; signal?: AbortSignal }): Promise<ToolDescriptor[] | undefined>;
+  /** The user's OAuth tokens were replaced through the API. */
+  credentialsChanged?(username: string): void;
   /** Per-user servers: this user's stored secrets for the server changed. */
   userSecretsChanged?(username: string): void;
 }
@@ -78,7 +83,7 @@ export class ServerPool {
       if (action.kind === 'stop') {
         const old = this.entries.get(action.name);
         this.entries.delete(action.name);
-        if (old) stops.push(old.started.then(() => old.server.stop()));
+        if (old) stops.push(old.started.then(() => old.server.stop('removed')));
       } else {
         stops.push(this.replace(action.server));
       }
@@ -116,8 +121,12 @@ export class ServerPool {
     return snapshot;
   }
 
+  /** Gateway shutdown: every server stops, remote sessions are kept for the next start. */
   async stopAll(): Promise<void> {
-    await this.apply([...this.entries.keys()].map((name) => ({ kind: 'stop' as const, name })));
+    const all = [...this.entries.values()];
+    this.entries.clear();
+    this.notify();
+    await Promise.all(all.map((e) => e.started.then(() => e.server.stop('shutdown'))));
   }
 
   private replace(desired: DesiredServer): Promise<void> {
@@ -128,7 +137,7 @@ export class ServerPool {
       remember: (values) => redactor.remember(values),
       onChange: () => this.notify(),
     });
-    const started = (old ? old.started.then(() => old.server.stop()) : Promise.resolve()).then(() => {
+    const started = (old ? old.started.then(() => old.server.stop('replaced')) : Promise.resolve()).then(() => {
       if (this.entries.get(desired.name)?.server === server) server.start();
     });
     this.entries.set(desired.name, { generation: desired.generation, server, redactor, started });

@@ -27,6 +27,17 @@ export interface ServerSnapshot {
   restarts: number;
   /** Servers with secretDelivery "env": their per-user processes (never usernames, never env values). */
   processes?: PerUserProcesses;
+  /** Remote (Streamable HTTP / SSE) servers only. */
+  remote?: RemoteSnapshot;
+}
+
+export interface RemoteSnapshot {
+  /** The transport the shared connection ended up on (Streamable HTTP, or the legacy SSE fallback). */
+  activeTransport?: 'streamable_http' | 'sse';
+  /** The shared connection holds an MCP session id (persisted, resumed after a restart). */
+  hasSession: boolean;
+  /** Open per-user connections (users with their own OAuth tokens). */
+  userConnections: number;
 }
 
 export interface PerUserProcesses {
@@ -48,7 +59,7 @@ export interface CallOptions {
   timeoutMs: number;
   /** Aborting cancels the call upstream (notifications/cancelled). */
   signal?: AbortSignal;
-  /** Whose call this is: servers with per-user processes route by it. */
+  /** Who calls: per-user processes and remote servers with per-user OAuth connections route by it. */
   username?: string;
   /** When set, the upstream call asks for progress (a progressToken) and every update lands here. */
   onProgress?: (update: ProgressUpdate) => void;

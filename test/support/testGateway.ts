@@ -9,6 +9,8 @@ import type { EventStore } from '../../src/events/eventStore.js';
 import { openFileEventStore } from '../../src/events/fileEventStore.js';
 import { startGateway, type Gateway, type GatewayOptions } from '../../src/gateway.js';
 import { createLogger } from '../../src/logger.js';
+import type { RemoteOptions } from '../../src/runtime/remoteRuntime.js';
+import { createUrlPolicy } from '../../src/runtime/urlSafety.js';
 import { FIXTURE_SERVER } from '../runtime/processTestUtils.js';
 
 export { FIXTURE_SERVER };
@@ -42,6 +44,11 @@ export interface TestGatewayOptions {
   policy?: Partial<{ initialDelayMs: number; maxDelayMs: number; factor: number; breakerThreshold: number; breakerWindowMs: number }>;
   perUser?: GatewayOptions['perUser'];
   mcp?: GatewayOptions['mcp'];
+  /** Remote-server settings; by default loopback is allowed, since test servers listen on 127.0.0.1. */
+  remote?: RemoteOptions;
+  clock?: () => Date;
+  /** Use this store (e.g. one memory store shared by two gateways) instead of a file store; it is not closed on stop. */
+  store?: EventStore;
 }
 
 /** A real gateway on the real file event store, listening on an ephemeral loopback port. */
@@ -49,7 +56,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'mcp-api-test-')));
   const logs: string[] = [];
   const logger = createLogger({ level: 'debug', write: (line) => logs.push(line) });
-  const store = await openFileEventStore({ dir: join(dataDir, 'events'), logger });
+  const store = options.store ?? (await openFileEventStore({ dir: join(dataDir, 'events'), logger }));
   const gateway = await startGateway({
     store,
     secretBox: testSecretBox(),
@@ -63,6 +70,8 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     newId: randomUUID,
     ...(options.perUser ? { perUser: options.perUser } : {}),
     ...(options.mcp ? { mcp: options.mcp } : {}),
+    remote: { urlPolicy: createUrlPolicy({ allow: ['loopback'] }), ...options.remote },
+    ...(options.clock ? { clock: options.clock } : {}),
   });
   const server: Server = createServer(gateway.app.callback());
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -75,7 +84,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await gateway.close();
-    await store.close();
+    if (!options.store) await store.close();
   };
 
   return {

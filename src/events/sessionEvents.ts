@@ -1,0 +1,21 @@
+import * as z from 'zod';
+
+/**
+ * The MCP session id a remote connection holds, persisted so a restarted gateway resumes it.
+ * `connection` is SHARED_CONNECTION for the server's shared connection, or the username of a
+ * per-user (OAuth) connection. `sessionId: null` records that the session was dropped (404,
+ * terminated). `url` is the endpoint the session belongs to: a session is never resumed elsewhere.
+ */
+export const SHARED_CONNECTION = '@shared';
+
+export const SessionIdChanged = z.object({
+  serverId: z.string().min(1),
+  serverName: z.string().min(1),
+  connection: z.string().min(1),
+  url: z.string().min(1),
+  sessionId: z.string().min(1).nullable(),
+  protocolVersion: z.string().optional(),
+});
+export type SessionIdChangedData = z.infer<typeof SessionIdChanged>;
+
+export const sessionStreamId = (serverId: string, connection: string): string => `session-${serverId}-${connection}`;
