@@ -8,6 +8,15 @@ import {
   ServerUpdated,
 } from './serverEvents.js';
 import { SecretDeleted, SecretSet } from './secretEvents.js';
+import {
+  PackageInstalled,
+  PackageInstallFailed,
+  PackageInstallStarted,
+  PackageUninstalled,
+  PackageUpgraded,
+  PackageUpgradeFailed,
+  PackageUpgradeStarted,
+} from './packageEvents.js';
 
 /** Every event type of the domain with the schema of its current version. */
 export const EVENT_SCHEMAS = {
@@ -18,6 +27,13 @@ export const EVENT_SCHEMAS = {
   ServerRemoved,
   SecretSet,
   SecretDeleted,
+  PackageInstallStarted,
+  PackageInstalled,
+  PackageInstallFailed,
+  PackageUpgradeStarted,
+  PackageUpgraded,
+  PackageUpgradeFailed,
+  PackageUninstalled,
 } as const;
 
 export const CURRENT_SCHEMA_VERSION: Record<EventType, number> = {
@@ -28,6 +44,13 @@ export const CURRENT_SCHEMA_VERSION: Record<EventType, number> = {
   ServerRemoved: 1,
   SecretSet: 1,
   SecretDeleted: 1,
+  PackageInstallStarted: 1,
+  PackageInstalled: 1,
+  PackageInstallFailed: 1,
+  PackageUpgradeStarted: 1,
+  PackageUpgraded: 1,
+  PackageUpgradeFailed: 1,
+  PackageUninstalled: 1,
 };
 
 export type EventType = keyof typeof EVENT_SCHEMAS;
