@@ -17,6 +17,8 @@ export interface PackageView {
   readonly installed: string;
   readonly lastUpgraded?: string;
   readonly error?: string;
+  /** The upgrade in progress, if any. */
+  readonly upgradeId?: string;
   /** Files are live (installed, or a failed upgrade that kept the previous version). */
   readonly live: boolean;
 }
@@ -46,7 +48,7 @@ export function evolvePackages(model: PackagesModel, event: DomainEvent, occurre
     case 'PackageInstallFailed':
       return patch(model, event.data.serverName, () => ({ status: 'error', error: event.data.error, live: false }));
     case 'PackageUpgradeStarted':
-      return patch(model, event.data.serverName, () => ({ status: 'upgrading' }));
+      return patch(model, event.data.serverName, () => ({ status: 'upgrading', upgradeId: event.data.upgradeId }));
     case 'PackageUpgraded':
       return patch(model, event.data.serverName, () => ({
         status: 'installed',
@@ -54,9 +56,10 @@ export function evolvePackages(model: PackagesModel, event: DomainEvent, occurre
         entry: event.data.entry,
         lastUpgraded: occurredAt,
         error: undefined,
+        upgradeId: undefined,
       }));
     case 'PackageUpgradeFailed':
-      return patch(model, event.data.serverName, () => ({ status: 'error', error: event.data.error }));
+      return patch(model, event.data.serverName, () => ({ status: 'error', error: event.data.error, upgradeId: undefined }));
     case 'PackageUninstalled':
       model.delete(event.data.serverName);
       return model;
