@@ -13,6 +13,8 @@ import { Reactor } from './runtime/reactor.js';
 import type { RestartPolicy } from './runtime/restartPolicy.js';
 import { ServerPool } from './runtime/serverPool.js';
 import { ToolCaller } from './runtime/toolCaller.js';
+import { createPackageManager, type PackageSettings } from './runtime/packages/createPackageManager.js';
+import type { PackageManager } from './runtime/packages/packageManager.js';
 
 export interface GatewayOptions {
   readonly store: EventStore;
@@ -28,6 +30,7 @@ export interface GatewayOptions {
   readonly clock?: () => Date;
   readonly newId?: () => string;
   readonly registry?: ProcessRegistry;
+  readonly packages: PackageSettings;
 }
 
 export interface Gateway {
@@ -36,6 +39,7 @@ export interface Gateway {
   readonly pool: ServerPool;
   readonly reactor: Reactor;
   readonly registry: ProcessRegistry;
+  readonly packages: PackageManager;
   /** Stops every server (shutdown ladder) and detaches from the store; does not close the store. */
   close(): Promise<void>;
 }
@@ -73,9 +77,26 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     logger,
   });
 
+  const clock = options.clock ?? (() => new Date());
+  const newId = options.newId ?? randomUUID;
+  const packages = createPackageManager({
+    settings: options.packages,
+    store: options.store,
+    projector,
+    logger,
+    clock,
+    newId,
+    parentEnv: options.parentEnv,
+    registry,
+    serversSettled: () => reactor.idle(),
+    defaults: options.defaults,
+  });
+
   await projector.start();
   // Servers come back in the background: the HTTP server must not wait for slow children.
   void reactor.start();
+  // Package recovery (interrupted installs) too; package writes wait for it, reads do not.
+  void packages.start();
 
   const app = createApp({
     store: options.store,
@@ -83,8 +104,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     runtime: { snapshot: (name) => pool.snapshot(name), callTool: (request, signal) => caller.call(request, signal) },
     secretBox: options.secretBox,
     logger,
-    clock: options.clock ?? (() => new Date()),
-    newId: options.newId ?? randomUUID,
+    clock,
+    newId,
+    packages,
     bodyLimit: options.bodyLimit,
     defaults: options.defaults,
   });
@@ -95,7 +117,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     pool,
     reactor,
     registry,
+    packages,
     async close() {
+      await packages.close();
       reactor.stop();
       projector.stop();
       await reactor.idle();

@@ -3,6 +3,7 @@ import { loadConfig } from './config.js';
 import { openEventStore, openSecretBox } from './bootstrap.js';
 import { startGateway } from './gateway.js';
 import { createLogger } from './logger.js';
+import { packageSettingsFrom } from './runtime/packages/createPackageManager.js';
 
 /** The composition root: the only module that reads process.env and owns process-wide hooks. */
 async function main(): Promise<void> {
@@ -27,6 +28,7 @@ async function main(): Promise<void> {
     logLines: config.SERVER_LOG_LINES,
     bodyLimit: config.BODY_LIMIT,
     parentEnv: process.env,
+    packages: packageSettingsFrom(config),
   });
   // Last line of defence: whatever way the process ends, no child process group outlives it.
   process.on('exit', () => gateway.registry.killAllSync('SIGKILL'));

@@ -3,6 +3,7 @@ import type { SecretBox } from '../crypto/secretBox.js';
 import type { EventStore } from '../events/eventStore.js';
 import type { Logger } from '../logger.js';
 import type { Projector } from '../projections/projector.js';
+import type { PackageManager } from '../runtime/packages/packageManager.js';
 import type { ServerSnapshot, ToolResult } from '../runtime/serverRuntime.js';
 
 export interface ToolCallRequest {
@@ -33,6 +34,7 @@ export interface AppDeps {
   readonly newId: () => string;
   readonly bodyLimit: string | number;
   readonly defaults: ServerDefaults;
+  readonly packages: PackageManager;
 }
 
 export const commandMetadata = (deps: AppDeps, actor: string, correlationId?: string): CommandMetadata => ({

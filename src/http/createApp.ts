@@ -3,6 +3,7 @@ import type { AppDeps } from './appDeps.js';
 import { bodyParser } from './bodyParser.js';
 import { errorMiddleware } from './errorMiddleware.js';
 import { healthRoutes } from './healthRoutes.js';
+import { packageRoutes } from './packageRoutes.js';
 import { secretRoutes } from './secretRoutes.js';
 import { serverRoutes } from './serverRoutes.js';
 import { toolRoutes } from './toolRoutes.js';
@@ -18,7 +19,7 @@ export function createApp(deps: AppDeps): Koa {
   });
   app.use(errorMiddleware(deps.logger));
   app.use(bodyParser(deps.bodyLimit));
-  for (const router of [healthRoutes(deps), serverRoutes(deps), toolRoutes(deps), secretRoutes(deps)]) {
+  for (const router of [healthRoutes(deps), serverRoutes(deps), toolRoutes(deps), secretRoutes(deps), packageRoutes(deps)]) {
     app.use(router.routes());
     app.use(router.allowedMethods({ throw: false }));
   }

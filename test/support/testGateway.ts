@@ -9,6 +9,7 @@ import type { EventStore } from '../../src/events/eventStore.js';
 import { openFileEventStore } from '../../src/events/fileEventStore.js';
 import { startGateway, type Gateway } from '../../src/gateway.js';
 import { createLogger } from '../../src/logger.js';
+import type { PackageSettings } from '../../src/runtime/packages/createPackageManager.js';
 import { FIXTURE_SERVER } from '../runtime/processTestUtils.js';
 
 export { FIXTURE_SERVER };
@@ -39,6 +40,8 @@ export interface TestGatewayOptions {
   dataDir?: string;
   parentEnv?: NodeJS.ProcessEnv;
   bodyLimit?: string;
+  /** Package settings; install roots default to <dataDir>/packages/{npm,python}. */
+  packages?: Partial<PackageSettings>;
   policy?: Partial<{ initialDelayMs: number; maxDelayMs: number; factor: number; breakerThreshold: number; breakerWindowMs: number }>;
 }
 
@@ -59,6 +62,15 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     bodyLimit: options.bodyLimit ?? '64kb',
     parentEnv: options.parentEnv ?? process.env,
     newId: randomUUID,
+    packages: {
+      npmRoot: join(dataDir, 'packages', 'npm'),
+      venvRoot: join(dataDir, 'packages', 'python'),
+      npmBin: 'npm',
+      pythonBin: 'python3',
+      installTimeoutMs: 120_000,
+      checkTimeoutMs: 10_000,
+      ...options.packages,
+    },
   });
   const server: Server = createServer(gateway.app.callback());
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
