@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestGateway } from './testGateway.js';
 
+const pick = (...keys: string[]): NodeJS.ProcessEnv => Object.fromEntries(keys.filter((k) => process.env[k] !== undefined).map((k) => [k, process.env[k]]));
+
 /** A parent env for gateways that install packages: a temp HOME (fresh npm/pip caches), a canary SECRETS_KEY. */
 export async function packageTestEnv(): Promise<{ env: NodeJS.ProcessEnv; home: string; cleanup: () => Promise<void> }> {
   const home = await mkdtemp(join(tmpdir(), 'mcp-pkg-home-'));
@@ -10,6 +12,8 @@ export async function packageTestEnv(): Promise<{ env: NodeJS.ProcessEnv; home: 
     PATH: process.env.PATH,
     HOME: home,
     LANG: process.env.LANG,
+    // What this machine needs to reach the real npm registry (a proxy with its own CA); the gateway passes these on.
+    ...pick('NODE_EXTRA_CA_CERTS', 'SSL_CERT_FILE', 'SSL_CERT_DIR', 'HTTPS_PROXY', 'HTTP_PROXY', 'NO_PROXY', 'https_proxy', 'http_proxy', 'no_proxy'),
     SECRETS_KEY: 'canary-secrets-key-must-never-reach-npm-0123456789',
     MONGO_PASS: 'canary-mongo-password-4711',
   };

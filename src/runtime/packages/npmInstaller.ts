@@ -2,7 +2,7 @@ import { readFile, stat, writeFile } from 'node:fs/promises';
 import { extname, join, resolve, sep } from 'node:path';
 import { AppError } from '../../errors.js';
 import type { Entry, PackageSpec } from '../../events/packageEvents.js';
-import { buildChildEnv } from '../childEnv.js';
+import { buildInstallerEnv } from './installerEnv.js';
 import { assertPlainArg, checkRun } from './installerErrors.js';
 import { isDistTag, npmNameProblem, npmVersionProblem } from './packageValidation.js';
 import type { RunProcess } from './processRunner.js';
@@ -34,7 +34,7 @@ export class NpmInstaller {
 
   /** Allow-listed env plus npm's own switches; never the gateway's secrets. */
   env(): Record<string, string> {
-    return buildChildEnv(this.settings.parentEnv, {
+    return buildInstallerEnv(this.settings.parentEnv, {
       npm_config_update_notifier: 'false',
       npm_config_fund: 'false',
       npm_config_audit: 'false',

@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AppError } from '../../errors.js';
 import type { Entry, PackageSpec } from '../../events/packageEvents.js';
-import { buildChildEnv } from '../childEnv.js';
+import { buildInstallerEnv } from './installerEnv.js';
 import { assertPlainArg, checkRun } from './installerErrors.js';
 import type { JobIO } from './npmInstaller.js';
 import { isPep440Version, pipRequirementProblem, pipVersionProblem, pypiNameProblem, pythonModuleProblem } from './packageValidation.js';
@@ -31,7 +31,7 @@ export class PipInstaller {
   constructor(private readonly settings: PipSettings) {}
 
   env(): Record<string, string> {
-    return buildChildEnv(this.settings.parentEnv, { PIP_DISABLE_PIP_VERSION_CHECK: '1', PIP_NO_INPUT: '1', PYTHONDONTWRITEBYTECODE: '1' });
+    return buildInstallerEnv(this.settings.parentEnv, { PIP_DISABLE_PIP_VERSION_CHECK: '1', PIP_NO_INPUT: '1', PYTHONDONTWRITEBYTECODE: '1' });
   }
 
   python(venv: string): string {
