@@ -6,7 +6,8 @@ export const INTERRUPTED_UPGRADE = 'The gateway stopped during this upgrade; its
 /**
  * Runs once at start, before any package job: closes what a crash left open and sweeps the roots.
  * - an install with no outcome: its server (if it got registered) is removed, PackageInstallFailed
- *   {interrupted} is recorded and its directory deleted, so it can be installed again;
+ *   directory deleted and PackageInstallFailed {interrupted} recorded (in that order: a crash in
+ *   between repeats the step), so it can be installed again;
  * - an upgrade with no outcome: PackageUpgradeFailed {interrupted}; the server keeps running;
  * - a directory carrying our marker that no live package owns (an uninstall that stopped before its
  *   delete, a rollback that could not finish) is deleted.
@@ -18,6 +19,8 @@ export async function recoverPackages(ctx: PackageContext): Promise<void> {
     try {
       if (view.status === 'installing') {
         await onServer(ctx, serverName, { type: 'RemoveServer', data: { name: serverName, serverId: view.serverId } });
+        await ctx.serversSettled();
+        await ctx.roots.remove(view.spec.runtime, serverName, view.installId);
         await onPackage(ctx, serverName, { type: 'FailInstall', data: { installId: view.installId, error: INTERRUPTED_INSTALL, interrupted: true } });
         log.warn('closed an interrupted install', { serverName });
       } else if (view.status === 'upgrading') {
