@@ -43,12 +43,11 @@ export function npmVersionProblem(version: string): Problem {
   if (!/^[0-9A-Za-z.+^~<>=*| -]+$/.test(version) || version.startsWith('-') || version.trim() !== version) {
     return 'must be a semver version, range or dist-tag';
   }
-  for (const set of version.split('||')) {
-    const hyphen = set.trim().split(/\s+-\s+/);
-    const parts = hyphen.length === 2 ? hyphen : set.trim().split(/\s+/);
-    if (parts.some((c) => !COMPARATOR.test(c.replace(/^(<=|>=|<|>|=|~>?|\^)\s+/, '$1'))) || (hyphen.length > 2)) {
-      return 'must be a semver version, range or dist-tag';
-    }
+  for (const raw of version.split('||')) {
+    const set = raw.trim().replace(/(<=|>=|<|>|=|~>?|\^)\s+/g, '$1');
+    const hyphen = set.split(/\s+-\s+/);
+    const parts = hyphen.length === 2 ? hyphen : set.split(/\s+/);
+    if (set === '' || hyphen.length > 2 || parts.some((c) => !COMPARATOR.test(c))) return 'must be a semver version, range or dist-tag';
   }
   return undefined;
 }
