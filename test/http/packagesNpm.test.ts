@@ -107,8 +107,14 @@ describe('package management with npm (local registry)', function () {
     const again = await gw.request('POST', '/packages/install', { name: NPM_FIXTURE_NAME, serverName: 'slow' });
     expect(again.status).to.equal(409);
     expect(again.body.code).to.equal('package_busy');
+    const follow = fetch(`${gw.url}/packages/slow/log`, { headers: { accept: 'text/event-stream' } });
+    await waitFor(() => true, 'nothing');
     registry.release();
     const done = await pending;
+    const followed = await readEvents(await follow);
+    expect(followed[0]).to.deep.include({ event: 'log' });
+    expect(followed.map((e) => e.event).slice(-1)).to.deep.equal(['result']);
+    expect(followed[followed.length - 1]!.data.job).to.include({ kind: 'install', status: 'succeeded' });
     expect(done.status, done.text).to.equal(200);
     expect(done.body.package).to.include({ status: 'installed', version: '1.0.0' });
   });

@@ -39,6 +39,9 @@ describe('installing a published MCP server from the real npm registry', functio
     expect(JSON.stringify(read.body.data)).to.contain('installed by the package test');
     const updates = await gw.request('GET', '/packages/updates?name=memory');
     expect((updates.body.updates as Array<Record<string, unknown>>)[0]).to.include({ serverName: 'memory', currentVersion: version, latestVersion: version, updateAvailable: false });
+    for (const path of [`/packages/by-name/${PUBLISHED}`, `/packages/by-name/${encodeURIComponent(PUBLISHED)}`]) {
+      expect((await gw.request('GET', path)).body.package, path).to.include({ mcpServerId: 'memory', version });
+    }
     expect((await gw.request('DELETE', '/packages/memory')).status).to.equal(200);
   });
 });
