@@ -133,6 +133,6 @@ export function packageRoutes(deps: AppDeps): Router {
 }
 
 function toRequest(body: InstallPackageInput): InstallRequest {
-  const { transportType: _t, ...rest } = body;
-  return Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)) as unknown as InstallRequest;
+  const { transportType: _t, ...request } = body;
+  return request;
 }

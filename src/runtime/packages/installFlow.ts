@@ -96,9 +96,11 @@ async function runInstall(
     registered = true;
     await onPackage(ctx, serverName, { type: 'CompleteInstall', data: { installId: ids.installId, version, entry } }, correlationId);
     io.log(`registered server ${serverName}`);
+    ctx.logger.info('package installed', { serverName, package: req.name, version, runtime: req.runtime });
     return { serverName };
   } catch (e) {
     io.log(`install failed: ${messageOf(e)}`);
+    ctx.logger.warn('package install failed', { serverName, package: req.name, runtime: req.runtime, error: messageOf(e) });
     const log = (what: string) => (err: unknown) => ctx.logger.error(`install rollback: ${what} failed`, { serverName, error: err });
     if (registered) await onServer(ctx, serverName, { type: 'RemoveServer', data: { name: serverName, serverId: ids.serverId } }).catch(log('remove server'));
     await onPackage(ctx, serverName, { type: 'FailInstall', data: { installId: ids.installId, error: messageOf(e), interrupted: false } }).catch(log('record failure'));

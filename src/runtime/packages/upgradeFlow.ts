@@ -64,9 +64,11 @@ async function runUpgrade(ctx: PackageContext, view: PackageView, upgradeId: str
       await onServer(ctx, serverName, { type: 'UpdateServer', data: { name: serverName, patch: { command: entry.command, args: entry.args } } }, correlationId);
     }
     await onPackage(ctx, serverName, { type: 'CompleteUpgrade', data: { upgradeId, version, entry } }, correlationId);
+    ctx.logger.info('package upgraded', { serverName, package: spec.name, fromVersion: view.version, version });
     return { serverName };
   } catch (e) {
     io.log(`upgrade failed: ${messageOf(e)}`);
+    ctx.logger.warn('package upgrade failed', { serverName, package: spec.name, error: messageOf(e) });
     await onPackage(ctx, serverName, { type: 'FailUpgrade', data: { upgradeId, error: messageOf(e), interrupted: false } }).catch((err: unknown) =>
       ctx.logger.error('could not record a failed upgrade', { serverName, error: err }),
     );
