@@ -162,6 +162,8 @@ describe('package management with npm (local registry)', function () {
     expect(text).to.not.contain('canary-mongo-password');
     expect(env).to.not.have.property('SECRETS_KEY');
     expect(env.npm_config_registry).to.equal(registry.url);
+    const events = JSON.stringify(await gw.store.readAll(1));
+    for (const where of [gw.logs.join('\n'), events]) expect(where).to.not.contain('canary-secrets-key').and.not.contain('canary-mongo-password');
   });
 
   it('keeps a custom command and args across an upgrade, and enables/disables through /packages', async () => {
