@@ -1,10 +1,13 @@
 import { resolve } from 'node:path';
 import * as z from 'zod';
 import { createUrlPolicy, parseNetworkList } from './runtime/urlSafety.js';
+import { indexUrlProblem } from './runtime/packages/packageValidation.js';
 
 /** Empty strings (common in .env files) count as unset. */
 const opt = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema);
 const int = (min: number, max: number, fallback: number) => opt(z.coerce.number().int().min(min).max(max).default(fallback));
+
+const indexUrl = z.string().refine((v) => indexUrlProblem(v) === undefined, { message: 'must be an http(s) URL without credentials' });
 
 /** Every setting the gateway reads from its environment, validated in one place. */
 export const ConfigSchema = z.object({
@@ -31,8 +34,18 @@ export const ConfigSchema = z.object({
   OUTBOUND_DENY_NETWORKS: opt(z.string().optional()).superRefine(networkList),
   REMOTE_IDLE_TIMEOUT_MS: int(1_000, 86_400_000, 600_000),
   OAUTH_REQUEST_TIMEOUT_MS: int(100, 120_000, 10_000),
+  // Package management (POST /packages/install and friends).
+  PACKAGES_DIR: opt(z.string().min(1).default('./packages')),
+  /** Default: <PACKAGES_DIR>/python. */
+  PYTHON_VENV_DIR: opt(z.string().min(1).optional()),
+  PYTHON_BIN: opt(z.string().min(1).default('python3')),
+  NPM_BIN: opt(z.string().min(1).default('npm')),
+  NPM_REGISTRY: opt(indexUrl.optional()),
+  PIP_INDEX_URL: opt(indexUrl.optional()),
+  PIP_EXTRA_INDEX_URL: opt(indexUrl.optional()),
+  PACKAGE_INSTALL_TIMEOUT_MS: int(1000, 3_600_000, 600_000),
+  PACKAGE_CHECK_TIMEOUT_MS: int(100, 300_000, 15_000),
 });
-
 function networkList(value: string | undefined, ctx: z.RefinementCtx): void {
   try {
     createUrlPolicy({ allow: parseNetworkList(value) });
@@ -40,7 +53,9 @@ function networkList(value: string | undefined, ctx: z.RefinementCtx): void {
     ctx.addIssue({ code: 'custom', message: e instanceof Error ? e.message : String(e) });
   }
 }
-export type Config = z.infer<typeof ConfigSchema>;
+
+/** PYTHON_VENV_DIR is always resolved (default <PACKAGES_DIR>/python). */
+export type Config = z.infer<typeof ConfigSchema> & { PYTHON_VENV_DIR: string };
 
 /** Throws one error listing every bad variable by name (never by value: some are secrets). */
 export function loadConfig(env: NodeJS.ProcessEnv): Config {
@@ -49,5 +64,11 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     const problems = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
     throw new Error(`Invalid configuration: ${problems}`);
   }
-  return { ...result.data, DATA_DIR: resolve(result.data.DATA_DIR) };
+  const packagesDir = resolve(result.data.PACKAGES_DIR);
+  return {
+    ...result.data,
+    DATA_DIR: resolve(result.data.DATA_DIR),
+    PACKAGES_DIR: packagesDir,
+    PYTHON_VENV_DIR: resolve(result.data.PYTHON_VENV_DIR ?? `${packagesDir}/python`),
+  };
 }

@@ -25,6 +25,11 @@ export type ErrorCode =
   | 'client_closed_request'
   | 'store_unavailable'
   | 'secret_undecryptable'
+  | 'package_not_found'
+  | 'package_already_installed'
+  | 'package_busy'
+  | 'package_install_failed'
+  | 'package_install_timeout'
   | 'internal_error';
 
 const STATUS: Record<ErrorCode, number> = {
@@ -51,6 +56,11 @@ const STATUS: Record<ErrorCode, number> = {
   client_closed_request: 499,
   store_unavailable: 503,
   secret_undecryptable: 500,
+  package_not_found: 404,
+  package_already_installed: 409,
+  package_busy: 409,
+  package_install_failed: 502,
+  package_install_timeout: 504,
   internal_error: 500,
 };
 

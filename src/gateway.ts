@@ -20,6 +20,8 @@ import { createUrlPolicy } from './runtime/urlSafety.js';
 import type { RestartPolicy } from './runtime/restartPolicy.js';
 import { ServerPool } from './runtime/serverPool.js';
 import { ToolCaller } from './runtime/toolCaller.js';
+import { createPackageManager, type PackageSettings } from './runtime/packages/createPackageManager.js';
+import type { PackageManager } from './runtime/packages/packageManager.js';
 
 export interface GatewayOptions {
   readonly store: EventStore;
@@ -37,6 +39,7 @@ export interface GatewayOptions {
   readonly registry?: ProcessRegistry;
   /** Remote (Streamable HTTP / SSE) servers: URL policy, idle timeout, OAuth timings. */
   readonly remote?: RemoteOptions;
+  readonly packages: PackageSettings;
 }
 
 export interface Gateway {
@@ -46,6 +49,7 @@ export interface Gateway {
   readonly reactor: Reactor;
   readonly registry: ProcessRegistry;
   readonly metrics: GatewayMetrics;
+  readonly packages: PackageManager;
   /** Stops every server (shutdown ladder) and detaches from the store; does not close the store. */
   close(): Promise<void>;
 }
@@ -116,9 +120,24 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     logger,
   });
 
+  const packages = createPackageManager({
+    settings: options.packages,
+    store,
+    projector,
+    logger,
+    clock,
+    newId,
+    parentEnv: options.parentEnv,
+    registry,
+    serversSettled: () => reactor.idle(),
+    defaults: options.defaults,
+  });
+
   await projector.start();
   // Servers come back in the background: the HTTP server must not wait for slow children.
   void reactor.start();
+  // Package recovery (interrupted installs) too; package writes wait for it, reads do not.
+  void packages.start();
 
   const app = createApp({
     store,
@@ -136,6 +155,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     logger,
     clock,
     newId,
+    packages,
     bodyLimit: options.bodyLimit,
     defaults: options.defaults,
     urlPolicy,
@@ -148,7 +168,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     reactor,
     registry,
     metrics: metrics,
+    packages,
     async close() {
+      await packages.close();
       reactor.stop();
       projector.stop();
       await reactor.idle();

@@ -4,6 +4,7 @@ import { openEventStore, openSecretBox } from './bootstrap.js';
 import { startGateway } from './gateway.js';
 import { createLogger } from './logger.js';
 import { createUrlPolicy, parseNetworkList } from './runtime/urlSafety.js';
+import { packageSettingsFrom } from './runtime/packages/createPackageManager.js';
 
 /** The composition root: the only module that reads process.env and owns process-wide hooks. */
 async function main(): Promise<void> {
@@ -33,6 +34,7 @@ async function main(): Promise<void> {
       idleTimeoutMs: config.REMOTE_IDLE_TIMEOUT_MS,
       oauthRequestTimeoutMs: config.OAUTH_REQUEST_TIMEOUT_MS,
     },
+    packages: packageSettingsFrom(config),
   });
   // Last line of defence: whatever way the process ends, no child process group outlives it.
   process.on('exit', () => gateway.registry.killAllSync('SIGKILL'));

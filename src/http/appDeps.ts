@@ -3,6 +3,7 @@ import type { SecretBox } from '../crypto/secretBox.js';
 import type { EventStore } from '../events/eventStore.js';
 import type { Logger } from '../logger.js';
 import type { Projector } from '../projections/projector.js';
+import type { PackageManager } from '../runtime/packages/packageManager.js';
 import type { ServerSnapshot, ToolResult } from '../runtime/serverRuntime.js';
 import type { UrlPolicy } from '../runtime/urlSafety.js';
 
@@ -43,6 +44,7 @@ export interface AppDeps {
   readonly defaults: ServerDefaults;
   /** Remote server URLs with an IP-literal host are checked against it at registration. */
   readonly urlPolicy?: UrlPolicy;
+  readonly packages: PackageManager;
 }
 
 export const commandMetadata = (deps: AppDeps, actor: string, correlationId?: string): CommandMetadata => ({

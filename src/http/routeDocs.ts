@@ -1,4 +1,5 @@
 import type * as z from 'zod';
+import { InstallPackageBody, UpgradePackageBody } from './packageSchemas.js';
 import { AddServerBody, DeleteSecretBody, OAuthTokensBody, SetSecretBody, ToolCallBody, UpdateServerBody } from './serverSchemas.js';
 
 /** What OpenAPI says about one route. Request bodies are the very zod schemas the route parses with. */
@@ -33,4 +34,16 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
   'POST /mcp/tool/call': { summary: "Call a tool with the caller's secrets injected; data is the MCP CallToolResult", tag: 'tools', body: ToolCallBody, returns: ['data'] },
   'POST /secrets/set': { summary: 'Store (or overwrite) an encrypted secret for a user and server', tag: 'secrets', body: SetSecretBody },
   'POST /secrets/delete': { summary: 'Delete a secret', tag: 'secrets', body: DeleteSecretBody },
+  'POST /packages/install': { summary: 'Install an npm or pip package and register its server (Accept: text/event-stream streams progress)', tag: 'packages', body: InstallPackageBody, returns: ['package', 'server'] },
+  'GET /packages': { summary: 'Installed packages with version information', tag: 'packages', returns: ['packages'], query: { checkUpdates: 'true to check the registry/index first' } },
+  'GET /packages/updates': { summary: 'Check installed packages for newer versions', tag: 'packages', returns: ['updates'], query: { name: 'limit to one server name' } },
+  'PUT /packages/upgrade-all': { summary: 'Upgrade every package; per-package results (502 if any failed)', tag: 'packages', returns: ['results'] },
+  'GET /packages/by-name/:name': { summary: 'A package by its npm/PyPI name', tag: 'packages', returns: ['package'], query: { checkUpdates: 'true to check first' } },
+  'GET /packages/by-name/:scope/:name': { summary: 'A scoped npm package by name (@scope/name)', tag: 'packages', returns: ['package'], query: { checkUpdates: 'true to check first' } },
+  'GET /packages/by-id/:name': { summary: 'A package by its server name', tag: 'packages', returns: ['package'], query: { checkUpdates: 'true to check first' } },
+  'GET /packages/:name/log': { summary: 'Output of the running or last install/upgrade job (text/event-stream follows it live)', tag: 'packages' },
+  'PUT /packages/:name/upgrade': { summary: 'Upgrade one package (body: optional version)', tag: 'packages', body: UpgradePackageBody, returns: ['package', 'server'] },
+  'PUT /packages/:name/enable': { summary: "Enable the package's server", tag: 'packages', returns: ['server'] },
+  'PUT /packages/:name/disable': { summary: "Disable the package's server", tag: 'packages', returns: ['server'] },
+  'DELETE /packages/:name': { summary: 'Uninstall: stop and remove the server, delete its install directory', tag: 'packages' },
 };

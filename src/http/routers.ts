@@ -3,13 +3,14 @@ import type { AppDeps } from './appDeps.js';
 import { docsRoutes } from './docsRoutes.js';
 import { healthRoutes } from './healthRoutes.js';
 import { oauthRoutes } from './oauthRoutes.js';
+import { packageRoutes } from './packageRoutes.js';
 import { secretRoutes } from './secretRoutes.js';
 import { serverRoutes } from './serverRoutes.js';
 import { toolRoutes } from './toolRoutes.js';
 
 /** Every router of the app, in mount order. Tests enumerate them to check docs and policies cover every route. */
 export function buildRouters(deps: AppDeps): Router[] {
-  return [healthRoutes(deps), docsRoutes(), serverRoutes(deps), toolRoutes(deps), secretRoutes(deps), oauthRoutes(deps)];
+  return [healthRoutes(deps), docsRoutes(), serverRoutes(deps), toolRoutes(deps), secretRoutes(deps), oauthRoutes(deps), packageRoutes(deps)];
 }
 
 export interface RouteRef {

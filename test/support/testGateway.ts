@@ -11,6 +11,7 @@ import { startGateway, type Gateway } from '../../src/gateway.js';
 import { createLogger } from '../../src/logger.js';
 import type { RemoteOptions } from '../../src/runtime/remoteRuntime.js';
 import { createUrlPolicy } from '../../src/runtime/urlSafety.js';
+import type { PackageSettings } from '../../src/runtime/packages/createPackageManager.js';
 import { FIXTURE_SERVER } from '../runtime/processTestUtils.js';
 
 export { FIXTURE_SERVER };
@@ -41,6 +42,8 @@ export interface TestGatewayOptions {
   dataDir?: string;
   parentEnv?: NodeJS.ProcessEnv;
   bodyLimit?: string;
+  /** Package settings; install roots default to <dataDir>/packages/{npm,python}. */
+  packages?: Partial<PackageSettings>;
   policy?: Partial<{ initialDelayMs: number; maxDelayMs: number; factor: number; breakerThreshold: number; breakerWindowMs: number }>;
   /** Remote-server settings; by default loopback is allowed, since test servers listen on 127.0.0.1. */
   remote?: RemoteOptions;
@@ -68,6 +71,15 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     newId: randomUUID,
     remote: { urlPolicy: createUrlPolicy({ allow: ['loopback'] }), ...options.remote },
     ...(options.clock ? { clock: options.clock } : {}),
+    packages: {
+      npmRoot: join(dataDir, 'packages', 'npm'),
+      venvRoot: join(dataDir, 'packages', 'python'),
+      npmBin: 'npm',
+      pythonBin: 'python3',
+      installTimeoutMs: 120_000,
+      checkTimeoutMs: 10_000,
+      ...options.packages,
+    },
   });
   const server: Server = createServer(gateway.app.callback());
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
