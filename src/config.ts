@@ -24,6 +24,15 @@ export const ConfigSchema = z.object({
   RESTART_MAX_DELAY_MS: int(1, 3_600_000, 30_000),
   CRASH_LOOP_THRESHOLD: int(1, 1000, 5),
   CRASH_LOOP_WINDOW_MS: int(1, 86_400_000, 60_000),
+  /** file (default) | mongo (default when MONGO_URL or MONGO_HOST is set) | memory (throwaway). */
+  EVENT_STORE: opt(z.enum(['file', 'mongo', 'memory']).optional()),
+  MONGO_URL: opt(z.string().regex(/^mongodb(\+srv)?:\/\/\S+$/, 'must be a mongodb:// or mongodb+srv:// URL').optional()),
+  MONGO_HOST: opt(z.string().regex(/^[A-Za-z0-9.\-[\]:]+(,[A-Za-z0-9.\-[\]:]+)*$/, 'use host:port or a comma-separated list of them').optional()),
+  MONGO_USER: opt(z.string().optional()),
+  MONGO_PASS: opt(z.string().optional()),
+  MONGO_DBNAME: opt(z.string().regex(/^[^/\\. "$*<>:|?]{1,63}$/, 'not a valid MongoDB database name').default('mcp')),
+  MONGO_REPLICA_SET: opt(z.string().min(1).optional()),
+  MONGO_AUTH_SOURCE: opt(z.string().min(1).optional()),
 });
 export type Config = z.infer<typeof ConfigSchema>;
 
@@ -34,5 +43,28 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     const problems = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
     throw new Error(`Invalid configuration: ${problems}`);
   }
-  return { ...result.data, DATA_DIR: resolve(result.data.DATA_DIR) };
+  const config = { ...result.data, DATA_DIR: resolve(result.data.DATA_DIR) };
+  const problems = storeProblems(config);
+  if (problems.length > 0) throw new Error(`Invalid configuration: ${problems.join('; ')}`);
+  return config;
+}
+
+export type EventStoreKind = 'file' | 'mongo' | 'memory';
+
+/** EVENT_STORE wins; otherwise MongoDB as soon as it is configured, else the embedded file store. */
+export function eventStoreKind(config: Config): EventStoreKind {
+  return config.EVENT_STORE ?? (config.MONGO_URL || config.MONGO_HOST ? 'mongo' : 'file');
+}
+
+function storeProblems(config: Config): string[] {
+  if (eventStoreKind(config) !== 'mongo') return [];
+  const problems: string[] = [];
+  if (!config.MONGO_URL && !config.MONGO_HOST) problems.push('EVENT_STORE: mongo needs MONGO_URL or MONGO_HOST');
+  if (config.MONGO_PASS !== undefined && config.MONGO_USER === undefined) problems.push('MONGO_PASS: set MONGO_USER too');
+  // Every instance must open every other instance's ciphertext; a key file generated into one
+  // instance's DATA_DIR would silently differ per instance.
+  if (config.SECRETS_KEY === undefined && !config.SECRETS_KEYS) {
+    problems.push('SECRETS_KEY: required with the MongoDB store (all instances must share it; set SECRETS_KEY or SECRETS_KEYS)');
+  }
+  return problems;
 }

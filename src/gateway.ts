@@ -2,9 +2,11 @@ import { randomUUID } from 'node:crypto';
 import type Koa from 'koa';
 import type { SecretBox } from './crypto/secretBox.js';
 import type { EventStore } from './events/eventStore.js';
+import type { SnapshotStore } from './events/snapshotStore.js';
 import type { ServerDefaults } from './http/appDeps.js';
 import { createApp } from './http/createApp.js';
 import type { Logger } from './logger.js';
+import { Checkpointer, loadSnapshot } from './projections/projectionSnapshots.js';
 import { Projector } from './projections/projector.js';
 import { ArgumentValidator } from './runtime/argumentValidator.js';
 import { ManagedServer } from './runtime/managedServer.js';
@@ -28,6 +30,9 @@ export interface GatewayOptions {
   readonly clock?: () => Date;
   readonly newId?: () => string;
   readonly registry?: ProcessRegistry;
+  /** Checkpointed read models: restored at start (then caught up), saved periodically and at close. */
+  readonly snapshots?: SnapshotStore;
+  readonly checkpointIntervalMs?: number;
 }
 
 export interface Gateway {
@@ -73,7 +78,16 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     logger,
   });
 
+  const restored = options.snapshots ? await loadSnapshot(options.store, options.snapshots, logger.child({ component: 'projector' })) : undefined;
+  if (restored) {
+    projector.restore(restored.models, restored.checkpoint, restored.eventId);
+    logger.info('restored read models from the projection snapshot', { checkpoint: restored.checkpoint });
+  }
   await projector.start();
+  const checkpointer = options.snapshots
+    ? new Checkpointer(projector, options.snapshots, logger.child({ component: 'projector' }), options.checkpointIntervalMs ?? 5000)
+    : undefined;
+  checkpointer?.start();
   // Servers come back in the background: the HTTP server must not wait for slow children.
   void reactor.start();
 
@@ -98,6 +112,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     async close() {
       reactor.stop();
       projector.stop();
+      await checkpointer?.stop();
       await reactor.idle();
       await pool.stopAll();
     },

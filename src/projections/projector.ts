@@ -19,6 +19,8 @@ const CATCH_UP_PAGE = 5000;
 export class Projector extends EventEmitter<ProjectorEvents> {
   private models: ReadModels = initialReadModels();
   private position = 0;
+  private lastId: string | null = null;
+  private started = false;
   private chain: Promise<void> = Promise.resolve();
   private unsubscribe: (() => void) | undefined;
   private readonly waiters = new Set<{ position: number; resolve: () => void }>();
@@ -38,8 +40,22 @@ export class Projector extends EventEmitter<ProjectorEvents> {
     return this.position;
   }
 
+  /** Event id at the checkpoint (what a snapshot records to recognize its log). */
+  get lastEventId(): string | null {
+    return this.lastId;
+  }
+
+  /** Starts from a checkpointed snapshot instead of position 0; only before start(). */
+  restore(models: ReadModels, checkpoint: number, eventId: string | null): void {
+    if (this.started) throw new Error('restore() must come before start()');
+    this.models = models;
+    this.position = checkpoint;
+    this.lastId = eventId;
+  }
+
   /** Catches up from the checkpoint, then follows live events. */
   async start(): Promise<void> {
+    this.started = true;
     this.unsubscribe = this.store.subscribe((event) => this.enqueue(() => this.onLive(event)));
     await this.enqueue(() => this.catchUp());
   }
@@ -54,6 +70,7 @@ export class Projector extends EventEmitter<ProjectorEvents> {
     await this.enqueue(async () => {
       this.models = initialReadModels();
       this.position = 0;
+      this.lastId = null;
       await this.catchUp();
     });
   }
@@ -100,6 +117,7 @@ export class Projector extends EventEmitter<ProjectorEvents> {
     const event = this.parse(recorded);
     if (event) evolveReadModels(this.models, event, recorded.metadata.occurredAt);
     this.position = recorded.position;
+    this.lastId = recorded.metadata.eventId;
     if (event) this.emit('applied', event, recorded);
     for (const w of this.waiters) {
       if (w.position <= this.position) {

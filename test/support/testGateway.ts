@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSecretBox, deriveKey, type SecretBox } from '../../src/crypto/secretBox.js';
 import type { EventStore } from '../../src/events/eventStore.js';
+import type { SnapshotStore } from '../../src/events/snapshotStore.js';
 import { openFileEventStore } from '../../src/events/fileEventStore.js';
 import { startGateway, type Gateway } from '../../src/gateway.js';
 import { createLogger } from '../../src/logger.js';
@@ -40,6 +41,9 @@ export interface TestGatewayOptions {
   parentEnv?: NodeJS.ProcessEnv;
   bodyLimit?: string;
   policy?: Partial<{ initialDelayMs: number; maxDelayMs: number; factor: number; breakerThreshold: number; breakerWindowMs: number }>;
+  /** Another store (e.g. Mongo) instead of the file store in dataDir; stop() calls its close(). */
+  storage?: { events: EventStore; snapshots?: SnapshotStore; close(): Promise<void> };
+  checkpointIntervalMs?: number;
 }
 
 /** A real gateway on the real file event store, listening on an ephemeral loopback port. */
@@ -47,8 +51,11 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'mcp-api-test-')));
   const logs: string[] = [];
   const logger = createLogger({ level: 'debug', write: (line) => logs.push(line) });
-  const store = await openFileEventStore({ dir: join(dataDir, 'events'), logger });
+  const store = options.storage?.events ?? (await openFileEventStore({ dir: join(dataDir, 'events'), logger }));
+  const closeStore = options.storage ? () => options.storage!.close() : () => store.close();
   const gateway = await startGateway({
+    ...(options.storage?.snapshots ? { snapshots: options.storage.snapshots } : {}),
+    ...(options.checkpointIntervalMs ? { checkpointIntervalMs: options.checkpointIntervalMs } : {}),
     store,
     secretBox: testSecretBox(),
     logger,
@@ -71,7 +78,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await gateway.close();
-    await store.close();
+    await closeStore();
   };
 
   return {
