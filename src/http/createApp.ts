@@ -2,6 +2,7 @@ import Koa from 'koa';
 import type { AppDeps } from './appDeps.js';
 import { bodyParser } from './bodyParser.js';
 import { errorMiddleware } from './errorMiddleware.js';
+import { eventRoutes } from './eventRoutes.js';
 import { healthRoutes } from './healthRoutes.js';
 import { secretRoutes } from './secretRoutes.js';
 import { serverRoutes } from './serverRoutes.js';
@@ -18,7 +19,7 @@ export function createApp(deps: AppDeps): Koa {
   });
   app.use(errorMiddleware(deps.logger));
   app.use(bodyParser(deps.bodyLimit));
-  for (const router of [healthRoutes(deps), serverRoutes(deps), toolRoutes(deps), secretRoutes(deps)]) {
+  for (const router of [healthRoutes(deps), serverRoutes(deps), toolRoutes(deps), secretRoutes(deps), eventRoutes(deps)]) {
     app.use(router.routes());
     app.use(router.allowedMethods({ throw: false }));
   }
