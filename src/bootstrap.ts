@@ -10,10 +10,6 @@ import { openFileLogReader } from './events/fileLogReader.js';
 import { createFileSnapshotStore } from './events/fileSnapshotStore.js';
 import type { LogCheck } from './events/logCheck.js';
 import { createMemoryEventStore } from './events/memoryEventStore.js';
-import { connectMongo } from './events/mongoConnection.js';
-import { openMongoEventStore } from './events/mongoEventStore.js';
-import { checkMongoLog } from './events/mongoLogCheck.js';
-import { createMongoSnapshotStore } from './events/mongoSnapshotStore.js';
 import { createMemorySnapshotStore, type SnapshotStore } from './events/snapshotStore.js';
 import type { Logger } from './logger.js';
 
@@ -60,6 +56,13 @@ export async function openStorage(config: Config, logger: Logger, options: Stora
     const snapshots = createFileSnapshotStore(join(config.DATA_DIR, 'projections'), log);
     return { kind, where: dir, events, snapshots, checkLog: () => checkFileLog(dir), close: () => events.close() };
   }
+  // Loaded only when configured: the file-store gateway and CLI never load the driver.
+  const [{ connectMongo }, { openMongoEventStore }, { checkMongoLog }, { createMongoSnapshotStore }] = await Promise.all([
+    import('./events/mongoConnection.js'),
+    import('./events/mongoEventStore.js'),
+    import('./events/mongoLogCheck.js'),
+    import('./events/mongoSnapshotStore.js'),
+  ]);
   const connection = await connectMongo(
     {
       url: config.MONGO_URL,

@@ -32,6 +32,9 @@ export function redactForAudit(event: RecordedEvent): AuditEvent {
   };
 }
 
+/** The same redaction for any value (e.g. read models printed by `mcp-api replay`). */
+export const redactData = (value: unknown): unknown => redactValue(value);
+
 function redactValue(value: unknown, name = ''): unknown {
   if (typeof value === 'string') return SENSITIVE_NAME.test(name) ? REDACTED_VALUE : value;
   if (Array.isArray(value)) return value.map((v) => redactValue(v));

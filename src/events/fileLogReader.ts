@@ -58,7 +58,7 @@ export async function openFileLogReader(options: { dir: string; logger?: Logger;
     timer.unref();
   };
 
-  await refresh();
+  // Nothing is read yet: a damaged log must still open so `mcp-api verify` can report on it.
   return {
     append: async () => {
       throw new AppError('store_unavailable', 'This is a read-only view of the event log');

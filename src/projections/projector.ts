@@ -1,8 +1,9 @@
 import { EventEmitter } from 'eventemitter3';
-import { parseEvent, type DomainEvent } from '../events/domainEvents.js';
+import type { DomainEvent } from '../events/domainEvents.js';
 import type { EventStore, RecordedEvent } from '../events/eventStore.js';
 import type { Logger } from '../logger.js';
-import { evolveReadModels, initialReadModels, type ReadModels } from './readModels.js';
+import { foldEvent } from './foldEvent.js';
+import { initialReadModels, type ReadModels } from './readModels.js';
 
 interface ProjectorEvents {
   /** After an event is folded in; the runtime reactor listens here. */
@@ -101,21 +102,8 @@ export class Projector extends EventEmitter<ProjectorEvents> {
     }
   }
 
-  /** An event this build cannot read is skipped loudly rather than wedging every read model behind it. */
-  private parse(recorded: RecordedEvent): DomainEvent | undefined {
-    try {
-      const event = parseEvent(recorded);
-      if (!event) this.logger.warn('skipping event of unknown type', { type: recorded.type, position: recorded.position });
-      return event;
-    } catch (e) {
-      this.logger.error('skipping unreadable event', { type: recorded.type, position: recorded.position, error: e });
-      return undefined;
-    }
-  }
-
   private apply(recorded: RecordedEvent): void {
-    const event = this.parse(recorded);
-    if (event) evolveReadModels(this.models, event, recorded.metadata.occurredAt);
+    const event = foldEvent(this.models, recorded, this.logger);
     this.position = recorded.position;
     this.lastId = recorded.metadata.eventId;
     if (event) this.emit('applied', event, recorded);

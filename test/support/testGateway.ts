@@ -44,6 +44,7 @@ export interface TestGatewayOptions {
   /** Another store (e.g. Mongo) instead of the file store in dataDir; stop() calls its close(). */
   storage?: { events: EventStore; snapshots?: SnapshotStore; close(): Promise<void> };
   checkpointIntervalMs?: number;
+  clock?: () => Date;
 }
 
 /** A real gateway on the real file event store, listening on an ephemeral loopback port. */
@@ -56,6 +57,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
   const gateway = await startGateway({
     ...(options.storage?.snapshots ? { snapshots: options.storage.snapshots } : {}),
     ...(options.checkpointIntervalMs ? { checkpointIntervalMs: options.checkpointIntervalMs } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
     store,
     secretBox: testSecretBox(),
     logger,
