@@ -1,6 +1,6 @@
 import { Long, type Document } from 'bson';
 import { applyUpdate, Collection, DuplicateKeyError, seedFromFilter } from './collection.js';
-import { CommandError, project, sortDocs } from './match.js';
+import { CommandError, project, sortDocs, validateFilter } from './match.js';
 
 /**
  * The commands the wire test server implements: exactly what the driver's handshake and
@@ -72,6 +72,7 @@ const HANDLERS: Record<string, Handler> = {
     return { cursorsKilled: ids, cursorsNotFound: [], cursorsAlive: [], cursorsUnknown: [], ok: 1 };
   },
   find(state, db, cmd) {
+    validateFilter(cmd.filter as Document);
     const coll = collection(state, db, cmd.find, false);
     let docs = sortDocs(coll?.find(cmd.filter as Document) ?? [], cmd.sort as Document);
     if (cmd.skip) docs = docs.slice(Number(cmd.skip));
@@ -177,7 +178,7 @@ const HANDLERS: Record<string, Handler> = {
   listindexes(state, db, cmd) {
     const coll = collection(state, db, cmd.listIndexes, false);
     if (!coll) throw new CommandError(26, 'NamespaceNotFound', `ns does not exist: ${db}.${String(cmd.listIndexes)}`);
-    const firstBatch = coll.indexes.map((i) => ({ v: 2, key: i.key, name: i.name, ...(i.unique ? { unique: true } : {}) }));
+    const firstBatch = coll.indexes.map((i) => ({ v: 2, key: i.key, name: i.name, ...(i.unique && i.name !== '_id_' ? { unique: true } : {}) }));
     return { cursor: { id: Long.fromNumber(0), ns: `${db}.${String(cmd.listIndexes)}`, firstBatch }, ok: 1 };
   },
   drop(state, db, cmd) {

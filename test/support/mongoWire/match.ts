@@ -101,6 +101,24 @@ function matchOperators(value: unknown, ops: Record<string, unknown>): boolean {
   return true;
 }
 
+const FIELD_OPERATORS = new Set(['$eq', '$ne', '$gt', '$gte', '$lt', '$lte', '$in', '$nin', '$exists']);
+
+/** Refuses unsupported operators up front, as a server parses a query before it runs it. */
+export function validateFilter(filter: Document | undefined): void {
+  for (const [key, condition] of Object.entries(filter ?? {})) {
+    if (key === '$and' || key === '$or') {
+      if (!Array.isArray(condition)) throw badValue(`${key} needs an array`);
+      for (const c of condition) validateFilter(c as Document);
+    } else if (key.startsWith('$')) {
+      throw badValue(`unknown top level operator: ${key} (not implemented by the wire test server)`);
+    } else if (isOperatorObject(condition)) {
+      for (const op of Object.keys(condition)) {
+        if (!FIELD_OPERATORS.has(op)) throw badValue(`unknown operator: ${op} (not implemented by the wire test server)`);
+      }
+    }
+  }
+}
+
 export function matches(doc: Document, filter: Document | undefined): boolean {
   if (!filter) return true;
   for (const [key, condition] of Object.entries(filter)) {
