@@ -12,6 +12,7 @@ import { verifyCommand } from './verifyCommand.js';
  * The table is the only place that lists them, so `mcp-api help` and dispatch cannot disagree.
  */
 export const COMMANDS: readonly CliCommand[] = [
+  { ...eventsListCommand, name: ['events'], summary: 'same as events list' },
   eventsListCommand,
   eventsTailCommand,
   eventsExportCommand,

@@ -101,7 +101,7 @@ export class MongoHead {
    * Moves the head to `base + used` and frees the claim. False if another writer took the claim
    * over meanwhile: then nothing of this round is committed (its positions are sealed as holes).
    */
-  async commit(claim: Claim, used: number): Promise<boolean> {
+  async commit(claim: Claim, used: number, attempt = 1): Promise<boolean> {
     const target = claim.base + used;
     try {
       const result = await this.heads.updateOne({ _id: HEAD_ID, 'claim.id': claim.id }, { $set: { position: target, claim: null } });
@@ -109,7 +109,10 @@ export class MongoHead {
     } catch (error) {
       // The outcome is unknown (e.g. the connection dropped): find out which way it went.
       const head = await this.read();
-      if (head.claim?.id === claim.id) return this.commit(claim, used);
+      if (head.claim?.id === claim.id) {
+        if (attempt >= 3) throw error;
+        return this.commit(claim, used, attempt + 1);
+      }
       const first = used > 0 ? await this.events.findOne({ _id: claim.base + 1 }) : null;
       if (head.position >= target && first && first.batch === claim.id && !('hole' in first)) return true;
       if (used === 0 && head.position >= claim.base) return true;

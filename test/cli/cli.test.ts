@@ -101,13 +101,16 @@ describe('mcp-api CLI on the file store', () => {
   });
 
   it('lists events as NDJSON with filters, secrets as ciphertext metadata only', async () => {
-    const all = ndjsonLines((await cli('events', 'list')).stdout);
+    const all = ndjsonLines((await cli('events')).stdout);
     expect(all.map((e) => e.position)).to.deep.equal([1, 2, 3, 4, 5, 6]);
     const secrets = ndjsonLines((await cli('events', 'list', '--type', 'SecretSet')).stdout);
     expect(secrets.map((e) => (e.data as { sealed: unknown }).sealed)).to.deep.equal([
       { sealed: true, keyVersion: 1, ciphertextBytes: SECRET_CANARY.length },
       { sealed: true, keyVersion: 1, ciphertextBytes: SECRET_CANARY.length },
     ]);
+    expect((await cli('events', 'list', '--limit', '2')).stdout).to.equal(
+      (await cli('events', '--limit', '2')).stdout,
+    );
     expect(ndjsonLines((await cli('events', 'list', '--stream', 'server-beta')).stdout).map((e) => e.version)).to.deep.equal([1, 2]);
     expect(ndjsonLines((await cli('events', 'list', '--from', '2', '--to', '3')).stdout).map((e) => e.position)).to.deep.equal([2, 3]);
     expect(ndjsonLines((await cli('events', 'list', '--since', T(3), '--until', T(4))).stdout).map((e) => e.position)).to.deep.equal([3, 4]);
