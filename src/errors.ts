@@ -17,6 +17,7 @@ export type ErrorCode =
   | 'server_already_exists'
   | 'server_disabled'
   | 'concurrency_conflict'
+  | 'duplicate_event'
   | 'invalid_arguments'
   | 'server_unavailable'
   | 'upstream_error'
@@ -48,6 +49,7 @@ const STATUS: Record<ErrorCode, number> = {
   server_already_exists: 409,
   server_disabled: 409,
   concurrency_conflict: 409,
+  duplicate_event: 409,
   invalid_arguments: 400,
   server_unavailable: 503,
   upstream_error: 502,

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type Koa from 'koa';
 import type { SecretBox } from './crypto/secretBox.js';
 import type { EventStore } from './events/eventStore.js';
+import type { SnapshotStore } from './events/snapshotStore.js';
 import type { ServerDefaults } from './http/appDeps.js';
 import { createApp } from './http/createApp.js';
 import type { Logger } from './logger.js';
@@ -9,6 +10,7 @@ import { GatewayMetrics } from './metrics/gatewayMetrics.js';
 import { instrumentStore } from './metrics/instrumentedStore.js';
 import { instrumentRuntime } from './metrics/instrumentedRuntime.js';
 import { checkReadiness } from './runtime/readiness.js';
+import { Checkpointer, loadSnapshot } from './projections/projectionSnapshots.js';
 import { Projector } from './projections/projector.js';
 import { ArgumentValidator } from './runtime/argumentValidator.js';
 import { ManagedServer } from './runtime/managedServer.js';
@@ -40,6 +42,9 @@ export interface GatewayOptions {
   /** Remote (Streamable HTTP / SSE) servers: URL policy, idle timeout, OAuth timings. */
   readonly remote?: RemoteOptions;
   readonly packages: PackageSettings;
+  /** Checkpointed read models: restored at start (then caught up), saved periodically and at close. */
+  readonly snapshots?: SnapshotStore;
+  readonly checkpointIntervalMs?: number;
 }
 
 export interface Gateway {
@@ -133,7 +138,16 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     defaults: options.defaults,
   });
 
+  const restored = options.snapshots ? await loadSnapshot(options.store, options.snapshots, logger.child({ component: 'projector' })) : undefined;
+  if (restored) {
+    projector.restore(restored.models, restored.checkpoint, restored.eventId);
+    logger.info('restored read models from the projection snapshot', { checkpoint: restored.checkpoint });
+  }
   await projector.start();
+  const checkpointer = options.snapshots
+    ? new Checkpointer(projector, options.snapshots, logger.child({ component: 'projector' }), options.checkpointIntervalMs ?? 5000)
+    : undefined;
+  checkpointer?.start();
   // Servers come back in the background: the HTTP server must not wait for slow children.
   void reactor.start();
   // Package recovery (interrupted installs) too; package writes wait for it, reads do not.
@@ -173,6 +187,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       await packages.close();
       reactor.stop();
       projector.stop();
+      await checkpointer?.stop();
       await reactor.idle();
       await pool.stopAll();
       await remote.close();

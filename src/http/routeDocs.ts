@@ -46,4 +46,10 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
   'PUT /packages/:name/enable': { summary: "Enable the package's server", tag: 'packages', returns: ['server'] },
   'PUT /packages/:name/disable': { summary: "Disable the package's server", tag: 'packages', returns: ['server'] },
   'DELETE /packages/:name': { summary: 'Uninstall: stop and remove the server, delete its install directory', tag: 'packages' },
+  'GET /events': {
+    summary: 'Audit log: stored events in position order, secrets as ciphertext metadata only',
+    tag: 'audit',
+    returns: ['events', 'nextFrom', 'head'],
+    query: { stream: 'stream id', type: 'event type(s), A,B', from: 'first position', to: 'last position', since: 'ISO time', until: 'ISO time', limit: '1-1000 (100)' },
+  },
 };

@@ -1,6 +1,7 @@
 import type Router from '@koa/router';
 import type { AppDeps } from './appDeps.js';
 import { docsRoutes } from './docsRoutes.js';
+import { eventRoutes } from './eventRoutes.js';
 import { healthRoutes } from './healthRoutes.js';
 import { oauthRoutes } from './oauthRoutes.js';
 import { packageRoutes } from './packageRoutes.js';
@@ -10,7 +11,7 @@ import { toolRoutes } from './toolRoutes.js';
 
 /** Every router of the app, in mount order. Tests enumerate them to check docs and policies cover every route. */
 export function buildRouters(deps: AppDeps): Router[] {
-  return [healthRoutes(deps), docsRoutes(), serverRoutes(deps), toolRoutes(deps), secretRoutes(deps), oauthRoutes(deps), packageRoutes(deps)];
+  return [healthRoutes(deps), docsRoutes(), serverRoutes(deps), toolRoutes(deps), secretRoutes(deps), oauthRoutes(deps), packageRoutes(deps), eventRoutes(deps)];
 }
 
 export interface RouteRef {
