@@ -1,10 +1,13 @@
 import { resolve } from 'node:path';
 import * as z from 'zod';
 import { createUrlPolicy, parseNetworkList } from './runtime/urlSafety.js';
+import { indexUrlProblem } from './runtime/packages/packageValidation.js';
 
 /** Empty strings (common in .env files) count as unset. */
 const opt = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema);
 const int = (min: number, max: number, fallback: number) => opt(z.coerce.number().int().min(min).max(max).default(fallback));
+
+const indexUrl = z.string().refine((v) => indexUrlProblem(v) === undefined, { message: 'must be an http(s) URL without credentials' });
 
 /** Every setting the gateway reads from its environment, validated in one place. */
 export const ConfigSchema = z.object({
@@ -39,8 +42,27 @@ export const ConfigSchema = z.object({
   OUTBOUND_DENY_NETWORKS: opt(z.string().optional()).superRefine(networkList),
   REMOTE_IDLE_TIMEOUT_MS: int(1_000, 86_400_000, 600_000),
   OAUTH_REQUEST_TIMEOUT_MS: int(100, 120_000, 10_000),
+  // Package management (POST /packages/install and friends).
+  PACKAGES_DIR: opt(z.string().min(1).default('./packages')),
+  /** Default: <PACKAGES_DIR>/python. */
+  PYTHON_VENV_DIR: opt(z.string().min(1).optional()),
+  PYTHON_BIN: opt(z.string().min(1).default('python3')),
+  NPM_BIN: opt(z.string().min(1).default('npm')),
+  NPM_REGISTRY: opt(indexUrl.optional()),
+  PIP_INDEX_URL: opt(indexUrl.optional()),
+  PIP_EXTRA_INDEX_URL: opt(indexUrl.optional()),
+  PACKAGE_INSTALL_TIMEOUT_MS: int(1000, 3_600_000, 600_000),
+  PACKAGE_CHECK_TIMEOUT_MS: int(100, 300_000, 15_000),
+  /** file (default) | mongo (default when MONGO_URL or MONGO_HOST is set) | memory (throwaway). */
+  EVENT_STORE: opt(z.enum(['file', 'mongo', 'memory']).optional()),
+  MONGO_URL: opt(z.string().regex(/^mongodb(\+srv)?:\/\/\S+$/, 'must be a mongodb:// or mongodb+srv:// URL').optional()),
+  MONGO_HOST: opt(z.string().regex(/^[A-Za-z0-9.\-[\]:]+(,[A-Za-z0-9.\-[\]:]+)*$/, 'use host:port or a comma-separated list of them').optional()),
+  MONGO_USER: opt(z.string().optional()),
+  MONGO_PASS: opt(z.string().optional()),
+  MONGO_DBNAME: opt(z.string().regex(/^[^/\\. "$*<>:|?]{1,63}$/, 'not a valid MongoDB database name').default('mcp')),
+  MONGO_REPLICA_SET: opt(z.string().min(1).optional()),
+  MONGO_AUTH_SOURCE: opt(z.string().min(1).optional()),
 });
-
 function networkList(value: string | undefined, ctx: z.RefinementCtx): void {
   try {
     createUrlPolicy({ allow: parseNetworkList(value) });
@@ -48,7 +70,9 @@ function networkList(value: string | undefined, ctx: z.RefinementCtx): void {
     ctx.addIssue({ code: 'custom', message: e instanceof Error ? e.message : String(e) });
   }
 }
-export type Config = z.infer<typeof ConfigSchema>;
+
+/** PYTHON_VENV_DIR is always resolved (default <PACKAGES_DIR>/python). */
+export type Config = z.infer<typeof ConfigSchema> & { PYTHON_VENV_DIR: string };
 
 /** Throws one error listing every bad variable by name (never by value: some are secrets). */
 export function loadConfig(env: NodeJS.ProcessEnv): Config {
@@ -57,5 +81,34 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     const problems = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
     throw new Error(`Invalid configuration: ${problems}`);
   }
-  return { ...result.data, DATA_DIR: resolve(result.data.DATA_DIR) };
+  const packagesDir = resolve(result.data.PACKAGES_DIR);
+  const config = {
+    ...result.data,
+    DATA_DIR: resolve(result.data.DATA_DIR),
+    PACKAGES_DIR: packagesDir,
+    PYTHON_VENV_DIR: resolve(result.data.PYTHON_VENV_DIR ?? `${packagesDir}/python`),
+  };
+  const problems = storeProblems(config);
+  if (problems.length > 0) throw new Error(`Invalid configuration: ${problems.join('; ')}`);
+  return config;
+}
+
+export type EventStoreKind = 'file' | 'mongo' | 'memory';
+
+/** EVENT_STORE wins; otherwise MongoDB as soon as it is configured, else the embedded file store. */
+export function eventStoreKind(config: Config): EventStoreKind {
+  return config.EVENT_STORE ?? (config.MONGO_URL || config.MONGO_HOST ? 'mongo' : 'file');
+}
+
+function storeProblems(config: Config): string[] {
+  if (eventStoreKind(config) !== 'mongo') return [];
+  const problems: string[] = [];
+  if (!config.MONGO_URL && !config.MONGO_HOST) problems.push('EVENT_STORE: mongo needs MONGO_URL or MONGO_HOST');
+  if (config.MONGO_PASS !== undefined && config.MONGO_USER === undefined) problems.push('MONGO_PASS: set MONGO_USER too');
+  // Every instance must open every other instance's ciphertext; a key file generated into one
+  // instance's DATA_DIR would silently differ per instance.
+  if (config.SECRETS_KEY === undefined && !config.SECRETS_KEYS) {
+    problems.push('SECRETS_KEY: required with the MongoDB store (all instances must share it; set SECRETS_KEY or SECRETS_KEYS)');
+  }
+  return problems;
 }

@@ -17,6 +17,7 @@ export type ErrorCode =
   | 'server_already_exists'
   | 'server_disabled'
   | 'concurrency_conflict'
+  | 'duplicate_event'
   | 'invalid_arguments'
   | 'server_unavailable'
   | 'upstream_error'
@@ -26,6 +27,11 @@ export type ErrorCode =
   | 'store_unavailable'
   | 'secret_undecryptable'
   | 'too_many_processes'
+  | 'package_not_found'
+  | 'package_already_installed'
+  | 'package_busy'
+  | 'package_install_failed'
+  | 'package_install_timeout'
   | 'internal_error';
 
 const STATUS: Record<ErrorCode, number> = {
@@ -44,6 +50,7 @@ const STATUS: Record<ErrorCode, number> = {
   server_already_exists: 409,
   server_disabled: 409,
   concurrency_conflict: 409,
+  duplicate_event: 409,
   invalid_arguments: 400,
   server_unavailable: 503,
   upstream_error: 502,
@@ -53,6 +60,11 @@ const STATUS: Record<ErrorCode, number> = {
   store_unavailable: 503,
   secret_undecryptable: 500,
   too_many_processes: 429,
+  package_not_found: 404,
+  package_already_installed: 409,
+  package_busy: 409,
+  package_install_failed: 502,
+  package_install_timeout: 504,
   internal_error: 500,
 };
 

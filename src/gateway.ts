@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type Koa from 'koa';
 import type { SecretBox } from './crypto/secretBox.js';
 import type { EventStore } from './events/eventStore.js';
+import type { SnapshotStore } from './events/snapshotStore.js';
 import type { ServerDefaults } from './http/appDeps.js';
 import { createApp } from './http/createApp.js';
 import type { Logger } from './logger.js';
@@ -9,6 +10,7 @@ import { GatewayMetrics } from './metrics/gatewayMetrics.js';
 import { instrumentStore } from './metrics/instrumentedStore.js';
 import { instrumentRuntime } from './metrics/instrumentedRuntime.js';
 import { checkReadiness } from './runtime/readiness.js';
+import { Checkpointer, loadSnapshot } from './projections/projectionSnapshots.js';
 import { Projector } from './projections/projector.js';
 import { ArgumentValidator } from './runtime/argumentValidator.js';
 import { ManagedServer } from './runtime/managedServer.js';
@@ -26,6 +28,8 @@ import { createUrlPolicy } from './runtime/urlSafety.js';
 import type { RestartPolicy } from './runtime/restartPolicy.js';
 import { ServerPool } from './runtime/serverPool.js';
 import { ToolCaller } from './runtime/toolCaller.js';
+import { createPackageManager, type PackageSettings } from './runtime/packages/createPackageManager.js';
+import type { PackageManager } from './runtime/packages/packageManager.js';
 
 export interface GatewayOptions {
   readonly store: EventStore;
@@ -47,6 +51,10 @@ export interface GatewayOptions {
   readonly perUser?: PerUserLimits & { readonly maxTotal: number };
   /** The /mcp endpoint; defaults: 10 sessions per user, 30 min idle, 16 concurrent calls per session. */
   readonly mcp?: McpEndpointLimits;
+  readonly packages: PackageSettings;
+  /** Checkpointed read models: restored at start (then caught up), saved periodically and at close. */
+  readonly snapshots?: SnapshotStore;
+  readonly checkpointIntervalMs?: number;
 }
 
 const PER_USER_DEFAULTS = { idleTimeoutMs: 600_000, maxPerServer: 20, maxTotal: 100 };
@@ -60,6 +68,7 @@ export interface Gateway {
   readonly registry: ProcessRegistry;
   readonly metrics: GatewayMetrics;
   readonly mcp: McpEndpoint;
+  readonly packages: PackageManager;
   /** Stops every server (shutdown ladder) and detaches from the store; does not close the store. */
   close(): Promise<void>;
 }
@@ -146,9 +155,33 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     validator: new ArgumentValidator(logger),
   });
 
+  const packages = createPackageManager({
+    settings: options.packages,
+    store,
+    projector,
+    logger,
+    clock,
+    newId,
+    parentEnv: options.parentEnv,
+    registry,
+    serversSettled: () => reactor.idle(),
+    defaults: options.defaults,
+  });
+
+  const restored = options.snapshots ? await loadSnapshot(options.store, options.snapshots, logger.child({ component: 'projector' })) : undefined;
+  if (restored) {
+    projector.restore(restored.models, restored.checkpoint, restored.eventId);
+    logger.info('restored read models from the projection snapshot', { checkpoint: restored.checkpoint });
+  }
   await projector.start();
+  const checkpointer = options.snapshots
+    ? new Checkpointer(projector, options.snapshots, logger.child({ component: 'projector' }), options.checkpointIntervalMs ?? 5000)
+    : undefined;
+  checkpointer?.start();
   // Servers come back in the background: the HTTP server must not wait for slow children.
   void reactor.start();
+  // Package recovery (interrupted installs) too; package writes wait for it, reads do not.
+  void packages.start();
 
   const runtime = instrumentRuntime(
     { snapshot: (name) => pool.snapshot(name), callTool: (request, signal, extras) => caller.call(request, signal, extras) },
@@ -175,6 +208,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     logger,
     clock,
     newId,
+    packages,
     bodyLimit: options.bodyLimit,
     defaults: options.defaults,
     urlPolicy,
@@ -188,10 +222,13 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     registry,
     metrics: metrics,
     mcp,
+    packages,
     async close() {
+      await packages.close();
       reactor.stop();
       projector.stop();
       await mcp.close();
+      await checkpointer?.stop();
       await reactor.idle();
       await pool.stopAll();
       await remote.close();

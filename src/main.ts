@@ -1,16 +1,18 @@
 import { createServer } from 'node:http';
 import { loadConfig } from './config.js';
-import { openEventStore, openSecretBox } from './bootstrap.js';
+import { openSecretBox, openStorage } from './bootstrap.js';
 import { startGateway } from './gateway.js';
 import { createLogger } from './logger.js';
 import { createUrlPolicy, parseNetworkList } from './runtime/urlSafety.js';
+import { packageSettingsFrom } from './runtime/packages/createPackageManager.js';
 
 /** The composition root: the only module that reads process.env and owns process-wide hooks. */
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const logger = createLogger({ level: config.LOG_LEVEL });
   const secretBox = await openSecretBox(config, logger);
-  const store = await openEventStore(config, logger);
+  const storage = await openStorage(config, logger);
+  const store = storage.events;
 
   const gateway = await startGateway({
     store,
@@ -33,6 +35,8 @@ async function main(): Promise<void> {
       idleTimeoutMs: config.REMOTE_IDLE_TIMEOUT_MS,
       oauthRequestTimeoutMs: config.OAUTH_REQUEST_TIMEOUT_MS,
     },
+    packages: packageSettingsFrom(config),
+    snapshots: storage.snapshots,
   });
   // Last line of defence: whatever way the process ends, no child process group outlives it.
   process.on('exit', () => gateway.registry.killAllSync('SIGKILL'));
@@ -41,7 +45,7 @@ async function main(): Promise<void> {
   server.listen(config.PORT, config.HOST, () => {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.PORT;
-    logger.info('mcp-api listening', { host: config.HOST, port, dataDir: config.DATA_DIR, servers: gateway.projector.readModels.servers.size });
+    logger.info('mcp-api listening', { host: config.HOST, port, dataDir: config.DATA_DIR, eventStore: storage.kind, servers: gateway.projector.readModels.servers.size });
   });
 
   let stopping = false;
@@ -53,7 +57,7 @@ async function main(): Promise<void> {
     server.closeAllConnections();
     void gateway
       .close()
-      .then(() => store.close())
+      .then(() => storage.close())
       .then(() => process.exit(0))
       .catch((e: unknown) => {
         logger.error('shutdown failed', { error: e });

@@ -14,6 +14,8 @@ export interface CliCommand {
   /** Words that select it, e.g. ['projections', 'rebuild']. */
   readonly name: readonly string[];
   readonly summary: string;
+  /** Options after the command words, for `mcp-api <command> --help` and usage errors. */
+  readonly usage?: string;
   /** Resolves to the process exit code. */
   run(context: CliContext): Promise<number>;
 }

@@ -1,5 +1,6 @@
 import { loadConfig } from '../config.js';
 import { createLogger } from '../logger.js';
+import { UsageError } from './cliArgs.js';
 import type { CliCommand } from './cliCommand.js';
 import { COMMANDS } from './commands.js';
 
@@ -14,8 +15,20 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, co
     for (const c of commands) out(`  ${c.name.join(' ').padEnd(24)} ${c.summary}`);
     return match || argv.length === 0 || argv[0] === 'help' || argv[0] === '--help' ? 0 : 2;
   }
+  const usage = `usage: mcp-api ${match.name.join(' ')} ${match.usage ?? ''}`.trimEnd();
+  const args = argv.slice(match.name.length);
+  if (args.includes('--help')) {
+    out(`${usage}\n\n${match.summary}`);
+    return 0;
+  }
   const config = loadConfig(env);
   const logger = createLogger({ level: config.LOG_LEVEL, write: (line) => process.stderr.write(line + '\n') });
-  return match.run({ args: argv.slice(match.name.length), config, logger, out });
+  try {
+    return await match.run({ args, config, logger, out });
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    process.stderr.write(`mcp-api: ${e.message}\n${usage}\n`);
+    return 2;
+  }
 }
 

@@ -35,7 +35,7 @@ export type ServerCommand =
   | { type: 'UpdateServer'; data: { name: string; patch: ServerPatch } }
   | { type: 'EnableServer'; data: { name: string } }
   | { type: 'DisableServer'; data: { name: string } }
-  | { type: 'RemoveServer'; data: { name: string } };
+  | { type: 'RemoveServer'; data: { name: string; /** Remove only this registration (a package removing its own server). */ serverId?: string } };
 
 type Existing = Extract<ServerState, { exists: true }>;
 
@@ -129,6 +129,8 @@ export const serverDecider: Decider<ServerState, ServerCommand> = {
         return s.enabled ? [{ type: 'ServerDisabled', data: { serverId: s.serverId, name: s.name } }] : [];
       }
       case 'RemoveServer': {
+        // A registration that is already gone (or replaced by another one of that name) is left alone.
+        if (command.data.serverId !== undefined && (!state.exists || state.serverId !== command.data.serverId)) return [];
         const s = existing(state, command.data.name);
         return [{ type: 'ServerRemoved', data: { serverId: s.serverId, name: s.name } }];
       }

@@ -10,6 +10,15 @@ import {
 import { SecretDeleted, SecretSet } from './secretEvents.js';
 import { OAuthRefreshFailed, OAuthRefreshStarted, OAuthTokensStored } from './oauthEvents.js';
 import { SessionIdChanged } from './sessionEvents.js';
+import {
+  PackageInstalled,
+  PackageInstallFailed,
+  PackageInstallStarted,
+  PackageUninstalled,
+  PackageUpgraded,
+  PackageUpgradeFailed,
+  PackageUpgradeStarted,
+} from './packageEvents.js';
 
 /** Every event type of the domain with the schema of its current version. */
 export const EVENT_SCHEMAS = {
@@ -24,6 +33,13 @@ export const EVENT_SCHEMAS = {
   OAuthRefreshStarted,
   OAuthRefreshFailed,
   SessionIdChanged,
+  PackageInstallStarted,
+  PackageInstalled,
+  PackageInstallFailed,
+  PackageUpgradeStarted,
+  PackageUpgraded,
+  PackageUpgradeFailed,
+  PackageUninstalled,
 } as const;
 
 export const CURRENT_SCHEMA_VERSION: Record<EventType, number> = {
@@ -38,6 +54,13 @@ export const CURRENT_SCHEMA_VERSION: Record<EventType, number> = {
   OAuthRefreshStarted: 1,
   OAuthRefreshFailed: 1,
   SessionIdChanged: 1,
+  PackageInstallStarted: 1,
+  PackageInstalled: 1,
+  PackageInstallFailed: 1,
+  PackageUpgradeStarted: 1,
+  PackageUpgraded: 1,
+  PackageUpgradeFailed: 1,
+  PackageUninstalled: 1,
 };
 
 export type EventType = keyof typeof EVENT_SCHEMAS;

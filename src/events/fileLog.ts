@@ -41,6 +41,12 @@ export interface ScanResult {
   readonly droppedEvents: number;
 }
 
+/** Where a scan of a log's continuation starts: the last position and stream versions before `bytes`. */
+export interface ScanStart {
+  readonly position: number;
+  readonly versionOf: (streamId: string) => number;
+}
+
 const NEWLINE = 0x0a;
 const CRC_HEX = /^[0-9a-f]{8} $/;
 
@@ -49,9 +55,10 @@ const CRC_HEX = /^[0-9a-f]{8} $/;
  * by any intact record, or intact records out of sequence, throws `LogCorruptionError`: that is not
  * a crash artifact, and truncating it would silently destroy committed events.
  */
-export function scanLog(bytes: Buffer): ScanResult {
+export function scanLog(bytes: Buffer, start: ScanStart = { position: 0, versionOf: () => 0 }): ScanResult {
   const events: RecordedEvent[] = [];
   const versions = new Map<string, number>();
+  const versionOf = (streamId: string): number => versions.get(streamId) ?? start.versionOf(streamId);
   let pending: { start: number; end: number; streamId: string; events: RecordedEvent[] } | undefined;
   let validLength = 0;
   let firstBad: number | undefined;
@@ -70,8 +77,8 @@ export function scanLog(bytes: Buffer): ScanResult {
       );
     } else {
       const { event, batchEnd } = record;
-      const position = events.length + (pending?.events.length ?? 0) + 1;
-      const version = (pending?.events.at(-1)?.version ?? versions.get(event.streamId) ?? 0) + 1;
+      const position = start.position + events.length + (pending?.events.length ?? 0) + 1;
+      const version = (pending?.events.at(-1)?.version ?? versionOf(event.streamId)) + 1;
       const fitsBatch = !pending || (pending.end === batchEnd && pending.streamId === event.streamId);
       if (event.position !== position || event.version !== version || batchEnd < position || !fitsBatch) {
         throw new LogCorruptionError(

@@ -5,6 +5,7 @@ import type { Logger } from '../logger.js';
 import type { Projector } from '../projections/projector.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { McpHttpRequest } from '../runtime/mcpEndpoint/mcpEndpoint.js';
+import type { PackageManager } from '../runtime/packages/packageManager.js';
 import type { ServerSnapshot, ToolResult } from '../runtime/serverRuntime.js';
 import type { ToolCallExtras } from '../runtime/toolCaller.js';
 import type { UrlPolicy } from '../runtime/urlSafety.js';
@@ -52,6 +53,7 @@ export interface AppDeps {
   readonly mcp: McpPort;
   /** Remote server URLs with an IP-literal host are checked against it at registration. */
   readonly urlPolicy?: UrlPolicy;
+  readonly packages: PackageManager;
 }
 
 export const commandMetadata = (deps: AppDeps, actor: string, correlationId?: string): CommandMetadata => ({

@@ -1,5 +1,6 @@
 import type * as z from 'zod';
 import { MCP_QUERY_DOCS } from './mcpRoutes.js';
+import { InstallPackageBody, UpgradePackageBody } from './packageSchemas.js';
 import { AddServerBody, DeleteSecretBody, OAuthTokensBody, SetSecretBody, ToolCallBody, UpdateServerBody } from './serverSchemas.js';
 
 /** What OpenAPI says about one route. Request bodies are the very zod schemas the route parses with. */
@@ -41,4 +42,22 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
   },
   'GET /mcp': { summary: 'MCP endpoint: the session\'s server-to-client SSE stream (Mcp-Session-Id header)', tag: 'mcp', query: MCP_QUERY_DOCS },
   'DELETE /mcp': { summary: 'MCP endpoint: end the session named by the Mcp-Session-Id header', tag: 'mcp' },
+  'POST /packages/install': { summary: 'Install an npm or pip package and register its server (Accept: text/event-stream streams progress)', tag: 'packages', body: InstallPackageBody, returns: ['package', 'server'] },
+  'GET /packages': { summary: 'Installed packages with version information', tag: 'packages', returns: ['packages'], query: { checkUpdates: 'true to check the registry/index first' } },
+  'GET /packages/updates': { summary: 'Check installed packages for newer versions', tag: 'packages', returns: ['updates'], query: { name: 'limit to one server name' } },
+  'PUT /packages/upgrade-all': { summary: 'Upgrade every package; per-package results (502 if any failed)', tag: 'packages', returns: ['results'] },
+  'GET /packages/by-name/:name': { summary: 'A package by its npm/PyPI name', tag: 'packages', returns: ['package'], query: { checkUpdates: 'true to check first' } },
+  'GET /packages/by-name/:scope/:name': { summary: 'A scoped npm package by name (@scope/name)', tag: 'packages', returns: ['package'], query: { checkUpdates: 'true to check first' } },
+  'GET /packages/by-id/:name': { summary: 'A package by its server name', tag: 'packages', returns: ['package'], query: { checkUpdates: 'true to check first' } },
+  'GET /packages/:name/log': { summary: 'Output of the running or last install/upgrade job (text/event-stream follows it live)', tag: 'packages' },
+  'PUT /packages/:name/upgrade': { summary: 'Upgrade one package (body: optional version)', tag: 'packages', body: UpgradePackageBody, returns: ['package', 'server'] },
+  'PUT /packages/:name/enable': { summary: "Enable the package's server", tag: 'packages', returns: ['server'] },
+  'PUT /packages/:name/disable': { summary: "Disable the package's server", tag: 'packages', returns: ['server'] },
+  'DELETE /packages/:name': { summary: 'Uninstall: stop and remove the server, delete its install directory', tag: 'packages' },
+  'GET /events': {
+    summary: 'Audit log: stored events in position order, secrets as ciphertext metadata only',
+    tag: 'audit',
+    returns: ['events', 'nextFrom', 'head'],
+    query: { stream: 'stream id', type: 'event type(s), A,B', from: 'first position', to: 'last position', since: 'ISO time', until: 'ISO time', limit: '1-1000 (100)' },
+  },
 };

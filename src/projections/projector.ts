@@ -1,8 +1,9 @@
 import { EventEmitter } from 'eventemitter3';
-import { parseEvent, type DomainEvent } from '../events/domainEvents.js';
+import type { DomainEvent } from '../events/domainEvents.js';
 import type { EventStore, RecordedEvent } from '../events/eventStore.js';
 import type { Logger } from '../logger.js';
-import { evolveReadModels, initialReadModels, type ReadModels } from './readModels.js';
+import { foldEvent } from './foldEvent.js';
+import { initialReadModels, type ReadModels } from './readModels.js';
 
 interface ProjectorEvents {
   /** After an event is folded in; the runtime reactor listens here. */
@@ -19,6 +20,8 @@ const CATCH_UP_PAGE = 5000;
 export class Projector extends EventEmitter<ProjectorEvents> {
   private models: ReadModels = initialReadModels();
   private position = 0;
+  private lastId: string | null = null;
+  private started = false;
   private chain: Promise<void> = Promise.resolve();
   private unsubscribe: (() => void) | undefined;
   private readonly waiters = new Set<{ position: number; resolve: () => void }>();
@@ -38,8 +41,22 @@ export class Projector extends EventEmitter<ProjectorEvents> {
     return this.position;
   }
 
+  /** Event id at the checkpoint (what a snapshot records to recognize its log). */
+  get lastEventId(): string | null {
+    return this.lastId;
+  }
+
+  /** Starts from a checkpointed snapshot instead of position 0; only before start(). */
+  restore(models: ReadModels, checkpoint: number, eventId: string | null): void {
+    if (this.started) throw new Error('restore() must come before start()');
+    this.models = models;
+    this.position = checkpoint;
+    this.lastId = eventId;
+  }
+
   /** Catches up from the checkpoint, then follows live events. */
   async start(): Promise<void> {
+    this.started = true;
     this.unsubscribe = this.store.subscribe((event) => this.enqueue(() => this.onLive(event)));
     await this.enqueue(() => this.catchUp());
   }
@@ -54,6 +71,7 @@ export class Projector extends EventEmitter<ProjectorEvents> {
     await this.enqueue(async () => {
       this.models = initialReadModels();
       this.position = 0;
+      this.lastId = null;
       await this.catchUp();
     });
   }
@@ -84,22 +102,10 @@ export class Projector extends EventEmitter<ProjectorEvents> {
     }
   }
 
-  /** An event this build cannot read is skipped loudly rather than wedging every read model behind it. */
-  private parse(recorded: RecordedEvent): DomainEvent | undefined {
-    try {
-      const event = parseEvent(recorded);
-      if (!event) this.logger.warn('skipping event of unknown type', { type: recorded.type, position: recorded.position });
-      return event;
-    } catch (e) {
-      this.logger.error('skipping unreadable event', { type: recorded.type, position: recorded.position, error: e });
-      return undefined;
-    }
-  }
-
   private apply(recorded: RecordedEvent): void {
-    const event = this.parse(recorded);
-    if (event) evolveReadModels(this.models, event, recorded.metadata.occurredAt);
+    const event = foldEvent(this.models, recorded, this.logger);
     this.position = recorded.position;
+    this.lastId = recorded.metadata.eventId;
     if (event) this.emit('applied', event, recorded);
     for (const w of this.waiters) {
       if (w.position <= this.position) {

@@ -1,5 +1,6 @@
 import type { DomainEvent } from '../events/domainEvents.js';
 import { evolveOAuthModel, initialOAuth, type OAuthModel } from './oauthProjection.js';
+import { evolvePackages, initialPackages, type PackagesModel } from './packagesProjection.js';
 import { evolveSecrets, initialSecrets, type SecretsModel } from './secretsProjection.js';
 import { evolveServers, initialServers, type ServersModel } from './serversProjection.js';
 import { evolveSessions, initialSessions, type SessionsModel } from './sessionsProjection.js';
@@ -10,6 +11,7 @@ export interface ReadModels {
   readonly secrets: SecretsModel;
   readonly oauth: OAuthModel;
   readonly sessions: SessionsModel;
+  readonly packages: PackagesModel;
 }
 
 export const initialReadModels = (): ReadModels => ({
@@ -17,6 +19,7 @@ export const initialReadModels = (): ReadModels => ({
   secrets: initialSecrets(),
   oauth: initialOAuth(),
   sessions: initialSessions(),
+  packages: initialPackages(),
 });
 
 export function evolveReadModels(models: ReadModels, event: DomainEvent, occurredAt: string): ReadModels {
@@ -24,5 +27,6 @@ export function evolveReadModels(models: ReadModels, event: DomainEvent, occurre
   evolveSecrets(models.secrets, event);
   evolveOAuthModel(models.oauth, event);
   evolveSessions(models.sessions, event);
+  evolvePackages(models.packages, event, occurredAt);
   return models;
 }

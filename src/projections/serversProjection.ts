@@ -39,6 +39,10 @@ export function evolveServers(model: ServersModel, event: DomainEvent, occurredA
     case 'ServerRemoved':
       model.delete(event.data.name);
       return model;
+    case 'PackageUpgraded':
+      // New files under an unchanged command (a venv upgraded in place): restart that registration only.
+      if (event.data.version === event.data.fromVersion || model.get(event.data.serverName)?.serverId !== event.data.serverId) return model;
+      return patch(model, event.data.serverName, occurredAt, (v) => ({ generation: v.generation + 1 }));
     default:
       return model;
   }

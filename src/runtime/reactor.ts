@@ -4,7 +4,7 @@ import type { Projector } from '../projections/projector.js';
 import { reconcile, type DesiredServer } from './reconcile.js';
 import type { ServerPool } from './serverPool.js';
 
-const SERVER_EVENTS = new Set(['ServerRegistered', 'ServerUpdated', 'ServerEnabled', 'ServerDisabled', 'ServerRemoved']);
+const SERVER_EVENTS = new Set(['ServerRegistered', 'ServerUpdated', 'ServerEnabled', 'ServerDisabled', 'ServerRemoved', 'PackageUpgraded']);
 
 /**
  * Follows the read models and keeps the pool matching them. Runs are serialized and coalesced:

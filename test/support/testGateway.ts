@@ -6,11 +6,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSecretBox, deriveKey, type SecretBox } from '../../src/crypto/secretBox.js';
 import type { EventStore } from '../../src/events/eventStore.js';
+import type { SnapshotStore } from '../../src/events/snapshotStore.js';
 import { openFileEventStore } from '../../src/events/fileEventStore.js';
 import { startGateway, type Gateway, type GatewayOptions } from '../../src/gateway.js';
 import { createLogger } from '../../src/logger.js';
 import type { RemoteOptions } from '../../src/runtime/remoteRuntime.js';
 import { createUrlPolicy } from '../../src/runtime/urlSafety.js';
+import type { PackageSettings } from '../../src/runtime/packages/createPackageManager.js';
 import { FIXTURE_SERVER } from '../runtime/processTestUtils.js';
 
 export { FIXTURE_SERVER };
@@ -41,14 +43,19 @@ export interface TestGatewayOptions {
   dataDir?: string;
   parentEnv?: NodeJS.ProcessEnv;
   bodyLimit?: string;
+  /** Package settings; install roots default to <dataDir>/packages/{npm,python}. */
+  packages?: Partial<PackageSettings>;
   policy?: Partial<{ initialDelayMs: number; maxDelayMs: number; factor: number; breakerThreshold: number; breakerWindowMs: number }>;
   perUser?: GatewayOptions['perUser'];
   mcp?: GatewayOptions['mcp'];
   /** Remote-server settings; by default loopback is allowed, since test servers listen on 127.0.0.1. */
   remote?: RemoteOptions;
-  clock?: () => Date;
   /** Use this store (e.g. one memory store shared by two gateways) instead of a file store; it is not closed on stop. */
   store?: EventStore;
+  /** Another store (e.g. Mongo) instead of the file store in dataDir; stop() calls its close(). */
+  storage?: { events: EventStore; snapshots?: SnapshotStore; close(): Promise<void> };
+  checkpointIntervalMs?: number;
+  clock?: () => Date;
 }
 
 /** A real gateway on the real file event store, listening on an ephemeral loopback port. */
@@ -56,8 +63,12 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'mcp-api-test-')));
   const logs: string[] = [];
   const logger = createLogger({ level: 'debug', write: (line) => logs.push(line) });
-  const store = options.store ?? (await openFileEventStore({ dir: join(dataDir, 'events'), logger }));
+  const store = options.store ?? options.storage?.events ?? (await openFileEventStore({ dir: join(dataDir, 'events'), logger }));
+  const closeStore = options.store ? async () => undefined : options.storage ? () => options.storage!.close() : () => store.close();
   const gateway = await startGateway({
+    ...(options.storage?.snapshots ? { snapshots: options.storage.snapshots } : {}),
+    ...(options.checkpointIntervalMs ? { checkpointIntervalMs: options.checkpointIntervalMs } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
     store,
     secretBox: testSecretBox(),
     logger,
@@ -72,6 +83,15 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     ...(options.mcp ? { mcp: options.mcp } : {}),
     remote: { urlPolicy: createUrlPolicy({ allow: ['loopback'] }), ...options.remote },
     ...(options.clock ? { clock: options.clock } : {}),
+    packages: {
+      npmRoot: join(dataDir, 'packages', 'npm'),
+      venvRoot: join(dataDir, 'packages', 'python'),
+      npmBin: 'npm',
+      pythonBin: 'python3',
+      installTimeoutMs: 120_000,
+      checkTimeoutMs: 10_000,
+      ...options.packages,
+    },
   });
   const server: Server = createServer(gateway.app.callback());
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -84,7 +104,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await gateway.close();
-    if (!options.store) await store.close();
+    await closeStore();
   };
 
   return {
