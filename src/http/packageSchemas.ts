@@ -37,6 +37,8 @@ export const InstallPackageBody = z
     env: envMap.default({}),
     enabled: z.boolean().default(true),
     secretNames: z.array(z.string().regex(SECRET_NAME)).max(256).optional(),
+    /** "env": one process per user with that user's secrets in its environment (see README). */
+    secretDelivery: z.enum(['args', 'env'], { message: 'secretDelivery must be "args" or "env"' }).default('args'),
     timeout: timeoutMs.optional(),
     startupTimeout: timeoutMs.optional(),
     allowScripts: z.boolean().default(false),

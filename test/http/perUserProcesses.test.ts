@@ -3,7 +3,10 @@ import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { isAlive, waitFor } from '../runtime/processTestUtils.js';
+import { npmFixtureFiles, NPM_FIXTURE_NAME } from '../support/fixturePackages.js';
+import { LocalNpmRegistry } from '../support/localNpmRegistry.js';
 import { connectMcp } from '../support/mcpClient.js';
+import { packageTestEnv } from '../support/packageTestUtils.js';
 import { fixtureServer, startTestGateway, waitForStatus, type TestGateway } from '../support/testGateway.js';
 
 const require = createRequire(import.meta.url);
@@ -245,5 +248,32 @@ describe('per-user processes (fixture server)', () => {
     const stranger = await call('nobody', 'echo', { message: 'x' });
     expect(stranger.status).to.equal(503);
     expect(stranger.body.code).to.equal('server_unavailable');
+  });
+});
+
+describe('per-user processes for an installed package', function () {
+  this.timeout(60_000);
+
+  it('installs a package with secretDelivery "env" and runs it once per user', async () => {
+    const registry = await LocalNpmRegistry.start();
+    const { env, cleanup } = await packageTestEnv();
+    const gw = await startTestGateway({ parentEnv: env, packages: { npmRegistry: registry.url } });
+    try {
+      await registry.publish(npmFixtureFiles('1.0.0'));
+      const res = await gw.request('POST', '/packages/install', { name: NPM_FIXTURE_NAME, version: '1.0.0', serverName: 'pkg', secretDelivery: 'env' });
+      expect(res.status, res.text).to.equal(200);
+      expect((res.body.server as Record<string, unknown>).secretDelivery).to.equal('env');
+      await waitForStatus(gw, 'pkg', ['connected']);
+      for (const username of ['ida', 'jon']) {
+        const called = await gw.request('POST', '/mcp/tool/call', { username, serverName: 'pkg', methodName: 'greet', args: { name: username } });
+        expect(output(called.body)).to.equal(`hello ${username} from 1.0.0`);
+      }
+      expect(processesOf((await gw.request('GET', '/mcp/servers/pkg')).body.server as Record<string, unknown>).count).to.equal(2);
+    } finally {
+      registry.release();
+      await gw.close();
+      await registry.close();
+      await cleanup();
+    }
   });
 });
