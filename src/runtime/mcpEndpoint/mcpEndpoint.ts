@@ -68,7 +68,18 @@ export class McpEndpoint {
     return this.sessions.size;
   }
 
+  /** Answers the request (or keeps its SSE stream open); never throws, never leaves a request hanging. */
   async handle(req: IncomingMessage, res: ServerResponse, request: McpHttpRequest): Promise<void> {
+    try {
+      await this.route(req, res, request);
+    } catch (error) {
+      this.log.error('mcp request failed', { method: req.method, error });
+      if (!res.headersSent) replyError(res, 500, -32603, 'Internal error');
+      else res.end();
+    }
+  }
+
+  private async route(req: IncomingMessage, res: ServerResponse, request: McpHttpRequest): Promise<void> {
     if (this.closed) return replyError(res, 503, -32000, 'The gateway is shutting down');
     if (request.stateless) return this.handleStateless(req, res, request);
     const sid = req.headers['mcp-session-id'];
