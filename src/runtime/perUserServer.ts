@@ -100,17 +100,7 @@ export class PerUserServer implements Supervised {
         count: list.length,
         limit: this.options.limits.maxPerServer,
         idleTimeoutMs: this.options.limits.idleTimeoutMs,
-        states: list.map((p) => {
-          const s = p.snapshot();
-          return {
-            status: s.status,
-            ...(s.pid === undefined ? {} : { pid: s.pid }),
-            restarts: s.restarts,
-            inFlight: p.inFlight,
-            startedAt: new Date(p.startedAt).toISOString(),
-            lastUsedAt: new Date(p.lastUsed).toISOString(),
-          };
-        }),
+        states: list.map((p) => p.describe()),
       },
     };
   }

@@ -2,7 +2,7 @@ import { AppError } from '../errors.js';
 import { ManagedServer, type ManagedServerOptions } from './managedServer.js';
 import type { BudgetedProcess } from './processBudget.js';
 import { ReadinessGate } from './readinessGate.js';
-import type { ServerSnapshot } from './serverRuntime.js';
+import type { PerUserProcesses, ServerSnapshot } from './serverRuntime.js';
 
 /** Everything a ManagedServer needs except what the user process decides (env, logs, onChange). */
 export type UserProcessTemplate = Omit<ManagedServerOptions, 'onChange' | 'logs' | 'redact'>;
@@ -80,6 +80,19 @@ export class UserProcess implements BudgetedProcess {
 
   snapshot(): ServerSnapshot {
     return this.server.snapshot();
+  }
+
+  /** What GET /mcp/servers/:name shows of this process: no username, no environment. */
+  describe(): PerUserProcesses['states'][number] {
+    const s = this.server.snapshot();
+    return {
+      status: s.status,
+      ...(s.pid === undefined ? {} : { pid: s.pid }),
+      restarts: s.restarts,
+      inFlight: this.inFlight,
+      startedAt: new Date(this.startedAt).toISOString(),
+      lastUsedAt: new Date(this.lastUsed).toISOString(),
+    };
   }
 
   /** Waits until the process is connected, at most `timeoutMs`; rejects with why it is not usable. */
