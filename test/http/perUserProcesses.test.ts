@@ -170,6 +170,15 @@ describe('per-user processes (fixture server)', () => {
     await waitFor(() => gw.gateway.pool.snapshot('peruser')?.processes?.count === 1, "ben's process stopped");
   });
 
+  it("shares one process among a user's concurrent first calls", async () => {
+    gw = await startTestGateway();
+    await gw.request('POST', '/mcp/servers', fixtureServer('peruser', { secretDelivery: 'env' }));
+    await waitForStatus(gw, 'peruser', ['connected']);
+    const results = await Promise.all(Array.from({ length: 6 }, (_, i) => call('hal', 'echo', { message: `m${i}` })));
+    expect(results.map((r) => output(r.body))).to.deep.equal(['m0', 'm1', 'm2', 'm3', 'm4', 'm5']);
+    expect(processesOf(await server()).count).to.equal(1);
+  });
+
   it('stops a process after the idle timeout', async () => {
     gw = await startTestGateway({ perUser: { idleTimeoutMs: 1_000, maxPerServer: 5, maxTotal: 5 } });
     await gw.request('POST', '/mcp/servers', fixtureServer('peruser', { secretDelivery: 'env' }));
