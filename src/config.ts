@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import * as z from 'zod';
+import { SECURITY_CONFIG } from './securityConfig.js';
 
 /** Empty strings (common in .env files) count as unset. */
 const opt = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema);
@@ -8,7 +9,7 @@ const int = (min: number, max: number, fallback: number) => opt(z.coerce.number(
 /** Every setting the gateway reads from its environment, validated in one place. */
 export const ConfigSchema = z.object({
   PORT: int(0, 65_535, 8080),
-  /** Loopback by default: the gateway has no authentication yet, so exposing it is an explicit choice. */
+  /** Loopback by default: exposing the gateway is an explicit choice. */
   HOST: opt(z.string().min(1).default('127.0.0.1')),
   DATA_DIR: opt(z.string().min(1).default('./data')),
   // Not `opt`: an explicitly empty key is refused, not silently replaced by a generated one.
@@ -24,6 +25,7 @@ export const ConfigSchema = z.object({
   RESTART_MAX_DELAY_MS: int(1, 3_600_000, 30_000),
   CRASH_LOOP_THRESHOLD: int(1, 1000, 5),
   CRASH_LOOP_WINDOW_MS: int(1, 86_400_000, 60_000),
+  ...SECURITY_CONFIG,
 });
 export type Config = z.infer<typeof ConfigSchema>;
 

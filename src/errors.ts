@@ -24,6 +24,13 @@ export type ErrorCode =
   | 'client_closed_request'
   | 'store_unavailable'
   | 'secret_undecryptable'
+  | 'token_not_found'
+  | 'invalid_oauth_state'
+  | 'reauth_required'
+  | 'oauth_not_configured'
+  | 'rate_limited'
+  | 'limit_exceeded'
+  | 'secret_too_large'
   | 'internal_error';
 
 const STATUS: Record<ErrorCode, number> = {
@@ -48,6 +55,13 @@ const STATUS: Record<ErrorCode, number> = {
   client_closed_request: 499,
   store_unavailable: 503,
   secret_undecryptable: 500,
+  token_not_found: 404,
+  invalid_oauth_state: 400,
+  reauth_required: 401,
+  oauth_not_configured: 503,
+  rate_limited: 429,
+  limit_exceeded: 409,
+  secret_too_large: 413,
   internal_error: 500,
 };
 

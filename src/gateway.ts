@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type Koa from 'koa';
-import type { SecretBox } from './crypto/secretBox.js';
+import type { UserSecretBox } from './crypto/userSecretBox.js';
 import type { EventStore } from './events/eventStore.js';
 import type { ServerDefaults } from './http/appDeps.js';
 import { createApp } from './http/createApp.js';
+import { securityDeps, type SecurityOptions } from './http/securityOptions.js';
 import type { Logger } from './logger.js';
 import { Projector } from './projections/projector.js';
 import { ArgumentValidator } from './runtime/argumentValidator.js';
@@ -16,8 +17,10 @@ import { ToolCaller } from './runtime/toolCaller.js';
 
 export interface GatewayOptions {
   readonly store: EventStore;
-  readonly secretBox: SecretBox;
+  readonly secretBox: UserSecretBox;
   readonly logger: Logger;
+  /** Authentication, Host/Origin checks, limits, the Google flow. */
+  readonly security: SecurityOptions;
   readonly defaults: ServerDefaults;
   readonly policy: RestartPolicy;
   readonly shutdownGraceMs: number;
@@ -71,7 +74,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     secretBox: options.secretBox,
     validator: new ArgumentValidator(logger),
     logger,
+    ...(options.security.google.credentials ? { googleCredentials: options.security.google.credentials } : {}),
   });
+  const clock = options.clock ?? (() => new Date());
 
   await projector.start();
   // Servers come back in the background: the HTTP server must not wait for slow children.
@@ -83,10 +88,11 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     runtime: { snapshot: (name) => pool.snapshot(name), callTool: (request, signal) => caller.call(request, signal) },
     secretBox: options.secretBox,
     logger,
-    clock: options.clock ?? (() => new Date()),
+    clock,
     newId: options.newId ?? randomUUID,
     bodyLimit: options.bodyLimit,
     defaults: options.defaults,
+    security: securityDeps(options.security, projector, clock),
   });
 
   return {

@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import { loadConfig } from './config.js';
-import { openEventStore, openSecretBox } from './bootstrap.js';
+import { openCrypto, openEventStore, securityOptions } from './bootstrap.js';
 import { startGateway } from './gateway.js';
 import { createLogger } from './logger.js';
 
@@ -8,13 +8,15 @@ import { createLogger } from './logger.js';
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const logger = createLogger({ level: config.LOG_LEVEL });
-  const secretBox = await openSecretBox(config, logger);
+  const { secretBox, linkKey } = await openCrypto(config, logger);
+  const security = await securityOptions(config, logger, linkKey);
   const store = await openEventStore(config, logger);
 
   const gateway = await startGateway({
     store,
     secretBox,
     logger,
+    security,
     defaults: { timeout: config.TOOL_TIMEOUT_MS, startupTimeout: config.STARTUP_TIMEOUT_MS },
     policy: {
       initialDelayMs: config.RESTART_INITIAL_DELAY_MS,

@@ -7,7 +7,10 @@ import {
   ServerRemoved,
   ServerUpdated,
 } from './serverEvents.js';
-import { SecretDeleted, SecretSet } from './secretEvents.js';
+import { SecretDeleted, SecretRewrapped, SecretSet } from './secretEvents.js';
+import { TokenIssued, TokenRevoked } from './tokenEvents.js';
+import { UserDeleted } from './userEvents.js';
+import { GoogleLoginCompleted, GoogleLoginStarted } from './googleLoginEvents.js';
 
 /** Every event type of the domain with the schema of its current version. */
 export const EVENT_SCHEMAS = {
@@ -18,6 +21,12 @@ export const EVENT_SCHEMAS = {
   ServerRemoved,
   SecretSet,
   SecretDeleted,
+  SecretRewrapped,
+  TokenIssued,
+  TokenRevoked,
+  UserDeleted,
+  GoogleLoginStarted,
+  GoogleLoginCompleted,
 } as const;
 
 export const CURRENT_SCHEMA_VERSION: Record<EventType, number> = {
@@ -28,6 +37,12 @@ export const CURRENT_SCHEMA_VERSION: Record<EventType, number> = {
   ServerRemoved: 1,
   SecretSet: 1,
   SecretDeleted: 1,
+  SecretRewrapped: 1,
+  TokenIssued: 1,
+  TokenRevoked: 1,
+  UserDeleted: 1,
+  GoogleLoginStarted: 1,
+  GoogleLoginCompleted: 1,
 };
 
 export type EventType = keyof typeof EVENT_SCHEMAS;

@@ -13,16 +13,22 @@ export function redactEnv(env: Record<string, string>): Record<string, string> {
 
 const NOT_RUNNING: ServerSnapshot = { status: 'disconnected', toolsList: [], logs: [], restarts: 0 };
 
-/** The reference README's server object, plus our extra fields (secretNames, timeouts, statusMessage). */
-export function serverResponse(view: ServerView, snapshot: ServerSnapshot | undefined): Record<string, unknown> {
-  const live = view.enabled ? (snapshot ?? NOT_RUNNING) : { ...NOT_RUNNING, logs: snapshot?.logs ?? [] };
+/**
+ * The reference README's server object, plus our extra fields (secretNames, timeouts, statusMessage).
+ * `forAdmin: false` (a user token) hides what other users' activity or the operator's setup can
+ * leave there: every env value, the stderr log lines and the process id.
+ */
+export function serverResponse(view: ServerView, snapshot: ServerSnapshot | undefined, forAdmin = true): Record<string, unknown> {
+  const base = view.enabled ? (snapshot ?? NOT_RUNNING) : { ...NOT_RUNNING, logs: snapshot?.logs ?? [] };
+  const { pid: _pid, ...withoutPid } = base;
+  const live = forAdmin ? base : { ...withoutPid, logs: [] };
   const t = view.config.transport;
   return {
     name: view.name,
     transportType: t.transportType,
     command: t.command,
     args: t.args,
-    env: redactEnv(t.env),
+    env: forAdmin ? redactEnv(t.env) : Object.fromEntries(Object.keys(t.env).map((k) => [k, REDACTED])),
     ...(t.cwd === undefined ? {} : { cwd: t.cwd }),
     status: live.status,
     ...(live.statusMessage === undefined ? {} : { statusMessage: live.statusMessage }),
