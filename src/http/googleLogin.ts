@@ -6,8 +6,12 @@ import type { ToolResult } from '../runtime/serverRuntime.js';
 import type { AppDeps } from './appDeps.js';
 import { withClientAbort } from './clientAbort.js';
 
-/** Shared by the Google routes and the tool route's reauth answer. */
-export const baseUrl = (deps: AppDeps, ctx: Context): string => (deps.security.publicUrl ?? ctx.origin).replace(/\/+$/, '');
+/**
+ * Where browsers reach this gateway: PUBLIC_URL, else this request's scheme and Host (already
+ * checked against ALLOWED_HOSTS; note Koa 3's ctx.origin is the Origin header, not this).
+ */
+export const baseUrl = (deps: AppDeps, ctx: Context): string =>
+  (deps.security.publicUrl ?? (ctx.host ? `${ctx.protocol}://${ctx.host}` : '')).replace(/\/+$/, '');
 
 /** A browser-ready login URL for (user, server): carries a signed, short-lived link, so no token is needed. */
 export function googleLoginUrl(deps: AppDeps, ctx: Context, username: string, serverName: string): string {
