@@ -143,9 +143,9 @@ describe('fuzz: hostile requests across every route', function () {
     });
 
   it('refuses a well-formed body nested deeper than 64 levels before it reaches a tool (400)', async () => {
-    let args: Record<string, unknown> = { message: 'deep' };
-    for (let i = 0; i < 5000; i++) args = { a: args };
-    const res = await gw.request('POST', '/mcp/tool/call', { serverName: 'fz', methodName: 'echo_args', args });
+    // Written as text: JSON.stringify itself would overflow the stack on this.
+    const args = '{"a":'.repeat(5000) + '{"message":"deep"}' + '}'.repeat(5000);
+    const res = await gw.request('POST', '/mcp/tool/call', `{"serverName":"fz","methodName":"echo_args","args":${args}}`);
     expect(res.status).to.equal(400);
     expect(res.body.error).to.equal('Request body is nested deeper than 64 levels');
     let ok: Record<string, unknown> = { leaf: 1 };
