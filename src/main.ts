@@ -37,7 +37,7 @@ async function main(): Promise<void> {
   server.listen(config.PORT, config.HOST, () => {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.PORT;
-    logger.info('mcp-api listening', { host: config.HOST, port, dataDir: config.DATA_DIR, servers: gateway.projector.readModels.servers.size });
+    logger.info('mcp-api listening', { host: config.HOST, port, dataDir: config.DATA_DIR, auth: config.AUTH, servers: gateway.projector.readModels.servers.size });
   });
 
   let stopping = false;

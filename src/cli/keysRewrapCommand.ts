@@ -1,9 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import * as z from 'zod';
 import { openEventStore, openSecretBox } from '../bootstrap.js';
 import { handleCommand } from '../commands/commandHandler.js';
 import { secretRewrapDecider, type RewrapItem } from '../commands/secretRewrapDecider.js';
 import { secretStreamId } from '../events/secretEvents.js';
-import { randomUUID } from 'node:crypto';
 import type { CliCommand } from './cliCommand.js';
 import { foldStore, liveRecords, needsRewrap, type SealedRecord } from './sealedRecords.js';
 

@@ -50,6 +50,8 @@ export interface SecurityDeps {
   readonly maxSecretValueBytes: number;
   /** How long a Google login state stays valid. */
   readonly googleLoginTtlMs: number;
+  /** Whether GOOGLE_OAUTH_CREDENTIALS is set (without it, a Google login could never be used). */
+  readonly googleConfigured: boolean;
   /** Base URL for links handed to browsers; default: the request's own origin. */
   readonly publicUrl?: string;
 }

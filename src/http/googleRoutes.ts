@@ -38,6 +38,9 @@ export function googleRoutes(deps: AppDeps): Router {
     if (link && q.server !== undefined && q.server !== link.serverName) throw new AppError('forbidden', 'This login link is for another server');
     const username = link ? link.username : actingUsername(principalOf(ctx), q.user_id);
     const server = googleServer(deps, link ? link.serverName : q.server);
+    if (!deps.security.googleConfigured) {
+      throw new AppError('oauth_not_configured', 'GOOGLE_OAUTH_CREDENTIALS is not configured on this gateway', { serverName: server.name });
+    }
 
     const state = randomBytes(32).toString('base64url');
     const stateHash = sha256(state);

@@ -31,6 +31,7 @@ export function securityDeps(options: SecurityOptions, projector: Projector, clo
     maxSecretsPerUser: options.limits.maxSecretsPerUser,
     maxSecretValueBytes: options.limits.maxSecretValueBytes,
     googleLoginTtlMs: options.google.loginTtlMs,
+    googleConfigured: options.google.credentials !== undefined,
     ...(options.publicUrl === undefined ? {} : { publicUrl: options.publicUrl }),
   };
 }

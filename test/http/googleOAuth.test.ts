@@ -185,3 +185,26 @@ describe('Google OAuth2 flow (MCP_AUTH_TYPE=OAUTH2_GOOGLE)', () => {
     }
   });
 });
+
+describe('Google OAuth2 servers without GOOGLE_OAUTH_CREDENTIALS', () => {
+  let gw: TestGateway;
+  before(async () => {
+    gw = await startTestGateway();
+    await gw.request('POST', '/mcp/servers', { name: 'gmail', command: process.execPath, args: [GOOGLE_FIXTURE], env: { MCP_AUTH_TYPE: 'OAUTH2_GOOGLE' } });
+    await waitForStatus(gw, 'gmail', ['connected']);
+  });
+  after(async () => {
+    await gw.close();
+  });
+
+  it('answers 503 oauth_not_configured to a login and to a tool call, and still serves auth_* tools', async () => {
+    const login = await gw.request('GET', '/auth/google/login?user_id=alice');
+    expect(login.status).to.equal(503);
+    expect(login.body.code).to.equal('oauth_not_configured');
+    const call = await gw.request('POST', '/mcp/tool/call', { username: 'alice', serverName: 'gmail', methodName: 'list_messages', args: {} });
+    expect(call.status).to.equal(503);
+    expect(call.body.code).to.equal('oauth_not_configured');
+    const auth = await gw.request('POST', '/mcp/tool/call', { username: 'alice', serverName: 'gmail', methodName: 'auth_status', args: {} });
+    expect(auth.status).to.equal(200);
+  });
+});
