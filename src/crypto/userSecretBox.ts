@@ -50,21 +50,25 @@ export function createUserSecretBox(options: UserSecretBoxOptions): UserSecretBo
   const currentVersion = legacy.currentVersion;
   const users = new Map<string, UserKeys>();
   const busy = new Map<string, Promise<unknown>>();
+  let retired = 0;
   let unreadable = 0;
 
   const unwrap = (username: string, wrapped: readonly WrappedDataKey[]): UserKeys => {
     const keys = new Map<string, { masterVersion: number; key: Buffer }>();
     for (const w of wrapped) {
       const master = masterKeys.get(w.masterVersion);
+      // Keys of a version no longer configured are expected after a rotation: kept, not loaded.
+      if (!master) retired += 1;
       const key = master && aesOpen(master, w, wrapAad(username, w.id, w.masterVersion));
       if (key && key.length === 32) keys.set(w.id, { masterVersion: w.masterVersion, key });
-      else unreadable += 1;
+      else if (master) unreadable += 1;
     }
     return { wrapped, keys };
   };
   for (const [username, wrapped] of options.records ?? []) users.set(username, unwrap(username, wrapped));
+  if (retired > 0) logger?.info('data keys of key versions no longer configured are kept but not loaded', { dataKeys: retired });
   if (unreadable > 0) {
-    logger?.warn('some data keys cannot be unwrapped with the configured key versions; secrets sealed with them cannot be opened', {
+    logger?.warn('some data keys do not open with their configured key version (is SECRETS_KEY(S) the one they were made with?); their secrets cannot be decrypted', {
       dataKeys: unreadable,
       configuredVersions: legacy.versions,
     });

@@ -1,5 +1,5 @@
 import Router from '@koa/router';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { handleCommand } from '../commands/commandHandler.js';
 import { googleLoginDecider } from '../commands/googleLoginDecider.js';
 import { secretDecider } from '../commands/secretDecider.js';
@@ -17,6 +17,9 @@ import { authorizationUrlIn, isAcceptableRedirect, tokenObjectIn } from './toolR
 import { parseInput } from './validate.js';
 
 const sha256 = (value: string): string => createHash('sha256').update(value).digest('hex');
+const cookieName = (stateHash: string): string => `mcp_google_login_${stateHash.slice(0, 16)}`;
+const sameBinding = (given: string | undefined, expected: string): boolean =>
+  given !== undefined && given.length === expected.length && timingSafeEqual(Buffer.from(given), Buffer.from(expected));
 const STATE = /^[A-Za-z0-9_-]{43}$/;
 
 export function googleRoutes(deps: AppDeps): Router {
@@ -54,6 +57,11 @@ export function googleRoutes(deps: AppDeps): Router {
     if (!url) throw new AppError('upstream_error', `Tool auth_get_authorization_url on server ${server.name} returned no usable https URL`, { serverName: server.name });
     // Our state, whatever the tool put there: the callback trusts only states it issued.
     url.searchParams.set('state', state);
+    // Login CSRF: the callback also wants this cookie, so a state started by someone else, completed
+    // in a victim's browser, cannot attach the victim's Google account to the other user.
+    const secure = baseUrl(deps, ctx).startsWith('https:') ? '; Secure' : '';
+    const maxAge = Math.ceil(deps.security.googleLoginTtlMs / 1000);
+    ctx.append('Set-Cookie', `${cookieName(stateHash)}=${deps.security.links.browserBinding(stateHash)}; Path=/auth/google/callback; Max-Age=${maxAge}; HttpOnly; SameSite=Lax${secure}`);
     ctx.set('Cache-Control', 'no-store');
     ctx.set('Referrer-Policy', 'no-referrer');
     ctx.redirect(url.toString());
@@ -66,6 +74,11 @@ export function googleRoutes(deps: AppDeps): Router {
     }
     const q = parseInput(GoogleCallbackQuery, ctx.query, 'query');
     const stateHash = sha256(q.state);
+    if (!sameBinding(ctx.cookies.get(cookieName(stateHash)), deps.security.links.browserBinding(stateHash))) {
+      throw new AppError('invalid_oauth_state', 'Invalid login state: this browser did not start this login. Start the Google login again.', {
+        reason: 'not started in this browser',
+      });
+    }
     const meta = commandMetadata(deps, 'google-callback', ctx.state.requestId as string);
     // Consumed before anything else: a state works once, even if the exchange below fails.
     const done = await handleCommand(deps.store, googleLoginStreamId(stateHash), googleLoginDecider, { type: 'CompleteGoogleLogin', data: { stateHash, now: deps.clock().toISOString() } }, meta);
@@ -88,6 +101,7 @@ export function googleRoutes(deps: AppDeps): Router {
     const stored = await handleCommand(deps.store, secretStreamId(server.serverId, login.username), secretDecider, { type: 'SetSecret', data }, commandMetadata(deps, login.username, ctx.state.requestId as string));
     await deps.projector.waitFor(stored.position);
     deps.logger.info('google account connected', { username: login.username, serverName: server.name });
+    ctx.append('Set-Cookie', `${cookieName(stateHash)}=; Path=/auth/google/callback; Max-Age=0; HttpOnly; SameSite=Lax`);
 
     ctx.set('Cache-Control', 'no-store');
     ctx.set('Content-Security-Policy', "default-src 'none'");

@@ -14,11 +14,14 @@ export interface LoginLinks {
   issue(link: LoginLink): { link: string; expiresAt: string };
   /** The link's user and server if the signature holds and it has not expired. */
   verify(value: string): LoginLink | undefined;
+  /** The value of the cookie that ties a login's state to the browser that started it. */
+  browserBinding(stateHash: string): string;
 }
 
 export function createLoginLinks(key: Buffer, clock: () => Date, ttlMs: number): LoginLinks {
   const sign = (payload: string): Buffer => createHmac('sha256', key).update('mcp-api/login-link\0' + payload).digest();
   return {
+    browserBinding: (stateHash) => createHmac('sha256', key).update('mcp-api/login-browser\0' + stateHash).digest('base64url'),
     issue({ username, serverName }) {
       const expires = clock().getTime() + ttlMs;
       const payload = Buffer.from(JSON.stringify([username, serverName, expires])).toString('base64url');

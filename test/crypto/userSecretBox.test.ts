@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { memoryDataKeyStore, type DataKeyStore } from '../../src/crypto/dataKeyStore.js';
 import { createSecretBox, SecretDecryptError, type SecretContext } from '../../src/crypto/secretBox.js';
 import { createUserSecretBox, openUserSecretBox } from '../../src/crypto/userSecretBox.js';
+import { createLogger } from '../../src/logger.js';
 
 const m1 = randomBytes(32);
 const m2 = randomBytes(32);
@@ -92,6 +93,19 @@ describe('userSecretBox (per-user data keys)', () => {
     expect(retired.open(fresh, ann)).to.equal(PLAINTEXT);
     expect(() => retired.open(old, ann)).to.throw(SecretDecryptError);
     expect((await store.loadAll()).get('ann'), 'keys of a retired version are kept, not dropped').to.have.length(2);
+  });
+
+  it('warns about data keys that do not open with their configured version, and only notes retired ones', async () => {
+    const store = memoryDataKeyStore();
+    const box = createUserSecretBox({ masterKeys: new Map([[1, m1]]), store });
+    await box.prepare('ann');
+    const lines: string[] = [];
+    const logger = createLogger({ level: 'debug', write: (l) => lines.push(l) });
+    await openUserSecretBox({ masterKeys: new Map([[2, m2]]), store, logger });
+    expect(lines.join('\n')).to.contain('no longer configured').and.not.contain('"warn"');
+    lines.length = 0;
+    await openUserSecretBox({ masterKeys: new Map([[1, m2]]), store, logger });
+    expect(lines.join('\n')).to.contain('"warn"').and.contain('do not open');
   });
 
   it('destroys a user\'s keys (crypto-shredding): their ciphertexts stop opening, others do not', async () => {

@@ -57,32 +57,44 @@ describe('Google OAuth2 flow (MCP_AUTH_TYPE=OAUTH2_GOOGLE)', () => {
     skewMs = 0;
   });
 
-  /** Starts a login as `user` and returns the consent URL the gateway redirected to. */
-  const startLogin = async (user: string): Promise<URL> => {
-    const res = await gw.request('GET', '/auth/google/login?server=gmail', undefined, { token: tokenFor[user] as string });
+  /** A login in progress, as the browser holds it: Google's consent URL and the gateway's cookie. */
+  interface Flow {
+    authorize: URL;
+    cookie: string;
+  }
+  const flowFrom = (res: { status: number; text: string; headers: Headers }): Flow => {
     expect(res.status, res.text).to.equal(302);
-    return new URL(res.headers.get('location') as string);
+    const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0] as string;
+    expect(cookie).to.match(/^mcp_google_login_[0-9a-f]{16}=/);
+    return { authorize: new URL(res.headers.get('location') as string), cookie };
   };
+  /** Starts a login as `user` (with that user's token). */
+  const startLogin = async (user: string): Promise<Flow> =>
+    flowFrom(await gw.request('GET', '/auth/google/login?server=gmail', undefined, { token: tokenFor[user] as string }));
   /** The browser at Google: the user clicks "Allow"; returns where Google sends them back. */
-  const consent = async (authorizeUrl: URL): Promise<string> => {
-    const res = await fetch(authorizeUrl, { redirect: 'manual' });
+  const consent = async (flow: Flow): Promise<{ back: string; cookie: string }> => {
+    const res = await fetch(flow.authorize, { redirect: 'manual' });
     expect(res.status).to.equal(302);
-    return local(gw, res.headers.get('location') as string);
+    return { back: local(gw, res.headers.get('location') as string), cookie: flow.cookie };
   };
+  /** The browser back at the gateway's callback, with (or without) the cookie from the login. */
+  const callback = (at: { back: string; cookie?: string }) =>
+    gw.request('GET', at.back, undefined, { token: null, headers: at.cookie ? { cookie: at.cookie } : {} });
   const listMessages = (user: string) =>
     gw.request('POST', '/mcp/tool/call', { serverName: 'gmail', methodName: 'list_messages', args: { query: 'is:unread' } }, { token: tokenFor[user] as string });
 
   it('runs login → consent → callback → tool call end to end, injecting the hidden parameters', async () => {
-    const authorize = await startLogin('alice');
+    const flow = await startLogin('alice');
+    const { authorize } = flow;
     expect(`${authorize.origin}${authorize.pathname}`).to.equal(`${google.url}/authorize`);
     const state = authorize.searchParams.get('state') as string;
     // The tool put a JSON {userId} state in the URL; the gateway replaced it with its own random one.
     expect(state).to.match(/^[A-Za-z0-9_-]{43}$/);
 
-    const callback = await gw.request('GET', await consent(authorize), undefined, { token: null });
-    expect(callback.status, callback.text).to.equal(200);
-    expect(callback.headers.get('content-type')).to.contain('text/html');
-    expect(callback.text).to.contain('Google account connected');
+    const done = await callback(await consent(flow));
+    expect(done.status, done.text).to.equal(200);
+    expect(done.headers.get('content-type')).to.contain('text/html');
+    expect(done.text).to.contain('Google account connected');
 
     const call = await listMessages('alice');
     expect(call.status, call.text).to.equal(200);
@@ -103,14 +115,14 @@ describe('Google OAuth2 flow (MCP_AUTH_TYPE=OAUTH2_GOOGLE)', () => {
     expect(junk.body.code).to.equal('invalid_oauth_state');
 
     const back = await consent(await startLogin('carol'));
-    expect((await gw.request('GET', back, undefined, { token: null })).status).to.equal(200);
-    const replay = await gw.request('GET', back, undefined, { token: null });
+    expect((await callback(back)).status).to.equal(200);
+    const replay = await callback(back);
     expect(replay.status).to.equal(400);
     expect(String(replay.body.error)).to.contain('already used');
 
     const late = await consent(await startLogin('bob'));
     skewMs = TTL_MS + 1000;
-    const expired = await gw.request('GET', late, undefined, { token: null });
+    const expired = await callback(late);
     expect(expired.status).to.equal(400);
     expect(String(expired.body.error)).to.contain('expired');
     skewMs = 0;
@@ -122,10 +134,8 @@ describe('Google OAuth2 flow (MCP_AUTH_TYPE=OAUTH2_GOOGLE)', () => {
     expect(denied.status).to.equal(401);
     expect(denied.body).to.include({ code: 'reauth_required', reauthRequired: true, serverName: 'gmail', username: 'dave' });
     const loginUrl = String(denied.body.authorizationUrl);
-    const browser = await gw.request('GET', local(gw, loginUrl), undefined, { token: null });
-    expect(browser.status, browser.text).to.equal(302);
-    const back = await consent(new URL(browser.headers.get('location') as string));
-    expect((await gw.request('GET', back, undefined, { token: null })).status).to.equal(200);
+    const flow = flowFrom(await gw.request('GET', local(gw, loginUrl), undefined, { token: null }));
+    expect((await callback(await consent(flow))).status).to.equal(200);
     const ok = await gw.request('POST', '/mcp/tool/call', { username: 'dave', serverName: 'gmail', methodName: 'list_messages', args: {} });
     expect(ok.status, ok.text).to.equal(200);
   });
@@ -156,13 +166,24 @@ describe('Google OAuth2 flow (MCP_AUTH_TYPE=OAUTH2_GOOGLE)', () => {
   });
 
   it('burns the state when Google reports the user declined', async () => {
-    const authorize = await startLogin('carol');
+    const { authorize, cookie } = await startLogin('carol');
     const state = authorize.searchParams.get('state') as string;
-    const declined = await gw.request('GET', `/auth/google/callback?error=access_denied&state=${state}`, undefined, { token: null });
+    const declined = await callback({ back: `/auth/google/callback?error=access_denied&state=${state}`, cookie });
     expect(declined.status).to.equal(400);
     expect(String(declined.body.error)).to.contain('access_denied');
-    const again = await gw.request('GET', `/auth/google/callback?code=4/x&state=${state}`, undefined, { token: null });
+    const again = await callback({ back: `/auth/google/callback?code=4/x&state=${state}`, cookie });
     expect(String(again.body.error)).to.contain('already used');
+  });
+
+  it('refuses a callback in a browser that did not start the login (login CSRF), without spending the state', async () => {
+    // Mallory starts a login for her own user and sends Google's URL to Alice; Alice's browser has no cookie.
+    const mallory = await consent(await startLogin('carol'));
+    const inAlicesBrowser = await callback({ back: mallory.back });
+    expect(inAlicesBrowser.status).to.equal(400);
+    expect(String(inAlicesBrowser.body.error)).to.contain('this browser did not start this login');
+    const forgedCookie = mallory.cookie.replace(/=.*/, `=${'A'.repeat(43)}`);
+    expect((await callback({ back: mallory.back, cookie: forgedCookie })).status).to.equal(400);
+    expect((await callback(mallory)).status, 'the state still works in the browser that started it').to.equal(200);
   });
 
   it('gives auth_* tools no hidden parameters, and does not let arguments smuggle them in', async () => {
