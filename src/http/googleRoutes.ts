@@ -12,7 +12,7 @@ import { GoogleCallbackQuery, GoogleLinkBody, GoogleLoginQuery } from './authSch
 import { baseUrl, callAuthTool, googleLoginUrl, googleServer } from './googleLogin.js';
 import type { LoginLink } from './loginLinks.js';
 import { actingUsername, principalOf } from './principal.js';
-import { checkLimits } from './secretRoutes.js';
+import { checkLimits } from './secretLimits.js';
 import { authorizationUrlIn, isAcceptableRedirect, tokenObjectIn } from './toolResult.js';
 import { parseInput } from './validate.js';
 
