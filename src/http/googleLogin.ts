@@ -40,8 +40,6 @@ export function googleServer(deps: AppDeps, name: string | undefined): ServerVie
  * can take (servers differ in which of user_id, state, redirect_uri they declare).
  */
 export async function callAuthTool(deps: AppDeps, ctx: Context, view: ServerView, username: string, tool: string, offered: Record<string, string>): Promise<ToolResult> {
-  const limited = deps.security.toolCalls.take(username);
-  if (!limited.ok) throw rateLimited(ctx, limited.retryAfterMs);
   const schema = deps.runtime.snapshot(view.name)?.toolsList.find((t) => t.name === tool)?.inputSchema;
   const properties = schema?.properties && typeof schema.properties === 'object' ? (schema.properties as Record<string, unknown>) : {};
   const open = schema?.additionalProperties !== false;
@@ -51,10 +49,4 @@ export async function callAuthTool(deps: AppDeps, ctx: Context, view: ServerView
     throw new AppError('upstream_error', `Tool ${tool} on server ${view.name} reported an error`, { serverName: view.name, toolName: tool });
   }
   return result;
-}
-
-export function rateLimited(ctx: Context, retryAfterMs: number): AppError {
-  const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
-  ctx.set('Retry-After', String(seconds));
-  return new AppError('rate_limited', `Too many tool calls for this user; retry in ${seconds} s`, { retryAfterSeconds: seconds });
 }

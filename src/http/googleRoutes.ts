@@ -10,6 +10,7 @@ import { GOOGLE_TOKENS_SECRET } from '../runtime/googleAuth.js';
 import { commandMetadata, type AppDeps } from './appDeps.js';
 import { GoogleCallbackQuery, GoogleLinkBody, GoogleLoginQuery } from './authSchemas.js';
 import { baseUrl, callAuthTool, googleLoginUrl, googleServer } from './googleLogin.js';
+import { takeToolCall } from './toolCallLimit.js';
 import type { LoginLink } from './loginLinks.js';
 import { actingUsername, principalOf } from './principal.js';
 import { checkLimits } from './secretLimits.js';
@@ -45,6 +46,8 @@ export function googleRoutes(deps: AppDeps): Router {
       throw new AppError('oauth_not_configured', 'GOOGLE_OAUTH_CREDENTIALS is not configured on this gateway', { serverName: server.name });
     }
 
+    // Before anything is recorded: a flood of login starts must not grow the event log.
+    takeToolCall(deps, ctx, username);
     const state = randomBytes(32).toString('base64url');
     const stateHash = sha256(state);
     const expiresAt = new Date(deps.clock().getTime() + deps.security.googleLoginTtlMs).toISOString();
@@ -89,6 +92,7 @@ export function googleRoutes(deps: AppDeps): Router {
 
     const server = deps.projector.readModels.servers.get(login.serverName);
     if (!server || server.serverId !== login.serverId) throw notFound(login.serverName);
+    takeToolCall(deps, ctx, login.username);
     const result = await callAuthTool(deps, ctx, server, login.username, 'auth_exchange_code', { code: q.code, state: q.state, user_id: login.username, redirect_uri: callbackUrl(ctx) });
     const tokens = tokenObjectIn(result);
     if (!tokens) throw new AppError('upstream_error', `Tool auth_exchange_code on server ${server.name} returned no token JSON`, { serverName: server.name });

@@ -2,7 +2,8 @@ import Router from '@koa/router';
 import { AppError, isAppError } from '../errors.js';
 import type { AppDeps } from './appDeps.js';
 import { withClientAbort } from './clientAbort.js';
-import { googleLoginUrl, rateLimited } from './googleLogin.js';
+import { googleLoginUrl } from './googleLogin.js';
+import { takeToolCall } from './toolCallLimit.js';
 import { actingUsername, principalOf } from './principal.js';
 import { ToolCallBody } from './serverSchemas.js';
 import { parseInput } from './validate.js';
@@ -21,8 +22,7 @@ export function toolRoutes(deps: AppDeps): Router {
   router.post('/mcp/tool/call', async (ctx) => {
     const body = parseInput(ToolCallBody, ctx.request.body, 'tool call');
     const username = actingUsername(principalOf(ctx), body.username);
-    const limited = deps.security.toolCalls.take(username);
-    if (!limited.ok) throw rateLimited(ctx, limited.retryAfterMs);
+    takeToolCall(deps, ctx, username);
     try {
       // The HTTP client hanging up cancels the call upstream instead of letting it run to its timeout.
       const data = await withClientAbort(ctx, (signal) => deps.runtime.callTool({ ...body, username }, signal));
