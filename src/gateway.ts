@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type Koa from 'koa';
-import type { SecretBox } from './crypto/secretBox.js';
+import type { UserSecretBox } from './crypto/userSecretBox.js';
 import type { EventStore } from './events/eventStore.js';
 import type { SnapshotStore } from './events/snapshotStore.js';
 import type { ServerDefaults } from './http/appDeps.js';
 import { createApp } from './http/createApp.js';
+import { securityDeps, type SecurityOptions } from './http/securityOptions.js';
 import type { Logger } from './logger.js';
 import { GatewayMetrics } from './metrics/gatewayMetrics.js';
 import { instrumentStore } from './metrics/instrumentedStore.js';
@@ -27,8 +28,10 @@ import type { PackageManager } from './runtime/packages/packageManager.js';
 
 export interface GatewayOptions {
   readonly store: EventStore;
-  readonly secretBox: SecretBox;
+  readonly secretBox: UserSecretBox;
   readonly logger: Logger;
+  /** Authentication, Host/Origin checks, limits, the Google flow. */
+  readonly security: SecurityOptions;
   readonly defaults: ServerDefaults;
   readonly policy: RestartPolicy;
   readonly shutdownGraceMs: number;
@@ -123,6 +126,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     secretBox: options.secretBox,
     validator: new ArgumentValidator(logger),
     logger,
+    ...(options.security.google.credentials ? { googleCredentials: options.security.google.credentials } : {}),
   });
 
   const packages = createPackageManager({
@@ -173,6 +177,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     bodyLimit: options.bodyLimit,
     defaults: options.defaults,
     urlPolicy,
+    security: securityDeps(options.security, projector, clock),
   });
 
   return {

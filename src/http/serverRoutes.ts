@@ -5,6 +5,7 @@ import { notFound } from '../errors.js';
 import { serverStreamId } from '../events/serverEvents.js';
 import type { ServerView } from '../projections/serversProjection.js';
 import { commandMetadata, type AppDeps } from './appDeps.js';
+import { isAdmin, principalOf } from './principal.js';
 import { AddServerBody, serverNameSchema, UpdateServerBody } from './serverSchemas.js';
 import { patchFromBody, transportFromBody } from './serverConfig.js';
 import { serverResponse } from './serverView.js';
@@ -29,11 +30,13 @@ export function serverRoutes(deps: AppDeps): Router {
 
   router.get('/mcp/servers', (ctx) => {
     const list = [...servers().values()].sort((a, b) => a.name.localeCompare(b.name));
-    ctx.body = { success: true, servers: list.map((v) => serverResponse(v, deps.runtime.snapshot(v.name))) };
+    const admin = isAdmin(principalOf(ctx));
+    ctx.body = { success: true, servers: list.map((v) => serverResponse(v, deps.runtime.snapshot(v.name), admin)) };
   });
 
   router.get('/mcp/servers/:name', (ctx) => {
-    ctx.body = { success: true, server: respond(nameParam(ctx.params.name)) };
+    const name = nameParam(ctx.params.name);
+    ctx.body = { success: true, server: serverResponse(view(name), deps.runtime.snapshot(name), isAdmin(principalOf(ctx))) };
   });
 
   router.post('/mcp/servers', async (ctx) => {

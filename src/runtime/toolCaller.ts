@@ -1,10 +1,12 @@
 import type { SecretBox } from '../crypto/secretBox.js';
+import type { Sealed } from '../events/secretEvents.js';
 import { AppError, notFound } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { ReadModels } from '../projections/readModels.js';
 import { secretsFor } from '../projections/secretsProjection.js';
 import type { ServerView } from '../projections/serversProjection.js';
 import type { ArgumentValidator } from './argumentValidator.js';
+import { GOOGLE_TOKENS_SECRET, googleHiddenParams, isAuthTool, isGoogleOAuthServer } from './googleAuth.js';
 import type { ServerPool } from './serverPool.js';
 import type { ToolDescriptor, ToolResult } from './serverRuntime.js';
 
@@ -21,6 +23,8 @@ export interface ToolCallerDeps {
   readonly secretBox: SecretBox;
   readonly validator: ArgumentValidator;
   readonly logger: Logger;
+  /** The Google client JSON (GOOGLE_OAUTH_CREDENTIALS), for servers with MCP_AUTH_TYPE=OAUTH2_GOOGLE. */
+  readonly googleCredentials?: Record<string, unknown>;
 }
 
 /**
@@ -51,17 +55,26 @@ export class ToolCaller {
       throw new AppError('tool_not_found', `Tool ${methodName} not found on server ${serverName}`, { serverName, methodName });
     }
 
-    const secrets = this.secrets(view, input.username, tool);
+    const google = isGoogleOAuthServer(view) && !isAuthTool(methodName);
+    const secrets = this.secrets(view, input.username, tool, google);
     // Stored secrets win over same-named arguments: a caller cannot swap in another credential.
     const merged = { ...input.args, ...secrets };
     const problems = this.deps.validator.check(tool, merged);
     if (problems.length > 0) {
       throw new AppError('invalid_arguments', `Invalid arguments for ${serverName}/${methodName}: ${problems.join('; ')}`, { problems });
     }
-    this.deps.pool.redactor(serverName)?.remember(Object.values(secrets));
+    const hidden = google ? this.googleParams(view, input.username) : { params: {}, values: [] };
+    this.deps.pool.redactor(serverName)?.remember([...Object.values(secrets), ...hidden.values]);
     const server = this.deps.pool.get(serverName);
     if (!server) throw new AppError('server_unavailable', `Server ${serverName} is not running`, { serverName });
-    return server.callTool(methodName, merged, { timeoutMs, signal, username: input.username });
+    // Hidden parameters are not part of the tool's schema (so not validated) and win over arguments.
+    return server.callTool(methodName, { ...merged, ...hidden.params }, { timeoutMs, signal, username: input.username });
+  }
+
+  private googleParams(view: ServerView, username: string): { params: Record<string, unknown>; values: string[] } {
+    const sealed = secretsFor(this.deps.readModels().secrets, view.serverId, username).get(GOOGLE_TOKENS_SECRET);
+    const tokens = sealed === undefined ? undefined : this.open(view, username, GOOGLE_TOKENS_SECRET, sealed);
+    return googleHiddenParams(view.name, username, tokens, this.deps.googleCredentials);
   }
 
   /**
@@ -69,25 +82,31 @@ export class ToolCaller {
    * declares any), and only those the tool's schema can take, so a tool that rejects extra
    * properties still works and does not receive credentials it has no field for.
    */
-  private secrets(view: ServerView, username: string, tool: ToolDescriptor): Record<string, string> {
+  private secrets(view: ServerView, username: string, tool: ToolDescriptor, google: boolean): Record<string, string> {
     const sealed = secretsFor(this.deps.readModels().secrets, view.serverId, username);
     const allowed = view.config.secretNames ? new Set(view.config.secretNames) : undefined;
     const out: Record<string, string> = {};
     for (const [secretName, record] of sealed) {
+      // On a Google OAuth2 server the token JSON travels as the hidden userCredentials only.
+      if (google && secretName === GOOGLE_TOKENS_SECRET) continue;
       if (allowed && !allowed.has(secretName)) continue;
       if (!acceptsProperty(tool, secretName)) continue;
-      try {
-        out[secretName] = this.deps.secretBox.open(record, { username, serverName: view.name, secretName });
-      } catch {
-        this.deps.logger.error('stored secret cannot be decrypted', { serverName: view.name, username, secretName, keyVersion: record.keyVersion });
-        throw new AppError(
-          'secret_undecryptable',
-          `Stored secret ${secretName} for user ${username} on server ${view.name} cannot be decrypted (is SECRETS_KEY the one it was stored with?); set it again`,
-          { serverName: view.name, secretName },
-        );
-      }
+      out[secretName] = this.open(view, username, secretName, record);
     }
     return out;
+  }
+
+  private open(view: ServerView, username: string, secretName: string, record: Sealed): string {
+    try {
+      return this.deps.secretBox.open(record, { username, serverName: view.name, secretName });
+    } catch {
+      this.deps.logger.error('stored secret cannot be decrypted', { serverName: view.name, username, secretName, keyVersion: record.keyVersion });
+      throw new AppError(
+        'secret_undecryptable',
+        `Stored secret ${secretName} for user ${username} on server ${view.name} cannot be decrypted (is SECRETS_KEY the one it was stored with?); set it again`,
+        { serverName: view.name, secretName },
+      );
+    }
   }
 }
 
