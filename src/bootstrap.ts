@@ -2,6 +2,7 @@ import { hkdfSync } from 'node:crypto';
 import { join } from 'node:path';
 import { eventStoreKind, type Config, type EventStoreKind } from './config.js';
 import { loadOrCreateAdminToken } from './crypto/adminTokenFile.js';
+import type { DataKeyStore } from './crypto/dataKeyStore.js';
 import { fileDataKeyStore } from './crypto/fileDataKeyStore.js';
 import { loadOrCreateKeyFile } from './crypto/keyFile.js';
 import { checkKeys, parseKeyList, type KeyMaterial } from './crypto/keyring.js';
@@ -24,16 +25,16 @@ import type { Logger } from './logger.js';
  * the configured storage (event store + projection snapshots) and the secret box. Only entry
  * points call this.
  */
-export async function openSecretBox(config: Config, logger: Logger): Promise<UserSecretBox> {
-  return (await openCrypto(config, logger)).secretBox;
+export async function openSecretBox(config: Config, logger: Logger, dataKeys?: DataKeyStore): Promise<UserSecretBox> {
+  return (await openCrypto(config, logger, dataKeys)).secretBox;
 }
 
 /** The secret box (per-user data keys under DATA_DIR/keys, wrapped by the master keys) and the login-link key. */
-export async function openCrypto(config: Config, logger: Logger): Promise<{ secretBox: UserSecretBox; linkKey: Buffer }> {
+export async function openCrypto(config: Config, logger: Logger, dataKeys?: DataKeyStore): Promise<{ secretBox: UserSecretBox; linkKey: Buffer }> {
   const keys = await keyMaterial(config, logger);
   checkKeys(keys);
   const masterKeys = new Map(keys.map((k) => [k.version, deriveKey(k.material, k.version)]));
-  const store = fileDataKeyStore(join(config.DATA_DIR, 'keys'));
+  const store = dataKeys ?? fileDataKeyStore(join(config.DATA_DIR, 'keys'));
   const secretBox = await openUserSecretBox({ masterKeys, store, logger: logger.child({ component: 'data-keys' }) });
   const newest = masterKeys.get(secretBox.currentVersion) as Buffer;
   const linkKey = Buffer.from(hkdfSync('sha256', newest, 'mcp-api', 'login-links', 32));
@@ -46,6 +47,8 @@ export interface Storage {
   readonly where: string;
   readonly events: EventStore;
   readonly snapshots: SnapshotStore;
+  /** Per-user data keys, apart from the events: DATA_DIR/keys, or the SECRETS_DBNAME collection with MongoDB. */
+  readonly dataKeys: DataKeyStore;
   /** Integrity of the stored log below the port: checksums, framing, holes. */
   checkLog(): Promise<LogCheck>;
   close(): Promise<void>;
@@ -64,13 +67,15 @@ export async function openStorage(config: Config, logger: Logger, options: Stora
   const log = logger.child({ component: 'event-store' });
   if (kind === 'memory') {
     const events = createMemoryEventStore({ logger: log });
-    return { kind, where: 'memory', events, snapshots: createMemorySnapshotStore(), checkLog: async () => memoryCheck(events), close: () => events.close() };
+    const dataKeys = fileDataKeyStore(join(config.DATA_DIR, 'keys'));
+    return { kind, where: 'memory', events, snapshots: createMemorySnapshotStore(), dataKeys, checkLog: async () => memoryCheck(events), close: () => events.close() };
   }
   if (kind === 'file') {
     const dir = join(config.DATA_DIR, 'events');
     const events = options.readOnly ? await openFileLogReader({ dir, logger: log }) : await openFileEventStore({ dir, logger: log });
     const snapshots = createFileSnapshotStore(join(config.DATA_DIR, 'projections'), log);
-    return { kind, where: dir, events, snapshots, checkLog: () => checkFileLog(dir), close: () => events.close() };
+    const dataKeys = fileDataKeyStore(join(config.DATA_DIR, 'keys'));
+    return { kind, where: dir, events, snapshots, dataKeys, checkLog: () => checkFileLog(dir), close: () => events.close() };
   }
   // Loaded only when configured: the file-store gateway and CLI never load the driver.
   const [{ connectMongo }, { openMongoEventStore }, { checkMongoLog }, { createMongoSnapshotStore }] = await Promise.all([
@@ -79,6 +84,7 @@ export async function openStorage(config: Config, logger: Logger, options: Stora
     import('./events/mongoLogCheck.js'),
     import('./events/mongoSnapshotStore.js'),
   ]);
+  const { mongoDataKeyStore } = await import('./events/mongoDataKeyStore.js');
   const connection = await connectMongo(
     {
       url: config.MONGO_URL,
@@ -98,6 +104,7 @@ export async function openStorage(config: Config, logger: Logger, options: Stora
       where: `${connection.where} (database ${config.MONGO_DBNAME})`,
       events,
       snapshots: createMongoSnapshotStore(connection.db, log),
+      dataKeys: mongoDataKeyStore(connection.db, config.SECRETS_DBNAME),
       checkLog: () => checkMongoLog(connection.db),
       async close() {
         try {

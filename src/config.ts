@@ -55,6 +55,8 @@ export const ConfigSchema = z.object({
   MONGO_DBNAME: opt(z.string().regex(/^[^/\\. "$*<>:|?]{1,63}$/, 'not a valid MongoDB database name').default('mcp')),
   MONGO_REPLICA_SET: opt(z.string().min(1).optional()),
   MONGO_AUTH_SOURCE: opt(z.string().min(1).optional()),
+  /** Collection of per-user data keys (the reference README's SECRETS_DBNAME), apart from the events. */
+  SECRETS_DBNAME: opt(z.string().regex(/^[A-Za-z0-9_-]{1,100}$/, 'letters, digits, _ and - only').default('secrets')),
   ...SECURITY_CONFIG,
 });
 function networkList(value: string | undefined, ctx: z.RefinementCtx): void {

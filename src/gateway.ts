@@ -11,6 +11,7 @@ import { GatewayMetrics } from './metrics/gatewayMetrics.js';
 import { instrumentStore } from './metrics/instrumentedStore.js';
 import { instrumentRuntime } from './metrics/instrumentedRuntime.js';
 import { checkReadiness } from './runtime/readiness.js';
+import { followDataKeys } from './runtime/dataKeySync.js';
 import { Checkpointer, loadSnapshot } from './projections/projectionSnapshots.js';
 import { Projector } from './projections/projector.js';
 import { ArgumentValidator } from './runtime/argumentValidator.js';
@@ -148,6 +149,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     logger.info('restored read models from the projection snapshot', { checkpoint: restored.checkpoint });
   }
   await projector.start();
+  // After catch-up: only what other instances do from now on needs a key reload or a forget.
+  projector.on('applied', followDataKeys(options.secretBox, logger.child({ component: 'data-keys' })));
   const checkpointer = options.snapshots
     ? new Checkpointer(projector, options.snapshots, logger.child({ component: 'projector' }), options.checkpointIntervalMs ?? 5000)
     : undefined;

@@ -10,9 +10,9 @@ import { packageSettingsFrom } from './runtime/packages/createPackageManager.js'
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const logger = createLogger({ level: config.LOG_LEVEL });
-  const { secretBox, linkKey } = await openCrypto(config, logger);
-  const security = await securityOptions(config, logger, linkKey);
   const storage = await openStorage(config, logger);
+  const { secretBox, linkKey } = await openCrypto(config, logger, storage.dataKeys);
+  const security = await securityOptions(config, logger, linkKey);
   const store = storage.events;
 
   const gateway = await startGateway({

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import * as z from 'zod';
-import { openEventStore, openSecretBox } from '../bootstrap.js';
+import { openSecretBox, openStorage } from '../bootstrap.js';
 import { handleCommand } from '../commands/commandHandler.js';
 import { secretRewrapDecider, type RewrapItem } from '../commands/secretRewrapDecider.js';
 import { secretStreamId } from '../events/secretEvents.js';
@@ -32,8 +32,12 @@ export const keysRewrapCommand: CliCommand = {
   summary: 're-encrypt every secret under the newest key version (resumable)',
   async run({ args, config, logger, out }) {
     const { limit } = parseArgs(args);
-    const secretBox = await openSecretBox(config, logger);
-    const store = await openEventStore(config, logger);
+    const storage = await openStorage(config, logger);
+    const secretBox = await openSecretBox(config, logger, storage.dataKeys).catch(async (e: unknown) => {
+      await storage.close();
+      throw e;
+    });
+    const store = { ...storage.events, close: () => storage.close() };
     try {
       const current = secretBox.currentVersion;
       const folded = await foldStore(store);

@@ -1,4 +1,4 @@
-import { openEventStore, openSecretBox } from '../bootstrap.js';
+import { openSecretBox, openStorage } from '../bootstrap.js';
 import type { CliCommand } from './cliCommand.js';
 import { foldStore, liveRecords, needsRewrap } from './sealedRecords.js';
 
@@ -7,8 +7,12 @@ export const keysStatusCommand: CliCommand = {
   name: ['keys', 'status'],
   summary: 'count live secrets per key version and those still to rewrap',
   async run({ config, logger, out }) {
-    const secretBox = await openSecretBox(config, logger);
-    const store = await openEventStore(config, logger);
+    const storage = await openStorage(config, logger);
+    const secretBox = await openSecretBox(config, logger, storage.dataKeys).catch(async (e: unknown) => {
+      await storage.close();
+      throw e;
+    });
+    const store = { ...storage.events, close: () => storage.close() };
     try {
       const records = liveRecords((await foldStore(store)).models);
       const byVersion: Record<string, number> = {};

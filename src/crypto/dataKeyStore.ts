@@ -17,7 +17,15 @@ export interface WrappedDataKey {
 export interface DataKeyStore {
   /** Every user's wrapped keys, read once at boot. */
   loadAll(): Promise<Map<string, WrappedDataKey[]>>;
-  /** Durably replaces the user's keys (the caller always passes the whole list). */
+  /**
+   * One user's keys, read again: another gateway instance on the same store may have created one.
+   * Optional: a store private to one process (a local file) has nothing new to find.
+   */
+  readonly load?: (username: string) => Promise<WrappedDataKey[]>;
+  /**
+   * Durably stores the user's keys. The caller always passes the whole list; a store shared by
+   * several instances keeps the union, so concurrent additions are never lost.
+   */
   put(username: string, keys: readonly WrappedDataKey[]): Promise<void>;
   /**
    * The same as `put`, synchronously. Adapters that can (a local file) offer it so `seal()` keeps

@@ -12,6 +12,12 @@ export interface UserSecretBox extends SecretBox {
    * them (in any event, forever) is undecryptable. Resolves to how many keys were destroyed.
    */
   destroy(username: string): Promise<number>;
+  /** Whether this process holds the data key with this id (cheap; the call path checks it). */
+  knows(dataKeyId: string): boolean;
+  /** Reads the user's keys again from a shared store (another instance may have made one). */
+  refresh(username: string): Promise<void>;
+  /** Drops the user's keys from memory: another instance deleted the user. */
+  forget(username: string): void;
 }
 
 export interface UserSecretBoxOptions {
@@ -65,7 +71,13 @@ export function createUserSecretBox(options: UserSecretBoxOptions): UserSecretBo
     }
     return { wrapped, keys };
   };
-  for (const [username, wrapped] of options.records ?? []) users.set(username, unwrap(username, wrapped));
+  const known = new Set<string>();
+  const install = (username: string, wrapped: readonly WrappedDataKey[]): void => {
+    const loaded = unwrap(username, wrapped);
+    users.set(username, loaded);
+    for (const id of loaded.keys.keys()) known.add(id);
+  };
+  for (const [username, wrapped] of options.records ?? []) install(username, wrapped);
   if (retired > 0) logger?.info('data keys of key versions no longer configured are kept but not loaded', { dataKeys: retired });
   if (unreadable > 0) {
     logger?.warn('some data keys do not open with their configured key version (is SECRETS_KEY(S) the one they were made with?); their secrets cannot be decrypted', {
@@ -91,6 +103,25 @@ export function createUserSecretBox(options: UserSecretBoxOptions): UserSecretBo
     const keys = new Map(previous?.keys ?? []);
     keys.set(id, { masterVersion: currentVersion, key });
     users.set(username, { wrapped, keys });
+    known.add(id);
+  };
+  /** Merges what the shared store holds for the user with what this process already has. */
+  const reload = async (username: string): Promise<void> => {
+    if (!store.load) return;
+    const stored = await store.load(username);
+    const mine = users.get(username)?.wrapped ?? [];
+    const ids = new Set(stored.map((k) => k.id));
+    install(username, [...stored, ...mine.filter((k) => !ids.has(k.id))]);
+  };
+  /** Zeroes and drops the user's keys; returns how many wrapped keys were held. */
+  const forgetNow = (username: string): number => {
+    for (const [id, k] of users.get(username)?.keys ?? []) {
+      k.key.fill(0);
+      known.delete(id);
+    }
+    const held = users.get(username)?.wrapped.length ?? 0;
+    users.delete(username);
+    return held;
   };
   /** One key operation per user at a time, so a whole-list write never races another. */
   const serial = <T>(username: string, task: () => Promise<T>): Promise<T> => {
@@ -109,6 +140,9 @@ export function createUserSecretBox(options: UserSecretBoxOptions): UserSecretBo
 
     prepare(username) {
       return serial(username, async () => {
+        if (currentKeyId(username)) return;
+        // Another instance may already have made this user's key: use it rather than add a second.
+        await reload(username);
         if (currentKeyId(username)) return;
         const { wrapped, key } = newKey(username);
         const list = [...(users.get(username)?.wrapped ?? []), wrapped];
@@ -146,13 +180,16 @@ export function createUserSecretBox(options: UserSecretBoxOptions): UserSecretBo
       return plain.toString('utf8');
     },
 
+    knows: (dataKeyId) => known.has(dataKeyId),
+
+    refresh: (username) => serial(username, () => reload(username)),
+
+    forget: (username) => void forgetNow(username),
+
     destroy(username) {
       return serial(username, async () => {
         const count = await store.remove(username);
-        for (const k of users.get(username)?.keys.values() ?? []) k.key.fill(0);
-        const known = users.get(username)?.wrapped.length ?? 0;
-        users.delete(username);
-        return Math.max(count, known);
+        return Math.max(count, forgetNow(username));
       });
     },
   };

@@ -1,4 +1,5 @@
 import type { SecretBox } from '../crypto/secretBox.js';
+import type { UserSecretBox } from '../crypto/userSecretBox.js';
 import type { Sealed } from '../events/secretEvents.js';
 import { AppError, notFound } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -20,7 +21,8 @@ export interface ToolCallInput {
 export interface ToolCallerDeps {
   readonly readModels: () => ReadModels;
   readonly pool: ServerPool;
-  readonly secretBox: SecretBox;
+  /** `knows`/`refresh` exist on the per-user-key box; a plain box has no keys to reload. */
+  readonly secretBox: SecretBox & Partial<Pick<UserSecretBox, 'knows' | 'refresh'>>;
   readonly validator: ArgumentValidator;
   readonly logger: Logger;
   /** The Google client JSON (GOOGLE_OAUTH_CREDENTIALS), for servers with MCP_AUTH_TYPE=OAUTH2_GOOGLE. */
@@ -56,6 +58,7 @@ export class ToolCaller {
     }
 
     const google = isGoogleOAuthServer(view) && !isAuthTool(methodName);
+    await this.ensureDataKeys(view, input.username);
     const secrets = this.secrets(view, input.username, tool, google);
     // Stored secrets win over same-named arguments: a caller cannot swap in another credential.
     const merged = { ...input.args, ...secrets };
@@ -94,6 +97,18 @@ export class ToolCaller {
       out[secretName] = this.open(view, username, secretName, record);
     }
     return out;
+  }
+
+  /**
+   * Another gateway instance on a shared store may have sealed this user's secret with a data key
+   * this process has not loaded yet: reload once. An in-memory check; the store is read only on a miss.
+   */
+  private async ensureDataKeys(view: ServerView, username: string): Promise<void> {
+    const box = this.deps.secretBox;
+    if (!box.knows || !box.refresh) return;
+    for (const sealed of secretsFor(this.deps.readModels().secrets, view.serverId, username).values()) {
+      if (sealed.dataKeyId !== undefined && !box.knows(sealed.dataKeyId)) return box.refresh(username);
+    }
   }
 
   private open(view: ServerView, username: string, secretName: string, record: Sealed): string {
