@@ -1,8 +1,13 @@
+import { hkdfSync } from 'node:crypto';
 import { join } from 'node:path';
 import { eventStoreKind, type Config, type EventStoreKind } from './config.js';
+import { loadOrCreateAdminToken } from './crypto/adminTokenFile.js';
+import type { DataKeyStore } from './crypto/dataKeyStore.js';
+import { fileDataKeyStore } from './crypto/fileDataKeyStore.js';
 import { loadOrCreateKeyFile } from './crypto/keyFile.js';
 import { checkKeys, parseKeyList, type KeyMaterial } from './crypto/keyring.js';
-import { createSecretBox, deriveKey, type SecretBox } from './crypto/secretBox.js';
+import { deriveKey } from './crypto/secretBox.js';
+import { openUserSecretBox, type UserSecretBox } from './crypto/userSecretBox.js';
 import type { EventStore } from './events/eventStore.js';
 import { openFileEventStore } from './events/fileEventStore.js';
 import { checkFileLog } from './events/fileLogCheck.js';
@@ -11,6 +16,8 @@ import { createFileSnapshotStore } from './events/fileSnapshotStore.js';
 import type { LogCheck } from './events/logCheck.js';
 import { createMemoryEventStore } from './events/memoryEventStore.js';
 import { createMemorySnapshotStore, type SnapshotStore } from './events/snapshotStore.js';
+import { originPolicy } from './http/originGuard.js';
+import type { SecurityOptions } from './http/securityOptions.js';
 import type { Logger } from './logger.js';
 
 /**
@@ -18,10 +25,20 @@ import type { Logger } from './logger.js';
  * the configured storage (event store + projection snapshots) and the secret box. Only entry
  * points call this.
  */
-export async function openSecretBox(config: Config, logger: Logger): Promise<SecretBox> {
+export async function openSecretBox(config: Config, logger: Logger, dataKeys?: DataKeyStore): Promise<UserSecretBox> {
+  return (await openCrypto(config, logger, dataKeys)).secretBox;
+}
+
+/** The secret box (per-user data keys under DATA_DIR/keys, wrapped by the master keys) and the login-link key. */
+export async function openCrypto(config: Config, logger: Logger, dataKeys?: DataKeyStore): Promise<{ secretBox: UserSecretBox; linkKey: Buffer }> {
   const keys = await keyMaterial(config, logger);
   checkKeys(keys);
-  return createSecretBox(new Map(keys.map((k) => [k.version, deriveKey(k.material, k.version)])));
+  const masterKeys = new Map(keys.map((k) => [k.version, deriveKey(k.material, k.version)]));
+  const store = dataKeys ?? fileDataKeyStore(join(config.DATA_DIR, 'keys'));
+  const secretBox = await openUserSecretBox({ masterKeys, store, logger: logger.child({ component: 'data-keys' }) });
+  const newest = masterKeys.get(secretBox.currentVersion) as Buffer;
+  const linkKey = Buffer.from(hkdfSync('sha256', newest, 'mcp-api', 'login-links', 32));
+  return { secretBox, linkKey };
 }
 
 export interface Storage {
@@ -30,6 +47,8 @@ export interface Storage {
   readonly where: string;
   readonly events: EventStore;
   readonly snapshots: SnapshotStore;
+  /** Per-user data keys, apart from the events: DATA_DIR/keys, or the SECRETS_DBNAME collection with MongoDB. */
+  readonly dataKeys: DataKeyStore;
   /** Integrity of the stored log below the port: checksums, framing, holes. */
   checkLog(): Promise<LogCheck>;
   close(): Promise<void>;
@@ -48,13 +67,15 @@ export async function openStorage(config: Config, logger: Logger, options: Stora
   const log = logger.child({ component: 'event-store' });
   if (kind === 'memory') {
     const events = createMemoryEventStore({ logger: log });
-    return { kind, where: 'memory', events, snapshots: createMemorySnapshotStore(), checkLog: async () => memoryCheck(events), close: () => events.close() };
+    const dataKeys = fileDataKeyStore(join(config.DATA_DIR, 'keys'));
+    return { kind, where: 'memory', events, snapshots: createMemorySnapshotStore(), dataKeys, checkLog: async () => memoryCheck(events), close: () => events.close() };
   }
   if (kind === 'file') {
     const dir = join(config.DATA_DIR, 'events');
     const events = options.readOnly ? await openFileLogReader({ dir, logger: log }) : await openFileEventStore({ dir, logger: log });
     const snapshots = createFileSnapshotStore(join(config.DATA_DIR, 'projections'), log);
-    return { kind, where: dir, events, snapshots, checkLog: () => checkFileLog(dir), close: () => events.close() };
+    const dataKeys = fileDataKeyStore(join(config.DATA_DIR, 'keys'));
+    return { kind, where: dir, events, snapshots, dataKeys, checkLog: () => checkFileLog(dir), close: () => events.close() };
   }
   // Loaded only when configured: the file-store gateway and CLI never load the driver.
   const [{ connectMongo }, { openMongoEventStore }, { checkMongoLog }, { createMongoSnapshotStore }] = await Promise.all([
@@ -63,6 +84,7 @@ export async function openStorage(config: Config, logger: Logger, options: Stora
     import('./events/mongoLogCheck.js'),
     import('./events/mongoSnapshotStore.js'),
   ]);
+  const { mongoDataKeyStore } = await import('./events/mongoDataKeyStore.js');
   const connection = await connectMongo(
     {
       url: config.MONGO_URL,
@@ -82,6 +104,7 @@ export async function openStorage(config: Config, logger: Logger, options: Stora
       where: `${connection.where} (database ${config.MONGO_DBNAME})`,
       events,
       snapshots: createMongoSnapshotStore(connection.db, log),
+      dataKeys: mongoDataKeyStore(connection.db, config.SECRETS_DBNAME),
       checkLog: () => checkMongoLog(connection.db),
       async close() {
         try {
@@ -106,6 +129,30 @@ export async function openEventStore(config: Config, logger: Logger): Promise<Ev
 async function memoryCheck(events: EventStore): Promise<LogCheck> {
   const head = await events.headPosition();
   return { ok: true, records: head, problems: [], details: { note: 'in-memory store: nothing on disk to check' } };
+}
+
+/** Authentication and limits from the config; generates the admin token file when ADMIN_TOKEN is unset. */
+export async function securityOptions(config: Config, logger: Logger, linkKey: Buffer): Promise<SecurityOptions> {
+  let adminToken = config.ADMIN_TOKEN;
+  if (config.AUTH === 'none') {
+    logger.warn('AUTH=none: authentication is OFF; anyone who can reach the gateway acts as admin for every user', { host: config.HOST });
+    adminToken = undefined;
+  } else if (adminToken === undefined) {
+    adminToken = await loadOrCreateAdminToken(config.DATA_DIR, logger);
+  }
+  return {
+    auth: { mode: config.AUTH, ...(adminToken === undefined ? {} : { adminToken }) },
+    origins: originPolicy(config.HOST, config.ALLOWED_HOSTS, config.ALLOWED_ORIGINS),
+    limits: {
+      maxSecretsPerUser: config.MAX_SECRETS_PER_USER,
+      maxSecretValueBytes: config.MAX_SECRET_VALUE_BYTES,
+      toolCallsPerMinute: config.TOOL_CALLS_PER_MINUTE,
+      toolCallBurst: config.TOOL_CALL_BURST,
+    },
+    google: { loginTtlMs: config.GOOGLE_LOGIN_TTL_MS, ...(config.GOOGLE_OAUTH_CREDENTIALS ? { credentials: config.GOOGLE_OAUTH_CREDENTIALS } : {}) },
+    ...(config.PUBLIC_URL === undefined ? {} : { publicUrl: config.PUBLIC_URL }),
+    linkKey,
+  };
 }
 
 async function keyMaterial(config: Config, logger: Logger): Promise<KeyMaterial[]> {

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import * as z from 'zod';
 import { createUrlPolicy, parseNetworkList } from './runtime/urlSafety.js';
 import { indexUrlProblem } from './runtime/packages/packageValidation.js';
+import { SECURITY_CONFIG } from './securityConfig.js';
 
 /** Empty strings (common in .env files) count as unset. */
 const opt = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema);
@@ -12,7 +13,7 @@ const indexUrl = z.string().refine((v) => indexUrlProblem(v) === undefined, { me
 /** Every setting the gateway reads from its environment, validated in one place. */
 export const ConfigSchema = z.object({
   PORT: int(0, 65_535, 8080),
-  /** Loopback by default: the gateway has no authentication yet, so exposing it is an explicit choice. */
+  /** Loopback by default: exposing the gateway is an explicit choice. */
   HOST: opt(z.string().min(1).default('127.0.0.1')),
   DATA_DIR: opt(z.string().min(1).default('./data')),
   // Not `opt`: an explicitly empty key is refused, not silently replaced by a generated one.
@@ -62,6 +63,9 @@ export const ConfigSchema = z.object({
   MONGO_DBNAME: opt(z.string().regex(/^[^/\\. "$*<>:|?]{1,63}$/, 'not a valid MongoDB database name').default('mcp')),
   MONGO_REPLICA_SET: opt(z.string().min(1).optional()),
   MONGO_AUTH_SOURCE: opt(z.string().min(1).optional()),
+  /** Collection of per-user data keys (the reference README's SECRETS_DBNAME), apart from the events. */
+  SECRETS_DBNAME: opt(z.string().regex(/^[A-Za-z0-9_-]{1,100}$/, 'letters, digits, _ and - only').default('secrets')),
+  ...SECURITY_CONFIG,
 });
 function networkList(value: string | undefined, ctx: z.RefinementCtx): void {
   try {

@@ -32,6 +32,12 @@ export type ErrorCode =
   | 'package_busy'
   | 'package_install_failed'
   | 'package_install_timeout'
+  | 'token_not_found'
+  | 'invalid_oauth_state'
+  | 'oauth_not_configured'
+  | 'rate_limited'
+  | 'limit_exceeded'
+  | 'secret_too_large'
   | 'internal_error';
 
 const STATUS: Record<ErrorCode, number> = {
@@ -65,6 +71,12 @@ const STATUS: Record<ErrorCode, number> = {
   package_busy: 409,
   package_install_failed: 502,
   package_install_timeout: 504,
+  token_not_found: 404,
+  invalid_oauth_state: 400,
+  oauth_not_configured: 503,
+  rate_limited: 429,
+  limit_exceeded: 409,
+  secret_too_large: 413,
   internal_error: 500,
 };
 

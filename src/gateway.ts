@@ -1,15 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import type Koa from 'koa';
-import type { SecretBox } from './crypto/secretBox.js';
+import type { UserSecretBox } from './crypto/userSecretBox.js';
 import type { EventStore } from './events/eventStore.js';
 import type { SnapshotStore } from './events/snapshotStore.js';
 import type { ServerDefaults } from './http/appDeps.js';
 import { createApp } from './http/createApp.js';
+import { securityDeps, type SecurityOptions } from './http/securityOptions.js';
 import type { Logger } from './logger.js';
 import { GatewayMetrics } from './metrics/gatewayMetrics.js';
 import { instrumentStore } from './metrics/instrumentedStore.js';
 import { instrumentRuntime } from './metrics/instrumentedRuntime.js';
 import { checkReadiness } from './runtime/readiness.js';
+import { followDataKeys } from './runtime/dataKeySync.js';
 import { Checkpointer, loadSnapshot } from './projections/projectionSnapshots.js';
 import { Projector } from './projections/projector.js';
 import { ArgumentValidator } from './runtime/argumentValidator.js';
@@ -19,7 +21,6 @@ import { gatewayToolSource } from './runtime/mcpEndpoint/gatewayToolSource.js';
 import { McpEndpoint, type McpEndpointLimits } from './runtime/mcpEndpoint/mcpEndpoint.js';
 import { PerUserServer, type PerUserLimits } from './runtime/perUserServer.js';
 import { ProcessBudget } from './runtime/processBudget.js';
-import { UserSecrets } from './runtime/userSecrets.js';
 import { ProcessRegistry } from './runtime/processRegistry.js';
 import { Reactor } from './runtime/reactor.js';
 import { createRemoteRuntime, type RemoteOptions } from './runtime/remoteRuntime.js';
@@ -33,8 +34,10 @@ import type { PackageManager } from './runtime/packages/packageManager.js';
 
 export interface GatewayOptions {
   readonly store: EventStore;
-  readonly secretBox: SecretBox;
+  readonly secretBox: UserSecretBox;
   readonly logger: Logger;
+  /** Authentication, Host/Origin checks, limits, the Google flow. */
+  readonly security: SecurityOptions;
   readonly defaults: ServerDefaults;
   readonly policy: RestartPolicy;
   readonly shutdownGraceMs: number;
@@ -102,18 +105,21 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     newId,
     options: { ...options.remote, urlPolicy },
   });
-  const userSecrets = new UserSecrets({ readModels: () => projector.readModels, secretBox: options.secretBox, logger });
   const perUser = { ...PER_USER_DEFAULTS, ...options.perUser };
   const budget = new ProcessBudget(perUser.maxTotal);
-  /** A user's secrets for a per-user process's environment: only names that cannot make it run code. */
-  const envSecrets = (serverName: string) => (username: string) => {
+  /** A user's secrets for a per-user process's environment, through the call path's decryption: only names that cannot make it run code. */
+  const envSecrets = (serverName: string) => (username: string): Record<string, string> => {
     const view = projector.readModels.servers.get(serverName);
     const injectable = (secretName: string): boolean => {
       if (isInjectableEnvName(secretName)) return true;
       logger.warn('secret not put into a per-user environment: reserved name', { serverName, secretName });
       return false;
     };
-    return view ? userSecrets.open(view, username, injectable) : {};
+    return view ? caller.openSecrets(view, username, injectable) : {};
+  };
+  const envKeys = (serverName: string) => async (username: string): Promise<void> => {
+    const view = projector.readModels.servers.get(serverName);
+    if (view) await caller.ensureDataKeys(view, username);
   };
   const pool = new ServerPool((server, hooks) => {
     const { transport } = server.config;
@@ -143,16 +149,18 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       registry,
     };
     if (server.config.secretDelivery === 'env') {
-      return new PerUserServer({ template: stdio, hooks, budget, limits: perUser, secrets: envSecrets(server.name) });
+      return new PerUserServer({ template: stdio, hooks, budget, limits: perUser, secrets: envSecrets(server.name), prepare: envKeys(server.name) });
     }
     return new ManagedServer({ ...stdio, redact: hooks.redact, onChange: hooks.onChange });
   });
   const reactor = new Reactor(projector, pool, logger.child({ component: 'reactor' }));
-  const caller = new ToolCaller({
+  const caller: ToolCaller = new ToolCaller({
     readModels: () => projector.readModels,
     pool,
-    secrets: userSecrets,
+    secretBox: options.secretBox,
     validator: new ArgumentValidator(logger),
+    logger,
+    ...(options.security.google.credentials ? { googleCredentials: options.security.google.credentials } : {}),
   });
 
   const packages = createPackageManager({
@@ -174,6 +182,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     logger.info('restored read models from the projection snapshot', { checkpoint: restored.checkpoint });
   }
   await projector.start();
+  // After catch-up: only what other instances do from now on needs a key reload or a forget.
+  projector.on('applied', followDataKeys(options.secretBox, logger.child({ component: 'data-keys' })));
   const checkpointer = options.snapshots
     ? new Checkpointer(projector, options.snapshots, logger.child({ component: 'projector' }), options.checkpointIntervalMs ?? 5000)
     : undefined;
@@ -212,6 +222,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     bodyLimit: options.bodyLimit,
     defaults: options.defaults,
     urlPolicy,
+    security: securityDeps(options.security, projector, clock),
   });
 
   return {

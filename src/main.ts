@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import { loadConfig } from './config.js';
-import { openSecretBox, openStorage } from './bootstrap.js';
+import { openCrypto, openStorage, securityOptions } from './bootstrap.js';
 import { startGateway } from './gateway.js';
 import { createLogger } from './logger.js';
 import { createUrlPolicy, parseNetworkList } from './runtime/urlSafety.js';
@@ -10,14 +10,16 @@ import { packageSettingsFrom } from './runtime/packages/createPackageManager.js'
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const logger = createLogger({ level: config.LOG_LEVEL });
-  const secretBox = await openSecretBox(config, logger);
   const storage = await openStorage(config, logger);
+  const { secretBox, linkKey } = await openCrypto(config, logger, storage.dataKeys);
+  const security = await securityOptions(config, logger, linkKey);
   const store = storage.events;
 
   const gateway = await startGateway({
     store,
     secretBox,
     logger,
+    security,
     defaults: { timeout: config.TOOL_TIMEOUT_MS, startupTimeout: config.STARTUP_TIMEOUT_MS },
     policy: {
       initialDelayMs: config.RESTART_INITIAL_DELAY_MS,
@@ -45,7 +47,7 @@ async function main(): Promise<void> {
   server.listen(config.PORT, config.HOST, () => {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.PORT;
-    logger.info('mcp-api listening', { host: config.HOST, port, dataDir: config.DATA_DIR, eventStore: storage.kind, servers: gateway.projector.readModels.servers.size });
+    logger.info('mcp-api listening', { host: config.HOST, port, dataDir: config.DATA_DIR, eventStore: storage.kind, auth: config.AUTH, servers: gateway.projector.readModels.servers.size });
   });
 
   let stopping = false;

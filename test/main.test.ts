@@ -1,12 +1,14 @@
 import { expect } from 'chai';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FIXTURE_SERVER, isAlive, waitFor } from './runtime/processTestUtils.js';
 
 const MAIN = fileURLToPath(new URL('../src/main.js', import.meta.url));
+const ADMIN = 'main-test-admin-token-long-enough-0123456789';
+const auth = { authorization: `Bearer ${ADMIN}` };
 
 interface Running {
   readonly child: ChildProcess;
@@ -37,13 +39,13 @@ const exited = (child: ChildProcess): Promise<number | null> =>
   hasExited(child) ? Promise.resolve(child.exitCode) : new Promise((resolve) => child.once('exit', (code) => resolve(code)));
 
 async function post(url: string, body: unknown): Promise<Record<string, unknown>> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...auth }, body: JSON.stringify(body) });
   return (await res.json()) as Record<string, unknown>;
 }
 
 async function connectedPid(url: string, name: string): Promise<number> {
   for (let i = 0; i < 500; i++) {
-    const body = (await (await fetch(`${url}/mcp/servers/${name}`)).json()) as { server?: { status: string; pid?: number } };
+    const body = (await (await fetch(`${url}/mcp/servers/${name}`, { headers: auth })).json()) as { server?: { status: string; pid?: number } };
     if (body.server?.status === 'connected' && body.server.pid) return body.server.pid;
     await new Promise((r) => setTimeout(r, 20));
   }
@@ -73,26 +75,49 @@ describe('the gateway process (src/main.ts)', () => {
   });
 
   it('leaves no child behind on SIGTERM, and brings servers back on the next start', async () => {
-    running = await startMain({ DATA_DIR: dataDir, SECRETS_KEY: key });
+    running = await startMain({ DATA_DIR: dataDir, SECRETS_KEY: key, ADMIN_TOKEN: ADMIN });
     await post(`${running.url}/mcp/servers`, { name: 'fx', command: process.execPath, args: [FIXTURE_SERVER] });
     const pid = await connectedPid(running.url, 'fx');
     running.child.kill('SIGTERM');
     expect(await exited(running.child)).to.equal(0);
     expect(isAlive(pid)).to.equal(false);
 
-    running = await startMain({ DATA_DIR: dataDir, SECRETS_KEY: key });
+    running = await startMain({ DATA_DIR: dataDir, SECRETS_KEY: key, ADMIN_TOKEN: ADMIN });
     const again = await connectedPid(running.url, 'fx');
     expect(again).to.not.equal(pid);
   });
 
   it('leaves no child behind when the gateway is SIGKILLed', async () => {
-    running = await startMain({ DATA_DIR: dataDir, SECRETS_KEY: key });
+    running = await startMain({ DATA_DIR: dataDir, SECRETS_KEY: key, ADMIN_TOKEN: ADMIN });
     await post(`${running.url}/mcp/servers`, { name: 'fx', command: process.execPath, args: [FIXTURE_SERVER] });
     const pid = await connectedPid(running.url, 'fx');
     running.child.kill('SIGKILL');
     await exited(running.child);
     // The child sees stdin close and exits on its own.
     await waitFor(() => !isAlive(pid), 'orphaned child to exit');
+  });
+
+  it('generates a 0600 admin token file when ADMIN_TOKEN is unset, logs where it is but not the token, and requires it', async () => {
+    running = await startMain({ DATA_DIR: dataDir, SECRETS_KEY: key });
+    const path = join(dataDir, 'admin.token');
+    expect((await stat(path)).mode & 0o777).to.equal(0o600);
+    const token = (await readFile(path, 'utf8')).trim();
+    const log = running.output.join('\n');
+    expect(log).to.contain('generated an admin token').and.contain(path);
+    expect(log).to.not.contain(token);
+    expect((await fetch(`${running.url}/mcp/tools`)).status).to.equal(401);
+    expect((await fetch(`${running.url}/mcp/tools`, { headers: { authorization: `Bearer ${token}` } })).status).to.equal(200);
+    expect((await fetch(`${running.url}/healthz`)).status).to.equal(200);
+    running.child.kill('SIGTERM');
+    await exited(running.child);
+    running = await startMain({ DATA_DIR: dataDir, SECRETS_KEY: key });
+    expect((await fetch(`${running.url}/mcp/tools`, { headers: { authorization: `Bearer ${token}` } })).status, 'the same token after a restart').to.equal(200);
+  });
+
+  it('turns authentication off with AUTH=none, warning at start', async () => {
+    running = await startMain({ DATA_DIR: dataDir, SECRETS_KEY: key, AUTH: 'none' });
+    expect(running.output.join('\n')).to.contain('AUTH=none: authentication is OFF');
+    expect((await fetch(`${running.url}/mcp/tools`)).status).to.equal(200);
   });
 
   it('refuses a weak SECRETS_KEY without printing it', async () => {

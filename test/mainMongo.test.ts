@@ -54,7 +54,7 @@ describe('two gateway processes (src/main.ts) on one MongoDB', () => {
   });
 
   it('selects MongoDB from MONGO_URL, and a write on one process is read on the other', async () => {
-    const env = { MONGO_URL: target.url, MONGO_DBNAME: testDbName(), SECRETS_KEY: KEY };
+    const env = { MONGO_URL: target.url, MONGO_DBNAME: testDbName(), SECRETS_KEY: KEY, AUTH: 'none' };
     const a = await startMain({ ...env, DATA_DIR: join(dataDir, 'a') });
     running.push(a);
     const b = await startMain({ ...env, DATA_DIR: join(dataDir, 'b') });

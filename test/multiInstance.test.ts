@@ -4,7 +4,9 @@ import type { RecordedEvent } from '../src/events/eventStore.js';
 import { openMongoEventStore } from '../src/events/mongoEventStore.js';
 import { createMongoSnapshotStore } from '../src/events/mongoSnapshotStore.js';
 import { startMongoTarget, testDbName, type MongoTestTarget } from './support/mongoTestStore.js';
-import { fixtureServer, startTestGateway, waitForStatus, type TestGateway } from './support/testGateway.js';
+import { openUserSecretBox } from '../src/crypto/userSecretBox.js';
+import { mongoDataKeyStore } from '../src/events/mongoDataKeyStore.js';
+import { fixtureServer, startTestGateway, testMasterKeys, waitForStatus, type TestGateway } from './support/testGateway.js';
 
 /** One gateway instance on its own MongoClient, like a separate process on the shared database. */
 async function startInstance(target: MongoTestTarget, dbName: string): Promise<TestGateway> {
@@ -12,7 +14,10 @@ async function startInstance(target: MongoTestTarget, dbName: string): Promise<T
   await client.connect();
   const db = client.db(dbName);
   const events = await openMongoEventStore({ db, pollMs: 50 });
+  // Its own box over the shared key collection, as a separate process would have.
+  const secretBox = await openUserSecretBox({ masterKeys: testMasterKeys(), store: mongoDataKeyStore(db, 'secrets') });
   return startTestGateway({
+    secretBox,
     storage: {
       events,
       snapshots: createMongoSnapshotStore(db),
@@ -128,5 +133,41 @@ describe('several gateway instances on one MongoDB store', () => {
       await reader.close();
       await client.close();
     }
+  });
+
+  it("opens on B the secrets A sealed with a data key B had never seen, and forgets a user deleted on A", async () => {
+    await a.request('POST', '/mcp/servers', fixtureServer('keys'));
+    await within(1000, 'B to see the server', async () => ((await b.request('GET', '/mcp/servers/keys')).status === 200 ? true : undefined));
+    await waitForStatus(b, 'keys', ['connected']);
+    const set = await a.request('POST', '/secrets/set', { username: 'alice', serverName: 'keys', secretName: 'TOKEN', secretValue: 'made-on-a-1234' });
+    expect(set.status).to.equal(200);
+    const echo = () => b.request('POST', '/mcp/tool/call', { username: 'alice', serverName: 'keys', methodName: 'echo_secret', args: { name: 'TOKEN' } });
+    // B learns of the secret by polling the log; until then it has nothing to inject. A missing data
+    // key would answer 500 secret_undecryptable instead, and this would time out.
+    const seen: number[] = [];
+    await within(1000, 'B to inject the secret', async () => {
+      const res = await echo();
+      seen.push(res.status);
+      return res.status === 200 && (res.body.data as { content: Array<{ text: string }> }).content[0]!.text === 'made-on-a-1234' ? true : undefined;
+    });
+    expect(seen).to.not.include(500);
+
+    // Both instances make bob's first key at once: neither key may be lost.
+    await Promise.all([
+      a.request('POST', '/secrets/set', { username: 'bob', serverName: 'keys', secretName: 'A', secretValue: 'bob-from-a-1234' }),
+      b.request('POST', '/secrets/set', { username: 'bob', serverName: 'keys', secretName: 'B', secretValue: 'bob-from-b-1234' }),
+    ]);
+    const bobArgs = await within(1000, 'both of bob\'s secrets on A', async () => {
+      const res = await a.request('POST', '/mcp/tool/call', { username: 'bob', serverName: 'keys', methodName: 'echo_args', args: {} });
+      const text = res.status === 200 ? (res.body.data as { content: Array<{ text: string }> }).content[0]!.text : '';
+      return text.includes('bob-from-b-1234') ? text : undefined;
+    });
+    expect(JSON.parse(bobArgs)).to.deep.equal({ A: 'bob-from-a-1234', B: 'bob-from-b-1234' });
+
+    expect((await a.request('DELETE', '/users/alice')).status).to.equal(200);
+    await within(1000, 'B to stop injecting alice\'s secret', async () => {
+      const res = await echo();
+      return res.status === 200 && (res.body.data as { content: Array<{ text: string }> }).content[0]!.text === 'undefined' ? true : undefined;
+    });
   });
 });

@@ -6,6 +6,8 @@ import { eventsTailCommand } from './eventsTailCommand.js';
 import { projectionsRebuildCommand } from './projectionsRebuildCommand.js';
 import { replayCommand } from './replayCommand.js';
 import { verifyCommand } from './verifyCommand.js';
+import { keysRewrapCommand } from './keysRewrapCommand.js';
+import { keysStatusCommand } from './keysStatusCommand.js';
 
 /**
  * Every subcommand of the `mcp-api` CLI. Add yours here (one file per command under src/cli/).
@@ -20,4 +22,6 @@ export const COMMANDS: readonly CliCommand[] = [
   projectionsRebuildCommand,
   replayCommand,
   verifyCommand,
+  keysRewrapCommand,
+  keysStatusCommand,
 ];

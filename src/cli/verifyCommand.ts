@@ -1,3 +1,4 @@
+import type { DataKeyStore } from '../crypto/dataKeyStore.js';
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as z from 'zod';
@@ -28,8 +29,8 @@ export const verifyCommand: CliCommand = {
   usage: '[--json]',
   async run(context) {
     const options = parseOptions(Options, parseArgs(context.args, ['json']).options);
-    const box = await secretBoxIfConfigured(context);
     return withStorage(context, { readOnly: true }, async (storage) => {
+      const box = await secretBoxIfConfigured(context, storage.dataKeys);
       const log = await storage.checkLog();
       const problems = [...log.problems];
       const models = initialReadModels();
@@ -85,14 +86,14 @@ export const verifyCommand: CliCommand = {
   },
 };
 
-async function secretBoxIfConfigured(context: CliContext): Promise<SecretBox | undefined> {
+async function secretBoxIfConfigured(context: CliContext, dataKeys: DataKeyStore): Promise<SecretBox | undefined> {
   const { config } = context;
   if (config.SECRETS_KEY === undefined && !config.SECRETS_KEYS) {
     // verify must not generate a key file as a side effect.
     const exists = await access(join(config.DATA_DIR, KEY_FILE_NAME)).then(() => true, () => false);
     if (!exists) return undefined;
   }
-  return openSecretBox(config, context.logger);
+  return openSecretBox(config, context.logger, dataKeys);
 }
 
 function checkSecrets(models: ReadModels, box: SecretBox): KeyReport {

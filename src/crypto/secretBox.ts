@@ -1,5 +1,6 @@
-import { createCipheriv, createDecipheriv, randomBytes, scryptSync } from 'node:crypto';
+import { scryptSync } from 'node:crypto';
 import type { Sealed } from '../events/secretEvents.js';
+import { aesOpen, aesSeal, isWellFormed } from './aesGcm.js';
 
 /** What a ciphertext is bound to: moved to another user, server or name, it fails to decrypt. */
 export interface SecretContext {
@@ -11,6 +12,11 @@ export interface SecretContext {
 export interface SecretBox {
   readonly currentVersion: number;
   readonly versions: readonly number[];
+  /**
+   * Makes sure `username` has a data key for the current key version, creating and storing it
+   * durably if needed. Call it before `seal()` for that user (idempotent, cheap once done).
+   */
+  prepare(username: string): Promise<void>;
   seal(plaintext: string, context: SecretContext): Sealed;
   /** Throws `SecretDecryptError` when the key version is unknown or the ciphertext/context does not match. */
   open(sealed: Sealed, context: SecretContext): string;
@@ -22,9 +28,6 @@ export class SecretDecryptError extends Error {
     this.name = 'SecretDecryptError';
   }
 }
-
-const IV_BYTES = 12;
-const TAG_BYTES = 16;
 
 /**
  * Stretches a configured key into a 256-bit AES key. scrypt, because SECRETS_KEY may be a
@@ -39,7 +42,11 @@ function aad(context: SecretContext, version: number): Buffer {
   return Buffer.from(JSON.stringify(['mcp-api/secret', context.username, context.serverName, context.secretName, version]));
 }
 
-/** `keys`: version → derived 32-byte key. The highest version seals; every version opens. */
+/**
+ * A box that seals directly under the master keys (version → derived 32-byte key): the format of
+ * records written before per-user data keys. The highest version seals; every version opens.
+ * The gateway itself uses the per-user box (userSecretBox.ts), which still opens these records.
+ */
 export function createSecretBox(keys: ReadonlyMap<number, Buffer>): SecretBox {
   const versions = [...keys.keys()].sort((a, b) => b - a);
   const currentVersion = versions[0];
@@ -49,33 +56,17 @@ export function createSecretBox(keys: ReadonlyMap<number, Buffer>): SecretBox {
   return {
     currentVersion,
     versions,
+    prepare: () => Promise.resolve(),
     seal(plaintext, context) {
-      const key = keys.get(currentVersion) as Buffer;
-      const iv = randomBytes(IV_BYTES);
-      const cipher = createCipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES });
-      cipher.setAAD(aad(context, currentVersion));
-      const data = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
-      return {
-        keyVersion: currentVersion,
-        iv: iv.toString('base64'),
-        tag: cipher.getAuthTag().toString('base64'),
-        data: data.toString('base64'),
-      };
+      return { keyVersion: currentVersion, ...aesSeal(keys.get(currentVersion) as Buffer, plaintext, aad(context, currentVersion)) };
     },
     open(sealed, context) {
       const key = keys.get(sealed.keyVersion);
       if (!key) throw new SecretDecryptError(`unknown key version ${sealed.keyVersion}`);
-      const iv = Buffer.from(sealed.iv, 'base64');
-      const tag = Buffer.from(sealed.tag, 'base64');
-      if (iv.length !== IV_BYTES || tag.length !== TAG_BYTES) throw new SecretDecryptError('malformed record');
-      try {
-        const decipher = createDecipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES });
-        decipher.setAAD(aad(context, sealed.keyVersion));
-        decipher.setAuthTag(tag);
-        return Buffer.concat([decipher.update(Buffer.from(sealed.data, 'base64')), decipher.final()]).toString('utf8');
-      } catch {
-        throw new SecretDecryptError('authentication failed (wrong key, or record bound to another user/server/name)');
-      }
+      if (!isWellFormed(sealed)) throw new SecretDecryptError('malformed record');
+      const plain = aesOpen(key, sealed, aad(context, sealed.keyVersion));
+      if (!plain) throw new SecretDecryptError('authentication failed (wrong key, or record bound to another user/server/name)');
+      return plain.toString('utf8');
     },
   };
 }

@@ -7,7 +7,6 @@ import {
   ServerRemoved,
   ServerUpdated,
 } from './serverEvents.js';
-import { SecretDeleted, SecretSet } from './secretEvents.js';
 import { OAuthRefreshFailed, OAuthRefreshStarted, OAuthTokensStored } from './oauthEvents.js';
 import { SessionIdChanged } from './sessionEvents.js';
 import {
@@ -19,6 +18,10 @@ import {
   PackageUpgradeFailed,
   PackageUpgradeStarted,
 } from './packageEvents.js';
+import { SecretDeleted, SecretRewrapped, SecretSet } from './secretEvents.js';
+import { TokenIssued, TokenRevoked } from './tokenEvents.js';
+import { UserDeleted } from './userEvents.js';
+import { GoogleLoginCompleted, GoogleLoginStarted } from './googleLoginEvents.js';
 
 /** Every event type of the domain with the schema of its current version. */
 export const EVENT_SCHEMAS = {
@@ -40,6 +43,12 @@ export const EVENT_SCHEMAS = {
   PackageUpgraded,
   PackageUpgradeFailed,
   PackageUninstalled,
+  SecretRewrapped,
+  TokenIssued,
+  TokenRevoked,
+  UserDeleted,
+  GoogleLoginStarted,
+  GoogleLoginCompleted,
 } as const;
 
 export const CURRENT_SCHEMA_VERSION: Record<EventType, number> = {
@@ -61,6 +70,12 @@ export const CURRENT_SCHEMA_VERSION: Record<EventType, number> = {
   PackageUpgraded: 1,
   PackageUpgradeFailed: 1,
   PackageUninstalled: 1,
+  SecretRewrapped: 1,
+  TokenIssued: 1,
+  TokenRevoked: 1,
+  UserDeleted: 1,
+  GoogleLoginStarted: 1,
+  GoogleLoginCompleted: 1,
 };
 
 export type EventType = keyof typeof EVENT_SCHEMAS;

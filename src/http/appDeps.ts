@@ -1,5 +1,5 @@
 import type { CommandMetadata } from '../commands/commandHandler.js';
-import type { SecretBox } from '../crypto/secretBox.js';
+import type { UserSecretBox } from '../crypto/userSecretBox.js';
 import type { EventStore } from '../events/eventStore.js';
 import type { Logger } from '../logger.js';
 import type { Projector } from '../projections/projector.js';
@@ -9,6 +9,10 @@ import type { PackageManager } from '../runtime/packages/packageManager.js';
 import type { ServerSnapshot, ToolResult } from '../runtime/serverRuntime.js';
 import type { ToolCallExtras } from '../runtime/toolCaller.js';
 import type { UrlPolicy } from '../runtime/urlSafety.js';
+import type { Authenticator } from './authenticator.js';
+import type { LoginLinks } from './loginLinks.js';
+import type { OriginPolicy } from './originGuard.js';
+import type { RateLimiter } from './rateLimiter.js';
 
 export interface ToolCallRequest {
   readonly username: string;
@@ -44,7 +48,7 @@ export interface AppDeps {
   readonly projector: Projector;
   readonly runtime: RuntimePort;
   readonly ops: OpsPort;
-  readonly secretBox: SecretBox;
+  readonly secretBox: UserSecretBox;
   readonly logger: Logger;
   readonly clock: () => Date;
   readonly newId: () => string;
@@ -54,6 +58,23 @@ export interface AppDeps {
   /** Remote server URLs with an IP-literal host are checked against it at registration. */
   readonly urlPolicy?: UrlPolicy;
   readonly packages: PackageManager;
+  readonly security: SecurityDeps;
+}
+
+/** Authentication, authorization and limits (src/http/authMiddleware.ts, routePolicy.ts). */
+export interface SecurityDeps {
+  readonly authenticator: Authenticator;
+  readonly links: LoginLinks;
+  readonly origins: OriginPolicy;
+  readonly toolCalls: RateLimiter;
+  readonly maxSecretsPerUser: number;
+  readonly maxSecretValueBytes: number;
+  /** How long a Google login state stays valid. */
+  readonly googleLoginTtlMs: number;
+  /** Whether GOOGLE_OAUTH_CREDENTIALS is set (without it, a Google login could never be used). */
+  readonly googleConfigured: boolean;
+  /** Base URL for links handed to browsers; default: the request's own origin. */
+  readonly publicUrl?: string;
 }
 
 export const commandMetadata = (deps: AppDeps, actor: string, correlationId?: string): CommandMetadata => ({

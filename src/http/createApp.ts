@@ -1,21 +1,34 @@
+import type Router from '@koa/router';
 import Koa from 'koa';
 import type { AppDeps } from './appDeps.js';
+import { authMiddleware } from './authMiddleware.js';
 import { bodyParser } from './bodyParser.js';
 import { errorMiddleware } from './errorMiddleware.js';
+import { originGuard } from './originGuard.js';
 import { buildRouters } from './routers.js';
+import { userScope } from './userScope.js';
+
+/** Every router of the app. Each of their routes needs an entry in routePolicy.ts and routeDocs.ts. */
+export const appRouters = (deps: AppDeps): Router[] => buildRouters(deps);
 
 /** Builds the Koa app; never listens (the composition root or a test does). */
 export function createApp(deps: AppDeps): Koa {
   const app = new Koa();
   app.silent = true; // errors are logged by errorMiddleware, without bodies
+  const routers = appRouters(deps);
+  // Shared with tests that check every registered route has an access policy.
+  app.context.routers = routers;
   app.use(async (ctx, next) => {
     ctx.state.requestId = deps.newId();
     ctx.set('X-Request-Id', ctx.state.requestId as string);
     await next();
   });
   app.use(errorMiddleware(deps.logger));
+  app.use(originGuard(deps.security.origins));
+  app.use(authMiddleware({ authenticator: deps.security.authenticator, links: deps.security.links, routers, logger: deps.logger }));
   app.use(bodyParser(deps.bodyLimit));
-  for (const router of buildRouters(deps)) {
+  app.use(userScope());
+  for (const router of routers) {
     app.use(router.routes());
     app.use(router.allowedMethods({ throw: false }));
   }

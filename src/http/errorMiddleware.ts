@@ -8,7 +8,8 @@ export function errorMiddleware(logger: Logger): Middleware {
     try {
       await next();
       if (ctx.body === undefined && ctx.status === 404) throw new AppError('route_not_found', `No route for ${ctx.method} ${ctx.path}`);
-      if (ctx.body === undefined && ctx.status === 405) {
+      // 501 is the router's answer to a method it has no route for at all (TRACE, PROPFIND, ...).
+      if (ctx.body === undefined && (ctx.status === 405 || ctx.status === 501)) {
         throw new AppError('method_not_allowed', `${ctx.method} is not allowed on ${ctx.path}`, { allow: ctx.response.get('Allow') });
       }
     } catch (e) {

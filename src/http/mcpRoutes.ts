@@ -4,7 +4,9 @@ import * as z from 'zod';
 import { USERNAME } from '../events/secretEvents.js';
 import type { McpPrincipal } from '../runtime/mcpEndpoint/sessionServer.js';
 import type { AppDeps } from './appDeps.js';
+import { actingUsername, principalOf } from './principal.js';
 import { serverNameSchema } from './serverSchemas.js';
+import { AppError } from '../errors.js';
 import { parseInput } from './validate.js';
 
 /** Repeated query parameters (`?servers=a&servers=b`) and comma lists (`?servers=a,b`) both work. */
@@ -15,7 +17,7 @@ const list = <T extends z.ZodType>(item: T) =>
   );
 
 export const McpQuery = z.object({
-  /** Who the endpoint acts for when no token says it (also `X-MCP-Username`). */
+  /** Who an admin token (or AUTH=none) acts for (also `X-MCP-Username`); a user token may only name itself. */
   username: z.string().regex(USERNAME, 'usernames are 1-128 letters, digits or . _ @ + -').optional(),
   servers: list(serverNameSchema),
   tools: list(z.string().min(1).max(512)),
@@ -23,19 +25,30 @@ export const McpQuery = z.object({
 });
 
 export const MCP_QUERY_DOCS = {
-  username: 'User to act as (without authentication); also the X-MCP-Username header; default "default"',
+  username: 'User an admin token acts as (a user token acts as its own user); also the X-MCP-Username header; default "default"',
   servers: 'Only these servers (comma-separated); fixed for a session when it is opened',
   tools: 'Only these tools, by their exposed <server>__<tool> names (comma-separated)',
   mode: '"stateful" (default: sessions, SSE, list_changed) or "stateless" (each POST alone, JSON answers)',
 };
 
 /**
- * Who a /mcp request acts as. Until authentication exists, anyone may name a user; the session is
- * still bound to that name, so a session id cannot be used to act for another user.
+ * Who a /mcp request acts as, and who it is (`subject`, the key a session is bound to). A user
+ * token acts as its user (naming another is 403); an admin token, or AUTH=none, as the named user.
+ * A session opened with one subject is refused to every other: user B's token with user A's
+ * session id, or an admin acting as A with a session a user token opened.
  */
 function principalFor(ctx: Context, requested: string | undefined): McpPrincipal {
-  const username = requested ?? 'default';
-  return { username, subject: `anonymous:${username}` };
+  const principal = principalOf(ctx);
+  const username = actingUsername(principal, requested);
+  return { username, subject: principal?.kind === 'user' ? `user:${principal.username}` : `admin:${username}` };
+}
+
+/** The same per-user tool-call rate limit as POST /mcp/tool/call; a refused call becomes an isError result. */
+function admitToolCall(deps: AppDeps, username: string): void {
+  const limited = deps.security.toolCalls.take(username);
+  if (limited.ok) return;
+  const seconds = Math.max(1, Math.ceil(limited.retryAfterMs / 1000));
+  throw new AppError('rate_limited', `Too many tool calls for this user; retry in ${seconds} s`, { retryAfterSeconds: seconds });
 }
 
 /**
@@ -61,6 +74,7 @@ export function mcpRoutes(deps: AppDeps): Router {
       filter,
       stateless: query.mode === 'stateless',
       body: ctx.method === 'POST' ? ctx.request.body : undefined,
+      admitCall: (username) => admitToolCall(deps, username),
     });
   };
   router.post('/mcp', handler);

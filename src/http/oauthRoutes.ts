@@ -5,6 +5,7 @@ import { AppError, notFound } from '../errors.js';
 import { oauthSecretName, oauthStreamId, type OAuthSecretField } from '../events/oauthEvents.js';
 import type { Sealed } from '../events/secretEvents.js';
 import { commandMetadata, type AppDeps } from './appDeps.js';
+import { actingUsername, isAdmin, principalOf } from './principal.js';
 import { OAuthTokensBody, serverNameSchema } from './serverSchemas.js';
 import { serverResponse } from './serverView.js';
 import { parseInput } from './validate.js';
@@ -26,7 +27,8 @@ export function oauthRoutes(deps: AppDeps): Router {
         serverName: name,
       });
     }
-    const { username } = body;
+    const username = actingUsername(principalOf(ctx), body.username);
+    await deps.secretBox.prepare(username);
     const seal = (value: string | undefined, field: OAuthSecretField): Sealed | undefined =>
       value === undefined ? undefined : deps.secretBox.seal(value, { username, serverName: name, secretName: oauthSecretName(field) });
     const data = {
@@ -51,7 +53,7 @@ export function oauthRoutes(deps: AppDeps): Router {
       commandMetadata(deps, username, ctx.state.requestId as string),
     );
     await deps.projector.waitFor(result.position);
-    ctx.body = { success: true, server: serverResponse(view, deps.runtime.snapshot(name)) };
+    ctx.body = { success: true, server: serverResponse(view, deps.runtime.snapshot(name), isAdmin(principalOf(ctx))) };
   });
 
   return router;

@@ -60,4 +60,12 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     returns: ['events', 'nextFrom', 'head'],
     query: { stream: 'stream id', type: 'event type(s), A,B', from: 'first position', to: 'last position', since: 'ISO time', until: 'ISO time', limit: '1-1000 (100)' },
   },
+  'GET /auth/me': { summary: 'Who the presented token acts as', tag: 'auth', returns: ['principal'] },
+  'POST /auth/tokens': { summary: 'Issue a user token (shown once; stored hashed)', tag: 'auth', returns: ['token', 'id'] },
+  'GET /auth/tokens': { summary: 'Token metadata (never the tokens)', tag: 'auth', returns: ['tokens'] },
+  'DELETE /auth/tokens/:id': { summary: 'Revoke a user token', tag: 'auth' },
+  'DELETE /users/:username': { summary: "Delete a user: destroys their data key, so every secret and token they stored becomes undecryptable", tag: 'auth' },
+  'POST /auth/google/link': { summary: 'Issue a short-lived signed Google login link for a user and server', tag: 'google', returns: ['url'] },
+  'GET /auth/google/login': { summary: 'Start the Google OAuth2 flow (302 to Google)', tag: 'google', query: { user_id: 'the user', server: 'the OAuth2 server', link: 'signed login link (instead of a token)' } },
+  'GET /auth/google/callback': { summary: "Google's redirect: validates the single-use state, stores the tokens encrypted", tag: 'google', query: { code: 'authorization code', state: 'single-use state' } },
 };

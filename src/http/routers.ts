@@ -2,17 +2,33 @@ import type Router from '@koa/router';
 import type { AppDeps } from './appDeps.js';
 import { docsRoutes } from './docsRoutes.js';
 import { eventRoutes } from './eventRoutes.js';
+import { googleRoutes } from './googleRoutes.js';
 import { healthRoutes } from './healthRoutes.js';
 import { mcpRoutes } from './mcpRoutes.js';
 import { oauthRoutes } from './oauthRoutes.js';
 import { packageRoutes } from './packageRoutes.js';
 import { secretRoutes } from './secretRoutes.js';
 import { serverRoutes } from './serverRoutes.js';
+import { tokenRoutes } from './tokenRoutes.js';
 import { toolRoutes } from './toolRoutes.js';
+import { userRoutes } from './userRoutes.js';
 
 /** Every router of the app, in mount order. Tests enumerate them to check docs and policies cover every route. */
 export function buildRouters(deps: AppDeps): Router[] {
-  return [healthRoutes(deps), docsRoutes(), serverRoutes(deps), toolRoutes(deps), secretRoutes(deps), oauthRoutes(deps), packageRoutes(deps), eventRoutes(deps), mcpRoutes(deps)];
+  return [
+    healthRoutes(deps),
+    docsRoutes(),
+    serverRoutes(deps),
+    toolRoutes(deps),
+    secretRoutes(deps),
+    oauthRoutes(deps),
+    packageRoutes(deps),
+    eventRoutes(deps),
+    tokenRoutes(deps),
+    userRoutes(deps),
+    googleRoutes(deps),
+    mcpRoutes(deps),
+  ];
 }
 
 export interface RouteRef {

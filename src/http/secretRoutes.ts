@@ -5,6 +5,8 @@ import { AppError, notFound } from '../errors.js';
 import { isInjectableEnvName } from '../runtime/envSecretNames.js';
 import { secretStreamId } from '../events/secretEvents.js';
 import { commandMetadata, type AppDeps } from './appDeps.js';
+import { actingUsername, principalOf } from './principal.js';
+import { checkLimits } from './secretLimits.js';
 import { DeleteSecretBody, SetSecretBody } from './serverSchemas.js';
 import { parseInput } from './validate.js';
 
@@ -23,9 +25,13 @@ export function secretRoutes(deps: AppDeps): Router {
   };
 
   router.post('/secrets/set', async (ctx) => {
-    const { username, serverName, secretName, secretValue } = parseInput(SetSecretBody, ctx.request.body, 'secret');
+    const body = parseInput(SetSecretBody, ctx.request.body, 'secret');
+    const username = actingUsername(principalOf(ctx), body.username);
+    const { serverName, secretName, secretValue } = body;
     const serverId = serverIdOf(serverName);
     refuseReservedEnvName(deps, serverName, secretName);
+    checkLimits(deps, username, serverId, secretName, secretValue);
+    await deps.secretBox.prepare(username);
     const sealed = deps.secretBox.seal(secretValue, { username, serverName, secretName });
     const data = { serverId, serverName, username, secretName, sealed };
     await run(username, serverId, { type: 'SetSecret', data }, ctx.state.requestId as string);
@@ -33,7 +39,9 @@ export function secretRoutes(deps: AppDeps): Router {
   });
 
   router.post('/secrets/delete', async (ctx) => {
-    const { username, serverName, secretName } = parseInput(DeleteSecretBody, ctx.request.body, 'secret');
+    const body = parseInput(DeleteSecretBody, ctx.request.body, 'secret');
+    const username = actingUsername(principalOf(ctx), body.username);
+    const { serverName, secretName } = body;
     const serverId = serverIdOf(serverName);
     await run(username, serverId, { type: 'DeleteSecret', data: { serverId, serverName, username, secretName } }, ctx.state.requestId as string);
     ctx.body = { success: true };

@@ -1,3 +1,4 @@
+import { SERVER_HEADER_USER } from '../events/serverEvents.js';
 import Router from '@koa/router';
 import { handleCommand } from '../commands/commandHandler.js';
 import { serverDecider, type ServerCommand } from '../commands/serverDecider.js';
@@ -5,6 +6,7 @@ import { notFound } from '../errors.js';
 import { serverStreamId } from '../events/serverEvents.js';
 import type { ServerView } from '../projections/serversProjection.js';
 import { commandMetadata, type AppDeps } from './appDeps.js';
+import { isAdmin, principalOf } from './principal.js';
 import { AddServerBody, serverNameSchema, UpdateServerBody } from './serverSchemas.js';
 import { patchFromBody, transportFromBody } from './serverConfig.js';
 import { serverResponse } from './serverView.js';
@@ -29,15 +31,19 @@ export function serverRoutes(deps: AppDeps): Router {
 
   router.get('/mcp/servers', (ctx) => {
     const list = [...servers().values()].sort((a, b) => a.name.localeCompare(b.name));
-    ctx.body = { success: true, servers: list.map((v) => serverResponse(v, deps.runtime.snapshot(v.name))) };
+    const admin = isAdmin(principalOf(ctx));
+    ctx.body = { success: true, servers: list.map((v) => serverResponse(v, deps.runtime.snapshot(v.name), admin)) };
   });
 
   router.get('/mcp/servers/:name', (ctx) => {
-    ctx.body = { success: true, server: respond(nameParam(ctx.params.name)) };
+    const name = nameParam(ctx.params.name);
+    ctx.body = { success: true, server: serverResponse(view(name), deps.runtime.snapshot(name), isAdmin(principalOf(ctx))) };
   });
 
   router.post('/mcp/servers', async (ctx) => {
     const body = parseInput(AddServerBody, ctx.request.body, 'server');
+    // Credential headers of a remote server are sealed for this server-level user.
+    if (body.transportType === 'streamable_http') await deps.secretBox.prepare(SERVER_HEADER_USER);
     const config = {
       transport: transportFromBody(body, deps.secretBox, deps.urlPolicy),
       ...(body.secretNames ? { secretNames: body.secretNames } : {}),
@@ -53,6 +59,7 @@ export function serverRoutes(deps: AppDeps): Router {
   router.put('/mcp/servers/:name', async (ctx) => {
     const name = nameParam(ctx.params.name);
     const body = parseInput(UpdateServerBody, ctx.request.body ?? {}, 'server update');
+    if (body.headers !== undefined) await deps.secretBox.prepare(SERVER_HEADER_USER);
     const patch = patchFromBody(name, body, view(name).config.transport, deps.secretBox, deps.urlPolicy);
     await run(name, { type: 'UpdateServer', data: { name, patch } }, ctx.state.requestId as string);
     ctx.body = { success: true, server: respond(name) };

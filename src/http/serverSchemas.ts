@@ -100,7 +100,9 @@ export const UpdateServerBody = z.object({
   secretDelivery: secretDelivery.optional(),
 });
 
-const username = z.string().regex(USERNAME, 'usernames are 1-128 letters, digits or . _ @ + -').default('default');
+export const usernameSchema = z.string().regex(USERNAME, 'usernames are 1-128 letters, digits or . _ @ + -');
+/** Absent: the token's own user (or "default" for an admin), resolved by `actingUsername`. */
+const username = usernameSchema.optional();
 
 export const ToolCallBody = z.object({
   username,
@@ -113,7 +115,8 @@ export const SetSecretBody = z.object({
   username,
   serverName: serverNameSchema,
   secretName: z.string().regex(SECRET_NAME, 'secret names are letters, digits, _ . - (not starting with a digit)'),
-  secretValue: z.string().min(1, 'secretValue must not be empty').max(65_536),
+  // The size limit is configuration (MAX_SECRET_VALUE_BYTES), checked by the route.
+  secretValue: z.string().min(1, 'secretValue must not be empty'),
 });
 
 export const DeleteSecretBody = SetSecretBody.omit({ secretValue: true });

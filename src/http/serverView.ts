@@ -1,5 +1,5 @@
 import type { ServerView } from '../projections/serversProjection.js';
-import type { ServerSnapshot } from '../runtime/serverRuntime.js';
+import type { PerUserProcesses, ServerSnapshot } from '../runtime/serverRuntime.js';
 import { viewHeaders, viewUrl } from './remoteHeaders.js';
 
 /** Shown instead of env values whose names say they are credentials. Sent back on PUT, it keeps the stored value. */
@@ -14,17 +14,23 @@ export function redactEnv(env: Record<string, string>): Record<string, string> {
 
 const NOT_RUNNING: ServerSnapshot = { status: 'disconnected', toolsList: [], logs: [], restarts: 0 };
 
-/** Transport fields of the reference README's server object; credentials redacted. */
-function transportFields(view: ServerView, live: ServerSnapshot): Record<string, unknown> {
+/**
+ * Transport fields of the reference README's server object; credentials redacted. A user token
+ * (`forAdmin: false`) sees no env or header value at all: those are the operator's setup.
+ */
+function transportFields(view: ServerView, live: ServerSnapshot, forAdmin: boolean): Record<string, unknown> {
   const t = view.config.transport;
+  const hideAll = (values: Record<string, string>): Record<string, string> => Object.fromEntries(Object.keys(values).map((k) => [k, REDACTED]));
   if (t.transportType === 'stdio') {
-    return { transportType: t.transportType, command: t.command, args: t.args, env: redactEnv(t.env), ...(t.cwd === undefined ? {} : { cwd: t.cwd }) };
+    const env = forAdmin ? redactEnv(t.env) : hideAll(t.env);
+    return { transportType: t.transportType, command: t.command, args: t.args, env, ...(t.cwd === undefined ? {} : { cwd: t.cwd }) };
   }
   const remote = live.remote;
+  const headers = viewHeaders(t);
   return {
     transportType: t.transportType,
     url: viewUrl(t.url),
-    headers: viewHeaders(t),
+    headers: forAdmin ? headers : hideAll(headers),
     ...(t.reconnectionOptions === undefined ? {} : { reconnectionOptions: t.reconnectionOptions }),
     // The id itself is a bearer of the session: shown as present, never in clear.
     ...(remote?.hasSession ? { sessionId: REDACTED } : {}),
@@ -33,12 +39,18 @@ function transportFields(view: ServerView, live: ServerSnapshot): Record<string,
   };
 }
 
-/** The reference README's server object, plus our extra fields (secretNames, timeouts, statusMessage). */
-export function serverResponse(view: ServerView, snapshot: ServerSnapshot | undefined): Record<string, unknown> {
-  const live = view.enabled ? (snapshot ?? NOT_RUNNING) : { ...NOT_RUNNING, logs: snapshot?.logs ?? [] };
+/**
+ * The reference README's server object, plus our extra fields (secretNames, timeouts, statusMessage).
+ * `forAdmin: false` (a user token) hides what other users' activity or the operator's setup can
+ * leave there: every env and header value, the stderr log lines and the process id.
+ */
+export function serverResponse(view: ServerView, snapshot: ServerSnapshot | undefined, forAdmin = true): Record<string, unknown> {
+  const base = view.enabled ? (snapshot ?? NOT_RUNNING) : { ...NOT_RUNNING, logs: snapshot?.logs ?? [] };
+  const { pid: _pid, ...withoutPid } = base;
+  const live: ServerSnapshot = forAdmin ? base : { ...withoutPid, logs: [] };
   return {
     name: view.name,
-    ...transportFields(view, live),
+    ...transportFields(view, live, forAdmin),
     status: live.status,
     ...(live.statusMessage === undefined ? {} : { statusMessage: live.statusMessage }),
     enabled: view.enabled,
@@ -46,7 +58,7 @@ export function serverResponse(view: ServerView, snapshot: ServerSnapshot | unde
     timeout: view.config.timeout,
     startupTimeout: view.config.startupTimeout,
     secretDelivery: view.config.secretDelivery ?? 'args',
-    ...(view.enabled && snapshot?.processes ? { perUserProcesses: snapshot.processes } : {}),
+    ...(view.enabled && snapshot?.processes ? { perUserProcesses: perUserView(snapshot.processes, forAdmin) } : {}),
     toolsList: live.toolsList,
     logs: live.logs,
     restarts: live.restarts,
@@ -54,4 +66,10 @@ export function serverResponse(view: ServerView, snapshot: ServerSnapshot | unde
     createdAt: view.createdAt,
     updatedAt: view.updatedAt,
   };
+}
+
+/** Per-user processes never show usernames or environments; a user token sees no pids or activity times either. */
+function perUserView(processes: PerUserProcesses, forAdmin: boolean): Record<string, unknown> {
+  if (forAdmin) return { ...processes };
+  return { ...processes, states: processes.states.map((p) => ({ status: p.status, restarts: p.restarts })) };
 }

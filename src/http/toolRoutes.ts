@@ -1,5 +1,10 @@
 import Router from '@koa/router';
+import { AppError, isAppError } from '../errors.js';
 import type { AppDeps } from './appDeps.js';
+import { withClientAbort } from './clientAbort.js';
+import { googleLoginUrl } from './googleLogin.js';
+import { takeToolCall } from './toolCallLimit.js';
+import { actingUsername, principalOf } from './principal.js';
 import { ToolCallBody } from './serverSchemas.js';
 import { parseInput } from './validate.js';
 
@@ -16,17 +21,18 @@ export function toolRoutes(deps: AppDeps): Router {
 
   router.post('/mcp/tool/call', async (ctx) => {
     const body = parseInput(ToolCallBody, ctx.request.body, 'tool call');
-    // The HTTP client hanging up cancels the call upstream instead of letting it run to its timeout.
-    const abort = new AbortController();
-    const onClose = (): void => {
-      if (!ctx.res.writableFinished) abort.abort(new Error('HTTP client disconnected'));
-    };
-    ctx.res.once('close', onClose);
+    const username = actingUsername(principalOf(ctx), body.username);
+    takeToolCall(deps, ctx, username);
     try {
-      const data = await deps.runtime.callTool(body, abort.signal);
+      // The HTTP client hanging up cancels the call upstream instead of letting it run to its timeout.
+      const data = await withClientAbort(ctx, (signal) => deps.runtime.callTool({ ...body, username }, signal));
       ctx.body = { success: true, data };
-    } finally {
-      ctx.res.off('close', onClose);
+    } catch (e) {
+      // A Google OAuth2 server without tokens for this user: say where to log in.
+      if (isAppError(e) && e.code === 'reauth_required') {
+        throw new AppError(e.code, e.message, { ...e.details, authorizationUrl: googleLoginUrl(deps, ctx, username, body.serverName) });
+      }
+      throw e;
     }
   });
 

@@ -4,6 +4,7 @@ import { evolvePackages, initialPackages, type PackagesModel } from './packagesP
 import { evolveSecrets, initialSecrets, type SecretsModel } from './secretsProjection.js';
 import { evolveServers, initialServers, type ServersModel } from './serversProjection.js';
 import { evolveSessions, initialSessions, type SessionsModel } from './sessionsProjection.js';
+import { evolveTokens, initialTokens, type TokensModel } from './tokensProjection.js';
 
 /** Every read model the GET endpoints and the call path serve from. */
 export interface ReadModels {
@@ -12,6 +13,7 @@ export interface ReadModels {
   readonly oauth: OAuthModel;
   readonly sessions: SessionsModel;
   readonly packages: PackagesModel;
+  readonly tokens: TokensModel;
 }
 
 export const initialReadModels = (): ReadModels => ({
@@ -20,6 +22,7 @@ export const initialReadModels = (): ReadModels => ({
   oauth: initialOAuth(),
   sessions: initialSessions(),
   packages: initialPackages(),
+  tokens: initialTokens(),
 });
 
 export function evolveReadModels(models: ReadModels, event: DomainEvent, occurredAt: string): ReadModels {
@@ -28,5 +31,6 @@ export function evolveReadModels(models: ReadModels, event: DomainEvent, occurre
   evolveOAuthModel(models.oauth, event);
   evolveSessions(models.sessions, event);
   evolvePackages(models.packages, event, occurredAt);
+  evolveTokens(models.tokens, event, occurredAt);
   return models;
 }

@@ -25,12 +25,31 @@ export function evolveSecrets(model: SecretsModel, event: DomainEvent): SecretsM
       if (names?.size === 0) model.get(serverId)?.delete(username);
       return model;
     }
+    case 'SecretRewrapped': {
+      // Only re-encrypts a secret that still exists; never brings a deleted one back.
+      const names = model.get(event.data.serverId)?.get(event.data.username);
+      if (names?.has(event.data.secretName)) names.set(event.data.secretName, event.data.sealed);
+      return model;
+    }
+    case 'UserDeleted':
+      for (const [serverId, users] of model) {
+        users.delete(event.data.username);
+        if (users.size === 0) model.delete(serverId);
+      }
+      return model;
     case 'ServerRemoved':
       model.delete(event.data.serverId);
       return model;
     default:
       return model;
   }
+}
+
+/** How many secrets the user holds across all servers (the per-user limit counts these). */
+export function secretCountFor(model: SecretsModel, username: string): number {
+  let count = 0;
+  for (const users of model.values()) count += users.get(username)?.size ?? 0;
+  return count;
 }
 
 /** The ciphertexts one user holds for one server registration (empty map if none). */

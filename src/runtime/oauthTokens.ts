@@ -152,6 +152,7 @@ export class OAuthTokenService {
       throw await fail(failure.message, failure.permanent);
     }
     const now = this.o.clock().getTime();
+    await this.o.secretBox.prepare(username);
     const seal = (value: string, field: OAuthSecretField): Sealed =>
       this.o.secretBox.seal(value, { username, serverName: target.serverName, secretName: oauthSecretName(field) });
     const stored = {

@@ -18,6 +18,8 @@ export interface PerUserServerOptions {
   readonly hooks: SupervisedHooks;
   /** This user's secrets for this server, decrypted and filtered to injectable names. */
   readonly secrets: (username: string) => Record<string, string>;
+  /** Loads what `secrets` needs to decrypt (a data key sealed by another instance); before a process starts. */
+  readonly prepare?: (username: string) => Promise<void>;
   readonly budget: ProcessBudget;
   readonly limits: PerUserLimits;
   readonly now?: () => number;
@@ -139,6 +141,7 @@ export class PerUserServer implements Supervised {
   /** Holds the user's process (starting it if needed, within startupTimeout) for the duration of `work`. */
   private async withProcess<T>(username: string | undefined, signal: AbortSignal | undefined, work: (p: UserProcess) => Promise<T>): Promise<T> {
     if (username === undefined) throw new AppError('internal_error', `Server ${this.name} runs per-user processes; a call must name its user`);
+    if (!this.processes.has(username)) await this.options.prepare?.(username);
     const p = this.acquire(username);
     p.inFlight += 1;
     p.lastUsed = this.now();

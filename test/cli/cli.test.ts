@@ -1,12 +1,14 @@
 import { expect } from 'chai';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openFileEventStore } from '../../src/events/fileEventStore.js';
 import { createFileSnapshotStore } from '../../src/events/fileSnapshotStore.js';
 import { encodeReadModels } from '../../src/projections/readModelCodec.js';
 import { ndjsonLines, runCliProcess, startCliProcess, type CliResult } from '../support/cliProcess.js';
-import { fixtureServer, startTestGateway, TEST_KEY_MATERIAL, type TestGateway } from '../support/testGateway.js';
+import { fileDataKeyStore } from '../../src/crypto/fileDataKeyStore.js';
+import { openUserSecretBox } from '../../src/crypto/userSecretBox.js';
+import { fixtureServer, startTestGateway, TEST_KEY_MATERIAL, testMasterKeys, type TestGateway } from '../support/testGateway.js';
 
 const SECRET_CANARY = 'canary-cli-secret-4c19b2';
 const T = (minute: number): string => new Date(Date.UTC(2030, 0, 1, 12, minute)).toISOString();
@@ -14,9 +16,12 @@ const T = (minute: number): string => new Date(Date.UTC(2030, 0, 1, 12, minute))
 /** A gateway on a file store with checkpointed projections and a clock the test moves. */
 async function gatewayOn(dataDir: string, clock: () => Date): Promise<TestGateway> {
   const events = await openFileEventStore({ dir: join(dataDir, 'events') });
+  // The CLI opens DATA_DIR/keys like the real gateway does, so the test gateway keeps its data keys there too.
+  const secretBox = await openUserSecretBox({ masterKeys: testMasterKeys(), store: fileDataKeyStore(join(dataDir, 'keys')) });
   return startTestGateway({
     dataDir,
     clock,
+    secretBox,
     storage: { events, snapshots: createFileSnapshotStore(join(dataDir, 'projections')), close: () => events.close() },
   });
 }
@@ -164,6 +169,10 @@ describe('mcp-api CLI on the file store', () => {
       expect(again.stdout).to.equal(exported.stdout);
       const rerun = await runCliProcess(['events', 'import', '-'], targetEnv, exported.stdout);
       expect(rerun.stdout).to.contain('imported 0 events').and.contain('6 were already present');
+      // Data keys live apart from the log: the export alone is not decryptable, which is the point.
+      const keyless = await runCliProcess(['verify', '--json'], targetEnv);
+      expect(JSON.parse(keyless.stdout)).to.deep.include({ ok: false, events: 6 });
+      await cp(join(dataDir, 'keys'), join(target, 'keys'), { recursive: true });
       const verified = await runCliProcess(['verify', '--json'], targetEnv);
       expect(JSON.parse(verified.stdout)).to.deep.include({ ok: true, events: 6 });
 

@@ -43,7 +43,7 @@ describe('/mcp sessions and stateless mode', () => {
     const called = await postMcp(gw, call, { query: 'mode=stateless&username=sally', headers: { 'mcp-protocol-version': '2025-11-25' } });
     expect(text(called.json().result)).to.equal('sally-stateless-7731');
 
-    const get = await fetch(`${gw.url}/mcp?mode=stateless`, { headers: { accept: 'text/event-stream' } });
+    const get = await fetch(`${gw.url}/mcp?mode=stateless`, { headers: { accept: 'text/event-stream', authorization: `Bearer ${gw.adminToken}` } });
     expect(get.status).to.equal(405);
   });
 
@@ -62,6 +62,39 @@ describe('/mcp sessions and stateless mode', () => {
     const viaHeader = await postMcp(gw, LIST, { headers: { 'x-mcp-username': 'mallory', 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-11-25' } });
     expect(viaHeader.status).to.equal(403);
     expect((await alice.client.listTools()).tools.length).to.be.greaterThan(0);
+  });
+
+  it("binds a session to the token's user: another user's token, or the admin acting as that user, is refused", async () => {
+    const alice = await gw.issueToken('alice');
+    const bob = await gw.issueToken('bob');
+    await gw.request('POST', '/secrets/set', { username: 'alice', serverName: 'fx', secretName: 'TOKEN', secretValue: 'alice-token-secret-9911' });
+    const session = await connectMcp(gw, { token: alice.token });
+    clients.push(session);
+    const sessionId = session.transport.sessionId as string;
+    const asAlice = await session.client.callTool({ name: 'fx__echo_secret', arguments: { name: 'TOKEN' } });
+    expect(text(asAlice)).to.equal('alice-token-secret-9911');
+
+    const headers = { 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-11-25' };
+    const asBob = await postMcp(gw, LIST, { token: bob.token, headers });
+    expect(asBob.status).to.equal(403);
+    expect(asBob.text).to.not.contain('alice-token-secret-9911');
+    const adminAsAlice = await postMcp(gw, LIST, { query: 'username=alice', headers });
+    expect(adminAsAlice.status).to.equal(403);
+    const noToken = await postMcp(gw, LIST, { token: null, headers });
+    expect(noToken.status).to.equal(401);
+    const deleteAsBob = await fetch(`${gw.url}/mcp`, { method: 'DELETE', headers: { ...headers, authorization: `Bearer ${bob.token}` } });
+    expect(deleteAsBob.status).to.equal(403);
+    expect((await session.client.listTools()).tools.length).to.be.greaterThan(0);
+  });
+
+  it('lets a user token act only as its own user', async () => {
+    const carol = await gw.issueToken('carol');
+    const other = await postMcp(gw, INITIALIZE, { token: carol.token, query: 'username=dave' });
+    expect(other.status).to.equal(403);
+    const viaHeader = await postMcp(gw, INITIALIZE, { token: carol.token, headers: { 'x-mcp-username': 'dave' } });
+    expect(viaHeader.status).to.equal(403);
+    const own = await postMcp(gw, INITIALIZE, { token: carol.token, query: 'username=carol' });
+    expect(own.status).to.equal(200);
   });
 
   it('rejects requests without a session, unknown sessions, and ends a session on DELETE', async () => {
@@ -85,7 +118,7 @@ describe('/mcp sessions and stateless mode', () => {
     const second = await connect('username=carl');
     await new Promise((r) => setTimeout(r, 20));
     const third = await connect('username=carl');
-    const metrics = await fetch(`${gw.url}/metrics`).then((r) => r.text());
+    const metrics = await gw.request('GET', '/metrics').then((r) => r.text);
     expect(metrics).to.match(new RegExp(`^mcp_endpoint_sessions ${gw.gateway.mcp.sessionCount}$`, 'm'));
     const gone = await postMcp(gw, LIST, { query: 'username=carl', headers: { 'mcp-session-id': first.transport.sessionId as string, 'mcp-protocol-version': '2025-11-25' } });
     expect(gone.status).to.equal(404);
@@ -120,6 +153,24 @@ describe('/mcp sessions and stateless mode', () => {
     expect(bad.status).to.equal(400);
     expect(bad.json().code).to.equal('invalid_request');
     expect(String(bad.json().error)).to.contain('mode').and.contain('servers');
+  });
+});
+
+describe('/mcp tool-call rate limit', () => {
+  it('applies the per-user tool-call limit of the REST API to /mcp calls (an isError result)', async () => {
+    const gw = await startTestGateway({ security: { limits: { maxSecretsPerUser: 500, maxSecretValueBytes: 65_536, toolCallsPerMinute: 1, toolCallBurst: 1 } } });
+    try {
+      await gw.request('POST', '/mcp/servers', fixtureServer('fx'));
+      await waitForStatus(gw, 'fx', ['connected']);
+      const c = await connectMcp(gw, { query: 'username=rita' });
+      expect(text(await c.client.callTool({ name: 'fx__echo', arguments: { message: 'one' } }))).to.equal('one');
+      const second = await c.client.callTool({ name: 'fx__echo', arguments: { message: 'two' } });
+      expect(second.isError).to.equal(true);
+      expect(text(second)).to.contain('Too many tool calls').and.contain('rate_limited');
+      await c.close();
+    } finally {
+      await gw.close();
+    }
   });
 });
 

@@ -28,12 +28,12 @@ describe('GET /openapi.json and /docs', () => {
     const paths = res.body.paths as Record<string, Record<string, { requestBody?: { content: Record<string, { schema: Record<string, unknown> }> }; parameters: Array<{ name: string; in: string }> }>>;
     const call = paths['/mcp/tool/call']!.post!.requestBody!.content['application/json']!.schema;
     expect(call.required).to.include.members(['serverName', 'methodName']);
-    expect((call.properties as Record<string, { default?: unknown }>).username!.default).to.equal('default');
+    expect((call.properties as Record<string, { type?: unknown }>).username!.type).to.equal('string');
     expect(paths['/mcp/servers/{name}']!.put!.parameters).to.deep.include({ name: 'name', in: 'path', required: true, schema: { type: 'string' } });
   });
 
   it('serves a readable HTML page listing the routes', async () => {
-    const res = await fetch(`${gw.url}/docs`);
+    const res = await fetch(`${gw.url}/docs`, { headers: { authorization: `Bearer ${gw.adminToken}` } });
     expect(res.headers.get('content-type')).to.contain('text/html');
     const html = await res.text();
     expect(html).to.contain('/mcp/tool/call').and.contain('/secrets/set').and.contain('request body');

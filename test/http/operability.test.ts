@@ -48,7 +48,7 @@ describe('operability endpoints', () => {
       await gw.request('POST', '/mcp/tool/call', { serverName: 'm1', methodName: 'fail', args: {} });
       await gw.request('POST', '/mcp/tool/call', { serverName: 'm1', methodName: 'echo', args: {} });
       await gw.request('POST', '/mcp/tool/call', { serverName: 'made-up', methodName: 'echo', args: {} });
-      const res = await fetch(`${gw.url}/metrics`);
+      const res = await fetch(`${gw.url}/metrics`, { headers: { authorization: `Bearer ${gw.adminToken}` } });
       expect(res.headers.get('content-type')).to.contain('text/plain');
       const text = await res.text();
       expect(text).to.contain('mcp_tool_calls_total{server="m1",outcome="ok"} 1');

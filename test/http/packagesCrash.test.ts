@@ -41,6 +41,8 @@ describe('a gateway killed during an install (real process, SIGKILL)', function 
       DATA_DIR: join(dataDir, 'data'),
       PACKAGES_DIR: join(dataDir, 'packages'),
       NPM_REGISTRY: registry.url,
+      // This test is about crash recovery, not authentication.
+      AUTH: 'none',
     };
   });
   afterEach(async () => {

@@ -80,7 +80,7 @@ describe('package management with npm (local registry)', function () {
   it('streams npm output and the result with Accept: text/event-stream, and keeps the log readable', async () => {
     const res = await fetch(`${gw.url}/packages/install`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${gw.adminToken}` },
       body: JSON.stringify({ name: NPM_FIXTURE_NAME, version: '1.0.0', serverName: 'streamed' }),
     });
     expect(res.headers.get('content-type')).to.match(/^text\/event-stream/);
@@ -107,7 +107,7 @@ describe('package management with npm (local registry)', function () {
     const again = await gw.request('POST', '/packages/install', { name: NPM_FIXTURE_NAME, serverName: 'slow' });
     expect(again.status).to.equal(409);
     expect(again.body.code).to.equal('package_busy');
-    const follow = fetch(`${gw.url}/packages/slow/log`, { headers: { accept: 'text/event-stream' } });
+    const follow = fetch(`${gw.url}/packages/slow/log`, { headers: { accept: 'text/event-stream', authorization: `Bearer ${gw.adminToken}` } });
     await waitFor(() => true, 'nothing');
     registry.release();
     const done = await pending;

@@ -82,7 +82,12 @@ describe('secretDelivery "env" with an unmodified published server (server-every
     for (const word of ['alice', 'bob', 'carol', aliceCanary, bobCanary]) expect(res.text).to.not.contain(word);
     const all = await gw.request('GET', '/mcp/servers');
     for (const word of ['alice', 'bob', aliceCanary, bobCanary]) expect(all.text).to.not.contain(word);
-    const metrics = await fetch(`${gw.url}/metrics`).then((r) => r.text());
+    const asUser = await gw.request('GET', '/mcp/servers/everything', undefined, { token: (await gw.issueToken('alice')).token });
+    const userView = processesOf(asUser.body.server as Record<string, unknown>);
+    expect(userView.count).to.equal(procs.count);
+    expect(userView.states.every((s) => Object.keys(s).sort().join() === 'restarts,status')).to.equal(true);
+    for (const word of ['bob', aliceCanary, bobCanary]) expect(asUser.text).to.not.contain(word);
+    const metrics = await gw.request('GET', '/metrics').then((r) => r.text);
     expect(metrics).to.match(new RegExp(`^mcp_per_user_processes ${procs.count}$`, 'm'));
   });
 

@@ -75,7 +75,7 @@ describe('remote MCP servers with OAuth', () => {
     const eventLog = await readFile(join(gw.dataDir, 'events', 'events.log'), 'utf8');
     const stored = eventLog.split('\n').find((l) => l.includes('"OAuthTokensStored"')) as string;
     const data = (JSON.parse(stored.slice(stored.indexOf(' ') + 1)) as { data: Record<string, unknown> }).data;
-    for (const field of ['accessToken', 'refreshToken', 'clientSecret', 'codeVerifier']) expect(data[field]).to.have.keys(['keyVersion', 'iv', 'tag', 'data']);
+    for (const field of ['accessToken', 'refreshToken', 'clientSecret', 'codeVerifier']) expect(data[field]).to.have.keys(['keyVersion', 'dataKeyId', 'iv', 'tag', 'data']);
     expect(data).to.include({ username: 'default', clientId: as.clientId, source: 'api' });
   });
 

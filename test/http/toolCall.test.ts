@@ -106,7 +106,7 @@ describe('POST /mcp/tool/call', () => {
     const abort = new AbortController();
     const pending = fetch(`${gw.url}/mcp/tool/call`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${gw.adminToken}` },
       body: JSON.stringify({ serverName: 'hangup', methodName: 'slow', args: { ms: 20_000 } }),
       signal: abort.signal,
     }).catch((e: unknown) => e);

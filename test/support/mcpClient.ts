@@ -11,6 +11,8 @@ export interface McpTestClient {
 export interface McpClientOptions {
   /** Query string for /mcp, without the `?`. */
   query?: string;
+  /** Bearer token; default the gateway's admin token, `null` sends none. */
+  token?: string | null;
   headers?: Record<string, string>;
   /** Resume an existing session id instead of initializing. */
   sessionId?: string;
@@ -19,8 +21,10 @@ export interface McpClientOptions {
 /** An SDK client connected to the gateway's own /mcp endpoint. */
 export async function connectMcp(gw: TestGateway, options: McpClientOptions = {}): Promise<McpTestClient> {
   const url = new URL(`${gw.url}/mcp${options.query ? `?${options.query}` : ''}`);
+  const token = options.token === undefined ? gw.adminToken : options.token;
+  const auth: Record<string, string> = token === null ? {} : { authorization: `Bearer ${token}` };
   const transport = new StreamableHTTPClientTransport(url, {
-    requestInit: { headers: options.headers ?? {} },
+    requestInit: { headers: { ...auth, ...options.headers } },
     ...(options.sessionId ? { sessionId: options.sessionId } : {}),
   });
   const client = new Client({ name: 'mcp-api-test', version: '1.0.0' }, { capabilities: {} });
@@ -39,11 +43,17 @@ export async function connectMcp(gw: TestGateway, options: McpClientOptions = {}
 export async function postMcp(
   gw: TestGateway,
   body: unknown,
-  options: { query?: string; headers?: Record<string, string> } = {},
+  options: { query?: string; headers?: Record<string, string>; token?: string | null } = {},
 ): Promise<{ status: number; headers: Headers; text: string; json: () => Record<string, unknown> }> {
+  const token = options.token === undefined ? gw.adminToken : options.token;
   const res = await fetch(`${gw.url}/mcp${options.query ? `?${options.query}` : ''}`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...options.headers },
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      ...(token === null ? {} : { authorization: `Bearer ${token}` }),
+      ...options.headers,
+    },
     body: JSON.stringify(body),
   });
   const text = await res.text();

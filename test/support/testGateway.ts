@@ -4,7 +4,12 @@ import type { AddressInfo } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createSecretBox, deriveKey, type SecretBox } from '../../src/crypto/secretBox.js';
+import { randomBytes } from 'node:crypto';
+import { memoryDataKeyStore } from '../../src/crypto/dataKeyStore.js';
+import { deriveKey } from '../../src/crypto/secretBox.js';
+import { createUserSecretBox, type UserSecretBox } from '../../src/crypto/userSecretBox.js';
+import type { SecurityOptions } from '../../src/http/securityOptions.js';
+import { suiteCanaries } from './suiteCanaries.js';
 import type { EventStore } from '../../src/events/eventStore.js';
 import type { SnapshotStore } from '../../src/events/snapshotStore.js';
 import { openFileEventStore } from '../../src/events/fileEventStore.js';
@@ -18,11 +23,35 @@ import { FIXTURE_SERVER } from '../runtime/processTestUtils.js';
 export { FIXTURE_SERVER };
 
 /** Derived once per test run: scrypt is deliberately slow. */
-let sharedBox: SecretBox | undefined;
+let sharedKeys: Map<number, Buffer> | undefined;
+let sharedBox: UserSecretBox | undefined;
 export const TEST_KEY_MATERIAL = 'test-only key material: 0123456789abcdefghij';
-export function testSecretBox(): SecretBox {
-  sharedBox ??= createSecretBox(new Map([[1, deriveKey(TEST_KEY_MATERIAL, 1)]]));
+export function testMasterKeys(): Map<number, Buffer> {
+  sharedKeys ??= new Map([[1, deriveKey(TEST_KEY_MATERIAL, 1)]]);
+  return sharedKeys;
+}
+/** One per-user-key box for the whole run (data keys in memory), shared like a cluster's key store. */
+export function testSecretBox(): UserSecretBox {
+  sharedBox ??= createUserSecretBox({ masterKeys: testMasterKeys(), store: memoryDataKeyStore() });
   return sharedBox;
+}
+
+/** Security options for a test gateway: token auth with the given admin token, loopback Host names, generous limits. */
+export function testSecurityOptions(adminToken: string, overrides: Partial<SecurityOptions> = {}): SecurityOptions {
+  return {
+    auth: { mode: 'token', adminToken },
+    origins: { allowedHosts: ['localhost', '127.0.0.1', '[::1]'], allowedOrigins: [] },
+    limits: { maxSecretsPerUser: 500, maxSecretValueBytes: 65_536, toolCallsPerMinute: 0, toolCallBurst: 1 },
+    google: { loginTtlMs: 600_000 },
+    linkKey: randomBytes(32),
+    ...overrides,
+  };
+}
+
+/** Per request: `token` overrides the admin token (`null` sends none); extra headers are added as given. */
+export interface RequestOptions {
+  token?: string | null;
+  headers?: Record<string, string>;
 }
 
 export interface TestGateway {
@@ -32,7 +61,11 @@ export interface TestGateway {
   readonly dataDir: string;
   /** Every log line the gateway wrote, for canary checks. */
   readonly logs: string[];
-  request(method: string, path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown>; text: string }>;
+  /** The admin token `request()` sends by default. */
+  readonly adminToken: string;
+  request(method: string, path: string, body?: unknown, options?: RequestOptions): Promise<{ status: number; body: Record<string, unknown>; text: string; headers: Headers }>;
+  /** Issues a user token through POST /auth/tokens (as admin). */
+  issueToken(username: string, extra?: Record<string, unknown>): Promise<{ token: string; tokenId: string }>;
   /** Stops the gateway and its children, closes the store; keeps the data dir (for restart tests). */
   stop(): Promise<void>;
   /** stop() and remove the data dir. */
@@ -55,6 +88,8 @@ export interface TestGatewayOptions {
   /** Another store (e.g. Mongo) instead of the file store in dataDir; stop() calls its close(). */
   storage?: { events: EventStore; snapshots?: SnapshotStore; close(): Promise<void> };
   checkpointIntervalMs?: number;
+  secretBox?: UserSecretBox;
+  security?: Partial<SecurityOptions>;
   clock?: () => Date;
 }
 
@@ -65,13 +100,17 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
   const logger = createLogger({ level: 'debug', write: (line) => logs.push(line) });
   const store = options.store ?? options.storage?.events ?? (await openFileEventStore({ dir: join(dataDir, 'events'), logger }));
   const closeStore = options.store ? async () => undefined : options.storage ? () => options.storage!.close() : () => store.close();
+  const adminToken = `admin-${randomUUID()}-${randomUUID()}`;
+  suiteCanaries.add(adminToken, dataDir);
   const gateway = await startGateway({
     ...(options.storage?.snapshots ? { snapshots: options.storage.snapshots } : {}),
     ...(options.checkpointIntervalMs ? { checkpointIntervalMs: options.checkpointIntervalMs } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
     store,
-    secretBox: testSecretBox(),
+    secretBox: options.secretBox ?? testSecretBox(),
     logger,
+    security: testSecurityOptions(adminToken, options.security),
+    ...(options.clock ? { clock: options.clock } : {}),
     defaults: { timeout: 10_000, startupTimeout: 10_000 },
     policy: { initialDelayMs: 50, maxDelayMs: 500, factor: 2, breakerThreshold: 3, breakerWindowMs: 10_000, ...options.policy },
     shutdownGraceMs: 500,
@@ -105,6 +144,25 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await gateway.close();
     await closeStore();
+    await suiteCanaries.collect(logs, dataDir);
+  };
+  const request: TestGateway['request'] = async (method, path, body, requestOptions = {}) => {
+    const token = requestOptions.token === undefined ? adminToken : requestOptions.token;
+    const headers: Record<string, string> = { 'content-type': 'application/json', ...requestOptions.headers };
+    if (token !== null) headers.authorization = `Bearer ${token}`;
+    const init: RequestInit = { method, headers, redirect: 'manual' };
+    if (body !== undefined) init.body = typeof body === 'string' ? body : JSON.stringify(body);
+    suiteCanaries.noteRequest(body, dataDir);
+    const res = await fetch(url + path, init);
+    const text = await res.text();
+    let parsed: Record<string, unknown> = {};
+    try {
+      parsed = JSON.parse(text) as Record<string, unknown>;
+    } catch {
+      parsed = {};
+    }
+    if (typeof parsed.token === 'string') suiteCanaries.add(parsed.token, dataDir);
+    return { status: res.status, body: parsed, text, headers: res.headers };
   };
 
   return {
@@ -113,18 +171,12 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     store,
     dataDir,
     logs,
-    async request(method, path, body) {
-      const init: RequestInit = { method, headers: { 'content-type': 'application/json' } };
-      if (body !== undefined) init.body = typeof body === 'string' ? body : JSON.stringify(body);
-      const res = await fetch(url + path, init);
-      const text = await res.text();
-      let parsed: Record<string, unknown> = {};
-      try {
-        parsed = JSON.parse(text) as Record<string, unknown>;
-      } catch {
-        parsed = {};
-      }
-      return { status: res.status, body: parsed, text };
+    adminToken,
+    request,
+    async issueToken(username, extra = {}) {
+      const res = await request('POST', '/auth/tokens', { username, ...extra });
+      if (res.status !== 200) throw new Error(`issuing a token failed: ${res.text}`);
+      return { token: String(res.body.token), tokenId: String(res.body.tokenId) };
     },
     stop,
     async close() {

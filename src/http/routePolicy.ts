@@ -1,0 +1,85 @@
+/**
+ * Who may call what: the one table every route must appear in (method + the path pattern exactly
+ * as registered with the router). test/http/routePolicy.test.ts fails when a registered route is
+ * missing here, and the auth matrix test is generated from this table. A registered route that is
+ * missing anyway is treated as admin-only (fail closed).
+ *
+ * - `public`: no token needed (and any token is ignored).
+ * - `user`: any valid token; user tokens act only for their own username (see `actsFor`).
+ * - `admin`: the admin token only.
+ * - `user-or-link`: a valid token, or a short-lived signed login link (`?link=`) for that user.
+ */
+export type Access = 'public' | 'user' | 'admin' | 'user-or-link';
+
+export interface RoutePolicy {
+  readonly method: string;
+  readonly path: string;
+  readonly access: Access;
+  /** Where a request names the user it acts for; a user token naming another user gets 403. */
+  readonly actsFor?: { readonly in: 'body' | 'query'; readonly field: string };
+}
+
+const body = (field: string) => ({ in: 'body', field }) as const;
+const query = (field: string) => ({ in: 'query', field }) as const;
+
+export const ROUTE_POLICIES: readonly RoutePolicy[] = [
+  { method: 'GET', path: '/healthz', access: 'public' },
+  { method: 'GET', path: '/readyz', access: 'public' }, // a health check too
+  // Server names and call counts: operator data, so scrapers send the admin token.
+  { method: 'GET', path: '/metrics', access: 'admin' },
+  { method: 'GET', path: '/openapi.json', access: 'user' },
+  { method: 'GET', path: '/docs', access: 'user' },
+
+  { method: 'GET', path: '/mcp/servers', access: 'user' },
+  { method: 'GET', path: '/mcp/servers/:name', access: 'user' },
+  { method: 'POST', path: '/mcp/servers', access: 'admin' },
+  { method: 'PUT', path: '/mcp/servers/:name', access: 'admin' },
+  { method: 'PUT', path: '/mcp/servers/:name/enable', access: 'admin' },
+  { method: 'PUT', path: '/mcp/servers/:name/disable', access: 'admin' },
+  { method: 'DELETE', path: '/mcp/servers/:name', access: 'admin' },
+  { method: 'POST', path: '/mcp/servers/:name/oauth', access: 'user', actsFor: body('username') },
+
+  { method: 'GET', path: '/mcp/tools', access: 'user' },
+  { method: 'POST', path: '/mcp/tool/call', access: 'user', actsFor: body('username') },
+
+  { method: 'POST', path: '/secrets/set', access: 'user', actsFor: body('username') },
+  { method: 'POST', path: '/secrets/delete', access: 'user', actsFor: body('username') },
+
+  { method: 'POST', path: '/packages/install', access: 'admin' },
+  { method: 'GET', path: '/packages', access: 'admin' },
+  { method: 'GET', path: '/packages/updates', access: 'admin' },
+  { method: 'PUT', path: '/packages/upgrade-all', access: 'admin' },
+  { method: 'GET', path: '/packages/by-name/:name', access: 'admin' },
+  { method: 'GET', path: '/packages/by-name/:scope/:name', access: 'admin' },
+  { method: 'GET', path: '/packages/by-id/:name', access: 'admin' },
+  { method: 'GET', path: '/packages/:name/log', access: 'admin' },
+  { method: 'PUT', path: '/packages/:name/upgrade', access: 'admin' },
+  { method: 'PUT', path: '/packages/:name/enable', access: 'admin' },
+  { method: 'PUT', path: '/packages/:name/disable', access: 'admin' },
+  { method: 'DELETE', path: '/packages/:name', access: 'admin' },
+
+  { method: 'GET', path: '/events', access: 'admin' },
+
+  // The gateway's own MCP endpoint: a user token acts as its user; the session is bound to it.
+  { method: 'POST', path: '/mcp', access: 'user', actsFor: query('username') },
+  { method: 'GET', path: '/mcp', access: 'user', actsFor: query('username') },
+  { method: 'DELETE', path: '/mcp', access: 'user', actsFor: query('username') },
+
+  { method: 'GET', path: '/auth/me', access: 'user' },
+  { method: 'POST', path: '/auth/tokens', access: 'admin' },
+  { method: 'GET', path: '/auth/tokens', access: 'admin' },
+  { method: 'DELETE', path: '/auth/tokens/:id', access: 'admin' },
+  { method: 'DELETE', path: '/users/:username', access: 'admin' },
+
+  { method: 'POST', path: '/auth/google/link', access: 'user', actsFor: body('username') },
+  { method: 'GET', path: '/auth/google/login', access: 'user-or-link', actsFor: query('user_id') },
+  // Google's redirect carries no token: the single-use state is the credential.
+  { method: 'GET', path: '/auth/google/callback', access: 'public' },
+];
+
+const key = (method: string, path: string): string => `${method.toUpperCase()} ${path}`;
+const INDEX = new Map(ROUTE_POLICIES.map((p) => [key(p.method, p.path), p]));
+
+export function policyFor(method: string, path: string): RoutePolicy | undefined {
+  return INDEX.get(key(method, path));
+}

@@ -1,0 +1,37 @@
+import type { Projector } from '../projections/projector.js';
+import type { SecurityDeps } from './appDeps.js';
+import { createAuthenticator } from './authenticator.js';
+import { createLoginLinks } from './loginLinks.js';
+import type { OriginPolicy } from './originGuard.js';
+import { createRateLimiter } from './rateLimiter.js';
+
+/** What a gateway needs to know about authentication and limits; main.ts builds it from the config. */
+export interface SecurityOptions {
+  readonly auth: { readonly mode: 'token' | 'none'; readonly adminToken?: string };
+  readonly origins: OriginPolicy;
+  readonly limits: {
+    readonly maxSecretsPerUser: number;
+    readonly maxSecretValueBytes: number;
+    /** 0 turns the per-user tool-call rate limit off. */
+    readonly toolCallsPerMinute: number;
+    readonly toolCallBurst: number;
+  };
+  readonly google: { readonly credentials?: Record<string, unknown>; readonly loginTtlMs: number };
+  readonly publicUrl?: string;
+  /** HMAC key for login links; derived from the master key so every instance accepts every link. */
+  readonly linkKey: Buffer;
+}
+
+export function securityDeps(options: SecurityOptions, projector: Projector, clock: () => Date): SecurityDeps {
+  return {
+    authenticator: createAuthenticator({ ...options.auth, tokens: () => projector.readModels.tokens, clock }),
+    links: createLoginLinks(options.linkKey, clock, options.google.loginTtlMs),
+    origins: options.origins,
+    toolCalls: createRateLimiter({ perMinute: options.limits.toolCallsPerMinute, burst: options.limits.toolCallBurst, clock }),
+    maxSecretsPerUser: options.limits.maxSecretsPerUser,
+    maxSecretValueBytes: options.limits.maxSecretValueBytes,
+    googleLoginTtlMs: options.google.loginTtlMs,
+    googleConfigured: options.google.credentials !== undefined,
+    ...(options.publicUrl === undefined ? {} : { publicUrl: options.publicUrl }),
+  };
+}

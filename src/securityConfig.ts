@@ -1,0 +1,68 @@
+import * as z from 'zod';
+
+/** Empty strings (common in .env files) count as unset. */
+const opt = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema);
+const int = (min: number, max: number, fallback: number) => opt(z.coerce.number().int().min(min).max(max).default(fallback));
+const list = opt(
+  z
+    .string()
+    .transform((s) => s.split(',').map((p) => p.trim()).filter((p) => p.length > 0))
+    .optional(),
+);
+
+/** The Google client JSON (downloaded from the Cloud console): a "web" or "installed" client. */
+const GoogleClient = z.object({ client_id: z.string().min(1), client_secret: z.string().min(1).optional() }).passthrough();
+export const GoogleCredentialsSchema = z.union([
+  z.object({ web: GoogleClient }).passthrough(),
+  z.object({ installed: GoogleClient }).passthrough(),
+]);
+export type GoogleCredentials = Record<string, unknown>;
+
+const googleCredentials = opt(
+  z
+    .string()
+    .transform((text, ctx): GoogleCredentials => {
+      // Messages never quote the value: it holds the client secret.
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be the client JSON downloaded from Google, on one line' });
+        return z.NEVER;
+      }
+      if (!GoogleCredentialsSchema.safeParse(parsed).success) {
+        ctx.addIssue({ code: 'custom', message: 'must hold a "web" or "installed" client with a client_id' });
+        return z.NEVER;
+      }
+      return parsed as GoogleCredentials;
+    })
+    .optional(),
+);
+
+/** Authentication, authorization, limits and the Google flow; spread into ConfigSchema. */
+export const SECURITY_CONFIG = {
+  /** `token` (default): bearer tokens on every route but health. `none`: no authentication (trusted networks only). */
+  AUTH: opt(z.enum(['token', 'none']).default('token')),
+  ADMIN_TOKEN: opt(
+    z
+      .string()
+      .min(32, 'must be at least 32 characters')
+      .refine((t) => new Set(t).size >= 10, 'must have at least 10 distinct characters')
+      .refine((t) => /^[\x21-\x7e]+$/.test(t), 'must be printable ASCII without spaces')
+      .optional(),
+  ),
+  /** Host header names accepted (port ignored); `*` accepts any. Default: loopback names when HOST is loopback. */
+  ALLOWED_HOSTS: list,
+  /** Origins (scheme://host[:port]) browsers may call from; `*` accepts any. Default: none. */
+  ALLOWED_ORIGINS: list,
+  /** How clients reach the gateway (for login links); default: the request's own origin. */
+  PUBLIC_URL: opt(z.string().url('must be an absolute URL such as https://mcp.example.com').optional()),
+  GOOGLE_OAUTH_CREDENTIALS: googleCredentials,
+  GOOGLE_LOGIN_TTL_MS: int(10_000, 3_600_000, 600_000),
+  MAX_SECRETS_PER_USER: int(1, 1_000_000, 500),
+  MAX_SECRET_VALUE_BYTES: int(1, 10_485_760, 65_536),
+  /** Tool calls per user per minute (sustained); 0 turns the limit off. */
+  TOOL_CALLS_PER_MINUTE: int(0, 1_000_000, 600),
+  /** Calls a user may make at once above the sustained rate. */
+  TOOL_CALL_BURST: int(1, 100_000, 60),
+};
