@@ -4,7 +4,7 @@ import { isAppError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import type { ToolCallExtras } from '../toolCaller.js';
 import type { ProgressUpdate, ToolResult } from '../serverRuntime.js';
-import { parseExposedName, visibleTools, type ServerTools, type ToolFilter } from './toolCatalog.js';
+import { allowedByFilter, parseExposedName, visibleTools, type ServerTools, type ToolFilter } from './toolCatalog.js';
 
 /** Who a session or stateless request acts as. `subject` is who authenticated; a session is bound to it. */
 export interface McpPrincipal {
@@ -67,9 +67,10 @@ export function createSessionServer(options: SessionServerOptions): Server {
   server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<CallToolResult> => {
     const { name, arguments: args, _meta } = request.params;
     if (request.params.task) throw new McpError(ErrorCode.InvalidParams, 'This gateway does not run tools as tasks');
+    // Whether the tool exists is the call path's answer (it waits for a server still starting,
+    // and asks a per-user server's own process); here only the session's filter is applied.
     const target = parseExposedName(name);
-    const visible = target && visibleTools(options.source.servers(), options.filter).some((t) => t.tool.name === name);
-    if (!target || !visible) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${name}`);
+    if (!target || !allowedByFilter(options.filter, target.serverName, name)) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${name}`);
     if (inFlight >= options.maxConcurrentCalls) {
       return toolError(`This session already has ${options.maxConcurrentCalls} tool calls running; wait for one to finish`);
     }
@@ -108,7 +109,7 @@ function failure(error: unknown, tool: string, logger: Logger): CallToolResult {
     logger.error('mcp endpoint tool call failed', { tool, error });
     throw new McpError(ErrorCode.InternalError, 'Internal error');
   }
-  if (UNKNOWN_TOOL.has(error.code)) throw new McpError(ErrorCode.InvalidParams, error.message);
+  if (UNKNOWN_TOOL.has(error.code)) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${tool} (${error.message})`);
   const upstreamCode = error.details.upstreamCode;
   if (error.code === 'upstream_error' && typeof upstreamCode === 'number') throw new McpError(upstreamCode, error.message);
   if (error.code === 'internal_error') throw new McpError(ErrorCode.InternalError, error.message);

@@ -38,14 +38,19 @@ export function parseExposedName(name: string): { serverName: string; toolName: 
   return { serverName: name.slice(0, at), toolName: name.slice(at + SEPARATOR.length) };
 }
 
+/** Whether a session with this filter may see (and call) this exposed tool of this server. */
+export function allowedByFilter(filter: ToolFilter, serverName: string, exposed: string): boolean {
+  if (!isExposableServer(serverName)) return false;
+  if (filter.servers && !filter.servers.has(serverName)) return false;
+  return !filter.tools || filter.tools.has(exposed);
+}
+
 export function visibleTools(servers: readonly ServerTools[], filter: ToolFilter): ExposedTool[] {
   const out: ExposedTool[] = [];
   for (const server of servers) {
-    if (!isExposableServer(server.name)) continue;
-    if (filter.servers && !filter.servers.has(server.name)) continue;
     for (const tool of server.tools) {
       const name = exposedName(server.name, tool.name);
-      if (filter.tools && !filter.tools.has(name)) continue;
+      if (!allowedByFilter(filter, server.name, name)) continue;
       out.push({ serverName: server.name, toolName: tool.name, tool: { ...tool, name } });
     }
   }
