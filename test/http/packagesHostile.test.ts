@@ -121,10 +121,12 @@ describe('POST /packages/install with hostile input', function () {
     });
   }
 
-  it('refuses streamable_http installs until remote servers land (400, nothing run)', async () => {
-    const res = await gw.request('POST', '/packages/install', { name: 'left-pad', serverName: 'remote', transportType: 'streamable_http', url: 'https://example.invalid/mcp' });
+  it('refuses a streamable_http install whose url points at cloud metadata (400, nothing run)', async () => {
+    const head = await gw.store.headPosition();
+    const res = await gw.request('POST', '/packages/install', { name: 'left-pad', serverName: 'remote', transportType: 'streamable_http', url: 'http://169.254.169.254/mcp' });
     expect(res.status).to.equal(400);
-    expect(String(res.body.error)).to.match(/not supported until remote servers land/);
+    expect(String(res.body.error)).to.contain('url');
     expect(spawned).to.deep.equal([]);
+    expect(await gw.store.headPosition()).to.equal(head);
   });
 });
