@@ -15,8 +15,10 @@ import { packageResponse } from './packageView.js';
 import { serverNameSchema } from './serverSchemas.js';
 import { serverResponse } from './serverView.js';
 import { parseInput } from './validate.js';
+import { SERVER_HEADER_USER } from '../events/serverEvents.js';
+import { AddServerBody } from './serverSchemas.js';
+import { transportFromBody } from './serverConfig.js';
 
-const REMOTE_NOT_YET = 'transportType "streamable_http" installs are not supported until remote servers land in this gateway; use "stdio"';
 
 export function packageRoutes(deps: AppDeps): Router {
   const router = new Router();
@@ -48,8 +50,7 @@ export function packageRoutes(deps: AppDeps): Router {
 
   router.post('/packages/install', async (ctx) => {
     const body = parseInput(InstallPackageBody, ctx.request.body, 'package install');
-    if (body.transportType !== 'stdio') throw new AppError('invalid_request', REMOTE_NOT_YET);
-    await answer(ctx, await deps.packages.install(toRequest(body), requestId(ctx)));
+    await answer(ctx, await deps.packages.install(await toRequest(body), requestId(ctx)));
   });
 
   router.get('/packages', async (ctx) => {
@@ -129,10 +130,15 @@ export function packageRoutes(deps: AppDeps): Router {
     ctx.body = { success: true };
   });
 
-  return router;
-}
+  /** A streamable_http install registers the remote server, validated and sealed like POST /mcp/servers. */
+  async function toRequest(body: InstallPackageInput): Promise<InstallRequest> {
+    const { transportType, url, headers, reconnectionOptions, ...request } = body;
+    if (transportType === 'stdio') return request;
+    const server = parseInput(AddServerBody, { name: body.serverName, transportType, url, headers, reconnectionOptions }, 'remote server');
+    await deps.secretBox.prepare(SERVER_HEADER_USER);
+    const remote = transportFromBody(server, deps.secretBox, deps.urlPolicy);
+    return remote.transportType === 'streamable_http' ? { ...request, remote } : request;
+  }
 
-function toRequest(body: InstallPackageInput): InstallRequest {
-  const { transportType: _t, ...request } = body;
-  return request;
+  return router;
 }

@@ -48,11 +48,20 @@ export const InstallPackageBody = z
     pipIndexUrl: z.string().max(4096).optional(),
     pipExtraIndexUrl: z.string().max(4096).optional(),
     pipDependencies: z.array(z.string().max(1000)).max(32).optional(),
+    // streamable_http: the remote server this package fronts (checked again by AddServerBody).
+    url: z.string().max(4096).optional(),
+    headers: z.record(z.string(), z.string()).optional(),
+    reconnectionOptions: z.record(z.string(), z.number()).optional(),
   })
   .superRefine((body, ctx) => {
     const report = (path: string, problem: Problem): void => {
       if (problem !== undefined) ctx.addIssue({ code: 'custom', path: [path], message: problem });
     };
+    if (body.runtime === 'node' && body.transportType !== 'stdio' && body.url === undefined) report('url', 'is required for a remote (Streamable HTTP) server');
+    if (body.transportType === 'stdio') {
+      for (const key of ['url', 'headers', 'reconnectionOptions'] as const) if (body[key] !== undefined) report(key, 'is only for a remote (Streamable HTTP) server');
+    }
+    if (body.transportType !== 'stdio' && body.secretDelivery === 'env') report('secretDelivery', '"env" needs a stdio server (one process per user)');
     if (body.runtime === 'node') {
       report('name', npmNameProblem(body.name));
       if (body.version !== undefined) report('version', npmVersionProblem(body.version));

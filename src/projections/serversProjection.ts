@@ -41,7 +41,9 @@ export function evolveServers(model: ServersModel, event: DomainEvent, occurredA
       return model;
     case 'PackageUpgraded':
       // New files under an unchanged command (a venv upgraded in place): restart that registration only.
+      // A remote server runs none of the package's files, so its connection and session are kept.
       if (event.data.version === event.data.fromVersion || model.get(event.data.serverName)?.serverId !== event.data.serverId) return model;
+      if (model.get(event.data.serverName)?.config.transport.transportType !== 'stdio') return model;
       return patch(model, event.data.serverName, occurredAt, (v) => ({ generation: v.generation + 1 }));
     default:
       return model;

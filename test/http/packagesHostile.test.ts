@@ -74,6 +74,8 @@ const HOSTILE: Array<[string, Record<string, unknown>, string]> = [
   ['pip: URL dependency', py({ pipDependencies: ['pkg @ https://example.invalid/y.whl'] }), 'pipDependencies'],
   ['pip: missing module', py({ pythonModule: undefined }), 'pythonModule'],
   ['pip: remote transport', py({ transportType: 'streamable_http' }), 'transportType'],
+  ['per-user processes for a remote server', npm('left-pad', { transportType: 'streamable_http', url: 'https://example.com/mcp', secretDelivery: 'env' }), 'secretDelivery'],
+  ['an unknown secretDelivery', npm('left-pad', { secretDelivery: 'carrier-pigeon' }), 'secretDelivery'],
   ['server name traversal', npm('left-pad', { serverName: '../x' }), 'serverName'],
   ['server name dot', npm('left-pad', { serverName: '.' }), 'serverName'],
   ['server name with slash', npm('left-pad', { serverName: 'a/b' }), 'serverName'],
@@ -121,10 +123,12 @@ describe('POST /packages/install with hostile input', function () {
     });
   }
 
-  it('refuses streamable_http installs until remote servers land (400, nothing run)', async () => {
-    const res = await gw.request('POST', '/packages/install', { name: 'left-pad', serverName: 'remote', transportType: 'streamable_http', url: 'https://example.invalid/mcp' });
+  it('refuses a streamable_http install whose url points at cloud metadata (400, nothing run)', async () => {
+    const head = await gw.store.headPosition();
+    const res = await gw.request('POST', '/packages/install', { name: 'left-pad', serverName: 'remote', transportType: 'streamable_http', url: 'http://169.254.169.254/mcp' });
     expect(res.status).to.equal(400);
-    expect(String(res.body.error)).to.match(/not supported until remote servers land/);
+    expect(String(res.body.error)).to.contain('url');
     expect(spawned).to.deep.equal([]);
+    expect(await gw.store.headPosition()).to.equal(head);
   });
 });

@@ -1,3 +1,4 @@
+import type { StreamableHttpTransport } from '../../events/serverEvents.js';
 import { AppError } from '../../errors.js';
 import type { Entry, PackageSpec } from '../../events/packageEvents.js';
 import type { ServerConfig } from '../../events/serverEvents.js';
@@ -6,6 +7,9 @@ import { messageOf, onPackage, onServer, type PackageContext } from './packageCo
 import type { Job } from './packageJobs.js';
 
 /** A validated install request (POST /packages/install after zod and the package validators). */
+/** The entry recorded for a streamable_http package: there is no command to run. */
+export const REMOTE_ENTRY = '(remote)';
+
 export interface InstallRequest {
   readonly name: string;
   readonly version?: string;
@@ -26,6 +30,8 @@ export interface InstallRequest {
   readonly pipIndexUrl?: string;
   readonly pipExtraIndexUrl?: string;
   readonly pipDependencies?: string[];
+  /** streamable_http installs: the remote server to register; no stdio command is ever resolved. */
+  readonly remote?: StreamableHttpTransport;
 }
 
 export interface JobOutcome {
@@ -88,7 +94,7 @@ async function runInstall(
     const { version, entry, env } = req.runtime === 'node' ? await installNpm(ctx, dir, req, spec, io) : await installPython(ctx, dir, req, spec, io);
     io.log(`installed ${req.name}@${version}`);
     const config: ServerConfig = {
-      transport: { transportType: 'stdio', command: entry.command, args: entry.args, env: { ...env, ...req.env } },
+      transport: req.remote ?? { transportType: 'stdio', command: entry.command, args: entry.args, env: { ...env, ...req.env } },
       ...optional('secretNames', req.secretNames),
       timeout: req.timeout ?? ctx.defaults.timeout,
       startupTimeout: req.startupTimeout ?? ctx.defaults.startupTimeout,
@@ -121,7 +127,12 @@ interface Installed {
 async function installNpm(ctx: PackageContext, dir: string, req: InstallRequest, spec: PackageSpec, io: JobIO): Promise<Installed> {
   await ctx.npm.install(dir, spec, req.version, io, req.failOnWarning);
   const version = await ctx.npm.installedVersion(dir, req.name);
-  const entry = req.command !== undefined ? { command: req.command, args: req.args } : await ctx.npm.entry(dir, req.name, req.args);
+  // A remote server's package is installed for its files and version only: nothing of it is run.
+  const entry = req.remote
+    ? { command: REMOTE_ENTRY, args: [] }
+    : req.command !== undefined
+      ? { command: req.command, args: req.args }
+      : await ctx.npm.entry(dir, req.name, req.args);
   return { version, entry, env: {} };
 }
 
