@@ -29,6 +29,14 @@ export const ConfigSchema = z.object({
   RESTART_MAX_DELAY_MS: int(1, 3_600_000, 30_000),
   CRASH_LOOP_THRESHOLD: int(1, 1000, 5),
   CRASH_LOOP_WINDOW_MS: int(1, 86_400_000, 60_000),
+  /** Servers with secretDelivery "env": per-user processes. */
+  PER_USER_IDLE_TIMEOUT_MS: int(1_000, 86_400_000, 600_000),
+  PER_USER_MAX_PROCESSES_PER_SERVER: int(1, 10_000, 20),
+  PER_USER_MAX_PROCESSES: int(1, 100_000, 100),
+  /** The gateway's own MCP endpoint (/mcp). */
+  MCP_MAX_SESSIONS_PER_USER: int(1, 10_000, 10),
+  MCP_SESSION_IDLE_TIMEOUT_MS: int(1_000, 86_400_000, 1_800_000),
+  MCP_MAX_CONCURRENT_CALLS_PER_SESSION: int(1, 10_000, 16),
   /** Private ranges remote servers and OAuth endpoints may reach: `loopback`, `private`, addresses or CIDRs. */
   OUTBOUND_ALLOW_NETWORKS: opt(z.string().optional()).superRefine(networkList),
   /** Networks never reached, even if public. */

@@ -26,6 +26,7 @@ export type ErrorCode =
   | 'client_closed_request'
   | 'store_unavailable'
   | 'secret_undecryptable'
+  | 'too_many_processes'
   | 'package_not_found'
   | 'package_already_installed'
   | 'package_busy'
@@ -64,6 +65,7 @@ const STATUS: Record<ErrorCode, number> = {
   client_closed_request: 499,
   store_unavailable: 503,
   secret_undecryptable: 500,
+  too_many_processes: 429,
   package_not_found: 404,
   package_already_installed: 409,
   package_busy: 409,

@@ -16,6 +16,11 @@ import { Checkpointer, loadSnapshot } from './projections/projectionSnapshots.js
 import { Projector } from './projections/projector.js';
 import { ArgumentValidator } from './runtime/argumentValidator.js';
 import { ManagedServer } from './runtime/managedServer.js';
+import { isInjectableEnvName } from './runtime/envSecretNames.js';
+import { gatewayToolSource } from './runtime/mcpEndpoint/gatewayToolSource.js';
+import { McpEndpoint, type McpEndpointLimits } from './runtime/mcpEndpoint/mcpEndpoint.js';
+import { PerUserServer, type PerUserLimits } from './runtime/perUserServer.js';
+import { ProcessBudget } from './runtime/processBudget.js';
 import { ProcessRegistry } from './runtime/processRegistry.js';
 import { Reactor } from './runtime/reactor.js';
 import { createRemoteRuntime, type RemoteOptions } from './runtime/remoteRuntime.js';
@@ -45,11 +50,18 @@ export interface GatewayOptions {
   readonly registry?: ProcessRegistry;
   /** Remote (Streamable HTTP / SSE) servers: URL policy, idle timeout, OAuth timings. */
   readonly remote?: RemoteOptions;
+  /** Servers with secretDelivery "env"; defaults: 10 min idle, 20 per server, 100 in all. */
+  readonly perUser?: PerUserLimits & { readonly maxTotal: number };
+  /** The /mcp endpoint; defaults: 10 sessions per user, 30 min idle, 16 concurrent calls per session. */
+  readonly mcp?: McpEndpointLimits;
   readonly packages: PackageSettings;
   /** Checkpointed read models: restored at start (then caught up), saved periodically and at close. */
   readonly snapshots?: SnapshotStore;
   readonly checkpointIntervalMs?: number;
 }
+
+const PER_USER_DEFAULTS = { idleTimeoutMs: 600_000, maxPerServer: 20, maxTotal: 100 };
+const MCP_DEFAULTS: McpEndpointLimits = { maxSessionsPerUser: 10, sessionIdleTimeoutMs: 1_800_000, maxConcurrentCallsPerSession: 16 };
 
 export interface Gateway {
   readonly app: Koa;
@@ -58,6 +70,7 @@ export interface Gateway {
   readonly reactor: Reactor;
   readonly registry: ProcessRegistry;
   readonly metrics: GatewayMetrics;
+  readonly mcp: McpEndpoint;
   readonly packages: PackageManager;
   /** Stops every server (shutdown ladder) and detaches from the store; does not close the store. */
   close(): Promise<void>;
@@ -75,6 +88,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     servers: () => pool.list().map(({ name, snapshot }) => ({ name, status: snapshot.status, restarts: snapshot.restarts })),
     childProcesses: () => registry.size,
     projectionLag: async () => Math.max(0, (await store.headPosition()) - projector.checkpoint),
+    mcpSessions: () => mcp.sessionCount,
+    perUserProcesses: () => budget.size,
   });
   const store = instrumentStore(options.store, (seconds) => metrics.observeAppend(seconds));
   const projector = new Projector(store, logger.child({ component: 'projector' }));
@@ -90,6 +105,22 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     newId,
     options: { ...options.remote, urlPolicy },
   });
+  const perUser = { ...PER_USER_DEFAULTS, ...options.perUser };
+  const budget = new ProcessBudget(perUser.maxTotal);
+  /** A user's secrets for a per-user process's environment, through the call path's decryption: only names that cannot make it run code. */
+  const envSecrets = (serverName: string) => (username: string): Record<string, string> => {
+    const view = projector.readModels.servers.get(serverName);
+    const injectable = (secretName: string): boolean => {
+      if (isInjectableEnvName(secretName)) return true;
+      logger.warn('secret not put into a per-user environment: reserved name', { serverName, secretName });
+      return false;
+    };
+    return view ? caller.openSecrets(view, username, injectable) : {};
+  };
+  const envKeys = (serverName: string) => async (username: string): Promise<void> => {
+    const view = projector.readModels.servers.get(serverName);
+    if (view) await caller.ensureDataKeys(view, username);
+  };
   const pool = new ServerPool((server, hooks) => {
     const { transport } = server.config;
     if (transport.transportType === 'streamable_http') {
@@ -106,7 +137,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         onChange: hooks.onChange,
       });
     }
-    return new ManagedServer({
+    const stdio = {
       name: server.name,
       transport,
       startupTimeoutMs: server.config.startupTimeout,
@@ -116,12 +147,14 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       logLimit: options.logLines,
       parentEnv: options.parentEnv,
       registry,
-      redact: hooks.redact,
-      onChange: hooks.onChange,
-    });
+    };
+    if (server.config.secretDelivery === 'env') {
+      return new PerUserServer({ template: stdio, hooks, budget, limits: perUser, secrets: envSecrets(server.name), prepare: envKeys(server.name) });
+    }
+    return new ManagedServer({ ...stdio, redact: hooks.redact, onChange: hooks.onChange });
   });
   const reactor = new Reactor(projector, pool, logger.child({ component: 'reactor' }));
-  const caller = new ToolCaller({
+  const caller: ToolCaller = new ToolCaller({
     readModels: () => projector.readModels,
     pool,
     secretBox: options.secretBox,
@@ -160,14 +193,23 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   // Package recovery (interrupted installs) too; package writes wait for it, reads do not.
   void packages.start();
 
+  const runtime = instrumentRuntime(
+    { snapshot: (name) => pool.snapshot(name), callTool: (request, signal, extras) => caller.call(request, signal, extras) },
+    (name) => projector.readModels.servers.has(name),
+    metrics,
+  );
+  const mcp = new McpEndpoint({
+    source: gatewayToolSource(() => projector.readModels, pool, (request, signal, extras) => runtime.callTool(request, signal, extras)),
+    logger,
+    limits: { ...MCP_DEFAULTS, ...options.mcp },
+  });
+  pool.subscribe(() => mcp.toolsChanged());
+
   const app = createApp({
     store,
     projector,
-    runtime: instrumentRuntime(
-      { snapshot: (name) => pool.snapshot(name), callTool: (request, signal) => caller.call(request, signal) },
-      (name) => projector.readModels.servers.has(name),
-      metrics,
-    ),
+    runtime,
+    mcp,
     ops: {
       readiness: () => checkReadiness(store, projector, pool),
       metrics: async () => ({ contentType: metrics.registry.contentType, body: await metrics.registry.metrics() }),
@@ -190,11 +232,13 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     reactor,
     registry,
     metrics: metrics,
+    mcp,
     packages,
     async close() {
       await packages.close();
       reactor.stop();
       projector.stop();
+      await mcp.close();
       await checkpointer?.stop();
       await reactor.idle();
       await pool.stopAll();

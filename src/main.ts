@@ -39,6 +39,16 @@ async function main(): Promise<void> {
     },
     packages: packageSettingsFrom(config),
     snapshots: storage.snapshots,
+    perUser: {
+      idleTimeoutMs: config.PER_USER_IDLE_TIMEOUT_MS,
+      maxPerServer: config.PER_USER_MAX_PROCESSES_PER_SERVER,
+      maxTotal: config.PER_USER_MAX_PROCESSES,
+    },
+    mcp: {
+      maxSessionsPerUser: config.MCP_MAX_SESSIONS_PER_USER,
+      sessionIdleTimeoutMs: config.MCP_SESSION_IDLE_TIMEOUT_MS,
+      maxConcurrentCallsPerSession: config.MCP_MAX_CONCURRENT_CALLS_PER_SESSION,
+    },
   });
   // Last line of defence: whatever way the process ends, no child process group outlives it.
   process.on('exit', () => gateway.registry.killAllSync('SIGKILL'));

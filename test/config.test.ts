@@ -27,6 +27,12 @@ describe('config', () => {
       BODY_LIMIT: '1mb',
       TOOL_TIMEOUT_MS: 60_000,
       STARTUP_TIMEOUT_MS: 30_000,
+      PER_USER_IDLE_TIMEOUT_MS: 600_000,
+      PER_USER_MAX_PROCESSES_PER_SERVER: 20,
+      PER_USER_MAX_PROCESSES: 100,
+      MCP_MAX_SESSIONS_PER_USER: 10,
+      MCP_SESSION_IDLE_TIMEOUT_MS: 1_800_000,
+      MCP_MAX_CONCURRENT_CALLS_PER_SESSION: 16,
     });
     expect(config.SECRETS_KEY).to.equal(undefined);
     expect(config.SECRETS_KEYS).to.equal(undefined);

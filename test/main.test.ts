@@ -120,6 +120,26 @@ describe('the gateway process (src/main.ts)', () => {
     expect((await fetch(`${running.url}/mcp/tools`)).status).to.equal(200);
   });
 
+  it('serves /mcp with the MCP_* and PER_USER_* settings from its environment', async () => {
+    running = await startMain({ DATA_DIR: dataDir, SECRETS_KEY: key, ADMIN_TOKEN: ADMIN, MCP_MAX_SESSIONS_PER_USER: '1', PER_USER_MAX_PROCESSES_PER_SERVER: '3' });
+    await post(`${running.url}/mcp/servers`, { name: 'fx', command: process.execPath, args: [FIXTURE_SERVER], secretDelivery: 'env' });
+    const mcp = (body: unknown, headers: Record<string, string> = {}) =>
+      fetch(`${running!.url}/mcp?username=ann`, {
+        method: 'POST',
+        headers: { ...auth, 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2025-11-25', ...headers },
+        body: JSON.stringify(body),
+      });
+    const init = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 't', version: '1' } } };
+    const first = (await mcp(init)).headers.get('mcp-session-id') as string;
+    const second = (await mcp(init)).headers.get('mcp-session-id') as string;
+    expect((await mcp({ jsonrpc: '2.0', id: 2, method: 'ping' }, { 'mcp-session-id': first })).status).to.equal(404);
+    const call = await mcp({ jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'fx__echo', arguments: { message: 'via main' } } }, { 'mcp-session-id': second });
+    const answer = await call.text();
+    expect(answer, answer).to.contain("via main");
+    const server = (await (await fetch(`${running.url}/mcp/servers/fx`, { headers: auth })).json()) as { server: { perUserProcesses: { count: number; limit: number } } };
+    expect(server.server.perUserProcesses).to.include({ count: 1, limit: 3 });
+  });
+
   it('refuses a weak SECRETS_KEY without printing it', async () => {
     const child = spawn(process.execPath, [MAIN], { env: { PATH: process.env.PATH ?? '', PORT: '0', DATA_DIR: dataDir, SECRETS_KEY: 'hunter2hunter2' }, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';

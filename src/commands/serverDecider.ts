@@ -27,6 +27,7 @@ export interface ServerPatch {
   timeout?: number;
   startupTimeout?: number;
   enabled?: boolean;
+  secretDelivery?: 'args' | 'env';
 }
 
 export type ServerCommand =
@@ -68,14 +69,21 @@ function patchTransport(t: Transport, p: ServerPatch): Transport {
 }
 
 function applyPatch(config: ServerConfig, patch: ServerPatch): ServerConfig {
-  const { secretNames, ...rest } = config;
+  const { secretNames, secretDelivery, ...rest } = config;
   const nextSecretNames = patch.secretNames === undefined ? secretNames : (patch.secretNames ?? undefined);
+  // "args" is the default and is stored as absence, so an args server's config never changes shape.
+  const delivery = (patch.secretDelivery ?? secretDelivery) === 'env' ? { secretDelivery: 'env' as const } : {};
+  const transport = patchTransport(config.transport, patch);
+  if (delivery.secretDelivery === 'env' && transport.transportType !== 'stdio') {
+    throw new AppError('invalid_request', 'secretDelivery "env" needs a stdio server (one process per user); set secretDelivery to "args" to switch transports');
+  }
   return {
     ...rest,
-    transport: patchTransport(config.transport, patch),
+    transport,
     ...(nextSecretNames === undefined ? {} : { secretNames: nextSecretNames }),
     timeout: patch.timeout ?? config.timeout,
     startupTimeout: patch.startupTimeout ?? config.startupTimeout,
+    ...delivery,
   };
 }
 

@@ -52,6 +52,12 @@ export const ServerConfigSchema = z.object({
   timeout: z.number().int().positive(),
   /** Time allowed for spawn (or connect) + initialize + tools/list, in ms. */
   startupTimeout: z.number().int().positive(),
+  /**
+   * How a user's secrets reach the server. Absent means "args": one shared process, secrets merged
+   * into tool arguments. "env": one process per (server, user) with that user's secrets in its
+   * environment. Stored only when "env", so older events and args servers look the same.
+   */
+  secretDelivery: z.enum(['args', 'env']).optional(),
 });
 export type ServerConfig = z.infer<typeof ServerConfigSchema>;
 

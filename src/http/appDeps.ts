@@ -3,8 +3,11 @@ import type { UserSecretBox } from '../crypto/userSecretBox.js';
 import type { EventStore } from '../events/eventStore.js';
 import type { Logger } from '../logger.js';
 import type { Projector } from '../projections/projector.js';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { McpHttpRequest } from '../runtime/mcpEndpoint/mcpEndpoint.js';
 import type { PackageManager } from '../runtime/packages/packageManager.js';
 import type { ServerSnapshot, ToolResult } from '../runtime/serverRuntime.js';
+import type { ToolCallExtras } from '../runtime/toolCaller.js';
 import type { UrlPolicy } from '../runtime/urlSafety.js';
 import type { Authenticator } from './authenticator.js';
 import type { LoginLinks } from './loginLinks.js';
@@ -21,7 +24,12 @@ export interface ToolCallRequest {
 /** What HTTP needs from the runtime: live state to show, and the call path. */
 export interface RuntimePort {
   snapshot(serverName: string): ServerSnapshot | undefined;
-  callTool(request: ToolCallRequest, signal: AbortSignal): Promise<ToolResult>;
+  callTool(request: ToolCallRequest, signal: AbortSignal, extras?: ToolCallExtras): Promise<ToolResult>;
+}
+
+/** The gateway's own MCP endpoint; the route hands it the raw request once it knows who calls. */
+export interface McpPort {
+  handle(req: IncomingMessage, res: ServerResponse, request: McpHttpRequest): Promise<void>;
 }
 
 /** Operability endpoints: readiness and Prometheus metrics. */
@@ -46,6 +54,7 @@ export interface AppDeps {
   readonly newId: () => string;
   readonly bodyLimit: string | number;
   readonly defaults: ServerDefaults;
+  readonly mcp: McpPort;
   /** Remote server URLs with an IP-literal host are checked against it at registration. */
   readonly urlPolicy?: UrlPolicy;
   readonly packages: PackageManager;

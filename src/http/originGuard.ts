@@ -43,14 +43,16 @@ export function originGuard(policy: OriginPolicy): Middleware {
       if (!host || !policy.allowedHosts.includes(hostName(host))) throw new AppError('forbidden', 'Host not allowed');
     }
     const origin = ctx.get('origin');
-    if (origin) {
+    if (origin && !sameOrigin(policy, origin, ctx.get('host'))) {
       const normalized = origin.toLowerCase().replace(/\/+$/, '');
       if (policy.allowedOrigins !== '*' && !policy.allowedOrigins.includes(normalized)) throw new AppError('forbidden', 'Origin not allowed');
       ctx.set('Access-Control-Allow-Origin', origin);
+      ctx.set('Access-Control-Expose-Headers', 'mcp-session-id');
       ctx.vary('Origin');
       if (ctx.method === 'OPTIONS' && ctx.get('access-control-request-method')) {
         ctx.set('Access-Control-Allow-Methods', 'GET, POST, PUT, DELETE');
-        ctx.set('Access-Control-Allow-Headers', 'authorization, content-type');
+        // The MCP endpoint's headers too, so browser-based MCP clients on an allowed origin work.
+        ctx.set('Access-Control-Allow-Headers', 'authorization, content-type, mcp-session-id, mcp-protocol-version, last-event-id, x-mcp-username');
         ctx.set('Access-Control-Max-Age', '600');
         ctx.status = 204;
         return;
@@ -58,4 +60,18 @@ export function originGuard(policy: OriginPolicy): Middleware {
     }
     return next();
   };
+}
+
+/**
+ * A page the gateway itself served (its Origin names the very host:port the request went to) is not
+ * cross-origin. Only trusted where Host names are checked: with any Host allowed, a rebinding page's
+ * Origin would match its own Host.
+ */
+function sameOrigin(policy: OriginPolicy, origin: string, host: string): boolean {
+  if (policy.allowedHosts === '*' || !host) return false;
+  try {
+    return new URL(origin).host === host.trim().toLowerCase();
+  } catch {
+    return false;
+  }
 }

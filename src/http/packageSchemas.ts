@@ -37,6 +37,8 @@ export const InstallPackageBody = z
     env: envMap.default({}),
     enabled: z.boolean().default(true),
     secretNames: z.array(z.string().regex(SECRET_NAME)).max(256).optional(),
+    /** "env": one process per user with that user's secrets in its environment (see README). */
+    secretDelivery: z.enum(['args', 'env'], { message: 'secretDelivery must be "args" or "env"' }).default('args'),
     timeout: timeoutMs.optional(),
     startupTimeout: timeoutMs.optional(),
     allowScripts: z.boolean().default(false),
@@ -59,6 +61,7 @@ export const InstallPackageBody = z
     if (body.transportType === 'stdio') {
       for (const key of ['url', 'headers', 'reconnectionOptions'] as const) if (body[key] !== undefined) report(key, 'is only for a remote (Streamable HTTP) server');
     }
+    if (body.transportType !== 'stdio' && body.secretDelivery === 'env') report('secretDelivery', '"env" needs a stdio server (one process per user)');
     if (body.runtime === 'node') {
       report('name', npmNameProblem(body.name));
       if (body.version !== undefined) report('version', npmVersionProblem(body.version));

@@ -1,4 +1,5 @@
 import type * as z from 'zod';
+import { MCP_QUERY_DOCS } from './mcpRoutes.js';
 import { InstallPackageBody, UpgradePackageBody } from './packageSchemas.js';
 import { AddServerBody, DeleteSecretBody, OAuthTokensBody, SetSecretBody, ToolCallBody, UpdateServerBody } from './serverSchemas.js';
 
@@ -34,6 +35,13 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
   'POST /mcp/tool/call': { summary: "Call a tool with the caller's secrets injected; data is the MCP CallToolResult", tag: 'tools', body: ToolCallBody, returns: ['data'] },
   'POST /secrets/set': { summary: 'Store (or overwrite) an encrypted secret for a user and server', tag: 'secrets', body: SetSecretBody },
   'POST /secrets/delete': { summary: 'Delete a secret', tag: 'secrets', body: DeleteSecretBody },
+  'POST /mcp': {
+    summary: "The gateway's own MCP endpoint (Streamable HTTP, JSON-RPC body): every enabled server's tools as <server>__<tool>",
+    tag: 'mcp',
+    query: MCP_QUERY_DOCS,
+  },
+  'GET /mcp': { summary: 'MCP endpoint: the session\'s server-to-client SSE stream (Mcp-Session-Id header)', tag: 'mcp', query: MCP_QUERY_DOCS },
+  'DELETE /mcp': { summary: 'MCP endpoint: end the session named by the Mcp-Session-Id header', tag: 'mcp' },
   'POST /packages/install': { summary: 'Install an npm or pip package and register its server (Accept: text/event-stream streams progress)', tag: 'packages', body: InstallPackageBody, returns: ['package', 'server'] },
   'GET /packages': { summary: 'Installed packages with version information', tag: 'packages', returns: ['packages'], query: { checkUpdates: 'true to check the registry/index first' } },
   'GET /packages/updates': { summary: 'Check installed packages for newer versions', tag: 'packages', returns: ['updates'], query: { name: 'limit to one server name' } },

@@ -60,6 +60,11 @@ export const ROUTE_POLICIES: readonly RoutePolicy[] = [
 
   { method: 'GET', path: '/events', access: 'admin' },
 
+  // The gateway's own MCP endpoint: a user token acts as its user; the session is bound to it.
+  { method: 'POST', path: '/mcp', access: 'user', actsFor: query('username') },
+  { method: 'GET', path: '/mcp', access: 'user', actsFor: query('username') },
+  { method: 'DELETE', path: '/mcp', access: 'user', actsFor: query('username') },
+
   { method: 'GET', path: '/auth/me', access: 'user' },
   { method: 'POST', path: '/auth/tokens', access: 'admin' },
   { method: 'GET', path: '/auth/tokens', access: 'admin' },

@@ -4,6 +4,7 @@ import { docsRoutes } from './docsRoutes.js';
 import { eventRoutes } from './eventRoutes.js';
 import { googleRoutes } from './googleRoutes.js';
 import { healthRoutes } from './healthRoutes.js';
+import { mcpRoutes } from './mcpRoutes.js';
 import { oauthRoutes } from './oauthRoutes.js';
 import { packageRoutes } from './packageRoutes.js';
 import { secretRoutes } from './secretRoutes.js';
@@ -26,6 +27,7 @@ export function buildRouters(deps: AppDeps): Router[] {
     tokenRoutes(deps),
     userRoutes(deps),
     googleRoutes(deps),
+    mcpRoutes(deps),
   ];
 }
 

@@ -1,7 +1,8 @@
 import Router from '@koa/router';
 import { handleCommand } from '../commands/commandHandler.js';
 import { secretDecider, type SecretCommand } from '../commands/secretDecider.js';
-import { notFound } from '../errors.js';
+import { AppError, notFound } from '../errors.js';
+import { isInjectableEnvName } from '../runtime/envSecretNames.js';
 import { secretStreamId } from '../events/secretEvents.js';
 import { commandMetadata, type AppDeps } from './appDeps.js';
 import { actingUsername, principalOf } from './principal.js';
@@ -28,6 +29,7 @@ export function secretRoutes(deps: AppDeps): Router {
     const username = actingUsername(principalOf(ctx), body.username);
     const { serverName, secretName, secretValue } = body;
     const serverId = serverIdOf(serverName);
+    refuseReservedEnvName(deps, serverName, secretName);
     checkLimits(deps, username, serverId, secretName, secretValue);
     await deps.secretBox.prepare(username);
     const sealed = deps.secretBox.seal(secretValue, { username, serverName, secretName });
@@ -46,4 +48,16 @@ export function secretRoutes(deps: AppDeps): Router {
   });
 
   return router;
+}
+
+/** A server that gets secrets as environment variables never gets one that makes it run code (NODE_OPTIONS, LD_PRELOAD, ...). */
+function refuseReservedEnvName(deps: AppDeps, serverName: string, secretName: string): void {
+  if (deps.projector.readModels.servers.get(serverName)?.config.secretDelivery !== 'env') return;
+  if (isInjectableEnvName(secretName)) return;
+  throw new AppError(
+    'invalid_request',
+    `Server ${serverName} receives secrets as environment variables; ${secretName} is not allowed there ` +
+      '(use a shell identifier that is not a loader, interpreter or base variable such as PATH, NODE_OPTIONS or LD_PRELOAD)',
+    { serverName, secretName },
+  );
 }

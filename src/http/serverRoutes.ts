@@ -49,6 +49,7 @@ export function serverRoutes(deps: AppDeps): Router {
       ...(body.secretNames ? { secretNames: body.secretNames } : {}),
       timeout: body.timeout ?? deps.defaults.timeout,
       startupTimeout: body.startupTimeout ?? deps.defaults.startupTimeout,
+      ...(body.secretDelivery === 'env' ? { secretDelivery: 'env' as const } : {}),
     };
     const data = { serverId: deps.newId(), name: body.name, config, enabled: body.enabled };
     await run(body.name, { type: 'RegisterServer', data }, ctx.state.requestId as string);

@@ -12,6 +12,7 @@ export const serverNameSchema = z
   .string()
   .regex(SERVER_NAME, 'use 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit');
 
+const secretDelivery = z.enum(['args', 'env'], { message: 'secretDelivery must be "args" or "env"' });
 const transportType = z.enum(['stdio', 'streamable_http'], { message: 'transportType must be "stdio" or "streamable_http"' });
 
 /** Headers the SDK transport sets itself; a static value would break sessions or framing. */
@@ -69,11 +70,15 @@ export const AddServerBody = z
     secretNames: z.array(z.string().regex(SECRET_NAME)).max(256).optional(),
     timeout: timeoutMs.optional(),
     startupTimeout: timeoutMs.optional(),
+    secretDelivery: secretDelivery.default('args'),
   })
   .superRefine((body, ctx) => {
     if (body.transportType === 'stdio' && body.command === undefined) ctx.addIssue({ code: 'custom', path: ['command'], message: 'command is required for stdio servers' });
     if (body.transportType === 'streamable_http' && body.url === undefined) {
       ctx.addIssue({ code: 'custom', path: ['url'], message: 'url is required for streamable_http servers' });
+    }
+    if (body.transportType !== 'stdio' && body.secretDelivery === 'env') {
+      ctx.addIssue({ code: 'custom', path: ['secretDelivery'], message: 'secretDelivery "env" needs a stdio server (one process per user)' });
     }
   });
 
@@ -92,6 +97,7 @@ export const UpdateServerBody = z.object({
   secretNames: z.array(z.string().regex(SECRET_NAME)).max(256).nullable().optional(),
   timeout: timeoutMs.optional(),
   startupTimeout: timeoutMs.optional(),
+  secretDelivery: secretDelivery.optional(),
 });
 
 export const usernameSchema = z.string().regex(USERNAME, 'usernames are 1-128 letters, digits or . _ @ + -');

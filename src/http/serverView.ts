@@ -1,5 +1,5 @@
 import type { ServerView } from '../projections/serversProjection.js';
-import type { ServerSnapshot } from '../runtime/serverRuntime.js';
+import type { PerUserProcesses, ServerSnapshot } from '../runtime/serverRuntime.js';
 import { viewHeaders, viewUrl } from './remoteHeaders.js';
 
 /** Shown instead of env values whose names say they are credentials. Sent back on PUT, it keeps the stored value. */
@@ -57,6 +57,8 @@ export function serverResponse(view: ServerView, snapshot: ServerSnapshot | unde
     ...(view.config.secretNames === undefined ? {} : { secretNames: view.config.secretNames }),
     timeout: view.config.timeout,
     startupTimeout: view.config.startupTimeout,
+    secretDelivery: view.config.secretDelivery ?? 'args',
+    ...(view.enabled && snapshot?.processes ? { perUserProcesses: perUserView(snapshot.processes, forAdmin) } : {}),
     toolsList: live.toolsList,
     logs: live.logs,
     restarts: live.restarts,
@@ -64,4 +66,10 @@ export function serverResponse(view: ServerView, snapshot: ServerSnapshot | unde
     createdAt: view.createdAt,
     updatedAt: view.updatedAt,
   };
+}
+
+/** Per-user processes never show usernames or environments; a user token sees no pids or activity times either. */
+function perUserView(processes: PerUserProcesses, forAdmin: boolean): Record<string, unknown> {
+  if (forAdmin) return { ...processes };
+  return { ...processes, states: processes.states.map((p) => ({ status: p.status, restarts: p.restarts })) };
 }

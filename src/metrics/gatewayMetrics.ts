@@ -5,6 +5,10 @@ export interface MetricSources {
   readonly servers: () => ReadonlyArray<{ name: string; status: string; restarts: number }>;
   readonly childProcesses: () => number;
   readonly projectionLag: () => Promise<number>;
+  /** Open /mcp sessions. */
+  readonly mcpSessions?: () => number;
+  /** Per-user processes (servers with secretDelivery "env"), all servers together. */
+  readonly perUserProcesses?: () => number;
 }
 
 /**
@@ -61,6 +65,22 @@ export class GatewayMetrics {
       registers,
       collect() {
         this.set(sources.childProcesses());
+      },
+    });
+    new Gauge({
+      name: 'mcp_endpoint_sessions',
+      help: 'Open sessions on the gateway\'s own MCP endpoint (/mcp)',
+      registers,
+      collect() {
+        this.set(sources.mcpSessions?.() ?? 0);
+      },
+    });
+    new Gauge({
+      name: 'mcp_per_user_processes',
+      help: 'Per-user server processes (secretDelivery "env") the gateway is running',
+      registers,
+      collect() {
+        this.set(sources.perUserProcesses?.() ?? 0);
       },
     });
     new Gauge({

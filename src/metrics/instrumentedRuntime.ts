@@ -9,11 +9,11 @@ import type { GatewayMetrics } from './gatewayMetrics.js';
 export function instrumentRuntime(runtime: RuntimePort, isKnown: (serverName: string) => boolean, metrics: GatewayMetrics): RuntimePort {
   return {
     snapshot: (name) => runtime.snapshot(name),
-    async callTool(request, signal) {
+    async callTool(request, signal, extras) {
       const started = process.hrtime.bigint();
       let outcome = 'ok';
       try {
-        const result = await runtime.callTool(request, signal);
+        const result = await runtime.callTool(request, signal, extras);
         if (result.isError === true) outcome = 'tool_error';
         return result;
       } catch (e) {

@@ -25,6 +25,13 @@ export interface ManagedServerOptions {
   onChange?: () => void;
   now?: () => number;
   clientInfo?: ClientInfo;
+  /** Where stderr lines and supervisor notes go; default: a buffer of its own (logLimit, redact). */
+  logs?: LogSink;
+}
+
+export interface LogSink {
+  push(line: string): void;
+  lines(): string[];
 }
 
 const DEFAULT_CLIENT_INFO: ClientInfo = { name: 'mcp-api', version: '0.1.0' };
@@ -35,7 +42,7 @@ const DEFAULT_CLIENT_INFO: ClientInfo = { name: 'mcp-api', version: '0.1.0' };
  * onChange fires whenever status, statusMessage, tools or pid change.
  */
 export class ManagedServer {
-  private readonly logs: LogBuffer;
+  private readonly logs: LogSink;
   private readonly log: Logger;
   private readonly now: () => number;
   private status: ServerStatus = 'disconnected';
@@ -59,7 +66,7 @@ export class ManagedServer {
   });
 
   constructor(private readonly options: ManagedServerOptions) {
-    this.logs = new LogBuffer({ limit: options.logLimit, ...(options.redact ? { redact: options.redact } : {}) });
+    this.logs = options.logs ?? new LogBuffer({ limit: options.logLimit, ...(options.redact ? { redact: options.redact } : {}) });
     this.log = options.logger.child({ server: options.name });
     this.now = options.now ?? Date.now;
   }

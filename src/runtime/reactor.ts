@@ -15,6 +15,14 @@ export class Reactor {
   private pending = false;
   private readonly onApplied = (event: DomainEvent): void => {
     if (SERVER_EVENTS.has(event.type)) this.schedule();
+    // Per-user processes hold secrets in their environment: a change restarts or stops that one.
+    if (event.type === 'SecretSet' || event.type === 'SecretDeleted') {
+      try {
+        this.pool.get(event.data.serverName)?.userSecretsChanged?.(event.data.username);
+      } catch (e) {
+        this.logger.error('applying a secret change to per-user processes failed', { serverName: event.data.serverName, error: e });
+      }
+    }
     // A client stored a new grant: a remote connection refused for lack of it retries now.
     if (event.type === 'OAuthTokensStored' && event.data.source === 'api') {
       this.pool.get(event.data.serverName)?.credentialsChanged?.(event.data.username);

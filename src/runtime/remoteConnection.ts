@@ -6,7 +6,7 @@ import { CallToolResultSchema, ListToolsResultSchema, ToolListChangedNotificatio
 import { isAppError } from '../errors.js';
 import type { ReconnectionOptions } from '../events/serverEvents.js';
 import { listAllTools } from './listAllTools.js';
-import type { ClientInfo, RequestLimits } from './serverConnection.js';
+import type { CallLimits, ClientInfo, RequestLimits } from './serverConnection.js';
 import type { ToolDescriptor, ToolResult } from './serverRuntime.js';
 import { UrlRefusedError } from './urlSafety.js';
 
@@ -140,10 +140,15 @@ export class RemoteConnection {
   }
 
   /** Pass-through tools/call: no client-side output validation, the result is forwarded as is. */
-  async callTool(name: string, args: Record<string, unknown>, limits: RequestLimits): Promise<ToolResult> {
+  async callTool(name: string, args: Record<string, unknown>, limits: CallLimits): Promise<ToolResult> {
     const client = this.live();
+    const onprogress = limits.onProgress;
     const result = await this.track(() =>
-      client.request({ method: 'tools/call', params: { name, arguments: args } }, CallToolResultSchema, { signal: limits.signal, timeout: limits.timeoutMs }),
+      client.request({ method: 'tools/call', params: { name, arguments: args } }, CallToolResultSchema, {
+        signal: limits.signal,
+        timeout: limits.timeoutMs,
+        ...(onprogress ? { onprogress } : {}),
+      }),
     );
     return { ...result };
   }

@@ -125,7 +125,7 @@ export class RemoteServer {
     return withDeadline(
       timeoutMs,
       options.signal,
-      (signal) => this.withSlot(username, (slot) => slot.run((conn) => conn.callTool(tool, args, { signal, timeoutMs }), signal)),
+      (signal) => this.withSlot(username, (slot) => slot.run((conn) => conn.callTool(tool, args, { signal, timeoutMs, onProgress: options.onProgress }), signal)),
       (error, outcome) => this.forUser(toRemoteCallError(error, { server: this.name, tool, timeoutMs, ...outcome, stopped: !this.active }), username),
     );
   }

@@ -7,7 +7,7 @@ import {
   ToolListChangedNotificationSchema,
 } from '@modelcontextprotocol/sdk/types.js';
 import { listAllTools } from './listAllTools.js';
-import type { ToolDescriptor, ToolResult } from './serverRuntime.js';
+import type { ProgressUpdate, ToolDescriptor, ToolResult } from './serverRuntime.js';
 import { describeExit, SpawnError, StdioProcessTransport, type ProcessExit, type StdioProcessOptions } from './stdioProcessTransport.js';
 
 /**
@@ -32,6 +32,10 @@ export interface ClientInfo {
 export interface RequestLimits {
   signal: AbortSignal;
   timeoutMs: number;
+}
+
+export interface CallLimits extends RequestLimits {
+  onProgress?: ((update: ProgressUpdate) => void) | undefined;
 }
 
 export class ServerConnection {
@@ -107,11 +111,13 @@ export class ServerConnection {
   }
 
   /** Pass-through tools/call: no client-side output-schema validation, the result is forwarded verbatim. */
-  async callTool(name: string, args: Record<string, unknown>, limits: RequestLimits): Promise<ToolResult> {
+  async callTool(name: string, args: Record<string, unknown>, limits: CallLimits): Promise<ToolResult> {
+    // With onprogress the SDK sends _meta.progressToken upstream and routes the notifications back.
+    const onprogress = limits.onProgress;
     const result = await this.client.request(
       { method: 'tools/call', params: { name, arguments: args } },
       CallToolResultSchema,
-      { signal: limits.signal, timeout: limits.timeoutMs },
+      { signal: limits.signal, timeout: limits.timeoutMs, ...(onprogress ? { onprogress } : {}) },
     );
     return { ...result };
   }

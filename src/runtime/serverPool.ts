@@ -11,14 +11,24 @@ export interface Supervised {
   start(): void;
   stop(reason?: StopReason): Promise<void>;
   snapshot(): ServerSnapshot;
+  /** `options.username` routes the call where a server runs per-user processes or connections. */
   callTool(tool: string, args: Record<string, unknown>, options: CallOptions): Promise<Record<string, unknown>>;
-  /** The tools this user's own connection offers, connecting it if needed; undefined means the snapshot applies. */
+  /** The tools this user's own process or connection offers, starting it if needed; undefined means the snapshot applies. */
   toolsFor?(username: string, options: { timeoutMs: number; signal?: AbortSignal }): Promise<ToolDescriptor[] | undefined>;
   /** The user's OAuth tokens were replaced through the API. */
   credentialsChanged?(username: string): void;
+  /** Per-user servers: this user's stored secrets for the server changed. */
+  userSecretsChanged?(username: string): void;
 }
 
-export type SupervisedFactory = (server: DesiredServer, hooks: { redact: (line: string) => string; onChange: () => void }) => Supervised;
+export interface SupervisedHooks {
+  redact: (line: string) => string;
+  /** Secret values to scrub from this server's logs from now on. */
+  remember: (values: Iterable<string>) => void;
+  onChange: () => void;
+}
+
+export type SupervisedFactory = (server: DesiredServer, hooks: SupervisedHooks) => Supervised;
 
 interface Entry {
   readonly generation: number;
@@ -36,6 +46,7 @@ interface Entry {
 export class ServerPool {
   private readonly entries = new Map<string, Entry>();
   private readonly listeners = new Set<() => void>();
+  private readonly subscribers = new Set<() => void>();
 
   constructor(private readonly create: SupervisedFactory) {}
 
@@ -58,6 +69,12 @@ export class ServerPool {
 
   redactor(name: string): SecretRedactor | undefined {
     return this.entries.get(name)?.redactor;
+  }
+
+  /** Called after any server started, stopped or changed status or tools; returns the unsubscribe. */
+  subscribe(listener: () => void): () => void {
+    this.subscribers.add(listener);
+    return () => this.subscribers.delete(listener);
   }
 
   async apply(actions: readonly SupervisorAction[]): Promise<void> {
@@ -115,7 +132,11 @@ export class ServerPool {
   private replace(desired: DesiredServer): Promise<void> {
     const old = this.entries.get(desired.name);
     const redactor = old?.redactor ?? new SecretRedactor();
-    const server = this.create(desired, { redact: redactor.redact, onChange: () => this.notify() });
+    const server = this.create(desired, {
+      redact: redactor.redact,
+      remember: (values) => redactor.remember(values),
+      onChange: () => this.notify(),
+    });
     const started = (old ? old.started.then(() => old.server.stop('replaced')) : Promise.resolve()).then(() => {
       if (this.entries.get(desired.name)?.server === server) server.start();
     });
@@ -125,5 +146,6 @@ export class ServerPool {
 
   private notify(): void {
     for (const listener of [...this.listeners]) listener();
+    for (const subscriber of [...this.subscribers]) subscriber();
   }
 }

@@ -25,6 +25,8 @@ export interface ServerSnapshot {
   pid?: number;
   /** Restarts since the last (re)configuration. */
   restarts: number;
+  /** Servers with secretDelivery "env": their per-user processes (never usernames, never env values). */
+  processes?: PerUserProcesses;
   /** Remote (Streamable HTTP / SSE) servers only. */
   remote?: RemoteSnapshot;
 }
@@ -38,10 +40,27 @@ export interface RemoteSnapshot {
   userConnections: number;
 }
 
+export interface PerUserProcesses {
+  count: number;
+  /** The per-server cap (the gateway-wide cap applies too). */
+  limit: number;
+  idleTimeoutMs: number;
+  states: Array<{ status: ServerStatus; pid?: number; restarts: number; inFlight: number; startedAt: string; lastUsedAt: string }>;
+}
+
+/** One notifications/progress from upstream, as the SDK reports it. */
+export interface ProgressUpdate {
+  progress: number;
+  total?: number;
+  message?: string;
+}
+
 export interface CallOptions {
   timeoutMs: number;
   /** Aborting cancels the call upstream (notifications/cancelled). */
   signal?: AbortSignal;
-  /** Who calls: remote servers route users with their own OAuth tokens to their own connection. */
+  /** Who calls: per-user processes and remote servers with per-user OAuth connections route by it. */
   username?: string;
+  /** When set, the upstream call asks for progress (a progressToken) and every update lands here. */
+  onProgress?: (update: ProgressUpdate) => void;
 }

@@ -9,7 +9,7 @@ import type { ServerView } from '../projections/serversProjection.js';
 import type { ArgumentValidator } from './argumentValidator.js';
 import { GOOGLE_TOKENS_SECRET, googleHiddenParams, isAuthTool, isGoogleOAuthServer } from './googleAuth.js';
 import type { ServerPool } from './serverPool.js';
-import type { ToolDescriptor, ToolResult } from './serverRuntime.js';
+import type { ProgressUpdate, ToolDescriptor, ToolResult } from './serverRuntime.js';
 
 export interface ToolCallInput {
   readonly username: string;
@@ -29,6 +29,11 @@ export interface ToolCallerDeps {
   readonly googleCredentials?: Record<string, unknown>;
 }
 
+/** What callers beyond the REST route (the /mcp endpoint) may add to a call. */
+export interface ToolCallExtras {
+  readonly onProgress?: ((update: ProgressUpdate) => void) | undefined;
+}
+
 /**
  * The call path: in-memory lookups, decrypt this user's secrets for this server, merge, check,
  * call. No store read and no key derivation happen here.
@@ -36,7 +41,7 @@ export interface ToolCallerDeps {
 export class ToolCaller {
   constructor(private readonly deps: ToolCallerDeps) {}
 
-  async call(input: ToolCallInput, signal: AbortSignal): Promise<ToolResult> {
+  async call(input: ToolCallInput, signal: AbortSignal, extras: ToolCallExtras = {}): Promise<ToolResult> {
     const { serverName, methodName } = input;
     const view = this.deps.readModels().servers.get(serverName);
     if (!view) throw notFound(serverName);
@@ -46,7 +51,7 @@ export class ToolCaller {
     // A call arriving while the server starts waits for the start (bounded by startupTimeout), and
     // then still gets its whole call timeout: a slow spawn must not eat the tool's time budget.
     const snapshot = await this.deps.pool.settled(serverName, view.config.startupTimeout, signal);
-    // A remote server may route this user to their own (OAuth) connection, whose tools are authoritative.
+    // A server may route this user to their own process or (OAuth) connection, whose tools are authoritative.
     const own = await this.deps.pool.get(serverName)?.toolsFor?.(input.username, { timeoutMs: view.config.startupTimeout, signal });
     const tool = (own ?? snapshot.toolsList).find((t) => t.name === methodName);
     if (!tool) {
@@ -58,8 +63,10 @@ export class ToolCaller {
     }
 
     const google = isGoogleOAuthServer(view) && !isAuthTool(methodName);
-    await this.ensureDataKeys(view, input.username);
-    const secrets = this.secrets(view, input.username, tool, google);
+    // With secretDelivery "env" the secrets live in the user's own process environment, never in arguments.
+    const perUser = view.config.secretDelivery === 'env';
+    if (!perUser) await this.ensureDataKeys(view, input.username);
+    const secrets = perUser ? {} : this.secrets(view, input.username, tool, google);
     // Stored secrets win over same-named arguments: a caller cannot swap in another credential.
     const merged = { ...input.args, ...secrets };
     const problems = this.deps.validator.check(tool, merged);
@@ -71,7 +78,7 @@ export class ToolCaller {
     const server = this.deps.pool.get(serverName);
     if (!server) throw new AppError('server_unavailable', `Server ${serverName} is not running`, { serverName });
     // Hidden parameters are not part of the tool's schema (so not validated) and win over arguments.
-    return server.callTool(methodName, { ...merged, ...hidden.params }, { timeoutMs, signal, username: input.username });
+    return server.callTool(methodName, { ...merged, ...hidden.params }, { timeoutMs, signal, username: input.username, onProgress: extras.onProgress });
   }
 
   private googleParams(view: ServerView, username: string): { params: Record<string, unknown>; values: string[] } {
@@ -86,14 +93,21 @@ export class ToolCaller {
    * properties still works and does not receive credentials it has no field for.
    */
   private secrets(view: ServerView, username: string, tool: ToolDescriptor, google: boolean): Record<string, string> {
+    // On a Google OAuth2 server the token JSON travels as the hidden userCredentials only.
+    return this.openSecrets(view, username, (name) => !(google && name === GOOGLE_TOKENS_SECRET) && acceptsProperty(tool, name));
+  }
+
+  /**
+   * A user's secrets for a server registration, decrypted: the names the server declares (if it
+   * declares any) that `accept` lets through. Also what per-user processes get in their environment.
+   */
+  openSecrets(view: ServerView, username: string, accept: (secretName: string) => boolean = () => true): Record<string, string> {
     const sealed = secretsFor(this.deps.readModels().secrets, view.serverId, username);
     const allowed = view.config.secretNames ? new Set(view.config.secretNames) : undefined;
     const out: Record<string, string> = {};
     for (const [secretName, record] of sealed) {
-      // On a Google OAuth2 server the token JSON travels as the hidden userCredentials only.
-      if (google && secretName === GOOGLE_TOKENS_SECRET) continue;
       if (allowed && !allowed.has(secretName)) continue;
-      if (!acceptsProperty(tool, secretName)) continue;
+      if (!accept(secretName)) continue;
       out[secretName] = this.open(view, username, secretName, record);
     }
     return out;
@@ -103,7 +117,7 @@ export class ToolCaller {
    * Another gateway instance on a shared store may have sealed this user's secret with a data key
    * this process has not loaded yet: reload once. An in-memory check; the store is read only on a miss.
    */
-  private async ensureDataKeys(view: ServerView, username: string): Promise<void> {
+  async ensureDataKeys(view: ServerView, username: string): Promise<void> {
     const box = this.deps.secretBox;
     if (!box.knows || !box.refresh) return;
     for (const sealed of secretsFor(this.deps.readModels().secrets, view.serverId, username).values()) {

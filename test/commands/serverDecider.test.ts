@@ -100,6 +100,17 @@ describe('serverDecider', () => {
       expect((event?.data as { config: ServerConfig }).config.secretNames).to.deep.equal(['TOKEN', 'OTHER']);
     });
 
+    it('switches secretDelivery to "env" and back, storing "args" as absence', () => {
+      const [toEnv] = when([registered], update({ secretDelivery: 'env' }));
+      const envConfig = (toEnv?.data as { config: ServerConfig }).config;
+      expect(envConfig.secretDelivery).to.equal('env');
+      const envServer = { type: 'ServerUpdated' as const, data: { ...ref, config: envConfig } };
+      expect(when([registered, envServer], update({ timeout: 1_234 })).map((e) => (e.data as { config: ServerConfig }).config.secretDelivery)).to.deep.equal(['env']);
+      const [toArgs] = when([registered, envServer], update({ secretDelivery: 'args' }));
+      expect((toArgs?.data as { config: ServerConfig }).config).to.deep.equal(config);
+      expect(when([registered], update({ secretDelivery: 'args' }))).to.deep.equal([]);
+    });
+
     it('emits nothing for a patch that changes nothing (same values, other key order)', () => {
       expect(when([registered], update({}))).to.deep.equal([]);
       expect(when([registered], update({ command: 'node', env: { MODE: 'prod', LOG_LEVEL: 'info' }, timeout: 60_000, secretNames: ['API_KEY'] }))).to.deep.equal([]);

@@ -37,6 +37,8 @@ const CASES: Case[] = [
   { what: 'a refresh token without clientId', method: 'POST', path: '/mcp/servers/fx/oauth', body: { accessToken: 'a', refreshToken: 'r' }, status: 400, code: 'invalid_request', mentions: 'clientId' },
   { what: 'a non-Bearer token type', method: 'POST', path: '/mcp/servers/fx/oauth', body: { accessToken: 'a', tokenType: 'MAC' }, status: 400, code: 'invalid_request', mentions: 'Bearer' },
   { what: 'OAuth tokens for an unknown server', method: 'POST', path: '/mcp/servers/ghost/oauth', body: { accessToken: 'a' }, status: 404, code: 'server_not_found' },
+  { what: 'an unknown secretDelivery', method: 'POST', path: '/mcp/servers', body: { name: 'x', command: 'node', secretDelivery: 'carrier-pigeon' }, status: 400, code: 'invalid_request', mentions: 'secretDelivery' },
+  { what: 'an MCP endpoint mode that does not exist', method: 'POST', path: '/mcp?mode=sideways', body: {}, status: 400, code: 'invalid_request', mentions: 'mode' },
   { what: 'enabled as a string', method: 'POST', path: '/mcp/servers', body: { name: 'x', command: 'node', enabled: 'yes' }, status: 400, code: 'invalid_request', mentions: 'enabled' },
   { what: 'a tool call without serverName', method: 'POST', path: '/mcp/tool/call', body: { methodName: 'echo' }, status: 400, code: 'invalid_request', mentions: 'serverName' },
   { what: 'a bad username', method: 'POST', path: '/mcp/tool/call', body: { username: 'a b', serverName: 'fx', methodName: 'echo' }, status: 400, code: 'invalid_request', mentions: 'username' },

@@ -74,6 +74,8 @@ const HOSTILE: Array<[string, Record<string, unknown>, string]> = [
   ['pip: URL dependency', py({ pipDependencies: ['pkg @ https://example.invalid/y.whl'] }), 'pipDependencies'],
   ['pip: missing module', py({ pythonModule: undefined }), 'pythonModule'],
   ['pip: remote transport', py({ transportType: 'streamable_http' }), 'transportType'],
+  ['per-user processes for a remote server', npm('left-pad', { transportType: 'streamable_http', url: 'https://example.com/mcp', secretDelivery: 'env' }), 'secretDelivery'],
+  ['an unknown secretDelivery', npm('left-pad', { secretDelivery: 'carrier-pigeon' }), 'secretDelivery'],
   ['server name traversal', npm('left-pad', { serverName: '../x' }), 'serverName'],
   ['server name dot', npm('left-pad', { serverName: '.' }), 'serverName'],
   ['server name with slash', npm('left-pad', { serverName: 'a/b' }), 'serverName'],

@@ -25,7 +25,7 @@ describe('server management endpoints', () => {
       const server = await waitForStatus(gw, 'alpha', ['connected']);
       expect(toolNames(server)).to.have.members(FIXTURE_TOOLS);
       expect(server).to.have.keys([
-        'name', 'transportType', 'command', 'args', 'env', 'status', 'enabled', 'timeout', 'startupTimeout',
+        'name', 'transportType', 'command', 'args', 'env', 'status', 'enabled', 'timeout', 'startupTimeout', 'secretDelivery',
         'toolsList', 'logs', 'restarts', 'pid', 'createdAt', 'updatedAt',
       ]);
       expect(server.logs).to.be.an('array');

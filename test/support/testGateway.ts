@@ -13,7 +13,7 @@ import { suiteCanaries } from './suiteCanaries.js';
 import type { EventStore } from '../../src/events/eventStore.js';
 import type { SnapshotStore } from '../../src/events/snapshotStore.js';
 import { openFileEventStore } from '../../src/events/fileEventStore.js';
-import { startGateway, type Gateway } from '../../src/gateway.js';
+import { startGateway, type Gateway, type GatewayOptions } from '../../src/gateway.js';
 import { createLogger } from '../../src/logger.js';
 import type { RemoteOptions } from '../../src/runtime/remoteRuntime.js';
 import { createUrlPolicy } from '../../src/runtime/urlSafety.js';
@@ -79,6 +79,8 @@ export interface TestGatewayOptions {
   /** Package settings; install roots default to <dataDir>/packages/{npm,python}. */
   packages?: Partial<PackageSettings>;
   policy?: Partial<{ initialDelayMs: number; maxDelayMs: number; factor: number; breakerThreshold: number; breakerWindowMs: number }>;
+  perUser?: GatewayOptions['perUser'];
+  mcp?: GatewayOptions['mcp'];
   /** Remote-server settings; by default loopback is allowed, since test servers listen on 127.0.0.1. */
   remote?: RemoteOptions;
   /** Use this store (e.g. one memory store shared by two gateways) instead of a file store; it is not closed on stop. */
@@ -116,6 +118,8 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     bodyLimit: options.bodyLimit ?? '64kb',
     parentEnv: options.parentEnv ?? process.env,
     newId: randomUUID,
+    ...(options.perUser ? { perUser: options.perUser } : {}),
+    ...(options.mcp ? { mcp: options.mcp } : {}),
     remote: { urlPolicy: createUrlPolicy({ allow: ['loopback'] }), ...options.remote },
     ...(options.clock ? { clock: options.clock } : {}),
     packages: {

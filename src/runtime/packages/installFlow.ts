@@ -20,6 +20,7 @@ export interface InstallRequest {
   readonly env: Record<string, string>;
   readonly enabled: boolean;
   readonly secretNames?: string[];
+  readonly secretDelivery?: 'args' | 'env';
   readonly timeout?: number;
   readonly startupTimeout?: number;
   readonly allowScripts: boolean;
@@ -97,6 +98,7 @@ async function runInstall(
       ...optional('secretNames', req.secretNames),
       timeout: req.timeout ?? ctx.defaults.timeout,
       startupTimeout: req.startupTimeout ?? ctx.defaults.startupTimeout,
+      ...(req.secretDelivery === 'env' ? { secretDelivery: 'env' as const } : {}),
     };
     await onServer(ctx, serverName, { type: 'RegisterServer', data: { serverId: ids.serverId, name: serverName, config, enabled: req.enabled } }, correlationId);
     registered = true;

