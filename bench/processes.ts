@@ -21,7 +21,7 @@ export async function startGatewayProcess(dataDir: string, extraEnv: Record<stri
   const child = spawn(process.execPath, [...nodeArgs, MAIN], {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: '0', DATA_DIR: dataDir, SECRETS_KEY: BENCH_KEY, ADMIN_TOKEN: BENCH_ADMIN_TOKEN, LOG_LEVEL: 'info',
       // One bench user makes thousands of calls a second: the per-user rate limit would measure 429s.
-      TOOL_CALLS_PER_MINUTE: '0', ...extraEnv },
+      TOOL_CALLS_PER_MINUTE: '0', MCP_MAX_CONCURRENT_CALLS_PER_SESSION: '100', ...extraEnv },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let buffered = '';

@@ -48,6 +48,17 @@ async function viaGateway(dataDir: string): Promise<Path & { pid: number; url: s
   return { id: 'b', label: 'POST /mcp/tool/call (decrypt + inject + schema check)', once, pid: gw.child.pid as number, url: gw.url, close: async () => { await pool.close(); await gw.stop(); } };
 }
 
+/** The gateway's own MCP endpoint: an SDK client over Streamable HTTP, tool named <server>__<tool>. */
+async function viaGatewayMcp(url: string): Promise<Path> {
+  const client = new Client({ name: 'bench', version: '1' });
+  const transport = new StreamableHTTPClientTransport(new URL(`${url}/mcp?username=bench`), { requestInit: { headers: { authorization: authHeaders().authorization as string } } });
+  await client.connect(transport);
+  const once = async (): Promise<void> => {
+    await client.request({ method: 'tools/call', params: { name: 'fixture__echo_secret', arguments: ARGS } }, CallToolResultSchema);
+  };
+  return { id: 'c', label: 'gateway /mcp endpoint (same call path), SDK client', once, close: () => client.close() };
+}
+
 async function viaSupergateway(port: number): Promise<Path> {
   const bin = join(process.cwd(), 'node_modules', 'supergateway', 'dist', 'index.js');
   const child = spawn(process.execPath, [bin, '--stdio', `${process.execPath} ${FIXTURE}`, '--outputTransport', 'streamableHttp', '--stateful', '--port', String(port), '--logLevel', 'none'], { stdio: 'ignore' });
@@ -79,7 +90,13 @@ export interface ToolCallReport {
 /** Alternates the paths round by round at each concurrency, then takes medians across rounds. */
 export async function toolCallBench(rounds = 3): Promise<ToolCallReport> {
   const dataDir = await mkdtemp(join(tmpdir(), 'mcp-api-bench-'));
-  const paths: Path[] = [await directStdio(), await viaGateway(dataDir)];
+  const gateway = await viaGateway(dataDir);
+  const paths: Path[] = [await directStdio(), gateway];
+  try {
+    paths.push(await viaGatewayMcp(gateway.url));
+  } catch (e) {
+    process.stderr.write(`gateway /mcp unavailable, path c skipped: ${String(e)}\n`);
+  }
   try {
     paths.push(await viaSupergateway(18000 + Math.floor(Math.random() * 2000)));
   } catch (e) {
