@@ -1,42 +1,18 @@
 import { expect } from 'chai';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FIXTURE_SERVER, isAlive, waitFor } from './runtime/processTestUtils.js';
+import { exited, hasExited, startGatewayProcess, type GatewayProcess } from './support/gatewayProcess.js';
 
 const MAIN = fileURLToPath(new URL('../src/main.js', import.meta.url));
 const ADMIN = 'main-test-admin-token-long-enough-0123456789';
 const auth = { authorization: `Bearer ${ADMIN}` };
 
-interface Running {
-  readonly child: ChildProcess;
-  readonly output: string[];
-  readonly url: string;
-}
-
-/** Starts the real composition root as a process and waits for its "listening" log line. */
-async function startMain(env: Record<string, string>): Promise<Running> {
-  const child = spawn(process.execPath, [MAIN], { env: { PATH: process.env.PATH ?? '', PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  const output: string[] = [];
-  const url = await new Promise<string>((resolve, reject) => {
-    const onData = (chunk: Buffer): void => {
-      for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) {
-        output.push(line);
-        if (line.includes('mcp-api listening')) resolve(`http://127.0.0.1:${(JSON.parse(line) as { port: number }).port}`);
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`gateway exited with ${code}: ${output.join('\n')}`)));
-  });
-  return { child, output, url };
-}
-
-const hasExited = (child: ChildProcess): boolean => child.exitCode !== null || child.signalCode !== null;
-const exited = (child: ChildProcess): Promise<number | null> =>
-  hasExited(child) ? Promise.resolve(child.exitCode) : new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+/** The real composition root as a process, with this PATH (children such as npm need one). */
+const startMain = (env: Record<string, string>): Promise<GatewayProcess> => startGatewayProcess({ PATH: process.env.PATH ?? '', ...env });
 
 async function post(url: string, body: unknown): Promise<Record<string, unknown>> {
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...auth }, body: JSON.stringify(body) });
@@ -54,7 +30,7 @@ async function connectedPid(url: string, name: string): Promise<number> {
 
 describe('the gateway process (src/main.ts)', () => {
   let dataDir: string;
-  let running: Running | undefined;
+  let running: GatewayProcess | undefined;
   const key = 'main-test key material, long enough: 0123456789';
 
   beforeEach(async () => {

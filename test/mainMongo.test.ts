@@ -1,44 +1,22 @@
 import { expect } from 'chai';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startMongoTarget, testDbName, type MongoTestTarget } from './support/mongoTestStore.js';
+import { exited, startGatewayProcess, type GatewayProcess } from './support/gatewayProcess.js';
 
 const MAIN = fileURLToPath(new URL('../src/main.js', import.meta.url));
 const KEY = 'main-mongo test key material 0123456789abcdef';
 
-interface Running {
-  readonly child: ChildProcess;
-  readonly output: string[];
-  readonly url: string;
-}
-
-async function startMain(env: Record<string, string>): Promise<Running> {
-  const child = spawn(process.execPath, [MAIN], { env: { PATH: process.env.PATH ?? '', PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  const output: string[] = [];
-  const url = await new Promise<string>((resolve, reject) => {
-    const onData = (chunk: Buffer): void => {
-      for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) {
-        output.push(line);
-        if (line.includes('mcp-api listening')) resolve(`http://127.0.0.1:${(JSON.parse(line) as { port: number }).port}`);
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`gateway exited with ${code}: ${output.join('\n')}`)));
-  });
-  return { child, output, url };
-}
-
-const exited = (child: ChildProcess): Promise<number | null> =>
-  child.exitCode !== null || child.signalCode !== null ? Promise.resolve(child.exitCode) : new Promise((r) => child.once('exit', (code) => r(code)));
+/** The real composition root as a process, with this PATH (children such as npm need one). */
+const startMain = (env: Record<string, string>): Promise<GatewayProcess> => startGatewayProcess({ PATH: process.env.PATH ?? '', ...env });
 
 describe('two gateway processes (src/main.ts) on one MongoDB', () => {
   let target: MongoTestTarget;
   let dataDir: string;
-  const running: Running[] = [];
+  const running: GatewayProcess[] = [];
 
   beforeEach(async () => {
     target = await startMongoTarget();

@@ -1,4 +1,5 @@
-import { openStorage, type Storage, type StorageOptions } from '../bootstrap.js';
+import { openSecretBox, openStorage, type Storage, type StorageOptions } from '../bootstrap.js';
+import type { UserSecretBox } from '../crypto/userSecretBox.js';
 import type { CliContext } from './cliCommand.js';
 
 /** Opens the configured storage for one command and always closes it. */
@@ -9,6 +10,11 @@ export async function withStorage<T>(context: CliContext, options: StorageOption
   } finally {
     await storage.close();
   }
+}
+
+/** Storage plus the secret box over its data-key store, for commands that read or rewrite secrets. */
+export async function withSecrets<T>(context: CliContext, run: (storage: Storage, box: UserSecretBox) => Promise<T>): Promise<T> {
+  return withStorage(context, {}, async (storage) => run(storage, await openSecretBox(context.config, context.logger, storage.dataKeys)));
 }
 
 export const ndjson = (value: unknown): string => JSON.stringify(value);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import * as z from 'zod';
-import { openSecretBox, openStorage } from '../bootstrap.js';
+import { withSecrets } from './cliStorage.js';
 import { handleCommand } from '../commands/commandHandler.js';
 import { secretRewrapDecider, type RewrapItem } from '../commands/secretRewrapDecider.js';
 import { secretStreamId } from '../events/secretEvents.js';
@@ -30,15 +30,11 @@ function parseArgs(args: readonly string[]): z.infer<typeof Options> {
 export const keysRewrapCommand: CliCommand = {
   name: ['keys', 'rewrap'],
   summary: 're-encrypt every secret under the newest key version (resumable)',
-  async run({ args, config, logger, out }) {
+  async run(context) {
+    const { args, logger, out } = context;
     const { limit } = parseArgs(args);
-    const storage = await openStorage(config, logger);
-    const secretBox = await openSecretBox(config, logger, storage.dataKeys).catch(async (e: unknown) => {
-      await storage.close();
-      throw e;
-    });
-    const store = { ...storage.events, close: () => storage.close() };
-    try {
+    return withSecrets(context, async (storage, secretBox) => {
+      const store = storage.events;
       const current = secretBox.currentVersion;
       const folded = await foldStore(store);
       const old = liveRecords(folded.models).filter((r) => needsRewrap(r.sealed, current));
@@ -73,8 +69,6 @@ export const keysRewrapCommand: CliCommand = {
       const remaining = liveRecords(after.models).filter((r) => needsRewrap(r.sealed, current)).length;
       out(JSON.stringify({ keyVersion: current, rewrapped, failed, remaining }));
       return failed > 0 ? 1 : 0;
-    } finally {
-      await store.close();
-    }
+    });
   },
 };

@@ -1,4 +1,4 @@
-import { openSecretBox, openStorage } from '../bootstrap.js';
+import { withSecrets } from './cliStorage.js';
 import type { CliCommand } from './cliCommand.js';
 import { foldStore, liveRecords, needsRewrap } from './sealedRecords.js';
 
@@ -6,14 +6,10 @@ import { foldStore, liveRecords, needsRewrap } from './sealedRecords.js';
 export const keysStatusCommand: CliCommand = {
   name: ['keys', 'status'],
   summary: 'count live secrets per key version and those still to rewrap',
-  async run({ config, logger, out }) {
-    const storage = await openStorage(config, logger);
-    const secretBox = await openSecretBox(config, logger, storage.dataKeys).catch(async (e: unknown) => {
-      await storage.close();
-      throw e;
-    });
-    const store = { ...storage.events, close: () => storage.close() };
-    try {
+  async run(context) {
+    const { out } = context;
+    return withSecrets(context, async (storage, secretBox) => {
+      const store = storage.events;
       const records = liveRecords((await foldStore(store)).models);
       const byVersion: Record<string, number> = {};
       for (const r of records) byVersion[r.sealed.keyVersion] = (byVersion[r.sealed.keyVersion] ?? 0) + 1;
@@ -28,8 +24,6 @@ export const keysStatusCommand: CliCommand = {
         }),
       );
       return 0;
-    } finally {
-      await store.close();
-    }
+    });
   },
 };

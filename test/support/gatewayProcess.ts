@@ -30,8 +30,9 @@ export async function startGatewayProcess(env: Record<string, string>): Promise<
 
 export const hasExited = (child: ChildProcess): boolean => child.exitCode !== null || child.signalCode !== null;
 
-export const exited = (child: ChildProcess): Promise<void> =>
-  hasExited(child) ? Promise.resolve() : new Promise((resolve) => child.once('exit', () => resolve()));
+/** Resolves with the exit code (null after a signal). */
+export const exited = (child: ChildProcess): Promise<number | null> =>
+  hasExited(child) ? Promise.resolve(child.exitCode) : new Promise((resolve) => child.once('exit', (code) => resolve(code)));
 
 /** Pids of live processes whose command line contains `needle` (Linux /proc). */
 export function processesMatching(needle: string): number[] {
