@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'undici';
-import { api, authHeaders, FIXTURE, rssMiB, startGatewayProcess, waitConnected } from './processes.js';
+import { api, authHeaders, BENCH_CALL, FIXTURE, rssMiB, startFixtureGateway, startGatewayProcess, waitConnected } from './processes.js';
 import { median, round, runLoad } from './stats.js';
 
 /** Time to "listening" and to "all N servers connected" for a gateway restarted over N registered servers. */
@@ -34,13 +34,10 @@ export async function coldStartBench(counts: readonly number[], rounds = 2): Pro
 /** RSS of the gateway process after warm-up and after `calls` more tool calls: growth per call should be ~0. */
 export async function memoryBench(calls: number): Promise<{ calls: number; rssAfterWarmupMiB: number; rssAfterMiB: number; growthMiB: number }> {
   const dataDir = await mkdtemp(join(tmpdir(), 'mcp-api-bench-mem-'));
-  const gw = await startGatewayProcess(dataDir);
+  const gw = await startFixtureGateway(dataDir);
   try {
-    await api(gw.url, 'POST', '/mcp/servers', { name: 'fixture', command: process.execPath, args: [FIXTURE] });
-    await api(gw.url, 'POST', '/secrets/set', { username: 'bench', serverName: 'fixture', secretName: 'TOKEN', secretValue: 'bench-secret-value-123' });
-    await waitConnected(gw.url, ['fixture']);
     const pool = new Pool(gw.url, { connections: 16 });
-    const body = JSON.stringify({ username: 'bench', serverName: 'fixture', methodName: 'echo_secret', args: { name: 'message', message: 'hello' } });
+    const body = BENCH_CALL;
     const headers = authHeaders();
     const once = async (): Promise<void> => {
       const res = await pool.request({ path: '/mcp/tool/call', method: 'POST', headers, body });

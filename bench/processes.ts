@@ -77,3 +77,20 @@ export function rssMiB(pid: number): number {
   const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 'NaN');
   return Math.round((kb / 1024) * 10) / 10;
 }
+
+/** The tool call every load in the benchmarks makes: echo_secret, with user bench's secret injected. */
+export const BENCH_CALL = JSON.stringify({ username: 'bench', serverName: 'fixture', methodName: 'echo_secret', args: { name: 'message', message: 'hello' } });
+
+/** A gateway process with the fixture server registered and connected, and a secret stored for user bench. */
+export async function startFixtureGateway(dataDir: string, nodeArgs: string[] = []): Promise<GatewayProcess> {
+  const gw = await startGatewayProcess(dataDir, {}, nodeArgs);
+  try {
+    await api(gw.url, 'POST', '/mcp/servers', { name: 'fixture', command: process.execPath, args: [FIXTURE] });
+    await api(gw.url, 'POST', '/secrets/set', { username: 'bench', serverName: 'fixture', secretName: 'TOKEN', secretValue: 'bench-secret-value-123' });
+    await waitConnected(gw.url, ['fixture']);
+    return gw;
+  } catch (e) {
+    await gw.stop();
+    throw e;
+  }
+}

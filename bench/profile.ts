@@ -2,7 +2,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'undici';
-import { api, authHeaders, FIXTURE, startGatewayProcess, waitConnected } from './processes.js';
+import { authHeaders, BENCH_CALL, startFixtureGateway } from './processes.js';
 import { runLoad } from './stats.js';
 
 interface ProfileNode {
@@ -18,13 +18,10 @@ interface ProfileNode {
 async function main(): Promise<void> {
   const dataDir = await mkdtemp(join(tmpdir(), 'mcp-api-prof-'));
   const profDir = join(dataDir, 'prof');
-  const gw = await startGatewayProcess(join(dataDir, 'data'), {}, ['--cpu-prof', `--cpu-prof-dir=${profDir}`]);
+  const gw = await startFixtureGateway(join(dataDir, 'data'), ['--cpu-prof', `--cpu-prof-dir=${profDir}`]);
   try {
-    await api(gw.url, 'POST', '/mcp/servers', { name: 'fixture', command: process.execPath, args: [FIXTURE] });
-    await api(gw.url, 'POST', '/secrets/set', { username: 'bench', serverName: 'fixture', secretName: 'TOKEN', secretValue: 'bench-secret-value-123' });
-    await waitConnected(gw.url, ['fixture']);
     const pool = new Pool(gw.url, { connections: 16 });
-    const body = JSON.stringify({ username: 'bench', serverName: 'fixture', methodName: 'echo_secret', args: { name: 'message', message: 'hello' } });
+    const body = BENCH_CALL;
     const headers = authHeaders();
     await runLoad(async () => {
       const res = await pool.request({ path: '/mcp/tool/call', method: 'POST', headers, body });

@@ -7,7 +7,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { CallToolResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import { Pool } from 'undici';
-import { api, authHeaders, FIXTURE, startGatewayProcess, waitConnected } from './processes.js';
+import { authHeaders, FIXTURE, startFixtureGateway } from './processes.js';
 import { median, round, runLoad, type LoadResult } from './stats.js';
 
 /** The same tool and arguments on every path: echo_secret returns `message`; the gateway also injects a secret. */
@@ -33,10 +33,7 @@ async function directStdio(): Promise<Path> {
 }
 
 async function viaGateway(dataDir: string): Promise<Path & { pid: number; url: string }> {
-  const gw = await startGatewayProcess(dataDir);
-  await api(gw.url, 'POST', '/mcp/servers', { name: 'fixture', command: process.execPath, args: [FIXTURE] });
-  await api(gw.url, 'POST', '/secrets/set', { username: 'bench', serverName: 'fixture', secretName: 'TOKEN', secretValue: 'bench-secret-value-123' });
-  await waitConnected(gw.url, ['fixture']);
+  const gw = await startFixtureGateway(dataDir);
   const pool = new Pool(gw.url, { connections: 64, pipelining: 1 });
   const body = JSON.stringify({ username: 'bench', serverName: 'fixture', methodName: 'echo_secret', args: ARGS });
   const headers = authHeaders();

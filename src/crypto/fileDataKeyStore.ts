@@ -4,6 +4,7 @@ import { mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises
 import { join } from 'node:path';
 import * as z from 'zod';
 import type { DataKeyStore, WrappedDataKey } from './dataKeyStore.js';
+import { syncDir } from '../events/syncDir.js';
 
 const WrappedDataKeySchema = z.object({
   id: z.string().min(1),
@@ -95,11 +96,3 @@ export function fileDataKeyStore(dir: string): DataKeyStore {
   };
 }
 
-async function syncDir(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}

@@ -9,6 +9,7 @@ import { encodeBatch, scanLog } from './fileLog.js';
 import { createGroupCommit } from './groupCommit.js';
 import { assertExpectedVersion, assertStreamId, recordEvents } from './recordEvents.js';
 import { createStreamIndex, type StreamIndex } from './streamIndex.js';
+import { syncDir } from './syncDir.js';
 
 export const LOG_FILE = 'events.log';
 export const LOCK_FILE = 'events.lock';
@@ -65,15 +66,6 @@ async function loadLog(path: string, logger: Logger | undefined): Promise<Stream
   return index;
 }
 
-/** Makes a newly created log file's directory entry durable too. */
-async function syncDir(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
 
 interface Batch {
   readonly events: readonly RecordedEvent[];
