@@ -68,7 +68,14 @@ export interface EventStore {
    * Returns an unsubscribe function. Listeners must not throw; an exception is reported and swallowed.
    */
   subscribe(listener: EventListener): () => void;
+  /** Whether appends can currently succeed (an adapter that knows, e.g. a full disk); absent = assume yes. */
+  health?(): StoreHealth;
   close(): Promise<void>;
+}
+
+export interface StoreHealth {
+  readonly writable: boolean;
+  readonly detail: string;
 }
 
 /** A stale expected version. Maps to 409 unless the command handler retries it away. */
