@@ -90,6 +90,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     projectionLag: async () => Math.max(0, (await store.headPosition()) - projector.checkpoint),
     mcpSessions: () => mcp.sessionCount,
     perUserProcesses: () => budget.size,
+    store: () => ({ ...options.store.stats?.(), writable: options.store.health?.().writable ?? true }),
   });
   const store = instrumentStore(options.store, (seconds) => metrics.observeAppend(seconds));
   const projector = new Projector(store, logger.child({ component: 'projector' }));

@@ -70,7 +70,14 @@ export interface EventStore {
   subscribe(listener: EventListener): () => void;
   /** Whether appends can currently succeed (an adapter that knows, e.g. a full disk); absent = assume yes. */
   health?(): StoreHealth;
+  /** Size of the stored log, for metrics, where the adapter knows it. */
+  stats?(): StoreStats;
   close(): Promise<void>;
+}
+
+export interface StoreStats {
+  readonly logBytes: number;
+  readonly segments: number;
 }
 
 export interface StoreHealth {

@@ -3,7 +3,7 @@ import { open, stat, type FileHandle } from 'node:fs/promises';
 import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { createEventFeed } from './eventFeed.js';
-import type { AppendResult, EventStore, RecordedEvent, StoreHealth } from './eventStore.js';
+import type { AppendResult, EventStore, RecordedEvent, StoreHealth, StoreStats } from './eventStore.js';
 import { placeBatch, type LogCursor } from './fileBatch.js';
 import { saveIndexCheckpoint } from './fileIndexCheckpoint.js';
 import type { FileLock } from './fileLock.js';
@@ -16,17 +16,16 @@ import { assertExpectedVersion, assertStreamId, recordEvents } from './recordEve
 import { syncDir } from './syncDir.js';
 import { createWriteRecovery } from './writeRecovery.js';
 
-export interface FileStoreStats {
+export interface FileStoreStats extends StoreStats {
   readonly head: number;
   readonly streams: number;
-  readonly segments: number;
-  readonly logBytes: number;
   /** Records the last open had to read (the events since the index checkpoint, plus a torn tail). */
   readonly recordsReadAtOpen: number;
 }
 
 /** The file store: the port plus what metrics and tests need to see of it. */
 export interface FileEventStore extends EventStore {
+  health(): StoreHealth;
   stats(): FileStoreStats;
 }
 
