@@ -58,6 +58,8 @@ export interface GatewayOptions {
   /** Checkpointed read models: restored at start (then caught up), saved periodically and at close. */
   readonly snapshots?: SnapshotStore;
   readonly checkpointIntervalMs?: number;
+  /** Start although the log is shorter than the snapshot says (EVENT_LOG_ACCEPT_SHORTER). */
+  readonly acceptShorterLog?: boolean;
 }
 
 const PER_USER_DEFAULTS = { idleTimeoutMs: 600_000, maxPerServer: 20, maxTotal: 100 };
@@ -177,7 +179,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     defaults: options.defaults,
   });
 
-  const restored = options.snapshots ? await loadSnapshot(options.store, options.snapshots, logger.child({ component: 'projector' })) : undefined;
+  const restored = options.snapshots ? await loadSnapshot(options.store, options.snapshots, logger.child({ component: 'projector' }), {
+        acceptShorterLog: options.acceptShorterLog ?? false,
+      }) : undefined;
   if (restored) {
     projector.restore(restored.models, restored.checkpoint, restored.eventId);
     logger.info('restored read models from the projection snapshot', { checkpoint: restored.checkpoint });

@@ -2,7 +2,7 @@ import { mkdir, open, readdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { loadIndexCheckpoint } from './fileIndexCheckpoint.js';
+import { loadIndexCheckpoint, saveIndexCheckpoint } from './fileIndexCheckpoint.js';
 import { acquireLogLock, type FileLock } from './fileLock.js';
 import { LogIndex } from './fileLogIndex.js';
 import { scanSegments } from './fileLogScan.js';
@@ -97,6 +97,8 @@ async function loadIndex(dir: string, options: FileEventStoreOptions): Promise<{
     });
     index.end = { segment: torn.segment, size: torn.offset };
   }
+  // A checkpoint that disagreed with the log must not be met again at the next start.
+  if (claimed && index !== claimed) await saveIndexCheckpoint(dir, index.toJSON());
   return { index, recordsRead: scan.recordsRead };
 }
 
