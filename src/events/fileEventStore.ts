@@ -2,13 +2,12 @@ import { mkdir, open, readdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { loadIndexCheckpoint, saveIndexCheckpoint } from './fileIndexCheckpoint.js';
+import { checkpointProblem, loadIndexCheckpoint, saveIndexCheckpoint } from './fileIndexCheckpoint.js';
 import { acquireLogLock, type FileLock } from './fileLock.js';
 import { LogIndex } from './fileLogIndex.js';
 import { scanSegments } from './fileLogScan.js';
 import { isLegacyLog, upgradeLegacyLog } from './fileLogUpgrade.js';
-import { decodeRecord } from './fileRecord.js';
-import { DEFAULT_SEGMENT_BYTES, listSegments, readAt, segmentFile } from './fileSegments.js';
+import { DEFAULT_SEGMENT_BYTES, listSegments, segmentFile } from './fileSegments.js';
 import { createFileStore, type FileEventStore } from './fileStore.js';
 import { syncDir } from './syncDir.js';
 
@@ -100,28 +99,6 @@ async function loadIndex(dir: string, options: FileEventStoreOptions): Promise<{
   // A checkpoint that disagreed with the log must not be met again at the next start.
   if (claimed && index !== claimed) await saveIndexCheckpoint(dir, index.toJSON());
   return { index, recordsRead: scan.recordsRead };
-}
-
-/** Why the checkpoint cannot be trusted for this log, or undefined. */
-async function checkpointProblem(dir: string, index: LogIndex, segments: readonly number[]): Promise<string | undefined> {
-  if (!segments.includes(index.end.segment)) return `segment ${index.end.segment} is missing`;
-  const handle = await open(segmentFile(dir, index.end.segment), 'r');
-  try {
-    if ((await handle.stat()).size < index.end.size) return `segment ${index.end.segment} is shorter than checkpointed`;
-  } finally {
-    await handle.close();
-  }
-  if (index.head === 0) return undefined;
-  const tip = [...index.streams.values()].find((t) => t.lastPosition === index.head);
-  if (!tip) return 'no stream ends at the head';
-  const head = await open(segmentFile(dir, tip.last.segment), 'r');
-  try {
-    const record = decodeRecord(await readAt(head, tip.last));
-    if (record?.event.position !== index.head || record.chain !== index.chain) return 'the record at the checkpointed head differs';
-  } finally {
-    await head.close();
-  }
-  return undefined;
 }
 
 /** Temp files left by a crash or a full disk (index checkpoints, probes); they must not keep eating space. */

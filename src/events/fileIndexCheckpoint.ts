@@ -2,6 +2,8 @@ import { open, readFile, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as z from 'zod';
 import { LogIndex, type IndexJson } from './fileLogIndex.js';
+import { decodeRecord } from './fileRecord.js';
+import { readAt, segmentFile } from './fileSegments.js';
 import { syncDir } from './syncDir.js';
 
 /**
@@ -65,3 +67,26 @@ export async function saveIndexCheckpoint(dir: string, json: IndexJson): Promise
   }
   await syncDir(dir);
 }
+
+/** Why the checkpoint cannot be trusted for this log, or undefined. */
+export async function checkpointProblem(dir: string, index: LogIndex, segments: readonly number[]): Promise<string | undefined> {
+  if (!segments.includes(index.end.segment)) return `segment ${index.end.segment} is missing`;
+  const handle = await open(segmentFile(dir, index.end.segment), 'r');
+  try {
+    if ((await handle.stat()).size < index.end.size) return `segment ${index.end.segment} is shorter than checkpointed`;
+  } finally {
+    await handle.close();
+  }
+  if (index.head === 0) return undefined;
+  const tip = [...index.streams.values()].find((t) => t.lastPosition === index.head);
+  if (!tip) return 'no stream ends at the head';
+  const head = await open(segmentFile(dir, tip.last.segment), 'r');
+  try {
+    const record = decodeRecord(await readAt(head, tip.last));
+    if (record?.event.position !== index.head || record.chain !== index.chain) return 'the record at the checkpointed head differs';
+  } finally {
+    await head.close();
+  }
+  return undefined;
+}
+

@@ -3,8 +3,9 @@ import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { createEventFeed } from './eventFeed.js';
 import type { EventStore, RecordedEvent } from './eventStore.js';
+import { checkpointProblem, loadIndexCheckpoint } from './fileIndexCheckpoint.js';
 import { LogIndex } from './fileLogIndex.js';
-import { readRange, readStreamBack } from './fileLogReads.js';
+import { readRange, readStreamBack, type ReadHint } from './fileLogReads.js';
 import { scanSegments } from './fileLogScan.js';
 import { listSegments, SegmentReaders, segmentFile } from './fileSegments.js';
 
@@ -19,14 +20,23 @@ const PAGE = 5000;
  */
 export async function openFileLogReader(options: { dir: string; logger?: Logger; pollMs?: number }): Promise<EventStore> {
   const { dir } = options;
-  const index = new LogIndex();
+  let index = new LogIndex();
+  let started = false;
   const readers = new SegmentReaders(dir);
+  const hint: ReadHint = {};
   const feed = createEventFeed(options.logger);
   let timer: NodeJS.Timeout | undefined;
   let listeners = 0;
   let refreshing: Promise<void> | undefined;
 
   const readNew = async (): Promise<void> => {
+    if (!started) {
+      started = true;
+      // Start where the writer's index checkpoint is, when it matches the log: `mcp-api verify`
+      // (checkFileLog) is what reads every record; export and list need not scan twice.
+      const loaded = await loadIndexCheckpoint(dir);
+      if (loaded && 'index' in loaded && (await checkpointProblem(dir, loaded.index, await listSegments(dir))) === undefined) index = loaded.index;
+    }
     const size = await stat(segmentFile(dir, index.end.segment)).then(
       (s) => s.size,
       (e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? 0 : Promise.reject(e)),
@@ -71,7 +81,7 @@ export async function openFileLogReader(options: { dir: string; logger?: Logger;
       throw new AppError('store_unavailable', 'This is a read-only view of the event log');
     },
     readStream,
-    readAll: async (from, limit) => (await refresh(), readRange(index, readers, from, limit)),
+    readAll: async (from, limit) => (await refresh(), readRange(index, readers, from, limit, hint)),
     headPosition: async () => (await refresh(), index.head),
     subscribe(listener) {
       const off = feed.subscribe(listener);

@@ -1,6 +1,6 @@
 import { AppError } from '../errors.js';
 import type { RecordedEvent } from './eventStore.js';
-import type { LogEnd, LogIndex } from './fileLogIndex.js';
+import type { LogEnd, LogIndex, SparseEntry } from './fileLogIndex.js';
 import { decodeRecord, type RecordAddress } from './fileRecord.js';
 import { readAt, readLines, type SegmentReaders } from './fileSegments.js';
 
@@ -13,8 +13,19 @@ function damaged(where: RecordAddress, what: string): AppError {
   return new AppError('store_unavailable', `Event log record at byte offset ${where.offset} of segment ${where.segment} ${what}; run mcp-api verify`);
 }
 
+/** Where the last range read stopped: paging through the log continues there instead of at a sparse entry. */
+export interface ReadHint {
+  next?: SparseEntry;
+}
+
 /** Events with position >= from, at most `limit`, up to the committed `end`. */
-export async function readRange(index: LogIndex, readers: SegmentReaders, from: number, limit: number | undefined): Promise<RecordedEvent[]> {
+export async function readRange(
+  index: LogIndex,
+  readers: SegmentReaders,
+  from: number,
+  limit: number | undefined,
+  hint: ReadHint = {},
+): Promise<RecordedEvent[]> {
   if (Number.isNaN(from)) throw new TypeError('fromPosition must be a number');
   const first = Math.max(1, Math.ceil(from));
   const max = limit === undefined ? Number.POSITIVE_INFINITY : Math.max(0, Math.floor(limit));
@@ -22,7 +33,8 @@ export async function readRange(index: LogIndex, readers: SegmentReaders, from: 
   const head = index.head;
   const events: RecordedEvent[] = [];
   if (first > head || max === 0) return events;
-  const start = index.locate(first);
+  const located = index.locate(first);
+  const start = hint.next && hint.next.position <= first && hint.next.position > located.position ? hint.next : located;
   for (let segment = start.segment; segment <= end.segment && events.length < max; segment++) {
     const handle = await readers.get(segment);
     const stop = segment === end.segment ? end.size : (await handle.stat()).size;
@@ -33,6 +45,7 @@ export async function readRange(index: LogIndex, readers: SegmentReaders, from: 
       const { event } = record;
       if (event.position < first) return true;
       events.push(event);
+      hint.next = { position: event.position + 1, segment: line.address.segment, offset: line.address.offset + line.address.length };
       done = events.length >= max || event.position >= head;
       return !done;
     });

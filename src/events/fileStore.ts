@@ -8,7 +8,7 @@ import { placeBatch, type LogCursor } from './fileBatch.js';
 import { saveIndexCheckpoint } from './fileIndexCheckpoint.js';
 import type { FileLock } from './fileLock.js';
 import type { LogIndex } from './fileLogIndex.js';
-import { readRange, readStreamBack, StreamCache } from './fileLogReads.js';
+import { readRange, readStreamBack, type ReadHint, StreamCache } from './fileLogReads.js';
 import type { RecordAddress } from './fileRecord.js';
 import { SegmentReaders, segmentFile } from './fileSegments.js';
 import { createGroupCommit } from './groupCommit.js';
@@ -62,6 +62,7 @@ export async function createFileStore(parts: FileStoreParts): Promise<FileEventS
   const { dir, logger, lock, index, segmentBytes } = parts;
   const feed = createEventFeed(logger);
   const readers = new SegmentReaders(dir);
+  const hint: ReadHint = {};
   const cache = new StreamCache(20_000);
   const writers = new Map<number, FileHandle>([[0, lock.handle]]);
   const reserved = new Map<string, Reservation>();
@@ -168,6 +169,9 @@ export async function createFileStore(parts: FileStoreParts): Promise<FileEventS
   }
   const timer = setInterval(() => void checkpoint(), parts.checkpointIntervalMs ?? 60_000);
   timer.unref();
+  // What this open had to read, the next one need not.
+  sinceCheckpoint = parts.recordsReadAtOpen;
+  if (sinceCheckpoint > 0) void checkpoint();
 
   function current(streamId: string): Reservation {
     const tip = index.streams.get(streamId);
@@ -218,7 +222,7 @@ export async function createFileStore(parts: FileStoreParts): Promise<FileEventS
       cache.set(streamId, events);
       return events;
     },
-    readAll: (fromPosition, limit) => readRange(index, readers, fromPosition, limit),
+    readAll: (fromPosition, limit) => readRange(index, readers, fromPosition, limit, hint),
     headPosition: async () => index.head,
     subscribe: (listener) => feed.subscribe(listener),
     health: (): StoreHealth => recovery.health(),
