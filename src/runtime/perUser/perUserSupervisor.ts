@@ -1,9 +1,10 @@
 import { AppError } from '../../errors.js';
 import { discoverTools, type Discovery } from '../stdio/discoverTools.js';
+import { DEFAULT_IDENTITY } from '../stdio/stdioSupervisor.js';
 import { LogBuffer } from '../core/logBuffer.js';
 import { leastRecentlyUsedIdle, tooManyProcesses, type ProcessBudget } from './processBudget.js';
 import type { Supervised, SupervisedHooks } from '../core/serverPool.js';
-import type { CallOptions, ServerSnapshot, ServerStatus, ToolDescriptor, ToolResult } from '../core/types.js';
+import type { CallOptions, NegotiationMemory, ServerSnapshot, ServerStatus, ToolDescriptor, ToolResult } from '../core/types.js';
 import { UserProcess, type UserProcessTemplate } from './userProcess.js';
 
 export interface PerUserLimits {
@@ -22,6 +23,8 @@ export interface PerUserSupervisorOptions {
   readonly prepare?: (username: string) => Promise<void>;
   readonly budget: ProcessBudget;
   readonly limits: PerUserLimits;
+  /** Each user's process remembers its own negotiation (never shared across users). */
+  readonly negotiation?: ((username: string) => NegotiationMemory) | undefined;
   readonly now?: () => number;
 }
 
@@ -62,7 +65,7 @@ export class PerUserSupervisor implements Supervised {
       startupTimeoutMs: t.startupTimeoutMs,
       shutdownGraceMs: t.shutdownGraceMs,
       registry: t.registry,
-      clientInfo: t.clientInfo ?? { name: 'mcp-api', version: '0.1.0' },
+      identity: t.identity ?? DEFAULT_IDENTITY,
       log: (line) => this.logs.push(line),
     });
     this.discovery = discovery;
@@ -183,6 +186,7 @@ export class PerUserSupervisor implements Supervised {
       serverName: this.name,
       template: this.options.template,
       secretEnv: env,
+      negotiation: this.options.negotiation?.(username),
       log: (line) => this.logs.push(line),
       onChange: () => this.onProcessChange(p),
       now: this.now,

@@ -1,4 +1,4 @@
-import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { FetchLike } from '@modelcontextprotocol/client';
 import type { SecretBox } from '../../crypto/secretBox.js';
 import { AppError, isAppError } from '../../errors.js';
 import { SHARED_CONNECTION } from '../../events/sessionEvents.js';
@@ -10,12 +10,12 @@ import { ConnectionSlot, raceSignal } from './connectionSlot.js';
 import { createIsolatingFetch, type IsolatingFetch } from './net/isolatingFetch.js';
 import { LogBuffer } from '../core/logBuffer.js';
 import { reauthRequired, type OAuthTarget, type OAuthTokenService } from './oauth/oauthTokens.js';
-import { toRemoteCallError } from '../calls/remoteCallErrors.js';
+import { mapCallError } from '../calls/callErrors.js';
 import { httpStatusOf, RemoteConnection, type RemoteTransportKind } from './remoteConnection.js';
 import { backoffDelay, type RestartPolicy } from '../core/restartPolicy.js';
-import type { ClientInfo } from '../stdio/stdioConnection.js';
+import type { NegotiationRecorder } from '../core/negotiationRecorder.js';
 import type { StopReason } from '../core/serverPool.js';
-import type { CallOptions, ServerSnapshot, ServerStatus, ToolDescriptor, ToolResult } from '../core/types.js';
+import type { CallOptions, ServerSnapshot, ServerStatus, ToolDescriptor, ToolResult, UpstreamIdentity } from '../core/types.js';
 import type { SessionRecorder } from './sessionRecorder.js';
 import { UserConnections } from './userConnections.js';
 import { UrlRefusedError } from '../../net/urlSafety.js';
@@ -30,7 +30,8 @@ export interface RemoteDeps {
   readonly sessions: SessionRecorder;
   readonly secretBox: SecretBox;
   readonly idleTimeoutMs: number;
-  readonly clientInfo: ClientInfo;
+  readonly identity: UpstreamIdentity;
+  readonly negotiations?: NegotiationRecorder | undefined;
 }
 
 export interface RemoteSupervisorOptions {
@@ -126,7 +127,7 @@ export class RemoteSupervisor {
       timeoutMs,
       options.signal,
       (signal) => this.withSlot(username, (slot) => slot.run((conn) => conn.callTool(tool, args, { signal, timeoutMs, onProgress: options.onProgress }), signal)),
-      (error, outcome) => this.forUser(toRemoteCallError(error, { server: this.name, tool, timeoutMs, ...outcome, stopped: !this.active }), username),
+      (error, outcome) => this.forUser(mapCallError(error, { server: this.name, tool, timeoutMs, ...outcome, stopped: !this.active }, 'remote'), username),
     );
   }
 
@@ -242,8 +243,10 @@ export class RemoteSupervisor {
     );
     this.isolations.add(isolation);
     const shared = connection === SHARED_CONNECTION;
+    const ref = { serverId: this.o.serverId, serverName: this.o.name, connection };
     return new ConnectionSlot({
-      ref: { serverId: this.o.serverId, serverName: this.o.name, connection },
+      ref,
+      negotiation: this.o.deps.negotiations?.memory(ref, this.o.transport.url),
       url: this.o.transport.url,
       sessions: this.o.deps.sessions,
       startupTimeoutMs: this.o.startupTimeoutMs,
@@ -251,13 +254,14 @@ export class RemoteSupervisor {
       unavailable: () => new AppError('server_unavailable', `Server ${this.name} is not connected (status ${this.status})`, { serverName: this.name }),
       ...(shared ? { onLost: (reason: string) => this.active && this.scheduleRetry(`connection lost: ${reason}`) } : {}),
       onClosed: () => this.isolations.delete(isolation),
-      build: (resume, onLost) =>
+      build: (resume, prior, onLost) =>
         new RemoteConnection({
           url: new URL(this.o.transport.url),
           fetch: isolation.fetch,
           reconnectionOptions: this.o.transport.reconnectionOptions,
           resume,
-          clientInfo: this.o.deps.clientInfo,
+          prior,
+          identity: this.o.deps.identity,
           onLost,
           onToolsChanged: (tools) => shared && this.setState({ tools }),
           onNote: (line) => this.note(`[${shared ? 'shared' : 'user'} connection] ${line}`),

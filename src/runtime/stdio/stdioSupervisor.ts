@@ -6,8 +6,8 @@ import { LogBuffer } from '../core/logBuffer.js';
 import type { ProcessRegistry } from './processRegistry.js';
 import { ReadinessGate } from '../core/awaitState.js';
 import { decideAfterCrash, type CrashState, type RestartPolicy } from '../core/restartPolicy.js';
-import { StdioConnection, type ClientInfo } from './stdioConnection.js';
-import type { CallOptions, ServerSnapshot, ServerStatus, ToolDescriptor, ToolResult } from '../core/types.js';
+import { StdioConnection } from './stdioConnection.js';
+import type { CallOptions, NegotiationMemory, ServerSnapshot, ServerStatus, ToolDescriptor, ToolResult, UpstreamIdentity } from '../core/types.js';
 import { describeExit } from './stdioProcessTransport.js';
 import { runToolCall } from '../calls/toolCall.js';
 
@@ -24,7 +24,12 @@ export interface StdioSupervisorOptions {
   redact?: (line: string) => string;
   onChange?: () => void;
   now?: () => number;
-  clientInfo?: ClientInfo;
+  /** Client info and advertised capabilities; default: mcp-api advertising nothing. */
+  identity?: UpstreamIdentity;
+  /** Where the negotiated era is remembered across restarts; without it every start probes. */
+  negotiation?: NegotiationMemory;
+  /** One message larger than this fails the call it answers (result_too_large); default 10 MiB. */
+  maxMessageBytes?: number | undefined;
   /** Where stderr lines and supervisor notes go; default: a buffer of its own (logLimit, redact). */
   logs?: LogSink;
 }
@@ -34,7 +39,7 @@ export interface LogSink {
   lines(): string[];
 }
 
-const DEFAULT_CLIENT_INFO: ClientInfo = { name: 'mcp-api', version: '0.1.0' };
+export const DEFAULT_IDENTITY: UpstreamIdentity = { clientInfo: { name: 'mcp-api', version: '0.1.0' }, capabilities: {} };
 
 /**
  * Supervises one stdio MCP server: connects, restarts it with backoff when it dies, stops retrying
@@ -59,6 +64,8 @@ export class StdioSupervisor {
   private previousClose: Promise<void> = Promise.resolve();
   private stopping: Promise<void> | undefined;
   private toolsRefresh = 0;
+  /** The remembered verdict just failed a start: probe afresh next time. */
+  private distrustPrior = false;
   private readonly readiness = new ReadinessGate<StdioConnection>(() => {
     if (this.current && this.status === 'connected') return { ready: this.current };
     const failed = this.unavailable();
@@ -134,16 +141,20 @@ export class StdioSupervisor {
     this.current = conn;
     this.connectedAt = undefined;
     this.setState({ status: 'connecting' });
+    const prior = this.distrustPrior ? undefined : this.options.negotiation?.load();
     let tools: ToolDescriptor[];
     try {
-      tools = await conn.open(this.options.startupTimeoutMs);
+      tools = await conn.open(this.options.startupTimeoutMs, prior);
     } catch (error) {
+      if (prior) this.distrustPrior = true;
       return this.handleLoss(conn, error instanceof Error ? error.message : String(error));
     }
+    this.distrustPrior = false;
+    if (!prior && conn.negotiation) this.options.negotiation?.record(conn.negotiation);
     if (conn !== this.current) return;
     if (conn.closed) return this.handleLoss(conn, `${conn.lossReason()} right after startup`);
     this.connectedAt = this.now();
-    this.log.info('mcp server connected', { pid: conn.pid, tools: tools.length });
+    this.log.info('mcp server connected', { pid: conn.pid, tools: tools.length, protocolVersion: conn.negotiation?.protocolVersion });
     this.setState({ status: 'connected', statusMessage: undefined, tools, pid: conn.pid });
   }
 
@@ -156,8 +167,9 @@ export class StdioSupervisor {
       cwd: cfg.cwd,
       graceMs: shutdownGraceMs,
       registry,
+      ...(this.options.maxMessageBytes === undefined ? {} : { maxMessageBytes: this.options.maxMessageBytes }),
     };
-    const conn: StdioConnection = new StdioConnection(spawnOptions, this.options.clientInfo ?? DEFAULT_CLIENT_INFO, {
+    const conn: StdioConnection = new StdioConnection(spawnOptions, this.options.identity ?? DEFAULT_IDENTITY, {
       onStderrLine: (line) => this.logs.push(line),
       onSpawn: (pid) => {
         if (conn === this.current) this.setState({ pid });
