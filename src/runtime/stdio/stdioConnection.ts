@@ -66,7 +66,7 @@ export class StdioConnection {
     this.opening = true;
     const startup = new AbortController();
     let timedOut = false;
-    let phase = prior ? 'connect' : 'negotiation';
+    let phase = 'initialize';
     const timer = setTimeout(() => {
       timedOut = true;
       startup.abort(new Error(`startup timed out after ${timeoutMs} ms`));
