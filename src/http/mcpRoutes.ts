@@ -2,7 +2,7 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import * as z from 'zod';
 import { USERNAME } from '../events/secretEvents.js';
-import type { McpPrincipal } from '../runtime/mcpEndpoint/sessionServer.js';
+import type { McpPrincipal } from '../runtime/endpoint/sessionServer.js';
 import type { AppDeps } from './appDeps.js';
 import { actingUsername, principalOf } from './principal.js';
 import { serverNameSchema } from './serverSchemas.js';
@@ -67,8 +67,10 @@ export function mcpRoutes(deps: AppDeps): Router {
       servers: query.servers ? new Set(query.servers) : undefined,
       tools: query.tools ? new Set(query.tools) : undefined,
     };
-    ctx.status = 200;
+    // Koa leaves the reason phrase of the status it last set on res; the SDK picks its own status, so
+    // clear it, or a 400 goes out as "400 OK".
     ctx.respond = false;
+    ctx.res.statusMessage = '';
     await deps.mcp.handle(ctx.req, ctx.res, {
       principal,
       filter,

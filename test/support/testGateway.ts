@@ -15,8 +15,8 @@ import type { SnapshotStore } from '../../src/events/snapshotStore.js';
 import { openFileEventStore } from '../../src/events/fileEventStore.js';
 import { startGateway, type Gateway, type GatewayOptions } from '../../src/gateway.js';
 import { createLogger } from '../../src/logger.js';
-import type { RemoteOptions } from '../../src/runtime/remoteRuntime.js';
-import { createUrlPolicy } from '../../src/runtime/urlSafety.js';
+import type { RemoteOptions } from '../../src/runtime/remote/remoteDeps.js';
+import { createUrlPolicy } from '../../src/net/urlSafety.js';
 import type { PackageSettings } from '../../src/runtime/packages/createPackageManager.js';
 import { FIXTURE_SERVER } from '../runtime/processTestUtils.js';
 
@@ -91,6 +91,8 @@ export interface TestGatewayOptions {
   secretBox?: UserSecretBox;
   security?: Partial<SecurityOptions>;
   clock?: () => Date;
+  upstreamCapabilities?: GatewayOptions['upstreamCapabilities'];
+  maxMessageBytes?: number;
 }
 
 /** A real gateway on the real file event store, listening on an ephemeral loopback port. */
@@ -119,6 +121,8 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     parentEnv: options.parentEnv ?? process.env,
     newId: randomUUID,
     ...(options.perUser ? { perUser: options.perUser } : {}),
+    ...(options.upstreamCapabilities ? { upstreamCapabilities: options.upstreamCapabilities } : {}),
+    ...(options.maxMessageBytes ? { maxMessageBytes: options.maxMessageBytes } : {}),
     ...(options.mcp ? { mcp: options.mcp } : {}),
     remote: { urlPolicy: createUrlPolicy({ allow: ['loopback'] }), ...options.remote },
     ...(options.clock ? { clock: options.clock } : {}),

@@ -1,0 +1,135 @@
+/**
+ * What the rest of the gateway sees of a running MCP server. Everything the SDK touches stays
+ * behind these types, so the later move to SDK v2 packages stays inside src/runtime.
+ */
+export type ServerStatus = 'connecting' | 'connected' | 'disconnected' | 'error';
+
+/** A tool as the upstream server declared it (MCP `Tool`), passed through as JSON. */
+export interface ToolDescriptor {
+  name: string;
+  description?: string;
+  inputSchema: Record<string, unknown>;
+  [extra: string]: unknown;
+}
+
+/** A call result as the upstream returned it (MCP `CallToolResult`), passed through as JSON. */
+export type ToolResult = Record<string, unknown>;
+
+export interface ServerSnapshot {
+  status: ServerStatus;
+  /** Why the server is in `error` (or the last start failure), never containing secret values. */
+  statusMessage?: string;
+  toolsList: ToolDescriptor[];
+  /** Most recent stderr lines and supervisor notes, oldest first, bounded. */
+  logs: string[];
+  pid?: number;
+  /** Restarts since the last (re)configuration. */
+  restarts: number;
+  /** Servers with secretDelivery "env": their per-user processes (never usernames, never env values). */
+  processes?: PerUserProcesses;
+  /** Remote (Streamable HTTP / SSE) servers only. */
+  remote?: RemoteSnapshot;
+}
+
+export interface RemoteSnapshot {
+  /** The transport the shared connection ended up on (Streamable HTTP, or the legacy SSE fallback). */
+  activeTransport?: 'streamable_http' | 'sse';
+  /** The shared connection holds an MCP session id (persisted, resumed after a restart). */
+  hasSession: boolean;
+  /** Open per-user connections (users with their own OAuth tokens). */
+  userConnections: number;
+}
+
+export interface PerUserProcesses {
+  count: number;
+  /** The per-server cap (the gateway-wide cap applies too). */
+  limit: number;
+  idleTimeoutMs: number;
+  states: Array<{ status: ServerStatus; pid?: number; restarts: number; inFlight: number; startedAt: string; lastUsedAt: string }>;
+}
+
+/** One notifications/progress from upstream, as the SDK reports it. */
+export interface ProgressUpdate {
+  progress: number;
+  total?: number;
+  message?: string;
+}
+
+export interface CallOptions {
+  timeoutMs: number;
+  /** Aborting cancels the call upstream (notifications/cancelled). */
+  signal?: AbortSignal;
+  /** Who calls: per-user processes and remote servers with per-user OAuth connections route by it. */
+  username?: string;
+  /** When set, the upstream call asks for progress (a progressToken) and every update lands here. */
+  onProgress?: (update: ProgressUpdate) => void;
+}
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export type JsonObject = { [key: string]: JsonValue };
+
+/** What the gateway tells an upstream it can do as a client; only what it relays (see issue 12). */
+export interface UpstreamCapabilities {
+  readonly sampling?: JsonObject;
+  readonly elicitation?: JsonObject;
+  readonly roots?: { listChanged?: boolean };
+  readonly tasks?: JsonObject;
+  readonly experimental?: { [name: string]: JsonObject };
+}
+
+/** Who the gateway is to an upstream, and what it advertises. */
+export interface UpstreamIdentity {
+  readonly clientInfo: ClientInfo;
+  readonly capabilities: UpstreamCapabilities;
+}
+
+export interface ClientInfo {
+  name: string;
+  version: string;
+}
+
+export interface RequestLimits {
+  signal: AbortSignal;
+  timeoutMs: number;
+}
+
+export interface CallLimits extends RequestLimits {
+  onProgress?: ((update: ProgressUpdate) => void) | undefined;
+}
+
+/** The protocol era and version an upstream connection settled on (2026-07-28 and later: modern). */
+export interface Negotiation {
+  readonly era: 'modern' | 'legacy';
+  readonly protocolVersion: string;
+  /** The server/discover result (modern only), as JSON: lets a reconnect skip the probe. */
+  readonly discover?: Record<string, unknown> | undefined;
+  /** Remote servers: the transport that worked (an SSE-only server is not asked over Streamable HTTP again). */
+  readonly transport?: 'streamable_http' | 'sse' | undefined;
+}
+
+/** Where one upstream connection keeps its negotiation across restarts (per server, per user). */
+export interface NegotiationMemory {
+  /** The verdict to reuse, or undefined to probe (none yet, or a legacy verdict too old to trust). */
+  load(): Negotiation | undefined;
+  /** After a probe: persist what it found. */
+  record(negotiation: Negotiation): void;
+}
+
+/** One tool call as the REST route and /mcp hand it to the runtime. */
+export interface ToolCallRequest {
+  readonly username: string;
+  readonly serverName: string;
+  readonly methodName: string;
+  readonly args: Record<string, unknown>;
+}
+
+/** What callers beyond the REST route (the /mcp endpoint) may add to a call. */
+export interface ToolCallExtras {
+  readonly onProgress?: ((update: ProgressUpdate) => void) | undefined;
+}
+
+/** What HTTP (and metrics) need from the runtime: live state to show, and the call path. */
+export interface RuntimePort {
+  snapshot(serverName: string): ServerSnapshot | undefined;
+  callTool(request: ToolCallRequest, signal: AbortSignal, extras?: ToolCallExtras): Promise<ToolResult>;
+}

@@ -1,0 +1,254 @@
+import {
+  SSEClientTransport,
+  SdkError,
+  SdkErrorCode,
+  SdkHttpError,
+  SseError,
+  StreamableHTTPClientTransport,
+  type Client,
+  type FetchLike,
+} from '@modelcontextprotocol/client';
+import { isAppError } from '../../errors.js';
+import type { ReconnectionOptions } from '../../events/serverEvents.js';
+import { callTool, connectUpstream, createUpstreamClient, describe, listenForTools, listTools } from '../client/upstreamClient.js';
+import type { CallLimits, Negotiation, RequestLimits, ToolDescriptor, ToolResult, UpstreamIdentity } from '../core/types.js';
+import { UrlRefusedError } from '../../net/urlSafety.js';
+
+export type RemoteTransportKind = 'streamable_http' | 'sse';
+
+export interface RemoteConnectionOptions {
+  readonly url: URL;
+  /** isolating → authorizing → safe fetch; every request of the transport goes through it. */
+  readonly fetch: FetchLike;
+  readonly reconnectionOptions?: ReconnectionOptions | undefined;
+  /** A persisted session to resume: no initialize is sent, the first request carries it. */
+  readonly resume?: { readonly sessionId: string; readonly protocolVersion?: string | undefined } | undefined;
+  /** A remembered negotiation: modern skips every round trip, legacy skips the server/discover probe. */
+  readonly prior?: Negotiation | undefined;
+  readonly identity: UpstreamIdentity;
+  /** The connection died after open() (dropped SSE stream, closed client). */
+  readonly onLost: (reason: string) => void;
+  /** The server announced a new tool list; `tools` holds it already. */
+  readonly onToolsChanged: (tools: ToolDescriptor[]) => void;
+  /** Something worth a line in the server's logs (truncated tool list, failed refresh). */
+  readonly onNote: (reason: string) => void;
+}
+
+/** Resuming a session, or speaking SSE: the era is known to be legacy, so no probe is sent. */
+const LEGACY: Negotiation = { era: 'legacy', protocolVersion: '' };
+
+const SDK_RECONNECTION = { maxReconnectionDelay: 30_000, initialReconnectionDelay: 1_000, reconnectionDelayGrowFactor: 1.5, maxRetries: 2 };
+
+/** The resumed session is unknown to the server (HTTP 404): clear it and initialize afresh. */
+export class SessionExpiredError extends Error {
+  constructor() {
+    super('the MCP session is no longer known to the server (HTTP 404)');
+    this.name = 'SessionExpiredError';
+  }
+}
+
+/** HTTP status of a transport failure, if it was one. */
+export function httpStatusOf(error: unknown): number | undefined {
+  if (SdkHttpError.isInstance(error) && typeof error.status === 'number' && error.status > 0) return error.status;
+  if (SseError.isInstance(error) && typeof error.code === 'number' && error.code > 0) return error.code;
+  const match = error instanceof Error ? /\(HTTP (\d{3})\)/.exec(error.message) : null;
+  return match?.[1] ? Number(match[1]) : undefined;
+}
+
+/** Initialization answers meaning "not a Streamable HTTP endpoint": try the legacy SSE transport. */
+function fallsBackToSse(error: unknown): boolean {
+  if (error instanceof KnownSseOnly) return true;
+  if (isAppError(error) || error instanceof UrlRefusedError) return false;
+  if (SdkError.isInstance(error) && error.code === SdkErrorCode.ClientHttpUnexpectedContent) return true;
+  const status = httpStatusOf(error);
+  return status === 400 || status === 404 || status === 405;
+}
+
+/** The remembered negotiation says SSE: skip the Streamable HTTP attempt. */
+class KnownSseOnly extends Error {}
+
+/** A probe answer is at most this slow on a live server; longer is an outage, not a legacy verdict. */
+const PROBE_TIMEOUT_MS = 10_000;
+
+/**
+ * One SDK Client on one HTTP transport: a single connection attempt. Streamable HTTP first; if
+ * initialization answers 400/404/405 or a non-MCP content type, the legacy SSE transport on the
+ * same URL. Thrown away and rebuilt when it dies or its session expires.
+ */
+export class RemoteConnection {
+  private client: Client | undefined;
+  private transport: StreamableHTTPClientTransport | SSEClientTransport | undefined;
+  private closing = false;
+  private lost = false;
+  private retired = false;
+  private inFlight = 0;
+  private timeoutMs = 30_000;
+  private refreshSeq = 0;
+  kind: RemoteTransportKind | undefined;
+  tools: ToolDescriptor[] = [];
+  /** What the connection settled on, once open. */
+  negotiation: Negotiation | undefined;
+
+  constructor(private readonly o: RemoteConnectionOptions) {}
+
+  get sessionId(): string | undefined {
+    return this.transport instanceof StreamableHTTPClientTransport ? this.transport.sessionId : undefined;
+  }
+
+  get protocolVersion(): string | undefined {
+    return this.negotiation?.protocolVersion;
+  }
+
+  get resumed(): boolean {
+    return this.o.resume !== undefined;
+  }
+
+  /** Negotiated afresh (no session resumed, no remembered verdict): worth remembering. */
+  get probed(): boolean {
+    return this.o.resume === undefined && this.o.prior === undefined;
+  }
+
+  /** Not to be used for new requests (dead, closed, or retired after its session expired). */
+  get closed(): boolean {
+    return this.lost || this.closing || this.retired;
+  }
+
+  /**
+   * Replaced (its session expired): requests still in flight finish (and get their own 404, which
+   * sends them to the replacement) before the client closes. Closing at once would fail them all.
+   */
+  retire(): void {
+    this.retired = true;
+    if (this.inFlight === 0) void this.close();
+  }
+
+  /** Connect (or resume) + every tools/list page within `timeoutMs`. */
+  async open(timeoutMs: number, signal?: AbortSignal): Promise<ToolDescriptor[]> {
+    this.timeoutMs = timeoutMs;
+    const deadline = AbortSignal.timeout(timeoutMs);
+    const limits = { signal: signal ? AbortSignal.any([signal, deadline]) : deadline, timeoutMs };
+    try {
+      const resume = this.o.resume;
+      if (!resume && this.o.prior?.transport === 'sse') throw new KnownSseOnly();
+      await this.attach(this.streamable(), limits, resume ? { ...LEGACY, protocolVersion: resume.protocolVersion ?? '' } : this.o.prior);
+      this.kind = 'streamable_http';
+    } catch (error) {
+      await this.discard();
+      if (this.resumed && httpStatusOf(error) === 404) throw new SessionExpiredError();
+      if (limits.signal.aborted) throw new Error(`startup did not complete within ${timeoutMs} ms`, { cause: error });
+      if (!fallsBackToSse(error)) throw error;
+      try {
+        // SSE is a 2024-era transport: no server/discover probe there.
+        await this.attach(new SSEClientTransport(this.o.url, { fetch: this.o.fetch }), limits, LEGACY);
+        this.kind = 'sse';
+      } catch (sseError) {
+        if (error instanceof KnownSseOnly) throw sseError;
+        await this.discard();
+        if (isAppError(sseError)) throw sseError;
+        throw new Error(`Streamable HTTP failed (${describe(error)}); SSE fallback failed too (${describe(sseError)})`, { cause: sseError });
+      }
+    }
+    if (this.negotiation) this.negotiation = { ...this.negotiation, transport: this.kind };
+    return this.tools;
+  }
+
+  listTools(limits: RequestLimits): Promise<ToolDescriptor[]> {
+    const client = this.live();
+    return this.track(() => listTools(client, limits, this.o.onNote));
+  }
+
+  /** Pass-through tools/call: no client-side output validation, the result is forwarded as is. */
+  callTool(name: string, args: Record<string, unknown>, limits: CallLimits): Promise<ToolResult> {
+    const client = this.live();
+    return this.track(() => callTool(client, name, args, limits));
+  }
+
+  /** Ends the session on the server (DELETE) where the transport has one, then closes. */
+  async terminate(timeoutMs = 2_000): Promise<void> {
+    const transport = this.transport;
+    if (transport instanceof StreamableHTTPClientTransport && transport.sessionId && !this.lost) {
+      await Promise.race([transport.terminateSession().catch(() => undefined), new Promise((r) => setTimeout(r, timeoutMs).unref())]);
+    }
+    await this.close();
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    await this.discard();
+  }
+
+  private streamable(): StreamableHTTPClientTransport {
+    const resume = this.o.resume;
+    const transport = new StreamableHTTPClientTransport(this.o.url, {
+      fetch: this.o.fetch,
+      reconnectionOptions: { ...SDK_RECONNECTION, ...this.o.reconnectionOptions },
+      ...(resume ? { sessionId: resume.sessionId } : {}),
+    });
+    // A resumed session skips initialize, so the negotiated version must come from what we persisted.
+    if (resume?.protocolVersion) transport.setProtocolVersion(resume.protocolVersion);
+    return transport;
+  }
+
+  private async attach(transport: StreamableHTTPClientTransport | SSEClientTransport, limits: RequestLimits, prior: Negotiation | undefined): Promise<void> {
+    const client = createUpstreamClient(this.o.identity, Math.min(PROBE_TIMEOUT_MS, limits.timeoutMs), {
+      onToolsChanged: () => void this.refreshTools(),
+      onTruncatedList: this.o.onNote,
+    });
+    this.client = client;
+    this.transport = transport;
+    let opened = false;
+    client.onerror = (error) => {
+      // onerror is mostly noise (stray progress, GET stream hiccups); only a dead stream ends the connection.
+      if (!opened || this.closing) return;
+      const dead = transport instanceof SSEClientTransport || /Maximum reconnection attempts/.test(error.message);
+      if (dead) this.markLost(`connection lost: ${describe(error)}`);
+    };
+    client.onclose = () => {
+      if (opened && !this.closing) this.markLost('connection closed');
+    };
+    this.negotiation = await connectUpstream(client, transport, limits, prior);
+    this.tools = await this.listTools(limits);
+    void listenForTools(client, this.o.onNote);
+    opened = true;
+  }
+
+  private async refreshTools(): Promise<void> {
+    const seq = ++this.refreshSeq;
+    try {
+      const tools = await this.listTools({ signal: AbortSignal.timeout(this.timeoutMs), timeoutMs: this.timeoutMs });
+      // Only the newest refresh may win.
+      if (seq !== this.refreshSeq || this.closed) return;
+      this.tools = tools;
+      this.o.onToolsChanged(tools);
+    } catch (error) {
+      this.o.onNote(`refreshing tools failed: ${describe(error)}`);
+    }
+  }
+
+  private markLost(reason: string): void {
+    if (this.lost) return;
+    this.lost = true;
+    this.o.onLost(reason);
+  }
+
+  private live(): Client {
+    if (!this.client || this.lost || this.closing) throw new Error('Not connected');
+    return this.client;
+  }
+
+  private async track<T>(work: () => Promise<T>): Promise<T> {
+    this.inFlight += 1;
+    try {
+      return await work();
+    } finally {
+      this.inFlight -= 1;
+      if (this.inFlight === 0 && this.retired) void this.close();
+    }
+  }
+
+  private async discard(): Promise<void> {
+    const client = this.client;
+    this.client = undefined;
+    await client?.close().catch(() => undefined);
+  }
+}
