@@ -12,7 +12,15 @@ async function main(): Promise<void> {
   const { rss, heapUsed } = process.memoryUsage();
   const stats = store.stats();
   await store.close();
-  process.stdout.write(JSON.stringify({ openSeconds, recordsRead: stats.recordsReadAtOpen, head: stats.head, rssMiB: rss / 2 ** 20, heapMiB: heapUsed / 2 ** 20 }) + '\n');
+  process.stdout.write(
+    JSON.stringify({
+      openSeconds,
+      recordsRead: stats.recordsReadAtOpen,
+      head: stats.head,
+      rssMiB: rss / 2 ** 20,
+      heapMiB: heapUsed / 2 ** 20,
+    }) + '\n',
+  );
 }
 
 main().catch((e: unknown) => {

@@ -61,11 +61,16 @@ function markdown(r: {
   lines.push('', '## Projection rebuild', '', '| events | seconds | events/s | peak RSS MiB |', '| --- | --- | --- | --- |');
   for (const x of r.rebuild) lines.push(`| ${x.events} | ${x.seconds} | ${x.eventsPerSec} | ${x.peakRssMiB} |`);
   lines.push('', '## File store start (each open in a fresh process; memory store: see the rebuild peak RSS)', '');
-  lines.push('| events | log MiB | segments | open after crash s (records read) | RSS MiB | after stop s | RSS MiB | no checkpoint s | RSS MiB |');
+  lines.push(
+    '| events | log MiB | segments | open after crash s (records read) | RSS MiB ' +
+      '| after stop s | RSS MiB | no checkpoint s | RSS MiB |',
+  );
   lines.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const x of r.scale) {
     const { afterCrash: c, afterStop: s, noCheckpoint: f } = x;
-    lines.push(`| ${x.events} | ${x.logMiB} | ${x.segments} | ${c.openSeconds} (${c.recordsRead}) | ${c.rssMiB} | ${s.openSeconds} | ${s.rssMiB} | ${f.openSeconds} | ${f.rssMiB} |`);
+    const crash = `${c.openSeconds} (${c.recordsRead}) | ${c.rssMiB}`;
+    const rest = `${s.openSeconds} | ${s.rssMiB} | ${f.openSeconds} | ${f.rssMiB}`;
+    lines.push(`| ${x.events} | ${x.logMiB} | ${x.segments} | ${crash} | ${rest} |`);
   }
   lines.push('', '## Cold start', '', '| servers | to listening ms | to all connected ms |', '| --- | --- | --- |');
   for (const [n, x] of Object.entries(r.coldStart)) lines.push(`| ${n.slice(1)} | ${x.listeningMs} | ${x.allConnectedMs} |`);

@@ -13,22 +13,47 @@ import { silentLogger } from '../src/logger.js';
 import { percentile, round } from './stats.js';
 
 let seq = 0;
-const sealed = { keyVersion: 1, iv: 'AAAAAAAAAAAAAAAA', tag: 'AAAAAAAAAAAAAAAAAAAAAA==', data: 'c2VjcmV0LXZhbHVl' };
+const sealed = {
+  keyVersion: 1,
+  iv: 'AAAAAAAAAAAAAAAA',
+  tag: 'AAAAAAAAAAAAAAAAAAAAAA==',
+  data: 'c2VjcmV0LXZhbHVl',
+};
 const meta = () => ({ eventId: `bench-${++seq}`, occurredAt: '2026-01-01T00:00:00.000Z', schemaVersion: 1 });
-const config = { transport: { transportType: 'stdio', command: 'node', args: ['server.js'], env: {} }, timeout: 60000, startupTimeout: 30000 };
+const config = {
+  transport: { transportType: 'stdio', command: 'node', args: ['server.js'], env: {} },
+  timeout: 60000,
+  startupTimeout: 30000,
+};
 
 /** A realistic mix: a few servers, many users, mostly secret writes. */
 export function syntheticEvent(i: number): { stream: string; event: NewEvent } {
   const server = `srv-${i % 50}`;
-  if (i < 50) return { stream: `server-${server}`, event: { type: 'ServerRegistered', data: { serverId: server, name: server, config, enabled: true }, metadata: meta() } };
+  if (i < 50)
+    return {
+      stream: `server-${server}`,
+      event: {
+        type: 'ServerRegistered',
+        data: { serverId: server, name: server, config, enabled: true },
+        metadata: meta(),
+      },
+    };
   const user = `user-${i % 5000}`;
   return {
     stream: `secrets-${server}-${user}`,
-    event: { type: 'SecretSet', data: { serverId: server, serverName: server, username: user, secretName: `K${i % 7}`, sealed }, metadata: meta() },
+    event: {
+      type: 'SecretSet',
+      data: { serverId: server, serverName: server, username: user, secretName: `K${i % 7}`, sealed },
+      metadata: meta(),
+    },
   };
 }
 
-async function appendLoad(store: EventStore, writers: number, durationMs: number): Promise<{ appendsPerSec: number; p99: number; p50: number }> {
+async function appendLoad(
+  store: EventStore,
+  writers: number,
+  durationMs: number,
+): Promise<{ appendsPerSec: number; p99: number; p50: number }> {
   const latencies: number[] = [];
   const until = Date.now() + durationMs;
   let i = 1000;
@@ -43,11 +68,20 @@ async function appendLoad(store: EventStore, writers: number, durationMs: number
   const started = Date.now();
   await Promise.all(Array.from({ length: writers }, worker));
   latencies.sort((a, b) => a - b);
-  return { appendsPerSec: round(latencies.length / ((Date.now() - started) / 1000), 0), p50: round(percentile(latencies, 50)), p99: round(percentile(latencies, 99)) };
+  return {
+    appendsPerSec: round(latencies.length / ((Date.now() - started) / 1000), 0),
+    p50: round(percentile(latencies, 50)),
+    p99: round(percentile(latencies, 99)),
+  };
 }
 
-export async function eventStoreBench(durationMs = 2000): Promise<Record<string, Record<string, { appendsPerSec: number; p50: number; p99: number }>>> {
-  const out: Record<string, Record<string, { appendsPerSec: number; p50: number; p99: number }>> = { file: {}, memory: {} };
+export async function eventStoreBench(
+  durationMs = 2000,
+): Promise<Record<string, Record<string, { appendsPerSec: number; p50: number; p99: number }>>> {
+  const out: Record<string, Record<string, { appendsPerSec: number; p50: number; p99: number }>> = {
+    file: {},
+    memory: {},
+  };
   for (const writers of [1, 16, 100]) {
     const dir = await mkdtemp(join(tmpdir(), 'mcp-api-bench-store-'));
     const file = await openFileEventStore({ dir });
@@ -62,7 +96,15 @@ export async function eventStoreBench(durationMs = 2000): Promise<Record<string,
 }
 
 /** Fills a memory store with n synthetic events, then times a full fold into the read models. */
-export async function rebuildBench(n: number): Promise<{ events: number; seconds: number; eventsPerSec: number; peakRssMiB: number; fileOpenSeconds?: number }> {
+export async function rebuildBench(
+  n: number,
+): Promise<{
+  events: number;
+  seconds: number;
+  eventsPerSec: number;
+  peakRssMiB: number;
+  fileOpenSeconds?: number;
+}> {
   const store = createMemoryEventStore();
   const batch = 1000;
   for (let i = 0; i < n; i += batch) {
@@ -84,7 +126,12 @@ export async function rebuildBench(n: number): Promise<{ events: number; seconds
   peak = Math.max(peak, process.memoryUsage().rss);
   projector.stop();
   await store.close();
-  return { events: n, seconds: round(seconds), eventsPerSec: round(n / seconds, 0), peakRssMiB: round(peak / 1048576, 1) };
+  return {
+    events: n,
+    seconds: round(seconds),
+    eventsPerSec: round(n / seconds, 0),
+    peakRssMiB: round(peak / 1048576, 1),
+  };
 }
 
 export interface OpenRun {
@@ -113,20 +160,41 @@ export interface FileScaleResult {
 export async function fileScaleBench(n: number): Promise<FileScaleResult> {
   const dir = join(await mkdtemp(join(tmpdir(), 'mcp-api-bench-scale-')), 'events');
   try {
-    const log = await generateLog(dir, { events: n, streams: 5000, segmentBytes: 256 * 2 ** 20, checkpointAt: Math.max(1, n - 10_000) });
+    const log = await generateLog(dir, {
+      events: n,
+      streams: 5000,
+      segmentBytes: 256 * 2 ** 20,
+      checkpointAt: Math.max(1, n - 10_000),
+    });
     const afterCrash = openInChild(dir);
     const afterStop = openInChild(dir);
     await rm(join(dir, INDEX_FILE));
     const noCheckpoint = openInChild(dir);
-    return { events: n, logMiB: round(log.bytes / 2 ** 20, 0), segments: log.segments, afterCrash, afterStop, noCheckpoint };
+    return {
+      events: n,
+      logMiB: round(log.bytes / 2 ** 20, 0),
+      segments: log.segments,
+      afterCrash,
+      afterStop,
+      noCheckpoint,
+    };
   } finally {
     await rm(join(dir, '..'), { recursive: true, force: true });
   }
 }
 
 function openInChild(dir: string): OpenRun {
-  const child = spawnSync(process.execPath, [fileURLToPath(new URL('./openStoreChild.js', import.meta.url)), dir], { encoding: 'utf8' });
+  const child = spawnSync(
+    process.execPath,
+    [fileURLToPath(new URL('./openStoreChild.js', import.meta.url)), dir],
+    { encoding: 'utf8' },
+  );
   if (child.status !== 0) throw new Error(`opening the store failed: ${child.stderr}`);
   const run = JSON.parse(child.stdout) as OpenRun;
-  return { openSeconds: round(run.openSeconds, 3), recordsRead: run.recordsRead, rssMiB: round(run.rssMiB, 1), heapMiB: round(run.heapMiB, 1) };
+  return {
+    openSeconds: round(run.openSeconds, 3),
+    recordsRead: run.recordsRead,
+    rssMiB: round(run.rssMiB, 1),
+    heapMiB: round(run.heapMiB, 1),
+  };
 }

@@ -85,9 +85,11 @@ export async function openStorage(config: Config, logger: Logger, options: Stora
     const dataKeys = fileDataKeyStore(join(config.DATA_DIR, 'keys'));
     const anchors = async (): Promise<LogAnchor[]> => {
       const snapshot = await snapshots.load(READ_MODELS_SNAPSHOT);
-      return snapshot ? [{ what: 'projection snapshot', position: snapshot.checkpoint, eventId: snapshot.eventId }] : [];
+      if (!snapshot) return [];
+      return [{ what: 'projection snapshot', position: snapshot.checkpoint, eventId: snapshot.eventId }];
     };
-    return { kind, where: dir, events, snapshots, dataKeys, checkLog: async () => checkFileLog(dir, await anchors()), close: () => events.close() };
+    const checkLog = async (): Promise<LogCheck> => checkFileLog(dir, await anchors());
+    return { kind, where: dir, events, snapshots, dataKeys, checkLog, close: () => events.close() };
   }
   // Loaded only when configured: the file-store gateway and CLI never load the driver.
   const [{ connectMongo }, { openMongoEventStore }, { checkMongoLog }, { createMongoSnapshotStore }] = await Promise.all([

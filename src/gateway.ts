@@ -160,9 +160,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     defaults: options.defaults,
   });
 
-  const restored = options.snapshots ? await loadSnapshot(options.store, options.snapshots, logger.child({ component: 'projector' }), {
-        acceptShorterLog: options.acceptShorterLog ?? false,
-      }) : undefined;
+  const snapshotOptions = { acceptShorterLog: options.acceptShorterLog ?? false };
+  const restored = options.snapshots
+    ? await loadSnapshot(options.store, options.snapshots, logger.child({ component: 'projector' }), snapshotOptions)
+    : undefined;
   if (restored) {
     projector.restore(restored.models, restored.checkpoint, restored.eventId);
     logger.info('restored read models from the projection snapshot', { checkpoint: restored.checkpoint });

@@ -63,7 +63,8 @@ export const verifyCommand: CliCommand = {
         if (page.length < 5000) break;
         from = (page.at(-1) as RecordedEvent).position + 1;
       }
-      if (log.ok) for (const id of await duplicateIds(storage.events, ids.candidates())) problems.push(`event id ${id} appears twice`);
+      const twice = log.ok ? await duplicateIds(storage.events, ids.candidates()) : [];
+      for (const id of twice) problems.push(`event id ${id} appears twice`);
       // Mongo seals the positions of appends whose writer died as holes; anywhere else a gap is damage.
       if (gaps > 0 && storage.kind !== 'mongo') problems.push(`${gaps} gaps in the position sequence`);
       const keys = box ? checkSecrets(models, box) : undefined;

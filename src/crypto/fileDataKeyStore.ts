@@ -110,5 +110,7 @@ export function fileDataKeyStore(dir: string): DataKeyStore {
 
 
 function diskFull(e: unknown): unknown {
-  return isDiskFull(e) ? new AppError('storage_full', 'The disk holding the data keys is full; nothing was stored. Free space and retry', {}, { cause: e }) : e;
+  if (!isDiskFull(e)) return e;
+  const message = 'The disk holding the data keys is full; nothing was stored. Free space and retry';
+  return new AppError('storage_full', message, {}, { cause: e });
 }

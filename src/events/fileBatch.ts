@@ -67,5 +67,12 @@ export function placeBatch(
     addresses = measure(segment, offset);
   }
   const bytes = Buffer.from(lines.join(''), 'utf8');
-  return { segment, offset, bytes, addresses, chains: chains.slice(), next: { segment, size: offset + bytes.length, chain } };
+  return {
+    segment,
+    offset,
+    bytes,
+    addresses,
+    chains: chains.slice(),
+    next: { segment, size: offset + bytes.length, chain },
+  };
 }

@@ -49,25 +49,42 @@ export async function openFileEventStore(options: FileEventStoreOptions): Promis
     if (await isLegacyLog(lock)) lock = await upgradeLegacyLog(dir, lock, segmentBytes, logger);
     const { index, recordsRead } = await loadIndex(dir, options);
     await syncDir(dir);
-    return await createFileStore({ ...options, dir, segmentBytes, lock, index, recordsReadAtOpen: recordsRead });
+    return await createFileStore({
+      ...options,
+      dir,
+      segmentBytes,
+      lock,
+      index,
+      recordsReadAtOpen: recordsRead,
+    });
   } catch (error) {
     await lock.release();
     throw error;
   }
 }
 
-async function loadIndex(dir: string, options: FileEventStoreOptions): Promise<{ index: LogIndex; recordsRead: number }> {
+async function loadIndex(
+  dir: string,
+  options: FileEventStoreOptions,
+): Promise<{ index: LogIndex; recordsRead: number }> {
   const { logger } = options;
   const segments = await listSegments(dir);
   const loaded = await loadIndexCheckpoint(dir);
   let index = new LogIndex();
   let claimed: LogIndex | undefined;
-  if (loaded && 'unreadable' in loaded) logger?.warn('ignoring the event index checkpoint; scanning the whole log', { reason: loaded.unreadable });
+  if (loaded && 'unreadable' in loaded)
+    logger?.warn('ignoring the event index checkpoint; scanning the whole log', {
+      reason: loaded.unreadable,
+    });
   if (loaded && 'index' in loaded) {
     claimed = loaded.index;
     const problem = await checkpointProblem(dir, claimed, segments);
     if (problem === undefined) index = claimed;
-    else logger?.warn('the event index checkpoint does not match the log; scanning the whole log', { problem, checkpointHead: claimed.head });
+    else
+      logger?.warn('the event index checkpoint does not match the log; scanning the whole log', {
+        problem,
+        checkpointHead: claimed.head,
+      });
   }
   const scan = await scanSegments(dir, index, segments);
   if (claimed && index.head < claimed.head) {
@@ -75,9 +92,15 @@ async function loadIndex(dir: string, options: FileEventStoreOptions): Promise<{
       `Event log ${dir} is shorter than its checkpoint says: ${index.head} events, the checkpoint (events.index.json) ` +
       `recorded ${claimed.head}. Events were lost or rolled back (a restored backup, a truncated or deleted segment).`;
     if (!options.acceptShorterLog) {
-      throw new AppError('store_unavailable', `${message} Refusing to start; to accept the loss and start with what the log has, set ${ACCEPT_SHORTER_LOG_ENV}=true`);
+      throw new AppError(
+        'store_unavailable',
+        `${message} Refusing to start; to accept the loss and start with what the log has, set ${ACCEPT_SHORTER_LOG_ENV}=true`,
+      );
     }
-    logger?.warn(`${message} Starting anyway (${ACCEPT_SHORTER_LOG_ENV})`, { head: index.head, checkpointHead: claimed.head });
+    logger?.warn(`${message} Starting anyway (${ACCEPT_SHORTER_LOG_ENV})`, {
+      head: index.head,
+      checkpointHead: claimed.head,
+    });
   }
   if (scan.torn) {
     const { torn } = scan;

@@ -69,11 +69,16 @@ export async function saveIndexCheckpoint(dir: string, json: IndexJson): Promise
 }
 
 /** Why the checkpoint cannot be trusted for this log, or undefined. */
-export async function checkpointProblem(dir: string, index: LogIndex, segments: readonly number[]): Promise<string | undefined> {
+export async function checkpointProblem(
+  dir: string,
+  index: LogIndex,
+  segments: readonly number[],
+): Promise<string | undefined> {
   if (!segments.includes(index.end.segment)) return `segment ${index.end.segment} is missing`;
   const handle = await open(segmentFile(dir, index.end.segment), 'r');
   try {
-    if ((await handle.stat()).size < index.end.size) return `segment ${index.end.segment} is shorter than checkpointed`;
+    if ((await handle.stat()).size < index.end.size)
+      return `segment ${index.end.segment} is shorter than checkpointed`;
   } finally {
     await handle.close();
   }
@@ -83,10 +88,10 @@ export async function checkpointProblem(dir: string, index: LogIndex, segments: 
   const head = await open(segmentFile(dir, tip.last.segment), 'r');
   try {
     const record = decodeRecord(await readAt(head, tip.last));
-    if (record?.event.position !== index.head || record.chain !== index.chain) return 'the record at the checkpointed head differs';
+    if (record?.event.position !== index.head || record.chain !== index.chain)
+      return 'the record at the checkpointed head differs';
   } finally {
     await head.close();
   }
   return undefined;
 }
-

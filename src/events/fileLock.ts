@@ -35,27 +35,37 @@ export async function acquireLogLock(dir: string): Promise<FileLock> {
   const path = segmentFile(dir, 0);
   for (let attempt = 0; attempt < 5; attempt++) {
     const handle = await open(path, constants.O_RDWR | constants.O_CREAT, 0o600);
-    let locked = false;
+    let locked: boolean;
     try {
       locked = locks.tryLock(handle.fd);
       // The path may have been replaced between open and lock (an upgrade renames a new log into
       // place): a lock on a file the path no longer names protects nothing.
-      if (locked && (await stat(path).then((s) => s.ino, () => -1)) === (await handle.stat()).ino) {
-        return await holding(dir, handle);
-      }
+      const current = await stat(path).then(
+        (s) => s.ino,
+        () => -1,
+      );
+      if (locked && current === (await handle.stat()).ino) return await holding(dir, handle);
     } catch (e) {
       await handle.close();
       throw e;
     }
     await handle.close();
-    if (!locked) throw new AppError('store_unavailable', `Cannot open the event store: ${await describeHolder(dir)} (only one writer at a time)`);
+    if (!locked)
+      throw new AppError(
+        'store_unavailable',
+        `Cannot open the event store: ${await describeHolder(dir)} (only one writer at a time)`,
+      );
   }
-  throw new AppError('store_unavailable', `Cannot open the event store: ${path} kept being replaced while locking it`);
+  throw new AppError(
+    'store_unavailable',
+    `Cannot open the event store: ${path} kept being replaced while locking it`,
+  );
 }
 
 /** Locks a file just created under another name (before it is renamed into place as segment 0). */
 export async function lockNewFile(dir: string, handle: FileHandle): Promise<FileLock> {
-  if (!locks.tryLock(handle.fd)) throw new AppError('store_unavailable', 'Cannot lock a newly created event log file');
+  if (!locks.tryLock(handle.fd))
+    throw new AppError('store_unavailable', 'Cannot lock a newly created event log file');
   return holding(dir, handle);
 }
 

@@ -21,7 +21,11 @@ export interface LogAnchor {
 export async function checkFileLog(dir: string, anchors: readonly LogAnchor[] = []): Promise<LogCheck> {
   const segments = await listSegments(dir);
   let bytes = 0;
-  for (const s of segments) bytes += await stat(segmentFile(dir, s)).then((x) => x.size, () => 0);
+  for (const s of segments)
+    bytes += await stat(segmentFile(dir, s)).then(
+      (x) => x.size,
+      () => 0,
+    );
   const base = { log: dir, segments: segments.length, bytes };
   const checkpoint = await loadIndexCheckpoint(dir);
   const claimed = checkpoint && 'index' in checkpoint ? checkpoint.index : undefined;
@@ -32,19 +36,33 @@ export async function checkFileLog(dir: string, anchors: readonly LogAnchor[] = 
     const scan = await scanSegments(dir, index, segments, {
       onEvent(record) {
         const position = record.event.position;
-        if (wanted.has(position)) seen.set(position, { ...(record.chain ? { chain: record.chain } : {}), eventId: record.event.metadata.eventId });
+        if (wanted.has(position))
+          seen.set(position, {
+            ...(record.chain ? { chain: record.chain } : {}),
+            eventId: record.event.metadata.eventId,
+          });
       },
     });
     const problems: string[] = [];
     if (claimed && claimed.head > index.head) {
-      problems.push(`the log has ${index.head} events but its index checkpoint recorded ${claimed.head}: events were rolled back or deleted`);
+      problems.push(
+        `the log has ${index.head} events but its index checkpoint recorded ${claimed.head}: events were rolled back or deleted`,
+      );
     } else if (claimed && claimed.head > 0 && seen.get(claimed.head)?.chain !== claimed.chain) {
-      problems.push(`the hash chain at position ${claimed.head} differs from the index checkpoint: the log was rewritten up to there`);
+      problems.push(
+        `the hash chain at position ${claimed.head} differs from the index checkpoint: the log was rewritten up to there`,
+      );
     }
     for (const anchor of anchors) {
       if (anchor.position === 0) continue;
-      if (anchor.position > index.head) problems.push(`the log has ${index.head} events but the ${anchor.what} was folded up to ${anchor.position}: events were rolled back or deleted`);
-      else if (seen.get(anchor.position)?.eventId !== anchor.eventId) problems.push(`the event at position ${anchor.position} is not the one the ${anchor.what} recorded: the log was rewritten`);
+      if (anchor.position > index.head)
+        problems.push(
+          `the log has ${index.head} events but the ${anchor.what} was folded up to ${anchor.position}: events were rolled back or deleted`,
+        );
+      else if (seen.get(anchor.position)?.eventId !== anchor.eventId)
+        problems.push(
+          `the event at position ${anchor.position} is not the one the ${anchor.what} recorded: the log was rewritten`,
+        );
     }
     const { torn } = scan;
     return {
@@ -56,8 +74,19 @@ export async function checkFileLog(dir: string, anchors: readonly LogAnchor[] = 
         checksumsVerified: index.head,
         chainVerified: index.head - index.legacyRecords,
         chainHead: index.chain,
-        ...(index.legacyRecords > 0 ? { unchainedRecords: index.legacyRecords, note: 'an old single-file log: the gateway upgrades it at its next start' } : {}),
-        ...(torn ? { tornTailBytes: torn.bytes, tornTailEvents: torn.events, tornTailNote: 'an incomplete last write; the gateway truncates it at start' } : {}),
+        ...(index.legacyRecords > 0
+          ? {
+              unchainedRecords: index.legacyRecords,
+              note: 'an old single-file log: the gateway upgrades it at its next start',
+            }
+          : {}),
+        ...(torn
+          ? {
+              tornTailBytes: torn.bytes,
+              tornTailEvents: torn.events,
+              tornTailNote: 'an incomplete last write; the gateway truncates it at start',
+            }
+          : {}),
       },
     };
   } catch (e) {
@@ -66,7 +95,12 @@ export async function checkFileLog(dir: string, anchors: readonly LogAnchor[] = 
       ok: false,
       records: index.head,
       problems: [e.message],
-      details: { ...base, firstBadPosition: e.position, corruptSegment: segmentFile(dir, e.segment), corruptAtOffset: e.offset },
+      details: {
+        ...base,
+        firstBadPosition: e.position,
+        corruptSegment: segmentFile(dir, e.segment),
+        corruptAtOffset: e.offset,
+      },
     };
   }
 }

@@ -46,7 +46,13 @@ export class LogIndex {
   }
 
   /** Records one committed event; the caller has checked its sequence. */
-  commit(position: number, streamId: string, version: number, address: RecordAddress, chain: string | undefined): void {
+  commit(
+    position: number,
+    streamId: string,
+    version: number,
+    address: RecordAddress,
+    chain: string | undefined,
+  ): void {
     this.head = position;
     if (chain === undefined) this.legacyRecords++;
     else this.chain = chain;
@@ -82,7 +88,14 @@ export class LogIndex {
       chain: this.chain,
       end: [this.end.segment, this.end.size],
       legacyRecords: this.legacyRecords,
-      streams: [...this.streams].map(([id, t]) => [id, t.version, t.lastPosition, t.last.segment, t.last.offset, t.last.length]),
+      streams: [...this.streams].map(([id, t]) => [
+        id,
+        t.version,
+        t.lastPosition,
+        t.last.segment,
+        t.last.offset,
+        t.last.length,
+      ]),
       sparse: this.sparse.map((s) => [s.position, s.segment, s.offset]),
     };
   }

@@ -18,7 +18,11 @@ const PAGE = 5000;
  * so `events list`, `export` and `verify` run in constant memory whatever the log's size. An
  * incomplete batch at the end is a write in progress: it is left for the next look, not reported.
  */
-export async function openFileLogReader(options: { dir: string; logger?: Logger; pollMs?: number }): Promise<EventStore> {
+export async function openFileLogReader(options: {
+  dir: string;
+  logger?: Logger;
+  pollMs?: number;
+}): Promise<EventStore> {
   const { dir } = options;
   let index = new LogIndex();
   let started = false;
@@ -35,15 +39,25 @@ export async function openFileLogReader(options: { dir: string; logger?: Logger;
       // Start where the writer's index checkpoint is, when it matches the log: `mcp-api verify`
       // (checkFileLog) is what reads every record; export and list need not scan twice.
       const loaded = await loadIndexCheckpoint(dir);
-      if (loaded && 'index' in loaded && (await checkpointProblem(dir, loaded.index, await listSegments(dir))) === undefined) index = loaded.index;
+      if (
+        loaded &&
+        'index' in loaded &&
+        (await checkpointProblem(dir, loaded.index, await listSegments(dir))) === undefined
+      )
+        index = loaded.index;
     }
     const size = await stat(segmentFile(dir, index.end.segment)).then(
       (s) => s.size,
       (e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? 0 : Promise.reject(e)),
     );
-    if (size < index.end.size) throw new AppError('store_unavailable', `Event log ${dir} shrank while being read (truncated or replaced)`);
+    if (size < index.end.size)
+      throw new AppError(
+        'store_unavailable',
+        `Event log ${dir} shrank while being read (truncated or replaced)`,
+      );
     const fresh: RecordedEvent[] = [];
-    const onEvent = listeners > 0 ? (record: { event: RecordedEvent }) => void fresh.push(record.event) : undefined;
+    const onEvent =
+      listeners > 0 ? (record: { event: RecordedEvent }) => void fresh.push(record.event) : undefined;
     await scanSegments(dir, index, await listSegments(dir), onEvent ? { onEvent } : {});
     feed.publish(fresh);
   };
@@ -70,7 +84,8 @@ export async function openFileLogReader(options: { dir: string; logger?: Logger;
     // A log not yet upgraded by a gateway has no back-links: filter a pass over it (constant memory).
     const events: RecordedEvent[] = [];
     for (let from = 1; from <= tip.lastPosition; from += PAGE) {
-      for (const e of await readRange(index, readers, from, PAGE)) if (e.streamId === streamId && e.position <= tip.lastPosition) events.push(e);
+      for (const e of await readRange(index, readers, from, PAGE))
+        if (e.streamId === streamId && e.position <= tip.lastPosition) events.push(e);
     }
     return events;
   }

@@ -10,7 +10,10 @@ import { readAt, readLines, type SegmentReaders } from './fileSegments.js';
  */
 
 function damaged(where: RecordAddress, what: string): AppError {
-  return new AppError('store_unavailable', `Event log record at byte offset ${where.offset} of segment ${where.segment} ${what}; run mcp-api verify`);
+  return new AppError(
+    'store_unavailable',
+    `Event log record at byte offset ${where.offset} of segment ${where.segment} ${what}; run mcp-api verify`,
+  );
 }
 
 /** Where the last range read stopped: paging through the log continues there instead of at a sparse entry. */
@@ -34,7 +37,8 @@ export async function readRange(
   const events: RecordedEvent[] = [];
   if (first > head || max === 0) return events;
   const located = index.locate(first);
-  const start = hint.next && hint.next.position <= first && hint.next.position > located.position ? hint.next : located;
+  const start =
+    hint.next && hint.next.position <= first && hint.next.position > located.position ? hint.next : located;
   for (let segment = start.segment; segment <= end.segment && events.length < max; segment++) {
     const handle = await readers.get(segment);
     const stop = segment === end.segment ? end.size : (await handle.stat()).size;
@@ -45,7 +49,11 @@ export async function readRange(
       const { event } = record;
       if (event.position < first) return true;
       events.push(event);
-      hint.next = { position: event.position + 1, segment: line.address.segment, offset: line.address.offset + line.address.length };
+      hint.next = {
+        position: event.position + 1,
+        segment: line.address.segment,
+        offset: line.address.offset + line.address.length,
+      };
       done = events.length >= max || event.position >= head;
       return !done;
     });
@@ -55,18 +63,25 @@ export async function readRange(
 }
 
 /** One stream, newest first from its last record along the `prev` links, returned oldest first. */
-export async function readStreamBack(readers: SegmentReaders, streamId: string, last: RecordAddress, version: number): Promise<RecordedEvent[]> {
+export async function readStreamBack(
+  readers: SegmentReaders,
+  streamId: string,
+  last: RecordAddress,
+  version: number,
+): Promise<RecordedEvent[]> {
   const events: RecordedEvent[] = [];
-  for (let at: RecordAddress | null | undefined = last; at; ) {
+  for (let at: RecordAddress | null | undefined = last; at;) {
     const record = decodeRecord(await readAt(await readers.get(at.segment), at));
     if (!record || record.event.streamId !== streamId || record.event.version !== version - events.length) {
       throw damaged(at, `is not version ${version - events.length} of stream ${streamId}`);
     }
     events.push(record.event);
     at = record.prev;
-    if (at === undefined && events.length < version) throw damaged(last, 'belongs to a stream with no back-links (an old log format)');
+    if (at === undefined && events.length < version)
+      throw damaged(last, 'belongs to a stream with no back-links (an old log format)');
   }
-  if (events.length !== version) throw damaged(last, `ends stream ${streamId} after ${events.length} of ${version} events`);
+  if (events.length !== version)
+    throw damaged(last, `ends stream ${streamId} after ${events.length} of ${version} events`);
   return events.reverse();
 }
 

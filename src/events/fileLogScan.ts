@@ -1,7 +1,13 @@
 import { open } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { LogIndex } from './fileLogIndex.js';
-import { chainHash, decodeRecord, GENESIS_CHAIN, type DecodedRecord, type RecordAddress } from './fileRecord.js';
+import {
+  chainHash,
+  decodeRecord,
+  GENESIS_CHAIN,
+  type DecodedRecord,
+  type RecordAddress,
+} from './fileRecord.js';
 import { readLines, segmentFile, type Line } from './fileSegments.js';
 
 /** Damage that is not a crash artifact: refusing beats silently dropping committed events. */
@@ -51,13 +57,22 @@ interface Pending {
  * is missing (reported, not committed). Anything else wrong throws `LogCorruptionError`: a complete
  * record that fails its checksum is damage, not a torn write.
  */
-export async function scanSegments(dir: string, index: LogIndex, segments: readonly number[], options: ScanOptions = {}): Promise<ScanOutcome> {
+export async function scanSegments(
+  dir: string,
+  index: LogIndex,
+  segments: readonly number[],
+  options: ScanOptions = {},
+): Promise<ScanOutcome> {
   let recordsRead = 0;
   const last = segments.at(-1) ?? index.end.segment;
   for (let segment = index.end.segment; segment <= last; segment++) {
     const file = segmentFile(dir, segment);
     if (!segments.includes(segment)) {
-      throw new LogCorruptionError(`Event log segment ${basename(file)} is missing (later segments exist)`, { segment, offset: 0, position: index.head + 1 });
+      throw new LogCorruptionError(`Event log segment ${basename(file)} is missing (later segments exist)`, {
+        segment,
+        offset: 0,
+        position: index.head + 1,
+      });
     }
     const start = index.end.segment === segment ? index.end.size : 0;
     const handle = await open(file, 'r');
@@ -80,11 +95,14 @@ export async function scanSegments(dir: string, index: LogIndex, segments: reado
     if (pending.length > 0 || unterminated) {
       const offset = index.end.segment === segment ? index.end.size : 0;
       if (segment !== last) {
-        throw new LogCorruptionError(`Event log segment ${basename(file)} ends inside a batch at byte offset ${offset}, but later segments exist`, {
-          segment,
-          offset,
-          position: index.head + 1,
-        });
+        throw new LogCorruptionError(
+          `Event log segment ${basename(file)} ends inside a batch at byte offset ${offset}, but later segments exist`,
+          {
+            segment,
+            offset,
+            position: index.head + 1,
+          },
+        );
       }
       return { recordsRead, torn: { segment, offset, bytes: size - offset, events: pending.length } };
     }
@@ -93,7 +111,13 @@ export async function scanSegments(dir: string, index: LogIndex, segments: reado
   return { recordsRead };
 }
 
-function accept(index: LogIndex, pending: Pending[], line: Line, file: string, options: ScanOptions): Pending[] {
+function accept(
+  index: LogIndex,
+  pending: Pending[],
+  line: Line,
+  file: string,
+  options: ScanOptions,
+): Pending[] {
   const { address } = line;
   const where = `byte offset ${address.offset} of ${basename(file)}`;
   const expectedPosition = index.head + pending.length + 1;
@@ -110,8 +134,14 @@ function accept(index: LogIndex, pending: Pending[], line: Line, file: string, o
   const before = pending.at(-1);
   const tip = index.streams.get(event.streamId);
   const version = (before ? before.record.event.version : (tip?.version ?? 0)) + 1;
-  const fitsBatch = !before || (before.record.batchEnd === batchEnd && before.record.event.streamId === event.streamId);
-  if (event.position !== expectedPosition || event.version !== version || batchEnd < expectedPosition || !fitsBatch) {
+  const fitsBatch =
+    !before || (before.record.batchEnd === batchEnd && before.record.event.streamId === event.streamId);
+  if (
+    event.position !== expectedPosition ||
+    event.version !== version ||
+    batchEnd < expectedPosition ||
+    !fitsBatch
+  ) {
     throw new LogCorruptionError(
       `Event log record at ${where} is out of sequence (position ${event.position}, expected ${expectedPosition}; ` +
         `version ${event.version} of stream ${event.streamId}, expected ${version}; batch end ${batchEnd})`,
@@ -120,20 +150,36 @@ function accept(index: LogIndex, pending: Pending[], line: Line, file: string, o
   }
   const previousChain = before ? (before.record.chain ?? GENESIS_CHAIN) : index.chain;
   if (record.chain === undefined) {
-    if (previousChain !== GENESIS_CHAIN) throw new LogCorruptionError(`Event log record at ${where} (position ${expectedPosition}) has no hash chain after chained records`, at);
+    if (previousChain !== GENESIS_CHAIN)
+      throw new LogCorruptionError(
+        `Event log record at ${where} (position ${expectedPosition}) has no hash chain after chained records`,
+        at,
+      );
   } else {
     if (chainHash(previousChain, record.body) !== record.chain) {
-      throw new LogCorruptionError(`Event log hash chain is broken at position ${expectedPosition} (${where}): the record or one before it was changed`, at);
+      throw new LogCorruptionError(
+        `Event log hash chain is broken at position ${expectedPosition} (${where}): the record or one before it was changed`,
+        at,
+      );
     }
     const expectedPrev = before?.address ?? tip?.last ?? null;
     if (!sameAddress(record.prev ?? null, expectedPrev)) {
-      throw new LogCorruptionError(`Event log record at ${where} (position ${expectedPosition}) does not link to its stream's previous record`, at);
+      throw new LogCorruptionError(
+        `Event log record at ${where} (position ${expectedPosition}) does not link to its stream's previous record`,
+        at,
+      );
     }
   }
   const next = [...pending, { record, address }];
   if (event.position !== batchEnd) return next;
   for (const p of next) {
-    index.commit(p.record.event.position, p.record.event.streamId, p.record.event.version, p.address, p.record.chain);
+    index.commit(
+      p.record.event.position,
+      p.record.event.streamId,
+      p.record.event.version,
+      p.address,
+      p.record.chain,
+    );
     options.onEvent?.(p.record, p.address);
   }
   return [];

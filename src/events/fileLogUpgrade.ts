@@ -29,7 +29,12 @@ export async function isLegacyLog(lock: FileLock): Promise<boolean> {
  * records only from the upgrade on (docs/event-store.md: the boundary is logged and kept in the index).
  * Returns the lock, now held on the new segment 0.
  */
-export async function upgradeLegacyLog(dir: string, lock: FileLock, segmentBytes: number, logger?: Logger): Promise<FileLock> {
+export async function upgradeLegacyLog(
+  dir: string,
+  lock: FileLock,
+  segmentBytes: number,
+  logger?: Logger,
+): Promise<FileLock> {
   await removeUpgradeLeftovers(dir);
   const old = new LogIndex();
   const index = new LogIndex();
@@ -42,7 +47,11 @@ export async function upgradeLegacyLog(dir: string, lock: FileLock, segmentBytes
     for (const piece of pieces) {
       let file = files.get(piece.segment);
       if (!file) {
-        file = await open(segmentFile(dir, piece.segment) + UPGRADE_SUFFIX, constants.O_RDWR | constants.O_CREAT | constants.O_TRUNC, 0o600);
+        file = await open(
+          segmentFile(dir, piece.segment) + UPGRADE_SUFFIX,
+          constants.O_RDWR | constants.O_CREAT | constants.O_TRUNC,
+          0o600,
+        );
         files.set(piece.segment, file);
       }
       await file.write(piece.bytes, 0, piece.bytes.length, piece.offset);
@@ -61,8 +70,22 @@ export async function upgradeLegacyLog(dir: string, lock: FileLock, segmentBytes
         batch.push(record);
         if (record.event.position !== record.batchEnd) return;
         const first = batch[0] as DecodedRecord;
-        const placed = placeBatch(cursor, batch.map(legacyEventJson), record.batchEnd, index.streams.get(first.event.streamId)?.last ?? null, segmentBytes);
-        batch.forEach((r, i) => index.commit(r.event.position, r.event.streamId, r.event.version, placed.addresses[i] as RecordAddress, placed.chains[i]));
+        const placed = placeBatch(
+          cursor,
+          batch.map(legacyEventJson),
+          record.batchEnd,
+          index.streams.get(first.event.streamId)?.last ?? null,
+          segmentBytes,
+        );
+        batch.forEach((r, i) =>
+          index.commit(
+            r.event.position,
+            r.event.streamId,
+            r.event.version,
+            placed.addresses[i] as RecordAddress,
+            placed.chains[i],
+          ),
+        );
         buffered.push({ segment: placed.segment, offset: placed.offset, bytes: placed.bytes });
         bufferedBytes += placed.bytes.length;
         cursor = placed.next;
@@ -81,18 +104,22 @@ export async function upgradeLegacyLog(dir: string, lock: FileLock, segmentBytes
     const upgraded = await lockNewFile(dir, files.get(0) as FileHandle);
     files.delete(0);
     // Higher segments first: while segment 0 is still the old log, they are leftovers to be removed.
-    for (const segment of [...files.keys()].sort((a, b) => b - a)) await rename(segmentFile(dir, segment) + UPGRADE_SUFFIX, segmentFile(dir, segment));
+    for (const segment of [...files.keys()].sort((a, b) => b - a))
+      await rename(segmentFile(dir, segment) + UPGRADE_SUFFIX, segmentFile(dir, segment));
     await syncDir(dir);
     await rename(segmentFile(dir, 0) + UPGRADE_SUFFIX, segmentFile(dir, 0));
     await syncDir(dir);
     await lock.release();
     await saveIndexCheckpoint(dir, index.toJSON());
-    logger?.warn('upgraded the event log to chained segments; the hash chain covers the old records from this upgrade on', {
-      events: index.head,
-      segments: cursor.segment + 1,
-      chainAtUpgrade: index.chain,
-      droppedTornEvents: scan.torn?.events ?? 0,
-    });
+    logger?.warn(
+      'upgraded the event log to chained segments; the hash chain covers the old records from this upgrade on',
+      {
+        events: index.head,
+        segments: cursor.segment + 1,
+        chainAtUpgrade: index.chain,
+        droppedTornEvents: scan.torn?.events ?? 0,
+      },
+    );
     return upgraded;
   } finally {
     await Promise.all([...files.values()].map((f) => f.close()));

@@ -52,7 +52,12 @@ export interface EncodedRecord {
 }
 
 /** Encodes one event (its JSON from `recordEvents`, which starts with `{"position"`) as a log line. */
-export function encodeRecord(json: string, batchEnd: number, prev: RecordAddress | null, previousChain: string): EncodedRecord {
+export function encodeRecord(
+  json: string,
+  batchEnd: number,
+  prev: RecordAddress | null,
+  previousChain: string,
+): EncodedRecord {
   const prevJson = prev ? `[${prev.segment},${prev.offset},${prev.length}]` : 'null';
   const body = `{"batchEnd":${batchEnd},"prev":${prevJson},${json.slice(1)}`;
   const chain = chainHash(previousChain, body);
@@ -77,7 +82,11 @@ export function decodeRecord(line: Buffer): DecodedRecord | undefined {
   const batchEnd = fields?.batchEnd;
   if (!event || typeof batchEnd !== 'number' || !Number.isInteger(batchEnd)) return undefined;
   if (fields?.chain === undefined) return { event, batchEnd, body: '' };
-  if (typeof fields.chain !== 'string' || !text.startsWith(CHAIN_PREFIX) || text.slice(CHAIN_FIELD_LENGTH - 2, CHAIN_FIELD_LENGTH) !== '",') {
+  if (
+    typeof fields.chain !== 'string' ||
+    !text.startsWith(CHAIN_PREFIX) ||
+    text.slice(CHAIN_FIELD_LENGTH - 2, CHAIN_FIELD_LENGTH) !== '",'
+  ) {
     return undefined;
   }
   const prev = toAddress(fields.prev);
@@ -87,7 +96,12 @@ export function decodeRecord(line: Buffer): DecodedRecord | undefined {
 
 function toAddress(value: unknown): RecordAddress | null | undefined {
   if (value === null) return null;
-  if (!Array.isArray(value) || value.length !== 3 || !value.every((n) => Number.isInteger(n) && (n as number) >= 0)) return undefined;
+  if (
+    !Array.isArray(value) ||
+    value.length !== 3 ||
+    !value.every((n) => Number.isInteger(n) && (n as number) >= 0)
+  )
+    return undefined;
   const [segment, offset, length] = value as [number, number, number];
   return { segment, offset, length };
 }

@@ -18,7 +18,9 @@ export function segmentFile(dir: string, segment: number): string {
 
 /** Segment numbers present in `dir`, ascending; segment 0 counts only if its file exists. */
 export async function listSegments(dir: string): Promise<number[]> {
-  const names = await readdir(dir).catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? [] : Promise.reject(e)));
+  const names = await readdir(dir).catch((e: NodeJS.ErrnoException) =>
+    e.code === 'ENOENT' ? [] : Promise.reject(e),
+  );
   const segments: number[] = [];
   for (const name of names) {
     if (name === LOG_FILE) segments.push(0);
@@ -51,13 +53,14 @@ export async function readLines(
 ): Promise<void> {
   let carry: Buffer = Buffer.alloc(0);
   let carryStart = start;
-  for (let position = start; position < end; ) {
+  for (let position = start; position < end;) {
     const size = Math.min(CHUNK, end - position);
     const chunk = Buffer.allocUnsafe(size);
     const { bytesRead } = await handle.read(chunk, 0, size, position);
     if (bytesRead === 0) break;
     position += bytesRead;
-    const data = carry.length > 0 ? Buffer.concat([carry, chunk.subarray(0, bytesRead)]) : chunk.subarray(0, bytesRead);
+    const data =
+      carry.length > 0 ? Buffer.concat([carry, chunk.subarray(0, bytesRead)]) : chunk.subarray(0, bytesRead);
     let lineStart = 0;
     for (;;) {
       const newline = data.indexOf(0x0a, lineStart);
@@ -70,7 +73,8 @@ export async function readLines(
     carry = Buffer.from(data.subarray(lineStart));
     carryStart += lineStart;
   }
-  if (carry.length > 0) onLine({ bytes: carry, address: { segment, offset: carryStart, length: carry.length }, complete: false });
+  if (carry.length > 0)
+    onLine({ bytes: carry, address: { segment, offset: carryStart, length: carry.length }, complete: false });
 }
 
 /** Reads one record's line at a known address (without its newline). */

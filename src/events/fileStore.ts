@@ -68,7 +68,11 @@ export async function createFileStore(parts: FileStoreParts): Promise<FileEventS
   const reserved = new Map<string, Reservation>();
   const warnBytes = parts.warnLogBytes ?? 1024 ** 3;
   let sealedBytes = 0;
-  for (let s = 0; s < index.end.segment; s++) sealedBytes += await stat(segmentFile(dir, s)).then((x) => x.size, () => 0);
+  for (let s = 0; s < index.end.segment; s++)
+    sealedBytes += await stat(segmentFile(dir, s)).then(
+      (x) => x.size,
+      () => 0,
+    );
   const logBytes = (): number => sealedBytes + index.end.size;
   let warnedAt = Math.floor(logBytes() / warnBytes);
   let cursor: LogCursor = { segment: index.end.segment, size: index.end.size, chain: index.chain };
@@ -76,7 +80,13 @@ export async function createFileStore(parts: FileStoreParts): Promise<FileEventS
   let closing: Promise<void> | undefined;
   let sinceCheckpoint = 0;
   let checkpointing: Promise<void> | undefined;
-  logger?.[warnedAt > 0 ? 'warn' : 'info']('event log opened', { dir, head: index.head, logBytes: logBytes(), segments: index.end.segment + 1, recordsRead: parts.recordsReadAtOpen });
+  logger?.[warnedAt > 0 ? 'warn' : 'info']('event log opened', {
+    dir,
+    head: index.head,
+    logBytes: logBytes(),
+    segments: index.end.segment + 1,
+    recordsRead: parts.recordsReadAtOpen,
+  });
 
   const recovery = createWriteRecovery({
     dir,
@@ -113,10 +123,11 @@ export async function createFileStore(parts: FileStoreParts): Promise<FileEventS
     const failure = recovery.failure();
     if (failure) throw failure;
     try {
-      for (let i = 0; i < batches.length; ) {
+      for (let i = 0; i < batches.length;) {
         const first = batches[i] as Batch;
         const group: Buffer[] = [];
-        for (; i < batches.length && (batches[i] as Batch).segment === first.segment; i++) group.push((batches[i] as Batch).bytes);
+        for (; i < batches.length && (batches[i] as Batch).segment === first.segment; i++)
+          group.push((batches[i] as Batch).bytes);
         const handle = await writer(first.segment);
         await writeAll(handle, Buffer.concat(group), first.offset);
         await handle.datasync();
@@ -128,7 +139,8 @@ export async function createFileStore(parts: FileStoreParts): Promise<FileEventS
     for (const batch of batches) {
       if (batch.segment > index.end.segment) {
         sealedBytes += index.end.size;
-        for (const [segment, handle] of writers) if (segment < batch.segment && segment !== 0) void closeWriter(segment, handle);
+        for (const [segment, handle] of writers)
+          if (segment < batch.segment && segment !== 0) void closeWriter(segment, handle);
       }
       batch.events.forEach((e, i) => {
         index.commit(e.position, e.streamId, e.version, batch.addresses[i] as RecordAddress, batch.chains[i]);
@@ -141,7 +153,10 @@ export async function createFileStore(parts: FileStoreParts): Promise<FileEventS
     for (const batch of batches) feed.publish(batch.events);
     if (Math.floor(logBytes() / warnBytes) > warnedAt) {
       warnedAt = Math.floor(logBytes() / warnBytes);
-      logger?.warn('the event log is large; see docs/event-store.md (back it up, watch the disk)', { logBytes: logBytes(), segments: index.end.segment + 1 });
+      logger?.warn('the event log is large; see docs/event-store.md (back it up, watch the disk)', {
+        logBytes: logBytes(),
+        segments: index.end.segment + 1,
+      });
     }
     if (sinceCheckpoint >= (parts.checkpointEvents ?? 50_000)) void checkpoint();
   });
@@ -201,13 +216,31 @@ export async function createFileStore(parts: FileStoreParts): Promise<FileEventS
       const encoded = recordEvents(streamId, events, stream.version + 1, nextPosition);
       const lastPosition = nextPosition + encoded.length - 1;
       const prev = stream.version === 0 ? null : stream.last;
-      const placed = placeBatch(cursor, encoded.map((e) => e.json), lastPosition, prev, segmentBytes);
+      const placed = placeBatch(
+        cursor,
+        encoded.map((e) => e.json),
+        lastPosition,
+        prev,
+        segmentBytes,
+      );
       const { segment, offset, bytes, addresses, chains } = placed;
-      const durable = commit.enqueue({ events: encoded.map((e) => e.event), segment, offset, bytes, addresses, chains });
+      const durable = commit.enqueue({
+        events: encoded.map((e) => e.event),
+        segment,
+        offset,
+        bytes,
+        addresses,
+        chains,
+      });
       cursor = placed.next;
       nextPosition = lastPosition + 1;
       const nextVersion = stream.version + encoded.length;
-      reserved.set(streamId, { version: nextVersion, lastPosition, last: addresses.at(-1) as RecordAddress, durable });
+      reserved.set(streamId, {
+        version: nextVersion,
+        lastPosition,
+        last: addresses.at(-1) as RecordAddress,
+        durable,
+      });
       await durable;
       return { nextVersion, lastPosition };
     },
@@ -226,7 +259,13 @@ export async function createFileStore(parts: FileStoreParts): Promise<FileEventS
     headPosition: async () => index.head,
     subscribe: (listener) => feed.subscribe(listener),
     health: (): StoreHealth => recovery.health(),
-    stats: () => ({ head: index.head, streams: index.streams.size, segments: index.end.segment + 1, logBytes: logBytes(), recordsReadAtOpen: parts.recordsReadAtOpen }),
+    stats: () => ({
+      head: index.head,
+      streams: index.streams.size,
+      segments: index.end.segment + 1,
+      logBytes: logBytes(),
+      recordsReadAtOpen: parts.recordsReadAtOpen,
+    }),
     close() {
       closing ??= (async () => {
         clearInterval(timer);
@@ -248,7 +287,7 @@ export async function createFileStore(parts: FileStoreParts): Promise<FileEventS
 }
 
 async function writeAll(handle: FileHandle, bytes: Buffer, position: number): Promise<void> {
-  for (let offset = 0; offset < bytes.length; ) {
+  for (let offset = 0; offset < bytes.length;) {
     const { bytesWritten } = await handle.write(bytes, offset, bytes.length - offset, position + offset);
     offset += bytesWritten;
   }

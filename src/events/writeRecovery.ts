@@ -19,7 +19,12 @@ export interface WriteRecovery {
 
 export function storageError(cause: unknown): AppError {
   if (isDiskFull(cause)) {
-    return new AppError('storage_full', 'The disk holding the event log is full; the write was not stored. Free space and retry', {}, { cause });
+    return new AppError(
+      'storage_full',
+      'The disk holding the event log is full; the write was not stored. Free space and retry',
+      {},
+      { cause },
+    );
   }
   return new AppError('store_unavailable', 'Event log write failed; it was not stored', {}, { cause });
 }
@@ -75,12 +80,16 @@ export function createWriteRecovery(options: {
     failed(cause) {
       if (!current) {
         current = storageError(cause);
-        options.logger?.error('event log write failed; appends are refused until it is writable again', { code: current.code, error: cause });
+        options.logger?.error('event log write failed; appends are refused until it is writable again', {
+          code: current.code,
+          error: cause,
+        });
         recover();
       }
       return current;
     },
-    health: () => (current ? { writable: false, detail: current.message } : { writable: true, detail: 'writable' }),
+    health: () =>
+      current ? { writable: false, detail: current.message } : { writable: true, detail: 'writable' },
     stop() {
       stopped = true;
       if (timer) clearTimeout(timer);

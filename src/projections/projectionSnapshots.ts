@@ -48,11 +48,15 @@ export async function loadSnapshot(
   const head = await store.headPosition();
   if (snapshot.checkpoint > head) {
     // The snapshot saw events the log no longer has: a rollback or a lost file, never normal.
-    const message = `The event log has ${head} events but the projection snapshot was folded up to position ${snapshot.checkpoint}: events were lost or rolled back.`;
+    const message =
+      `The event log has ${head} events but the projection snapshot was folded up to position ` +
+      `${snapshot.checkpoint}: events were lost or rolled back.`;
     if (!options.acceptShorterLog) {
-      throw new AppError('store_unavailable', `${message} Refusing to start; to accept the loss and rebuild from what the log has, set EVENT_LOG_ACCEPT_SHORTER=true`);
+      const howTo = 'to accept the loss and rebuild from what the log has, set EVENT_LOG_ACCEPT_SHORTER=true';
+      throw new AppError('store_unavailable', `${message} Refusing to start; ${howTo}`);
     }
-    logger.warn(`${message} Starting anyway (EVENT_LOG_ACCEPT_SHORTER); folding the log from the start`, { head, checkpoint: snapshot.checkpoint });
+    const fields = { head, checkpoint: snapshot.checkpoint };
+    logger.warn(`${message} Starting anyway (EVENT_LOG_ACCEPT_SHORTER); folding the log from the start`, fields);
     return undefined;
   }
   const ignore = (why: string, fields: Record<string, unknown> = {}): undefined => {

@@ -30,7 +30,10 @@ describe('a full disk under the file store (2 MiB tmpfs)', function () {
 
   before(async function () {
     mountPoint = await mkdtemp(join(tmpdir(), 'disk-full-'));
-    if (process.getuid?.() !== 0 || spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=2m', 'tmpfs', mountPoint]).status !== 0) {
+    if (
+      process.getuid?.() !== 0 ||
+      spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=2m', 'tmpfs', mountPoint]).status !== 0
+    ) {
       await rmdir(mountPoint);
       this.skip();
     }
@@ -43,7 +46,8 @@ describe('a full disk under the file store (2 MiB tmpfs)', function () {
   afterEach(async () => {
     await gw?.stop();
     gw = undefined;
-    for (const name of await readdir(mountPoint)) await rm(join(mountPoint, name), { recursive: true, force: true });
+    for (const name of await readdir(mountPoint))
+      await rm(join(mountPoint, name), { recursive: true, force: true });
   });
 
   it('fails appends with 507 storage_full, leaves no partial record, and recovers by itself when space returns', async () => {
@@ -52,7 +56,10 @@ describe('a full disk under the file store (2 MiB tmpfs)', function () {
     await store.append('a', [newEvent('Before')], 0);
     await fill(join(mountPoint, 'filler'));
     const big = { blob: 'x'.repeat(64 * 1024) };
-    const failures = await Promise.allSettled([store.append('a', [newEvent('Big', big)], 1), store.append('b', [newEvent('Big', big)], 0)]);
+    const failures = await Promise.allSettled([
+      store.append('a', [newEvent('Big', big)], 1),
+      store.append('b', [newEvent('Big', big)], 0),
+    ]);
     for (const failure of failures) expect(failure).to.have.nested.property('reason.code', 'storage_full');
     expect(failure(await store.append('c', [newEvent('Small')], 0).catch((e: unknown) => e))).to.equal(507);
     expect(store.health()).to.include({ writable: false });
@@ -60,7 +67,10 @@ describe('a full disk under the file store (2 MiB tmpfs)', function () {
     await rm(join(mountPoint, 'filler'));
     for (let i = 0; i < 100 && !store.health().writable; i++) await new Promise((r) => setTimeout(r, 50));
     expect(store.health()).to.include({ writable: true });
-    expect(await store.append('a', [newEvent('After')], 1)).to.deep.equal({ nextVersion: 2, lastPosition: 2 });
+    expect(await store.append('a', [newEvent('After')], 1)).to.deep.equal({
+      nextVersion: 2,
+      lastPosition: 2,
+    });
     await store.close();
     expect(await checkFileLog(dir)).to.include({ ok: true, records: 2 });
   });
@@ -71,19 +81,33 @@ describe('a full disk under the file store (2 MiB tmpfs)', function () {
     await mkdir(projections, { recursive: true });
     // A snapshot save cut short by a full disk in an earlier run: it must not keep the space.
     await writeFile(join(projections, 'read-models.json.999.tmp'), Buffer.alloc(256 * 1024));
-    const secretBox = createUserSecretBox({ masterKeys: testMasterKeys(), store: fileDataKeyStore(join(dataDir, 'keys')) });
+    const secretBox = createUserSecretBox({
+      masterKeys: testMasterKeys(),
+      store: fileDataKeyStore(join(dataDir, 'keys')),
+    });
     const events = await openFileEventStore({ dir: join(dataDir, 'events') });
     const storage = { events, snapshots: createFileSnapshotStore(projections), close: () => events.close() };
     gw = await startTestGateway({ dataDir, secretBox, storage });
     expect(await readdir(projections)).to.not.include('read-models.json.999.tmp');
-    expect((await gw.request('POST', '/mcp/servers', fixtureServer('fx', { enabled: false }))).status).to.equal(200);
+    expect(
+      (await gw.request('POST', '/mcp/servers', fixtureServer('fx', { enabled: false }))).status,
+    ).to.equal(200);
 
     await fill(join(mountPoint, 'filler'));
-    const secret = { username: 'newcomer', serverName: 'fx', secretName: 'KEY', secretValue: 'v'.repeat(60_000) };
+    const secret = {
+      username: 'newcomer',
+      serverName: 'fx',
+      secretName: 'KEY',
+      secretValue: 'v'.repeat(60_000),
+    };
     const first = await gw.request('POST', '/secrets/set', secret);
     expect(first.status).to.equal(507);
     expect(first.body).to.include({ code: 'storage_full' });
-    const register = await gw.request('POST', '/mcp/servers', fixtureServer('other', { enabled: false, env: { BIG: 'd'.repeat(30_000) } }));
+    const register = await gw.request(
+      'POST',
+      '/mcp/servers',
+      fixtureServer('other', { enabled: false, env: { BIG: 'd'.repeat(30_000) } }),
+    );
     expect(register.status).to.equal(507);
     const notReady = await gw.request('GET', '/readyz');
     expect(notReady.status).to.equal(503);

@@ -49,9 +49,16 @@ describe('file event store', () => {
   let seeded: LogIndex;
   /** Log lines for a batch that would follow seed(): stream b, versions 2.., positions 4.. */
   const nextBatch = (count: number): string => {
-    const jsons = recordEvents('b', Array.from({ length: count }, (_, i) => newEvent(`Torn${i}`)), 2, 4).map((e) => e.json);
+    const jsons = recordEvents(
+      'b',
+      Array.from({ length: count }, (_, i) => newEvent(`Torn${i}`)),
+      2,
+      4,
+    ).map((e) => e.json);
     const cursor = { segment: seeded.end.segment, size: seeded.end.size, chain: seeded.chain };
-    return placeBatch(cursor, jsons, 3 + count, seeded.streams.get('b')?.last ?? null, 1e9).bytes.toString('utf8');
+    return placeBatch(cursor, jsons, 3 + count, seeded.streams.get('b')?.last ?? null, 1e9).bytes.toString(
+      'utf8',
+    );
   };
 
   it('persists events across close and reopen, continuing positions and versions', async () => {
@@ -65,7 +72,10 @@ describe('file event store', () => {
     ]);
     expect((await store.readStream('a'))[1]?.data).to.deep.equal({ n: 2 });
     expect(await rejectionOf(store.append('a', [newEvent('X')], 1))).to.be.instanceOf(ConcurrencyError);
-    expect(await store.append('a', [newEvent('A3'), newEvent('A4')], 2)).to.deep.equal({ nextVersion: 4, lastPosition: 5 });
+    expect(await store.append('a', [newEvent('A3'), newEvent('A4')], 2)).to.deep.equal({
+      nextVersion: 4,
+      lastPosition: 5,
+    });
     await store.close();
     const reopened = await open();
     expect(await reopened.headPosition()).to.equal(5);
@@ -78,7 +88,9 @@ describe('file event store', () => {
     const text = await readFile(logPath, 'utf8');
     expect(text.split('\n')).to.have.length(4);
     for (const line of text.trimEnd().split('\n')) {
-      expect(line).to.match(/^[0-9a-f]{8} \{"chain":"[0-9a-f]{64}","batchEnd":\d+,"prev":(null|\[\d+,\d+,\d+\]),"position"/);
+      expect(line).to.match(
+        /^[0-9a-f]{8} \{"chain":"[0-9a-f]{64}","batchEnd":\d+,"prev":(null|\[\d+,\d+,\d+\]),"position"/,
+      );
     }
     expect((await stat(dir)).mode & 0o777).to.equal(0o700);
     expect((await stat(logPath)).mode & 0o777).to.equal(0o600);
@@ -112,7 +124,10 @@ describe('file event store', () => {
     store.subscribe(() => {
       throw new Error('listener bug');
     });
-    await Promise.all([store.append('a', [newEvent('A1'), newEvent('A2')], 0), store.append('b', [newEvent('B1')], 0)]);
+    await Promise.all([
+      store.append('a', [newEvent('A1'), newEvent('A2')], 0),
+      store.append('b', [newEvent('B1')], 0),
+    ]);
     expect(onDisk).to.deep.equal([true, true, true]);
     expect(logged('event listener threw')).to.have.length(3);
     await store.close();
@@ -121,7 +136,9 @@ describe('file event store', () => {
   it('keeps every one of 100 concurrent appends across a reopen', async () => {
     const store = await open();
     const results = await Promise.all(
-      Array.from({ length: 100 }, (_, i) => store.append(`s${i}`, [newEvent('E', { i }), newEvent('F', { i })], 0)),
+      Array.from({ length: 100 }, (_, i) =>
+        store.append(`s${i}`, [newEvent('E', { i }), newEvent('F', { i })], 0),
+      ),
     );
     await store.close();
     const reopened = await open();
@@ -137,7 +154,10 @@ describe('file event store', () => {
     const cases: [string, () => string][] = [
       ['garbage without a newline', () => '{"batchEnd":4,"posi'],
       ['half a line', () => nextBatch(1).slice(0, 40)],
-      ['two complete lines of a three-event batch', () => nextBatch(3).split('\n').slice(0, 2).join('\n') + '\n'],
+      [
+        'two complete lines of a three-event batch',
+        () => nextBatch(3).split('\n').slice(0, 2).join('\n') + '\n',
+      ],
       ['two and a half lines of a three-event batch', () => nextBatch(3).slice(0, -30)],
     ];
     for (const [name, tail] of cases) {
@@ -152,7 +172,10 @@ describe('file event store', () => {
           droppedBytes: Buffer.byteLength(torn),
           offset: size,
         });
-        expect(await store.append('b', [newEvent('B2')], 1)).to.deep.equal({ nextVersion: 2, lastPosition: 4 });
+        expect(await store.append('b', [newEvent('B2')], 1)).to.deep.equal({
+          nextVersion: 2,
+          lastPosition: 4,
+        });
         await store.close();
         const reopened = await open();
         expect((await reopened.readAll(1)).map((e) => e.type)).to.deep.equal(['A1', 'B1', 'A2', 'B2']);
@@ -164,7 +187,9 @@ describe('file event store', () => {
       const size = await seed();
       await appendFile(logPath, `00000000${nextBatch(1).slice(8)}`);
       const error = await rejectionOf(open());
-      expect((error as Error).message).to.contain(`corrupt at byte offset ${size} of events.log (position 4)`);
+      expect((error as Error).message).to.contain(
+        `corrupt at byte offset ${size} of events.log (position 4)`,
+      );
       expect((await stat(logPath)).size).to.be.greaterThan(size);
     });
 
@@ -185,7 +210,9 @@ describe('file event store', () => {
       const bytes = await readFile(logPath);
       flipBit(bytes, bytes.lastIndexOf('\n', bytes.length - 2) + 30);
       await writeFile(logPath, bytes);
-      expect((await rejectionOf(open())) as Error).to.have.property('message').that.contains('corrupt at byte offset');
+      expect((await rejectionOf(open())) as Error)
+        .to.have.property('message')
+        .that.contains('corrupt at byte offset');
     });
   });
 
@@ -227,7 +254,9 @@ describe('file event store', () => {
     it('refuses a second open of the same directory while the first is open, naming the holder', async () => {
       const first = await open();
       const error = await rejectionOf(open());
-      expect((error as Error).message).to.contain(`another gateway holds the write lock on ${logPath} (pid ${process.pid} on host`);
+      expect((error as Error).message).to.contain(
+        `another gateway holds the write lock on ${logPath} (pid ${process.pid} on host`,
+      );
       await first.close();
       const second = await open();
       await second.close();
@@ -237,7 +266,9 @@ describe('file event store', () => {
       const first = await open();
       await rm(join(dir, LOCK_FILE));
       const error = await rejectionOf(open());
-      expect((error as Error).message).to.contain('another gateway holds the write lock').and.to.contain('who: unknown');
+      expect((error as Error).message)
+        .to.contain('another gateway holds the write lock')
+        .and.to.contain('who: unknown');
       await first.append('a', [newEvent('A1')], 0);
       await first.close();
     });

@@ -29,10 +29,14 @@ interface Namespaced {
 
 /** A real gateway as pid 1 of its own PID namespace (as in a container); it dies with `unshare`. */
 function startInPidNamespace(dataDir: string): Namespaced {
-  const child = spawn('unshare', ['--pid', '--fork', '--mount-proc', '--kill-child', process.execPath, MAIN], {
-    env: { PATH: process.env.PATH ?? '', PORT: '0', DATA_DIR: dataDir },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    'unshare',
+    ['--pid', '--fork', '--mount-proc', '--kill-child', process.execPath, MAIN],
+    {
+      env: { PATH: process.env.PATH ?? '', PORT: '0', DATA_DIR: dataDir },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const output: string[] = [];
   const outcome = new Promise<'listening' | number | null>((resolve) => {
     const onData = (chunk: Buffer): void => {
@@ -54,7 +58,11 @@ describe('one writer per event log, across PID namespaces', function () {
   const started: ChildProcess[] = [];
 
   before(function () {
-    if (process.getuid?.() !== 0 || spawnSync('unshare', ['--pid', '--fork', '--mount-proc', 'true']).status !== 0) this.skip();
+    if (
+      process.getuid?.() !== 0 ||
+      spawnSync('unshare', ['--pid', '--fork', '--mount-proc', 'true']).status !== 0
+    )
+      this.skip();
   });
   beforeEach(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'lock-ns-'));
@@ -80,7 +88,9 @@ describe('one writer per event log, across PID namespaces', function () {
     const second = start();
     expect(await second.outcome).to.equal(1);
     // Both run as pid 1 of their namespace: a pid-file lock would have taken the first's lock as its own.
-    expect(second.output.join('\n')).to.contain('another gateway holds the write lock on').and.to.contain('(pid 1 on host');
+    expect(second.output.join('\n'))
+      .to.contain('another gateway holds the write lock on')
+      .and.to.contain('(pid 1 on host');
 
     await rm(join(dataDir, 'events', 'events.lock'));
     const third = start();
@@ -96,7 +106,8 @@ describe('one writer per event log, across PID namespaces', function () {
     await exited(first.child);
     expect(await stat(join(dataDir, 'events', 'events.lock')).then(() => true)).to.equal(true);
     // The gateway (pid 1 inside) dies just after unshare: wait until the kernel has released its lock.
-    for (let i = 0; i < 100 && !(await lockIsFree(join(dataDir, 'events', 'events.log'))); i++) await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 100 && !(await lockIsFree(join(dataDir, 'events', 'events.log'))); i++)
+      await new Promise((r) => setTimeout(r, 50));
     const second = start();
     expect(await second.outcome).to.equal('listening');
   });

@@ -22,7 +22,12 @@ describe(`the file store with ${EVENTS.toLocaleString('en')} events`, function (
 
   before(async () => {
     dir = join(await mkdtemp(join(tmpdir(), 'store-scale-')), 'events');
-    log = await generateLog(dir, { events: EVENTS, streams: 1000, segmentBytes: SEGMENT_BYTES, checkpointAt: EVENTS - SINCE_CHECKPOINT });
+    log = await generateLog(dir, {
+      events: EVENTS,
+      streams: 1000,
+      segmentBytes: SEGMENT_BYTES,
+      checkpointAt: EVENTS - SINCE_CHECKPOINT,
+    });
   });
   after(async () => {
     await rm(join(dir, '..'), { recursive: true, force: true });
@@ -34,13 +39,33 @@ describe(`the file store with ${EVENTS.toLocaleString('en')} events`, function (
     const store = await openFileEventStore({ dir });
     try {
       const heapGrowth = process.memoryUsage().heapUsed - heapBefore;
-      expect(store.stats()).to.include({ head: EVENTS, recordsReadAtOpen: SINCE_CHECKPOINT, segments: log.segments });
+      expect(store.stats()).to.include({
+        head: EVENTS,
+        recordsReadAtOpen: SINCE_CHECKPOINT,
+        segments: log.segments,
+      });
       expect(heapGrowth).to.be.lessThan(Math.min(64 * MiB, log.bytes / 8));
       const stream = await store.readStream('stream-7');
       expect(stream).to.have.length(EVENTS / 1000);
       expect(stream.at(-1)).to.include({ version: EVENTS / 1000 });
-      expect((await store.readAll(EVENTS - 2, 10)).map((e) => e.position)).to.deep.equal([EVENTS - 2, EVENTS - 1, EVENTS]);
-      expect(await store.append('stream-7', [{ type: 'Later', data: {}, metadata: { eventId: 'later', occurredAt: '2026-01-02T00:00:00.000Z', schemaVersion: 1 } }], EVENTS / 1000)).to.deep.equal({
+      expect((await store.readAll(EVENTS - 2, 10)).map((e) => e.position)).to.deep.equal([
+        EVENTS - 2,
+        EVENTS - 1,
+        EVENTS,
+      ]);
+      expect(
+        await store.append(
+          'stream-7',
+          [
+            {
+              type: 'Later',
+              data: {},
+              metadata: { eventId: 'later', occurredAt: '2026-01-02T00:00:00.000Z', schemaVersion: 1 },
+            },
+          ],
+          EVENTS / 1000,
+        ),
+      ).to.deep.equal({
         nextVersion: EVENTS / 1000 + 1,
         lastPosition: EVENTS + 1,
       });
@@ -57,7 +82,8 @@ describe(`the file store with ${EVENTS.toLocaleString('en')} events`, function (
     let peakHeap = 0;
     try {
       for await (const event of scanEvents(reader, {})) {
-        if (event.position !== ++count) throw new Error(`position ${event.position} where ${count} was expected`);
+        if (event.position !== ++count)
+          throw new Error(`position ${event.position} where ${count} was expected`);
         if (count % 100_000 === 0) peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
       }
     } finally {

@@ -4,7 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { INDEX_FILE } from '../../src/events/fileIndexCheckpoint.js';
-import { ACCEPT_SHORTER_LOG_ENV, openFileEventStore, type FileEventStore } from '../../src/events/fileEventStore.js';
+import {
+  ACCEPT_SHORTER_LOG_ENV,
+  openFileEventStore,
+  type FileEventStore,
+} from '../../src/events/fileEventStore.js';
 import { checkFileLog } from '../../src/events/fileLogCheck.js';
 import { openFileLogReader } from '../../src/events/fileLogReader.js';
 import { LOG_FILE, listSegments, segmentFile } from '../../src/events/fileSegments.js';
@@ -14,7 +18,12 @@ import { newEvent } from './eventStoreContract.js';
 /** A log line as the single-file store wrote it before segments and chains. */
 function legacyLines(streamId: string, count: number, firstVersion: number, firstPosition: number): string {
   const batchEnd = firstPosition + count - 1;
-  return recordEvents(streamId, Array.from({ length: count }, (_, i) => newEvent(`Old${i}`, { i })), firstVersion, firstPosition)
+  return recordEvents(
+    streamId,
+    Array.from({ length: count }, (_, i) => newEvent(`Old${i}`, { i })),
+    firstVersion,
+    firstPosition,
+  )
     .map(({ json }) => {
       const record = `{"batchEnd":${batchEnd},${json.slice(1)}`;
       return `${crc32(record).toString(16).padStart(8, '0')} ${record}\n`;
@@ -25,8 +34,9 @@ function legacyLines(streamId: string, count: number, firstVersion: number, firs
 describe('file event log segments and checkpoints', () => {
   let dir: string;
   let store: FileEventStore | undefined;
-  const open = async (options: { segmentBytes?: number; acceptShorterLog?: boolean } = {}): Promise<FileEventStore> =>
-    (store = await openFileEventStore({ dir, ...options }));
+  const open = async (
+    options: { segmentBytes?: number; acceptShorterLog?: boolean } = {},
+  ): Promise<FileEventStore> => (store = await openFileEventStore({ dir, ...options }));
 
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'file-segments-'));
@@ -39,16 +49,21 @@ describe('file event log segments and checkpoints', () => {
 
   it('starts a new segment before one would pass its size limit, and reads across segments', async () => {
     const s = await open({ segmentBytes: 4096 });
-    for (let i = 0; i < 60; i++) await s.append(`s${i % 3}`, [newEvent('E', { i, pad: 'x'.repeat(100) })], 'any');
+    for (let i = 0; i < 60; i++)
+      await s.append(`s${i % 3}`, [newEvent('E', { i, pad: 'x'.repeat(100) })], 'any');
     await s.close();
     const segments = await listSegments(dir);
     expect(segments.length).to.be.greaterThan(3);
     for (const segment of segments) expect((await stat(segmentFile(dir, segment))).size).to.be.at.most(4096);
     const reopened = await open({ segmentBytes: 4096 });
     expect(reopened.stats()).to.include({ head: 60, segments: segments.length, recordsReadAtOpen: 0 });
-    expect((await reopened.readAll(1)).map((e) => e.data['i'])).to.deep.equal(Array.from({ length: 60 }, (_, i) => i));
+    expect((await reopened.readAll(1)).map((e) => e.data['i'])).to.deep.equal(
+      Array.from({ length: 60 }, (_, i) => i),
+    );
     expect((await reopened.readAll(37, 5)).map((e) => e.position)).to.deep.equal([37, 38, 39, 40, 41]);
-    expect((await reopened.readStream('s1')).map((e) => e.data['i'])).to.deep.equal(Array.from({ length: 20 }, (_, i) => i * 3 + 1));
+    expect((await reopened.readStream('s1')).map((e) => e.data['i'])).to.deep.equal(
+      Array.from({ length: 20 }, (_, i) => i * 3 + 1),
+    );
     await reopened.append('s1', [newEvent('Late')], 20);
     expect((await checkFileLog(dir)).ok).to.equal(true);
   });
@@ -70,7 +85,11 @@ describe('file event log segments and checkpoints', () => {
   });
 
   it('upgrades a single-file log of the old format in place, keeping every event', async () => {
-    await writeFile(join(dir, LOG_FILE), legacyLines('a', 2, 1, 1) + legacyLines('b', 1, 1, 3) + legacyLines('a', 3, 3, 4), { mode: 0o600 });
+    await writeFile(
+      join(dir, LOG_FILE),
+      legacyLines('a', 2, 1, 1) + legacyLines('b', 1, 1, 3) + legacyLines('a', 3, 3, 4),
+      { mode: 0o600 },
+    );
     const reader = await openFileLogReader({ dir });
     expect((await reader.readStream('a')).map((e) => e.version)).to.deep.equal([1, 2, 3, 4, 5]);
     await reader.close();
@@ -78,7 +97,13 @@ describe('file event log segments and checkpoints', () => {
 
     const s = await open({ segmentBytes: 1024 });
     expect(await s.headPosition()).to.equal(6);
-    expect((await s.readStream('a')).map((e) => e.type)).to.deep.equal(['Old0', 'Old1', 'Old0', 'Old1', 'Old2']);
+    expect((await s.readStream('a')).map((e) => e.type)).to.deep.equal([
+      'Old0',
+      'Old1',
+      'Old0',
+      'Old1',
+      'Old2',
+    ]);
     await s.append('b', [newEvent('New')], 1);
     await s.close();
     store = undefined;
@@ -116,8 +141,14 @@ describe('file event log segments and checkpoints', () => {
     for (const [name, cut] of cuts) {
       it(`refuses to start when the log was ${name}, and starts with ${ACCEPT_SHORTER_LOG_ENV}`, async () => {
         await seedAndCut(cut);
-        const error = await open().then(() => undefined, (e: unknown) => e);
-        expect(error).to.have.property('message').that.contains('is shorter than its checkpoint says').and.contains(`${ACCEPT_SHORTER_LOG_ENV}=true`);
+        const error = await open().then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(error)
+          .to.have.property('message')
+          .that.contains('is shorter than its checkpoint says')
+          .and.contains(`${ACCEPT_SHORTER_LOG_ENV}=true`);
         const accepted = await open({ acceptShorterLog: true });
         expect(await accepted.headPosition()).to.be.lessThan(6);
       });

@@ -26,7 +26,14 @@ function rewrite(events: readonly RecordedEvent[]): string {
   events.forEach((e, i) => {
     const position = i + 1;
     const version = index.version(e.streamId) + 1;
-    const json = JSON.stringify({ position, streamId: e.streamId, version, type: e.type, data: e.data, metadata: e.metadata });
+    const json = JSON.stringify({
+      position,
+      streamId: e.streamId,
+      version,
+      type: e.type,
+      data: e.data,
+      metadata: e.metadata,
+    });
     const placed = placeBatch(cursor, [json], position, index.streams.get(e.streamId)?.last ?? null, 1e12);
     index.commit(position, e.streamId, version, placed.addresses[0] as RecordAddress, placed.chains[0]);
     cursor = placed.next;
@@ -54,7 +61,8 @@ describe('tamper evidence of the file log (mcp-api verify)', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  const tamper = (edited: string[]): Promise<void> => writeFile(join(dir, LOG_FILE), edited.join('\n') + '\n');
+  const tamper = (edited: string[]): Promise<void> =>
+    writeFile(join(dir, LOG_FILE), edited.join('\n') + '\n');
   const firstBad = async (): Promise<unknown> => {
     const check = await checkFileLog(dir);
     expect(check.ok).to.equal(false);
@@ -85,14 +93,25 @@ describe('tamper evidence of the file log (mcp-api verify)', () => {
   });
 
   it('detects a resurrected secret: an old record copied to the end, renumbered and re-checksummed', async () => {
-    const copy = jsonOf(lines[0] as string).replace('"position":1,', '"position":9,').replace('"version":1,', '"version":3,').replace('"batchEnd":1,', '"batchEnd":9,');
+    const copy = jsonOf(lines[0] as string)
+      .replace('"position":1,', '"position":9,')
+      .replace('"version":1,', '"version":3,')
+      .replace('"batchEnd":1,', '"batchEnd":9,');
     await tamper([...lines, withCrc(copy)]);
     expect(await firstBad()).to.equal(9);
   });
 
   it('detects a record moved to another position', async () => {
-    const moved = jsonOf(lines[2] as string).replace('"position":3,', '"position":8,').replace('"batchEnd":3,', '"batchEnd":8,');
-    const renumbered = lines.slice(3).map((l, i) => withCrc(jsonOf(l).replace(`"position":${i + 4},`, `"position":${i + 3},`).replace(`"batchEnd":${i + 4},`, `"batchEnd":${i + 3},`)));
+    const moved = jsonOf(lines[2] as string)
+      .replace('"position":3,', '"position":8,')
+      .replace('"batchEnd":3,', '"batchEnd":8,');
+    const renumbered = lines.slice(3).map((l, i) =>
+      withCrc(
+        jsonOf(l)
+          .replace(`"position":${i + 4},`, `"position":${i + 3},`)
+          .replace(`"batchEnd":${i + 4},`, `"batchEnd":${i + 3},`),
+      ),
+    );
     await tamper([...lines.slice(0, 2), ...renumbered, withCrc(moved)]);
     expect(await firstBad()).to.equal(3);
   });
@@ -101,14 +120,21 @@ describe('tamper evidence of the file log (mcp-api verify)', () => {
     await tamper(lines.slice(0, 5));
     const check = await checkFileLog(dir);
     expect(check.ok).to.equal(false);
-    expect(check.problems.join('\n')).to.contain('has 5 events but its index checkpoint recorded 8: events were rolled back or deleted');
+    expect(check.problems.join('\n')).to.contain(
+      'has 5 events but its index checkpoint recorded 8: events were rolled back or deleted',
+    );
   });
 
   it('detects a rewrite with a recomputed chain (secret deletion dropped) against the index checkpoint and the snapshot', async () => {
     const withoutDeletion = events.filter((e) => e.type !== 'SecretDeleted');
-    const forged = [...withoutDeletion, { ...events[1], metadata: { ...events[1]!.metadata, eventId: 'forged' } } as RecordedEvent];
+    const forged = [
+      ...withoutDeletion,
+      { ...events[1], metadata: { ...events[1]!.metadata, eventId: 'forged' } } as RecordedEvent,
+    ];
     await writeFile(join(dir, LOG_FILE), rewrite(forged));
-    const check = await checkFileLog(dir, [{ what: 'projection snapshot', position: 8, eventId: events[7]!.metadata.eventId }]);
+    const check = await checkFileLog(dir, [
+      { what: 'projection snapshot', position: 8, eventId: events[7]!.metadata.eventId },
+    ]);
     expect(check.ok).to.equal(false);
     expect(check.problems.join('\n'))
       .to.contain('hash chain at position 8 differs from the index checkpoint')

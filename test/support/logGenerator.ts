@@ -47,7 +47,13 @@ export async function generateLog(
       const json =
         `{"position":${position},"streamId":"${streamId}","version":${version},"type":"Generated","data":{"n":${position}},` +
         `"metadata":{"eventId":"gen-${position}","occurredAt":"2026-01-01T00:00:00.000Z","schemaVersion":1}}`;
-      const placed = placeBatch(cursor, [json], position, index.streams.get(streamId)?.last ?? null, options.segmentBytes);
+      const placed = placeBatch(
+        cursor,
+        [json],
+        position,
+        index.streams.get(streamId)?.last ?? null,
+        options.segmentBytes,
+      );
       if (placed.segment !== pendingAt.segment || pendingBytes > 4 * 1024 * 1024) {
         flush();
         pendingAt = { segment: placed.segment, offset: placed.offset };

@@ -27,7 +27,10 @@ export async function checkReadiness(store: EventStore, projector: Projector, po
       new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${STORE_TIMEOUT_MS} ms`)), STORE_TIMEOUT_MS).unref()),
     ]);
     const health = store.health?.();
-    storeCheck = health?.writable === false ? { ok: false, detail: `not writable: ${health.detail}` } : { ok: true, detail: `head position ${head}` };
+    storeCheck =
+      health?.writable === false
+        ? { ok: false, detail: `not writable: ${health.detail}` }
+        : { ok: true, detail: `head position ${head}` };
   } catch (e) {
     storeCheck = { ok: false, detail: `store unreachable: ${e instanceof Error ? e.message : String(e)}` };
   }
