@@ -31,6 +31,11 @@ import { ServerPool } from './runtime/core/serverPool.js';
 import { ToolCaller } from './runtime/calls/toolCaller.js';
 import { createPackageManager, type PackageSettings } from './runtime/packages/createPackageManager.js';
 import type { PackageManager } from './runtime/packages/packageManager.js';
+import { auditRuntime } from './audit/auditedRuntime.js';
+import { createAuditTrail, type AuditSettings } from './audit/auditTrail.js';
+import type { LabelLimits } from './metrics/gatewayMetrics.js';
+import { noTelemetry, type Telemetry } from './telemetry/telemetry.js';
+import { traceRuntime } from './telemetry/tracedRuntime.js';
 
 export interface GatewayOptions {
   readonly store: EventStore;
@@ -58,6 +63,12 @@ export interface GatewayOptions {
   /** Checkpointed read models: restored at start (then caught up), saved periodically and at close. */
   readonly snapshots?: SnapshotStore;
   readonly checkpointIntervalMs?: number;
+  /** Tracing (OpenTelemetry); default off. Shut down (flushed) by close(). */
+  readonly telemetry?: Telemetry;
+  /** The tool-call audit trail (DATA_DIR/audit); absent: no audit trail. */
+  readonly audit?: AuditSettings;
+  /** Bounds of the per-tool and per-user metric labels. */
+  readonly metricLabels?: LabelLimits;
 }
 
 const PER_USER_DEFAULTS = { idleTimeoutMs: 600_000, maxPerServer: 20, maxTotal: 100 };
@@ -90,7 +101,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     projectionLag: async () => Math.max(0, (await store.headPosition()) - projector.checkpoint),
     mcpSessions: () => mcp.sessionCount,
     perUserProcesses: () => budget.size,
-  });
+  }, options.metricLabels);
+  const telemetry = options.telemetry ?? noTelemetry;
   const store = instrumentStore(options.store, (seconds) => metrics.observeAppend(seconds));
   const projector = new Projector(store, logger.child({ component: 'projector' }));
   const clock = options.clock ?? (() => new Date());
@@ -104,6 +116,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     clock,
     newId,
     options: { ...options.remote, urlPolicy },
+    telemetry,
   });
   const perUser = { ...PER_USER_DEFAULTS, ...options.perUser };
   const budget = new ProcessBudget(perUser.maxTotal);
@@ -147,6 +160,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       logLimit: options.logLines,
       parentEnv: options.parentEnv,
       registry,
+      telemetry,
     };
     if (server.config.secretDelivery === 'env') {
       return new PerUserSupervisor({ template: stdio, hooks, budget, limits: perUser, secrets: envSecrets(server.name), prepare: envKeys(server.name) });
@@ -160,6 +174,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     secretBox: options.secretBox,
     validator: new ArgumentValidator(logger),
     logger,
+    telemetry,
     ...(options.security.google.credentials ? { googleCredentials: options.security.google.credentials } : {}),
   });
 
@@ -193,11 +208,15 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   // Package recovery (interrupted installs) too; package writes wait for it, reads do not.
   void packages.start();
 
-  const runtime = instrumentRuntime(
-    { snapshot: (name) => pool.snapshot(name), callTool: (request, signal, extras) => caller.call(request, signal, extras) },
+  const instrumented = instrumentRuntime(
+    traceRuntime({ snapshot: (name) => pool.snapshot(name), callTool: (request, signal, extras) => caller.call(request, signal, extras) }, telemetry),
     (name) => projector.readModels.servers.has(name),
     metrics,
   );
+  const audit = options.audit
+    ? createAuditTrail(options.audit, { logger, newId, clock, onDropped: (n) => metrics.observeAuditDropped(n) })
+    : undefined;
+  const runtime = audit ? auditRuntime(instrumented, audit.recorder, audit.scope, clock, () => telemetry.traceId()) : instrumented;
   const mcp = new McpEndpoint({
     source: gatewayToolSource(() => projector.readModels, pool, (request, signal, extras) => runtime.callTool(request, signal, extras)),
     logger,
@@ -223,6 +242,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     defaults: options.defaults,
     urlPolicy,
     security: securityDeps(options.security, projector, clock),
+    telemetry,
+    ...(audit ? { audit: { log: audit.log, scope: audit.scope } } : {}),
   });
 
   return {
@@ -243,6 +264,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       await reactor.idle();
       await pool.stopAll();
       await remote.close();
+      // Last: calls failed by the shutdown above are recorded too, and their spans exported.
+      await audit?.close();
+      await telemetry.shutdown();
     },
   };
 }

@@ -34,7 +34,7 @@ export async function runToolCall(target: ToolCallTarget, tool: string, args: Re
   try {
     conn = await target.waitForConnection(call.signal);
     waiting = false;
-    return await conn.callTool(tool, args, { signal: call.signal, timeoutMs, onProgress: options.onProgress });
+    return await conn.callTool(tool, args, { signal: call.signal, timeoutMs, onProgress: options.onProgress, trace: options.trace }); // [obs hook] trace
   } catch (error) {
     throw toCallError(error, {
       server: target.name,

@@ -10,6 +10,7 @@ import type { ArgumentValidator } from './argumentValidator.js';
 import { GOOGLE_TOKENS_SECRET, googleHiddenParams, isAuthTool, isGoogleOAuthServer } from './googleAuth.js';
 import type { ServerPool } from '../core/serverPool.js';
 import type { ProgressUpdate, ToolDescriptor, ToolResult } from '../core/types.js';
+import { noTelemetry, type Telemetry } from '../../telemetry/telemetry.js';
 
 export interface ToolCallInput {
   readonly username: string;
@@ -27,6 +28,8 @@ export interface ToolCallerDeps {
   readonly logger: Logger;
   /** The Google client JSON (GOOGLE_OAUTH_CREDENTIALS), for servers with MCP_AUTH_TYPE=OAUTH2_GOOGLE. */
   readonly googleCredentials?: Record<string, unknown>;
+  /** [obs hook] tracing: spans for secret decryption, argument validation and the upstream call. */
+  readonly telemetry?: Telemetry;
 }
 
 /** What callers beyond the REST route (the /mcp endpoint) may add to a call. */
@@ -66,10 +69,11 @@ export class ToolCaller {
     // With secretDelivery "env" the secrets live in the user's own process environment, never in arguments.
     const perUser = view.config.secretDelivery === 'env';
     if (!perUser) await this.ensureDataKeys(view, input.username);
-    const secrets = perUser ? {} : this.secrets(view, input.username, tool, google);
+    const tel = this.deps.telemetry ?? noTelemetry; // [obs hook]
+    const secrets = perUser ? {} : tel.span('secrets.decrypt', () => this.secrets(view, input.username, tool, google)); // [obs hook]
     // Stored secrets win over same-named arguments: a caller cannot swap in another credential.
     const merged = { ...input.args, ...secrets };
-    const problems = this.deps.validator.check(tool, merged);
+    const problems = tel.span('arguments.validate', () => this.deps.validator.check(tool, merged)); // [obs hook]
     if (problems.length > 0) {
       throw new AppError('invalid_arguments', `Invalid arguments for ${serverName}/${methodName}: ${problems.join('; ')}`, { problems });
     }
@@ -78,7 +82,13 @@ export class ToolCaller {
     const server = this.deps.pool.get(serverName);
     if (!server) throw new AppError('server_unavailable', `Server ${serverName} is not running`, { serverName });
     // Hidden parameters are not part of the tool's schema (so not validated) and win over arguments.
-    return server.callTool(methodName, { ...merged, ...hidden.params }, { timeoutMs, signal, username: input.username, onProgress: extras.onProgress });
+    // [obs hook] the upstream call as a client span; its context travels in `_meta` (and headers, remote)
+    const upstream = { 'mcp.method.name': 'tools/call', 'gen_ai.tool.name': methodName, 'mcp_api.server.name': serverName };
+    return tel.span(
+      `tools/call ${methodName}`,
+      () => server.callTool(methodName, { ...merged, ...hidden.params }, { timeoutMs, signal, username: input.username, onProgress: extras.onProgress, trace: tel.inject() }),
+      { kind: 'client', attributes: upstream },
+    );
   }
 
   private googleParams(view: ServerView, username: string): { params: Record<string, unknown>; values: string[] } {

@@ -63,4 +63,6 @@ export interface CallOptions {
   username?: string;
   /** When set, the upstream call asks for progress (a progressToken) and every update lands here. */
   onProgress?: (update: ProgressUpdate) => void;
+  /** [obs hook] W3C trace context for the upstream request's `_meta` (traceparent, tracestate, baggage). */
+  trace?: Readonly<Record<string, string>>;
 }

@@ -144,7 +144,8 @@ export class RemoteConnection {
     const client = this.live();
     const onprogress = limits.onProgress;
     const result = await this.track(() =>
-      client.request({ method: 'tools/call', params: { name, arguments: args } }, CallToolResultSchema, {
+      // [obs hook] trace context in `_meta`
+      client.request({ method: 'tools/call', params: { name, arguments: args, ...(limits.trace ? { _meta: { ...limits.trace } } : {}) } }, CallToolResultSchema, {
         signal: limits.signal,
         timeout: limits.timeoutMs,
         ...(onprogress ? { onprogress } : {}),

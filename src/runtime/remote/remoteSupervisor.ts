@@ -125,7 +125,7 @@ export class RemoteSupervisor {
     return withDeadline(
       timeoutMs,
       options.signal,
-      (signal) => this.withSlot(username, (slot) => slot.run((conn) => conn.callTool(tool, args, { signal, timeoutMs, onProgress: options.onProgress }), signal)),
+      (signal) => this.withSlot(username, (slot) => slot.run((conn) => conn.callTool(tool, args, { signal, timeoutMs, onProgress: options.onProgress, trace: options.trace }) /* [obs hook] */, signal)),
       (error, outcome) => this.forUser(toRemoteCallError(error, { server: this.name, tool, timeoutMs, ...outcome, stopped: !this.active }), username),
     );
   }

@@ -36,6 +36,8 @@ export interface RequestLimits {
 
 export interface CallLimits extends RequestLimits {
   onProgress?: ((update: ProgressUpdate) => void) | undefined;
+  /** [obs hook] W3C trace context, sent as the request's `_meta`. */
+  trace?: Readonly<Record<string, string>> | undefined;
 }
 
 export class StdioConnection {
@@ -115,7 +117,7 @@ export class StdioConnection {
     // With onprogress the SDK sends _meta.progressToken upstream and routes the notifications back.
     const onprogress = limits.onProgress;
     const result = await this.client.request(
-      { method: 'tools/call', params: { name, arguments: args } },
+      { method: 'tools/call', params: { name, arguments: args, ...(limits.trace ? { _meta: { ...limits.trace } } : {}) } }, // [obs hook]
       CallToolResultSchema,
       { signal: limits.signal, timeout: limits.timeoutMs, ...(onprogress ? { onprogress } : {}) },
     );

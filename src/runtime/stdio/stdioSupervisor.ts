@@ -10,6 +10,7 @@ import { StdioConnection, type ClientInfo } from './stdioConnection.js';
 import type { CallOptions, ServerSnapshot, ServerStatus, ToolDescriptor, ToolResult } from '../core/types.js';
 import { describeExit } from './stdioProcessTransport.js';
 import { runToolCall } from '../calls/toolCall.js';
+import { noTelemetry, type Telemetry } from '../../telemetry/telemetry.js';
 
 export interface StdioSupervisorOptions {
   name: string;
@@ -27,6 +28,8 @@ export interface StdioSupervisorOptions {
   clientInfo?: ClientInfo;
   /** Where stderr lines and supervisor notes go; default: a buffer of its own (logLimit, redact). */
   logs?: LogSink;
+  /** [obs hook] tracing: a span per process start. */
+  telemetry?: Telemetry;
 }
 
 export interface LogSink {
@@ -136,7 +139,9 @@ export class StdioSupervisor {
     this.setState({ status: 'connecting' });
     let tools: ToolDescriptor[];
     try {
-      tools = await conn.open(this.options.startupTimeoutMs);
+      // [obs hook] process start span
+      const attributes = { 'mcp_api.server.name': this.name, 'network.transport': 'pipe' };
+      tools = await (this.options.telemetry ?? noTelemetry).span('process.start', () => conn.open(this.options.startupTimeoutMs), { attributes });
     } catch (error) {
       return this.handleLoss(conn, error instanceof Error ? error.message : String(error));
     }
