@@ -28,7 +28,10 @@ export function traceHttp(telemetry: Telemetry): Middleware {
     } finally {
       const route = (ctx as Context & { _matchedRoute?: unknown })._matchedRoute;
       const attributes: SpanAttributes = { 'http.response.status_code': ctx.status };
-      if (typeof route === 'string') attributes['http.route'] = route;
+      if (typeof route === 'string') {
+        attributes['http.route'] = route;
+        span.rename(`${ctx.method} ${route}`);
+      }
       span.setAttributes(attributes);
       if (ctx.status >= 500) span.fail(String(ctx.status));
       endWithResponse(ctx, span);

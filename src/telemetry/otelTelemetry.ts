@@ -87,7 +87,7 @@ export function createOtelTelemetry(settings: OtelSettings): Telemetry {
     },
     open(name, options = {}): OpenSpan {
       const { span, context } = start(name, options);
-      return { ...handle(span), run: (fn) => current.run(context, fn), traceId: span.spanContext().traceId, end: () => span.end() };
+      return { ...handle(span), run: (fn) => current.run(context, fn), traceId: span.spanContext().traceId, rename: (n) => void span.updateName(n), end: () => span.end() };
     },
     inject() {
       const carrier: TraceCarrier = {};

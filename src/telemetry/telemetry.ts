@@ -30,6 +30,8 @@ export interface OpenSpan extends SpanHandle {
   run<T>(fn: () => T): T;
   /** The trace id (32 hex digits), or undefined when tracing is off. */
   readonly traceId: string | undefined;
+  /** Names it once what it is became known (an HTTP request's route is known after routing). */
+  rename(name: string): void;
   end(): void;
 }
 
@@ -54,6 +56,7 @@ const NO_SPAN: OpenSpan = {
   fail: () => undefined,
   run: (fn) => fn(),
   traceId: undefined,
+  rename: () => undefined,
   end: () => undefined,
 };
 
