@@ -97,6 +97,7 @@ export interface TestGatewayOptions {
   telemetry?: Telemetry;
   /** The audit trail; default on in <dataDir>/audit with a short flush interval; false: none. */
   audit?: Partial<AuditSettings> | false;
+  metricLabels?: GatewayOptions['metricLabels'];
 }
 
 /** A real gateway on the real file event store, listening on an ephemeral loopback port. */
@@ -128,6 +129,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     ...(options.mcp ? { mcp: options.mcp } : {}),
     remote: { urlPolicy: createUrlPolicy({ allow: ['loopback'] }), ...options.remote },
     ...(options.telemetry ? { telemetry: options.telemetry } : {}),
+    ...(options.metricLabels ? { metricLabels: options.metricLabels } : {}),
     ...(options.audit === false ? {} : { audit: { dir: join(dataDir, 'audit'), flushIntervalMs: 20, retentionDays: 0, ...options.audit } }),
     ...(options.clock ? { clock: options.clock } : {}),
     packages: {
