@@ -4,27 +4,13 @@ import { appendFile, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/p
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AuditRecord } from '../../src/audit/auditRecord.js';
-import { AuditRecorder, type FinishedCall } from '../../src/audit/auditRecorder.js';
+import { AuditRecorder } from '../../src/audit/auditRecorder.js';
 import { openFileAuditLog, type AuditLog } from '../../src/audit/fileAuditLog.js';
 import { createLogger } from '../../src/logger.js';
+import { finishedCall } from './auditTestUtils.js';
 
 const logger = createLogger({ level: 'error', write: () => undefined });
 
-export function finishedCall(over: Partial<FinishedCall> = {}): FinishedCall {
-  return {
-    kind: 'tool_call',
-    startedAt: new Date('2026-11-30T10:00:00Z'),
-    durationMs: 1.5,
-    username: 'alice',
-    caller: { type: 'user', tokenId: 't1' },
-    via: 'rest',
-    serverName: 'fixture',
-    target: 'echo',
-    outcome: 'ok',
-    args: { message: 'hello' },
-    ...over,
-  };
-}
 
 async function all(log: AuditLog, filter: Parameters<AuditLog['scan']>[0] = {}): Promise<AuditRecord[]> {
   const out: AuditRecord[] = [];
