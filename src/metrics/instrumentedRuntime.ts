@@ -1,5 +1,5 @@
 import { isAppError } from '../errors.js';
-import type { RuntimePort } from '../http/appDeps.js';
+import type { RuntimePort } from '../runtime/core/types.js';
 import type { GatewayMetrics } from './gatewayMetrics.js';
 
 const NO_TOOL = new Set(['server_not_found', 'tool_not_found', 'server_disabled', 'server_unavailable']);

@@ -93,6 +93,8 @@ export interface TestGatewayOptions {
   secretBox?: UserSecretBox;
   security?: Partial<SecurityOptions>;
   clock?: () => Date;
+  upstreamCapabilities?: GatewayOptions['upstreamCapabilities'];
+  maxMessageBytes?: number;
   /** Tracing (default off). */
   telemetry?: Telemetry;
   /** The audit trail; default on in <dataDir>/audit with a short flush interval; false: none. */
@@ -126,6 +128,8 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     parentEnv: options.parentEnv ?? process.env,
     newId: randomUUID,
     ...(options.perUser ? { perUser: options.perUser } : {}),
+    ...(options.upstreamCapabilities ? { upstreamCapabilities: options.upstreamCapabilities } : {}),
+    ...(options.maxMessageBytes ? { maxMessageBytes: options.maxMessageBytes } : {}),
     ...(options.mcp ? { mcp: options.mcp } : {}),
     remote: { urlPolicy: createUrlPolicy({ allow: ['loopback'] }), ...options.remote },
     ...(options.telemetry ? { telemetry: options.telemetry } : {}),

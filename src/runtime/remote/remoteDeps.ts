@@ -8,6 +8,8 @@ import type { RemoteDeps } from './remoteSupervisor.js';
 import { createSafeFetch } from './net/safeFetch.js';
 import { SessionRecorder } from './sessionRecorder.js';
 import { createUrlPolicy, type UrlPolicy } from '../../net/urlSafety.js';
+import type { NegotiationRecorder } from '../core/negotiationRecorder.js';
+import type { UpstreamIdentity } from '../core/types.js';
 import { noTelemetry, type Telemetry } from '../../telemetry/telemetry.js';
 import { traceFetch } from '../../telemetry/traceFetch.js';
 
@@ -36,6 +38,8 @@ export function createRemoteRuntime(o: {
   clock: () => Date;
   newId: () => string;
   options?: RemoteOptions | undefined;
+  identity: UpstreamIdentity;
+  negotiations: NegotiationRecorder;
   /** [obs hook] trace context headers on every request to a remote server. */
   telemetry?: Telemetry;
 }): RemoteRuntime {
@@ -61,7 +65,8 @@ export function createRemoteRuntime(o: {
       sessions,
       secretBox: o.secretBox,
       idleTimeoutMs: options.idleTimeoutMs ?? 600_000,
-      clientInfo: { name: 'mcp-api', version: '0.1.0' },
+      identity: o.identity,
+      negotiations: o.negotiations,
     },
     close: () => safe.close(),
   };

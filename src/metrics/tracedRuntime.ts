@@ -1,5 +1,5 @@
-import type { RuntimePort } from '../http/appDeps.js';
-import type { Telemetry } from './telemetry.js';
+import type { RuntimePort } from '../runtime/core/types.js';
+import type { Telemetry } from '../telemetry/telemetry.js';
 
 /**
  * A span per tool call through the gateway (GenAI `execute_tool`), REST and /mcp alike; the call
