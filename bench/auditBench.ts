@@ -7,10 +7,19 @@ import { median, round, runLoad } from './stats.js';
 
 export interface AuditBenchReport {
   readonly rounds: number;
-  readonly levels: Record<string, { off: { p50: number; p99: number; throughput: number }; on: { p50: number; p99: number; throughput: number }; p50Ratio: number }>;
+  readonly levels: Record<
+    string,
+    {
+      off: { p50: number; p99: number; throughput: number };
+      on: { p50: number; p99: number; throughput: number };
+      p50Ratio: number;
+    }
+  >;
 }
 
-async function caller(gw: GatewayProcess): Promise<{ once: () => Promise<void>; close: () => Promise<void> }> {
+async function caller(
+  gw: GatewayProcess,
+): Promise<{ once: () => Promise<void>; close: () => Promise<void> }> {
   const pool = new Pool(gw.url, { connections: 16, pipelining: 1 });
   const headers = authHeaders();
   const once = async (): Promise<void> => {
@@ -27,18 +36,26 @@ async function caller(gw: GatewayProcess): Promise<{ once: () => Promise<void>; 
  * (on/off) within noise of 1.0 is the claim; the recorder only pushes to an array on the path.
  */
 export async function auditBench(rounds = 3, calls = { c1: 1000, c16: 4000 }): Promise<AuditBenchReport> {
-  const dirs = [await mkdtemp(join(tmpdir(), 'mcp-api-bench-audit-off-')), await mkdtemp(join(tmpdir(), 'mcp-api-bench-audit-on-'))];
+  const dirs = [
+    await mkdtemp(join(tmpdir(), 'mcp-api-bench-audit-off-')),
+    await mkdtemp(join(tmpdir(), 'mcp-api-bench-audit-on-')),
+  ];
   const off = await startFixtureGateway(dirs[0] as string, [], { AUDIT_ENABLED: 'false' });
   const on = await startFixtureGateway(dirs[1] as string, [], { AUDIT_ENABLED: 'true' });
   const paths = { off: await caller(off), on: await caller(on) };
   const samples = new Map<string, Array<{ p50: number; p99: number; throughput: number }>>();
   try {
     for (let r = 0; r < rounds; r++) {
-      for (const [level, concurrency] of [['c1', 1], ['c16', 16]] as const) {
+      for (const [level, concurrency] of [
+        ['c1', 1],
+        ['c16', 16],
+      ] as const) {
         for (const [name, path] of Object.entries(paths)) {
           const result = await runLoad(path.once, concurrency, calls[level]);
           samples.set(`${name}@${level}`, [...(samples.get(`${name}@${level}`) ?? []), result]);
-          process.stderr.write(`audit ${name} round ${r + 1} ${level}: p50 ${result.p50} ms p99 ${result.p99} ms ${result.throughput}/s\n`);
+          process.stderr.write(
+            `audit ${name} round ${r + 1} ${level}: p50 ${result.p50} ms p99 ${result.p99} ms ${result.throughput}/s\n`,
+          );
         }
       }
     }
@@ -51,7 +68,11 @@ export async function auditBench(rounds = 3, calls = { c1: 1000, c16: 4000 }): P
   }
   const summary = (key: string) => {
     const s = samples.get(key) ?? [];
-    return { p50: median(s.map((x) => x.p50)), p99: median(s.map((x) => x.p99)), throughput: median(s.map((x) => x.throughput)) };
+    return {
+      p50: median(s.map((x) => x.p50)),
+      p99: median(s.map((x) => x.p99)),
+      throughput: median(s.map((x) => x.throughput)),
+    };
   };
   const levels: AuditBenchReport['levels'] = {};
   for (const level of ['c1', 'c16']) {

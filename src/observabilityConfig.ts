@@ -2,8 +2,15 @@ import * as z from 'zod';
 
 /** Empty strings (common in .env files) count as unset. */
 const opt = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema);
-const int = (min: number, max: number, fallback: number) => opt(z.coerce.number().int().min(min).max(max).default(fallback));
-const bool = (fallback: boolean) => opt(z.enum(['true', 'false', '1', '0']).default(fallback ? 'true' : 'false').transform((v) => v === 'true' || v === '1'));
+const int = (min: number, max: number, fallback: number) =>
+  opt(z.coerce.number().int().min(min).max(max).default(fallback));
+const bool = (fallback: boolean) =>
+  opt(
+    z
+      .enum(['true', 'false', '1', '0'])
+      .default(fallback ? 'true' : 'false')
+      .transform((v) => v === 'true' || v === '1'),
+  );
 const httpUrl = z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' });
 /** `key=value,key=value` (OTEL_EXPORTER_OTLP_HEADERS, OTEL_RESOURCE_ATTRIBUTES); values are percent-decoded. */
 const keyValues = opt(
@@ -11,7 +18,10 @@ const keyValues = opt(
     .string()
     .transform((text, ctx) => {
       const out: Record<string, string> = {};
-      for (const part of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+      for (const part of text
+        .split(',')
+        .map((p) => p.trim())
+        .filter(Boolean)) {
         const eq = part.indexOf('=');
         // The message never quotes the pair: exporter headers carry credentials.
         if (eq <= 0) ctx.addIssue({ code: 'custom', message: 'use key=value pairs separated by commas' });
@@ -36,18 +46,31 @@ function safeDecode(value: string): string {
  */
 export const OBSERVABILITY_CONFIG = {
   OTEL_SDK_DISABLED: bool(false),
-  OTEL_TRACES_EXPORTER: opt(z.enum(['otlp', 'none'], { message: 'only "otlp" and "none" are supported' }).default('otlp')),
+  OTEL_TRACES_EXPORTER: opt(
+    z.enum(['otlp', 'none'], { message: 'only "otlp" and "none" are supported' }).default('otlp'),
+  ),
   OTEL_EXPORTER_OTLP_ENDPOINT: opt(httpUrl.optional()),
   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: opt(httpUrl.optional()),
   OTEL_EXPORTER_OTLP_HEADERS: keyValues,
   OTEL_EXPORTER_OTLP_TRACES_HEADERS: keyValues,
-  OTEL_EXPORTER_OTLP_PROTOCOL: opt(z.enum(['http/json'], { message: 'only "http/json" is supported' }).optional()),
-  OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: opt(z.enum(['http/json'], { message: 'only "http/json" is supported' }).optional()),
+  OTEL_EXPORTER_OTLP_PROTOCOL: opt(
+    z.enum(['http/json'], { message: 'only "http/json" is supported' }).optional(),
+  ),
+  OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: opt(
+    z.enum(['http/json'], { message: 'only "http/json" is supported' }).optional(),
+  ),
   OTEL_SERVICE_NAME: opt(z.string().min(1).max(200).default('mcp-api')),
   OTEL_RESOURCE_ATTRIBUTES: keyValues,
   OTEL_TRACES_SAMPLER: opt(
     z
-      .enum(['always_on', 'always_off', 'traceidratio', 'parentbased_always_on', 'parentbased_always_off', 'parentbased_traceidratio'])
+      .enum([
+        'always_on',
+        'always_off',
+        'traceidratio',
+        'parentbased_always_on',
+        'parentbased_always_off',
+        'parentbased_traceidratio',
+      ])
       .default('parentbased_always_on'),
   ),
   OTEL_TRACES_SAMPLER_ARG: opt(z.coerce.number().min(0).max(1).optional()),

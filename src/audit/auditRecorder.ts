@@ -1,5 +1,11 @@
 import type { Logger } from '../logger.js';
-import { argumentSizes, type AuditCaller, type AuditKind, type AuditOutcome, type AuditRecord } from './auditRecord.js';
+import {
+  argumentSizes,
+  type AuditCaller,
+  type AuditKind,
+  type AuditOutcome,
+  type AuditRecord,
+} from './auditRecord.js';
 import type { AuditLog } from './fileAuditLog.js';
 
 /** What the call path hands over: cheap to build (no serialization), finished off the path. */

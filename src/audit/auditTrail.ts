@@ -22,7 +22,10 @@ export interface AuditTrail {
 const PRUNE_EVERY_MS = 3_600_000;
 
 /** The audit trail of one gateway: file log, batching recorder, caller scope, retention timer. */
-export function createAuditTrail(settings: AuditSettings, deps: { logger: Logger; newId: () => string; clock: () => Date; onDropped?: (n: number) => void }): AuditTrail {
+export function createAuditTrail(
+  settings: AuditSettings,
+  deps: { logger: Logger; newId: () => string; clock: () => Date; onDropped?: (n: number) => void },
+): AuditTrail {
   const logger = deps.logger.child({ component: 'audit' });
   const log = openFileAuditLog(settings.dir);
   const recorder = new AuditRecorder({

@@ -13,7 +13,10 @@ export interface AuditLog {
   /** Resolves once the records are written and fsynced. */
   append(records: readonly AuditRecord[]): Promise<void>;
   /** Matching records, newest first, each with the cursor that resumes after it. */
-  scan(filter: AuditFilter, after?: AuditCursor): AsyncGenerator<{ record: AuditRecord; cursor: AuditCursor }>;
+  scan(
+    filter: AuditFilter,
+    after?: AuditCursor,
+  ): AsyncGenerator<{ record: AuditRecord; cursor: AuditCursor }>;
   /** Deletes whole days older than `retentionDays` before `now`; returns the days removed. */
   prune(now: Date, retentionDays: number): Promise<string[]>;
   close(): Promise<void>;
@@ -68,7 +71,8 @@ export function openFileAuditLog(dir: string): AuditLog {
       const fromDay = filter.from ? filter.from.toISOString().slice(0, 10) : undefined;
       const toDay = filter.to ? filter.to.toISOString().slice(0, 10) : undefined;
       // The serialized form is fixed, so a user filter can skip most lines without parsing them.
-      const needle = filter.username === undefined ? undefined : `"username":${JSON.stringify(filter.username)}`;
+      const needle =
+        filter.username === undefined ? undefined : `"username":${JSON.stringify(filter.username)}`;
       for (const day of days.sort().reverse()) {
         if ((fromDay && day < fromDay) || (toDay && day > toDay) || (after && day > after.day)) continue;
         const lines = (await readFile(join(dir, fileOf(day)), 'utf8').catch(() => '')).split('\n');
@@ -113,7 +117,8 @@ function parse(text: string): AuditRecord | undefined {
   }
 }
 
-export const encodeCursor = (cursor: AuditCursor): string => Buffer.from(`${cursor.day}:${cursor.line}`).toString('base64url');
+export const encodeCursor = (cursor: AuditCursor): string =>
+  Buffer.from(`${cursor.day}:${cursor.line}`).toString('base64url');
 
 export function decodeCursor(text: string): AuditCursor | undefined {
   const match = /^(\d{4}-\d{2}-\d{2}):(\d{1,9})$/.exec(Buffer.from(text, 'base64url').toString('utf8'));

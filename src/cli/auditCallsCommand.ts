@@ -5,7 +5,9 @@ import type { CliCommand } from './cliCommand.js';
 import { parseArgs, parseOptions } from './cliArgs.js';
 import { drained, ndjson } from './cliStorage.js';
 
-const time = z.iso.datetime({ offset: true, message: 'use an ISO 8601 time such as 2026-11-30T12:00:00Z' }).optional();
+const time = z.iso
+  .datetime({ offset: true, message: 'use an ISO 8601 time such as 2026-11-30T12:00:00Z' })
+  .optional();
 const Options = z
   .object({
     username: z.string().min(1).max(128).optional(),

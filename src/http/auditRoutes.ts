@@ -10,12 +10,17 @@ import { principalOf } from './principal.js';
 import { serverNameSchema } from './serverSchemas.js';
 import { parseInput } from './validate.js';
 
-const single = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (Array.isArray(v) ? v.at(-1) : v), schema);
-const time = single(z.iso.datetime({ offset: true, message: 'use an ISO 8601 time such as 2026-11-30T12:00:00Z' }).optional());
+const single = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((v) => (Array.isArray(v) ? v.at(-1) : v), schema);
+const time = single(
+  z.iso.datetime({ offset: true, message: 'use an ISO 8601 time such as 2026-11-30T12:00:00Z' }).optional(),
+);
 
 export const AuditCallsQuery = z
   .object({
-    username: single(z.string().regex(USERNAME, 'usernames are 1-128 letters, digits or . _ @ + -').optional()),
+    username: single(
+      z.string().regex(USERNAME, 'usernames are 1-128 letters, digits or . _ @ + -').optional(),
+    ),
     serverName: single(serverNameSchema.optional()),
     tool: single(z.string().min(1).max(512).optional()),
     from: time,
@@ -27,7 +32,7 @@ export const AuditCallsQuery = z
   .strict();
 
 export const AUDIT_CALLS_DOCS = {
-  username: 'Only this user\'s calls (a user token always sees only its own)',
+  username: "Only this user's calls (a user token always sees only its own)",
   serverName: 'Only calls to this server',
   tool: 'Only calls of this tool',
   from: 'Calls that started at or after this ISO 8601 time',
@@ -50,16 +55,22 @@ export function auditRoutes(deps: AppDeps): Router {
     const log: AuditLog | undefined = deps.audit?.log;
     if (!log) throw new AppError('route_not_found', 'The audit trail is off (AUDIT_ENABLED=false)');
     const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor);
-    if (q.cursor !== undefined && !after) throw new AppError('invalid_request', 'Invalid audit query: cursor is not one this endpoint returned');
+    if (q.cursor !== undefined && !after)
+      throw new AppError('invalid_request', 'Invalid audit query: cursor is not one this endpoint returned');
     const from = q.from === undefined ? undefined : new Date(q.from);
     const to = q.to === undefined ? undefined : new Date(q.to);
-    if (from && to && from > to) throw new AppError('invalid_request', 'Invalid audit query: from must not be after to');
+    if (from && to && from > to)
+      throw new AppError('invalid_request', 'Invalid audit query: from must not be after to');
     const principal = principalOf(ctx);
     // A user token sees its own calls only (naming another user was refused before the route).
     const username = principal?.kind === 'user' ? principal.username : q.username;
     const filter: AuditFilter = { username, serverName: q.serverName, tool: q.tool, from, to };
 
-    if (q.format === 'ndjson' || (q.format === undefined && ctx.accepts('application/json', 'application/x-ndjson') === 'application/x-ndjson')) {
+    if (
+      q.format === 'ndjson' ||
+      (q.format === undefined &&
+        ctx.accepts('application/json', 'application/x-ndjson') === 'application/x-ndjson')
+    ) {
       const limit = q.limit ?? Number.POSITIVE_INFINITY;
       ctx.type = 'application/x-ndjson';
       ctx.body = Readable.from(ndjson(log, filter, after, limit));
@@ -82,7 +93,12 @@ export function auditRoutes(deps: AppDeps): Router {
   return router;
 }
 
-async function* ndjson(log: AuditLog, filter: AuditFilter, after: ReturnType<typeof decodeCursor>, limit: number): AsyncGenerator<string> {
+async function* ndjson(
+  log: AuditLog,
+  filter: AuditFilter,
+  after: ReturnType<typeof decodeCursor>,
+  limit: number,
+): AsyncGenerator<string> {
   let sent = 0;
   for await (const { record } of log.scan(filter, after)) {
     if (sent++ >= limit) return;

@@ -15,5 +15,6 @@ export function auditCallerOf(principal: unknown): AuditCaller {
 
 /** After authentication: the rest of the request (the call path included) knows who calls and how. */
 export function scopeCaller(scope: CallerScope): Middleware {
-  return (ctx, next) => scope.run({ caller: auditCallerOf(principalOf(ctx)), via: ctx.path === '/mcp' ? 'mcp' : 'rest' }, next);
+  return (ctx, next) =>
+    scope.run({ caller: auditCallerOf(principalOf(ctx)), via: ctx.path === '/mcp' ? 'mcp' : 'rest' }, next);
 }

@@ -1,6 +1,11 @@
 import type { Context, Middleware } from 'koa';
 import { errorTypeOf } from '../telemetry/errorType.js';
-import { traceCarrierOf, type OpenSpan, type SpanAttributes, type Telemetry } from '../telemetry/telemetry.js';
+import {
+  traceCarrierOf,
+  type OpenSpan,
+  type SpanAttributes,
+  type Telemetry,
+} from '../telemetry/telemetry.js';
 
 /** Ends a span when the response is done; SSE and /mcp answers outlive their Koa handler. */
 function endWithResponse(ctx: Context, span: OpenSpan): void {
@@ -92,13 +97,15 @@ export function traceMcpRequests(telemetry: Telemetry): Middleware {
     const session = ctx.get('mcp-session-id') || undefined;
     const version = ctx.get('mcp-protocol-version') || undefined;
     const spans = requests.map((m) => {
-      const tool = m.method === 'tools/call' && typeof m.params?.name === 'string' ? m.params.name : undefined;
+      const tool =
+        m.method === 'tools/call' && typeof m.params?.name === 'string' ? m.params.name : undefined;
       return telemetry.open(tool ? `${m.method} ${tool}` : m.method, {
         kind: 'server',
         parent: traceCarrierOf(m.params?._meta),
         attributes: {
           'mcp.method.name': m.method,
-          'jsonrpc.request.id': typeof m.id === 'string' || typeof m.id === 'number' ? String(m.id) : undefined,
+          'jsonrpc.request.id':
+            typeof m.id === 'string' || typeof m.id === 'number' ? String(m.id) : undefined,
           'mcp.session.id': session,
           'mcp.protocol.version': version,
           'network.transport': 'tcp',

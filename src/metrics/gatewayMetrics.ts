@@ -82,7 +82,10 @@ export class GatewayMetrics {
   private readonly users: LabelBudget;
   private readonly tools = new Map<string, LabelBudget>();
 
-  constructor(sources: MetricSources, private readonly limits: LabelLimits = { maxToolsPerServer: 100, maxUsers: 50 }) {
+  constructor(
+    sources: MetricSources,
+    private readonly limits: LabelLimits = { maxToolsPerServer: 100, maxUsers: 50 },
+  ) {
     this.users = new LabelBudget(limits.maxUsers);
     const registers = [this.registry];
     new Gauge({
@@ -102,7 +105,8 @@ export class GatewayMetrics {
       registers,
       collect() {
         this.reset();
-        for (const s of sources.servers()) this.set({ server: s.name, status: s.status }, s.status === 'connected' ? 1 : 0);
+        for (const s of sources.servers())
+          this.set({ server: s.name, status: s.status }, s.status === 'connected' ? 1 : 0);
       },
     });
     new Gauge({
@@ -115,7 +119,7 @@ export class GatewayMetrics {
     });
     new Gauge({
       name: 'mcp_endpoint_sessions',
-      help: 'Open sessions on the gateway\'s own MCP endpoint (/mcp)',
+      help: "Open sessions on the gateway's own MCP endpoint (/mcp)",
       registers,
       collect() {
         this.set(sources.mcpSessions?.() ?? 0);
@@ -149,7 +153,13 @@ export class GatewayMetrics {
    * Rate, errors and duration per server, tool and user. `server` is already bounded (registered
    * servers or "(unknown)"); `tool` undefined means the call never found a tool.
    */
-  observeToolCall(server: string, tool: string | undefined, user: string, outcome: string, seconds: number): void {
+  observeToolCall(
+    server: string,
+    tool: string | undefined,
+    user: string,
+    outcome: string,
+    seconds: number,
+  ): void {
     let budget = this.tools.get(server);
     if (!budget) this.tools.set(server, (budget = new LabelBudget(this.limits.maxToolsPerServer)));
     const toolLabel = tool === undefined ? '(unknown)' : budget.label(tool);

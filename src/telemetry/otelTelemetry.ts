@@ -12,10 +12,22 @@ import {
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BasicTracerProvider, BatchSpanProcessor, type Sampler, type SpanExporter } from '@opentelemetry/sdk-trace-base';
+import {
+  BasicTracerProvider,
+  BatchSpanProcessor,
+  type Sampler,
+  type SpanExporter,
+} from '@opentelemetry/sdk-trace-base';
 import { ATTR_ERROR_TYPE, ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import { errorTypeOf } from './errorType.js';
-import type { OpenSpan, SpanAttributes, SpanHandle, SpanOptions, Telemetry, TraceCarrier } from './telemetry.js';
+import type {
+  OpenSpan,
+  SpanAttributes,
+  SpanHandle,
+  SpanOptions,
+  Telemetry,
+  TraceCarrier,
+} from './telemetry.js';
 
 export interface OtelSettings {
   readonly serviceName: string;
@@ -29,27 +41,43 @@ export interface OtelSettings {
   readonly exporter?: SpanExporter;
 }
 
-const KINDS = { internal: OtelSpanKind.INTERNAL, server: OtelSpanKind.SERVER, client: OtelSpanKind.CLIENT } as const;
+const KINDS = {
+  internal: OtelSpanKind.INTERNAL,
+  server: OtelSpanKind.SERVER,
+  client: OtelSpanKind.CLIENT,
+} as const;
 
 /**
  * Tracing on the OpenTelemetry SDK without touching its globals: this gateway's own provider, its
  * own propagator and its own async context, so several gateways (tests) never share spans.
  */
 export function createOtelTelemetry(settings: OtelSettings): Telemetry {
-  const exporter = settings.exporter ?? new OTLPTraceExporter({ url: settings.url, headers: settings.headers });
+  const exporter =
+    settings.exporter ?? new OTLPTraceExporter({ url: settings.url, headers: settings.headers });
   const provider = new BasicTracerProvider({
-    resource: resourceFromAttributes({ ...settings.resourceAttributes, [ATTR_SERVICE_NAME]: settings.serviceName }),
+    resource: resourceFromAttributes({
+      ...settings.resourceAttributes,
+      [ATTR_SERVICE_NAME]: settings.serviceName,
+    }),
     sampler: settings.sampler,
     spanProcessors: [new BatchSpanProcessor(exporter, { scheduledDelayMillis: settings.scheduledDelayMs })],
   });
   const tracer = provider.getTracer('mcp-api');
-  const propagator = new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] });
+  const propagator = new CompositePropagator({
+    propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()],
+  });
   const current = new AsyncLocalStorage<Context>();
   const active = (): Context => current.getStore() ?? ROOT_CONTEXT;
 
   const start = (name: string, options: SpanOptions): { span: Span; context: Context } => {
-    const parent = options.parent ? propagator.extract(active(), options.parent, defaultTextMapGetter) : active();
-    const span = tracer.startSpan(name, { kind: KINDS[options.kind ?? 'internal'], attributes: clean(options.attributes) }, parent);
+    const parent = options.parent
+      ? propagator.extract(active(), options.parent, defaultTextMapGetter)
+      : active();
+    const span = tracer.startSpan(
+      name,
+      { kind: KINDS[options.kind ?? 'internal'], attributes: clean(options.attributes) },
+      parent,
+    );
     return { span, context: trace.setSpan(parent, span) };
   };
   const handle = (span: Span): SpanHandle => ({
@@ -87,7 +115,13 @@ export function createOtelTelemetry(settings: OtelSettings): Telemetry {
     },
     open(name, options = {}): OpenSpan {
       const { span, context } = start(name, options);
-      return { ...handle(span), run: (fn) => current.run(context, fn), traceId: span.spanContext().traceId, rename: (n) => void span.updateName(n), end: () => span.end() };
+      return {
+        ...handle(span),
+        run: (fn) => current.run(context, fn),
+        traceId: span.spanContext().traceId,
+        rename: (n) => void span.updateName(n),
+        end: () => span.end(),
+      };
     },
     inject() {
       const carrier: TraceCarrier = {};

@@ -8,7 +8,12 @@ import { FIXTURE_SERVER } from '../support/testGateway.js';
 const ADMIN = 'audit-kill-admin-token-0123456789abcdef';
 const FLUSH_MS = 50;
 
-async function api(url: string, method: string, path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
+async function api(
+  url: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; json: Record<string, unknown> }> {
   const res = await fetch(url + path, {
     method,
     headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
@@ -18,7 +23,8 @@ async function api(url: string, method: string, path: string, body?: unknown): P
 }
 
 type Rec = { id: string; target: string };
-const records = async (url: string): Promise<Rec[]> => ((await api(url, 'GET', '/audit/calls?limit=1000')).json.calls ?? []) as Rec[];
+const records = async (url: string): Promise<Rec[]> =>
+  ((await api(url, 'GET', '/audit/calls?limit=1000')).json.calls ?? []) as Rec[];
 
 /**
  * What README promises on kill -9: a call's record is written (write + fdatasync) within
@@ -54,13 +60,36 @@ describe('audit trail and kill -9', function () {
   it('keeps every written record and every call answered before the last flush interval', async () => {
     running = await startGatewayProcess(env);
     const url = running.url;
-    expect((await api(url, 'POST', '/mcp/servers', { name: 'fx', transportType: 'stdio', command: process.execPath, args: [FIXTURE_SERVER], env: {} })).status).to.equal(200);
+    expect(
+      (
+        await api(url, 'POST', '/mcp/servers', {
+          name: 'fx',
+          transportType: 'stdio',
+          command: process.execPath,
+          args: [FIXTURE_SERVER],
+          env: {},
+        })
+      ).status,
+    ).to.equal(200);
     for (let i = 0; (await api(url, 'GET', '/mcp/servers/fx')).json.server && i < 500; i++) {
-      if ((((await api(url, 'GET', '/mcp/servers/fx')).json.server ?? {}) as { status?: string }).status === 'connected') break;
+      if (
+        (((await api(url, 'GET', '/mcp/servers/fx')).json.server ?? {}) as { status?: string }).status ===
+        'connected'
+      )
+        break;
       await new Promise((r) => setTimeout(r, 20));
     }
     // Phase 1: 100 answered calls, seen in the trail (so written).
-    for (let i = 0; i < 100; i++) expect((await api(url, 'POST', '/mcp/tool/call', { serverName: 'fx', methodName: 'echo', args: { message: 'm' } })).status).to.equal(200);
+    for (let i = 0; i < 100; i++)
+      expect(
+        (
+          await api(url, 'POST', '/mcp/tool/call', {
+            serverName: 'fx',
+            methodName: 'echo',
+            args: { message: 'm' },
+          })
+        ).status,
+      ).to.equal(200);
     for (let i = 0; (await records(url)).length < 100; i++) {
       if (i > 500) throw new Error('phase 1 records never appeared');
       await new Promise((r) => setTimeout(r, 20));
@@ -72,7 +101,11 @@ describe('audit trail and kill -9', function () {
     const loop = async (): Promise<void> => {
       while (!stop) {
         started++;
-        const ok = await api(url, 'POST', '/mcp/tool/call', { serverName: 'fx', methodName: 'add', args: { a: 1, b: 2 } }).then(
+        const ok = await api(url, 'POST', '/mcp/tool/call', {
+          serverName: 'fx',
+          methodName: 'add',
+          args: { a: 1, b: 2 },
+        }).then(
           (r) => r.status === 200,
           () => false,
         );

@@ -11,7 +11,6 @@ import { finishedCall } from './auditTestUtils.js';
 
 const logger = createLogger({ level: 'error', write: () => undefined });
 
-
 async function all(log: AuditLog, filter: Parameters<AuditLog['scan']>[0] = {}): Promise<AuditRecord[]> {
   const out: AuditRecord[] = [];
   for await (const { record } of log.scan(filter)) out.push(record);
@@ -35,7 +34,14 @@ describe('audit trail storage (file log + recorder)', () => {
     for (let i = 0; i < 10_000; i++) {
       // Spread over two UTC days, so the query crosses day files.
       const startedAt = new Date(start + i * 1000);
-      recorder.record(finishedCall({ username: `user${i % 10}`, target: tools[i % 4] as string, startedAt, args: { n: i } }));
+      recorder.record(
+        finishedCall({
+          username: `user${i % 10}`,
+          target: tools[i % 4] as string,
+          startedAt,
+          args: { n: i },
+        }),
+      );
     }
     await recorder.close();
     expect((await readdir(dir)).sort()).to.deep.equal(['calls-2026-11-29.ndjson', 'calls-2026-11-30.ndjson']);
@@ -47,7 +53,9 @@ describe('audit trail storage (file log + recorder)', () => {
     expect(await all(reader, { username: 'user3', tool: 'echo' })).to.have.length(0);
     expect(await all(reader, { tool: 'fail' })).to.have.length(2500);
     // Time range: the first hour only (3600 calls at one a second).
-    expect(await all(reader, { from: new Date(start), to: new Date(start + 3_599_000) })).to.have.length(3600);
+    expect(await all(reader, { from: new Date(start), to: new Date(start + 3_599_000) })).to.have.length(
+      3600,
+    );
     const newest = await all(reader, { username: 'user9' });
     expect(String(newest[0]?.at) > String(newest.at(-1)?.at)).to.equal(true);
     await reader.close();
@@ -106,7 +114,9 @@ describe('audit trail storage (file log + recorder)', () => {
   it('stores argument names and JSON sizes, never values', async () => {
     const log = openFileAuditLog(dir);
     const recorder = new AuditRecorder({ log, logger, newId: randomUUID, flushIntervalMs: 10 });
-    recorder.record(finishedCall({ args: { message: 'VALUE-NEVER-STORED', count: 12345, nested: { deep: 'x' } } }));
+    recorder.record(
+      finishedCall({ args: { message: 'VALUE-NEVER-STORED', count: 12345, nested: { deep: 'x' } } }),
+    );
     await recorder.close();
     const text = await readFile(join(dir, 'calls-2026-11-30.ndjson'), 'utf8');
     expect(text).to.not.contain('VALUE-NEVER-STORED');
@@ -129,11 +139,16 @@ describe('audit trail storage (file log + recorder)', () => {
   });
 
   it('deletes whole days past retention, never the current one', async () => {
-    for (const day of ['2026-01-01', '2026-11-28', '2026-11-29', '2026-11-30']) await writeFile(join(dir, `calls-${day}.ndjson`), '');
+    for (const day of ['2026-01-01', '2026-11-28', '2026-11-29', '2026-11-30'])
+      await writeFile(join(dir, `calls-${day}.ndjson`), '');
     await writeFile(join(dir, 'unrelated.txt'), '');
     const removed = await openFileAuditLog(dir).prune(new Date('2026-11-30T12:00:00Z'), 2);
     expect(removed.sort()).to.deep.equal(['2026-01-01', '2026-11-28']);
-    expect((await readdir(dir)).sort()).to.deep.equal(['calls-2026-11-29.ndjson', 'calls-2026-11-30.ndjson', 'unrelated.txt']);
+    expect((await readdir(dir)).sort()).to.deep.equal([
+      'calls-2026-11-29.ndjson',
+      'calls-2026-11-30.ndjson',
+      'unrelated.txt',
+    ]);
     expect(await openFileAuditLog(dir).prune(new Date('2026-11-30T12:00:00Z'), 0)).to.deep.equal([]);
   });
 });

@@ -13,9 +13,20 @@ describe('mcp-api audit calls', () => {
   let dataDir: string;
   before(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'mcp-api-cli-audit-'));
-    const recorder = new AuditRecorder({ log: openFileAuditLog(join(dataDir, 'audit')), logger: createLogger({ level: 'error', write: () => undefined }), newId: randomUUID, flushIntervalMs: 10 });
+    const recorder = new AuditRecorder({
+      log: openFileAuditLog(join(dataDir, 'audit')),
+      logger: createLogger({ level: 'error', write: () => undefined }),
+      newId: randomUUID,
+      flushIntervalMs: 10,
+    });
     for (let i = 0; i < 30; i++) {
-      recorder.record(finishedCall({ username: `u${i % 3}`, target: i % 2 ? 'add' : 'echo', startedAt: new Date(Date.parse('2026-11-30T08:00:00Z') + i * 60_000) }));
+      recorder.record(
+        finishedCall({
+          username: `u${i % 3}`,
+          target: i % 2 ? 'add' : 'echo',
+          startedAt: new Date(Date.parse('2026-11-30T08:00:00Z') + i * 60_000),
+        }),
+      );
     }
     await recorder.close();
   });
@@ -23,7 +34,11 @@ describe('mcp-api audit calls', () => {
     await rm(dataDir, { recursive: true, force: true });
   });
 
-  const run = (...args: string[]) => runCliProcess(['audit', 'calls', ...args], { DATA_DIR: dataDir, SECRETS_KEY: 'cli audit test key material 0123456789' });
+  const run = (...args: string[]) =>
+    runCliProcess(['audit', 'calls', ...args], {
+      DATA_DIR: dataDir,
+      SECRETS_KEY: 'cli audit test key material 0123456789',
+    });
 
   it('prints matching records as NDJSON, newest first', async () => {
     const all = await run();
@@ -32,7 +47,9 @@ describe('mcp-api audit calls', () => {
     expect(records).to.have.length(30);
     expect(String(records[0]?.at) > String(records[29]?.at)).to.equal(true);
     expect(ndjsonLines((await run('--username', 'u1', '--tool', 'add')).stdout)).to.have.length(5);
-    expect(ndjsonLines((await run('--from', '2026-11-30T08:10:00Z', '--to', '2026-11-30T08:19:00Z')).stdout)).to.have.length(10);
+    expect(
+      ndjsonLines((await run('--from', '2026-11-30T08:10:00Z', '--to', '2026-11-30T08:19:00Z')).stdout),
+    ).to.have.length(10);
     expect(ndjsonLines((await run('--limit', '3')).stdout)).to.have.length(3);
   });
 

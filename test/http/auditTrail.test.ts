@@ -4,11 +4,31 @@ import { join } from 'node:path';
 import { connectMcp } from '../support/mcpClient.js';
 import { fixtureServer, startTestGateway, waitForStatus, type TestGateway } from '../support/testGateway.js';
 
-type Call = Record<string, unknown> & { username: string; target: string; via: string; outcome: string; caller: Record<string, unknown> };
+type Call = Record<string, unknown> & {
+  username: string;
+  target: string;
+  via: string;
+  outcome: string;
+  caller: Record<string, unknown>;
+};
 
-async function calls(gw: TestGateway, query = '', token?: string): Promise<{ status: number; calls: Call[]; nextCursor: unknown; body: Record<string, unknown> }> {
-  const res = await gw.request('GET', `/audit/calls${query}`, undefined, token === undefined ? {} : { token });
-  return { status: res.status, calls: (res.body.calls ?? []) as Call[], nextCursor: res.body.nextCursor, body: res.body };
+async function calls(
+  gw: TestGateway,
+  query = '',
+  token?: string,
+): Promise<{ status: number; calls: Call[]; nextCursor: unknown; body: Record<string, unknown> }> {
+  const res = await gw.request(
+    'GET',
+    `/audit/calls${query}`,
+    undefined,
+    token === undefined ? {} : { token },
+  );
+  return {
+    status: res.status,
+    calls: (res.body.calls ?? []) as Call[],
+    nextCursor: res.body.nextCursor,
+    body: res.body,
+  };
 }
 
 async function until(gw: TestGateway, count: number): Promise<Call[]> {
@@ -16,7 +36,8 @@ async function until(gw: TestGateway, count: number): Promise<Call[]> {
   for (;;) {
     const page = await calls(gw, '?limit=1000');
     if (page.calls.length >= count) return page.calls;
-    if (Date.now() > deadline) throw new Error(`audit trail has ${page.calls.length} records, expected ${count}`);
+    if (Date.now() > deadline)
+      throw new Error(`audit trail has ${page.calls.length} records, expected ${count}`);
     await new Promise((r) => setTimeout(r, 20));
   }
 }
@@ -25,7 +46,8 @@ describe('GET /audit/calls (tool-call audit trail)', () => {
   let gw: TestGateway;
   let alice: { token: string; tokenId: string };
   let bob: { token: string; tokenId: string };
-  const call = (body: Record<string, unknown>, token?: string) => gw.request('POST', '/mcp/tool/call', body, token === undefined ? {} : { token });
+  const call = (body: Record<string, unknown>, token?: string) =>
+    gw.request('POST', '/mcp/tool/call', body, token === undefined ? {} : { token });
 
   before(async () => {
     gw = await startTestGateway();
@@ -33,11 +55,23 @@ describe('GET /audit/calls (tool-call audit trail)', () => {
     await waitForStatus(gw, 'fx', ['connected']);
     alice = await gw.issueToken('alice');
     bob = await gw.issueToken('bob');
-    expect((await call({ serverName: 'fx', methodName: 'echo', args: { message: 'hello there' } }, alice.token)).status).to.equal(200);
-    expect((await call({ serverName: 'fx', methodName: 'fail', args: {} }, alice.token)).status).to.equal(200);
-    expect((await call({ serverName: 'fx', methodName: 'nope', args: {} }, alice.token)).status).to.equal(404);
-    expect((await call({ serverName: 'fx', methodName: 'add', args: { a: 1, b: 2 } }, bob.token)).status).to.equal(200);
-    expect((await call({ username: 'carol', serverName: 'fx', methodName: 'echo', args: { message: 'x' } })).status).to.equal(200);
+    expect(
+      (await call({ serverName: 'fx', methodName: 'echo', args: { message: 'hello there' } }, alice.token))
+        .status,
+    ).to.equal(200);
+    expect((await call({ serverName: 'fx', methodName: 'fail', args: {} }, alice.token)).status).to.equal(
+      200,
+    );
+    expect((await call({ serverName: 'fx', methodName: 'nope', args: {} }, alice.token)).status).to.equal(
+      404,
+    );
+    expect(
+      (await call({ serverName: 'fx', methodName: 'add', args: { a: 1, b: 2 } }, bob.token)).status,
+    ).to.equal(200);
+    expect(
+      (await call({ username: 'carol', serverName: 'fx', methodName: 'echo', args: { message: 'x' } }))
+        .status,
+    ).to.equal(200);
     const mcp = await connectMcp(gw, { token: alice.token });
     await mcp.client.callTool({ name: 'fx__echo', arguments: { message: 'over mcp' } });
     await mcp.close();
@@ -51,7 +85,13 @@ describe('GET /audit/calls (tool-call audit trail)', () => {
     const all = await until(gw, 6);
     expect(all).to.have.length(6);
     const [mcpCall] = all.filter((c) => c.via === 'mcp');
-    expect(mcpCall).to.include({ username: 'alice', serverName: 'fx', target: 'echo', outcome: 'ok', kind: 'tool_call' });
+    expect(mcpCall).to.include({
+      username: 'alice',
+      serverName: 'fx',
+      target: 'echo',
+      outcome: 'ok',
+      kind: 'tool_call',
+    });
     expect(mcpCall?.caller).to.deep.equal({ type: 'user', tokenId: alice.tokenId });
     expect(mcpCall?.args).to.deep.equal([{ name: 'message', bytes: 10 }]);
     const failed = all.find((c) => c.target === 'fail');
@@ -60,10 +100,15 @@ describe('GET /audit/calls (tool-call audit trail)', () => {
     expect(missing).to.include({ outcome: 'error', errorCode: 'tool_not_found' });
     const carol = all.find((c) => c.username === 'carol');
     expect(carol?.caller).to.deep.equal({ type: 'admin' });
-    expect(all.find((c) => c.username === 'bob')?.args).to.deep.equal([{ name: 'a', bytes: 1 }, { name: 'b', bytes: 1 }]);
+    expect(all.find((c) => c.username === 'bob')?.args).to.deep.equal([
+      { name: 'a', bytes: 1 },
+      { name: 'b', bytes: 1 },
+    ]);
     for (const c of all) expect(c.durationMs).to.be.a('number').and.at.least(0);
     const files = await readdir(join(gw.dataDir, 'audit'));
-    const text = (await Promise.all(files.map((f) => readFile(join(gw.dataDir, 'audit', f), 'utf8')))).join('');
+    const text = (await Promise.all(files.map((f) => readFile(join(gw.dataDir, 'audit', f), 'utf8')))).join(
+      '',
+    );
     expect(text).to.not.contain('hello there');
     expect(text).to.not.contain('over mcp');
   });
@@ -74,7 +119,9 @@ describe('GET /audit/calls (tool-call audit trail)', () => {
     expect((await calls(gw, '?serverName=fx&tool=add')).calls).to.have.length(1);
     expect((await calls(gw, '?serverName=other')).calls).to.have.length(0);
     expect((await calls(gw, '?to=2000-01-01T00:00:00Z')).calls).to.have.length(0);
-    expect((await calls(gw, `?from=${encodeURIComponent(new Date(Date.now() - 600_000).toISOString())}`)).calls).to.have.length(6);
+    expect(
+      (await calls(gw, `?from=${encodeURIComponent(new Date(Date.now() - 600_000).toISOString())}`)).calls,
+    ).to.have.length(6);
   });
 
   it('shows a user token its own calls only, and refuses naming another user', async () => {
@@ -100,13 +147,28 @@ describe('GET /audit/calls (tool-call audit trail)', () => {
   it('exports NDJSON with format=ndjson or Accept: application/x-ndjson', async () => {
     const byFormat = await gw.request('GET', '/audit/calls?format=ndjson&username=alice');
     expect(byFormat.headers.get('content-type')).to.contain('application/x-ndjson');
-    expect(byFormat.text.trim().split('\n').map((l) => (JSON.parse(l) as Call).username)).to.deep.equal(['alice', 'alice', 'alice', 'alice']);
-    const byAccept = await gw.request('GET', '/audit/calls', undefined, { headers: { accept: 'application/x-ndjson' } });
+    expect(
+      byFormat.text
+        .trim()
+        .split('\n')
+        .map((l) => (JSON.parse(l) as Call).username),
+    ).to.deep.equal(['alice', 'alice', 'alice', 'alice']);
+    const byAccept = await gw.request('GET', '/audit/calls', undefined, {
+      headers: { accept: 'application/x-ndjson' },
+    });
     expect(byAccept.text.trim().split('\n')).to.have.length(6);
   });
 
   it('answers bad queries with 400', async () => {
-    for (const q of ['?limit=0', '?limit=5000', '?from=yesterday', '?cursor=bogus', '?format=xml', '?what=1', '?from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z']) {
+    for (const q of [
+      '?limit=0',
+      '?limit=5000',
+      '?from=yesterday',
+      '?cursor=bogus',
+      '?format=xml',
+      '?what=1',
+      '?from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z',
+    ]) {
       const res = await calls(gw, q);
       expect(res.status, q).to.equal(400);
       expect(res.body.code, q).to.equal('invalid_request');
@@ -118,10 +180,22 @@ describe('GET /audit/calls (tool-call audit trail)', () => {
     try {
       await slow.request('POST', '/mcp/servers', fixtureServer('fx'));
       await waitForStatus(slow, 'fx', ['connected']);
-      for (let i = 0; i < 5; i++) expect((await slow.request('POST', '/mcp/tool/call', { serverName: 'fx', methodName: 'echo', args: { message: 'm' } })).status).to.equal(200);
+      for (let i = 0; i < 5; i++)
+        expect(
+          (
+            await slow.request('POST', '/mcp/tool/call', {
+              serverName: 'fx',
+              methodName: 'echo',
+              args: { message: 'm' },
+            })
+          ).status,
+        ).to.equal(200);
       await slow.stop();
       const files = await readdir(join(slow.dataDir, 'audit'));
-      const lines = (await Promise.all(files.map((f) => readFile(join(slow.dataDir, 'audit', f), 'utf8')))).join('').trim().split('\n');
+      const lines = (await Promise.all(files.map((f) => readFile(join(slow.dataDir, 'audit', f), 'utf8'))))
+        .join('')
+        .trim()
+        .split('\n');
       expect(lines).to.have.length(5);
     } finally {
       await slow.close();

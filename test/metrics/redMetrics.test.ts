@@ -8,7 +8,8 @@ function sample(text: string, name: string, labels: Record<string, string>): num
     if (!line.startsWith(`${name}{`)) continue;
     const inside = line.slice(name.length + 1, line.indexOf('}'));
     const got = inside.split(',');
-    if (got.length === wanted.length && wanted.every((w) => got.includes(w))) return Number(line.slice(line.indexOf('}') + 2));
+    if (got.length === wanted.length && wanted.every((w) => got.includes(w)))
+      return Number(line.slice(line.indexOf('}') + 2));
   }
   return undefined;
 }
@@ -34,15 +35,25 @@ describe('RED metrics per server, tool and user (GET /metrics)', () => {
 
   it('counts rate and errors per server and tool, with the outcome', async () => {
     const text = (await gw.request('GET', '/metrics')).text;
-    expect(sample(text, 'mcp_tool_requests_total', { server: 'fx', tool: 'echo', outcome: 'ok' })).to.equal(2);
-    expect(sample(text, 'mcp_tool_requests_total', { server: 'fx', tool: 'fail', outcome: 'tool_error' })).to.equal(1);
-    expect(sample(text, 'mcp_tool_request_duration_seconds_count', { server: 'fx', tool: 'echo' })).to.equal(2);
+    expect(sample(text, 'mcp_tool_requests_total', { server: 'fx', tool: 'echo', outcome: 'ok' })).to.equal(
+      2,
+    );
+    expect(
+      sample(text, 'mcp_tool_requests_total', { server: 'fx', tool: 'fail', outcome: 'tool_error' }),
+    ).to.equal(1);
+    expect(sample(text, 'mcp_tool_request_duration_seconds_count', { server: 'fx', tool: 'echo' })).to.equal(
+      2,
+    );
   });
 
   it('bounds the tool label: tools past the limit are "other", names never matched are "(unknown)"', async () => {
     const text = (await gw.request('GET', '/metrics')).text;
-    expect(sample(text, 'mcp_tool_requests_total', { server: 'fx', tool: 'other', outcome: 'ok' })).to.equal(1);
-    expect(sample(text, 'mcp_tool_requests_total', { server: 'fx', tool: '(unknown)', outcome: 'tool_not_found' })).to.equal(1);
+    expect(sample(text, 'mcp_tool_requests_total', { server: 'fx', tool: 'other', outcome: 'ok' })).to.equal(
+      1,
+    );
+    expect(
+      sample(text, 'mcp_tool_requests_total', { server: 'fx', tool: '(unknown)', outcome: 'tool_not_found' }),
+    ).to.equal(1);
     expect(text).to.not.contain('made_up_tool');
     expect(text).to.not.contain('tool="add"');
   });
@@ -52,7 +63,9 @@ describe('RED metrics per server, tool and user (GET /metrics)', () => {
     expect(sample(text, 'mcp_user_tool_requests_total', { user: 'alice', outcome: 'ok' })).to.equal(2);
     expect(sample(text, 'mcp_user_tool_requests_total', { user: 'bob', outcome: 'tool_error' })).to.equal(1);
     expect(sample(text, 'mcp_user_tool_requests_total', { user: 'other', outcome: 'ok' })).to.equal(1);
-    expect(sample(text, 'mcp_user_tool_requests_total', { user: 'other', outcome: 'tool_not_found' })).to.equal(1);
+    expect(
+      sample(text, 'mcp_user_tool_requests_total', { user: 'other', outcome: 'tool_not_found' }),
+    ).to.equal(1);
     expect(sample(text, 'mcp_user_tool_request_duration_seconds_count', { user: 'other' })).to.equal(2);
     expect(text).to.not.contain('carol');
     expect(text).to.not.contain('dave');

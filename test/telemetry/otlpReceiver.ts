@@ -21,8 +21,17 @@ export interface OtlpReceiver {
   close(): Promise<void>;
 }
 
-type AnyValue = { stringValue?: string; intValue?: string | number; boolValue?: boolean; doubleValue?: number };
-const valueOf = (v: AnyValue): unknown => v.stringValue ?? (v.intValue !== undefined ? Number(v.intValue) : undefined) ?? v.boolValue ?? v.doubleValue;
+type AnyValue = {
+  stringValue?: string;
+  intValue?: string | number;
+  boolValue?: boolean;
+  doubleValue?: number;
+};
+const valueOf = (v: AnyValue): unknown =>
+  v.stringValue ??
+  (v.intValue !== undefined ? Number(v.intValue) : undefined) ??
+  v.boolValue ??
+  v.doubleValue;
 
 /** A local OTLP/HTTP receiver (JSON protocol) on loopback: POST /v1/traces. */
 export async function startOtlpReceiver(): Promise<OtlpReceiver> {
@@ -38,11 +47,18 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
         res.writeHead(415).end();
         return;
       }
-      const body = JSON.parse(text) as { resourceSpans?: Array<{ scopeSpans?: Array<{ spans?: Array<Record<string, unknown>> }> }> };
+      const body = JSON.parse(text) as {
+        resourceSpans?: Array<{ scopeSpans?: Array<{ spans?: Array<Record<string, unknown>> }> }>;
+      };
       for (const rs of body.resourceSpans ?? []) {
         for (const ss of rs.scopeSpans ?? []) {
           for (const s of ss.spans ?? []) {
-            const attributes = Object.fromEntries(((s.attributes ?? []) as Array<{ key: string; value: AnyValue }>).map((a) => [a.key, valueOf(a.value)]));
+            const attributes = Object.fromEntries(
+              ((s.attributes ?? []) as Array<{ key: string; value: AnyValue }>).map((a) => [
+                a.key,
+                valueOf(a.value),
+              ]),
+            );
             spans.push({
               traceId: String(s.traceId),
               spanId: String(s.spanId),
