@@ -30,7 +30,10 @@ async function main(): Promise<void> {
   log('audit recorder on the call path');
   const audit = await auditBench(quick ? 1 : 3, quick ? { c1: 300, c16: 1000 } : { c1: 1000, c16: 4000 });
 
-  const results = { date: new Date().toISOString(), machine, toolCalls, eventStore, rebuild, reopen, coldStart, memory, audit };
+  const results = {
+    ...{ date: new Date().toISOString(), machine, toolCalls, eventStore, rebuild, reopen, coldStart, memory },
+    audit,
+  };
   const dir = fileURLToPath(new URL('../../bench/results/', import.meta.url));
   await mkdir(dir, { recursive: true });
   await writeFile(`${dir}latest.json`, JSON.stringify(results, null, 2) + '\n');
@@ -66,8 +69,11 @@ function markdown(r: {
   for (const [n, x] of Object.entries(r.coldStart)) lines.push(`| ${n.slice(1)} | ${x.listeningMs} | ${x.allConnectedMs} |`);
   lines.push('', '## Memory', '', `Gateway RSS after warm-up ${r.memory.rssAfterWarmupMiB} MiB, after ${r.memory.calls} more calls ${r.memory.rssAfterMiB} MiB (growth ${r.memory.growthMiB} MiB).`);
   lines.push('', `## Audit recorder on the call path (POST /mcp/tool/call, medians of ${r.audit.rounds} rounds)`, '');
-  lines.push('| level | p50 off ms | p50 on ms | p50 on/off | p99 off ms | p99 on ms |', '| --- | --- | --- | --- | --- | --- |');
-  for (const [level, x] of Object.entries(r.audit.levels)) lines.push(`| ${level} | ${x.off.p50} | ${x.on.p50} | ${x.p50Ratio} | ${x.off.p99} | ${x.on.p99} |`);
+  lines.push('| level | p50 off ms | p50 on ms | p50 on/off | p99 off ms | p99 on ms |');
+  lines.push('| --- | --- | --- | --- | --- | --- |');
+  for (const [level, x] of Object.entries(r.audit.levels)) {
+    lines.push(`| ${level} | ${x.off.p50} | ${x.on.p50} | ${x.p50Ratio} | ${x.off.p99} | ${x.on.p99} |`);
+  }
   return lines.join('\n');
 }
 

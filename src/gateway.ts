@@ -190,14 +190,19 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   void packages.start();
 
   const instrumented = instrumentRuntime(
-    traceRuntime({ snapshot: (name) => pool.snapshot(name), callTool: (request, signal, extras) => caller.call(request, signal, extras) }, telemetry),
+    traceRuntime(
+      { snapshot: (name) => pool.snapshot(name), callTool: (req, signal, extras) => caller.call(req, signal, extras) },
+      telemetry,
+    ),
     (name) => projector.readModels.servers.has(name),
     metrics,
   );
   const audit = options.audit
     ? createAuditTrail(options.audit, { logger, newId, clock, onDropped: (n) => metrics.observeAuditDropped(n) })
     : undefined;
-  const runtime = audit ? auditRuntime(instrumented, audit.recorder, audit.scope, clock, () => telemetry.traceId()) : instrumented;
+  const runtime = audit
+    ? auditRuntime(instrumented, audit.recorder, audit.scope, clock, () => telemetry.traceId())
+    : instrumented;
   const mcp = new McpEndpoint({
     source: gatewayToolSource(() => projector.readModels, pool, (request, signal, extras) => runtime.callTool(request, signal, extras)),
     logger,

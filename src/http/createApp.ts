@@ -29,7 +29,8 @@ export function createApp(deps: AppDeps): Koa {
   });
   app.use(errorMiddleware(deps.logger));
   app.use(originGuard(deps.security.origins));
-  const auth = authMiddleware({ authenticator: deps.security.authenticator, links: deps.security.links, routers, logger: deps.logger });
+  const { authenticator, links } = deps.security;
+  const auth = authMiddleware({ authenticator, links, routers, logger: deps.logger });
   app.use(telemetry?.enabled ? tracePolicy(telemetry, auth) : auth);
   app.use(bodyParser(deps.bodyLimit));
   if (telemetry?.enabled) app.use(traceMcpRequests(telemetry));

@@ -62,7 +62,9 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     query: { stream: 'stream id', type: 'event type(s), A,B', from: 'first position', to: 'last position', since: 'ISO time', until: 'ISO time', limit: '1-1000 (100)' },
   },
   'GET /audit/calls': {
-    summary: 'Tool-call audit trail, newest first: who, server, tool, time, duration, outcome, argument names and sizes (never values)',
+    summary:
+      'Tool-call audit trail, newest first: who, server, tool, time, duration, outcome, ' +
+      'argument names and sizes (never values)',
     tag: 'audit',
     returns: ['calls', 'nextCursor'],
     query: AUDIT_CALLS_DOCS,

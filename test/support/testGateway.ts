@@ -134,7 +134,9 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     remote: { urlPolicy: createUrlPolicy({ allow: ['loopback'] }), ...options.remote },
     ...(options.telemetry ? { telemetry: options.telemetry } : {}),
     ...(options.metricLabels ? { metricLabels: options.metricLabels } : {}),
-    ...(options.audit === false ? {} : { audit: { dir: join(dataDir, 'audit'), flushIntervalMs: 20, retentionDays: 0, ...options.audit } }),
+    ...(options.audit === false
+      ? {}
+      : { audit: { dir: join(dataDir, 'audit'), flushIntervalMs: 20, retentionDays: 0, ...options.audit } }),
     ...(options.clock ? { clock: options.clock } : {}),
     packages: {
       npmRoot: join(dataDir, 'packages', 'npm'),

@@ -55,7 +55,8 @@ export class ToolCaller {
     const perUser = view.config.secretDelivery === 'env';
     if (!perUser) await this.deps.secrets.ensureDataKeys(view, input.username);
     const tel = this.deps.telemetry ?? noTelemetry; // [obs hook]
-    const secrets = perUser ? {} : tel.span('secrets.decrypt', () => this.secrets(view, input.username, tool, google)); // [obs hook]
+    // [obs hook] secrets.decrypt span
+    const secrets = perUser ? {} : tel.span('secrets.decrypt', () => this.secrets(view, input.username, tool, google));
     // Stored secrets win over same-named arguments: a caller cannot swap in another credential.
     const merged = { ...input.args, ...secrets };
     const problems = tel.span('arguments.validate', () => this.deps.validator.check(tool, merged)); // [obs hook]
@@ -68,7 +69,11 @@ export class ToolCaller {
     if (!server) throw new AppError('server_unavailable', `Server ${serverName} is not running`, { serverName });
     // Hidden parameters are not part of the tool's schema (so not validated) and win over arguments.
     // [obs hook] the upstream call as a client span; its context travels in `_meta` (and headers, remote)
-    const upstream = { 'mcp.method.name': 'tools/call', 'gen_ai.tool.name': methodName, 'mcp_api.server.name': serverName };
+    const upstream = {
+      'mcp.method.name': 'tools/call',
+      'gen_ai.tool.name': methodName,
+      'mcp_api.server.name': serverName,
+    };
     return tel.span(
       `tools/call ${methodName}`,
       () =>
