@@ -3,6 +3,7 @@ import * as z from 'zod';
 import { createUrlPolicy, parseNetworkList } from './net/urlSafety.js';
 import { indexUrlProblem } from './packages/validation.js';
 import { SECURITY_CONFIG } from './securityConfig.js';
+import { OBSERVABILITY_CONFIG } from './observabilityConfig.js';
 
 /** Empty strings (common in .env files) count as unset. */
 const opt = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema);
@@ -72,6 +73,7 @@ export const ConfigSchema = z.object({
   /** Collection of per-user data keys (the reference README's SECRETS_DBNAME), apart from the events. */
   SECRETS_DBNAME: opt(z.string().regex(/^[A-Za-z0-9_-]{1,100}$/, 'letters, digits, _ and - only').default('secrets')),
   ...SECURITY_CONFIG,
+  ...OBSERVABILITY_CONFIG,
 });
 function networkList(value: string | undefined, ctx: z.RefinementCtx): void {
   try {

@@ -32,6 +32,11 @@ import { ServerPool } from './runtime/core/serverPool.js';
 import { ToolCaller } from './runtime/calls/toolCaller.js';
 import { createPackageManager, type PackageSettings } from './runtime/packages/createPackageManager.js';
 import type { PackageManager } from './runtime/packages/packageManager.js';
+import { auditRuntime } from './audit/auditedRuntime.js';
+import { createAuditTrail, type AuditSettings } from './audit/auditTrail.js';
+import type { LabelLimits } from './metrics/gatewayMetrics.js';
+import { noTelemetry, type Telemetry } from './telemetry/telemetry.js';
+import { traceRuntime } from './metrics/tracedRuntime.js';
 
 export interface GatewayOptions {
   readonly store: EventStore;
@@ -65,6 +70,12 @@ export interface GatewayOptions {
   readonly upstreamCapabilities?: UpstreamCapabilities;
   /** One stdio message larger than this fails its call with result_too_large (default 10 MiB). */
   readonly maxMessageBytes?: number;
+  /** Tracing (OpenTelemetry); default off. Shut down (flushed) by close(). */
+  readonly telemetry?: Telemetry;
+  /** The tool-call audit trail (DATA_DIR/audit); absent: no audit trail. */
+  readonly audit?: AuditSettings;
+  /** Bounds of the per-tool and per-user metric labels. */
+  readonly metricLabels?: LabelLimits;
 }
 
 const PER_USER_DEFAULTS = { idleTimeoutMs: 600_000, maxPerServer: 20, maxTotal: 100 };
@@ -98,7 +109,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     mcpSessions: () => mcp.sessionCount,
     perUserProcesses: () => budget.size,
     store: () => ({ ...options.store.stats?.(), writable: options.store.health?.().writable ?? true }),
-  });
+  }, options.metricLabels);
+  const telemetry = options.telemetry ?? noTelemetry;
   const store = instrumentStore(options.store, (seconds) => metrics.observeAppend(seconds));
   const projector = new Projector(store, logger.child({ component: 'projector' }));
   const clock = options.clock ?? (() => new Date());
@@ -116,6 +128,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     options: { ...options.remote, urlPolicy },
     identity,
     negotiations,
+    telemetry,
   });
   const perUser = { ...PER_USER_DEFAULTS, ...options.perUser };
   const budget = new ProcessBudget(perUser.maxTotal);
@@ -136,6 +149,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       negotiations,
       identity,
       maxMessageBytes: options.maxMessageBytes,
+      telemetry,
     }),
   );
   const reactor = new Reactor(projector, pool, logger.child({ component: 'reactor' }));
@@ -144,6 +158,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     pool,
     secrets,
     validator: new ArgumentValidator(logger),
+    telemetry,
     ...(options.security.google.credentials ? { googleCredentials: options.security.google.credentials } : {}),
   });
 
@@ -180,11 +195,20 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   // Package recovery (interrupted installs) too; package writes wait for it, reads do not.
   void packages.start();
 
-  const runtime = instrumentRuntime(
-    { snapshot: (name) => pool.snapshot(name), callTool: (request, signal, extras) => caller.call(request, signal, extras) },
+  const instrumented = instrumentRuntime(
+    traceRuntime(
+      { snapshot: (name) => pool.snapshot(name), callTool: (req, signal, extras) => caller.call(req, signal, extras) },
+      telemetry,
+    ),
     (name) => projector.readModels.servers.has(name),
     metrics,
   );
+  const audit = options.audit
+    ? createAuditTrail(options.audit, { logger, newId, clock, onDropped: (n) => metrics.observeAuditDropped(n) })
+    : undefined;
+  const runtime = audit
+    ? auditRuntime(instrumented, audit.recorder, audit.scope, clock, () => telemetry.traceId())
+    : instrumented;
   const mcp = new McpEndpoint({
     source: gatewayToolSource(() => projector.readModels, pool, (request, signal, extras) => runtime.callTool(request, signal, extras)),
     logger,
@@ -210,6 +234,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     defaults: options.defaults,
     urlPolicy,
     security: securityDeps(options.security, projector, clock),
+    telemetry,
+    ...(audit ? { audit: { log: audit.log, scope: audit.scope } } : {}),
   });
 
   return {
@@ -230,6 +256,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       await reactor.idle();
       await pool.stopAll();
       await remote.close();
+      // Last: calls failed by the shutdown above are recorded too, and their spans exported.
+      await audit?.close();
+      await telemetry.shutdown();
     },
   };
 }

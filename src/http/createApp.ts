@@ -7,6 +7,8 @@ import { errorMiddleware } from './errorMiddleware.js';
 import { originGuard } from './originGuard.js';
 import { buildRouters } from './routers.js';
 import { userScope } from './userScope.js';
+import { scopeCaller } from './callerScope.js';
+import { traceHttp, traceMcpRequests, tracePolicy } from './tracing.js';
 
 /** Every router of the app. Each of their routes needs an entry in routePolicy.ts and routeDocs.ts. */
 export const appRouters = (deps: AppDeps): Router[] => buildRouters(deps);
@@ -18,6 +20,8 @@ export function createApp(deps: AppDeps): Koa {
   const routers = appRouters(deps);
   // Shared with tests that check every registered route has an access policy.
   app.context.routers = routers;
+  const telemetry = deps.telemetry;
+  if (telemetry?.enabled) app.use(traceHttp(telemetry));
   app.use(async (ctx, next) => {
     ctx.state.requestId = deps.newId();
     ctx.set('X-Request-Id', ctx.state.requestId as string);
@@ -25,8 +29,12 @@ export function createApp(deps: AppDeps): Koa {
   });
   app.use(errorMiddleware(deps.logger));
   app.use(originGuard(deps.security.origins));
-  app.use(authMiddleware({ authenticator: deps.security.authenticator, links: deps.security.links, routers, logger: deps.logger }));
+  const { authenticator, links } = deps.security;
+  const auth = authMiddleware({ authenticator, links, routers, logger: deps.logger });
+  app.use(telemetry?.enabled ? tracePolicy(telemetry, auth) : auth);
   app.use(bodyParser(deps.bodyLimit));
+  if (telemetry?.enabled) app.use(traceMcpRequests(telemetry));
+  if (deps.audit) app.use(scopeCaller(deps.audit.scope));
   app.use(userScope());
   for (const router of routers) {
     app.use(router.routes());

@@ -12,6 +12,7 @@ import { serverRoutes } from './serverRoutes.js';
 import { tokenRoutes } from './tokenRoutes.js';
 import { toolRoutes } from './toolRoutes.js';
 import { userRoutes } from './userRoutes.js';
+import { auditRoutes } from './auditRoutes.js';
 
 /** Every router of the app, in mount order. Tests enumerate them to check docs and policies cover every route. */
 export function buildRouters(deps: AppDeps): Router[] {
@@ -28,6 +29,7 @@ export function buildRouters(deps: AppDeps): Router[] {
     userRoutes(deps),
     googleRoutes(deps),
     mcpRoutes(deps),
+    auditRoutes(deps),
   ];
 }
 

@@ -6,6 +6,7 @@ import type { ArgumentValidator } from './argumentValidator.js';
 import { GOOGLE_TOKENS_SECRET, googleHiddenParams, isAuthTool, isGoogleOAuthServer } from './googleAuth.js';
 import type { ServerPool } from '../core/serverPool.js';
 import type { ToolCallExtras, ToolCallRequest, ToolDescriptor, ToolResult } from '../core/types.js';
+import { noTelemetry, type Telemetry } from '../../telemetry/telemetry.js';
 
 export type ToolCallInput = ToolCallRequest;
 export type { ToolCallExtras };
@@ -17,6 +18,8 @@ export interface ToolCallerDeps {
   readonly validator: ArgumentValidator;
   /** The Google client JSON (GOOGLE_OAUTH_CREDENTIALS), for servers with MCP_AUTH_TYPE=OAUTH2_GOOGLE. */
   readonly googleCredentials?: Record<string, unknown>;
+  /** [obs hook] tracing: spans for secret decryption, argument validation and the upstream call. */
+  readonly telemetry?: Telemetry;
 }
 
 /**
@@ -51,10 +54,12 @@ export class ToolCaller {
     // With secretDelivery "env" the secrets live in the user's own process environment, never in arguments.
     const perUser = view.config.secretDelivery === 'env';
     if (!perUser) await this.deps.secrets.ensureDataKeys(view, input.username);
-    const secrets = perUser ? {} : this.secrets(view, input.username, tool, google);
+    const tel = this.deps.telemetry ?? noTelemetry; // [obs hook]
+    // [obs hook] secrets.decrypt span
+    const secrets = perUser ? {} : tel.span('secrets.decrypt', () => this.secrets(view, input.username, tool, google));
     // Stored secrets win over same-named arguments: a caller cannot swap in another credential.
     const merged = { ...input.args, ...secrets };
-    const problems = this.deps.validator.check(tool, merged);
+    const problems = tel.span('arguments.validate', () => this.deps.validator.check(tool, merged)); // [obs hook]
     if (problems.length > 0) {
       throw new AppError('invalid_arguments', `Invalid arguments for ${serverName}/${methodName}: ${problems.join('; ')}`, { problems });
     }
@@ -63,7 +68,22 @@ export class ToolCaller {
     const server = this.deps.pool.get(serverName);
     if (!server) throw new AppError('server_unavailable', `Server ${serverName} is not running`, { serverName });
     // Hidden parameters are not part of the tool's schema (so not validated) and win over arguments.
-    return server.callTool(methodName, { ...merged, ...hidden.params }, { timeoutMs, signal, username: input.username, onProgress: extras.onProgress });
+    // [obs hook] the upstream call as a client span; its context travels in `_meta` (and headers, remote)
+    const upstream = {
+      'mcp.method.name': 'tools/call',
+      'gen_ai.tool.name': methodName,
+      'mcp_api.server.name': serverName,
+    };
+    return tel.span(
+      `tools/call ${methodName}`,
+      () =>
+        server.callTool(
+          methodName,
+          { ...merged, ...hidden.params },
+          { timeoutMs, signal, username: input.username, onProgress: extras.onProgress, trace: tel.inject() },
+        ),
+      { kind: 'client', attributes: upstream },
+    );
   }
 
   private googleParams(view: ServerView, username: string): { params: Record<string, unknown>; values: string[] } {
