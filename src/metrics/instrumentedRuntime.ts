@@ -6,7 +6,11 @@ import type { GatewayMetrics } from './gatewayMetrics.js';
  * Counts and times every tool call by outcome. Server names are labels only for registered
  * servers: a flood of calls to made-up names must not create unbounded label values.
  */
-export function instrumentRuntime(runtime: RuntimePort, isKnown: (serverName: string) => boolean, metrics: GatewayMetrics): RuntimePort {
+export function instrumentRuntime(
+  runtime: RuntimePort,
+  isKnown: (serverName: string) => boolean,
+  metrics: GatewayMetrics,
+): RuntimePort {
   return {
     snapshot: (name) => runtime.snapshot(name),
     async callTool(request, signal, extras) {

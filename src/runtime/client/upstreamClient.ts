@@ -1,6 +1,19 @@
-import { Client, type ClientCapabilities, type DiscoverResult, type PriorDiscovery, type Transport } from '@modelcontextprotocol/client';
+import {
+  Client,
+  type ClientCapabilities,
+  type DiscoverResult,
+  type PriorDiscovery,
+  type Transport,
+} from '@modelcontextprotocol/client';
 import { listAllTools } from '../core/listAllTools.js';
-import type { CallLimits, Negotiation, RequestLimits, ToolDescriptor, ToolResult, UpstreamIdentity } from '../core/types.js';
+import type {
+  CallLimits,
+  Negotiation,
+  RequestLimits,
+  ToolDescriptor,
+  ToolResult,
+  UpstreamIdentity,
+} from '../core/types.js';
 
 /**
  * The SDK client every upstream connection (stdio, Streamable HTTP, SSE) uses: era negotiation
@@ -11,7 +24,11 @@ export interface UpstreamHooks {
   readonly onTruncatedList: (reason: string) => void;
 }
 
-export function createUpstreamClient(identity: UpstreamIdentity, probeTimeoutMs: number, hooks: UpstreamHooks): Client {
+export function createUpstreamClient(
+  identity: UpstreamIdentity,
+  probeTimeoutMs: number,
+  hooks: UpstreamHooks,
+): Client {
   const capabilities: ClientCapabilities = { ...identity.capabilities };
   const client = new Client(identity.clientInfo, {
     capabilities,
@@ -26,7 +43,9 @@ export function createUpstreamClient(identity: UpstreamIdentity, probeTimeoutMs:
 export function priorOf(negotiation: Negotiation | undefined): PriorDiscovery | undefined {
   if (!negotiation) return undefined;
   if (negotiation.era === 'legacy') return { kind: 'legacy' };
-  return negotiation.discover ? { kind: 'modern', discover: negotiation.discover as DiscoverResult } : undefined;
+  return negotiation.discover
+    ? { kind: 'modern', discover: negotiation.discover as DiscoverResult }
+    : undefined;
 }
 
 /** Connects on `prior` if given, else probes; says what the connection settled on. */
@@ -37,7 +56,11 @@ export async function connectUpstream(
   prior: Negotiation | undefined,
 ): Promise<Negotiation> {
   const verdict = priorOf(prior);
-  await client.connect(transport, { signal: limits.signal, timeout: limits.timeoutMs, ...(verdict ? { prior: verdict } : {}) });
+  await client.connect(transport, {
+    signal: limits.signal,
+    timeout: limits.timeoutMs,
+    ...(verdict ? { prior: verdict } : {}),
+  });
   return negotiationOf(client, prior);
 }
 
@@ -46,7 +69,11 @@ export function negotiationOf(client: Client, prior?: Negotiation): Negotiation 
   const era = client.getProtocolEra() ?? prior?.era ?? 'legacy';
   const protocolVersion = client.getNegotiatedProtocolVersion() ?? prior?.protocolVersion ?? 'unknown';
   const discover = era === 'modern' ? client.getDiscoverResult() : undefined;
-  return { era, protocolVersion, ...(discover ? { discover: JSON.parse(JSON.stringify(discover)) as Record<string, unknown> } : {}) };
+  return {
+    era,
+    protocolVersion,
+    ...(discover ? { discover: JSON.parse(JSON.stringify(discover)) as Record<string, unknown> } : {}),
+  };
 }
 
 /**
@@ -64,7 +91,11 @@ export async function listenForTools(client: Client, onError: (reason: string) =
 }
 
 /** Every page of tools/list, with the upstream's tool objects passed through as JSON. */
-export function listTools(client: Client, limits: RequestLimits, onTruncated: (reason: string) => void): Promise<ToolDescriptor[]> {
+export function listTools(
+  client: Client,
+  limits: RequestLimits,
+  onTruncated: (reason: string) => void,
+): Promise<ToolDescriptor[]> {
   return listAllTools(
     async (cursor) => {
       const page = await client.request(
@@ -78,7 +109,12 @@ export function listTools(client: Client, limits: RequestLimits, onTruncated: (r
 }
 
 /** Pass-through tools/call: no client-side output-schema validation, the result is forwarded verbatim. */
-export async function callTool(client: Client, name: string, args: Record<string, unknown>, limits: CallLimits): Promise<ToolResult> {
+export async function callTool(
+  client: Client,
+  name: string,
+  args: Record<string, unknown>,
+  limits: CallLimits,
+): Promise<ToolResult> {
   // With onprogress the SDK asks for progress (a progressToken) and routes the notifications back.
   const onprogress = limits.onProgress;
   const result = await client.request(
@@ -88,4 +124,5 @@ export async function callTool(client: Client, name: string, args: Record<string
   return { ...result };
 }
 
-export const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error)).slice(0, 300);
+export const describe = (error: unknown): string =>
+  (error instanceof Error ? error.message : String(error)).slice(0, 300);

@@ -37,7 +37,9 @@ export interface SupervisorDeps {
 
 /** What a stdio verdict belongs to: the command line (never the env, which may hold secrets). */
 export function stdioTarget(t: StdioTransport): string {
-  const hash = createHash('sha256').update(JSON.stringify([t.command, t.args, t.cwd ?? null])).digest('hex');
+  const hash = createHash('sha256')
+    .update(JSON.stringify([t.command, t.args, t.cwd ?? null]))
+    .digest('hex');
   return `stdio:${hash.slice(0, 32)}`;
 }
 
@@ -49,7 +51,11 @@ export function createSupervisorFactory(d: SupervisorDeps): SupervisedFactory {
   return (server, hooks) => {
     const { transport } = server.config;
     const serverId = server.serverId ?? d.readModels().servers.get(server.name)?.serverId ?? server.name;
-    const ref = (connection: string): { serverId: string; serverName: string; connection: string } => ({ serverId, serverName: server.name, connection });
+    const ref = (connection: string): { serverId: string; serverName: string; connection: string } => ({
+      serverId,
+      serverName: server.name,
+      connection,
+    });
     if (transport.transportType === 'streamable_http') {
       return new RemoteSupervisor({
         name: server.name,
@@ -92,7 +98,12 @@ export function createSupervisorFactory(d: SupervisorDeps): SupervisedFactory {
         negotiation: (username) => d.negotiations.memory(ref(username), target),
       });
     }
-    return new StdioSupervisor({ ...stdio, redact: hooks.redact, onChange: hooks.onChange, negotiation: d.negotiations.memory(ref(SHARED_CONNECTION), target) });
+    return new StdioSupervisor({
+      ...stdio,
+      redact: hooks.redact,
+      onChange: hooks.onChange,
+      negotiation: d.negotiations.memory(ref(SHARED_CONNECTION), target),
+    });
   };
 }
 

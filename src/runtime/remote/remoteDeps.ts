@@ -53,7 +53,12 @@ export function createRemoteRuntime(o: {
     leaseMs: Math.max(30_000, requestTimeoutMs * 3),
     ...(options.refreshSkewMs === undefined ? {} : { refreshSkewMs: options.refreshSkewMs }),
   });
-  const sessions = new SessionRecorder(o.store, o.readModels, () => ({ now: o.clock(), newId: o.newId, actor: 'gateway' }), o.logger.child({ component: 'sessions' }));
+  const sessions = new SessionRecorder(
+    o.store,
+    o.readModels,
+    () => ({ now: o.clock(), newId: o.newId, actor: 'gateway' }),
+    o.logger.child({ component: 'sessions' }),
+  );
   return {
     deps: {
       fetch: safe.fetch,

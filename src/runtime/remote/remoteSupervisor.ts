@@ -15,7 +15,13 @@ import { httpStatusOf, RemoteConnection, type RemoteTransportKind } from './remo
 import { backoffDelay, type RestartPolicy } from '../core/restartPolicy.js';
 import type { NegotiationRecorder } from '../core/negotiationRecorder.js';
 import type { StopReason } from '../core/serverPool.js';
-import type { CallOptions, ServerSnapshot, ToolDescriptor, ToolResult, UpstreamIdentity } from '../core/types.js';
+import type {
+  CallOptions,
+  ServerSnapshot,
+  ToolDescriptor,
+  ToolResult,
+  UpstreamIdentity,
+} from '../core/types.js';
 import type { SessionRecorder } from './sessionRecorder.js';
 import { UserConnections } from './userConnections.js';
 import { UrlRefusedError } from '../../net/urlSafety.js';
@@ -49,9 +55,14 @@ export interface RemoteSupervisorOptions {
 
 /** A failure as one line for status and logs: the HTTP status first when there was one. */
 function describe(error: unknown): string {
-  const message = (error instanceof Error ? error.message : String(error)).replace(/^Streamable HTTP error: /, '');
+  const message = (error instanceof Error ? error.message : String(error)).replace(
+    /^Streamable HTTP error: /,
+    '',
+  );
   const status = httpStatusOf(error);
-  return (status !== undefined && !message.includes(String(status)) ? `HTTP ${status}: ${message}` : message).slice(0, 300);
+  return (
+    status !== undefined && !message.includes(String(status)) ? `HTTP ${status}: ${message}` : message
+  ).slice(0, 300);
 }
 
 /**
@@ -80,7 +91,12 @@ export class RemoteSupervisor {
 
   constructor(private readonly o: RemoteSupervisorOptions) {
     this.log = o.logger.child({ server: o.name });
-    this.state = new SupervisorState({ logger: this.log, onChange: o.onChange, logLimit: o.logLimit, redact: o.redact });
+    this.state = new SupervisorState({
+      logger: this.log,
+      onChange: o.onChange,
+      logLimit: o.logLimit,
+      redact: o.redact,
+    });
     this.target = { serverId: o.serverId, serverName: o.name, url: o.transport.url };
     this.primary = this.slot(SHARED_CONNECTION, DEFAULT_USER, false);
     this.users = new UserConnections((username) => this.slot(username, username, true), o.deps.idleTimeoutMs);
@@ -110,7 +126,11 @@ export class RemoteSupervisor {
     return {
       ...this.state.view(),
       restarts: this.restarts,
-      remote: { ...(kind ? { activeTransport: kind } : {}), hasSession: conn?.sessionId !== undefined, userConnections: this.users.size },
+      remote: {
+        ...(kind ? { activeTransport: kind } : {}),
+        hasSession: conn?.sessionId !== undefined,
+        userConnections: this.users.size,
+      },
     };
   }
 
@@ -120,13 +140,30 @@ export class RemoteSupervisor {
     return withDeadline(
       timeoutMs,
       options.signal,
-      (signal) => this.withSlot(username, (slot) => slot.run((conn) => conn.callTool(tool, args, { signal, timeoutMs, onProgress: options.onProgress }), signal)),
-      (error, outcome) => this.forUser(mapCallError(error, { server: this.name, tool, timeoutMs, ...outcome, stopped: !this.active }, 'remote'), username),
+      (signal) =>
+        this.withSlot(username, (slot) =>
+          slot.run(
+            (conn) => conn.callTool(tool, args, { signal, timeoutMs, onProgress: options.onProgress }),
+            signal,
+          ),
+        ),
+      (error, outcome) =>
+        this.forUser(
+          mapCallError(
+            error,
+            { server: this.name, tool, timeoutMs, ...outcome, stopped: !this.active },
+            'remote',
+          ),
+          username,
+        ),
     );
   }
 
   /** The tools this user's own connection offers (connecting it if needed); undefined: the snapshot applies. */
-  async toolsFor(username: string, options: { timeoutMs: number; signal?: AbortSignal }): Promise<ToolDescriptor[] | undefined> {
+  async toolsFor(
+    username: string,
+    options: { timeoutMs: number; signal?: AbortSignal },
+  ): Promise<ToolDescriptor[] | undefined> {
     try {
       return await this.withSlot(username, async (slot) => {
         if (slot === this.primary) return undefined;
@@ -137,7 +174,11 @@ export class RemoteSupervisor {
       });
     } catch (error) {
       if (isAppError(error)) throw this.forUser(error, username);
-      throw new AppError('server_unavailable', `Server ${this.name} could not be reached for user ${username}: ${describe(error)}`, { serverName: this.name });
+      throw new AppError(
+        'server_unavailable',
+        `Server ${this.name} could not be reached for user ${username}: ${describe(error)}`,
+        { serverName: this.name },
+      );
     }
   }
 
@@ -161,12 +202,21 @@ export class RemoteSupervisor {
     const own = this.o.deps.tokens.state(this.o.serverId, username);
     if (username !== DEFAULT_USER && own) return this.users.use(username, work);
     if (username !== DEFAULT_USER && this.o.deps.tokens.state(this.o.serverId, DEFAULT_USER)) {
-      throw reauthRequired(this.target, username, `no OAuth tokens are stored for this user; the shared connection authenticates as user "${DEFAULT_USER}"`);
+      throw reauthRequired(
+        this.target,
+        username,
+        `no OAuth tokens are stored for this user; the shared connection authenticates as user "${DEFAULT_USER}"`,
+      );
     }
     if (this.authBlocked) throw this.authBlocked;
     return work(this.primary).catch((error: unknown) => {
       // The shared grant died mid-run (refresh refused): show it, and wait for new tokens.
-      if (isAppError(error) && error.code === 'reauth_required' && error.details.username === DEFAULT_USER && this.active) {
+      if (
+        isAppError(error) &&
+        error.code === 'reauth_required' &&
+        error.details.username === DEFAULT_USER &&
+        this.active
+      ) {
         this.authBlocked = error;
         this.note(`[supervisor] ${error.message}`);
         this.setState({ status: 'error', statusMessage: error.message });
@@ -178,7 +228,11 @@ export class RemoteSupervisor {
   /** A 401 on the shared connection names user "default"; the caller should read about themselves. */
   private forUser(error: AppError, username: string): AppError {
     if (error.code !== 'reauth_required' || error.details.username === username) return error;
-    return reauthRequired(this.target, username, 'the server requires authorization and no OAuth tokens are stored for this user');
+    return reauthRequired(
+      this.target,
+      username,
+      'the server requires authorization and no OAuth tokens are stored for this user',
+    );
   }
 
   private async connectPrimary(): Promise<void> {
@@ -191,12 +245,19 @@ export class RemoteSupervisor {
       this.attempt = 0;
       this.authBlocked = undefined;
       this.kind = conn.kind;
-      this.log.info('remote mcp server connected', { transport: conn.kind, resumed: conn.resumed, tools: conn.tools.length });
+      this.log.info('remote mcp server connected', {
+        transport: conn.kind,
+        resumed: conn.resumed,
+        tools: conn.tools.length,
+      });
       this.setState({ status: 'connected', statusMessage: undefined, tools: conn.tools });
     } catch (error) {
       if (!this.active) return;
       const reason = describe(error);
-      if ((isAppError(error) && (error.code === 'reauth_required' || error.code === 'secret_undecryptable')) || error instanceof UrlRefusedError) {
+      if (
+        (isAppError(error) && (error.code === 'reauth_required' || error.code === 'secret_undecryptable')) ||
+        error instanceof UrlRefusedError
+      ) {
         // Retrying cannot help: it needs new tokens or a new configuration.
         if (isAppError(error) && error.code === 'reauth_required') {
           // Tokens stored while this attempt ran were not in it: try again with them.
@@ -233,7 +294,13 @@ export class RemoteSupervisor {
 
   private slot(connection: string, authUser: string, lazy: boolean): ConnectionSlot {
     const isolation = createIsolatingFetch(
-      createAuthorizingFetch({ base: this.o.deps.fetch, target: this.target, username: authUser, tokens: this.o.deps.tokens, staticHeaders: () => this.headers() }),
+      createAuthorizingFetch({
+        base: this.o.deps.fetch,
+        target: this.target,
+        username: authUser,
+        tokens: this.o.deps.tokens,
+        staticHeaders: () => this.headers(),
+      }),
     );
     this.isolations.add(isolation);
     const shared = connection === SHARED_CONNECTION;
@@ -245,8 +312,15 @@ export class RemoteSupervisor {
       sessions: this.o.deps.sessions,
       startupTimeoutMs: this.o.startupTimeoutMs,
       lazy,
-      unavailable: () => new AppError('server_unavailable', `Server ${this.name} is not connected (status ${this.state.status})`, { serverName: this.name }),
-      ...(shared ? { onLost: (reason: string) => this.active && this.scheduleRetry(`connection lost: ${reason}`) } : {}),
+      unavailable: () =>
+        new AppError(
+          'server_unavailable',
+          `Server ${this.name} is not connected (status ${this.state.status})`,
+          { serverName: this.name },
+        ),
+      ...(shared
+        ? { onLost: (reason: string) => this.active && this.scheduleRetry(`connection lost: ${reason}`) }
+        : {}),
       onClosed: () => this.isolations.delete(isolation),
       build: (resume, prior, onLost) =>
         new RemoteConnection({
