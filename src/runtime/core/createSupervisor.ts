@@ -7,7 +7,7 @@ import type { UserSecrets } from '../calls/userSecrets.js';
 import { isInjectableEnvName } from '../perUser/envSecretNames.js';
 import { PerUserSupervisor, type PerUserLimits } from '../perUser/perUserSupervisor.js';
 import type { ProcessBudget } from '../perUser/processBudget.js';
-import type { RemoteDeps } from '../remote/remoteSupervisor.js';
+import type { RemoteDeps } from '../remote/remoteSlots.js';
 import { RemoteSupervisor } from '../remote/remoteSupervisor.js';
 import type { ProcessRegistry } from '../stdio/processRegistry.js';
 import { StdioSupervisor } from '../stdio/stdioSupervisor.js';

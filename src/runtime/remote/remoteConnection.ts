@@ -1,9 +1,5 @@
 import {
   SSEClientTransport,
-  SdkError,
-  SdkErrorCode,
-  SdkHttpError,
-  SseError,
   StreamableHTTPClientTransport,
   type Client,
   type FetchLike,
@@ -26,7 +22,9 @@ import type {
   ToolResult,
   UpstreamIdentity,
 } from '../core/types.js';
-import { UrlRefusedError } from '../../net/urlSafety.js';
+import { fallsBackToSse, httpStatusOf, KnownSseOnly, SessionExpiredError } from './httpFailures.js';
+
+export { describeFailure, httpStatusOf, SessionExpiredError } from './httpFailures.js';
 
 export type RemoteTransportKind = 'streamable_http' | 'sse';
 
@@ -57,35 +55,6 @@ const SDK_RECONNECTION = {
   reconnectionDelayGrowFactor: 1.5,
   maxRetries: 2,
 };
-
-/** The resumed session is unknown to the server (HTTP 404): clear it and initialize afresh. */
-export class SessionExpiredError extends Error {
-  constructor() {
-    super('the MCP session is no longer known to the server (HTTP 404)');
-    this.name = 'SessionExpiredError';
-  }
-}
-
-/** HTTP status of a transport failure, if it was one. */
-export function httpStatusOf(error: unknown): number | undefined {
-  if (SdkHttpError.isInstance(error) && typeof error.status === 'number' && error.status > 0)
-    return error.status;
-  if (SseError.isInstance(error) && typeof error.code === 'number' && error.code > 0) return error.code;
-  const match = error instanceof Error ? /\(HTTP (\d{3})\)/.exec(error.message) : null;
-  return match?.[1] ? Number(match[1]) : undefined;
-}
-
-/** Initialization answers meaning "not a Streamable HTTP endpoint": try the legacy SSE transport. */
-function fallsBackToSse(error: unknown): boolean {
-  if (error instanceof KnownSseOnly) return true;
-  if (isAppError(error) || error instanceof UrlRefusedError) return false;
-  if (SdkError.isInstance(error) && error.code === SdkErrorCode.ClientHttpUnexpectedContent) return true;
-  const status = httpStatusOf(error);
-  return status === 400 || status === 404 || status === 405;
-}
-
-/** The remembered negotiation says SSE: skip the Streamable HTTP attempt. */
-class KnownSseOnly extends Error {}
 
 /** A probe answer is at most this slow on a live server; longer is an outage, not a legacy verdict. */
 const PROBE_TIMEOUT_MS = 10_000;

@@ -4,7 +4,7 @@ import type { Logger } from '../../logger.js';
 import type { ReadModels } from '../../projections/readModels.js';
 import { OAuthExchange } from './oauth/oauthExchange.js';
 import { OAuthTokenService } from './oauth/oauthTokens.js';
-import type { RemoteDeps } from './remoteSupervisor.js';
+import type { RemoteDeps } from './remoteSlots.js';
 import { createSafeFetch } from './net/safeFetch.js';
 import { SessionRecorder } from './sessionRecorder.js';
 import { createUrlPolicy, type UrlPolicy } from '../../net/urlSafety.js';
