@@ -5,6 +5,8 @@ import {
   type PriorDiscovery,
   type Transport,
 } from '@modelcontextprotocol/client';
+import { isAppError } from '../../errors.js';
+import { UrlRefusedError } from '../../net/urlSafety.js';
 import { listAllTools } from '../core/listAllTools.js';
 import type {
   CallLimits,
@@ -56,12 +58,29 @@ export async function connectUpstream(
   prior: Negotiation | undefined,
 ): Promise<Negotiation> {
   const verdict = priorOf(prior);
-  await client.connect(transport, {
-    signal: limits.signal,
-    timeout: limits.timeoutMs,
-    ...(verdict ? { prior: verdict } : {}),
-  });
+  try {
+    await client.connect(transport, {
+      signal: limits.signal,
+      timeout: limits.timeoutMs,
+      ...(verdict ? { prior: verdict } : {}),
+    });
+  } catch (error) {
+    throw ownCause(error) ?? error;
+  }
   return negotiationOf(client, prior);
+}
+
+/**
+ * The SDK wraps what our fetch stack threw during the probe (reauth_required, a refused URL); the
+ * supervisor decides on those, so they come back out unwrapped.
+ */
+function ownCause(error: unknown): Error | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current instanceof Error; depth++) {
+    if (isAppError(current) || current instanceof UrlRefusedError) return current;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
 }
 
 /** A resumed session skips initialize, so its version is the one remembered with it. */

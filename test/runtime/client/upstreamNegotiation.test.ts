@@ -165,7 +165,7 @@ describe('upstream negotiation (stdio)', function () {
 
   it('answers a result over the message size limit with 502 result_too_large, without restarting the shared server', async () => {
     first = await startTestGateway({ maxMessageBytes: 4_096 });
-    await first.request('POST', '/mcp/servers', fixtureServer('big'));
+    await first.request('POST', '/mcp/servers', fixtureServer('big', { env: { FIXTURE_BIG: '1' } }));
     const before = await waitForStatus(first, 'big', ['connected']);
     const res = await call(first, 'big', 'big', { bytes: 10_000 });
     expect(res.status, res.text).to.equal(502);
