@@ -26,15 +26,14 @@ export interface UpstreamHooks {
   readonly onTruncatedList: (reason: string) => void;
 }
 
-export function createUpstreamClient(
-  identity: UpstreamIdentity,
-  probeTimeoutMs: number,
-  hooks: UpstreamHooks,
-): Client {
+/** A probe answer is at most this slow from a live server. */
+const PROBE_TIMEOUT_MS = 10_000;
+
+export function createUpstreamClient(identity: UpstreamIdentity, hooks: UpstreamHooks): Client {
   const capabilities: ClientCapabilities = { ...identity.capabilities };
   const client = new Client(identity.clientInfo, {
     capabilities,
-    versionNegotiation: { mode: 'auto', probe: { timeoutMs: probeTimeoutMs } },
+    versionNegotiation: { mode: 'auto', probe: { timeoutMs: PROBE_TIMEOUT_MS } },
   });
   // Legacy servers notify unsolicited; modern ones only on a subscriptions/listen stream (see listenForTools).
   client.setNotificationHandler('notifications/tools/list_changed', () => hooks.onToolsChanged());
@@ -58,16 +57,41 @@ export async function connectUpstream(
   prior: Negotiation | undefined,
 ): Promise<Negotiation> {
   const verdict = priorOf(prior);
+  // The probe must fit the connection's own budget (a silent stdio server counts as legacy after it).
+  client.setVersionNegotiation({
+    mode: 'auto',
+    probe: { timeoutMs: Math.min(PROBE_TIMEOUT_MS, limits.timeoutMs) },
+  });
   try {
-    await client.connect(transport, {
+    const connecting = client.connect(transport, {
       signal: limits.signal,
       timeout: limits.timeoutMs,
       ...(verdict ? { prior: verdict } : {}),
     });
+    // Not every phase of connect() (the probe among them) ends on the signal: the caller's deadline does.
+    await untilAborted(connecting, limits.signal);
   } catch (error) {
     throw ownCause(error) ?? error;
   }
   return negotiationOf(client, prior);
+}
+
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) {
+    work.catch(() => undefined);
+    return Promise.reject(signal.reason);
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => {
+      work.catch(() => undefined);
+      reject(signal.reason);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (value) => (signal.removeEventListener('abort', onAbort), resolve(value)),
+      (error: unknown) => (signal.removeEventListener('abort', onAbort), reject(error)),
+    );
+  });
 }
 
 /**

@@ -56,9 +56,6 @@ const SDK_RECONNECTION = {
   maxRetries: 2,
 };
 
-/** A probe answer is at most this slow on a live server; longer is an outage, not a legacy verdict. */
-const PROBE_TIMEOUT_MS = 10_000;
-
 /**
  * One SDK Client on one HTTP transport: a single connection attempt. Streamable HTTP first; if
  * initialization answers 400/404/405 or a non-MCP content type, the legacy SSE transport on the
@@ -194,7 +191,7 @@ export class RemoteConnection {
     limits: RequestLimits,
     prior: Negotiation | undefined,
   ): Promise<void> {
-    const client = createUpstreamClient(this.o.identity, Math.min(PROBE_TIMEOUT_MS, limits.timeoutMs), {
+    const client = createUpstreamClient(this.o.identity, {
       onToolsChanged: () => void this.refreshTools(),
       onTruncatedList: this.o.onNote,
     });

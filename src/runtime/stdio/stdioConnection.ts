@@ -37,8 +37,6 @@ export interface StdioConnectionHooks {
   onProtocolError: (error: Error) => void;
 }
 
-const PROBE_TIMEOUT_MS = 10_000;
-
 export class StdioConnection {
   readonly transport: StdioProcessTransport;
   private readonly client: Client;
@@ -55,8 +53,7 @@ export class StdioConnection {
     this.transport = new StdioProcessTransport(process);
     this.transport.onstderrLine = hooks.onStderrLine;
     this.transport.onspawn = hooks.onSpawn;
-    // A silent stdio server is a legacy one: the probe must not eat the whole startup budget.
-    this.client = createUpstreamClient(identity, PROBE_TIMEOUT_MS, {
+    this.client = createUpstreamClient(identity, {
       onToolsChanged: hooks.onToolsChanged,
       onTruncatedList: hooks.onTruncatedList,
     });
