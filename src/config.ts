@@ -7,9 +7,12 @@ import { OBSERVABILITY_CONFIG } from './observabilityConfig.js';
 
 /** Empty strings (common in .env files) count as unset. */
 const opt = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema);
-const int = (min: number, max: number, fallback: number) => opt(z.coerce.number().int().min(min).max(max).default(fallback));
+const int = (min: number, max: number, fallback: number) =>
+  opt(z.coerce.number().int().min(min).max(max).default(fallback));
 
-const indexUrl = z.string().refine((v) => indexUrlProblem(v) === undefined, { message: 'must be an http(s) URL without credentials' });
+const indexUrl = z
+  .string()
+  .refine((v) => indexUrlProblem(v) === undefined, { message: 'must be an http(s) URL without credentials' });
 
 /** Every setting the gateway reads from its environment, validated in one place. */
 export const ConfigSchema = z.object({
@@ -21,7 +24,12 @@ export const ConfigSchema = z.object({
   SECRETS_KEY: z.string().optional(),
   SECRETS_KEYS: opt(z.string().optional()),
   LOG_LEVEL: opt(z.enum(['debug', 'info', 'warn', 'error']).default('info')),
-  BODY_LIMIT: opt(z.string().regex(/^\d+(b|kb|mb)$/i, 'use a size such as 512kb or 1mb').default('1mb')),
+  BODY_LIMIT: opt(
+    z
+      .string()
+      .regex(/^\d+(b|kb|mb)$/i, 'use a size such as 512kb or 1mb')
+      .default('1mb'),
+  ),
   TOOL_TIMEOUT_MS: int(100, 3_600_000, 60_000),
   STARTUP_TIMEOUT_MS: int(100, 3_600_000, 30_000),
   SHUTDOWN_GRACE_MS: int(0, 60_000, 2_000),
@@ -67,11 +75,21 @@ export const ConfigSchema = z.object({
   MONGO_HOST: opt(z.string().regex(/^[A-Za-z0-9.\-[\]:]+(,[A-Za-z0-9.\-[\]:]+)*$/, 'use host:port or a comma-separated list of them').optional()),
   MONGO_USER: opt(z.string().optional()),
   MONGO_PASS: opt(z.string().optional()),
-  MONGO_DBNAME: opt(z.string().regex(/^[^/\\. "$*<>:|?]{1,63}$/, 'not a valid MongoDB database name').default('mcp')),
+  MONGO_DBNAME: opt(
+    z
+      .string()
+      .regex(/^[^/\\. "$*<>:|?]{1,63}$/, 'not a valid MongoDB database name')
+      .default('mcp'),
+  ),
   MONGO_REPLICA_SET: opt(z.string().min(1).optional()),
   MONGO_AUTH_SOURCE: opt(z.string().min(1).optional()),
   /** Collection of per-user data keys (the reference README's SECRETS_DBNAME), apart from the events. */
-  SECRETS_DBNAME: opt(z.string().regex(/^[A-Za-z0-9_-]{1,100}$/, 'letters, digits, _ and - only').default('secrets')),
+  SECRETS_DBNAME: opt(
+    z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,100}$/, 'letters, digits, _ and - only')
+      .default('secrets'),
+  ),
   ...SECURITY_CONFIG,
   ...OBSERVABILITY_CONFIG,
 });
@@ -115,12 +133,16 @@ export function eventStoreKind(config: Config): EventStoreKind {
 function storeProblems(config: Config): string[] {
   if (eventStoreKind(config) !== 'mongo') return [];
   const problems: string[] = [];
-  if (!config.MONGO_URL && !config.MONGO_HOST) problems.push('EVENT_STORE: mongo needs MONGO_URL or MONGO_HOST');
-  if (config.MONGO_PASS !== undefined && config.MONGO_USER === undefined) problems.push('MONGO_PASS: set MONGO_USER too');
+  if (!config.MONGO_URL && !config.MONGO_HOST)
+    problems.push('EVENT_STORE: mongo needs MONGO_URL or MONGO_HOST');
+  if (config.MONGO_PASS !== undefined && config.MONGO_USER === undefined)
+    problems.push('MONGO_PASS: set MONGO_USER too');
   // Every instance must open every other instance's ciphertext; a key file generated into one
   // instance's DATA_DIR would silently differ per instance.
   if (config.SECRETS_KEY === undefined && !config.SECRETS_KEYS) {
-    problems.push('SECRETS_KEY: required with the MongoDB store (all instances must share it; set SECRETS_KEY or SECRETS_KEYS)');
+    problems.push(
+      'SECRETS_KEY: required with the MongoDB store (all instances must share it; set SECRETS_KEY or SECRETS_KEYS)',
+    );
   }
   return problems;
 }

@@ -79,7 +79,11 @@ export interface GatewayOptions {
 }
 
 const PER_USER_DEFAULTS = { idleTimeoutMs: 600_000, maxPerServer: 20, maxTotal: 100 };
-const MCP_DEFAULTS: McpEndpointLimits = { maxSessionsPerUser: 10, sessionIdleTimeoutMs: 1_800_000, maxConcurrentCallsPerSession: 16 };
+const MCP_DEFAULTS: McpEndpointLimits = {
+  maxSessionsPerUser: 10,
+  sessionIdleTimeoutMs: 1_800_000,
+  maxConcurrentCallsPerSession: 16,
+};
 
 export interface Gateway {
   readonly app: Koa;
@@ -103,7 +107,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const registry = options.registry ?? new ProcessRegistry();
   // Collectors read pool/projector lazily at scrape time, so the metrics can exist before them.
   const metrics: GatewayMetrics = new GatewayMetrics({
-    servers: () => pool.list().map(({ name, snapshot }) => ({ name, status: snapshot.status, restarts: snapshot.restarts })),
+    servers: () =>
+      pool
+        .list()
+        .map(({ name, snapshot }) => ({ name, status: snapshot.status, restarts: snapshot.restarts })),
     childProcesses: () => registry.size,
     projectionLag: async () => Math.max(0, (await store.headPosition()) - projector.checkpoint),
     mcpSessions: () => mcp.sessionCount,
@@ -116,8 +123,16 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const clock = options.clock ?? (() => new Date());
   const newId = options.newId ?? randomUUID;
   const urlPolicy = options.remote?.urlPolicy ?? createUrlPolicy();
-  const identity = { clientInfo: { name: 'mcp-api', version: '0.1.0' }, capabilities: options.upstreamCapabilities ?? {} };
-  const negotiations = new NegotiationRecorder(store, () => projector.readModels, () => ({ now: clock(), newId, actor: 'gateway' }), logger.child({ component: 'negotiations' }));
+  const identity = {
+    clientInfo: { name: 'mcp-api', version: '0.1.0' },
+    capabilities: options.upstreamCapabilities ?? {},
+  };
+  const negotiations = new NegotiationRecorder(
+    store,
+    () => projector.readModels,
+    () => ({ now: clock(), newId, actor: 'gateway' }),
+    logger.child({ component: 'negotiations' }),
+  );
   const remote = createRemoteRuntime({
     store,
     readModels: () => projector.readModels,
@@ -132,7 +147,11 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   });
   const perUser = { ...PER_USER_DEFAULTS, ...options.perUser };
   const budget = new ProcessBudget(perUser.maxTotal);
-  const secrets = new UserSecrets({ readModels: () => projector.readModels, secretBox: options.secretBox, logger });
+  const secrets = new UserSecrets({
+    readModels: () => projector.readModels,
+    secretBox: options.secretBox,
+    logger,
+  });
   const pool = new ServerPool(
     createSupervisorFactory({
       readModels: () => projector.readModels,
@@ -187,7 +206,12 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   // After catch-up: only what other instances do from now on needs a key reload or a forget.
   projector.on('applied', followDataKeys(options.secretBox, logger.child({ component: 'data-keys' })));
   const checkpointer = options.snapshots
-    ? new Checkpointer(projector, options.snapshots, logger.child({ component: 'projector' }), options.checkpointIntervalMs ?? 5000)
+    ? new Checkpointer(
+        projector,
+        options.snapshots,
+        logger.child({ component: 'projector' }),
+        options.checkpointIntervalMs ?? 5000,
+      )
     : undefined;
   checkpointer?.start();
   // Servers come back in the background: the HTTP server must not wait for slow children.
@@ -210,7 +234,11 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     ? auditRuntime(instrumented, audit.recorder, audit.scope, clock, () => telemetry.traceId())
     : instrumented;
   const mcp = new McpEndpoint({
-    source: gatewayToolSource(() => projector.readModels, pool, (request, signal, extras) => runtime.callTool(request, signal, extras)),
+    source: gatewayToolSource(
+      () => projector.readModels,
+      pool,
+      (request, signal, extras) => runtime.callTool(request, signal, extras),
+    ),
     logger,
     limits: { ...MCP_DEFAULTS, ...options.mcp },
   });
@@ -223,7 +251,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     mcp,
     ops: {
       readiness: () => checkReadiness(store, projector, pool),
-      metrics: async () => ({ contentType: metrics.registry.contentType, body: await metrics.registry.metrics() }),
+      metrics: async () => ({
+        contentType: metrics.registry.contentType,
+        body: await metrics.registry.metrics(),
+      }),
     },
     secretBox: options.secretBox,
     logger,

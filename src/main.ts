@@ -35,7 +35,10 @@ async function main(): Promise<void> {
     bodyLimit: config.BODY_LIMIT,
     parentEnv: process.env,
     remote: {
-      urlPolicy: createUrlPolicy({ allow: parseNetworkList(config.OUTBOUND_ALLOW_NETWORKS), deny: parseNetworkList(config.OUTBOUND_DENY_NETWORKS) }),
+      urlPolicy: createUrlPolicy({
+        allow: parseNetworkList(config.OUTBOUND_ALLOW_NETWORKS),
+        deny: parseNetworkList(config.OUTBOUND_DENY_NETWORKS),
+      }),
       idleTimeoutMs: config.REMOTE_IDLE_TIMEOUT_MS,
       oauthRequestTimeoutMs: config.OAUTH_REQUEST_TIMEOUT_MS,
     },
@@ -61,7 +64,14 @@ async function main(): Promise<void> {
   server.listen(config.PORT, config.HOST, () => {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.PORT;
-    logger.info('mcp-api listening', { host: config.HOST, port, dataDir: config.DATA_DIR, eventStore: storage.kind, auth: config.AUTH, servers: gateway.projector.readModels.servers.size });
+    logger.info('mcp-api listening', {
+      host: config.HOST,
+      port,
+      dataDir: config.DATA_DIR,
+      eventStore: storage.kind,
+      auth: config.AUTH,
+      servers: gateway.projector.readModels.servers.size,
+    });
   });
 
   let stopping = false;

@@ -11,7 +11,10 @@ export interface SessionState {
 type Ref = Pick<SessionIdChangedData, 'serverId' | 'serverName' | 'connection'>;
 
 export type SessionCommand =
-  | { type: 'RecordSession'; data: Ref & { url: string; sessionId: string; protocolVersion?: string | undefined } }
+  | {
+      type: 'RecordSession';
+      data: Ref & { url: string; sessionId: string; protocolVersion?: string | undefined };
+    }
   /** Clears only the session the caller saw fail, never a newer one another instance recorded since. */
   | { type: 'ClearSession'; data: Ref & { url: string; sessionId: string } }
   /** After a probe: always recorded, so the event's time dates the verdict (legacy verdicts expire). */
@@ -19,7 +22,11 @@ export type SessionCommand =
 
 export function evolveSession(state: SessionState, event: DomainEvent): SessionState {
   if (event.type !== 'SessionIdChanged') return state;
-  return { sessionId: event.data.sessionId, url: event.data.url, protocolVersion: event.data.protocolVersion };
+  return {
+    sessionId: event.data.sessionId,
+    url: event.data.url,
+    protocolVersion: event.data.protocolVersion,
+  };
 }
 
 export const sessionDecider: Decider<SessionState, SessionCommand> = {
@@ -31,8 +38,14 @@ export const sessionDecider: Decider<SessionState, SessionCommand> = {
     const base = { serverId, serverName, connection, url };
     if (command.type === 'RecordSession') {
       const { sessionId, protocolVersion } = command.data;
-      if (state.sessionId === sessionId && state.url === url && state.protocolVersion === protocolVersion) return [];
-      return [{ type: 'SessionIdChanged', data: { ...base, sessionId, ...(protocolVersion === undefined ? {} : { protocolVersion }) } }];
+      if (state.sessionId === sessionId && state.url === url && state.protocolVersion === protocolVersion)
+        return [];
+      return [
+        {
+          type: 'SessionIdChanged',
+          data: { ...base, sessionId, ...(protocolVersion === undefined ? {} : { protocolVersion }) },
+        },
+      ];
     }
     if (state.sessionId !== command.data.sessionId) return [];
     return [{ type: 'SessionIdChanged', data: { ...base, sessionId: null } }];

@@ -92,7 +92,9 @@ export type Emitted = DomainEvent;
  * Upcasters lift old schema versions to the current one: `[type][fromVersion] = data => data'`.
  * Empty today: every event is still at version 1. Add an entry before changing a schema.
  */
-const UPCASTERS: Partial<Record<EventType, Record<number, (data: Record<string, unknown>) => Record<string, unknown>>>> = {};
+const UPCASTERS: Partial<
+  Record<EventType, Record<number, (data: Record<string, unknown>) => Record<string, unknown>>>
+> = {};
 
 /**
  * Reads a stored event as a typed domain event, upcasting older versions. Returns undefined for

@@ -36,4 +36,5 @@ export const UpstreamNegotiated = z.object({
 });
 export type UpstreamNegotiatedData = z.infer<typeof UpstreamNegotiated>;
 
-export const sessionStreamId = (serverId: string, connection: string): string => `session-${serverId}-${connection}`;
+export const sessionStreamId = (serverId: string, connection: string): string =>
+  `session-${serverId}-${connection}`;

@@ -1,13 +1,19 @@
 import type { SecretBox } from '../crypto/secretBox.js';
 import type { Sealed } from '../events/secretEvents.js';
-import { headerSecretName, SERVER_HEADER_USER, type StreamableHttpTransport } from '../events/serverEvents.js';
+import {
+  headerSecretName,
+  SERVER_HEADER_USER,
+  type StreamableHttpTransport,
+} from '../events/serverEvents.js';
 import { REDACTED } from './redacted.js';
 
 const SENSITIVE_EXACT = new Set(['authorization', 'proxy-authorization', 'cookie']);
-const SENSITIVE_PART = /(token|secret|passw|api[-_]?key|access[-_]?key|private[-_]?key|credential|session|signature|auth)/i;
+const SENSITIVE_PART =
+  /(token|secret|passw|api[-_]?key|access[-_]?key|private[-_]?key|credential|session|signature|auth)/i;
 
 /** Headers whose values are credentials: sealed in events, redacted in views. */
-export const isSensitiveHeader = (name: string): boolean => SENSITIVE_EXACT.has(name.toLowerCase()) || SENSITIVE_PART.test(name);
+export const isSensitiveHeader = (name: string): boolean =>
+  SENSITIVE_EXACT.has(name.toLowerCase()) || SENSITIVE_PART.test(name);
 
 export interface SplitHeaders {
   plain: Record<string, string>;
@@ -27,7 +33,8 @@ export function splitHeaders(
 ): SplitHeaders {
   const out: SplitHeaders = { plain: {}, sealed: {} };
   const storedSealed = stored?.sealedHeaders ?? {};
-  const findStored = (name: string): [string, Sealed] | undefined => Object.entries(storedSealed).find(([n]) => n.toLowerCase() === name.toLowerCase());
+  const findStored = (name: string): [string, Sealed] | undefined =>
+    Object.entries(storedSealed).find(([n]) => n.toLowerCase() === name.toLowerCase());
   for (const [name, value] of Object.entries(headers)) {
     if (!isSensitiveHeader(name)) {
       out.plain[name] = value;
@@ -41,7 +48,11 @@ export function splitHeaders(
   return out;
 }
 
-function openOrUndefined(box: SecretBox, sealed: Sealed, context: { username: string; serverName: string; secretName: string }): string | undefined {
+function openOrUndefined(
+  box: SecretBox,
+  sealed: Sealed,
+  context: { username: string; serverName: string; secretName: string },
+): string | undefined {
   try {
     return box.open(sealed, context);
   } catch {
@@ -52,7 +63,8 @@ function openOrUndefined(box: SecretBox, sealed: Sealed, context: { username: st
 /** Headers as GET shows them: credentials as `[redacted]`. */
 export function viewHeaders(t: StreamableHttpTransport): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(t.headers)) out[name] = isSensitiveHeader(name) ? REDACTED : value;
+  for (const [name, value] of Object.entries(t.headers))
+    out[name] = isSensitiveHeader(name) ? REDACTED : value;
   for (const name of Object.keys(t.sealedHeaders ?? {})) out[name] = REDACTED;
   return out;
 }

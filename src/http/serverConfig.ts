@@ -11,13 +11,17 @@ import { REDACTED } from './redacted.js';
 type AddBody = z.infer<typeof AddServerBody>;
 type UpdateBody = z.infer<typeof UpdateServerBody>;
 
-/** Refuses at registration what the runtime would refuse at connect, for IP-literal hosts (DNS is checked at connect). */
+/**
+ * Refuses at registration what the runtime would refuse at connect, for IP-literal hosts (DNS is checked at
+ * connect).
+ */
 function checkPolicy(url: string, policy: UrlPolicy | undefined): void {
   if (!policy) return;
   try {
     checkUrl(url, policy);
   } catch (error) {
-    if (error instanceof UrlRefusedError) throw new AppError('invalid_request', `Invalid server: url refused: ${error.reason}`);
+    if (error instanceof UrlRefusedError)
+      throw new AppError('invalid_request', `Invalid server: url refused: ${error.reason}`);
     throw error;
   }
 }
@@ -25,7 +29,13 @@ function checkPolicy(url: string, policy: UrlPolicy | undefined): void {
 /** The transport of a new server. For streamable_http, command/args/env/cwd are ignored (reference README). */
 export function transportFromBody(body: AddBody, box: SecretBox, policy: UrlPolicy | undefined): Transport {
   if (body.transportType === 'stdio') {
-    return { transportType: 'stdio', command: body.command as string, args: body.args, env: body.env, ...(body.cwd ? { cwd: body.cwd } : {}) };
+    return {
+      transportType: 'stdio',
+      command: body.command as string,
+      args: body.args,
+      env: body.env,
+      ...(body.cwd ? { cwd: body.cwd } : {}),
+    };
   }
   const url = body.url as string;
   checkPolicy(url, policy);
@@ -40,18 +50,32 @@ export function transportFromBody(body: AddBody, box: SecretBox, policy: UrlPoli
 }
 
 /** The decider's patch for PUT /mcp/servers/:name; redacted values sent back keep what is stored. */
-export function patchFromBody(name: string, body: UpdateBody, stored: Transport, box: SecretBox, policy: UrlPolicy | undefined): ServerPatch {
+export function patchFromBody(
+  name: string,
+  body: UpdateBody,
+  stored: Transport,
+  box: SecretBox,
+  policy: UrlPolicy | undefined,
+): ServerPatch {
   const { sessionId: _runtimeState, headers, url, ...rest } = body;
   const patch: ServerPatch = { ...rest };
   if (patch.env && stored.transportType === 'stdio') {
     // A client that read the redacted env and sends it back must not overwrite the real value.
     const env = stored.env;
-    patch.env = Object.fromEntries(Object.entries(patch.env).map(([k, v]) => [k, v === REDACTED && k in env ? (env[k] as string) : v]));
+    patch.env = Object.fromEntries(
+      Object.entries(patch.env).map(([k, v]) => [k, v === REDACTED && k in env ? (env[k] as string) : v]),
+    );
   }
   if (url !== undefined) {
     checkPolicy(url, policy);
     patch.url = url;
   }
-  if (headers !== undefined) patch.headers = splitHeaders(headers, name, box, stored.transportType === 'streamable_http' ? stored : undefined);
+  if (headers !== undefined)
+    patch.headers = splitHeaders(
+      headers,
+      name,
+      box,
+      stored.transportType === 'streamable_http' ? stored : undefined,
+    );
   return patch;
 }

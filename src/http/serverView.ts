@@ -4,7 +4,8 @@ import { viewHeaders, viewUrl } from './remoteHeaders.js';
 
 /** Shown instead of env values whose names say they are credentials. Sent back on PUT, it keeps the stored value. */
 import { REDACTED } from './redacted.js';
-const SENSITIVE_ENV = /(TOKEN|SECRET|PASSWORD|PASSWD|PASSPHRASE|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIALS?)$/i;
+const SENSITIVE_ENV =
+  /(TOKEN|SECRET|PASSWORD|PASSWD|PASSPHRASE|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIALS?)$/i;
 
 export const isSensitiveEnvName = (name: string): boolean => SENSITIVE_ENV.test(name);
 
@@ -20,10 +21,17 @@ const NOT_RUNNING: ServerSnapshot = { status: 'disconnected', toolsList: [], log
  */
 function transportFields(view: ServerView, live: ServerSnapshot, forAdmin: boolean): Record<string, unknown> {
   const t = view.config.transport;
-  const hideAll = (values: Record<string, string>): Record<string, string> => Object.fromEntries(Object.keys(values).map((k) => [k, REDACTED]));
+  const hideAll = (values: Record<string, string>): Record<string, string> =>
+    Object.fromEntries(Object.keys(values).map((k) => [k, REDACTED]));
   if (t.transportType === 'stdio') {
     const env = forAdmin ? redactEnv(t.env) : hideAll(t.env);
-    return { transportType: t.transportType, command: t.command, args: t.args, env, ...(t.cwd === undefined ? {} : { cwd: t.cwd }) };
+    return {
+      transportType: t.transportType,
+      command: t.command,
+      args: t.args,
+      env,
+      ...(t.cwd === undefined ? {} : { cwd: t.cwd }),
+    };
   }
   const remote = live.remote;
   const headers = viewHeaders(t);
@@ -44,7 +52,11 @@ function transportFields(view: ServerView, live: ServerSnapshot, forAdmin: boole
  * `forAdmin: false` (a user token) hides what other users' activity or the operator's setup can
  * leave there: every env and header value, the stderr log lines and the process id.
  */
-export function serverResponse(view: ServerView, snapshot: ServerSnapshot | undefined, forAdmin = true): Record<string, unknown> {
+export function serverResponse(
+  view: ServerView,
+  snapshot: ServerSnapshot | undefined,
+  forAdmin = true,
+): Record<string, unknown> {
   const base = view.enabled ? (snapshot ?? NOT_RUNNING) : { ...NOT_RUNNING, logs: snapshot?.logs ?? [] };
   const { pid: _pid, ...withoutPid } = base;
   const live: ServerSnapshot = forAdmin ? base : { ...withoutPid, logs: [] };
@@ -58,7 +70,9 @@ export function serverResponse(view: ServerView, snapshot: ServerSnapshot | unde
     timeout: view.config.timeout,
     startupTimeout: view.config.startupTimeout,
     secretDelivery: view.config.secretDelivery ?? 'args',
-    ...(view.enabled && snapshot?.processes ? { perUserProcesses: perUserView(snapshot.processes, forAdmin) } : {}),
+    ...(view.enabled && snapshot?.processes
+      ? { perUserProcesses: perUserView(snapshot.processes, forAdmin) }
+      : {}),
     toolsList: live.toolsList,
     logs: live.logs,
     restarts: live.restarts,

@@ -11,7 +11,11 @@ export type NegotiationsModel = Map<string, Map<string, RecordedNegotiation>>;
 
 export const initialNegotiations = (): NegotiationsModel => new Map();
 
-export function evolveNegotiations(model: NegotiationsModel, event: DomainEvent, occurredAt: string): NegotiationsModel {
+export function evolveNegotiations(
+  model: NegotiationsModel,
+  event: DomainEvent,
+  occurredAt: string,
+): NegotiationsModel {
   switch (event.type) {
     case 'UpstreamNegotiated': {
       const { serverId, serverName: _name, connection, ...negotiation } = event.data;
@@ -28,6 +32,10 @@ export function evolveNegotiations(model: NegotiationsModel, event: DomainEvent,
   }
 }
 
-export function negotiationFor(model: NegotiationsModel, serverId: string, connection: string): RecordedNegotiation | undefined {
+export function negotiationFor(
+  model: NegotiationsModel,
+  serverId: string,
+  connection: string,
+): RecordedNegotiation | undefined {
   return model.get(serverId)?.get(connection);
 }

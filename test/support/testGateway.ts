@@ -39,7 +39,10 @@ export function testSecretBox(): UserSecretBox {
 }
 
 /** Security options for a test gateway: token auth with the given admin token, loopback Host names, generous limits. */
-export function testSecurityOptions(adminToken: string, overrides: Partial<SecurityOptions> = {}): SecurityOptions {
+export function testSecurityOptions(
+  adminToken: string,
+  overrides: Partial<SecurityOptions> = {},
+): SecurityOptions {
   return {
     auth: { mode: 'token', adminToken },
     origins: { allowedHosts: ['localhost', '127.0.0.1', '[::1]'], allowedOrigins: [] },
@@ -65,7 +68,12 @@ export interface TestGateway {
   readonly logs: string[];
   /** The admin token `request()` sends by default. */
   readonly adminToken: string;
-  request(method: string, path: string, body?: unknown, options?: RequestOptions): Promise<{ status: number; body: Record<string, unknown>; text: string; headers: Headers }>;
+  request(
+    method: string,
+    path: string,
+    body?: unknown,
+    options?: RequestOptions,
+  ): Promise<{ status: number; body: Record<string, unknown>; text: string; headers: Headers }>;
   /** Issues a user token through POST /auth/tokens (as admin). */
   issueToken(username: string, extra?: Record<string, unknown>): Promise<{ token: string; tokenId: string }>;
   /** Stops the gateway and its children, closes the store; keeps the data dir (for restart tests). */
@@ -80,12 +88,18 @@ export interface TestGatewayOptions {
   bodyLimit?: string;
   /** Package settings; install roots default to <dataDir>/packages/{npm,python}. */
   packages?: Partial<PackageSettings>;
-  policy?: Partial<{ initialDelayMs: number; maxDelayMs: number; factor: number; breakerThreshold: number; breakerWindowMs: number }>;
+  policy?: Partial<{
+    initialDelayMs: number;
+    maxDelayMs: number;
+    factor: number;
+    breakerThreshold: number;
+    breakerWindowMs: number;
+  }>;
   perUser?: GatewayOptions['perUser'];
   mcp?: GatewayOptions['mcp'];
   /** Remote-server settings; by default loopback is allowed, since test servers listen on 127.0.0.1. */
   remote?: RemoteOptions;
-  /** Use this store (e.g. one memory store shared by two gateways) instead of a file store; it is not closed on stop. */
+  /** Use this store (e.g. one memory store shared by two gateways) instead of a file store; not closed on stop. */
   store?: EventStore;
   /** Another store (e.g. Mongo) instead of the file store in dataDir; stop() calls its close(). */
   storage?: { events: EventStore; snapshots?: SnapshotStore; close(): Promise<void> };
@@ -107,8 +121,15 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'mcp-api-test-')));
   const logs: string[] = [];
   const logger = createLogger({ level: 'debug', write: (line) => logs.push(line) });
-  const store = options.store ?? options.storage?.events ?? (await openFileEventStore({ dir: join(dataDir, 'events'), logger }));
-  const closeStore = options.store ? async () => undefined : options.storage ? () => options.storage!.close() : () => store.close();
+  const store =
+    options.store ??
+    options.storage?.events ??
+    (await openFileEventStore({ dir: join(dataDir, 'events'), logger }));
+  const closeStore = options.store
+    ? async () => undefined
+    : options.storage
+      ? () => options.storage!.close()
+      : () => store.close();
   const adminToken = `admin-${randomUUID()}-${randomUUID()}`;
   suiteCanaries.add(adminToken, dataDir);
   const gateway = await startGateway({
@@ -121,7 +142,14 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     security: testSecurityOptions(adminToken, options.security),
     ...(options.clock ? { clock: options.clock } : {}),
     defaults: { timeout: 10_000, startupTimeout: 10_000 },
-    policy: { initialDelayMs: 50, maxDelayMs: 500, factor: 2, breakerThreshold: 3, breakerWindowMs: 10_000, ...options.policy },
+    policy: {
+      initialDelayMs: 50,
+      maxDelayMs: 500,
+      factor: 2,
+      breakerThreshold: 3,
+      breakerWindowMs: 10_000,
+      ...options.policy,
+    },
     shutdownGraceMs: 500,
     logLines: 50,
     bodyLimit: options.bodyLimit ?? '64kb',
@@ -171,7 +199,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     suiteCanaries.noteRequest(body, dataDir);
     const res = await fetch(url + path, init);
     const text = await res.text();
-    let parsed: Record<string, unknown> = {};
+    let parsed: Record<string, unknown>;
     try {
       parsed = JSON.parse(text) as Record<string, unknown>;
     } catch {
@@ -204,17 +232,30 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
 
 /** Body for POST /mcp/servers running the fixture server. */
 export function fixtureServer(name: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return { name, transportType: 'stdio', command: process.execPath, args: [FIXTURE_SERVER], env: {}, ...extra };
+  return {
+    name,
+    transportType: 'stdio',
+    command: process.execPath,
+    args: [FIXTURE_SERVER],
+    env: {},
+    ...extra,
+  };
 }
 
 /** Polls GET /mcp/servers/:name until its status is one of `statuses`. */
-export async function waitForStatus(gw: TestGateway, name: string, statuses: string[], limitMs = 15_000): Promise<Record<string, unknown>> {
+export async function waitForStatus(
+  gw: TestGateway,
+  name: string,
+  statuses: string[],
+  limitMs = 15_000,
+): Promise<Record<string, unknown>> {
   const deadline = Date.now() + limitMs;
   for (;;) {
     const res = await gw.request('GET', `/mcp/servers/${name}`);
     const server = res.body.server as Record<string, unknown> | undefined;
     if (server && statuses.includes(String(server.status))) return server;
-    if (Date.now() > deadline) throw new Error(`server ${name} never reached ${statuses.join('/')}: ${JSON.stringify(server)}`);
+    if (Date.now() > deadline)
+      throw new Error(`server ${name} never reached ${statuses.join('/')}: ${JSON.stringify(server)}`);
     await new Promise((r) => setTimeout(r, 20));
   }
 }

@@ -34,21 +34,37 @@ export function mapCallError(error: unknown, f: CallFailure, transport: 'stdio' 
   const fields = { serverName: f.server, toolName: f.tool };
   if (isAppError(error)) return error;
   if (f.callerAborted) {
-    return new AppError('client_closed_request', `Client closed the request before tool ${f.tool} on server ${f.server} completed`, fields);
+    return new AppError(
+      'client_closed_request',
+      `Client closed the request before tool ${f.tool} on server ${f.server} completed`,
+      fields,
+    );
   }
   if (f.timedOut && f.waiting) {
     const why = f.statusMessage ? `: ${f.statusMessage}` : '';
-    return new AppError('server_unavailable', `Server ${f.server} did not become ready within ${f.timeoutMs} ms (status connecting${why})`, fields);
+    return new AppError(
+      'server_unavailable',
+      `Server ${f.server} did not become ready within ${f.timeoutMs} ms (status connecting${why})`,
+      fields,
+    );
   }
   if (f.timedOut || (SdkError.isInstance(error) && error.code === SdkErrorCode.RequestTimeout)) {
-    return new AppError('upstream_timeout', `Tool ${f.tool} on server ${f.server} timed out after ${f.timeoutMs} ms`, { ...fields, timeoutMs: f.timeoutMs });
+    return new AppError(
+      'upstream_timeout',
+      `Tool ${f.tool} on server ${f.server} timed out after ${f.timeoutMs} ms`,
+      { ...fields, timeoutMs: f.timeoutMs },
+    );
   }
   const tooLarge = resultTooLarge(error);
   if (tooLarge) {
-    return new AppError('result_too_large', `Tool ${f.tool} on server ${f.server} returned ${tooLarge.size} bytes, over the limit of ${tooLarge.limit} bytes`, {
-      ...fields,
-      ...tooLarge,
-    });
+    return new AppError(
+      'result_too_large',
+      `Tool ${f.tool} on server ${f.server} returned ${tooLarge.size} bytes, over the limit of ${tooLarge.limit} bytes`,
+      {
+        ...fields,
+        ...tooLarge,
+      },
+    );
   }
   return transport === 'stdio' ? stdioTail(error, f) : remoteTail(error, f);
 }
@@ -56,14 +72,20 @@ export function mapCallError(error: unknown, f: CallFailure, transport: 'stdio' 
 function resultTooLarge(error: unknown): { size: number; limit: number } | undefined {
   if (!ProtocolError.isInstance(error) || error.code !== RESULT_TOO_LARGE_CODE) return undefined;
   const data = error.data as { reason?: unknown; size?: unknown; limit?: unknown } | undefined;
-  if (data?.reason !== 'result_too_large' || typeof data.size !== 'number' || typeof data.limit !== 'number') return undefined;
+  if (data?.reason !== 'result_too_large' || typeof data.size !== 'number' || typeof data.limit !== 'number')
+    return undefined;
   return { size: data.size, limit: data.limit };
 }
 
 function stdioTail(error: unknown, f: CallFailure): AppError {
   const fields = { serverName: f.server, toolName: f.tool };
   if (f.connectionLost || isConnectionGone(error)) {
-    if (f.stopped) return new AppError('server_unavailable', `Server ${f.server} was stopped while tool ${f.tool} was running`, fields);
+    if (f.stopped)
+      return new AppError(
+        'server_unavailable',
+        `Server ${f.server} was stopped while tool ${f.tool} was running`,
+        fields,
+      );
     const how = f.exit ? `exited (${describeExit(f.exit)})` : 'closed the connection';
     return new AppError('upstream_crashed', `Server ${f.server} ${how} while tool ${f.tool} was running`, {
       ...fields,
@@ -71,45 +93,81 @@ function stdioTail(error: unknown, f: CallFailure): AppError {
     });
   }
   if (ProtocolError.isInstance(error)) {
-    return new AppError('upstream_error', `Server ${f.server} returned an error for tool ${f.tool}: ${upstreamMessage(error)}`, {
-      ...fields,
-      upstreamCode: error.code,
-    });
+    return new AppError(
+      'upstream_error',
+      `Server ${f.server} returned an error for tool ${f.tool}: ${upstreamMessage(error)}`,
+      {
+        ...fields,
+        upstreamCode: error.code,
+      },
+    );
   }
   const message = error instanceof Error ? error.message : String(error);
-  return new AppError('upstream_error', `Server ${f.server} sent an unusable response for tool ${f.tool}: ${message}`, fields, { cause: error });
+  return new AppError(
+    'upstream_error',
+    `Server ${f.server} sent an unusable response for tool ${f.tool}: ${message}`,
+    fields,
+    { cause: error },
+  );
 }
 
 function remoteTail(error: unknown, f: CallFailure): AppError {
   const fields = { serverName: f.server, toolName: f.tool };
-  if (f.stopped) return new AppError('server_unavailable', `Server ${f.server} was stopped while tool ${f.tool} was running`, fields);
-  if (error instanceof UrlRefusedError) return new AppError('upstream_error', `Server ${f.server}: ${error.message}`, fields);
+  if (f.stopped)
+    return new AppError(
+      'server_unavailable',
+      `Server ${f.server} was stopped while tool ${f.tool} was running`,
+      fields,
+    );
+  if (error instanceof UrlRefusedError)
+    return new AppError('upstream_error', `Server ${f.server}: ${error.message}`, fields);
   if (isNetworkFailure(error)) {
     const cause = (error as { cause?: { code?: unknown } }).cause;
     const code = typeof cause?.code === 'string' ? ` (${cause.code})` : '';
     return new AppError('upstream_error', `Server ${f.server} is unreachable${code}; reconnecting`, fields);
   }
   if (SdkError.isInstance(error) && error.code === SdkErrorCode.ConnectionClosed) {
-    return new AppError('upstream_error', `Server ${f.server} closed the connection while tool ${f.tool} was running`, fields);
+    return new AppError(
+      'upstream_error',
+      `Server ${f.server} closed the connection while tool ${f.tool} was running`,
+      fields,
+    );
   }
   if (ProtocolError.isInstance(error)) {
-    return new AppError('upstream_error', `Server ${f.server} returned an error for tool ${f.tool}: ${upstreamMessage(error)}`, {
-      ...fields,
-      upstreamCode: error.code,
-    });
+    return new AppError(
+      'upstream_error',
+      `Server ${f.server} returned an error for tool ${f.tool}: ${upstreamMessage(error)}`,
+      {
+        ...fields,
+        upstreamCode: error.code,
+      },
+    );
   }
   if (SdkHttpError.isInstance(error)) {
     const status = typeof error.status === 'number' && error.status > 0 ? { httpStatus: error.status } : {};
-    return new AppError('upstream_error', `Server ${f.server} failed tool ${f.tool}: ${error.message.slice(0, 300)}`, { ...fields, ...status });
+    return new AppError(
+      'upstream_error',
+      `Server ${f.server} failed tool ${f.tool}: ${error.message.slice(0, 300)}`,
+      { ...fields, ...status },
+    );
   }
-  if (isNotConnected(error)) return new AppError('server_unavailable', `Server ${f.server} is not connected`, fields);
+  if (isNotConnected(error))
+    return new AppError('server_unavailable', `Server ${f.server} is not connected`, fields);
   const message = error instanceof Error ? error.message : String(error);
-  return new AppError('upstream_error', `Server ${f.server} failed tool ${f.tool}: ${message.slice(0, 300)}`, fields, { cause: error });
+  return new AppError(
+    'upstream_error',
+    `Server ${f.server} failed tool ${f.tool}: ${message.slice(0, 300)}`,
+    fields,
+    { cause: error },
+  );
 }
 
 const isNotConnected = (error: unknown): boolean =>
-  (SdkError.isInstance(error) && error.code === SdkErrorCode.NotConnected) || (error instanceof Error && error.message === 'Not connected');
+  (SdkError.isInstance(error) && error.code === SdkErrorCode.NotConnected) ||
+  (error instanceof Error && error.message === 'Not connected');
 
 function isConnectionGone(error: unknown): boolean {
-  return (SdkError.isInstance(error) && error.code === SdkErrorCode.ConnectionClosed) || isNotConnected(error);
+  return (
+    (SdkError.isInstance(error) && error.code === SdkErrorCode.ConnectionClosed) || isNotConnected(error)
+  );
 }

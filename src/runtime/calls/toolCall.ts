@@ -14,7 +14,12 @@ export interface ToolCallTarget {
 }
 
 /** One tools/call on a stdio connection, waiting (within the call's budget) while the server connects. */
-export function runToolCall(target: ToolCallTarget, tool: string, args: Record<string, unknown>, options: CallOptions): Promise<ToolResult> {
+export function runToolCall(
+  target: ToolCallTarget,
+  tool: string,
+  args: Record<string, unknown>,
+  options: CallOptions,
+): Promise<ToolResult> {
   const { timeoutMs } = options;
   let waiting = true;
   let conn: StdioConnection | undefined;

@@ -33,21 +33,30 @@ export class ToolCaller {
     const { serverName, methodName } = input;
     const view = this.deps.readModels().servers.get(serverName);
     if (!view) throw notFound(serverName);
-    if (!view.enabled) throw new AppError('server_disabled', `Server ${serverName} is disabled`, { serverName });
+    if (!view.enabled)
+      throw new AppError('server_disabled', `Server ${serverName} is disabled`, { serverName });
     const timeoutMs = view.config.timeout;
 
     // A call arriving while the server starts waits for the start (bounded by startupTimeout), and
     // then still gets its whole call timeout: a slow spawn must not eat the tool's time budget.
     const snapshot = await this.deps.pool.settled(serverName, view.config.startupTimeout, signal);
     // A server may route this user to their own process or (OAuth) connection, whose tools are authoritative.
-    const own = await this.deps.pool.get(serverName)?.toolsFor?.(input.username, { timeoutMs: view.config.startupTimeout, signal });
+    const own = await this.deps.pool
+      .get(serverName)
+      ?.toolsFor?.(input.username, { timeoutMs: view.config.startupTimeout, signal });
     const tool = (own ?? snapshot.toolsList).find((t) => t.name === methodName);
     if (!tool) {
       if (snapshot.status !== 'connected' && !own) {
         const why = snapshot.statusMessage ? `: ${snapshot.statusMessage}` : '';
-        throw new AppError('server_unavailable', `Server ${serverName} is ${snapshot.status}${why}`, { serverName, status: snapshot.status });
+        throw new AppError('server_unavailable', `Server ${serverName} is ${snapshot.status}${why}`, {
+          serverName,
+          status: snapshot.status,
+        });
       }
-      throw new AppError('tool_not_found', `Tool ${methodName} not found on server ${serverName}`, { serverName, methodName });
+      throw new AppError('tool_not_found', `Tool ${methodName} not found on server ${serverName}`, {
+        serverName,
+        methodName,
+      });
     }
 
     const google = isGoogleOAuthServer(view) && !isAuthTool(methodName);
@@ -61,12 +70,17 @@ export class ToolCaller {
     const merged = { ...input.args, ...secrets };
     const problems = tel.span('arguments.validate', () => this.deps.validator.check(tool, merged)); // [obs hook]
     if (problems.length > 0) {
-      throw new AppError('invalid_arguments', `Invalid arguments for ${serverName}/${methodName}: ${problems.join('; ')}`, { problems });
+      throw new AppError(
+        'invalid_arguments',
+        `Invalid arguments for ${serverName}/${methodName}: ${problems.join('; ')}`,
+        { problems },
+      );
     }
     const hidden = google ? this.googleParams(view, input.username) : { params: {}, values: [] };
     this.deps.pool.redactor(serverName)?.remember([...Object.values(secrets), ...hidden.values]);
     const server = this.deps.pool.get(serverName);
-    if (!server) throw new AppError('server_unavailable', `Server ${serverName} is not running`, { serverName });
+    if (!server)
+      throw new AppError('server_unavailable', `Server ${serverName} is not running`, { serverName });
     // Hidden parameters are not part of the tool's schema (so not validated) and win over arguments.
     // [obs hook] the upstream call as a client span; its context travels in `_meta` (and headers, remote)
     const upstream = {
@@ -86,7 +100,10 @@ export class ToolCaller {
     );
   }
 
-  private googleParams(view: ServerView, username: string): { params: Record<string, unknown>; values: string[] } {
+  private googleParams(
+    view: ServerView,
+    username: string,
+  ): { params: Record<string, unknown>; values: string[] } {
     const tokens = this.deps.secrets.openNamed(view, username, GOOGLE_TOKENS_SECRET);
     return googleHiddenParams(view.name, username, tokens, this.deps.googleCredentials);
   }
@@ -96,9 +113,18 @@ export class ToolCaller {
    * declares any), and only those the tool's schema can take, so a tool that rejects extra
    * properties still works and does not receive credentials it has no field for.
    */
-  private secrets(view: ServerView, username: string, tool: ToolDescriptor, google: boolean): Record<string, string> {
+  private secrets(
+    view: ServerView,
+    username: string,
+    tool: ToolDescriptor,
+    google: boolean,
+  ): Record<string, string> {
     // On a Google OAuth2 server the token JSON travels as the hidden userCredentials only.
-    return this.deps.secrets.open(view, username, (name) => !(google && name === GOOGLE_TOKENS_SECRET) && acceptsProperty(tool, name));
+    return this.deps.secrets.open(
+      view,
+      username,
+      (name) => !(google && name === GOOGLE_TOKENS_SECRET) && acceptsProperty(tool, name),
+    );
   }
 }
 

@@ -22,8 +22,15 @@ export interface UserSecretsDeps {
 export class UserSecrets {
   constructor(private readonly deps: UserSecretsDeps) {}
 
-  /** This user's secrets for a server registration, decrypted: the names the server declares (if any) that `accept` lets through. */
-  open(view: ServerView, username: string, accept: (secretName: string) => boolean = () => true): Record<string, string> {
+  /**
+   * This user's secrets for a server registration, decrypted: the names the server declares (if any)
+   * that `accept` lets through.
+   */
+  open(
+    view: ServerView,
+    username: string,
+    accept: (secretName: string) => boolean = () => true,
+  ): Record<string, string> {
     const sealed = secretsFor(this.deps.readModels().secrets, view.serverId, username);
     const allowed = view.config.secretNames ? new Set(view.config.secretNames) : undefined;
     const out: Record<string, string> = {};
@@ -57,7 +64,12 @@ export class UserSecrets {
     try {
       return this.deps.secretBox.open(record, { username, serverName: view.name, secretName });
     } catch {
-      this.deps.logger.error('stored secret cannot be decrypted', { serverName: view.name, username, secretName, keyVersion: record.keyVersion });
+      this.deps.logger.error('stored secret cannot be decrypted', {
+        serverName: view.name,
+        username,
+        secretName,
+        keyVersion: record.keyVersion,
+      });
       throw new AppError(
         'secret_undecryptable',
         `Stored secret ${secretName} for user ${username} on server ${view.name} cannot be decrypted (is SECRETS_KEY the one it was stored with?); set it again`,

@@ -1,6 +1,21 @@
-import { Client, type ClientCapabilities, type DiscoverResult, type PriorDiscovery, type Transport } from '@modelcontextprotocol/client';
+import {
+  Client,
+  type ClientCapabilities,
+  type DiscoverResult,
+  type PriorDiscovery,
+  type Transport,
+} from '@modelcontextprotocol/client';
+import { isAppError } from '../../errors.js';
+import { UrlRefusedError } from '../../net/urlSafety.js';
 import { listAllTools } from '../core/listAllTools.js';
-import type { CallLimits, Negotiation, RequestLimits, ToolDescriptor, ToolResult, UpstreamIdentity } from '../core/types.js';
+import type {
+  CallLimits,
+  Negotiation,
+  RequestLimits,
+  ToolDescriptor,
+  ToolResult,
+  UpstreamIdentity,
+} from '../core/types.js';
 
 /**
  * The SDK client every upstream connection (stdio, Streamable HTTP, SSE) uses: era negotiation
@@ -11,11 +26,14 @@ export interface UpstreamHooks {
   readonly onTruncatedList: (reason: string) => void;
 }
 
-export function createUpstreamClient(identity: UpstreamIdentity, probeTimeoutMs: number, hooks: UpstreamHooks): Client {
+/** A probe answer is at most this slow from a live server. */
+const PROBE_TIMEOUT_MS = 10_000;
+
+export function createUpstreamClient(identity: UpstreamIdentity, hooks: UpstreamHooks): Client {
   const capabilities: ClientCapabilities = { ...identity.capabilities };
   const client = new Client(identity.clientInfo, {
     capabilities,
-    versionNegotiation: { mode: 'auto', probe: { timeoutMs: probeTimeoutMs } },
+    versionNegotiation: { mode: 'auto', probe: { timeoutMs: PROBE_TIMEOUT_MS } },
   });
   // Legacy servers notify unsolicited; modern ones only on a subscriptions/listen stream (see listenForTools).
   client.setNotificationHandler('notifications/tools/list_changed', () => hooks.onToolsChanged());
@@ -26,7 +44,9 @@ export function createUpstreamClient(identity: UpstreamIdentity, probeTimeoutMs:
 export function priorOf(negotiation: Negotiation | undefined): PriorDiscovery | undefined {
   if (!negotiation) return undefined;
   if (negotiation.era === 'legacy') return { kind: 'legacy' };
-  return negotiation.discover ? { kind: 'modern', discover: negotiation.discover as DiscoverResult } : undefined;
+  return negotiation.discover
+    ? { kind: 'modern', discover: negotiation.discover as DiscoverResult }
+    : undefined;
 }
 
 /** Connects on `prior` if given, else probes; says what the connection settled on. */
@@ -37,8 +57,54 @@ export async function connectUpstream(
   prior: Negotiation | undefined,
 ): Promise<Negotiation> {
   const verdict = priorOf(prior);
-  await client.connect(transport, { signal: limits.signal, timeout: limits.timeoutMs, ...(verdict ? { prior: verdict } : {}) });
+  // The probe must fit the connection's own budget (a silent stdio server counts as legacy after it).
+  client.setVersionNegotiation({
+    mode: 'auto',
+    probe: { timeoutMs: Math.min(PROBE_TIMEOUT_MS, limits.timeoutMs) },
+  });
+  try {
+    const connecting = client.connect(transport, {
+      signal: limits.signal,
+      timeout: limits.timeoutMs,
+      ...(verdict ? { prior: verdict } : {}),
+    });
+    // Not every phase of connect() (the probe among them) ends on the signal: the caller's deadline does.
+    await untilAborted(connecting, limits.signal);
+  } catch (error) {
+    throw ownCause(error) ?? error;
+  }
   return negotiationOf(client, prior);
+}
+
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) {
+    work.catch(() => undefined);
+    return Promise.reject(signal.reason);
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => {
+      work.catch(() => undefined);
+      reject(signal.reason);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (value) => (signal.removeEventListener('abort', onAbort), resolve(value)),
+      (error: unknown) => (signal.removeEventListener('abort', onAbort), reject(error)),
+    );
+  });
+}
+
+/**
+ * The SDK wraps what our fetch stack threw during the probe (reauth_required, a refused URL); the
+ * supervisor decides on those, so they come back out unwrapped.
+ */
+function ownCause(error: unknown): Error | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current instanceof Error; depth++) {
+    if (isAppError(current) || current instanceof UrlRefusedError) return current;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
 }
 
 /** A resumed session skips initialize, so its version is the one remembered with it. */
@@ -46,7 +112,11 @@ export function negotiationOf(client: Client, prior?: Negotiation): Negotiation 
   const era = client.getProtocolEra() ?? prior?.era ?? 'legacy';
   const protocolVersion = client.getNegotiatedProtocolVersion() ?? prior?.protocolVersion ?? 'unknown';
   const discover = era === 'modern' ? client.getDiscoverResult() : undefined;
-  return { era, protocolVersion, ...(discover ? { discover: JSON.parse(JSON.stringify(discover)) as Record<string, unknown> } : {}) };
+  return {
+    era,
+    protocolVersion,
+    ...(discover ? { discover: JSON.parse(JSON.stringify(discover)) as Record<string, unknown> } : {}),
+  };
 }
 
 /**
@@ -64,7 +134,11 @@ export async function listenForTools(client: Client, onError: (reason: string) =
 }
 
 /** Every page of tools/list, with the upstream's tool objects passed through as JSON. */
-export function listTools(client: Client, limits: RequestLimits, onTruncated: (reason: string) => void): Promise<ToolDescriptor[]> {
+export function listTools(
+  client: Client,
+  limits: RequestLimits,
+  onTruncated: (reason: string) => void,
+): Promise<ToolDescriptor[]> {
   return listAllTools(
     async (cursor) => {
       const page = await client.request(
@@ -78,7 +152,12 @@ export function listTools(client: Client, limits: RequestLimits, onTruncated: (r
 }
 
 /** Pass-through tools/call: no client-side output-schema validation, the result is forwarded verbatim. */
-export async function callTool(client: Client, name: string, args: Record<string, unknown>, limits: CallLimits): Promise<ToolResult> {
+export async function callTool(
+  client: Client,
+  name: string,
+  args: Record<string, unknown>,
+  limits: CallLimits,
+): Promise<ToolResult> {
   // With onprogress the SDK asks for progress (a progressToken) and routes the notifications back.
   const onprogress = limits.onProgress;
   const result = await client.request(
@@ -89,4 +168,5 @@ export async function callTool(client: Client, name: string, args: Record<string
   return { ...result };
 }
 
-export const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error)).slice(0, 300);
+export const describe = (error: unknown): string =>
+  (error instanceof Error ? error.message : String(error)).slice(0, 300);

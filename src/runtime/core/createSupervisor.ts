@@ -7,7 +7,7 @@ import type { UserSecrets } from '../calls/userSecrets.js';
 import { isInjectableEnvName } from '../perUser/envSecretNames.js';
 import { PerUserSupervisor, type PerUserLimits } from '../perUser/perUserSupervisor.js';
 import type { ProcessBudget } from '../perUser/processBudget.js';
-import type { RemoteDeps } from '../remote/remoteSupervisor.js';
+import type { RemoteDeps } from '../remote/remoteSlots.js';
 import { RemoteSupervisor } from '../remote/remoteSupervisor.js';
 import type { ProcessRegistry } from '../stdio/processRegistry.js';
 import { StdioSupervisor } from '../stdio/stdioSupervisor.js';
@@ -40,7 +40,9 @@ export interface SupervisorDeps {
 
 /** What a stdio verdict belongs to: the command line (never the env, which may hold secrets). */
 export function stdioTarget(t: StdioTransport): string {
-  const hash = createHash('sha256').update(JSON.stringify([t.command, t.args, t.cwd ?? null])).digest('hex');
+  const hash = createHash('sha256')
+    .update(JSON.stringify([t.command, t.args, t.cwd ?? null]))
+    .digest('hex');
   return `stdio:${hash.slice(0, 32)}`;
 }
 
@@ -52,7 +54,11 @@ export function createSupervisorFactory(d: SupervisorDeps): SupervisedFactory {
   return (server, hooks) => {
     const { transport } = server.config;
     const serverId = server.serverId ?? d.readModels().servers.get(server.name)?.serverId ?? server.name;
-    const ref = (connection: string): { serverId: string; serverName: string; connection: string } => ({ serverId, serverName: server.name, connection });
+    const ref = (connection: string): { serverId: string; serverName: string; connection: string } => ({
+      serverId,
+      serverName: server.name,
+      connection,
+    });
     if (transport.transportType === 'streamable_http') {
       return new RemoteSupervisor({
         name: server.name,
@@ -96,7 +102,12 @@ export function createSupervisorFactory(d: SupervisorDeps): SupervisedFactory {
         negotiation: (username) => d.negotiations.memory(ref(username), target),
       });
     }
-    return new StdioSupervisor({ ...stdio, redact: hooks.redact, onChange: hooks.onChange, negotiation: d.negotiations.memory(ref(SHARED_CONNECTION), target) });
+    return new StdioSupervisor({
+      ...stdio,
+      redact: hooks.redact,
+      onChange: hooks.onChange,
+      negotiation: d.negotiations.memory(ref(SHARED_CONNECTION), target),
+    });
   };
 }
 

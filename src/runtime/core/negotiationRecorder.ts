@@ -62,10 +62,20 @@ export class NegotiationRecorder {
       transport: n.transport ?? ('stdio' as const),
     };
     try {
-      await handleCommand(this.store, sessionStreamId(ref.serverId, ref.connection), sessionDecider, { type: 'RecordNegotiation', data }, this.metadata());
+      await handleCommand(
+        this.store,
+        sessionStreamId(ref.serverId, ref.connection),
+        sessionDecider,
+        { type: 'RecordNegotiation', data },
+        this.metadata(),
+      );
     } catch (error) {
       // Losing it costs one probe on the next start; it must not fail the connection.
-      this.logger.error('persisting the negotiated protocol version failed', { serverName: ref.serverName, connection: ref.connection, error });
+      this.logger.error('persisting the negotiated protocol version failed', {
+        serverName: ref.serverName,
+        connection: ref.connection,
+        error,
+      });
     }
   }
 }

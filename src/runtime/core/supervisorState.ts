@@ -37,14 +37,21 @@ export class SupervisorState {
   readonly logs: LogSink;
 
   constructor(private readonly o: SupervisorStateOptions) {
-    this.logs = o.logs ?? new LogBuffer({ ...(o.logLimit === undefined ? {} : { limit: o.logLimit }), ...(o.redact ? { redact: o.redact } : {}) });
+    this.logs =
+      o.logs ??
+      new LogBuffer({
+        ...(o.logLimit === undefined ? {} : { limit: o.logLimit }),
+        ...(o.redact ? { redact: o.redact } : {}),
+      });
   }
 
   /** Applies the change; tells the listener if anything differs (after `first`, which always runs). */
   set(next: StateChange, first?: () => void): boolean {
     let changed = false;
-    if (next.status !== undefined && next.status !== this.status) [this.status, changed] = [next.status, true];
-    if ('statusMessage' in next && next.statusMessage !== this.statusMessage) [this.statusMessage, changed] = [next.statusMessage, true];
+    if (next.status !== undefined && next.status !== this.status)
+      [this.status, changed] = [next.status, true];
+    if ('statusMessage' in next && next.statusMessage !== this.statusMessage)
+      [this.statusMessage, changed] = [next.statusMessage, true];
     if (next.tools !== undefined) [this.tools, changed] = [next.tools, true];
     if ('pid' in next && next.pid !== this.pid) [this.pid, changed] = [next.pid, true];
     first?.();

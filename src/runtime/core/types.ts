@@ -45,7 +45,14 @@ export interface PerUserProcesses {
   /** The per-server cap (the gateway-wide cap applies too). */
   limit: number;
   idleTimeoutMs: number;
-  states: Array<{ status: ServerStatus; pid?: number; restarts: number; inFlight: number; startedAt: string; lastUsedAt: string }>;
+  states: Array<{
+    status: ServerStatus;
+    pid?: number;
+    restarts: number;
+    inFlight: number;
+    startedAt: string;
+    lastUsedAt: string;
+  }>;
 }
 
 /** One notifications/progress from upstream, as the SDK reports it. */

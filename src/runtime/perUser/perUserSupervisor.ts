@@ -4,7 +4,14 @@ import { DEFAULT_IDENTITY } from '../stdio/stdioSupervisor.js';
 import { SupervisorState } from '../core/supervisorState.js';
 import { leastRecentlyUsedIdle, tooManyProcesses, type ProcessBudget } from './processBudget.js';
 import type { Supervised, SupervisedHooks } from '../core/serverPool.js';
-import type { CallOptions, NegotiationMemory, ServerSnapshot, ServerStatus, ToolDescriptor, ToolResult } from '../core/types.js';
+import type {
+  CallOptions,
+  NegotiationMemory,
+  ServerSnapshot,
+  ServerStatus,
+  ToolDescriptor,
+  ToolResult,
+} from '../core/types.js';
 import { UserProcess, type UserProcessTemplate } from './userProcess.js';
 
 export interface PerUserLimits {
@@ -80,8 +87,13 @@ export class PerUserSupervisor implements Supervised {
       (error: unknown) => {
         if (this.discovery !== discovery || !this.active) return;
         const reason = error instanceof Error ? error.message : String(error);
-        this.state.note(`[supervisor] listing tools without user secrets failed (${reason}); each user's process lists them`);
-        this.setState('connected', `Tools are listed once a user's process has started (discovery without secrets failed: ${reason})`);
+        this.state.note(
+          `[supervisor] listing tools without user secrets failed (${reason}); each user's process lists them`,
+        );
+        this.setState(
+          'connected',
+          `Tools are listed once a user's process has started (discovery without secrets failed: ${reason})`,
+        );
       },
     );
   }
@@ -122,7 +134,10 @@ export class PerUserSupervisor implements Supervised {
   }
 
   /** The user's own process lists the tools (starting it if needed): its list is authoritative for that user. */
-  toolsFor(username: string, options: { timeoutMs: number; signal?: AbortSignal }): Promise<ToolDescriptor[]> {
+  toolsFor(
+    username: string,
+    options: { timeoutMs: number; signal?: AbortSignal },
+  ): Promise<ToolDescriptor[]> {
     return this.withProcess(username, options.signal, async (p) => p.snapshot().toolsList);
   }
 
@@ -147,8 +162,16 @@ export class PerUserSupervisor implements Supervised {
   }
 
   /** Holds the user's process (starting it if needed, within startupTimeout) for the duration of `work`. */
-  private async withProcess<T>(username: string | undefined, signal: AbortSignal | undefined, work: (p: UserProcess) => Promise<T>): Promise<T> {
-    if (username === undefined) throw new AppError('internal_error', `Server ${this.name} runs per-user processes; a call must name its user`);
+  private async withProcess<T>(
+    username: string | undefined,
+    signal: AbortSignal | undefined,
+    work: (p: UserProcess) => Promise<T>,
+  ): Promise<T> {
+    if (username === undefined)
+      throw new AppError(
+        'internal_error',
+        `Server ${this.name} runs per-user processes; a call must name its user`,
+      );
     if (!this.processes.has(username)) await this.options.prepare?.(username);
     const p = this.acquire(username);
     p.inFlight += 1;
@@ -168,7 +191,10 @@ export class PerUserSupervisor implements Supervised {
   private acquire(username: string): UserProcess {
     const existing = this.processes.get(username);
     if (existing) return existing;
-    if (!this.active) throw new AppError('server_unavailable', `Server ${this.name} is not running`, { serverName: this.name });
+    if (!this.active)
+      throw new AppError('server_unavailable', `Server ${this.name} is not running`, {
+        serverName: this.name,
+      });
     // Decrypt first: a user whose secrets cannot be opened must not cost anyone else their process.
     const env = this.options.secrets(username);
     const waits: Promise<void>[] = [];
@@ -176,11 +202,14 @@ export class PerUserSupervisor implements Supervised {
     if (this.processes.size >= maxPerServer) {
       const victim = leastRecentlyUsedIdle(this.processes.values());
       if (!victim) {
-        throw tooManyProcesses(`Server ${this.name} already runs its maximum of ${maxPerServer} per-user processes and all are busy; retry shortly`, {
-          serverName: this.name,
-          limit: maxPerServer,
-          scope: 'server',
-        });
+        throw tooManyProcesses(
+          `Server ${this.name} already runs its maximum of ${maxPerServer} per-user processes and all are busy; retry shortly`,
+          {
+            serverName: this.name,
+            limit: maxPerServer,
+            scope: 'server',
+          },
+        );
       }
       waits.push(victim.evict('least recently used, making room for another user'));
     }
@@ -200,7 +229,10 @@ export class PerUserSupervisor implements Supervised {
     this.processes.set(username, p);
     this.options.budget.add(p);
     this.state.note(`[process ${p.id}] starting for a user (${this.processes.size} of ${maxPerServer})`);
-    p.startAfter(Promise.all(waits).then(() => undefined), () => this.processes.get(username) === p && this.active);
+    p.startAfter(
+      Promise.all(waits).then(() => undefined),
+      () => this.processes.get(username) === p && this.active,
+    );
     this.options.hooks.onChange();
     return p;
   }
@@ -225,9 +257,14 @@ export class PerUserSupervisor implements Supervised {
   /** A user's process learned (new) tools: they become the server's list, so /mcp clients see them. */
   private onProcessChange(p: UserProcess): void {
     const s = p.snapshot();
-    if (s.status === 'connected' && s.toolsList.length > 0 && JSON.stringify(s.toolsList) !== JSON.stringify(this.state.tools)) {
+    if (
+      s.status === 'connected' &&
+      s.toolsList.length > 0 &&
+      JSON.stringify(s.toolsList) !== JSON.stringify(this.state.tools)
+    ) {
       this.state.tools = s.toolsList;
-      if (this.state.statusMessage !== undefined && this.state.status === 'connected') this.state.statusMessage = undefined;
+      if (this.state.statusMessage !== undefined && this.state.status === 'connected')
+        this.state.statusMessage = undefined;
     }
     this.state.changed();
   }

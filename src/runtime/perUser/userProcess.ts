@@ -5,7 +5,10 @@ import { ReadinessGate } from '../core/awaitState.js';
 import type { NegotiationMemory, PerUserProcesses, ServerSnapshot } from '../core/types.js';
 
 /** Everything a StdioSupervisor needs except what the user process decides (env, logs, onChange, negotiation). */
-export type UserProcessTemplate = Omit<StdioSupervisorOptions, 'onChange' | 'logs' | 'redact' | 'negotiation'>;
+export type UserProcessTemplate = Omit<
+  StdioSupervisorOptions,
+  'onChange' | 'logs' | 'redact' | 'negotiation'
+>;
 
 export interface UserProcessOptions {
   readonly id: number;
@@ -108,7 +111,11 @@ export class UserProcess implements BudgetedProcess {
       await this.gate.wait(wait.signal);
     } catch (error) {
       if (error instanceof AppError) throw error;
-      if (signal?.aborted) throw new AppError('client_closed_request', 'The client went away while the server process was starting');
+      if (signal?.aborted)
+        throw new AppError(
+          'client_closed_request',
+          'The client went away while the server process was starting',
+        );
       const why = this.snapshot().statusMessage;
       throw new AppError(
         'server_unavailable',
@@ -128,10 +135,14 @@ export class UserProcess implements BudgetedProcess {
     if (status === 'connecting') return undefined;
     const why = statusMessage ? `: ${statusMessage}` : '';
     return {
-      failed: new AppError('server_unavailable', `Server ${this.options.serverName} is not available for this user (status ${status}${why})`, {
-        serverName: this.options.serverName,
-        status,
-      }),
+      failed: new AppError(
+        'server_unavailable',
+        `Server ${this.options.serverName} is not available for this user (status ${status}${why})`,
+        {
+          serverName: this.options.serverName,
+          status,
+        },
+      ),
     };
   }
 

@@ -9,7 +9,11 @@ export interface SlotOptions {
   readonly url: string;
   readonly sessions: SessionRecorder;
   /** Builds a connection attempt; `onLost` must be wired to the connection's loss hook. */
-  readonly build: (resume: Resume | undefined, prior: Negotiation | undefined, onLost: (reason: string) => void) => RemoteConnection;
+  readonly build: (
+    resume: Resume | undefined,
+    prior: Negotiation | undefined,
+    onLost: (reason: string) => void,
+  ) => RemoteConnection;
   /** This connection's remembered negotiation (per server, per user): a reconnect skips the probe. */
   readonly negotiation?: NegotiationMemory | undefined;
   readonly startupTimeoutMs: number;
@@ -22,7 +26,18 @@ export interface SlotOptions {
   readonly onClosed?: () => void;
 }
 
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'ENOTFOUND', 'EAI_AGAIN']);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
 
 /** The request never got an HTTP answer: the remote is down or unreachable. */
 export function isNetworkFailure(error: unknown): boolean {
@@ -92,7 +107,8 @@ export class ConnectionSlot {
     try {
       return await op(conn);
     } catch (error) {
-      if (isNetworkFailure(error)) this.lose(conn, `unreachable: ${error instanceof Error ? error.message : String(error)}`);
+      if (isNetworkFailure(error))
+        this.lose(conn, `unreachable: ${error instanceof Error ? error.message : String(error)}`);
       if (httpStatusOf(error) !== 404 || !conn.sessionId) throw error;
       return op(await raceSignal(this.reinitialize(conn), signal));
     }

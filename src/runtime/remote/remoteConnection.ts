@@ -1,18 +1,30 @@
 import {
   SSEClientTransport,
-  SdkError,
-  SdkErrorCode,
-  SdkHttpError,
-  SseError,
   StreamableHTTPClientTransport,
   type Client,
   type FetchLike,
 } from '@modelcontextprotocol/client';
 import { isAppError } from '../../errors.js';
 import type { ReconnectionOptions } from '../../events/serverEvents.js';
-import { callTool, connectUpstream, createUpstreamClient, describe, listenForTools, listTools } from '../client/upstreamClient.js';
-import type { CallLimits, Negotiation, RequestLimits, ToolDescriptor, ToolResult, UpstreamIdentity } from '../core/types.js';
-import { UrlRefusedError } from '../../net/urlSafety.js';
+import {
+  callTool,
+  connectUpstream,
+  createUpstreamClient,
+  describe,
+  listenForTools,
+  listTools,
+} from '../client/upstreamClient.js';
+import type {
+  CallLimits,
+  Negotiation,
+  RequestLimits,
+  ToolDescriptor,
+  ToolResult,
+  UpstreamIdentity,
+} from '../core/types.js';
+import { fallsBackToSse, httpStatusOf, KnownSseOnly, SessionExpiredError } from './httpFailures.js';
+
+export { describeFailure, httpStatusOf, SessionExpiredError } from './httpFailures.js';
 
 export type RemoteTransportKind = 'streamable_http' | 'sse';
 
@@ -37,38 +49,12 @@ export interface RemoteConnectionOptions {
 /** Resuming a session, or speaking SSE: the era is known to be legacy, so no probe is sent. */
 const LEGACY: Negotiation = { era: 'legacy', protocolVersion: '' };
 
-const SDK_RECONNECTION = { maxReconnectionDelay: 30_000, initialReconnectionDelay: 1_000, reconnectionDelayGrowFactor: 1.5, maxRetries: 2 };
-
-/** The resumed session is unknown to the server (HTTP 404): clear it and initialize afresh. */
-export class SessionExpiredError extends Error {
-  constructor() {
-    super('the MCP session is no longer known to the server (HTTP 404)');
-    this.name = 'SessionExpiredError';
-  }
-}
-
-/** HTTP status of a transport failure, if it was one. */
-export function httpStatusOf(error: unknown): number | undefined {
-  if (SdkHttpError.isInstance(error) && typeof error.status === 'number' && error.status > 0) return error.status;
-  if (SseError.isInstance(error) && typeof error.code === 'number' && error.code > 0) return error.code;
-  const match = error instanceof Error ? /\(HTTP (\d{3})\)/.exec(error.message) : null;
-  return match?.[1] ? Number(match[1]) : undefined;
-}
-
-/** Initialization answers meaning "not a Streamable HTTP endpoint": try the legacy SSE transport. */
-function fallsBackToSse(error: unknown): boolean {
-  if (error instanceof KnownSseOnly) return true;
-  if (isAppError(error) || error instanceof UrlRefusedError) return false;
-  if (SdkError.isInstance(error) && error.code === SdkErrorCode.ClientHttpUnexpectedContent) return true;
-  const status = httpStatusOf(error);
-  return status === 400 || status === 404 || status === 405;
-}
-
-/** The remembered negotiation says SSE: skip the Streamable HTTP attempt. */
-class KnownSseOnly extends Error {}
-
-/** A probe answer is at most this slow on a live server; longer is an outage, not a legacy verdict. */
-const PROBE_TIMEOUT_MS = 10_000;
+const SDK_RECONNECTION = {
+  maxReconnectionDelay: 30_000,
+  initialReconnectionDelay: 1_000,
+  reconnectionDelayGrowFactor: 1.5,
+  maxRetries: 2,
+};
 
 /**
  * One SDK Client on one HTTP transport: a single connection attempt. Streamable HTTP first; if
@@ -130,12 +116,17 @@ export class RemoteConnection {
     try {
       const resume = this.o.resume;
       if (!resume && this.o.prior?.transport === 'sse') throw new KnownSseOnly();
-      await this.attach(this.streamable(), limits, resume ? { ...LEGACY, protocolVersion: resume.protocolVersion ?? '' } : this.o.prior);
+      await this.attach(
+        this.streamable(),
+        limits,
+        resume ? { ...LEGACY, protocolVersion: resume.protocolVersion ?? '' } : this.o.prior,
+      );
       this.kind = 'streamable_http';
     } catch (error) {
       await this.discard();
       if (this.resumed && httpStatusOf(error) === 404) throw new SessionExpiredError();
-      if (limits.signal.aborted) throw new Error(`startup did not complete within ${timeoutMs} ms`, { cause: error });
+      if (limits.signal.aborted)
+        throw new Error(`startup did not complete within ${timeoutMs} ms`, { cause: error });
       if (!fallsBackToSse(error)) throw error;
       try {
         // SSE is a 2024-era transport: no server/discover probe there.
@@ -145,7 +136,10 @@ export class RemoteConnection {
         if (error instanceof KnownSseOnly) throw sseError;
         await this.discard();
         if (isAppError(sseError)) throw sseError;
-        throw new Error(`Streamable HTTP failed (${describe(error)}); SSE fallback failed too (${describe(sseError)})`, { cause: sseError });
+        throw new Error(
+          `Streamable HTTP failed (${describe(error)}); SSE fallback failed too (${describe(sseError)})`,
+          { cause: sseError },
+        );
       }
     }
     if (this.negotiation) this.negotiation = { ...this.negotiation, transport: this.kind };
@@ -167,7 +161,10 @@ export class RemoteConnection {
   async terminate(timeoutMs = 2_000): Promise<void> {
     const transport = this.transport;
     if (transport instanceof StreamableHTTPClientTransport && transport.sessionId && !this.lost) {
-      await Promise.race([transport.terminateSession().catch(() => undefined), new Promise((r) => setTimeout(r, timeoutMs).unref())]);
+      await Promise.race([
+        transport.terminateSession().catch(() => undefined),
+        new Promise((r) => setTimeout(r, timeoutMs).unref()),
+      ]);
     }
     await this.close();
   }
@@ -189,8 +186,12 @@ export class RemoteConnection {
     return transport;
   }
 
-  private async attach(transport: StreamableHTTPClientTransport | SSEClientTransport, limits: RequestLimits, prior: Negotiation | undefined): Promise<void> {
-    const client = createUpstreamClient(this.o.identity, Math.min(PROBE_TIMEOUT_MS, limits.timeoutMs), {
+  private async attach(
+    transport: StreamableHTTPClientTransport | SSEClientTransport,
+    limits: RequestLimits,
+    prior: Negotiation | undefined,
+  ): Promise<void> {
+    const client = createUpstreamClient(this.o.identity, {
       onToolsChanged: () => void this.refreshTools(),
       onTruncatedList: this.o.onNote,
     });
@@ -200,7 +201,8 @@ export class RemoteConnection {
     client.onerror = (error) => {
       // onerror is mostly noise (stray progress, GET stream hiccups); only a dead stream ends the connection.
       if (!opened || this.closing) return;
-      const dead = transport instanceof SSEClientTransport || /Maximum reconnection attempts/.test(error.message);
+      const dead =
+        transport instanceof SSEClientTransport || /Maximum reconnection attempts/.test(error.message);
       if (dead) this.markLost(`connection lost: ${describe(error)}`);
     };
     client.onclose = () => {
@@ -215,7 +217,10 @@ export class RemoteConnection {
   private async refreshTools(): Promise<void> {
     const seq = ++this.refreshSeq;
     try {
-      const tools = await this.listTools({ signal: AbortSignal.timeout(this.timeoutMs), timeoutMs: this.timeoutMs });
+      const tools = await this.listTools({
+        signal: AbortSignal.timeout(this.timeoutMs),
+        timeoutMs: this.timeoutMs,
+      });
       // Only the newest refresh may win.
       if (seq !== this.refreshSeq || this.closed) return;
       this.tools = tools;

@@ -4,7 +4,7 @@ import type { Logger } from '../../logger.js';
 import type { ReadModels } from '../../projections/readModels.js';
 import { OAuthExchange } from './oauth/oauthExchange.js';
 import { OAuthTokenService } from './oauth/oauthTokens.js';
-import type { RemoteDeps } from './remoteSupervisor.js';
+import type { RemoteDeps } from './remoteSlots.js';
 import { createSafeFetch } from './net/safeFetch.js';
 import { SessionRecorder } from './sessionRecorder.js';
 import { createUrlPolicy, type UrlPolicy } from '../../net/urlSafety.js';
@@ -57,7 +57,12 @@ export function createRemoteRuntime(o: {
     leaseMs: Math.max(30_000, requestTimeoutMs * 3),
     ...(options.refreshSkewMs === undefined ? {} : { refreshSkewMs: options.refreshSkewMs }),
   });
-  const sessions = new SessionRecorder(o.store, o.readModels, () => ({ now: o.clock(), newId: o.newId, actor: 'gateway' }), o.logger.child({ component: 'sessions' }));
+  const sessions = new SessionRecorder(
+    o.store,
+    o.readModels,
+    () => ({ now: o.clock(), newId: o.newId, actor: 'gateway' }),
+    o.logger.child({ component: 'sessions' }),
+  );
   return {
     deps: {
       fetch: traceFetch(safe.fetch, o.telemetry ?? noTelemetry), // [obs hook]

@@ -1,38 +1,21 @@
-import type { FetchLike } from '@modelcontextprotocol/client';
-import type { SecretBox } from '../../crypto/secretBox.js';
 import { AppError, isAppError } from '../../errors.js';
 import { SHARED_CONNECTION } from '../../events/sessionEvents.js';
 import type { StreamableHttpTransport } from '../../events/serverEvents.js';
 import type { Logger } from '../../logger.js';
-import { createAuthorizingFetch, openHeaders } from './oauth/authorizingFetch.js';
 import { withDeadline } from '../calls/deadline.js';
-import { ConnectionSlot, raceSignal } from './connectionSlot.js';
-import { createIsolatingFetch, type IsolatingFetch } from './net/isolatingFetch.js';
+import { raceSignal, type ConnectionSlot } from './connectionSlot.js';
 import { SupervisorState, type StateChange } from '../core/supervisorState.js';
-import { reauthRequired, type OAuthTarget, type OAuthTokenService } from './oauth/oauthTokens.js';
+import { reauthRequired, type OAuthTarget } from './oauth/oauthTokens.js';
 import { mapCallError } from '../calls/callErrors.js';
-import { httpStatusOf, RemoteConnection, type RemoteTransportKind } from './remoteConnection.js';
+import { describeFailure as describe, type RemoteTransportKind } from './remoteConnection.js';
 import { backoffDelay, type RestartPolicy } from '../core/restartPolicy.js';
-import type { NegotiationRecorder } from '../core/negotiationRecorder.js';
 import type { StopReason } from '../core/serverPool.js';
-import type { CallOptions, ServerSnapshot, ToolDescriptor, ToolResult, UpstreamIdentity } from '../core/types.js';
-import type { SessionRecorder } from './sessionRecorder.js';
+import type { CallOptions, ServerSnapshot, ToolDescriptor, ToolResult } from '../core/types.js';
+import { DEFAULT_USER, RemoteSlots, type RemoteDeps } from './remoteSlots.js';
 import { UserConnections } from './userConnections.js';
 import { UrlRefusedError } from '../../net/urlSafety.js';
 
-/** The user whose OAuth tokens (if any) the shared connection carries: the README's default username. */
-export const DEFAULT_USER = 'default';
-
-/** What every remote server of a gateway shares. */
-export interface RemoteDeps {
-  readonly fetch: FetchLike;
-  readonly tokens: OAuthTokenService;
-  readonly sessions: SessionRecorder;
-  readonly secretBox: SecretBox;
-  readonly idleTimeoutMs: number;
-  readonly identity: UpstreamIdentity;
-  readonly negotiations?: NegotiationRecorder | undefined;
-}
+export { DEFAULT_USER, type RemoteDeps } from './remoteSlots.js';
 
 export interface RemoteSupervisorOptions {
   readonly name: string;
@@ -45,13 +28,6 @@ export interface RemoteSupervisorOptions {
   readonly deps: RemoteDeps;
   readonly redact?: ((line: string) => string) | undefined;
   readonly onChange?: (() => void) | undefined;
-}
-
-/** A failure as one line for status and logs: the HTTP status first when there was one. */
-function describe(error: unknown): string {
-  const message = (error instanceof Error ? error.message : String(error)).replace(/^Streamable HTTP error: /, '');
-  const status = httpStatusOf(error);
-  return (status !== undefined && !message.includes(String(status)) ? `HTTP ${status}: ${message}` : message).slice(0, 300);
 }
 
 /**
@@ -67,7 +43,7 @@ export class RemoteSupervisor {
   private readonly target: OAuthTarget;
   private readonly primary: ConnectionSlot;
   private readonly users: UserConnections;
-  private readonly isolations = new Set<IsolatingFetch>();
+  private readonly slots: RemoteSlots;
   private kind: RemoteTransportKind | undefined;
   private restarts = 0;
   private attempt = 0;
@@ -76,14 +52,40 @@ export class RemoteSupervisor {
   /** The shared connection was refused for lack of authorization; held until tokens change. */
   private authBlocked: AppError | undefined;
   private stopping: Promise<void> | undefined;
-  private headerCache: Record<string, string> | undefined;
 
   constructor(private readonly o: RemoteSupervisorOptions) {
     this.log = o.logger.child({ server: o.name });
-    this.state = new SupervisorState({ logger: this.log, onChange: o.onChange, logLimit: o.logLimit, redact: o.redact });
+    this.state = new SupervisorState({
+      logger: this.log,
+      onChange: o.onChange,
+      logLimit: o.logLimit,
+      redact: o.redact,
+    });
     this.target = { serverId: o.serverId, serverName: o.name, url: o.transport.url };
-    this.primary = this.slot(SHARED_CONNECTION, DEFAULT_USER, false);
-    this.users = new UserConnections((username) => this.slot(username, username, true), o.deps.idleTimeoutMs);
+    this.slots = new RemoteSlots({
+      serverId: o.serverId,
+      name: o.name,
+      transport: o.transport,
+      startupTimeoutMs: o.startupTimeoutMs,
+      deps: o.deps,
+      target: this.target,
+      unavailable: () =>
+        new AppError(
+          'server_unavailable',
+          `Server ${this.name} is not connected (status ${this.state.status})`,
+          {
+            serverName: this.name,
+          },
+        ),
+      onSharedLost: (reason) => this.active && this.scheduleRetry(`connection lost: ${reason}`),
+      onSharedTools: (tools) => this.setState({ tools }),
+      note: (line) => this.note(line),
+    });
+    this.primary = this.slots.slot(SHARED_CONNECTION, DEFAULT_USER, false);
+    this.users = new UserConnections(
+      (username) => this.slots.slot(username, username, true),
+      o.deps.idleTimeoutMs,
+    );
   }
 
   get name(): string {
@@ -110,7 +112,11 @@ export class RemoteSupervisor {
     return {
       ...this.state.view(),
       restarts: this.restarts,
-      remote: { ...(kind ? { activeTransport: kind } : {}), hasSession: conn?.sessionId !== undefined, userConnections: this.users.size },
+      remote: {
+        ...(kind ? { activeTransport: kind } : {}),
+        hasSession: conn?.sessionId !== undefined,
+        userConnections: this.users.size,
+      },
     };
   }
 
@@ -130,7 +136,10 @@ export class RemoteSupervisor {
   }
 
   /** The tools this user's own connection offers (connecting it if needed); undefined: the snapshot applies. */
-  async toolsFor(username: string, options: { timeoutMs: number; signal?: AbortSignal }): Promise<ToolDescriptor[] | undefined> {
+  async toolsFor(
+    username: string,
+    options: { timeoutMs: number; signal?: AbortSignal },
+  ): Promise<ToolDescriptor[] | undefined> {
     try {
       return await this.withSlot(username, async (slot) => {
         if (slot === this.primary) return undefined;
@@ -141,7 +150,11 @@ export class RemoteSupervisor {
       });
     } catch (error) {
       if (isAppError(error)) throw this.forUser(error, username);
-      throw new AppError('server_unavailable', `Server ${this.name} could not be reached for user ${username}: ${describe(error)}`, { serverName: this.name });
+      throw new AppError(
+        'server_unavailable',
+        `Server ${this.name} could not be reached for user ${username}: ${describe(error)}`,
+        { serverName: this.name },
+      );
     }
   }
 
@@ -156,21 +169,28 @@ export class RemoteSupervisor {
 
   /** Abort listeners on the SDK transports' connection-wide signals (should stay near zero between calls). */
   abortListenerCount(): number {
-    let total = 0;
-    for (const iso of this.isolations) total += iso.parentListenerCount();
-    return total;
+    return this.slots.abortListenerCount();
   }
 
   private withSlot<T>(username: string, work: (slot: ConnectionSlot) => Promise<T>): Promise<T> {
     const own = this.o.deps.tokens.state(this.o.serverId, username);
     if (username !== DEFAULT_USER && own) return this.users.use(username, work);
     if (username !== DEFAULT_USER && this.o.deps.tokens.state(this.o.serverId, DEFAULT_USER)) {
-      throw reauthRequired(this.target, username, `no OAuth tokens are stored for this user; the shared connection authenticates as user "${DEFAULT_USER}"`);
+      throw reauthRequired(
+        this.target,
+        username,
+        `no OAuth tokens are stored for this user; the shared connection authenticates as user "${DEFAULT_USER}"`,
+      );
     }
     if (this.authBlocked) throw this.authBlocked;
     return work(this.primary).catch((error: unknown) => {
       // The shared grant died mid-run (refresh refused): show it, and wait for new tokens.
-      if (isAppError(error) && error.code === 'reauth_required' && error.details.username === DEFAULT_USER && this.active) {
+      if (
+        isAppError(error) &&
+        error.code === 'reauth_required' &&
+        error.details.username === DEFAULT_USER &&
+        this.active
+      ) {
         this.authBlocked = error;
         this.note(`[supervisor] ${error.message}`);
         this.setState({ status: 'error', statusMessage: error.message });
@@ -182,7 +202,11 @@ export class RemoteSupervisor {
   /** A 401 on the shared connection names user "default"; the caller should read about themselves. */
   private forUser(error: AppError, username: string): AppError {
     if (error.code !== 'reauth_required' || error.details.username === username) return error;
-    return reauthRequired(this.target, username, 'the server requires authorization and no OAuth tokens are stored for this user');
+    return reauthRequired(
+      this.target,
+      username,
+      'the server requires authorization and no OAuth tokens are stored for this user',
+    );
   }
 
   private async connectPrimary(): Promise<void> {
@@ -195,12 +219,19 @@ export class RemoteSupervisor {
       this.attempt = 0;
       this.authBlocked = undefined;
       this.kind = conn.kind;
-      this.log.info('remote mcp server connected', { transport: conn.kind, resumed: conn.resumed, tools: conn.tools.length });
+      this.log.info('remote mcp server connected', {
+        transport: conn.kind,
+        resumed: conn.resumed,
+        tools: conn.tools.length,
+      });
       this.setState({ status: 'connected', statusMessage: undefined, tools: conn.tools });
     } catch (error) {
       if (!this.active) return;
       const reason = describe(error);
-      if ((isAppError(error) && (error.code === 'reauth_required' || error.code === 'secret_undecryptable')) || error instanceof UrlRefusedError) {
+      if (
+        (isAppError(error) && (error.code === 'reauth_required' || error.code === 'secret_undecryptable')) ||
+        error instanceof UrlRefusedError
+      ) {
         // Retrying cannot help: it needs new tokens or a new configuration.
         if (isAppError(error) && error.code === 'reauth_required') {
           // Tokens stored while this attempt ran were not in it: try again with them.
@@ -233,44 +264,6 @@ export class RemoteSupervisor {
       this.restarts += 1;
       void this.connectPrimary();
     }, delay);
-  }
-
-  private slot(connection: string, authUser: string, lazy: boolean): ConnectionSlot {
-    const isolation = createIsolatingFetch(
-      createAuthorizingFetch({ base: this.o.deps.fetch, target: this.target, username: authUser, tokens: this.o.deps.tokens, staticHeaders: () => this.headers() }),
-    );
-    this.isolations.add(isolation);
-    const shared = connection === SHARED_CONNECTION;
-    const ref = { serverId: this.o.serverId, serverName: this.o.name, connection };
-    return new ConnectionSlot({
-      ref,
-      negotiation: this.o.deps.negotiations?.memory(ref, this.o.transport.url),
-      url: this.o.transport.url,
-      sessions: this.o.deps.sessions,
-      startupTimeoutMs: this.o.startupTimeoutMs,
-      lazy,
-      unavailable: () => new AppError('server_unavailable', `Server ${this.name} is not connected (status ${this.state.status})`, { serverName: this.name }),
-      ...(shared ? { onLost: (reason: string) => this.active && this.scheduleRetry(`connection lost: ${reason}`) } : {}),
-      onClosed: () => this.isolations.delete(isolation),
-      build: (resume, prior, onLost) =>
-        new RemoteConnection({
-          url: new URL(this.o.transport.url),
-          fetch: isolation.fetch,
-          reconnectionOptions: this.o.transport.reconnectionOptions,
-          resume,
-          prior,
-          identity: this.o.deps.identity,
-          onLost,
-          onToolsChanged: (tools) => shared && this.setState({ tools }),
-          onNote: (line) => this.note(`[${shared ? 'shared' : 'user'} connection] ${line}`),
-        }),
-    });
-  }
-
-  /** Configured headers, sealed ones opened once per server generation, only when a connection needs them. */
-  private headers(): Record<string, string> {
-    this.headerCache ??= openHeaders(this.o.transport, this.o.name, this.o.deps.secretBox);
-    return this.headerCache;
   }
 
   private async shutdown(reason: StopReason): Promise<void> {

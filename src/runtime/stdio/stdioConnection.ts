@@ -1,8 +1,27 @@
 import type { Client } from '@modelcontextprotocol/client';
 import { SdkError, SdkErrorCode } from '@modelcontextprotocol/client';
-import { callTool, connectUpstream, createUpstreamClient, listenForTools, listTools } from '../client/upstreamClient.js';
-import type { CallLimits, Negotiation, RequestLimits, ToolDescriptor, ToolResult, UpstreamIdentity } from '../core/types.js';
-import { describeExit, SpawnError, StdioProcessTransport, type ProcessExit, type StdioProcessOptions } from './stdioProcessTransport.js';
+import {
+  callTool,
+  connectUpstream,
+  createUpstreamClient,
+  listenForTools,
+  listTools,
+} from '../client/upstreamClient.js';
+import type {
+  CallLimits,
+  Negotiation,
+  RequestLimits,
+  ToolDescriptor,
+  ToolResult,
+  UpstreamIdentity,
+} from '../core/types.js';
+import {
+  describeExit,
+  SpawnError,
+  StdioProcessTransport,
+  type ProcessExit,
+  type StdioProcessOptions,
+} from './stdioProcessTransport.js';
 
 /**
  * One process + one SDK Client: a single connection attempt. The supervisor throws it away when
@@ -18,8 +37,6 @@ export interface StdioConnectionHooks {
   onProtocolError: (error: Error) => void;
 }
 
-const PROBE_TIMEOUT_MS = 10_000;
-
 export class StdioConnection {
   readonly transport: StdioProcessTransport;
   private readonly client: Client;
@@ -28,12 +45,18 @@ export class StdioConnection {
   /** What the connection settled on, once open. */
   negotiation: Negotiation | undefined;
 
-  constructor(process: StdioProcessOptions, identity: UpstreamIdentity, private readonly hooks: StdioConnectionHooks) {
+  constructor(
+    process: StdioProcessOptions,
+    identity: UpstreamIdentity,
+    private readonly hooks: StdioConnectionHooks,
+  ) {
     this.transport = new StdioProcessTransport(process);
     this.transport.onstderrLine = hooks.onStderrLine;
     this.transport.onspawn = hooks.onSpawn;
-    // A silent stdio server is a legacy one: the probe must not eat the whole startup budget.
-    this.client = createUpstreamClient(identity, PROBE_TIMEOUT_MS, { onToolsChanged: hooks.onToolsChanged, onTruncatedList: hooks.onTruncatedList });
+    this.client = createUpstreamClient(identity, {
+      onToolsChanged: hooks.onToolsChanged,
+      onTruncatedList: hooks.onTruncatedList,
+    });
     this.client.onerror = hooks.onProtocolError;
     this.client.onclose = () => {
       this.lost = true;
@@ -72,7 +95,12 @@ export class StdioConnection {
       startup.abort(new Error(`startup timed out after ${timeoutMs} ms`));
     }, timeoutMs);
     try {
-      this.negotiation = await connectUpstream(this.client, this.transport, { signal: startup.signal, timeoutMs }, prior);
+      this.negotiation = await connectUpstream(
+        this.client,
+        this.transport,
+        { signal: startup.signal, timeoutMs },
+        prior,
+      );
       phase = 'tools/list';
       const tools = await this.listTools({ signal: startup.signal, timeoutMs });
       void listenForTools(this.client, this.hooks.onTruncatedList);
@@ -103,7 +131,8 @@ export class StdioConnection {
     if (error instanceof SpawnError) return error.message;
     if (timedOut) return `startup did not complete within ${timeoutMs} ms (stuck in ${phase})`;
     if (this.lost || this.transport.exitInfo) return `${this.lossReason()} during ${phase}`;
-    if (SdkError.isInstance(error) && error.code === SdkErrorCode.ConnectionClosed) return `connection closed during ${phase}`;
+    if (SdkError.isInstance(error) && error.code === SdkErrorCode.ConnectionClosed)
+      return `connection closed during ${phase}`;
     const message = error instanceof Error ? error.message : String(error);
     return `${phase} failed: ${message}`;
   }

@@ -1,5 +1,10 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { deserializeMessage, serializeMessage, type JSONRPCMessage, type Transport } from '@modelcontextprotocol/client';
+import {
+  deserializeMessage,
+  serializeMessage,
+  type JSONRPCMessage,
+  type Transport,
+} from '@modelcontextprotocol/client';
 import { MessageLines, type OversizedLine } from './messageLines.js';
 import type { ProcessRegistry } from './processRegistry.js';
 import { DEFAULT_MAX_STDERR_LINE, StderrLineSplitter } from './stderrLineSplitter.js';
@@ -39,7 +44,11 @@ export class SpawnError extends Error {
 export const RESULT_TOO_LARGE_CODE = -32090;
 
 export const describeExit = (exit: ProcessExit | undefined): string =>
-  exit === undefined ? 'unknown exit' : exit.signal !== null ? `signal ${exit.signal}` : `code ${String(exit.code)}`;
+  exit === undefined
+    ? 'unknown exit'
+    : exit.signal !== null
+      ? `signal ${exit.signal}`
+      : `code ${String(exit.code)}`;
 
 export class StdioProcessTransport implements Transport {
   onclose?: (() => void) | undefined;
@@ -62,8 +71,15 @@ export class StdioProcessTransport implements Transport {
 
   constructor(private readonly options: StdioProcessOptions) {
     const limit = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
-    this.lines = new MessageLines(limit, (line) => this.handleLine(line), (line) => this.handleOversized(line));
-    this.stderr = new StderrLineSplitter((line) => this.onstderrLine?.(line), options.maxStderrLineLength ?? DEFAULT_MAX_STDERR_LINE);
+    this.lines = new MessageLines(
+      limit,
+      (line) => this.handleLine(line),
+      (line) => this.handleOversized(line),
+    );
+    this.stderr = new StderrLineSplitter(
+      (line) => this.onstderrLine?.(line),
+      options.maxStderrLineLength ?? DEFAULT_MAX_STDERR_LINE,
+    );
     this.graceMs = options.graceMs ?? DEFAULT_GRACE_MS;
     this.whenFinished = new Promise((resolve) => (this.markFinished = resolve));
   }
@@ -86,7 +102,14 @@ export class StdioProcessTransport implements Transport {
     if (this.child) return Promise.reject(new Error('StdioProcessTransport already started'));
     const { command, args, env, cwd } = this.options;
     return new Promise((resolve, reject) => {
-      const child = spawn(command, args, { env, cwd, shell: false, detached: true, stdio: ['pipe', 'pipe', 'pipe'], windowsHide: true });
+      const child = spawn(command, args, {
+        env,
+        cwd,
+        shell: false,
+        detached: true,
+        stdio: ['pipe', 'pipe', 'pipe'],
+        windowsHide: true,
+      });
       this.child = child;
       let spawned = false;
       child.once('spawn', () => {
@@ -100,20 +123,24 @@ export class StdioProcessTransport implements Transport {
       child.on('error', (error) => {
         if (spawned) return this.onerror?.(error);
         const reason = (error as NodeJS.ErrnoException).code ?? error.message;
-        reject(new SpawnError(`Failed to start "${command}": ${reason} (${error.message})`, { cause: error }));
+        reject(
+          new SpawnError(`Failed to start "${command}": ${reason} (${error.message})`, { cause: error }),
+        );
         this.finish();
       });
       child.once('exit', (code, signal) => this.handleExit(code, signal));
       child.once('close', () => this.finish());
       child.stdout.on('data', (chunk: Buffer) => this.handleStdout(chunk));
       child.stderr.on('data', (chunk: Buffer) => this.stderr.write(chunk));
-      for (const stream of [child.stdin, child.stdout, child.stderr]) stream.on('error', (e: Error) => this.onerror?.(e));
+      for (const stream of [child.stdin, child.stdout, child.stderr])
+        stream.on('error', (e: Error) => this.onerror?.(e));
     });
   }
 
   send(message: JSONRPCMessage): Promise<void> {
     const stdin = this.child?.stdin;
-    if (!stdin || this.finished || this.exit || !stdin.writable) return Promise.reject(new Error('Not connected'));
+    if (!stdin || this.finished || this.exit || !stdin.writable)
+      return Promise.reject(new Error('Not connected'));
     return new Promise((resolve, reject) => {
       stdin.write(serializeMessage(message), (error) => (error ? reject(error) : resolve()));
     });
@@ -192,7 +219,11 @@ export class StdioProcessTransport implements Transport {
       return;
     }
     const message = `result of ${size} bytes exceeds the message size limit of ${limit} bytes`;
-    this.onmessage?.({ jsonrpc: '2.0', id, error: { code: RESULT_TOO_LARGE_CODE, message, data: { reason: 'result_too_large', size, limit } } });
+    this.onmessage?.({
+      jsonrpc: '2.0',
+      id,
+      error: { code: RESULT_TOO_LARGE_CODE, message, data: { reason: 'result_too_large', size, limit } },
+    });
   }
 
   private handleExit(code: number | null, signal: NodeJS.Signals | null): void {

@@ -7,7 +7,14 @@ import type { ProcessRegistry } from './processRegistry.js';
 import { ReadinessGate } from '../core/awaitState.js';
 import { decideAfterCrash, type CrashState, type RestartPolicy } from '../core/restartPolicy.js';
 import { StdioConnection } from './stdioConnection.js';
-import type { CallOptions, NegotiationMemory, ServerSnapshot, ToolDescriptor, ToolResult, UpstreamIdentity } from '../core/types.js';
+import type {
+  CallOptions,
+  NegotiationMemory,
+  ServerSnapshot,
+  ToolDescriptor,
+  ToolResult,
+  UpstreamIdentity,
+} from '../core/types.js';
 import { describeExit } from './stdioProcessTransport.js';
 import { runToolCall } from '../calls/toolCall.js';
 import { noTelemetry, type Telemetry } from '../../telemetry/telemetry.js';
@@ -39,7 +46,10 @@ export interface StdioSupervisorOptions {
 
 export type { LogSink };
 
-export const DEFAULT_IDENTITY: UpstreamIdentity = { clientInfo: { name: 'mcp-api', version: '0.1.0' }, capabilities: {} };
+export const DEFAULT_IDENTITY: UpstreamIdentity = {
+  clientInfo: { name: 'mcp-api', version: '0.1.0' },
+  capabilities: {},
+};
 
 /**
  * Supervises one stdio MCP server: connects, restarts it with backoff when it dies, stops retrying
@@ -84,7 +94,10 @@ export class StdioSupervisor {
     return this.options.name;
   }
 
-  /** Begins connecting; progress shows in snapshot() and onChange. A no-op while running, a retry after a crash loop. */
+  /**
+   * Begins connecting; progress shows in snapshot() and onChange. A no-op while running, a retry after a
+   * crash loop.
+   */
   start(): void {
     if (this.active && this.state.status !== 'error') return;
     this.active = true;
@@ -123,10 +136,14 @@ export class StdioSupervisor {
   private unavailable(): AppError | undefined {
     if (this.state.status !== 'error' && this.state.status !== 'disconnected') return undefined;
     const why = this.state.statusMessage ? `: ${this.state.statusMessage}` : '';
-    return new AppError('server_unavailable', `Server ${this.name} is not available (status ${this.state.status}${why})`, {
-      serverName: this.name,
-      status: this.state.status,
-    });
+    return new AppError(
+      'server_unavailable',
+      `Server ${this.name} is not available (status ${this.state.status}${why})`,
+      {
+        serverName: this.name,
+        status: this.state.status,
+      },
+    );
   }
 
   private async connect(): Promise<void> {
@@ -152,7 +169,11 @@ export class StdioSupervisor {
     if (conn !== this.current) return;
     if (conn.closed) return this.handleLoss(conn, `${conn.lossReason()} right after startup`);
     this.connectedAt = this.now();
-    this.log.info('mcp server connected', { pid: conn.pid, tools: tools.length, protocolVersion: conn.negotiation?.protocolVersion });
+    this.log.info('mcp server connected', {
+      pid: conn.pid,
+      tools: tools.length,
+      protocolVersion: conn.negotiation?.protocolVersion,
+    });
     this.setState({ status: 'connected', statusMessage: undefined, tools, pid: conn.pid });
   }
 
@@ -165,18 +186,24 @@ export class StdioSupervisor {
       cwd: cfg.cwd,
       graceMs: shutdownGraceMs,
       registry,
-      ...(this.options.maxMessageBytes === undefined ? {} : { maxMessageBytes: this.options.maxMessageBytes }),
+      ...(this.options.maxMessageBytes === undefined
+        ? {}
+        : { maxMessageBytes: this.options.maxMessageBytes }),
     };
-    const conn: StdioConnection = new StdioConnection(spawnOptions, this.options.identity ?? DEFAULT_IDENTITY, {
-      onStderrLine: (line) => this.state.note(line),
-      onSpawn: (pid) => {
-        if (conn === this.current) this.setState({ pid });
+    const conn: StdioConnection = new StdioConnection(
+      spawnOptions,
+      this.options.identity ?? DEFAULT_IDENTITY,
+      {
+        onStderrLine: (line) => this.state.note(line),
+        onSpawn: (pid) => {
+          if (conn === this.current) this.setState({ pid });
+        },
+        onLost: (reason) => this.handleLoss(conn, reason),
+        onToolsChanged: () => void this.refreshTools(conn),
+        onTruncatedList: (reason) => this.note(`[supervisor] ${reason}`),
+        onProtocolError: (error) => this.log.debug('mcp protocol error', { error: error.name }),
       },
-      onLost: (reason) => this.handleLoss(conn, reason),
-      onToolsChanged: () => void this.refreshTools(conn),
-      onTruncatedList: (reason) => this.note(`[supervisor] ${reason}`),
-      onProtocolError: (error) => this.log.debug('mcp protocol error', { error: error.name }),
-    });
+    );
     return conn;
   }
 
@@ -188,7 +215,10 @@ export class StdioSupervisor {
       // Only the newest refresh of the current connection may win.
       if (conn === this.current && seq === this.toolsRefresh) this.setState({ tools });
     } catch (error) {
-      if (conn === this.current) this.note(`[supervisor] refreshing tools failed: ${error instanceof Error ? error.message : String(error)}`);
+      if (conn === this.current)
+        this.note(
+          `[supervisor] refreshing tools failed: ${error instanceof Error ? error.message : String(error)}`,
+        );
     }
   }
 

@@ -21,7 +21,11 @@ describe('IdleLeases', () => {
   it('reset releases a value even while it is in use, and the next use gets a new one', async () => {
     const released: number[] = [];
     let next = 0;
-    const leases = new IdleLeases<string, number>({ create: () => ++next, release: async (v) => void released.push(v), idleMs: 60_000 });
+    const leases = new IdleLeases<string, number>({
+      create: () => ++next,
+      release: async (v) => void released.push(v),
+      idleMs: 60_000,
+    });
     let finish: () => void = () => undefined;
     const busy = leases.use('k', (v) => new Promise<number>((resolve) => (finish = () => resolve(v))));
     await leases.reset('k');

@@ -1,6 +1,11 @@
 import { expect } from 'chai';
 import { ProcessRegistry } from '../../../src/runtime/stdio/processRegistry.js';
-import { SpawnError, StdioProcessTransport, type ProcessExit, type StdioProcessOptions } from '../../../src/runtime/stdio/stdioProcessTransport.js';
+import {
+  SpawnError,
+  StdioProcessTransport,
+  type ProcessExit,
+  type StdioProcessOptions,
+} from '../../../src/runtime/stdio/stdioProcessTransport.js';
 import { FIXTURE_SERVER, isAlive, killQuietly, TempScripts, waitFor } from '../processTestUtils.js';
 
 const STUBBORN = `
@@ -21,12 +26,23 @@ describe('StdioProcessTransport', function () {
   const extraPids: number[] = [];
 
   function make(options: Partial<StdioProcessOptions> & { command?: string }): StdioProcessTransport {
-    const t = new StdioProcessTransport({ command: process.execPath, args: [], env: {}, graceMs: 100, ...options });
+    const t = new StdioProcessTransport({
+      command: process.execPath,
+      args: [],
+      env: {},
+      graceMs: 100,
+      ...options,
+    });
     transports.push(t);
     return t;
   }
 
-  function observe(t: StdioProcessTransport): { lines: string[]; exits: ProcessExit[]; closed: () => boolean; errors: Error[] } {
+  function observe(t: StdioProcessTransport): {
+    lines: string[];
+    exits: ProcessExit[];
+    closed: () => boolean;
+    errors: Error[];
+  } {
     const lines: string[] = [];
     const exits: ProcessExit[] = [];
     const errors: Error[] = [];
@@ -74,7 +90,9 @@ describe('StdioProcessTransport', function () {
     await t.close();
     expect(o.exits).to.deep.equal([{ code: 0, signal: null }]);
     expect(o.closed()).to.equal(true);
-    expect(() => process.kill(pid, 0)).to.throw().with.property('code', 'ESRCH');
+    expect(() => process.kill(pid, 0))
+      .to.throw()
+      .with.property('code', 'ESRCH');
   });
 
   it('kills a child ignoring EOF and SIGTERM, and its grandchild, with SIGKILL to the group', async () => {
@@ -83,7 +101,10 @@ describe('StdioProcessTransport', function () {
     const o = observe(t);
     await t.start();
     const pid = t.pid as number;
-    await waitFor(() => o.lines.includes('child ready') && o.lines.some((l) => l.startsWith('grandchild ready')), 'both ready');
+    await waitFor(
+      () => o.lines.includes('child ready') && o.lines.some((l) => l.startsWith('grandchild ready')),
+      'both ready',
+    );
     const grandchild = Number(o.lines.find((l) => l.startsWith('grandchild ready'))?.split(' ')[2]);
     extraPids.push(grandchild);
     expect(isAlive(grandchild)).to.equal(true);
@@ -91,7 +112,9 @@ describe('StdioProcessTransport', function () {
     expect(o.lines).to.include('child ignores EOF');
     expect(o.lines).to.include('child ignores SIGTERM');
     expect(o.exits).to.deep.equal([{ code: null, signal: 'SIGKILL' }]);
-    expect(() => process.kill(pid, 0)).to.throw().with.property('code', 'ESRCH');
+    expect(() => process.kill(pid, 0))
+      .to.throw()
+      .with.property('code', 'ESRCH');
     await waitFor(() => !isAlive(grandchild), 'grandchild gone');
   });
 
@@ -104,7 +127,9 @@ describe('StdioProcessTransport', function () {
       (e: unknown) => e,
     );
     expect(error).to.be.instanceOf(SpawnError);
-    expect((error as Error).message).to.contain('/nonexistent/mcp-binary').and.contain('ENOENT');
+    expect((error as Error).message)
+      .to.contain('/nonexistent/mcp-binary')
+      .and.contain('ENOENT');
     expect(t.pid).to.equal(undefined);
     expect(registry.size).to.equal(0);
     await t.close();
@@ -124,7 +149,10 @@ describe('StdioProcessTransport', function () {
   });
 
   it('uses exactly the env it is given', async () => {
-    const t = make({ args: ['-e', 'process.stderr.write(JSON.stringify(process.env) + "\\n")'], env: { ONLY_THIS: 'yes' } });
+    const t = make({
+      args: ['-e', 'process.stderr.write(JSON.stringify(process.env) + "\\n")'],
+      env: { ONLY_THIS: 'yes' },
+    });
     const o = observe(t);
     await t.start();
     await waitFor(o.closed, 'close');
@@ -132,7 +160,10 @@ describe('StdioProcessTransport', function () {
   });
 
   it('closes with an error when an oversized message answers no request it can name', async () => {
-    const t = make({ args: ['-e', 'process.stdout.write("x".repeat(5000) + "\\n"); setInterval(() => {}, 1000)'], maxMessageBytes: 1000 });
+    const t = make({
+      args: ['-e', 'process.stdout.write("x".repeat(5000) + "\\n"); setInterval(() => {}, 1000)'],
+      maxMessageBytes: 1000,
+    });
     const o = observe(t);
     await t.start();
     await waitFor(o.closed, 'close');
@@ -141,8 +172,14 @@ describe('StdioProcessTransport', function () {
   });
 
   for (const [where, line] of [
-    ['last (JavaScript SDKs)', 'JSON.stringify({ result: { text: "x".repeat(5000) }, jsonrpc: "2.0", id: 7 })'],
-    ['first (Python SDK)', 'JSON.stringify({ jsonrpc: "2.0", id: "req-7", result: { text: "x".repeat(5000) } })'],
+    [
+      'last (JavaScript SDKs)',
+      'JSON.stringify({ result: { text: "x".repeat(5000) }, jsonrpc: "2.0", id: 7 })',
+    ],
+    [
+      'first (Python SDK)',
+      'JSON.stringify({ jsonrpc: "2.0", id: "req-7", result: { text: "x".repeat(5000) } })',
+    ],
   ] as const) {
     it(`answers an oversized result with the id ${where} by an error for that request, and stays open`, async () => {
       const src = `process.stdout.write(${line} + "\\n"); process.stdout.write(JSON.stringify({ jsonrpc: "2.0", id: 8, result: {} }) + "\\n"); setInterval(() => {}, 1000)`;

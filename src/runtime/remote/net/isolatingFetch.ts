@@ -66,7 +66,11 @@ export function createIsolatingFetch(base: FetchLike): IsolatingFetch {
         return reader.cancel(reason);
       },
     });
-    return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+    return new Response(body, {
+      status: response.status,
+      statusText: response.statusText,
+      headers: response.headers,
+    });
   };
 
   return {

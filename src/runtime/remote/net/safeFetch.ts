@@ -4,7 +4,11 @@ import type { FetchLike } from '@modelcontextprotocol/client';
 import { Agent } from 'undici';
 import { addressRefusal, checkUrl, UrlRefusedError, type UrlPolicy } from '../../../net/urlSafety.js';
 
-type Resolver = (hostname: string, options: LookupAllOptions, callback: (err: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void) => void;
+type Resolver = (
+  hostname: string,
+  options: LookupAllOptions,
+  callback: (err: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void,
+) => void;
 
 /**
  * A DNS lookup that only ever hands the socket addresses the policy allows. Because the check runs
@@ -18,10 +22,19 @@ export function checkedLookup(policy: UrlPolicy, resolve: Resolver = dnsLookup):
       const allowed = addresses.filter((a) => addressRefusal(a.address, policy) === undefined);
       const first = allowed[0];
       if (!first) {
-        const reason = addresses[0] ? (addressRefusal(addresses[0].address, policy) ?? 'refused') : 'no address';
-        return callback(Object.assign(new UrlRefusedError(hostname, `it resolves only to refused addresses (${reason})`), { code: 'EADDRREFUSED' }), '', 0);
+        const reason = addresses[0]
+          ? (addressRefusal(addresses[0].address, policy) ?? 'refused')
+          : 'no address';
+        return callback(
+          Object.assign(new UrlRefusedError(hostname, `it resolves only to refused addresses (${reason})`), {
+            code: 'EADDRREFUSED',
+          }),
+          '',
+          0,
+        );
       }
-      if ((options as { all?: boolean }).all) return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, allowed);
+      if ((options as { all?: boolean }).all)
+        return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, allowed);
       return callback(null, first.address, first.family);
     });
   };
@@ -42,7 +55,10 @@ const MAX_REDIRECTS = 5;
  * does) get them and come back through here for the next hop. No body or header timeouts: calls
  * have their own deadlines and SSE streams may idle for long.
  */
-export function createSafeFetch(policy: UrlPolicy, options: { resolve?: Resolver; connectTimeoutMs?: number } = {}): SafeFetch {
+export function createSafeFetch(
+  policy: UrlPolicy,
+  options: { resolve?: Resolver; connectTimeoutMs?: number } = {},
+): SafeFetch {
   const agent = new Agent({
     connect: { lookup: checkedLookup(policy, options.resolve), timeout: options.connectTimeoutMs ?? 10_000 },
     bodyTimeout: 0,

@@ -1,7 +1,11 @@
 import type { FetchLike } from '@modelcontextprotocol/client';
 import type { SecretBox } from '../../../crypto/secretBox.js';
 import { AppError } from '../../../errors.js';
-import { headerSecretName, SERVER_HEADER_USER, type StreamableHttpTransport } from '../../../events/serverEvents.js';
+import {
+  headerSecretName,
+  SERVER_HEADER_USER,
+  type StreamableHttpTransport,
+} from '../../../events/serverEvents.js';
 import { reauthRequired, type OAuthTarget, type OAuthTokenService } from './oauthTokens.js';
 
 export interface AuthorizingFetchOptions {
@@ -34,7 +38,11 @@ export function createAuthorizingFetch(o: AuthorizingFetchOptions): FetchLike {
     if (first.status !== 401) return first;
     await first.body?.cancel().catch(() => undefined);
     if (token === undefined) {
-      throw reauthRequired(o.target, o.username, 'the server answered 401 and no OAuth tokens are stored for this user');
+      throw reauthRequired(
+        o.target,
+        o.username,
+        'the server answered 401 and no OAuth tokens are stored for this user',
+      );
     }
     const next = await o.tokens.afterRejection(o.target, o.username, token);
     headers.set('authorization', `Bearer ${next}`);
@@ -46,13 +54,25 @@ export function createAuthorizingFetch(o: AuthorizingFetchOptions): FetchLike {
 }
 
 /** A remote server's configured headers in clear: the plain ones plus the sealed credentials, opened. */
-export function openHeaders(transport: StreamableHttpTransport, serverName: string, box: SecretBox): Record<string, string> {
+export function openHeaders(
+  transport: StreamableHttpTransport,
+  serverName: string,
+  box: SecretBox,
+): Record<string, string> {
   const out = { ...transport.headers };
   for (const [name, sealed] of Object.entries(transport.sealedHeaders ?? {})) {
     try {
-      out[name] = box.open(sealed, { username: SERVER_HEADER_USER, serverName, secretName: headerSecretName(name) });
+      out[name] = box.open(sealed, {
+        username: SERVER_HEADER_USER,
+        serverName,
+        secretName: headerSecretName(name),
+      });
     } catch {
-      throw new AppError('secret_undecryptable', `Stored header ${name} of server ${serverName} cannot be decrypted; set the headers again`, { serverName });
+      throw new AppError(
+        'secret_undecryptable',
+        `Stored header ${name} of server ${serverName} cannot be decrypted; set the headers again`,
+        { serverName },
+      );
     }
   }
   return out;

@@ -25,7 +25,10 @@ export interface RefreshedTokens {
 
 /** Why a refresh failed; `permanent` when the grant or client is refused, not a passing outage. */
 export class RefreshFailure extends Error {
-  constructor(message: string, readonly permanent: boolean) {
+  constructor(
+    message: string,
+    readonly permanent: boolean,
+  ) {
     super(message);
     this.name = 'RefreshFailure';
   }
@@ -46,7 +49,10 @@ interface Discovery {
 export class OAuthExchange {
   private readonly discoveries = new Map<string, Promise<Discovery>>();
 
-  constructor(private readonly fetch: FetchLike, private readonly timeoutMs: number) {}
+  constructor(
+    private readonly fetch: FetchLike,
+    private readonly timeoutMs: number,
+  ) {}
 
   async refresh(input: RefreshInput): Promise<RefreshedTokens> {
     const fetchFn = this.timed();
@@ -59,7 +65,10 @@ export class OAuthExchange {
     try {
       const tokens = await refreshAuthorization(discovery.authorizationServerUrl, {
         metadata: discovery.metadata,
-        clientInformation: { client_id: input.clientId, ...(input.clientSecret ? { client_secret: input.clientSecret } : {}) },
+        clientInformation: {
+          client_id: input.clientId,
+          ...(input.clientSecret ? { client_secret: input.clientSecret } : {}),
+        },
         refreshToken: input.refreshToken,
         ...(discovery.resource ? { resource: new URL(discovery.resource) } : {}),
         fetchFn,
@@ -75,7 +84,10 @@ export class OAuthExchange {
       // A changed authorization server must not keep us on stale metadata.
       this.discoveries.delete(input.serverUrl);
       const oauth = OAuthError.isInstance(error) ? error : undefined;
-      const transient = !oauth || oauth.code === OAuthErrorCode.ServerError || oauth.code === OAuthErrorCode.TemporarilyUnavailable;
+      const transient =
+        !oauth ||
+        oauth.code === OAuthErrorCode.ServerError ||
+        oauth.code === OAuthErrorCode.TemporarilyUnavailable;
       const code = oauth ? `${oauth.code}: ` : '';
       throw new RefreshFailure(`${code}${describe(error)}`, !transient);
     }
@@ -98,7 +110,10 @@ export class OAuthExchange {
   private timed(): FetchLike {
     return (url, init = {}) => {
       const deadline = AbortSignal.timeout(this.timeoutMs);
-      return this.fetch(url, { ...init, signal: init.signal ? AbortSignal.any([init.signal, deadline]) : deadline });
+      return this.fetch(url, {
+        ...init,
+        signal: init.signal ? AbortSignal.any([init.signal, deadline]) : deadline,
+      });
     };
   }
 }
