@@ -3,7 +3,9 @@ import * as z from 'zod';
 import { AppError } from '../errors.js';
 import { redactForAudit } from '../events/auditRedaction.js';
 import { queryEvents } from '../events/eventQuery.js';
+import { replayUntil } from '../projections/stateAsOf.js';
 import type { AppDeps } from './appDeps.js';
+import { viewUrl } from './remoteHeaders.js';
 import { parseInput } from './validate.js';
 
 const position = z.coerce.number().int().min(1);
@@ -24,6 +26,14 @@ export const EventsQuery = z
     limit: single(z.coerce.number().int().min(1).max(1000).default(100)),
   })
   .strict();
+
+export const StateQuery = z
+  .object({
+    position: single(z.coerce.number().int().min(0).optional()),
+    at: single(z.iso.datetime({ offset: true }).optional()),
+  })
+  .strict()
+  .refine((q) => q.position === undefined || q.at === undefined, 'give a position or a time (at), not both');
 
 /**
  * GET /events: the audit log, paged by position, filtered by stream, type, position and time,
@@ -48,6 +58,16 @@ export function eventRoutes(deps: AppDeps): Router {
       q.limit,
     );
     ctx.body = { success: true, events: page.events.map(redactForAudit), nextFrom: page.nextFrom, head: await deps.store.headPosition() };
+  });
+
+  /** The configuration as it was: the live folds replayed over the log up to a position or time. */
+  router.get('/events/state', async (ctx) => {
+    const q = parseInput(StateQuery, ctx.query, 'state query');
+    const head = await deps.store.headPosition();
+    const until = q.at !== undefined ? { time: q.at } : { position: q.position ?? head };
+    const { other: _other, ...state } = await replayUntil(deps.store, until, deps.logger);
+    const servers = state.servers.map((s) => (typeof s.url === 'string' ? { ...s, url: viewUrl(s.url) } : s));
+    ctx.body = { success: true, ...state, servers, head };
   });
   return router;
 }

@@ -33,6 +33,12 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
   'POST /mcp/servers/:name/oauth': { summary: "Store a user's OAuth tokens for a remote server (encrypted; refreshed automatically)", tag: 'servers', body: OAuthTokensBody, returns: ['server'] },
   'GET /mcp/tools': { summary: 'Tools of every enabled server, as [{ "<server>": [tool] }]', tag: 'tools', returns: ['tools'] },
   'POST /mcp/tool/call': { summary: "Call a tool with the caller's secrets injected; data is the MCP CallToolResult", tag: 'tools', body: ToolCallBody, returns: ['data'] },
+  'GET /secrets': {
+    summary: "Names of a user's secrets per server (never values); a user token sees its own",
+    tag: 'secrets',
+    returns: ['username', 'secrets'],
+    query: { username: 'the user (admin only; default: the token\'s user, or "default")' },
+  },
   'POST /secrets/set': { summary: 'Store (or overwrite) an encrypted secret for a user and server', tag: 'secrets', body: SetSecretBody },
   'POST /secrets/delete': { summary: 'Delete a secret', tag: 'secrets', body: DeleteSecretBody },
   'POST /mcp': {
@@ -60,6 +66,12 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     returns: ['events', 'nextFrom', 'head'],
     query: { stream: 'stream id', type: 'event type(s), A,B', from: 'first position', to: 'last position', since: 'ISO time', until: 'ISO time', limit: '1-1000 (100)' },
   },
+  'GET /events/state': {
+    summary: 'The configuration as of a position or time: servers, secret names per user and server, packages (the live folds replayed)',
+    tag: 'audit',
+    returns: ['position', 'occurredAt', 'servers', 'secrets', 'packages', 'head'],
+    query: { position: 'last position to include (default: head)', at: 'ISO time: every event that occurred at or before it' },
+  },
   'GET /auth/me': { summary: 'Who the presented token acts as', tag: 'auth', returns: ['principal'] },
   'POST /auth/tokens': { summary: 'Issue a user token (shown once; stored hashed)', tag: 'auth', returns: ['token', 'id'] },
   'GET /auth/tokens': { summary: 'Token metadata (never the tokens)', tag: 'auth', returns: ['tokens'] },
@@ -68,4 +80,6 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
   'POST /auth/google/link': { summary: 'Issue a short-lived signed Google login link for a user and server', tag: 'google', returns: ['url'] },
   'GET /auth/google/login': { summary: 'Start the Google OAuth2 flow (302 to Google)', tag: 'google', query: { user_id: 'the user', server: 'the OAuth2 server', link: 'signed login link (instead of a token)' } },
   'GET /auth/google/callback': { summary: "Google's redirect: validates the single-use state, stores the tokens encrypted", tag: 'google', query: { code: 'authorization code', state: 'single-use state' } },
+  'GET /ui': { summary: 'The web console (static HTML; sign in with a token)', tag: 'console' },
+  'GET /ui/:file': { summary: "The web console's script and style files", tag: 'console' },
 };

@@ -11,6 +11,7 @@ import { secretRoutes } from './secretRoutes.js';
 import { serverRoutes } from './serverRoutes.js';
 import { tokenRoutes } from './tokenRoutes.js';
 import { toolRoutes } from './toolRoutes.js';
+import { uiRoutes } from './uiRoutes.js';
 import { userRoutes } from './userRoutes.js';
 
 /** Every router of the app, in mount order. Tests enumerate them to check docs and policies cover every route. */
@@ -28,6 +29,7 @@ export function buildRouters(deps: AppDeps): Router[] {
     userRoutes(deps),
     googleRoutes(deps),
     mcpRoutes(deps),
+    uiRoutes(),
   ];
 }
 

@@ -2,13 +2,17 @@ import Router from '@koa/router';
 import { handleCommand } from '../commands/commandHandler.js';
 import { secretDecider, type SecretCommand } from '../commands/secretDecider.js';
 import { AppError, notFound } from '../errors.js';
+import { secretsFor } from '../projections/secretsProjection.js';
 import { isInjectableEnvName } from '../runtime/envSecretNames.js';
 import { secretStreamId } from '../events/secretEvents.js';
 import { commandMetadata, type AppDeps } from './appDeps.js';
 import { actingUsername, principalOf } from './principal.js';
 import { checkLimits } from './secretLimits.js';
-import { DeleteSecretBody, SetSecretBody } from './serverSchemas.js';
+import { DeleteSecretBody, SetSecretBody, usernameSchema } from './serverSchemas.js';
+import * as z from 'zod';
 import { parseInput } from './validate.js';
+
+const SecretsQuery = z.object({ username: usernameSchema.optional() }).strict();
 
 /** Secrets are sealed here, before the command: only ciphertext ever reaches a decider or an event. */
 export function secretRoutes(deps: AppDeps): Router {
@@ -23,6 +27,18 @@ export function secretRoutes(deps: AppDeps): Router {
     const result = await handleCommand(deps.store, secretStreamId(serverId, username), secretDecider, command, commandMetadata(deps, username, requestId));
     await deps.projector.waitFor(result.position);
   };
+
+  /** Names only: the console's "my secrets" page. Values and ciphertext never leave the gateway. */
+  router.get('/secrets', (ctx) => {
+    const query = parseInput(SecretsQuery, ctx.query, 'secrets query');
+    const username = actingUsername(principalOf(ctx), query.username);
+    const models = deps.projector.readModels;
+    const secrets = [...models.servers.values()]
+      .sort((a, b) => a.name.localeCompare(b.name))
+      .map((server) => ({ serverName: server.name, secretNames: [...secretsFor(models.secrets, server.serverId, username).keys()].sort() }))
+      .filter((s) => s.secretNames.length > 0);
+    ctx.body = { success: true, username, secrets };
+  });
 
   router.post('/secrets/set', async (ctx) => {
     const body = parseInput(SetSecretBody, ctx.request.body, 'secret');

@@ -44,7 +44,7 @@ describe('route access policies (src/http/routePolicy.ts)', () => {
     for (const p of ROUTE_POLICIES.filter((x) => x.actsFor)) expect(['user', 'user-or-link'], `${p.method} ${p.path}`).to.include(p.access);
   });
 
-  it('keeps only health checks and the OAuth callback public', () => {
-    expect(ROUTE_POLICIES.filter((p) => p.access === 'public').map((p) => p.path)).to.deep.equal(['/healthz', '/readyz', '/auth/google/callback']);
+  it('keeps only health checks, the OAuth callback and the console static files public', () => {
+    expect(ROUTE_POLICIES.filter((p) => p.access === 'public').map((p) => p.path)).to.deep.equal(['/healthz', '/readyz', '/auth/google/callback', '/ui', '/ui/:file']);
   });
 });
