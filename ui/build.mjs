@@ -21,5 +21,6 @@ await build({
 });
 await copyFile(here('index.html'), `${out}index.html`);
 await copyFile(here('style.css'), `${out}style.css`);
+await copyFile(here('icon.svg'), `${out}icon.svg`);
 const size = (await stat(`${out}app.js`)).size;
 console.log(`console bundle: dist/ui/app.js ${(size / 1024).toFixed(1)} KiB`);

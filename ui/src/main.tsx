@@ -54,6 +54,7 @@ function App() {
   const admin = session.role === 'admin';
   const [page = 'servers', arg] = route;
   const items = NAV.filter((n) => admin || !n.adminOnly);
+  const allowed = admin || !NAV.find((n) => n.path === page)?.adminOnly;
   return (
     <>
       <header class="top">
@@ -76,7 +77,7 @@ function App() {
           </button>
         </p>
       </header>
-      <main>{pageFor(session, page, arg)}</main>
+      <main>{allowed ? pageFor(session, page, arg) : <h1>This page is for admins</h1>}</main>
     </>
   );
 }
