@@ -84,7 +84,7 @@ function describeState(models: ReadModels, last: RecordedEvent | undefined): Sta
 /** What a replay shows of a transport: where it runs, never env values or header values. */
 function transportSummary(t: ServerConfig['transport']): Record<string, unknown> {
   if (t.transportType === 'stdio') return { transportType: t.transportType, command: t.command, args: t.args, envNames: Object.keys(t.env).sort() };
-  return { transportType: t.transportType, url: t.url, headerNames: Object.keys(t.headers).sort() };
+  return { transportType: t.transportType, url: t.url, headerNames: [...Object.keys(t.headers), ...Object.keys(t.sealedHeaders ?? {})].sort() };
 }
 
 /** Maps with string keys become objects, so other read models print readably. */

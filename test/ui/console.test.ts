@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import type { Page } from 'playwright-core';
 import { UI_CSP } from '../../src/http/uiRoutes.js';
+import { suiteCanaries } from '../support/suiteCanaries.js';
 import { launchBrowser, signIn, type TestBrowser } from '../support/browser.js';
 import { FIXTURE_SERVER, startTestGateway, type TestGateway } from '../support/testGateway.js';
 
@@ -11,9 +12,12 @@ describe('web console (/ui) in Chromium', function () {
   let browser: TestBrowser;
   let page: Page;
   const SECRET_VALUE = 'console-secret-value-never-shown-0451';
+  const ALICE_VALUE = 'alice-secret-value-0452';
 
   before(async () => {
     gw = await startTestGateway();
+    // Typed into the browser, not sent by gw.request: the suite's canary sweep must know them too.
+    for (const value of [SECRET_VALUE, ALICE_VALUE]) suiteCanaries.add(value, gw.dataDir);
     browser = await launchBrowser();
     page = await browser.newPage();
   });
@@ -140,6 +144,7 @@ describe('web console (/ui) in Chromium', function () {
     await page.getByRole('button', { name: 'Issue token' }).click();
     const token = await page.getByTestId('issued-token').inputValue();
     expect(token).to.match(/^mcpu_/);
+    suiteCanaries.add(token, gw.dataDir);
     await browser.screenshot(page, 'users');
 
     const alice = await browser.newPage();
@@ -153,7 +158,7 @@ describe('web console (/ui) in Chromium', function () {
       await alice.getByRole('link', { name: 'My secrets' }).click();
       await alice.getByText('No secrets stored.').waitFor();
       await alice.getByLabel('Secret name').fill('ALICE_KEY');
-      await alice.getByLabel('Secret value').fill('alice-secret-value-0452');
+      await alice.getByLabel('Secret value').fill(ALICE_VALUE);
       await alice.getByRole('button', { name: 'Save secret' }).click();
       await alice.locator('[data-secret="fx/ALICE_KEY"]').waitFor();
       expect(await alice.locator('[data-secret]').count(), "the admin's secret for default is not shown").to.equal(1);
