@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import * as z from 'zod';
-import { createUrlPolicy, parseNetworkList } from './runtime/urlSafety.js';
-import { indexUrlProblem } from './runtime/packages/packageValidation.js';
+import { createUrlPolicy, parseNetworkList } from './net/urlSafety.js';
+import { indexUrlProblem } from './packages/validation.js';
 import { SECURITY_CONFIG } from './securityConfig.js';
 
 /** Empty strings (common in .env files) count as unset. */

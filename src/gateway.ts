@@ -10,25 +10,25 @@ import type { Logger } from './logger.js';
 import { GatewayMetrics } from './metrics/gatewayMetrics.js';
 import { instrumentStore } from './metrics/instrumentedStore.js';
 import { instrumentRuntime } from './metrics/instrumentedRuntime.js';
-import { checkReadiness } from './runtime/readiness.js';
-import { followDataKeys } from './runtime/dataKeySync.js';
+import { checkReadiness } from './runtime/core/readiness.js';
+import { followDataKeys } from './runtime/calls/dataKeySync.js';
 import { Checkpointer, loadSnapshot } from './projections/projectionSnapshots.js';
 import { Projector } from './projections/projector.js';
-import { ArgumentValidator } from './runtime/argumentValidator.js';
-import { ManagedServer } from './runtime/managedServer.js';
-import { isInjectableEnvName } from './runtime/envSecretNames.js';
-import { gatewayToolSource } from './runtime/mcpEndpoint/gatewayToolSource.js';
-import { McpEndpoint, type McpEndpointLimits } from './runtime/mcpEndpoint/mcpEndpoint.js';
-import { PerUserServer, type PerUserLimits } from './runtime/perUserServer.js';
-import { ProcessBudget } from './runtime/processBudget.js';
-import { ProcessRegistry } from './runtime/processRegistry.js';
-import { Reactor } from './runtime/reactor.js';
-import { createRemoteRuntime, type RemoteOptions } from './runtime/remoteRuntime.js';
-import { RemoteServer } from './runtime/remoteServer.js';
-import { createUrlPolicy } from './runtime/urlSafety.js';
-import type { RestartPolicy } from './runtime/restartPolicy.js';
-import { ServerPool } from './runtime/serverPool.js';
-import { ToolCaller } from './runtime/toolCaller.js';
+import { ArgumentValidator } from './runtime/calls/argumentValidator.js';
+import { StdioSupervisor } from './runtime/stdio/stdioSupervisor.js';
+import { isInjectableEnvName } from './runtime/perUser/envSecretNames.js';
+import { gatewayToolSource } from './runtime/endpoint/gatewayToolSource.js';
+import { McpEndpoint, type McpEndpointLimits } from './runtime/endpoint/mcpEndpoint.js';
+import { PerUserSupervisor, type PerUserLimits } from './runtime/perUser/perUserSupervisor.js';
+import { ProcessBudget } from './runtime/perUser/processBudget.js';
+import { ProcessRegistry } from './runtime/stdio/processRegistry.js';
+import { Reactor } from './runtime/core/reactor.js';
+import { createRemoteRuntime, type RemoteOptions } from './runtime/remote/remoteDeps.js';
+import { RemoteSupervisor } from './runtime/remote/remoteSupervisor.js';
+import { createUrlPolicy } from './net/urlSafety.js';
+import type { RestartPolicy } from './runtime/core/restartPolicy.js';
+import { ServerPool } from './runtime/core/serverPool.js';
+import { ToolCaller } from './runtime/calls/toolCaller.js';
 import { createPackageManager, type PackageSettings } from './runtime/packages/createPackageManager.js';
 import type { PackageManager } from './runtime/packages/packageManager.js';
 
@@ -124,7 +124,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const pool = new ServerPool((server, hooks) => {
     const { transport } = server.config;
     if (transport.transportType === 'streamable_http') {
-      return new RemoteServer({
+      return new RemoteSupervisor({
         name: server.name,
         serverId: server.serverId ?? projector.readModels.servers.get(server.name)?.serverId ?? server.name,
         transport,
@@ -149,9 +149,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       registry,
     };
     if (server.config.secretDelivery === 'env') {
-      return new PerUserServer({ template: stdio, hooks, budget, limits: perUser, secrets: envSecrets(server.name), prepare: envKeys(server.name) });
+      return new PerUserSupervisor({ template: stdio, hooks, budget, limits: perUser, secrets: envSecrets(server.name), prepare: envKeys(server.name) });
     }
-    return new ManagedServer({ ...stdio, redact: hooks.redact, onChange: hooks.onChange });
+    return new StdioSupervisor({ ...stdio, redact: hooks.redact, onChange: hooks.onChange });
   });
   const reactor = new Reactor(projector, pool, logger.child({ component: 'reactor' }));
   const caller: ToolCaller = new ToolCaller({

@@ -3,7 +3,7 @@ import { loadConfig } from './config.js';
 import { openCrypto, openStorage, securityOptions } from './bootstrap.js';
 import { startGateway } from './gateway.js';
 import { createLogger } from './logger.js';
-import { createUrlPolicy, parseNetworkList } from './runtime/urlSafety.js';
+import { createUrlPolicy, parseNetworkList } from './net/urlSafety.js';
 import { packageSettingsFrom } from './runtime/packages/createPackageManager.js';
 
 /** The composition root: the only module that reads process.env and owns process-wide hooks. */

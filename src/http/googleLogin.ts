@@ -1,8 +1,8 @@
 import type { Context } from 'koa';
 import { AppError, notFound } from '../errors.js';
 import type { ServerView } from '../projections/serversProjection.js';
-import { isGoogleOAuthServer } from '../runtime/googleAuth.js';
-import type { ToolResult } from '../runtime/serverRuntime.js';
+import { isGoogleOAuthServer } from '../runtime/calls/googleAuth.js';
+import type { ToolResult } from '../runtime/core/types.js';
 import type { AppDeps } from './appDeps.js';
 import { withClientAbort } from './clientAbort.js';
 

@@ -6,7 +6,7 @@ import { secretDecider } from '../commands/secretDecider.js';
 import { AppError, notFound } from '../errors.js';
 import { googleLoginStreamId } from '../events/googleLoginEvents.js';
 import { secretStreamId } from '../events/secretEvents.js';
-import { GOOGLE_TOKENS_SECRET } from '../runtime/googleAuth.js';
+import { GOOGLE_TOKENS_SECRET } from '../runtime/calls/googleAuth.js';
 import { commandMetadata, type AppDeps } from './appDeps.js';
 import { GoogleCallbackQuery, GoogleLinkBody, GoogleLoginQuery } from './authSchemas.js';
 import { baseUrl, callAuthTool, googleLoginUrl, googleServer } from './googleLogin.js';

@@ -2,7 +2,7 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import * as z from 'zod';
 import { USERNAME } from '../events/secretEvents.js';
-import type { McpPrincipal } from '../runtime/mcpEndpoint/sessionServer.js';
+import type { McpPrincipal } from '../runtime/endpoint/sessionServer.js';
 import type { AppDeps } from './appDeps.js';
 import { actingUsername, principalOf } from './principal.js';
 import { serverNameSchema } from './serverSchemas.js';

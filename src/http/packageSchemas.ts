@@ -8,7 +8,7 @@ import {
   pypiNameProblem,
   pythonModuleProblem,
   type Problem,
-} from '../runtime/packages/packageValidation.js';
+} from '../packages/validation.js';
 import { SECRET_NAME } from '../events/secretEvents.js';
 import { serverNameSchema } from './serverSchemas.js';
 

@@ -3,7 +3,7 @@ import { handleCommand } from '../commands/commandHandler.js';
 import { secretDecider, type SecretCommand } from '../commands/secretDecider.js';
 import { AppError, notFound } from '../errors.js';
 import { secretsFor } from '../projections/secretsProjection.js';
-import { isInjectableEnvName } from '../runtime/envSecretNames.js';
+import { isInjectableEnvName } from '../runtime/perUser/envSecretNames.js';
 import { secretStreamId } from '../events/secretEvents.js';
 import { commandMetadata, type AppDeps } from './appDeps.js';
 import { actingUsername, principalOf } from './principal.js';

@@ -3,7 +3,7 @@ import type { ServerPatch } from '../commands/serverDecider.js';
 import type { SecretBox } from '../crypto/secretBox.js';
 import { AppError } from '../errors.js';
 import type { Transport } from '../events/serverEvents.js';
-import { checkUrl, UrlRefusedError, type UrlPolicy } from '../runtime/urlSafety.js';
+import { checkUrl, UrlRefusedError, type UrlPolicy } from '../net/urlSafety.js';
 import { splitHeaders } from './remoteHeaders.js';
 import type { AddServerBody, UpdateServerBody } from './serverSchemas.js';
 import { REDACTED } from './serverView.js';

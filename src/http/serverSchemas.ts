@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { SERVER_NAME } from '../events/serverEvents.js';
 import { SECRET_NAME, USERNAME } from '../events/secretEvents.js';
-import { staticUrlProblem } from '../runtime/urlSafety.js';
+import { staticUrlProblem } from '../net/urlSafety.js';
 
 /** Timeouts in ms: at least 100 ms, at most 1 hour. */
 const timeoutMs = z.number().int().min(100).max(3_600_000);

@@ -1,5 +1,5 @@
 import type { ServerView } from '../projections/serversProjection.js';
-import type { PerUserProcesses, ServerSnapshot } from '../runtime/serverRuntime.js';
+import type { PerUserProcesses, ServerSnapshot } from '../runtime/core/types.js';
 import { viewHeaders, viewUrl } from './remoteHeaders.js';
 
 /** Shown instead of env values whose names say they are credentials. Sent back on PUT, it keeps the stored value. */

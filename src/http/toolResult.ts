@@ -1,4 +1,4 @@
-import type { ToolResult } from '../runtime/serverRuntime.js';
+import type { ToolResult } from '../runtime/core/types.js';
 
 /**
  * Reading what an auth_* tool returned. The reference implementation expected a bare string and

@@ -129,7 +129,7 @@ describe('remote MCP servers (streamable_http)', () => {
   });
 
   it('refuses to connect to a host name that resolves to a private address the policy does not allow', async () => {
-    const strict = await startTestGateway({ remote: { urlPolicy: (await import('../../src/runtime/urlSafety.js')).createUrlPolicy() } });
+    const strict = await startTestGateway({ remote: { urlPolicy: (await import('../../src/net/urlSafety.js')).createUrlPolicy() } });
     try {
       const up = await upstream({ mode: 'streamable' });
       const viaName = up.url.replace('127.0.0.1', 'localhost');

@@ -15,8 +15,8 @@ import type { SnapshotStore } from '../../src/events/snapshotStore.js';
 import { openFileEventStore } from '../../src/events/fileEventStore.js';
 import { startGateway, type Gateway, type GatewayOptions } from '../../src/gateway.js';
 import { createLogger } from '../../src/logger.js';
-import type { RemoteOptions } from '../../src/runtime/remoteRuntime.js';
-import { createUrlPolicy } from '../../src/runtime/urlSafety.js';
+import type { RemoteOptions } from '../../src/runtime/remote/remoteDeps.js';
+import { createUrlPolicy } from '../../src/net/urlSafety.js';
 import type { PackageSettings } from '../../src/runtime/packages/createPackageManager.js';
 import { FIXTURE_SERVER } from '../runtime/processTestUtils.js';
 

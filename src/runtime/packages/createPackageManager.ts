@@ -1,7 +1,7 @@
 import type { EventStore } from '../../events/eventStore.js';
 import type { Logger } from '../../logger.js';
 import type { Projector } from '../../projections/projector.js';
-import type { ProcessRegistry } from '../processRegistry.js';
+import type { ProcessRegistry } from '../stdio/processRegistry.js';
 import { InstallRoots } from './installRoots.js';
 import { NpmInstaller } from './npmInstaller.js';
 import { PackageJobs } from './packageJobs.js';

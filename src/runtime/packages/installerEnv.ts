@@ -1,4 +1,4 @@
-import { buildChildEnv } from '../childEnv.js';
+import { buildChildEnv } from '../stdio/childEnv.js';
 
 /**
  * Installers (npm, pip) get what every child gets (the allow-list in childEnv.ts) plus what they

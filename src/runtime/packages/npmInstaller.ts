@@ -4,7 +4,7 @@ import { AppError } from '../../errors.js';
 import type { Entry, PackageSpec } from '../../events/packageEvents.js';
 import { buildInstallerEnv } from './installerEnv.js';
 import { assertPlainArg, checkRun } from './installerErrors.js';
-import { isDistTag, npmNameProblem, npmVersionProblem } from './packageValidation.js';
+import { isDistTag, npmNameProblem, npmVersionProblem } from '../../packages/validation.js';
 import type { RunProcess } from './processRunner.js';
 
 export interface NpmSettings {

@@ -5,7 +5,7 @@ import type { Entry, PackageSpec } from '../../events/packageEvents.js';
 import { buildInstallerEnv } from './installerEnv.js';
 import { assertPlainArg, checkRun } from './installerErrors.js';
 import type { JobIO } from './npmInstaller.js';
-import { isPep440Version, pipRequirementProblem, pipVersionProblem, pypiNameProblem, pythonModuleProblem } from './packageValidation.js';
+import { isPep440Version, pipRequirementProblem, pipVersionProblem, pypiNameProblem, pythonModuleProblem } from '../../packages/validation.js';
 import type { RunProcess } from './processRunner.js';
 import { newestVersion, parseSimplePage, projectUrl } from './simpleIndex.js';
 import { comparePep440 } from './versions.js';

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { ProcessRegistry } from '../processRegistry.js';
-import { StderrLineSplitter } from '../stderrLineSplitter.js';
+import type { ProcessRegistry } from '../stdio/processRegistry.js';
+import { StderrLineSplitter } from '../stdio/stderrLineSplitter.js';
 
 /** One installer command: an argv array (never a shell), an exact env, a time limit. */
 export interface RunRequest {

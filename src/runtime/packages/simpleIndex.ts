@@ -1,5 +1,5 @@
 import { isPep440Prerelease, comparePep440 } from './versions.js';
-import { isPep440Version, normalizePypiName } from './packageValidation.js';
+import { isPep440Version, normalizePypiName } from '../../packages/validation.js';
 
 /**
  * PEP 503 (HTML) and PEP 691 (JSON) simple repository pages: which versions of a project an

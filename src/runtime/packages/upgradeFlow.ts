@@ -6,7 +6,7 @@ import type { JobOutcome } from './installFlow.js';
 import type { JobIO } from './npmInstaller.js';
 import { messageOf, onPackage, onServer, type PackageContext } from './packageContext.js';
 import type { Job } from './packageJobs.js';
-import { isDistTag } from './packageValidation.js';
+import { isDistTag } from '../../packages/validation.js';
 
 const sameEntry = (a: Entry, b: Entry): boolean => a.command === b.command && JSON.stringify(a.args) === JSON.stringify(b.args);
 

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createProcessRunner } from '../../../src/runtime/packages/processRunner.js';
-import { ProcessRegistry } from '../../../src/runtime/processRegistry.js';
+import { ProcessRegistry } from '../../../src/runtime/stdio/processRegistry.js';
 import { isAlive, waitFor } from '../processTestUtils.js';
 
 const GUARD = fileURLToPath(new URL('../../../src/runtime/packages/processGuard.js', import.meta.url));

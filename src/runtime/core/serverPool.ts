@@ -1,0 +1,151 @@
+import { AppError } from '../../errors.js';
+import type { DesiredServer, RunningServer, SupervisorAction } from './reconcile.js';
+import { SecretRedactor } from './secretRedactor.js';
+import type { CallOptions, ServerSnapshot, ToolDescriptor } from './types.js';
+
+/** Why a server stops: `shutdown` (the gateway stops), `removed` (disabled or deleted), `replaced` (new generation). */
+export type StopReason = 'shutdown' | 'removed' | 'replaced';
+
+/** The slice of a supervisor the pool drives; a factory builds one per (server, generation). */
+export interface Supervised {
+  start(): void;
+  stop(reason?: StopReason): Promise<void>;
+  snapshot(): ServerSnapshot;
+  /** `options.username` routes the call where a server runs per-user processes or connections. */
+  callTool(tool: string, args: Record<string, unknown>, options: CallOptions): Promise<Record<string, unknown>>;
+  /** The tools this user's own process or connection offers, starting it if needed; undefined means the snapshot applies. */
+  toolsFor?(username: string, options: { timeoutMs: number; signal?: AbortSignal }): Promise<ToolDescriptor[] | undefined>;
+  /** The user's OAuth tokens were replaced through the API. */
+  credentialsChanged?(username: string): void;
+  /** Per-user servers: this user's stored secrets for the server changed. */
+  userSecretsChanged?(username: string): void;
+}
+
+export interface SupervisedHooks {
+  redact: (line: string) => string;
+  /** Secret values to scrub from this server's logs from now on. */
+  remember: (values: Iterable<string>) => void;
+  onChange: () => void;
+}
+
+export type SupervisedFactory = (server: DesiredServer, hooks: SupervisedHooks) => Supervised;
+
+interface Entry {
+  readonly generation: number;
+  readonly server: Supervised;
+  readonly redactor: SecretRedactor;
+  /** Resolves once the previous generation has fully stopped and this one was started. */
+  readonly started: Promise<void>;
+}
+
+/**
+ * The imperative shell around `reconcile`: owns one supervised server per enabled server name and
+ * executes start/stop/restart actions. Restarts replace the entry at once (status shows the new
+ * generation connecting) and start it only after the old process is gone.
+ */
+export class ServerPool {
+  private readonly entries = new Map<string, Entry>();
+  private readonly listeners = new Set<() => void>();
+  private readonly subscribers = new Set<() => void>();
+
+  constructor(private readonly create: SupervisedFactory) {}
+
+  running(): RunningServer[] {
+    return [...this.entries].map(([name, e]) => ({ name, generation: e.generation }));
+  }
+
+  get(name: string): Supervised | undefined {
+    return this.entries.get(name)?.server;
+  }
+
+  snapshot(name: string): ServerSnapshot | undefined {
+    return this.entries.get(name)?.server.snapshot();
+  }
+
+  /** Every supervised server with its live snapshot, for metrics and readiness. */
+  list(): Array<{ name: string; snapshot: ServerSnapshot }> {
+    return [...this.entries].map(([name, e]) => ({ name, snapshot: e.server.snapshot() }));
+  }
+
+  redactor(name: string): SecretRedactor | undefined {
+    return this.entries.get(name)?.redactor;
+  }
+
+  /** Called after any server started, stopped or changed status or tools; returns the unsubscribe. */
+  subscribe(listener: () => void): () => void {
+    this.subscribers.add(listener);
+    return () => this.subscribers.delete(listener);
+  }
+
+  async apply(actions: readonly SupervisorAction[]): Promise<void> {
+    const stops: Promise<void>[] = [];
+    for (const action of actions) {
+      if (action.kind === 'stop') {
+        const old = this.entries.get(action.name);
+        this.entries.delete(action.name);
+        if (old) stops.push(old.started.then(() => old.server.stop('removed')));
+      } else {
+        stops.push(this.replace(action.server));
+      }
+    }
+    this.notify();
+    await Promise.all(stops);
+  }
+
+  /** Waits until the server is past `connecting` (bounded by timeout and signal) and returns its snapshot. */
+  async settled(name: string, timeoutMs: number, signal?: AbortSignal): Promise<ServerSnapshot> {
+    const entry = this.entries.get(name);
+    if (!entry) throw new AppError('server_unavailable', `Server ${name} is not running`, { serverName: name });
+    await entry.started;
+    const current = (): Entry | undefined => this.entries.get(name);
+    const isPending = (): boolean => current()?.server.snapshot().status === 'connecting';
+    if (isPending()) {
+      await new Promise<void>((resolve) => {
+        const done = (): void => {
+          clearTimeout(timer);
+          this.listeners.delete(check);
+          signal?.removeEventListener('abort', done);
+          resolve();
+        };
+        const check = (): void => {
+          if (!isPending()) done();
+        };
+        const timer = setTimeout(done, timeoutMs);
+        this.listeners.add(check);
+        signal?.addEventListener('abort', done, { once: true });
+      });
+    }
+    if (signal?.aborted) throw new AppError('client_closed_request', 'The HTTP client disconnected');
+    const snapshot = current()?.server.snapshot();
+    if (!snapshot) throw new AppError('server_unavailable', `Server ${name} is not running`, { serverName: name });
+    return snapshot;
+  }
+
+  /** Gateway shutdown: every server stops, remote sessions are kept for the next start. */
+  async stopAll(): Promise<void> {
+    const all = [...this.entries.values()];
+    this.entries.clear();
+    this.notify();
+    await Promise.all(all.map((e) => e.started.then(() => e.server.stop('shutdown'))));
+  }
+
+  private replace(desired: DesiredServer): Promise<void> {
+    const old = this.entries.get(desired.name);
+    const redactor = old?.redactor ?? new SecretRedactor();
+    const server = this.create(desired, {
+      redact: redactor.redact,
+      remember: (values) => redactor.remember(values),
+      onChange: () => this.notify(),
+    });
+    const started = (old ? old.started.then(() => old.server.stop('replaced')) : Promise.resolve()).then(() => {
+      if (this.entries.get(desired.name)?.server === server) server.start();
+    });
+    this.entries.set(desired.name, { generation: desired.generation, server, redactor, started });
+    return started;
+  }
+
+  private notify(): void {
+    for (const listener of [...this.listeners]) listener();
+    for (const subscriber of [...this.subscribers]) subscriber();
+  }
+}

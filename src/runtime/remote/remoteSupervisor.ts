@@ -1,0 +1,299 @@
+import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { SecretBox } from '../../crypto/secretBox.js';
+import { AppError, isAppError } from '../../errors.js';
+import { SHARED_CONNECTION } from '../../events/sessionEvents.js';
+import type { StreamableHttpTransport } from '../../events/serverEvents.js';
+import type { Logger } from '../../logger.js';
+import { createAuthorizingFetch, openHeaders } from './oauth/authorizingFetch.js';
+import { withDeadline } from '../calls/deadline.js';
+import { ConnectionSlot, raceSignal } from './connectionSlot.js';
+import { createIsolatingFetch, type IsolatingFetch } from './net/isolatingFetch.js';
+import { LogBuffer } from '../core/logBuffer.js';
+import { reauthRequired, type OAuthTarget, type OAuthTokenService } from './oauth/oauthTokens.js';
+import { toRemoteCallError } from '../calls/remoteCallErrors.js';
+import { httpStatusOf, RemoteConnection, type RemoteTransportKind } from './remoteConnection.js';
+import { backoffDelay, type RestartPolicy } from '../core/restartPolicy.js';
+import type { ClientInfo } from '../stdio/stdioConnection.js';
+import type { StopReason } from '../core/serverPool.js';
+import type { CallOptions, ServerSnapshot, ServerStatus, ToolDescriptor, ToolResult } from '../core/types.js';
+import type { SessionRecorder } from './sessionRecorder.js';
+import { UserConnections } from './userConnections.js';
+import { UrlRefusedError } from '../../net/urlSafety.js';
+
+/** The user whose OAuth tokens (if any) the shared connection carries: the README's default username. */
+export const DEFAULT_USER = 'default';
+
+/** What every remote server of a gateway shares. */
+export interface RemoteDeps {
+  readonly fetch: FetchLike;
+  readonly tokens: OAuthTokenService;
+  readonly sessions: SessionRecorder;
+  readonly secretBox: SecretBox;
+  readonly idleTimeoutMs: number;
+  readonly clientInfo: ClientInfo;
+}
+
+export interface RemoteSupervisorOptions {
+  readonly name: string;
+  readonly serverId: string;
+  readonly transport: StreamableHttpTransport;
+  readonly startupTimeoutMs: number;
+  readonly policy: RestartPolicy;
+  readonly logLimit: number;
+  readonly logger: Logger;
+  readonly deps: RemoteDeps;
+  readonly redact?: ((line: string) => string) | undefined;
+  readonly onChange?: (() => void) | undefined;
+}
+
+/** A failure as one line for status and logs: the HTTP status first when there was one. */
+function describe(error: unknown): string {
+  const message = (error instanceof Error ? error.message : String(error)).replace(/^Streamable HTTP error: /, '');
+  const status = httpStatusOf(error);
+  return (status !== undefined && !message.includes(String(status)) ? `HTTP ${status}: ${message}` : message).slice(0, 300);
+}
+
+/**
+ * Supervises one remote MCP server (Streamable HTTP, or legacy SSE on fallback). One shared
+ * connection, opened eagerly and reconnected with backoff, carries the configured headers and the
+ * OAuth tokens of user "default" if stored; it decides status and tools. Users with their own
+ * tokens get their own connection, lazily and single-flight, evicted when idle. A user without
+ * tokens never borrows another user's OAuth identity.
+ */
+export class RemoteSupervisor {
+  private readonly log: Logger;
+  private readonly logs: LogBuffer;
+  private readonly target: OAuthTarget;
+  private readonly primary: ConnectionSlot;
+  private readonly users: UserConnections;
+  private readonly isolations = new Set<IsolatingFetch>();
+  private status: ServerStatus = 'disconnected';
+  private statusMessage: string | undefined;
+  private tools: ToolDescriptor[] = [];
+  private kind: RemoteTransportKind | undefined;
+  private restarts = 0;
+  private attempt = 0;
+  private active = false;
+  private retryTimer: NodeJS.Timeout | undefined;
+  /** The shared connection was refused for lack of authorization; held until tokens change. */
+  private authBlocked: AppError | undefined;
+  private stopping: Promise<void> | undefined;
+  private headerCache: Record<string, string> | undefined;
+
+  constructor(private readonly o: RemoteSupervisorOptions) {
+    this.log = o.logger.child({ server: o.name });
+    this.logs = new LogBuffer({ limit: o.logLimit, ...(o.redact ? { redact: o.redact } : {}) });
+    this.target = { serverId: o.serverId, serverName: o.name, url: o.transport.url };
+    this.primary = this.slot(SHARED_CONNECTION, DEFAULT_USER, false);
+    this.users = new UserConnections((username) => this.slot(username, username, true), o.deps.idleTimeoutMs);
+  }
+
+  get name(): string {
+    return this.o.name;
+  }
+
+  start(): void {
+    if (this.active && this.status !== 'error') return;
+    this.active = true;
+    this.stopping = undefined;
+    this.attempt = 0;
+    void this.connectPrimary();
+  }
+
+  /** `shutdown` keeps sessions for the next start; any other reason ends them upstream and forgets them. */
+  stop(reason: StopReason = 'shutdown'): Promise<void> {
+    this.stopping ??= this.shutdown(reason);
+    return this.stopping;
+  }
+
+  snapshot(): ServerSnapshot {
+    const conn = this.primary.connection;
+    const kind = conn?.kind ?? this.kind;
+    return {
+      status: this.status,
+      ...(this.statusMessage === undefined ? {} : { statusMessage: this.statusMessage }),
+      toolsList: [...this.tools],
+      logs: this.logs.lines(),
+      restarts: this.restarts,
+      remote: { ...(kind ? { activeTransport: kind } : {}), hasSession: conn?.sessionId !== undefined, userConnections: this.users.size },
+    };
+  }
+
+  callTool(tool: string, args: Record<string, unknown>, options: CallOptions): Promise<ToolResult> {
+    const username = options.username ?? DEFAULT_USER;
+    const { timeoutMs } = options;
+    return withDeadline(
+      timeoutMs,
+      options.signal,
+      (signal) => this.withSlot(username, (slot) => slot.run((conn) => conn.callTool(tool, args, { signal, timeoutMs, onProgress: options.onProgress }), signal)),
+      (error, outcome) => this.forUser(toRemoteCallError(error, { server: this.name, tool, timeoutMs, ...outcome, stopped: !this.active }), username),
+    );
+  }
+
+  /** The tools this user's own connection offers (connecting it if needed); undefined: the snapshot applies. */
+  async toolsFor(username: string, options: { timeoutMs: number; signal?: AbortSignal }): Promise<ToolDescriptor[] | undefined> {
+    try {
+      return await this.withSlot(username, async (slot) => {
+        if (slot === this.primary) return undefined;
+        const conn = await raceSignal(slot.get(), options.signal);
+        // A server that only lets authorized users in still shows its tools once one of them connected.
+        if (!this.primary.connection && this.tools.length === 0) this.setState({ tools: conn.tools });
+        return conn.tools;
+      });
+    } catch (error) {
+      if (isAppError(error)) throw this.forUser(error, username);
+      throw new AppError('server_unavailable', `Server ${this.name} could not be reached for user ${username}: ${describe(error)}`, { serverName: this.name });
+    }
+  }
+
+  /** New tokens were stored through the API: a shared connection refused for lack of them retries now. */
+  credentialsChanged(username: string): void {
+    if (username !== DEFAULT_USER || !this.authBlocked || !this.active) return;
+    this.authBlocked = undefined;
+    clearTimeout(this.retryTimer);
+    this.attempt = 0;
+    void this.connectPrimary();
+  }
+
+  /** Abort listeners on the SDK transports' connection-wide signals (should stay near zero between calls). */
+  abortListenerCount(): number {
+    let total = 0;
+    for (const iso of this.isolations) total += iso.parentListenerCount();
+    return total;
+  }
+
+  private withSlot<T>(username: string, work: (slot: ConnectionSlot) => Promise<T>): Promise<T> {
+    const own = this.o.deps.tokens.state(this.o.serverId, username);
+    if (username !== DEFAULT_USER && own) return this.users.use(username, work);
+    if (username !== DEFAULT_USER && this.o.deps.tokens.state(this.o.serverId, DEFAULT_USER)) {
+      throw reauthRequired(this.target, username, `no OAuth tokens are stored for this user; the shared connection authenticates as user "${DEFAULT_USER}"`);
+    }
+    if (this.authBlocked) throw this.authBlocked;
+    return work(this.primary).catch((error: unknown) => {
+      // The shared grant died mid-run (refresh refused): show it, and wait for new tokens.
+      if (isAppError(error) && error.code === 'reauth_required' && error.details.username === DEFAULT_USER && this.active) {
+        this.authBlocked = error;
+        this.note(`[supervisor] ${error.message}`);
+        this.setState({ status: 'error', statusMessage: error.message });
+      }
+      throw error;
+    });
+  }
+
+  /** A 401 on the shared connection names user "default"; the caller should read about themselves. */
+  private forUser(error: AppError, username: string): AppError {
+    if (error.code !== 'reauth_required' || error.details.username === username) return error;
+    return reauthRequired(this.target, username, 'the server requires authorization and no OAuth tokens are stored for this user');
+  }
+
+  private async connectPrimary(): Promise<void> {
+    if (!this.active) return;
+    this.setState({ status: 'connecting' });
+    const grant = this.defaultGrant();
+    try {
+      const conn = await this.primary.open();
+      if (!this.active) return;
+      this.attempt = 0;
+      this.authBlocked = undefined;
+      this.kind = conn.kind;
+      this.log.info('remote mcp server connected', { transport: conn.kind, resumed: conn.resumed, tools: conn.tools.length });
+      this.setState({ status: 'connected', statusMessage: undefined, tools: conn.tools });
+    } catch (error) {
+      if (!this.active) return;
+      const reason = describe(error);
+      if ((isAppError(error) && (error.code === 'reauth_required' || error.code === 'secret_undecryptable')) || error instanceof UrlRefusedError) {
+        // Retrying cannot help: it needs new tokens or a new configuration.
+        if (isAppError(error) && error.code === 'reauth_required') {
+          // Tokens stored while this attempt ran were not in it: try again with them.
+          if (this.defaultGrant() !== grant) return void this.connectPrimary();
+          this.authBlocked = error;
+        }
+        this.note(`[supervisor] ${reason}`);
+        this.log.warn('remote mcp server refused', { reason });
+        this.setState({ status: 'error', statusMessage: reason });
+        return;
+      }
+      this.scheduleRetry(`connect failed: ${reason}`);
+    }
+  }
+
+  /** Which grant of user "default" an attempt ran with (the stream generation; 0 without tokens). */
+  private defaultGrant(): number {
+    return this.o.deps.tokens.state(this.o.serverId, DEFAULT_USER)?.generation ?? 0;
+  }
+
+  private scheduleRetry(reason: string): void {
+    const delay = backoffDelay(this.o.policy, this.attempt++);
+    const message = `${reason}; retrying in ${delay} ms`;
+    this.note(`[supervisor] ${message}`);
+    this.log.warn('remote mcp server unavailable', { reason, delayMs: delay });
+    this.setState({ status: 'error', statusMessage: message });
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.restarts += 1;
+      void this.connectPrimary();
+    }, delay);
+  }
+
+  private slot(connection: string, authUser: string, lazy: boolean): ConnectionSlot {
+    const isolation = createIsolatingFetch(
+      createAuthorizingFetch({ base: this.o.deps.fetch, target: this.target, username: authUser, tokens: this.o.deps.tokens, staticHeaders: () => this.headers() }),
+    );
+    this.isolations.add(isolation);
+    const shared = connection === SHARED_CONNECTION;
+    return new ConnectionSlot({
+      ref: { serverId: this.o.serverId, serverName: this.o.name, connection },
+      url: this.o.transport.url,
+      sessions: this.o.deps.sessions,
+      startupTimeoutMs: this.o.startupTimeoutMs,
+      lazy,
+      unavailable: () => new AppError('server_unavailable', `Server ${this.name} is not connected (status ${this.status})`, { serverName: this.name }),
+      ...(shared ? { onLost: (reason: string) => this.active && this.scheduleRetry(`connection lost: ${reason}`) } : {}),
+      onClosed: () => this.isolations.delete(isolation),
+      build: (resume, onLost) =>
+        new RemoteConnection({
+          url: new URL(this.o.transport.url),
+          fetch: isolation.fetch,
+          reconnectionOptions: this.o.transport.reconnectionOptions,
+          resume,
+          clientInfo: this.o.deps.clientInfo,
+          onLost,
+          onToolsChanged: (tools) => shared && this.setState({ tools }),
+          onNote: (line) => this.note(`[${shared ? 'shared' : 'user'} connection] ${line}`),
+        }),
+    });
+  }
+
+  /** Configured headers, sealed ones opened once per server generation, only when a connection needs them. */
+  private headers(): Record<string, string> {
+    this.headerCache ??= openHeaders(this.o.transport, this.o.name, this.o.deps.secretBox);
+    return this.headerCache;
+  }
+
+  private async shutdown(reason: StopReason): Promise<void> {
+    this.active = false;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    this.setState({ status: 'disconnected', statusMessage: undefined });
+    const terminate = reason !== 'shutdown';
+    await Promise.all([this.primary.close(terminate), this.users.closeAll(terminate)]);
+  }
+
+  private note(line: string): void {
+    this.logs.push(line);
+  }
+
+  private setState(next: { status?: ServerStatus; statusMessage?: string | undefined; tools?: ToolDescriptor[] }): void {
+    let changed = false;
+    if (next.status !== undefined && next.status !== this.status) [this.status, changed] = [next.status, true];
+    if ('statusMessage' in next && next.statusMessage !== this.statusMessage) [this.statusMessage, changed] = [next.statusMessage, true];
+    if (next.tools !== undefined) [this.tools, changed] = [next.tools, true];
+    if (!changed) return;
+    try {
+      this.o.onChange?.();
+    } catch (error) {
+      this.log.error('onChange listener failed', { error });
+    }
+  }
+}
