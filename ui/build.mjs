@@ -1,3 +1,4 @@
+/* global URL, console */
 // Bundles the web console into dist/ui (served by the gateway at /ui): one script, one style sheet,
 // one HTML page; no CDN, so it works offline. Type checking is `tsc -p ui/tsconfig.json`.
 import { build } from 'esbuild';

@@ -7,8 +7,13 @@ import { withStorage } from './cliStorage.js';
 const isoTime = z.iso.datetime({ offset: true });
 const Until = z
   .string()
-  .refine((v) => /^\d+$/.test(v) || isoTime.safeParse(v).success, 'use a position (an integer) or an ISO-8601 time with a zone, e.g. 2026-01-31T12:00:00Z')
-  .transform((v): { position: number } | { time: string } => (/^\d+$/.test(v) ? { position: Number(v) } : { time: v }));
+  .refine(
+    (v) => /^\d+$/.test(v) || isoTime.safeParse(v).success,
+    'use a position (an integer) or an ISO-8601 time with a zone, e.g. 2026-01-31T12:00:00Z',
+  )
+  .transform((v): { position: number } | { time: string } =>
+    /^\d+$/.test(v) ? { position: Number(v) } : { time: v },
+  );
 const Options = z.object({ until: Until, json: z.literal(true).optional() }).strict();
 
 /**
@@ -36,10 +41,14 @@ export const replayCommand: CliCommand = {
 function printState(out: (text: string) => void, state: StateAsOf): void {
   out(`state as of position ${state.position}${state.occurredAt ? ` (${state.occurredAt})` : ''}`);
   out(`servers (${state.servers.length}):`);
-  for (const s of state.servers) out(`  ${String(s.name)}  ${s.enabled ? 'enabled' : 'disabled'}  ${String(s.command)} ${(s.args as string[]).join(' ')}`);
+  for (const s of state.servers)
+    out(
+      `  ${String(s.name)}  ${s.enabled ? 'enabled' : 'disabled'}  ${String(s.command)} ${(s.args as string[]).join(' ')}`,
+    );
   out(`secrets (${state.secrets.reduce((n, s) => n + s.secretNames.length, 0)}):`);
   for (const s of state.secrets) out(`  ${s.serverName} / ${s.username}: ${s.secretNames.join(', ')}`);
   out(`packages (${state.packages.length}):`);
-  for (const p of state.packages) out(`  ${String(p.serverName)}  ${String(p.name)}@${String(p.version ?? '-')}  ${String(p.status)}`);
+  for (const p of state.packages)
+    out(`  ${String(p.serverName)}  ${String(p.name)}@${String(p.version ?? '-')}  ${String(p.status)}`);
   for (const [name, value] of Object.entries(state.other)) out(`${name}: ${JSON.stringify(value)}`);
 }

@@ -9,14 +9,18 @@ import { viewUrl } from './remoteHeaders.js';
 import { parseInput } from './validate.js';
 
 const position = z.coerce.number().int().min(1);
-const single = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (Array.isArray(v) ? v.at(-1) : v), schema);
+const single = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((v) => (Array.isArray(v) ? v.at(-1) : v), schema);
 
 export const EventsQuery = z
   .object({
     stream: single(z.string().min(1).max(300).optional()),
     // `type=A,B` or `type=A&type=B`
     type: z.preprocess(
-      (v) => (v === undefined ? undefined : (Array.isArray(v) ? v : [v]).flatMap((t) => String(t).split(',')).filter(Boolean)),
+      (v) =>
+        v === undefined
+          ? undefined
+          : (Array.isArray(v) ? v : [v]).flatMap((t) => String(t).split(',')).filter(Boolean),
       z.array(z.string().min(1).max(100)).max(50).optional(),
     ),
     from: single(position.optional()),
@@ -44,7 +48,8 @@ export function eventRoutes(deps: AppDeps): Router {
   const router = new Router();
   router.get('/events', async (ctx) => {
     const q = parseInput(EventsQuery, ctx.query, 'events query');
-    if (q.from !== undefined && q.to !== undefined && q.from > q.to) throw new AppError('invalid_request', 'Invalid events query: from must not be after to');
+    if (q.from !== undefined && q.to !== undefined && q.from > q.to)
+      throw new AppError('invalid_request', 'Invalid events query: from must not be after to');
     const page = await queryEvents(
       deps.store,
       {
@@ -57,7 +62,12 @@ export function eventRoutes(deps: AppDeps): Router {
       },
       q.limit,
     );
-    ctx.body = { success: true, events: page.events.map(redactForAudit), nextFrom: page.nextFrom, head: await deps.store.headPosition() };
+    ctx.body = {
+      success: true,
+      events: page.events.map(redactForAudit),
+      nextFrom: page.nextFrom,
+      head: await deps.store.headPosition(),
+    };
   });
 
   /** The configuration as it was: the live folds replayed over the log up to a position or time. */

@@ -23,8 +23,19 @@ export function secretRoutes(deps: AppDeps): Router {
     if (!server) throw notFound(serverName);
     return server.serverId;
   };
-  const run = async (username: string, serverId: string, command: SecretCommand, requestId: string): Promise<void> => {
-    const result = await handleCommand(deps.store, secretStreamId(serverId, username), secretDecider, command, commandMetadata(deps, username, requestId));
+  const run = async (
+    username: string,
+    serverId: string,
+    command: SecretCommand,
+    requestId: string,
+  ): Promise<void> => {
+    const result = await handleCommand(
+      deps.store,
+      secretStreamId(serverId, username),
+      secretDecider,
+      command,
+      commandMetadata(deps, username, requestId),
+    );
     await deps.projector.waitFor(result.position);
   };
 
@@ -35,7 +46,10 @@ export function secretRoutes(deps: AppDeps): Router {
     const models = deps.projector.readModels;
     const secrets = [...models.servers.values()]
       .sort((a, b) => a.name.localeCompare(b.name))
-      .map((server) => ({ serverName: server.name, secretNames: [...secretsFor(models.secrets, server.serverId, username).keys()].sort() }))
+      .map((server) => ({
+        serverName: server.name,
+        secretNames: [...secretsFor(models.secrets, server.serverId, username).keys()].sort(),
+      }))
       .filter((s) => s.secretNames.length > 0);
     ctx.body = { success: true, username, secrets };
   });
@@ -59,14 +73,22 @@ export function secretRoutes(deps: AppDeps): Router {
     const username = actingUsername(principalOf(ctx), body.username);
     const { serverName, secretName } = body;
     const serverId = serverIdOf(serverName);
-    await run(username, serverId, { type: 'DeleteSecret', data: { serverId, serverName, username, secretName } }, ctx.state.requestId as string);
+    await run(
+      username,
+      serverId,
+      { type: 'DeleteSecret', data: { serverId, serverName, username, secretName } },
+      ctx.state.requestId as string,
+    );
     ctx.body = { success: true };
   });
 
   return router;
 }
 
-/** A server that gets secrets as environment variables never gets one that makes it run code (NODE_OPTIONS, LD_PRELOAD, ...). */
+/**
+ * A server that gets secrets as environment variables never gets one that makes it run code
+ * (NODE_OPTIONS, LD_PRELOAD, ...).
+ */
 function refuseReservedEnvName(deps: AppDeps, serverName: string, secretName: string): void {
   if (deps.projector.readModels.servers.get(serverName)?.config.secretDelivery !== 'env') return;
   if (isInjectableEnvName(secretName)) return;

@@ -21,7 +21,12 @@ export const UI_CSP = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.svg': 'image/svg+xml' };
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+};
 const FILE = /^[a-z0-9][a-z0-9_-]*\.(html|js|css|svg)$/;
 
 /** Where `npm run build` puts the console (dist/ui), seen from dist/src/http. */
@@ -39,7 +44,10 @@ export function uiRoutes(dir: string = defaultUiDir()): Router {
     try {
       body = await readFile(join(dir, name));
     } catch {
-      throw new AppError('route_not_found', name === 'index.html' ? 'The console is not built (run npm run build)' : `No console file ${name}`);
+      throw new AppError(
+        'route_not_found',
+        name === 'index.html' ? 'The console is not built (run npm run build)' : `No console file ${name}`,
+      );
     }
     ctx.set('Content-Security-Policy', UI_CSP);
     ctx.set('X-Frame-Options', 'DENY');

@@ -27,11 +27,15 @@ const PAGE = 5000;
  * past state can never be computed differently from the live one. Used by `mcp-api replay` and
  * GET /events/state.
  */
-export async function replayUntil(store: Pick<EventStore, 'readAll'>, until: ReplayUntil, logger: Logger): Promise<StateAsOf> {
+export async function replayUntil(
+  store: Pick<EventStore, 'readAll'>,
+  until: ReplayUntil,
+  logger: Logger,
+): Promise<StateAsOf> {
   const models = initialReadModels();
   let last: RecordedEvent | undefined;
   const limit = 'time' in until ? Date.parse(until.time) : undefined;
-  scan: for (let from = 1; ; ) {
+  scan: for (let from = 1; ;) {
     const page = await store.readAll(from, PAGE);
     for (const event of page) {
       if ('position' in until && event.position > until.position) break scan;
@@ -49,7 +53,11 @@ function describeState(models: ReadModels, last: RecordedEvent | undefined): Sta
   const servers = [...models.servers.values()].sort((a, b) => a.name.localeCompare(b.name));
   const nameOf = new Map(servers.map((s) => [s.serverId, s.name]));
   const secrets = [...models.secrets.entries()].flatMap(([serverId, users]) =>
-    [...users.entries()].map(([username, names]) => ({ serverName: nameOf.get(serverId) ?? serverId, username, secretNames: [...names.keys()].sort() })),
+    [...users.entries()].map(([username, names]) => ({
+      serverName: nameOf.get(serverId) ?? serverId,
+      username,
+      secretNames: [...names.keys()].sort(),
+    })),
   );
   const packages = [...models.packages.values()]
     .sort((a, b) => a.serverName.localeCompare(b.serverName))
@@ -62,7 +70,12 @@ function describeState(models: ReadModels, last: RecordedEvent | undefined): Sta
       installed: p.installed,
       ...(p.lastUpgraded === undefined ? {} : { lastUpgraded: p.lastUpgraded }),
     }));
-  const { servers: _s, secrets: _k, packages: _p, ...rest } = decodeReadModels(encodeReadModels(models)) as Record<string, unknown>;
+  const {
+    servers: _s,
+    secrets: _k,
+    packages: _p,
+    ...rest
+  } = decodeReadModels(encodeReadModels(models)) as Record<string, unknown>;
   return {
     position: last?.position ?? 0,
     occurredAt: last?.metadata.occurredAt ?? null,
@@ -75,7 +88,9 @@ function describeState(models: ReadModels, last: RecordedEvent | undefined): Sta
       createdAt: s.createdAt,
       updatedAt: s.updatedAt,
     })),
-    secrets: secrets.sort((a, b) => `${a.serverName}/${a.username}`.localeCompare(`${b.serverName}/${b.username}`)),
+    secrets: secrets.sort((a, b) =>
+      `${a.serverName}/${a.username}`.localeCompare(`${b.serverName}/${b.username}`),
+    ),
     packages,
     other: redactData(plain(rest)) as Record<string, unknown>,
   };
@@ -83,17 +98,30 @@ function describeState(models: ReadModels, last: RecordedEvent | undefined): Sta
 
 /** What a replay shows of a transport: where it runs, never env values or header values. */
 function transportSummary(t: ServerConfig['transport']): Record<string, unknown> {
-  if (t.transportType === 'stdio') return { transportType: t.transportType, command: t.command, args: t.args, envNames: Object.keys(t.env).sort() };
-  return { transportType: t.transportType, url: t.url, headerNames: [...Object.keys(t.headers), ...Object.keys(t.sealedHeaders ?? {})].sort() };
+  if (t.transportType === 'stdio')
+    return {
+      transportType: t.transportType,
+      command: t.command,
+      args: t.args,
+      envNames: Object.keys(t.env).sort(),
+    };
+  return {
+    transportType: t.transportType,
+    url: t.url,
+    headerNames: [...Object.keys(t.headers), ...Object.keys(t.sealedHeaders ?? {})].sort(),
+  };
 }
 
 /** Maps with string keys become objects, so other read models print readably. */
 function plain(value: unknown): unknown {
   if (value instanceof Map) {
     const entries = [...value.entries()];
-    return entries.every(([k]) => typeof k === 'string') ? Object.fromEntries(entries.map(([k, v]) => [k, plain(v)])) : entries.map(([k, v]) => [k, plain(v)]);
+    return entries.every(([k]) => typeof k === 'string')
+      ? Object.fromEntries(entries.map(([k, v]) => [k, plain(v)]))
+      : entries.map(([k, v]) => [k, plain(v)]);
   }
   if (Array.isArray(value)) return value.map(plain);
-  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plain(v)]));
+  if (value !== null && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plain(v)]));
   return value;
 }

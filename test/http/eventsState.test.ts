@@ -25,12 +25,29 @@ describe('GET /events/state', () => {
 
   before(async () => {
     gw = await startTestGateway();
-    await gw.request('POST', '/mcp/servers', fixtureServer('alpha', { enabled: false, env: { API_TOKEN: ENV_CANARY } }));
+    await gw.request(
+      'POST',
+      '/mcp/servers',
+      fixtureServer('alpha', { enabled: false, env: { API_TOKEN: ENV_CANARY } }),
+    );
     registeredAt = (await gw.request('GET', '/events')).body.head as number;
-    const remote = { name: 'remote', transportType: 'streamable_http', url: 'http://127.0.0.1:9/mcp', headers: { Authorization: `Bearer ${HEADER_CANARY}` }, enabled: false };
+    const remote = {
+      name: 'remote',
+      transportType: 'streamable_http',
+      url: 'http://127.0.0.1:9/mcp',
+      headers: { Authorization: `Bearer ${HEADER_CANARY}` },
+      enabled: false,
+    };
     expect((await gw.request('POST', '/mcp/servers', remote)).status).to.equal(200);
-    await gw.request('POST', '/secrets/set', { username: 'ann', serverName: 'alpha', secretName: 'KEY', secretValue: SECRET_CANARY });
-    const events = (await gw.request('GET', '/events?type=SecretSet')).body.events as Array<{ metadata: { occurredAt: string } }>;
+    await gw.request('POST', '/secrets/set', {
+      username: 'ann',
+      serverName: 'alpha',
+      secretName: 'KEY',
+      secretValue: SECRET_CANARY,
+    });
+    const events = (await gw.request('GET', '/events?type=SecretSet')).body.events as Array<{
+      metadata: { occurredAt: string };
+    }>;
     secretAt = events[0]!.metadata.occurredAt;
     await gw.request('DELETE', '/mcp/servers/alpha');
   });
@@ -50,7 +67,9 @@ describe('GET /events/state', () => {
     const withSecret = await state(`?at=${encodeURIComponent(secretAt)}`);
     expect(withSecret.servers.map((s) => s.name)).to.deep.equal(['alpha', 'remote']);
     expect(withSecret.servers[1]!.headerNames).to.deep.equal(['Authorization']);
-    expect(withSecret.secrets).to.deep.equal([{ serverName: 'alpha', username: 'ann', secretNames: ['KEY'] }]);
+    expect(withSecret.secrets).to.deep.equal([
+      { serverName: 'alpha', username: 'ann', secretNames: ['KEY'] },
+    ]);
     for (const text of [early.text, withSecret.text]) {
       for (const canary of [SECRET_CANARY, ENV_CANARY, HEADER_CANARY]) expect(text).to.not.contain(canary);
       expect(text).to.not.contain('ciphertext');
@@ -69,7 +88,13 @@ describe('GET /events/state', () => {
   });
 
   it('400s a bad position or time, or both at once; a user token gets 403', async () => {
-    for (const q of ['?position=-1', '?position=x', '?at=yesterday', '?position=1&at=2026-01-01T00:00:00Z', '?other=1']) {
+    for (const q of [
+      '?position=-1',
+      '?position=x',
+      '?at=yesterday',
+      '?position=1&at=2026-01-01T00:00:00Z',
+      '?other=1',
+    ]) {
       const res = await gw.request('GET', `/events/state${q}`);
       expect(res.status, q).to.equal(400);
       expect(res.body.code).to.equal('invalid_request');

@@ -39,13 +39,18 @@ describe('GET /secrets', () => {
   it('shows a user token its own secrets only, and refuses another username with 403', async () => {
     const { token } = await gw.issueToken('bob');
     const own = await gw.request('GET', '/secrets', undefined, { token });
-    expect(own.body).to.deep.include({ username: 'bob', secrets: [{ serverName: 'alpha', secretNames: ['BOB_KEY'] }] });
+    expect(own.body).to.deep.include({
+      username: 'bob',
+      secrets: [{ serverName: 'alpha', secretNames: ['BOB_KEY'] }],
+    });
     expect((await gw.request('GET', '/secrets?username=ann', undefined, { token })).status).to.equal(403);
   });
 
   it('forgets names when a secret is deleted, and 400s a malformed username', async () => {
     await gw.request('POST', '/secrets/delete', { username: 'ann', serverName: 'beta', secretName: 'TOKEN' });
-    expect((await gw.request('GET', '/secrets?username=ann')).body.secrets).to.deep.equal([{ serverName: 'alpha', secretNames: ['API_KEY', 'KEY'] }]);
+    expect((await gw.request('GET', '/secrets?username=ann')).body.secrets).to.deep.equal([
+      { serverName: 'alpha', secretNames: ['API_KEY', 'KEY'] },
+    ]);
     expect((await gw.request('GET', '/secrets?username=a%20b')).status).to.equal(400);
     expect((await gw.request('GET', '/secrets')).body).to.deep.include({ username: 'default', secrets: [] });
   });

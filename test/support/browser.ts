@@ -33,9 +33,15 @@ export interface TestBrowser {
  * rather than skipping it: CI installs the package, so its absence is a broken setup.
  */
 export async function launchBrowser(): Promise<TestBrowser> {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium)`);
+  if (!existsSync(CHROMIUM))
+    throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium)`);
   const profile = await mkdtemp(join(tmpdir(), 'mcp-ui-profile-'));
-  const context: BrowserContext = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: FLAGS, viewport: { width: 1280, height: 900 } });
+  const context: BrowserContext = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: FLAGS,
+    viewport: { width: 1280, height: 900 },
+  });
   const problems: string[] = [];
   const watch = (page: Page): Page => {
     page.on('console', (m) => m.type() === 'error' && problems.push(`${m.text()} ${m.location().url}`));

@@ -40,7 +40,10 @@ describe('web console (/ui) in Chromium', function () {
       expect(res.headers.get('x-frame-options')).to.equal('DENY');
       expect(res.headers.get('x-content-type-options')).to.equal('nosniff');
     }
-    expect(UI_CSP).to.contain("default-src 'self'").and.contain("frame-ancestors 'none'").and.not.contain('unsafe-inline');
+    expect(UI_CSP)
+      .to.contain("default-src 'self'")
+      .and.contain("frame-ancestors 'none'")
+      .and.not.contain('unsafe-inline');
     expect((await fetch(`${gw.url}/ui/..%2Fsrc%2Fmain.js`)).status).to.equal(404);
     const html = await (await fetch(`${gw.url}/ui`)).text();
     expect(html, 'no inline script').to.not.match(/<script>(?!<\/script>)|<script [^>]*>[^<]+<\/script>/);
@@ -108,7 +111,9 @@ describe('web console (/ui) in Chromium', function () {
     const result = page.getByTestId('tool-result');
     await result.waitFor();
     expect(await result.locator('[data-block-type="text"]').textContent()).to.equal('42');
-    expect(JSON.parse((await page.getByTestId('structured-content').textContent()) ?? '')).to.deep.equal({ sum: 42 });
+    expect(JSON.parse((await page.getByTestId('structured-content').textContent()) ?? '')).to.deep.equal({
+      sum: 42,
+    });
     await browser.screenshot(page, 'playground');
   });
 
@@ -122,7 +127,9 @@ describe('web console (/ui) in Chromium', function () {
     await registered.getByRole('button', { name: `State as of ${position}` }).click();
     const state = page.getByTestId('state-as-of');
     await state.getByRole('heading', { name: new RegExp(`State as of position ${position} `) }).waitFor();
-    expect(await state.textContent()).to.contain('fx enabled').and.contain('Secret names (0)');
+    expect(await state.textContent())
+      .to.contain('fx enabled')
+      .and.contain('Secret names (0)');
     await page.getByLabel('Position, or a time').fill(String(position + 100));
     await page.getByRole('button', { name: 'Show state' }).click();
     await state.getByText('fx / default: API_KEY').waitFor();
@@ -152,7 +159,12 @@ describe('web console (/ui) in Chromium', function () {
       await signIn(alice, gw.url, token);
       await alice.getByText('Signed in as alice').waitFor();
       const nav = (await alice.getByRole('navigation', { name: 'Main' }).textContent()) ?? '';
-      expect(nav).to.contain('Servers').and.contain('My secrets').and.not.contain('Packages').and.not.contain('Audit').and.not.contain('Users');
+      expect(nav)
+        .to.contain('Servers')
+        .and.contain('My secrets')
+        .and.not.contain('Packages')
+        .and.not.contain('Audit')
+        .and.not.contain('Users');
       await alice.locator('tr[data-server="fx"]').waitFor();
       expect(await alice.getByRole('button', { name: /Delete|Disable/ }).count()).to.equal(0);
       await alice.getByRole('link', { name: 'My secrets' }).click();
@@ -161,11 +173,17 @@ describe('web console (/ui) in Chromium', function () {
       await alice.getByLabel('Secret value').fill(ALICE_VALUE);
       await alice.getByRole('button', { name: 'Save secret' }).click();
       await alice.locator('[data-secret="fx/ALICE_KEY"]').waitFor();
-      expect(await alice.locator('[data-secret]').count(), "the admin's secret for default is not shown").to.equal(1);
+      expect(
+        await alice.locator('[data-secret]').count(),
+        "the admin's secret for default is not shown",
+      ).to.equal(1);
       const asAlice = await gw.request('GET', '/secrets?username=alice');
       expect(asAlice.body.secrets).to.deep.equal([{ serverName: 'fx', secretNames: ['ALICE_KEY'] }]);
       await alice.goto(`${gw.url}/ui#/audit`);
-      expect(await alice.getByRole('heading', { level: 1, name: 'Audit' }).count(), 'no audit page for a user').to.equal(0);
+      expect(
+        await alice.getByRole('heading', { level: 1, name: 'Audit' }).count(),
+        'no audit page for a user',
+      ).to.equal(0);
     } finally {
       await alice.close();
     }

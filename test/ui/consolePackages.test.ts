@@ -45,9 +45,15 @@ describe('web console packages page in Chromium', function () {
     const progress = page.getByTestId('install-progress');
     await progress.getByText(/^\$ npm install mcp-fixture-pkg@1\.0\.0/).waitFor();
     await waitFor(() => registry.requests.some((r) => r.endsWith('.tgz')), 'npm to ask for the tarball');
-    expect(await page.getByRole('button', { name: 'Installing…' }).isDisabled(), 'still running: the tarball is held').to.equal(true);
+    expect(
+      await page.getByRole('button', { name: 'Installing…' }).isDisabled(),
+      'still running: the tarball is held',
+    ).to.equal(true);
     registry.release();
-    await page.getByRole('status').filter({ hasText: 'Installed mcp-fixture-pkg@1.0.0 as server greeter' }).waitFor();
+    await page
+      .getByRole('status')
+      .filter({ hasText: 'Installed mcp-fixture-pkg@1.0.0 as server greeter' })
+      .waitFor();
     expect(await progress.textContent()).to.contain('registered server greeter');
     await page.locator('tr[data-package="greeter"]').getByText('installed').waitFor();
     await browser.screenshot(page, 'packages');
@@ -60,7 +66,9 @@ describe('web console packages page in Chromium', function () {
     await row.getByText('2.0.0 (update available)').waitFor();
     await row.getByRole('button', { name: 'Upgrade greeter' }).click();
     await page.getByRole('status').filter({ hasText: 'Upgraded greeter to 2.0.0' }).waitFor();
-    expect((await gw.request('GET', '/packages/by-id/greeter')).body.package).to.include({ version: '2.0.0' });
+    expect((await gw.request('GET', '/packages/by-id/greeter')).body.package).to.include({
+      version: '2.0.0',
+    });
   });
 
   it('uninstalls after a confirmation', async () => {

@@ -18,7 +18,12 @@ export interface Api {
   /** Plain text (GET /metrics). */
   text(path: string): Promise<string>;
   /** Follows a server-sent-event response (package install progress); resolves when it ends. */
-  stream(method: 'POST' | 'PUT' | 'GET', path: string, body: unknown, onEvent: (event: string, data: unknown) => void): Promise<void>;
+  stream(
+    method: 'POST' | 'PUT' | 'GET',
+    path: string,
+    body: unknown,
+    onEvent: (event: string, data: unknown) => void,
+  ): Promise<void>;
 }
 
 /**
@@ -29,14 +34,20 @@ export function createApi(token: string, onUnauthorized: () => void): Api {
   const request = async (method: string, path: string, body: unknown, accept: string): Promise<Response> => {
     const headers: Record<string, string> = { authorization: `Bearer ${token}`, accept };
     if (body !== undefined) headers['content-type'] = 'application/json';
-    const res = await fetch(path, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+    const res = await fetch(path, {
+      method,
+      headers,
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
     if (res.status === 401) onUnauthorized();
     if (!res.ok) throw await errorOf(res);
     return res;
   };
   return {
-    get: async <T>(path: string) => (await (await request('GET', path, undefined, 'application/json')).json()) as T,
-    send: async <T>(method: string, path: string, body?: unknown) => (await (await request(method, path, body, 'application/json')).json()) as T,
+    get: async <T>(path: string) =>
+      (await (await request('GET', path, undefined, 'application/json')).json()) as T,
+    send: async <T>(method: string, path: string, body?: unknown) =>
+      (await (await request(method, path, body, 'application/json')).json()) as T,
     text: async (path) => (await request('GET', path, undefined, 'text/plain')).text(),
     async stream(method, path, body, onEvent) {
       const res = await request(method, path, method === 'GET' ? undefined : body, 'text/event-stream');

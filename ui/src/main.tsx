@@ -28,7 +28,8 @@ const NAV: readonly NavItem[] = [
 ];
 
 /** Hash routes (#/servers/x): the gateway serves one page, so reloads and links need no server routing. */
-const currentRoute = (): string[] => location.hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
+const currentRoute = (): string[] =>
+  location.hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
 
 function App() {
   const [session, setSession] = useState<Session | undefined>(undefined);
@@ -42,7 +43,10 @@ function App() {
     const onHash = (): void => setRoute(currentRoute());
     addEventListener('hashchange', onHash);
     const token = storedToken();
-    if (token) signIn(token, signOut).then(setSession, () => forgetToken()).finally(() => setRestoring(false));
+    if (token)
+      signIn(token, signOut)
+        .then(setSession, () => forgetToken())
+        .finally(() => setRestoring(false));
     return () => removeEventListener('hashchange', onHash);
   }, []);
   useEffect(() => {

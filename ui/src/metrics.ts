@@ -15,7 +15,8 @@ export function parseMetrics(text: string): Sample[] {
     const m = LINE.exec(line);
     if (!m) continue;
     const labels: Record<string, string> = {};
-    for (const [, k, v] of (m[2] ?? '').matchAll(LABEL)) if (k !== undefined && v !== undefined) labels[k] = v.replace(/\\(.)/g, '$1');
+    for (const [, k, v] of (m[2] ?? '').matchAll(LABEL))
+      if (k !== undefined && v !== undefined) labels[k] = v.replace(/\\(.)/g, '$1');
     out.push({ name: m[1] as string, labels, value: Number(m[3]) });
   }
   return out;

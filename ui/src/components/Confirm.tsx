@@ -4,7 +4,13 @@ import { useState } from 'preact/hooks';
  * A destructive action asks first, inline: the first button reveals a named confirm button and a
  * cancel button, so keyboard and screen-reader users get the same two-step flow.
  */
-export function ConfirmButton(props: { label: string; confirmLabel: string; question: string; onConfirm: () => void; disabled?: boolean }) {
+export function ConfirmButton(props: {
+  label: string;
+  confirmLabel: string;
+  question: string;
+  onConfirm: () => void;
+  disabled?: boolean;
+}) {
   const [asking, setAsking] = useState(false);
   if (!asking) {
     return (

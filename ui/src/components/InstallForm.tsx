@@ -22,8 +22,13 @@ export function InstallForm(props: { session: Session; onDone: () => void }) {
       await props.session.api.stream('POST', '/packages/install', body, (event, data) => {
         const d = data as { line?: string; error?: string; package?: { version?: string } };
         if (event === 'log' && d.line !== undefined) setLines((l) => [...l, d.line as string]);
-        if (event === 'result') setOutcome({ ok: true, text: `Installed ${name}@${d.package?.version ?? '?'} as server ${serverName}` });
-        if (event === 'error') setOutcome({ ok: false, text: `Install failed: ${d.error ?? 'unknown error'}` });
+        if (event === 'result')
+          setOutcome({
+            ok: true,
+            text: `Installed ${name}@${d.package?.version ?? '?'} as server ${serverName}`,
+          });
+        if (event === 'error')
+          setOutcome({ ok: false, text: `Install failed: ${d.error ?? 'unknown error'}` });
       });
     } catch (err) {
       setOutcome({ ok: false, text: `Install failed: ${errorText(err)}` });
@@ -40,9 +45,18 @@ export function InstallForm(props: { session: Session; onDone: () => void }) {
       <label for="pkg-version">Version (optional)</label>
       <input id="pkg-version" value={version} onInput={(x) => setVersion(x.currentTarget.value)} />
       <label for="pkg-server">Server name</label>
-      <input id="pkg-server" required value={serverName} onInput={(x) => setServerName(x.currentTarget.value)} />
+      <input
+        id="pkg-server"
+        required
+        value={serverName}
+        onInput={(x) => setServerName(x.currentTarget.value)}
+      />
       <label for="pkg-runtime">Runtime</label>
-      <select id="pkg-runtime" value={runtime} onChange={(x) => setRuntime(x.currentTarget.value as 'node' | 'python')}>
+      <select
+        id="pkg-runtime"
+        value={runtime}
+        onChange={(x) => setRuntime(x.currentTarget.value as 'node' | 'python')}
+      >
         <option value="node">node (npm)</option>
         <option value="python">python (pip)</option>
       </select>
@@ -52,7 +66,13 @@ export function InstallForm(props: { session: Session; onDone: () => void }) {
       {(busy || lines.length > 0) && (
         <>
           <h3 id="install-progress-title">Install progress</h3>
-          <pre class="logs" aria-labelledby="install-progress-title" aria-live="polite" aria-busy={busy} data-testid="install-progress">
+          <pre
+            class="logs"
+            aria-labelledby="install-progress-title"
+            aria-live="polite"
+            aria-busy={busy}
+            data-testid="install-progress"
+          >
             {lines.join('\n')}
           </pre>
         </>

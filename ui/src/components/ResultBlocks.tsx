@@ -39,7 +39,9 @@ export function ResultBlocks(props: { result: CallResult }) {
               Resource link <code>{b.uri}</code> {b.name ?? ''}
             </p>
           )}
-          {!['text', 'image', 'resource', 'resource_link'].includes(b.type) && <pre>{JSON.stringify(b, null, 2)}</pre>}
+          {!['text', 'image', 'resource', 'resource_link'].includes(b.type) && (
+            <pre>{JSON.stringify(b, null, 2)}</pre>
+          )}
         </div>
       ))}
       {r.structuredContent !== undefined && (

@@ -41,10 +41,16 @@ export function argumentsFrom(schema: JsonSchema | undefined, values: FieldValue
 }
 
 /** One labelled input per property of a tool's inputSchema (top level; nested values as JSON). */
-export function SchemaForm(props: { schema: JsonSchema | undefined; idPrefix: string; values: FieldValues; onChange: (v: FieldValues) => void }) {
+export function SchemaForm(props: {
+  schema: JsonSchema | undefined;
+  idPrefix: string;
+  values: FieldValues;
+  onChange: (v: FieldValues) => void;
+}) {
   const props_ = Object.entries(props.schema?.properties ?? {});
   const required = new Set(props.schema?.required ?? []);
-  const set = (name: string, value: string | boolean): void => props.onChange({ ...props.values, [name]: value });
+  const set = (name: string, value: string | boolean): void =>
+    props.onChange({ ...props.values, [name]: value });
   if (props_.length === 0) return <p>This tool takes no arguments.</p>;
   return (
     <>
@@ -58,7 +64,13 @@ export function SchemaForm(props: { schema: JsonSchema | undefined; idPrefix: st
           return (
             <div key={name}>
               <label class="check">
-                <input id={id} type="checkbox" checked={props.values[name] === true} onChange={(e) => set(name, e.currentTarget.checked)} aria-describedby={describedBy} />{' '}
+                <input
+                  id={id}
+                  type="checkbox"
+                  checked={props.values[name] === true}
+                  onChange={(e) => set(name, e.currentTarget.checked)}
+                  aria-describedby={describedBy}
+                />{' '}
                 {label}
               </label>
               {help}
@@ -70,7 +82,12 @@ export function SchemaForm(props: { schema: JsonSchema | undefined; idPrefix: st
           <div key={name}>
             <label for={id}>{label}</label>
             {kind === 'enum' ? (
-              <select id={id} value={value} onChange={(e) => set(name, e.currentTarget.value)} aria-describedby={describedBy}>
+              <select
+                id={id}
+                value={value}
+                onChange={(e) => set(name, e.currentTarget.value)}
+                aria-describedby={describedBy}
+              >
                 <option value="">(none)</option>
                 {(prop.enum ?? []).map((v) => (
                   <option key={String(v)} value={String(v)}>
@@ -79,7 +96,14 @@ export function SchemaForm(props: { schema: JsonSchema | undefined; idPrefix: st
                 ))}
               </select>
             ) : kind === 'string' ? (
-              <input id={id} type="text" required={required.has(name)} value={value} onInput={(e) => set(name, e.currentTarget.value)} aria-describedby={describedBy} />
+              <input
+                id={id}
+                type="text"
+                required={required.has(name)}
+                value={value}
+                onInput={(e) => set(name, e.currentTarget.value)}
+                aria-describedby={describedBy}
+              />
             ) : kind === 'number' || kind === 'integer' ? (
               <input
                 id={id}
@@ -91,7 +115,14 @@ export function SchemaForm(props: { schema: JsonSchema | undefined; idPrefix: st
                 aria-describedby={describedBy}
               />
             ) : (
-              <textarea id={id} rows={3} placeholder="JSON" value={value} onInput={(e) => set(name, e.currentTarget.value)} aria-describedby={describedBy} />
+              <textarea
+                id={id}
+                rows={3}
+                placeholder="JSON"
+                value={value}
+                onInput={(e) => set(name, e.currentTarget.value)}
+                aria-describedby={describedBy}
+              />
             )}
             {help}
           </div>

@@ -4,8 +4,15 @@ import type { Session } from '../session.js';
 import type { ServerInfo } from '../types.js';
 import { Status } from './Status.js';
 
-const lines = (text: string): string[] => text.split('\n').map((l) => l.trim()).filter(Boolean);
-/** `KEY=value` (env) or `Name: value` (headers) per line. Values shown as [redacted] are sent back as is: the gateway keeps them. */
+const lines = (text: string): string[] =>
+  text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
+/**
+ * `KEY=value` (env) or `Name: value` (headers) per line. Values shown as [redacted] are sent back
+ * as is: the gateway keeps them.
+ */
 const pairs = (text: string, sep: string): Record<string, string> =>
   Object.fromEntries(
     lines(text).map((l) => {
@@ -37,16 +44,29 @@ export function ServerForm(props: { session: Session; existing?: ServerInfo; onS
   const submit = (ev: Event): void => {
     ev.preventDefault();
     void action.run(async () => {
-      const names = secretNames.split(',').map((s) => s.trim()).filter(Boolean);
+      const names = secretNames
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
       const common = {
         transportType: transport,
-        ...(transport === 'stdio' ? { command, args: lines(args), env: pairs(env, '=') } : { url, headers: pairs(headers, ':') }),
+        ...(transport === 'stdio'
+          ? { command, args: lines(args), env: pairs(env, '=') }
+          : { url, headers: pairs(headers, ':') }),
         secretDelivery: transport === 'stdio' ? delivery : 'args',
       };
       if (e) {
-        await props.session.api.send('PUT', `/mcp/servers/${encodeURIComponent(e.name)}`, { ...common, secretNames: names.length ? names : null });
+        await props.session.api.send('PUT', `/mcp/servers/${encodeURIComponent(e.name)}`, {
+          ...common,
+          secretNames: names.length ? names : null,
+        });
       } else {
-        await props.session.api.send('POST', '/mcp/servers', { name, ...common, enabled, ...(names.length ? { secretNames: names } : {}) });
+        await props.session.api.send('POST', '/mcp/servers', {
+          name,
+          ...common,
+          enabled,
+          ...(names.length ? { secretNames: names } : {}),
+        });
       }
       props.onSaved();
       return e ? `Saved ${e.name}` : `Registered ${name}`;
@@ -62,20 +82,33 @@ export function ServerForm(props: { session: Session; existing?: ServerInfo; onS
         </>
       )}
       <label for={id('transport')}>Transport</label>
-      <select id={id('transport')} value={transport} onChange={(x) => setTransport(x.currentTarget.value as 'stdio' | 'streamable_http')}>
+      <select
+        id={id('transport')}
+        value={transport}
+        onChange={(x) => setTransport(x.currentTarget.value as 'stdio' | 'streamable_http')}
+      >
         <option value="stdio">stdio (a local command)</option>
         <option value="streamable_http">streamable_http (a remote URL)</option>
       </select>
       {transport === 'stdio' ? (
         <>
           <label for={id('command')}>Command</label>
-          <input id={id('command')} required value={command} onInput={(x) => setCommand(x.currentTarget.value)} />
+          <input
+            id={id('command')}
+            required
+            value={command}
+            onInput={(x) => setCommand(x.currentTarget.value)}
+          />
           <label for={id('args')}>Arguments (one per line)</label>
           <textarea id={id('args')} rows={3} value={args} onInput={(x) => setArgs(x.currentTarget.value)} />
           <label for={id('env')}>Environment (KEY=value per line)</label>
           <textarea id={id('env')} rows={3} value={env} onInput={(x) => setEnv(x.currentTarget.value)} />
           <label for={id('delivery')}>Secret delivery</label>
-          <select id={id('delivery')} value={delivery} onChange={(x) => setDelivery(x.currentTarget.value as 'args' | 'env')}>
+          <select
+            id={id('delivery')}
+            value={delivery}
+            onChange={(x) => setDelivery(x.currentTarget.value as 'args' | 'env')}
+          >
             <option value="args">merged into tool arguments</option>
             <option value="env">environment of a per-user process</option>
           </select>
@@ -83,16 +116,28 @@ export function ServerForm(props: { session: Session; existing?: ServerInfo; onS
       ) : (
         <>
           <label for={id('url')}>URL</label>
-          <input id={id('url')} type="url" required value={url} onInput={(x) => setUrl(x.currentTarget.value)} />
+          <input
+            id={id('url')}
+            type="url"
+            required
+            value={url}
+            onInput={(x) => setUrl(x.currentTarget.value)}
+          />
           <label for={id('headers')}>Headers (Name: value per line)</label>
-          <textarea id={id('headers')} rows={3} value={headers} onInput={(x) => setHeaders(x.currentTarget.value)} />
+          <textarea
+            id={id('headers')}
+            rows={3}
+            value={headers}
+            onInput={(x) => setHeaders(x.currentTarget.value)}
+          />
         </>
       )}
       <label for={id('secrets')}>Secret names the server expects (comma separated)</label>
       <input id={id('secrets')} value={secretNames} onInput={(x) => setSecretNames(x.currentTarget.value)} />
       {!e && (
         <label class="check">
-          <input type="checkbox" checked={enabled} onChange={(x) => setEnabled(x.currentTarget.checked)} /> Start it now (enabled)
+          <input type="checkbox" checked={enabled} onChange={(x) => setEnabled(x.currentTarget.checked)} />{' '}
+          Start it now (enabled)
         </label>
       )}
       <button type="submit" disabled={action.busy}>

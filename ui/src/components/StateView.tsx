@@ -2,7 +2,13 @@ export interface StateAsOf {
   readonly position: number;
   readonly occurredAt: string | null;
   readonly head: number;
-  readonly servers: Array<{ name: string; enabled: boolean; transportType: string; command?: string; url?: string }>;
+  readonly servers: Array<{
+    name: string;
+    enabled: boolean;
+    transportType: string;
+    command?: string;
+    url?: string;
+  }>;
   readonly secrets: Array<{ serverName: string; username: string; secretNames: string[] }>;
   readonly packages: Array<{ serverName: string; name: string; version?: string; status: string }>;
 }
@@ -20,7 +26,8 @@ export function StateView(props: { state: StateAsOf }) {
       <ul>
         {s.servers.map((x) => (
           <li key={x.name}>
-            <strong>{x.name}</strong> {x.enabled ? 'enabled' : 'disabled'}, {x.transportType} {x.command ?? x.url ?? ''}
+            <strong>{x.name}</strong> {x.enabled ? 'enabled' : 'disabled'}, {x.transportType}{' '}
+            {x.command ?? x.url ?? ''}
           </li>
         ))}
       </ul>

@@ -22,12 +22,16 @@ export function AuditPage(props: { session: Session }) {
   if (applied.type) query.set('type', applied.type);
   if (applied.since) query.set('since', new Date(applied.since).toISOString());
   if (applied.until) query.set('until', new Date(applied.until).toISOString());
-  const events = useLoad(() => api.get<{ events: AuditEvent[]; head: number }>(`/events?${query.toString()}`), [query.toString()]);
+  const events = useLoad(
+    () => api.get<{ events: AuditEvent[]; head: number }>(`/events?${query.toString()}`),
+    [query.toString()],
+  );
   const shown = (events.data?.events ?? []).filter((e) => !applied.user || e.metadata.actor === applied.user);
   const [asOf, setAsOf] = useState('');
   const [state, setState] = useState<StateAsOf | undefined>(undefined);
   const action = useAction();
-  const field = (key: keyof typeof form) => (e: { currentTarget: HTMLInputElement }) => setForm({ ...form, [key]: e.currentTarget.value });
+  const field = (key: keyof typeof form) => (e: { currentTarget: HTMLInputElement }) =>
+    setForm({ ...form, [key]: e.currentTarget.value });
 
   const showState = (at: string): Promise<void> =>
     action.run(async () => {

@@ -13,11 +13,18 @@ export function HealthPage(props: { session: Session }) {
   const { api } = props.session;
   const admin = props.session.role === 'admin';
   const ready = useLoad(
-    () => fetch('/readyz', { headers: { accept: 'application/json' } }).then((r) => r.json() as Promise<Readiness>),
+    () =>
+      fetch('/readyz', { headers: { accept: 'application/json' } }).then(
+        (r) => r.json() as Promise<Readiness>,
+      ),
     [],
     5000,
   );
-  const metrics = useLoad(() => (admin ? api.text('/metrics').then((t) => perServer(parseMetrics(t))) : Promise.resolve([])), [admin], 5000);
+  const metrics = useLoad(
+    () => (admin ? api.text('/metrics').then((t) => perServer(parseMetrics(t))) : Promise.resolve([])),
+    [admin],
+    5000,
+  );
   return (
     <section aria-labelledby="health-title">
       <h1 id="health-title">Health</h1>

@@ -31,16 +31,28 @@ export function PackagesPage(props: { session: Session }) {
       <h1 id="packages-title">Packages</h1>
       <LoadError error={packages.error} />
       <p class="actions">
-        <button type="button" disabled={action.busy} onClick={() => act(async () => {
-          const r = await api.get<{ packages: Pkg[] }>('/packages?checkUpdates=true');
-          return `Checked for updates: ${r.packages.filter((p) => p.updateAvailable).length} available`;
-        })}>
+        <button
+          type="button"
+          disabled={action.busy}
+          onClick={() =>
+            act(async () => {
+              const r = await api.get<{ packages: Pkg[] }>('/packages?checkUpdates=true');
+              return `Checked for updates: ${r.packages.filter((p) => p.updateAvailable).length} available`;
+            })
+          }
+        >
           Check for updates
         </button>
-        <button type="button" disabled={action.busy} onClick={() => act(async () => {
-          const r = await api.send<{ results: unknown[] }>('PUT', '/packages/upgrade-all');
-          return `Upgraded ${r.results.length} packages`;
-        })}>
+        <button
+          type="button"
+          disabled={action.busy}
+          onClick={() =>
+            act(async () => {
+              const r = await api.send<{ results: unknown[] }>('PUT', '/packages/upgrade-all');
+              return `Upgraded ${r.results.length} packages`;
+            })
+          }
+        >
           Upgrade all
         </button>
       </p>
@@ -69,16 +81,30 @@ export function PackagesPage(props: { session: Session }) {
                   {p.name} <small>({p.runtime})</small>
                 </td>
                 <td>{p.version ?? '-'}</td>
-                <td>{p.latestVersion ? `${p.latestVersion}${p.updateAvailable ? ' (update available)' : ''}` : 'not checked'}</td>
+                <td>
+                  {p.latestVersion
+                    ? `${p.latestVersion}${p.updateAvailable ? ' (update available)' : ''}`
+                    : 'not checked'}
+                </td>
                 <td>
                   {p.status}
                   {p.error && <small> {p.error}</small>}
                 </td>
                 <td class="actions">
-                  <button type="button" disabled={action.busy} onClick={() => act(async () => {
-                    const r = await api.send<{ package: Pkg }>('PUT', `/packages/${p.mcpServerId}/upgrade`, {});
-                    return `Upgraded ${p.mcpServerId} to ${r.package.version ?? '?'}`;
-                  })}>
+                  <button
+                    type="button"
+                    disabled={action.busy}
+                    onClick={() =>
+                      act(async () => {
+                        const r = await api.send<{ package: Pkg }>(
+                          'PUT',
+                          `/packages/${p.mcpServerId}/upgrade`,
+                          {},
+                        );
+                        return `Upgraded ${p.mcpServerId} to ${r.package.version ?? '?'}`;
+                      })
+                    }
+                  >
                     Upgrade {p.mcpServerId}
                   </button>
                   <ConfirmButton
@@ -86,7 +112,14 @@ export function PackagesPage(props: { session: Session }) {
                     confirmLabel={`Yes, uninstall ${p.mcpServerId}`}
                     question={`Uninstall ${p.name} and remove server ${p.mcpServerId}?`}
                     disabled={action.busy}
-                    onConfirm={() => void act(async () => (await api.send('DELETE', `/packages/${p.mcpServerId}`), `Uninstalled ${p.mcpServerId}`))}
+                    onConfirm={() =>
+                      void act(
+                        async () => (
+                          await api.send('DELETE', `/packages/${p.mcpServerId}`),
+                          `Uninstalled ${p.mcpServerId}`
+                        ),
+                      )
+                    }
                   />
                 </td>
               </tr>

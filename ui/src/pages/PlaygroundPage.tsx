@@ -10,7 +10,10 @@ import type { Tool } from '../types.js';
 export function PlaygroundPage(props: { session: Session; server?: string }) {
   const { api } = props.session;
   const tools = useLoad(
-    () => api.get<{ tools: Array<Record<string, Tool[]>> }>('/mcp/tools').then((r) => r.tools.flatMap((entry) => Object.entries(entry))),
+    () =>
+      api
+        .get<{ tools: Array<Record<string, Tool[]>> }>('/mcp/tools')
+        .then((r) => r.tools.flatMap((entry) => Object.entries(entry))),
     [api],
   );
   const [server, setServer] = useState(props.server ?? '');
@@ -29,7 +32,11 @@ export function PlaygroundPage(props: { session: Session; server?: string }) {
     void action.run(async () => {
       setResult(undefined);
       const args = argumentsFrom(tool.inputSchema, values);
-      const r = await api.send<{ data: CallResult }>('POST', '/mcp/tool/call', { serverName: chosenServer, methodName: tool.name, args });
+      const r = await api.send<{ data: CallResult }>('POST', '/mcp/tool/call', {
+        serverName: chosenServer,
+        methodName: tool.name,
+        args,
+      });
       setResult(r.data);
       return `Called ${tool.name} on ${chosenServer}`;
     });
@@ -76,7 +83,12 @@ export function PlaygroundPage(props: { session: Session; server?: string }) {
         {tool && (
           <fieldset>
             <legend>Arguments of {tool.name}</legend>
-            <SchemaForm schema={tool.inputSchema} idPrefix={`arg-${tool.name}`} values={values} onChange={setValues} />
+            <SchemaForm
+              schema={tool.inputSchema}
+              idPrefix={`arg-${tool.name}`}
+              values={values}
+              onChange={setValues}
+            />
           </fieldset>
         )}
         <button type="submit" disabled={!tool || action.busy}>

@@ -12,10 +12,16 @@ export function SecretsPage(props: { session: Session }) {
   const [user, setUser] = useState(admin ? 'default' : (props.session.username ?? ''));
   const query = admin ? `?username=${encodeURIComponent(user)}` : '';
   const secrets = useLoad(
-    () => api.get<{ secrets: Array<{ serverName: string; secretNames: string[] }> }>(`/secrets${query}`).then((r) => r.secrets),
+    () =>
+      api
+        .get<{ secrets: Array<{ serverName: string; secretNames: string[] }> }>(`/secrets${query}`)
+        .then((r) => r.secrets),
     [query],
   );
-  const servers = useLoad(() => api.get<{ servers: ServerInfo[] }>('/mcp/servers').then((r) => r.servers), [api]);
+  const servers = useLoad(
+    () => api.get<{ servers: ServerInfo[] }>('/mcp/servers').then((r) => r.servers),
+    [api],
+  );
   const [server, setServer] = useState('');
   const [name, setName] = useState('');
   const [value, setValue] = useState('');
@@ -26,7 +32,12 @@ export function SecretsPage(props: { session: Session }) {
   const set = (e: Event): void => {
     e.preventDefault();
     void action.run(async () => {
-      await api.send('POST', '/secrets/set', { ...who, serverName: chosenServer, secretName: name, secretValue: value });
+      await api.send('POST', '/secrets/set', {
+        ...who,
+        serverName: chosenServer,
+        secretName: name,
+        secretValue: value,
+      });
       setValue('');
       secrets.reload();
       return `Saved secret ${name} for ${chosenServer}`;
@@ -56,7 +67,12 @@ export function SecretsPage(props: { session: Session }) {
           s.secretNames.map((n) => (
             <li key={`${s.serverName}/${n}`} data-secret={`${s.serverName}/${n}`}>
               <strong>{s.serverName}</strong> / <code>{n}</code>{' '}
-              <ConfirmButton label={`Delete ${n} of ${s.serverName}`} confirmLabel={`Yes, delete ${n}`} question={`Delete secret ${n}?`} onConfirm={() => void remove(s.serverName, n)} />
+              <ConfirmButton
+                label={`Delete ${n} of ${s.serverName}`}
+                confirmLabel={`Yes, delete ${n}`}
+                question={`Delete secret ${n}?`}
+                onConfirm={() => void remove(s.serverName, n)}
+              />
             </li>
           )),
         )}
@@ -74,7 +90,14 @@ export function SecretsPage(props: { session: Session }) {
         <label for="secret-name">Secret name</label>
         <input id="secret-name" required value={name} onInput={(x) => setName(x.currentTarget.value)} />
         <label for="secret-value">Secret value</label>
-        <input id="secret-value" type="password" autocomplete="off" required value={value} onInput={(x) => setValue(x.currentTarget.value)} />
+        <input
+          id="secret-value"
+          type="password"
+          autocomplete="off"
+          required
+          value={value}
+          onInput={(x) => setValue(x.currentTarget.value)}
+        />
         <button type="submit" disabled={action.busy || !chosenServer}>
           Save secret
         </button>

@@ -52,7 +52,11 @@ export function ServerPage(props: { session: Session; name: string }) {
           </ul>
           <h2>Recent logs</h2>
           <pre class="logs" aria-label={`Recent logs of ${s.name}`} tabIndex={0}>
-            {s.logs.length ? s.logs.join('\n') : props.session.role === 'admin' ? '(no output yet)' : '(logs are shown to admins only)'}
+            {s.logs.length
+              ? s.logs.join('\n')
+              : props.session.role === 'admin'
+                ? '(no output yet)'
+                : '(logs are shown to admins only)'}
           </pre>
           {props.session.role === 'admin' && (
             <details class="panel">

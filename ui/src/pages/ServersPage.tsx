@@ -11,7 +11,11 @@ const POLL_MS = 2000;
 export function ServersPage(props: { session: Session }) {
   const { api } = props.session;
   const admin = props.session.role === 'admin';
-  const servers = useLoad(() => api.get<{ servers: ServerInfo[] }>('/mcp/servers').then((r) => r.servers), [api], POLL_MS);
+  const servers = useLoad(
+    () => api.get<{ servers: ServerInfo[] }>('/mcp/servers').then((r) => r.servers),
+    [api],
+    POLL_MS,
+  );
   const action = useAction();
   const act = (what: string, method: 'PUT' | 'DELETE', path: string): Promise<void> =>
     action.run(async () => {
@@ -58,11 +62,19 @@ export function ServersPage(props: { session: Session }) {
                   {admin && (
                     <>
                       {s.enabled ? (
-                        <button type="button" disabled={action.busy} onClick={() => act(`Disabled ${s.name}`, 'PUT', `/mcp/servers/${s.name}/disable`)}>
+                        <button
+                          type="button"
+                          disabled={action.busy}
+                          onClick={() => act(`Disabled ${s.name}`, 'PUT', `/mcp/servers/${s.name}/disable`)}
+                        >
                           Disable {s.name}
                         </button>
                       ) : (
-                        <button type="button" disabled={action.busy} onClick={() => act(`Enabled ${s.name}`, 'PUT', `/mcp/servers/${s.name}/enable`)}>
+                        <button
+                          type="button"
+                          disabled={action.busy}
+                          onClick={() => act(`Enabled ${s.name}`, 'PUT', `/mcp/servers/${s.name}/enable`)}
+                        >
                           Enable {s.name}
                         </button>
                       )}

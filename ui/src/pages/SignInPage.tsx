@@ -26,7 +26,14 @@ export function SignInPage(props: { onSignIn: (token: string) => Promise<unknown
       <h1>Sign in to mcp-api</h1>
       <form onSubmit={submit}>
         <label for="token">Access token (the admin token or a user token)</label>
-        <input id="token" type="password" autocomplete="off" required value={token} onInput={(e) => setToken(e.currentTarget.value)} />
+        <input
+          id="token"
+          type="password"
+          autocomplete="off"
+          required
+          value={token}
+          onInput={(e) => setToken(e.currentTarget.value)}
+        />
         <button type="submit" disabled={busy || token.trim() === ''}>
           Sign in
         </button>
@@ -36,7 +43,10 @@ export function SignInPage(props: { onSignIn: (token: string) => Promise<unknown
           {error}
         </p>
       )}
-      <p class="hint">The token stays in this tab only (sessionStorage) and is sent as a Bearer header; signing out forgets it.</p>
+      <p class="hint">
+        The token stays in this tab only (sessionStorage) and is sent as a Bearer header; signing out forgets
+        it.
+      </p>
     </main>
   );
 }

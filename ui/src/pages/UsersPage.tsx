@@ -27,7 +27,10 @@ export function UsersPage(props: { session: Session }) {
   const issue = (e: Event): void => {
     e.preventDefault();
     void action.run(async () => {
-      const r = await api.send<{ token: string }>('POST', '/auth/tokens', { username, ...(label ? { label } : {}) });
+      const r = await api.send<{ token: string }>('POST', '/auth/tokens', {
+        username,
+        ...(label ? { label } : {}),
+      });
       setIssued({ username, token: r.token });
       tokens.reload();
       return `Issued a token for ${username}`;
@@ -48,7 +51,12 @@ export function UsersPage(props: { session: Session }) {
       <h2>Issue a token</h2>
       <form class="form" onSubmit={issue}>
         <label for="token-user">Username</label>
-        <input id="token-user" required value={username} onInput={(x) => setUsername(x.currentTarget.value)} />
+        <input
+          id="token-user"
+          required
+          value={username}
+          onInput={(x) => setUsername(x.currentTarget.value)}
+        />
         <label for="token-label">Label (optional)</label>
         <input id="token-label" value={label} onInput={(x) => setLabel(x.currentTarget.value)} />
         <button type="submit" disabled={action.busy}>
@@ -60,7 +68,12 @@ export function UsersPage(props: { session: Session }) {
           <p>
             Token for <strong>{issued.username}</strong>, shown once; copy it now:
           </p>
-          <input aria-label={`New token for ${issued.username}`} readOnly value={issued.token} data-testid="issued-token" />
+          <input
+            aria-label={`New token for ${issued.username}`}
+            readOnly
+            value={issued.token}
+            data-testid="issued-token"
+          />
           <button type="button" onClick={() => setIssued(undefined)}>
             Hide token
           </button>
@@ -93,7 +106,9 @@ export function UsersPage(props: { session: Session }) {
                     label={`Revoke token ${t.label ?? t.tokenId} of ${t.username}`}
                     confirmLabel="Yes, revoke it"
                     question={`Revoke this token of ${t.username}?`}
-                    onConfirm={() => void act(`Revoked a token of ${t.username}`, 'DELETE', `/auth/tokens/${t.tokenId}`)}
+                    onConfirm={() =>
+                      void act(`Revoked a token of ${t.username}`, 'DELETE', `/auth/tokens/${t.tokenId}`)
+                    }
                   />
                 )}
               </td>
