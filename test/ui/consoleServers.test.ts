@@ -51,6 +51,15 @@ describe('web console server management in Chromium', function () {
     await page.getByText('ALPHA, BETA').first().waitFor();
   });
 
+  it("follows a server's recent logs while the page is open", async () => {
+    await page.goto(`${gw.url}/ui#/servers/ed`);
+    const logs = page.getByLabel('Recent logs of ed');
+    await logs.waitFor();
+    const call = { serverName: 'ed', methodName: 'log_stderr', args: { message: 'console-live-log-line' } };
+    expect((await gw.request('POST', '/mcp/tool/call', call)).status).to.equal(200);
+    await logs.getByText('console-live-log-line').waitFor();
+  });
+
   it('registers a remote server; its credential header is never shown', async () => {
     await page.goto(`${gw.url}/ui#/servers`);
     await page.getByText('Register a server').click();
