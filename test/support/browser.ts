@@ -70,3 +70,27 @@ export async function signIn(page: Page, baseUrl: string, token: string): Promis
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('navigation', { name: 'Main' }).waitFor();
 }
+
+/**
+ * The accessibility basics the console promises, checked on the live DOM: one h1, every form
+ * control labelled, every button and link named. Returns what is wrong (empty when all is well).
+ */
+export function accessibilityProblems(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const problems: string[] = [];
+    const named = (el: Element): boolean =>
+      (el.textContent ?? '').trim() !== '' ||
+      !!el.getAttribute('aria-label') ||
+      !!el.getAttribute('aria-labelledby');
+    if (document.querySelectorAll('h1').length !== 1)
+      problems.push(`${document.querySelectorAll('h1').length} h1 headings`);
+    for (const el of document.querySelectorAll('input, select, textarea')) {
+      const control = el as HTMLInputElement;
+      if ((control.labels?.length ?? 0) === 0 && !control.getAttribute('aria-label'))
+        problems.push(`unlabelled ${el.outerHTML.slice(0, 80)}`);
+    }
+    for (const el of document.querySelectorAll('button, a'))
+      if (!named(el)) problems.push(`unnamed ${el.outerHTML.slice(0, 80)}`);
+    return problems;
+  });
+}

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import type { Page } from 'playwright-core';
 import { UI_CSP } from '../../src/http/uiRoutes.js';
 import { suiteCanaries } from '../support/suiteCanaries.js';
-import { launchBrowser, signIn, type TestBrowser } from '../support/browser.js';
+import { accessibilityProblems, launchBrowser, signIn, type TestBrowser } from '../support/browser.js';
 import { FIXTURE_SERVER, startTestGateway, type TestGateway } from '../support/testGateway.js';
 
 /** The web console in a real headless Chromium, against a real gateway and the fixture MCP server. */
@@ -199,5 +199,26 @@ describe('web console (/ui) in Chromium', function () {
 
   it('ran without console errors or CSP violations', () => {
     expect(browser.problems).to.deep.equal([]);
+  });
+
+  it('labels every control and names every button and link on every page', async () => {
+    await signIn(page, gw.url, gw.adminToken);
+    for (const [hash, heading] of [
+      ['servers', 'Servers'],
+      ['servers/fx', 'Server fx'],
+      ['packages', 'Packages'],
+      ['users', 'Users and tokens'],
+      ['secrets', 'Secrets'],
+      ['audit', 'Audit'],
+      ['playground', 'Playground'],
+      ['health', 'Health'],
+    ] as const) {
+      await page.goto(`${gw.url}/ui#/${hash}`);
+      await page.getByRole('heading', { level: 1, name: heading }).waitFor();
+      await page
+        .locator('details')
+        .evaluateAll((all) => all.forEach((d) => ((d as HTMLDetailsElement).open = true)));
+      expect(await accessibilityProblems(page), hash).to.deep.equal([]);
+    }
   });
 });
