@@ -12,18 +12,23 @@ interface AuditEvent {
   readonly metadata: { occurredAt: string; actor?: string };
 }
 
+const PAGE = 200;
+
 /** Filters map to GET /events query parameters; "user" filters the page by actor in the browser. */
 export function AuditPage(props: { session: Session }) {
   const { api } = props.session;
   const [form, setForm] = useState({ stream: '', type: '', user: '', since: '', until: '' });
   const [applied, setApplied] = useState(form);
-  const query = new URLSearchParams({ limit: '500' });
+  const [from, setFrom] = useState<number | undefined>(undefined);
+  const query = new URLSearchParams({ limit: String(PAGE) });
+  if (from !== undefined) query.set('from', String(from));
   if (applied.stream) query.set('stream', applied.stream);
   if (applied.type) query.set('type', applied.type);
   if (applied.since) query.set('since', new Date(applied.since).toISOString());
   if (applied.until) query.set('until', new Date(applied.until).toISOString());
   const events = useLoad(
-    () => api.get<{ events: AuditEvent[]; head: number }>(`/events?${query.toString()}`),
+    () =>
+      api.get<{ events: AuditEvent[]; head: number; nextFrom: number | null }>(`/events?${query.toString()}`),
     [query.toString()],
   );
   const shown = (events.data?.events ?? []).filter((e) => !applied.user || e.metadata.actor === applied.user);
@@ -49,6 +54,7 @@ export function AuditPage(props: { session: Session }) {
         onSubmit={(e) => {
           e.preventDefault();
           setApplied(form);
+          setFrom(undefined);
         }}
       >
         <label for="f-stream">Stream</label>
@@ -102,6 +108,18 @@ export function AuditPage(props: { session: Session }) {
           ))}
         </tbody>
       </table>
+      <p class="actions">
+        {from !== undefined && (
+          <button type="button" onClick={() => setFrom(undefined)}>
+            First page
+          </button>
+        )}
+        {events.data?.nextFrom != null && (
+          <button type="button" onClick={() => setFrom(events.data?.nextFrom ?? undefined)}>
+            Next page (from position {events.data.nextFrom})
+          </button>
+        )}
+      </p>
       <h2>State as of a position or time</h2>
       <form
         class="form inline"
