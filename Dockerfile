@@ -7,7 +7,9 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json ./
 COPY src ./src
 COPY test ./test
-RUN npx tsc -p tsconfig.json && npm prune --omit=dev
+COPY ui ./ui
+# The web console is bundled into dist/ui (esbuild is a dev dependency, so before the prune).
+RUN npx tsc -p tsconfig.json && npx tsc -p ui/tsconfig.json && node ui/build.mjs && npm prune --omit=dev
 
 # Runtime stage: Node 20 plus Python 3 with venv for pip-installed MCP servers; runs as a non-root user.
 FROM node:20-bookworm-slim
@@ -25,6 +27,7 @@ WORKDIR /app
 COPY --from=build /app/package.json /app/package-lock.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist/src ./dist/src
+COPY --from=build /app/dist/ui ./dist/ui
 RUN groupadd --system mcp && useradd --system --gid mcp --home-dir /home/mcp --create-home mcp \
  && mkdir -p /data /packages && chown mcp:mcp /data /packages
 USER mcp

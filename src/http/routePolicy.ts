@@ -42,6 +42,7 @@ export const ROUTE_POLICIES: readonly RoutePolicy[] = [
   { method: 'GET', path: '/mcp/tools', access: 'user' },
   { method: 'POST', path: '/mcp/tool/call', access: 'user', actsFor: body('username') },
 
+  { method: 'GET', path: '/secrets', access: 'user', actsFor: query('username') },
   { method: 'POST', path: '/secrets/set', access: 'user', actsFor: body('username') },
   { method: 'POST', path: '/secrets/delete', access: 'user', actsFor: body('username') },
 
@@ -61,6 +62,7 @@ export const ROUTE_POLICIES: readonly RoutePolicy[] = [
   { method: 'GET', path: '/events', access: 'admin' },
   // The tool-call audit trail: an admin sees every call, a user token only its own.
   { method: 'GET', path: '/audit/calls', access: 'user', actsFor: query('username') },
+  { method: 'GET', path: '/events/state', access: 'admin' },
 
   // The gateway's own MCP endpoint: a user token acts as its user; the session is bound to it.
   { method: 'POST', path: '/mcp', access: 'user', actsFor: query('username') },
@@ -77,6 +79,10 @@ export const ROUTE_POLICIES: readonly RoutePolicy[] = [
   { method: 'GET', path: '/auth/google/login', access: 'user-or-link', actsFor: query('user_id') },
   // Google's redirect carries no token: the single-use state is the credential.
   { method: 'GET', path: '/auth/google/callback', access: 'public' },
+
+  // The web console's static files: no data in them; every page calls the API with a token.
+  { method: 'GET', path: '/ui', access: 'public' },
+  { method: 'GET', path: '/ui/:file', access: 'public' },
 ];
 
 const key = (method: string, path: string): string => `${method.toUpperCase()} ${path}`;

@@ -11,6 +11,7 @@ import { secretRoutes } from './secretRoutes.js';
 import { serverRoutes } from './serverRoutes.js';
 import { tokenRoutes } from './tokenRoutes.js';
 import { toolRoutes } from './toolRoutes.js';
+import { uiRoutes } from './uiRoutes.js';
 import { userRoutes } from './userRoutes.js';
 import { auditRoutes } from './auditRoutes.js';
 
@@ -30,6 +31,7 @@ export function buildRouters(deps: AppDeps): Router[] {
     googleRoutes(deps),
     mcpRoutes(deps),
     auditRoutes(deps),
+    uiRoutes(),
   ];
 }
 

@@ -2,13 +2,17 @@ import Router from '@koa/router';
 import { handleCommand } from '../commands/commandHandler.js';
 import { secretDecider, type SecretCommand } from '../commands/secretDecider.js';
 import { AppError, notFound } from '../errors.js';
+import { secretsFor } from '../projections/secretsProjection.js';
 import { isInjectableEnvName } from '../runtime/perUser/envSecretNames.js';
 import { secretStreamId } from '../events/secretEvents.js';
 import { commandMetadata, type AppDeps } from './appDeps.js';
 import { actingUsername, principalOf } from './principal.js';
 import { checkLimits } from './secretLimits.js';
-import { DeleteSecretBody, SetSecretBody } from './serverSchemas.js';
+import { DeleteSecretBody, SetSecretBody, usernameSchema } from './serverSchemas.js';
+import * as z from 'zod';
 import { parseInput } from './validate.js';
+
+const SecretsQuery = z.object({ username: usernameSchema.optional() }).strict();
 
 /** Secrets are sealed here, before the command: only ciphertext ever reaches a decider or an event. */
 export function secretRoutes(deps: AppDeps): Router {
@@ -19,10 +23,36 @@ export function secretRoutes(deps: AppDeps): Router {
     if (!server) throw notFound(serverName);
     return server.serverId;
   };
-  const run = async (username: string, serverId: string, command: SecretCommand, requestId: string): Promise<void> => {
-    const result = await handleCommand(deps.store, secretStreamId(serverId, username), secretDecider, command, commandMetadata(deps, username, requestId));
+  const run = async (
+    username: string,
+    serverId: string,
+    command: SecretCommand,
+    requestId: string,
+  ): Promise<void> => {
+    const result = await handleCommand(
+      deps.store,
+      secretStreamId(serverId, username),
+      secretDecider,
+      command,
+      commandMetadata(deps, username, requestId),
+    );
     await deps.projector.waitFor(result.position);
   };
+
+  /** Names only: the console's "my secrets" page. Values and ciphertext never leave the gateway. */
+  router.get('/secrets', (ctx) => {
+    const query = parseInput(SecretsQuery, ctx.query, 'secrets query');
+    const username = actingUsername(principalOf(ctx), query.username);
+    const models = deps.projector.readModels;
+    const secrets = [...models.servers.values()]
+      .sort((a, b) => a.name.localeCompare(b.name))
+      .map((server) => ({
+        serverName: server.name,
+        secretNames: [...secretsFor(models.secrets, server.serverId, username).keys()].sort(),
+      }))
+      .filter((s) => s.secretNames.length > 0);
+    ctx.body = { success: true, username, secrets };
+  });
 
   router.post('/secrets/set', async (ctx) => {
     const body = parseInput(SetSecretBody, ctx.request.body, 'secret');
@@ -43,14 +73,22 @@ export function secretRoutes(deps: AppDeps): Router {
     const username = actingUsername(principalOf(ctx), body.username);
     const { serverName, secretName } = body;
     const serverId = serverIdOf(serverName);
-    await run(username, serverId, { type: 'DeleteSecret', data: { serverId, serverName, username, secretName } }, ctx.state.requestId as string);
+    await run(
+      username,
+      serverId,
+      { type: 'DeleteSecret', data: { serverId, serverName, username, secretName } },
+      ctx.state.requestId as string,
+    );
     ctx.body = { success: true };
   });
 
   return router;
 }
 
-/** A server that gets secrets as environment variables never gets one that makes it run code (NODE_OPTIONS, LD_PRELOAD, ...). */
+/**
+ * A server that gets secrets as environment variables never gets one that makes it run code
+ * (NODE_OPTIONS, LD_PRELOAD, ...).
+ */
 function refuseReservedEnvName(deps: AppDeps, serverName: string, secretName: string): void {
   if (deps.projector.readModels.servers.get(serverName)?.config.secretDelivery !== 'env') return;
   if (isInjectableEnvName(secretName)) return;

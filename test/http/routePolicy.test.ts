@@ -9,7 +9,8 @@ function registeredRoutes(gw: TestGateway): string[] {
   const out: string[] = [];
   for (const router of routers) {
     for (const layer of router.stack) {
-      for (const method of layer.methods.filter((m) => m !== 'HEAD')) out.push(`${method} ${String(layer.path)}`);
+      for (const method of layer.methods.filter((m) => m !== 'HEAD'))
+        out.push(`${method} ${String(layer.path)}`);
     }
   }
   return out;
@@ -41,10 +42,17 @@ describe('route access policies (src/http/routePolicy.ts)', () => {
   });
 
   it('never lets a user-scoped field sit on an admin-only or public route', () => {
-    for (const p of ROUTE_POLICIES.filter((x) => x.actsFor)) expect(['user', 'user-or-link'], `${p.method} ${p.path}`).to.include(p.access);
+    for (const p of ROUTE_POLICIES.filter((x) => x.actsFor))
+      expect(['user', 'user-or-link'], `${p.method} ${p.path}`).to.include(p.access);
   });
 
-  it('keeps only health checks and the OAuth callback public', () => {
-    expect(ROUTE_POLICIES.filter((p) => p.access === 'public').map((p) => p.path)).to.deep.equal(['/healthz', '/readyz', '/auth/google/callback']);
+  it('keeps only health checks, the OAuth callback and the console static files public', () => {
+    expect(ROUTE_POLICIES.filter((p) => p.access === 'public').map((p) => p.path)).to.deep.equal([
+      '/healthz',
+      '/readyz',
+      '/auth/google/callback',
+      '/ui',
+      '/ui/:file',
+    ]);
   });
 });
