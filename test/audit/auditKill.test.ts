@@ -7,6 +7,7 @@ import { FIXTURE_SERVER } from '../support/testGateway.js';
 
 const ADMIN = 'audit-kill-admin-token-0123456789abcdef';
 const FLUSH_MS = 50;
+const PHASE1 = 50;
 
 async function api(
   url: string,
@@ -32,7 +33,8 @@ const records = async (url: string): Promise<Rec[]> =>
  * skipped, and only calls that ended during the last interval may be missing.
  */
 describe('audit trail and kill -9', function () {
-  this.timeout(60_000);
+  // Two gateway starts and a few hundred calls: generous for a loaded machine.
+  this.timeout(180_000);
   let dataDir: string;
   let running: GatewayProcess | undefined;
   let env: Record<string, string>;
@@ -79,8 +81,8 @@ describe('audit trail and kill -9', function () {
         break;
       await new Promise((r) => setTimeout(r, 20));
     }
-    // Phase 1: 100 answered calls, seen in the trail (so written).
-    for (let i = 0; i < 100; i++)
+    // Phase 1: answered calls, seen in the trail (so written).
+    for (let i = 0; i < PHASE1; i++)
       expect(
         (
           await api(url, 'POST', '/mcp/tool/call', {
@@ -90,7 +92,7 @@ describe('audit trail and kill -9', function () {
           })
         ).status,
       ).to.equal(200);
-    for (let i = 0; (await records(url)).length < 100; i++) {
+    for (let i = 0; (await records(url)).length < PHASE1; i++) {
       if (i > 500) throw new Error('phase 1 records never appeared');
       await new Promise((r) => setTimeout(r, 20));
     }
@@ -113,7 +115,7 @@ describe('audit trail and kill -9', function () {
       }
     };
     const loops = Array.from({ length: 8 }, loop);
-    while (acked.length < 150) await new Promise((r) => setTimeout(r, 10));
+    while (acked.length < 60) await new Promise((r) => setTimeout(r, 10));
     const killedAt = Date.now();
     running.child.kill('SIGKILL');
     stop = true;
@@ -122,7 +124,7 @@ describe('audit trail and kill -9', function () {
 
     running = await startGatewayProcess(env);
     const after = await records(running.url);
-    expect(after.filter((r) => r.target === 'echo')).to.have.length(100);
+    expect(after.filter((r) => r.target === 'echo')).to.have.length(PHASE1);
     expect(new Set(after.map((r) => r.id)).size).to.equal(after.length);
     const adds = after.filter((r) => r.target === 'add').length;
     expect(adds).to.be.at.most(started);
