@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import * as z from 'zod';
 import { createUrlPolicy, parseNetworkList } from './net/urlSafety.js';
 import { indexUrlProblem } from './packages/validation.js';
+import { SANDBOX_CONFIG } from './sandboxConfig.js';
 import { SECURITY_CONFIG } from './securityConfig.js';
 
 /** Empty strings (common in .env files) count as unset. */
@@ -66,6 +67,7 @@ export const ConfigSchema = z.object({
   /** Collection of per-user data keys (the reference README's SECRETS_DBNAME), apart from the events. */
   SECRETS_DBNAME: opt(z.string().regex(/^[A-Za-z0-9_-]{1,100}$/, 'letters, digits, _ and - only').default('secrets')),
   ...SECURITY_CONFIG,
+  ...SANDBOX_CONFIG,
 });
 function networkList(value: string | undefined, ctx: z.RefinementCtx): void {
   try {

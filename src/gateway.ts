@@ -31,6 +31,7 @@ import { ServerPool } from './runtime/core/serverPool.js';
 import { ToolCaller } from './runtime/calls/toolCaller.js';
 import { createPackageManager, type PackageSettings } from './runtime/packages/createPackageManager.js';
 import type { PackageManager } from './runtime/packages/packageManager.js';
+import type { Sandbox } from './runtime/sandbox/sandbox.js';
 
 export interface GatewayOptions {
   readonly store: EventStore;
@@ -58,6 +59,8 @@ export interface GatewayOptions {
   /** Checkpointed read models: restored at start (then caught up), saved periodically and at close. */
   readonly snapshots?: SnapshotStore;
   readonly checkpointIntervalMs?: number;
+  /** Every server process and installer runs in it; absent: unsandboxed (SANDBOX=off, most tests). */
+  readonly sandbox?: Sandbox;
 }
 
 const PER_USER_DEFAULTS = { idleTimeoutMs: 600_000, maxPerServer: 20, maxTotal: 100 };
@@ -147,6 +150,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       logLimit: options.logLines,
       parentEnv: options.parentEnv,
       registry,
+      sandbox: options.sandbox?.server(server.config.sandbox, server.config.secretDelivery === 'env'),
     };
     if (server.config.secretDelivery === 'env') {
       return new PerUserSupervisor({ template: stdio, hooks, budget, limits: perUser, secrets: envSecrets(server.name), prepare: envKeys(server.name) });
@@ -172,6 +176,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     newId,
     parentEnv: options.parentEnv,
     registry,
+    sandbox: options.sandbox?.installer(),
     serversSettled: () => reactor.idle(),
     defaults: options.defaults,
   });

@@ -5,11 +5,15 @@ import { startGateway } from './gateway.js';
 import { createLogger } from './logger.js';
 import { createUrlPolicy, parseNetworkList } from './net/urlSafety.js';
 import { packageSettingsFrom } from './runtime/packages/createPackageManager.js';
+import { openSandbox } from './sandboxBootstrap.js';
+import { withSecretFiles } from './sandboxConfig.js';
 
 /** The composition root: the only module that reads process.env and owns process-wide hooks. */
 async function main(): Promise<void> {
-  const config = loadConfig(process.env);
+  const env = withSecretFiles(process.env);
+  const config = loadConfig(env);
   const logger = createLogger({ level: config.LOG_LEVEL });
+  const sandbox = await openSandbox(config, logger, env);
   const storage = await openStorage(config, logger);
   const { secretBox, linkKey } = await openCrypto(config, logger, storage.dataKeys);
   const security = await securityOptions(config, logger, linkKey);
@@ -32,6 +36,7 @@ async function main(): Promise<void> {
     logLines: config.SERVER_LOG_LINES,
     bodyLimit: config.BODY_LIMIT,
     parentEnv: process.env,
+    ...(sandbox ? { sandbox } : {}),
     remote: {
       urlPolicy: createUrlPolicy({ allow: parseNetworkList(config.OUTBOUND_ALLOW_NETWORKS), deny: parseNetworkList(config.OUTBOUND_DENY_NETWORKS) }),
       idleTimeoutMs: config.REMOTE_IDLE_TIMEOUT_MS,

@@ -1,6 +1,7 @@
 import { AppError, notFound } from '../errors.js';
 import type { DomainEvent } from '../events/domainEvents.js';
 import type { Sealed } from '../events/secretEvents.js';
+import type { SandboxConfig } from '../events/sandboxConfig.js';
 import type { ReconnectionOptions, ServerConfig, Transport, TransportType } from '../events/serverEvents.js';
 import type { Decider } from './decider.js';
 
@@ -28,6 +29,8 @@ export interface ServerPatch {
   startupTimeout?: number;
   enabled?: boolean;
   secretDelivery?: 'args' | 'env';
+  /** Replaces the sandbox setting; null clears it (defaults). */
+  sandbox?: SandboxConfig | null;
 }
 
 export type ServerCommand =
@@ -69,7 +72,8 @@ function patchTransport(t: Transport, p: ServerPatch): Transport {
 }
 
 function applyPatch(config: ServerConfig, patch: ServerPatch): ServerConfig {
-  const { secretNames, secretDelivery, ...rest } = config;
+  const { secretNames, secretDelivery, sandbox, ...rest } = config;
+  const nextSandbox = patch.sandbox === undefined ? sandbox : (patch.sandbox ?? undefined);
   const nextSecretNames = patch.secretNames === undefined ? secretNames : (patch.secretNames ?? undefined);
   // "args" is the default and is stored as absence, so an args server's config never changes shape.
   const delivery = (patch.secretDelivery ?? secretDelivery) === 'env' ? { secretDelivery: 'env' as const } : {};
@@ -84,6 +88,7 @@ function applyPatch(config: ServerConfig, patch: ServerPatch): ServerConfig {
     timeout: patch.timeout ?? config.timeout,
     startupTimeout: patch.startupTimeout ?? config.startupTimeout,
     ...delivery,
+    ...(nextSandbox === undefined ? {} : { sandbox: nextSandbox }),
   };
 }
 

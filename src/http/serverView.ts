@@ -58,6 +58,8 @@ export function serverResponse(view: ServerView, snapshot: ServerSnapshot | unde
     timeout: view.config.timeout,
     startupTimeout: view.config.startupTimeout,
     secretDelivery: view.config.secretDelivery ?? 'args',
+    // Host paths and limits are the operator's setup: admins only, like env values.
+    ...(forAdmin && view.config.sandbox ? { sandbox: view.config.sandbox } : {}),
     ...(view.enabled && snapshot?.processes ? { perUserProcesses: perUserView(snapshot.processes, forAdmin) } : {}),
     toolsList: live.toolsList,
     logs: live.logs,

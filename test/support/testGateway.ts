@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -19,6 +19,8 @@ import type { RemoteOptions } from '../../src/runtime/remote/remoteDeps.js';
 import { createUrlPolicy } from '../../src/net/urlSafety.js';
 import type { PackageSettings } from '../../src/runtime/packages/createPackageManager.js';
 import { FIXTURE_SERVER } from '../runtime/processTestUtils.js';
+import { testSandbox } from './testSandbox.js';
+import type { SandboxSettings } from '../../src/runtime/sandbox/sandbox.js';
 
 export { FIXTURE_SERVER };
 
@@ -91,6 +93,8 @@ export interface TestGatewayOptions {
   secretBox?: UserSecretBox;
   security?: Partial<SecurityOptions>;
   clock?: () => Date;
+  /** Run servers and installers in a real bubblewrap sandbox (hiding the data dir); `true` for the test defaults. */
+  sandbox?: true | Partial<SandboxSettings>;
 }
 
 /** A real gateway on the real file event store, listening on an ephemeral loopback port. */
@@ -102,7 +106,15 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
   const closeStore = options.store ? async () => undefined : options.storage ? () => options.storage!.close() : () => store.close();
   const adminToken = `admin-${randomUUID()}-${randomUUID()}`;
   suiteCanaries.add(adminToken, dataDir);
+  const npmRoot = options.packages?.npmRoot ?? join(dataDir, 'packages', 'npm');
+  const venvRoot = options.packages?.venvRoot ?? join(dataDir, 'packages', 'python');
+  // bwrap runs as nobody when the tests run as root: it must be able to walk to install dirs under the 0700 temp dir.
+  if (options.sandbox) await chmod(dataDir, 0o711);
+  const sandbox = options.sandbox
+    ? await testSandbox({ hidden: [dataDir], installRoots: [npmRoot, venvRoot], overrides: options.sandbox === true ? {} : options.sandbox })
+    : undefined;
   const gateway = await startGateway({
+    ...(sandbox ? { sandbox } : {}),
     ...(options.storage?.snapshots ? { snapshots: options.storage.snapshots } : {}),
     ...(options.checkpointIntervalMs ? { checkpointIntervalMs: options.checkpointIntervalMs } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
@@ -123,8 +135,8 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     remote: { urlPolicy: createUrlPolicy({ allow: ['loopback'] }), ...options.remote },
     ...(options.clock ? { clock: options.clock } : {}),
     packages: {
-      npmRoot: join(dataDir, 'packages', 'npm'),
-      venvRoot: join(dataDir, 'packages', 'python'),
+      npmRoot,
+      venvRoot,
       npmBin: 'npm',
       pythonBin: 'python3',
       installTimeoutMs: 120_000,

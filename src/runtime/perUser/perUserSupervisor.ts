@@ -62,6 +62,7 @@ export class PerUserSupervisor implements Supervised {
       startupTimeoutMs: t.startupTimeoutMs,
       shutdownGraceMs: t.shutdownGraceMs,
       registry: t.registry,
+      sandbox: t.sandbox,
       clientInfo: t.clientInfo ?? { name: 'mcp-api', version: '0.1.0' },
       log: (line) => this.logs.push(line),
     });

@@ -26,6 +26,12 @@ export interface HostLayout {
   readonly systemBinds: readonly string[];
   /** Merged-/usr symlinks recreated inside (/bin → usr/bin...). */
   readonly symlinks: readonly { readonly path: string; readonly target: string }[];
+  /**
+   * Set when the gateway runs as root: bwrap is started through setpriv as this unprivileged host
+   * user. Mapped to root, a sandbox would be exempt from RLIMIT_NPROC (the kernel never counts
+   * root's processes), so a fork bomb would not stop.
+   */
+  readonly dropTo?: { readonly setpriv: string; readonly uid: number; readonly gid: number } | undefined;
 }
 
 /** Everything one sandboxed process needs; the builder adds nothing the caller did not decide. */
@@ -96,4 +102,12 @@ export function bwrapArgs(spec: SandboxSpec): string[] {
   if (limits.length > 0) args.push(spec.host.prlimit, ...limits, '--');
   args.push(spec.command, ...spec.args);
   return args;
+}
+
+/** The whole command line: bwrap, or setpriv dropping to an unprivileged host user first. */
+export function sandboxCommand(spec: SandboxSpec): { command: string; args: string[] } {
+  const args = bwrapArgs(spec);
+  const drop = spec.host.dropTo;
+  if (!drop) return { command: spec.host.bwrap, args };
+  return { command: drop.setpriv, args: [`--reuid=${drop.uid}`, `--regid=${drop.gid}`, '--clear-groups', '--', spec.host.bwrap, ...args] };
 }

@@ -3,6 +3,7 @@ import { ReadBuffer, serializeMessage } from '@modelcontextprotocol/sdk/shared/s
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import type { ProcessRegistry } from './processRegistry.js';
+import type { SpawnWrapper } from '../sandbox/sandbox.js';
 import { DEFAULT_MAX_STDERR_LINE, StderrLineSplitter } from './stderrLineSplitter.js';
 
 /**
@@ -26,6 +27,8 @@ export interface StdioProcessOptions {
   maxMessageBytes?: number;
   maxStderrLineLength?: number;
   registry?: ProcessRegistry | undefined;
+  /** Runs the child inside the server's sandbox (bwrap); absent: unsandboxed (SANDBOX=off). */
+  sandbox?: SpawnWrapper | undefined;
 }
 
 export const DEFAULT_GRACE_MS = 2000;
@@ -81,7 +84,7 @@ export class StdioProcessTransport implements Transport {
 
   start(): Promise<void> {
     if (this.child) return Promise.reject(new Error('StdioProcessTransport already started'));
-    const { command, args, env, cwd } = this.options;
+    const { command, args, env, cwd } = this.options.sandbox?.(this.options) ?? this.options;
     return new Promise((resolve, reject) => {
       const child = spawn(command, args, { env, cwd, shell: false, detached: true, stdio: ['pipe', 'pipe', 'pipe'], windowsHide: true });
       this.child = child;

@@ -4,6 +4,7 @@ import type { Logger } from '../../logger.js';
 import { buildChildEnv } from './childEnv.js';
 import { LogBuffer } from '../core/logBuffer.js';
 import type { ProcessRegistry } from './processRegistry.js';
+import type { SpawnWrapper } from '../sandbox/sandbox.js';
 import { ReadinessGate } from '../core/awaitState.js';
 import { decideAfterCrash, type CrashState, type RestartPolicy } from '../core/restartPolicy.js';
 import { StdioConnection, type ClientInfo } from './stdioConnection.js';
@@ -21,6 +22,8 @@ export interface StdioSupervisorOptions {
   logLimit: number;
   parentEnv: NodeJS.ProcessEnv;
   registry?: ProcessRegistry;
+  /** Every process of this server runs inside it (see runtime/sandbox). */
+  sandbox?: SpawnWrapper | undefined;
   redact?: (line: string) => string;
   onChange?: () => void;
   now?: () => number;
@@ -156,6 +159,7 @@ export class StdioSupervisor {
       cwd: cfg.cwd,
       graceMs: shutdownGraceMs,
       registry,
+      sandbox: this.options.sandbox,
     };
     const conn: StdioConnection = new StdioConnection(spawnOptions, this.options.clientInfo ?? DEFAULT_CLIENT_INFO, {
       onStderrLine: (line) => this.logs.push(line),

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { bwrapArgs, prlimitArgs, type SandboxSpec } from '../../../src/runtime/sandbox/bwrapArgs.js';
+import { bwrapArgs, prlimitArgs, sandboxCommand, type SandboxSpec } from '../../../src/runtime/sandbox/bwrapArgs.js';
 
 const base: SandboxSpec = {
   command: 'node',
@@ -132,5 +132,21 @@ describe('bwrapArgs', () => {
 describe('prlimitArgs', () => {
   it('is empty without limits', () => {
     expect(prlimitArgs({})).to.deep.equal([]);
+  });
+});
+
+describe('sandboxCommand', () => {
+  it('runs bwrap directly when the gateway is not root', () => {
+    const { command, args } = sandboxCommand(base);
+    expect(command).to.equal('/usr/bin/bwrap');
+    expect(args).to.deep.equal(bwrapArgs(base));
+  });
+
+  it('drops to the unprivileged host user through setpriv before bwrap when the gateway is root', () => {
+    const host = { ...base.host, dropTo: { setpriv: '/usr/bin/setpriv', uid: 65534, gid: 65534 } };
+    const { command, args } = sandboxCommand({ ...base, host });
+    expect(command).to.equal('/usr/bin/setpriv');
+    expect(args.slice(0, 5)).to.deep.equal(['--reuid=65534', '--regid=65534', '--clear-groups', '--', '/usr/bin/bwrap']);
+    expect(args.slice(5)).to.deep.equal(bwrapArgs({ ...base, host }));
   });
 });
