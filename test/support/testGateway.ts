@@ -109,9 +109,11 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
   const npmRoot = options.packages?.npmRoot ?? join(dataDir, 'packages', 'npm');
   const venvRoot = options.packages?.venvRoot ?? join(dataDir, 'packages', 'python');
   // bwrap runs as nobody when the tests run as root: it must be able to walk to install dirs under the 0700 temp dir.
-  if (options.sandbox) await chmod(dataDir, 0o711);
-  const sandbox = options.sandbox
-    ? await testSandbox({ hidden: [dataDir], installRoots: [npmRoot, venvRoot], overrides: options.sandbox === true ? {} : options.sandbox })
+  // TEST_SANDBOX=1 runs every test gateway sandboxed (a whole-suite check that the sandbox breaks nothing).
+  const sandboxed = options.sandbox ?? (process.env.TEST_SANDBOX === '1' ? true : undefined);
+  if (sandboxed) await chmod(dataDir, 0o711);
+  const sandbox = sandboxed
+    ? await testSandbox({ hidden: [dataDir], installRoots: [npmRoot, venvRoot], overrides: sandboxed === true ? {} : sandboxed })
     : undefined;
   const gateway = await startGateway({
     ...(sandbox ? { sandbox } : {}),
