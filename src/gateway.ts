@@ -113,8 +113,11 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   /** A user's secrets for a per-user process's environment, through the call path's decryption: only names that cannot make it run code. */
   const envSecrets = (serverName: string) => (username: string): Record<string, string> => {
     const view = projector.readModels.servers.get(serverName);
+    // Declaration only: the names the admin declared (secretNames), none when it declared none.
+    const declared = new Set(view?.config.secretNames ?? []);
     const injectable = (secretName: string): boolean => {
-      if (isInjectableEnvName(secretName)) return true;
+      if (!declared.has(secretName)) return false;
+      if (isInjectableEnvName(secretName, view?.config.allowUnsafeEnvNames)) return true;
       logger.warn('secret not put into a per-user environment: reserved name', { serverName, secretName });
       return false;
     };

@@ -61,6 +61,8 @@ export const ServerConfigSchema = z.object({
   secretDelivery: z.enum(['args', 'env']).optional(),
   /** Network, limits and extra binds of this server's sandbox; stored only when set. */
   sandbox: SandboxConfigSchema.optional(),
+  /** secretDelivery "env": declared names an admin explicitly allowed although they can make a runtime load code. */
+  allowUnsafeEnvNames: z.array(z.string()).optional(),
 });
 export type ServerConfig = z.infer<typeof ServerConfigSchema>;
 

@@ -52,8 +52,9 @@ export function secretRoutes(deps: AppDeps): Router {
 
 /** A server that gets secrets as environment variables never gets one that makes it run code (NODE_OPTIONS, LD_PRELOAD, ...). */
 function refuseReservedEnvName(deps: AppDeps, serverName: string, secretName: string): void {
-  if (deps.projector.readModels.servers.get(serverName)?.config.secretDelivery !== 'env') return;
-  if (isInjectableEnvName(secretName)) return;
+  const config = deps.projector.readModels.servers.get(serverName)?.config;
+  if (config?.secretDelivery !== 'env') return;
+  if (isInjectableEnvName(secretName, config.allowUnsafeEnvNames)) return;
   throw new AppError(
     'invalid_request',
     `Server ${serverName} receives secrets as environment variables; ${secretName} is not allowed there ` +

@@ -51,6 +51,7 @@ export function serverRoutes(deps: AppDeps): Router {
       startupTimeout: body.startupTimeout ?? deps.defaults.startupTimeout,
       ...(body.secretDelivery === 'env' ? { secretDelivery: 'env' as const } : {}),
       ...(body.sandbox ? { sandbox: body.sandbox } : {}),
+      ...(body.allowUnsafeEnvNames ? { allowUnsafeEnvNames: body.allowUnsafeEnvNames } : {}),
     };
     const data = { serverId: deps.newId(), name: body.name, config, enabled: body.enabled };
     await run(body.name, { type: 'RegisterServer', data }, ctx.state.requestId as string);

@@ -73,6 +73,9 @@ const sandboxSchema = z.strictObject({
     .optional(),
 });
 
+/** Names an admin explicitly lets an env-delivery server receive although they can make it load code. */
+const unsafeEnvNames = z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'env names are letters, digits and _')).max(64);
+
 /** A session id is runtime state the gateway records and resumes itself; a client cannot plant one. */
 const noSessionId = z.unknown().refine((v) => v === undefined, 'sessionId is runtime state recorded by the gateway and cannot be set').optional();
 
@@ -98,6 +101,7 @@ export const AddServerBody = z
     startupTimeout: timeoutMs.optional(),
     secretDelivery: secretDelivery.default('args'),
     sandbox: sandboxSchema.optional(),
+    allowUnsafeEnvNames: unsafeEnvNames.optional(),
   })
   .superRefine((body, ctx) => {
     if (body.transportType === 'stdio' && body.command === undefined) ctx.addIssue({ code: 'custom', path: ['command'], message: 'command is required for stdio servers' });
@@ -127,6 +131,7 @@ export const UpdateServerBody = z.object({
   secretDelivery: secretDelivery.optional(),
   /** Replaces the whole sandbox setting; null resets it to the defaults. */
   sandbox: sandboxSchema.nullable().optional(),
+  allowUnsafeEnvNames: unsafeEnvNames.nullable().optional(),
 });
 
 export const usernameSchema = z.string().regex(USERNAME, 'usernames are 1-128 letters, digits or . _ @ + -');

@@ -60,6 +60,7 @@ export function serverResponse(view: ServerView, snapshot: ServerSnapshot | unde
     secretDelivery: view.config.secretDelivery ?? 'args',
     // Host paths and limits are the operator's setup: admins only, like env values.
     ...(forAdmin && view.config.sandbox ? { sandbox: view.config.sandbox } : {}),
+    ...(forAdmin && view.config.allowUnsafeEnvNames ? { allowUnsafeEnvNames: view.config.allowUnsafeEnvNames } : {}),
     ...(view.enabled && snapshot?.processes ? { perUserProcesses: perUserView(snapshot.processes, forAdmin) } : {}),
     toolsList: live.toolsList,
     logs: live.logs,

@@ -119,6 +119,11 @@ export class PerUserSupervisor implements Supervised {
     return this.withProcess(username, options.signal, async (p) => p.snapshot().toolsList);
   }
 
+  /** The user was deleted: their process (with their old secrets in its environment) stops now. */
+  userDeleted(username: string): void {
+    void this.processes.get(username)?.evict('the user was deleted');
+  }
+
   userSecretsChanged(username: string): void {
     const p = this.processes.get(username);
     if (!p) return;

@@ -44,7 +44,7 @@ describe('a hostile stdio server in the sandbox', function () {
     await writeFile(join(gw.dataDir, 'secrets.key'), keyCanary);
     otherDir = await mkdtemp(join(tmpdir(), 'mcp-other-server-'));
     await writeFile(join(otherDir, 'server.js'), `// ${otherCanary}\n`);
-    for (const [name, extra] of [['hostile', {}], ['hostile-env', { secretDelivery: 'env' }]] as const) {
+    for (const [name, extra] of [['hostile', {}], ['hostile-env', { secretDelivery: 'env', secretNames: ['API_TOKEN'] }]] as const) {
       const res = await gw.request('POST', '/mcp/servers', { name, command: process.execPath, args: [HOSTILE], env: {}, ...extra });
       expect(res.status, res.text).to.equal(200);
       await waitForStatus(gw, name, ['connected']);
