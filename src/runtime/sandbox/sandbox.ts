@@ -75,6 +75,7 @@ export function createSandbox(settings: SandboxSettings): Sandbox {
   };
 
   const wrap = (spec: SpawnSpec, binds: Bind[], chdir: string, options: { network: 'host' | 'none'; limits: SandboxLimits; tmpMb: number }): SpawnSpec => {
+    if (settings.host.dropTo) for (const b of binds) assertReachable(b.path, settings.host.dropTo.uid);
     const { command, args } = sandboxCommand({
       command: spec.command,
       args: spec.args,
@@ -123,8 +124,14 @@ export function createSandbox(settings: SandboxSettings): Sandbox {
   };
 }
 
-/** The nearest enclosing directory that looks like a project (node_modules, package.json, a venv); else the file's own directory. */
+/**
+ * The directory a script needs: for a file inside node_modules, the project holding that
+ * node_modules (its dependencies are hoisted there); else the nearest enclosing directory that looks
+ * like a project (node_modules, package.json, a venv); else the file's own directory.
+ */
 function projectRoot(path: string): string {
+  const hoisted = path.indexOf(`${sep}node_modules${sep}`);
+  if (hoisted > 0) return path.slice(0, hoisted);
   const start = isDir(path) ? path : dirname(path);
   for (let dir = start; dir !== dirname(dir); dir = dirname(dir)) {
     if (PROJECT_MARKERS.some((m) => existsSync(join(dir, m)))) return dir;
@@ -160,6 +167,27 @@ function handOver(dir: string, uid: number, gid: number): void {
   };
   take(dir);
   for (const name of readdirSync(dir)) take(join(dir, name));
+}
+
+/**
+ * As root, bwrap runs as the unprivileged sandbox user and must walk to every bind source itself:
+ * say which directory stops it instead of letting bwrap fail with a bare "Permission denied".
+ */
+function assertReachable(path: string, uid: number): void {
+  for (let dir = dirname(path); dir !== dirname(dir); dir = dirname(dir)) {
+    let st;
+    try {
+      st = statSync(dir);
+    } catch {
+      return; // missing: bwrap reports that itself
+    }
+    if (st.uid !== uid && (st.mode & 0o001) === 0) {
+      throw new Error(
+        `The sandbox cannot reach ${path}: ${dir} is not searchable by uid ${uid} (the gateway runs as root, so sandboxes run as that user); ` +
+          'chmod o+x it, move the directory, or run the gateway as a non-root user',
+      );
+    }
+  }
 }
 
 /** One bind per path; writable wins (a server's cwd inside its own code root). */

@@ -89,4 +89,23 @@ describe('createSandbox', () => {
     expect(at(spec.args, '--chdir', mine)).to.be.greaterThan(-1);
     expect(spec.cwd).to.equal('/');
   });
+
+  it('binds the project that holds node_modules for a script inside it (its dependencies are hoisted there)', async () => {
+    const script = join(project, 'node_modules', 'dep', 'dist', 'index.js');
+    await mkdir(join(project, 'node_modules', 'dep', 'dist'), { recursive: true });
+    await writeFile(join(project, 'node_modules', 'dep', 'package.json'), '{}');
+    await writeFile(script, '');
+    const spec = createSandbox(settings).server(undefined, false)({ command: 'node', args: [script], env: {} });
+    expect(at(spec.args, '--ro-bind', project, project)).to.be.greaterThan(-1);
+  });
+
+  it('says which directory stops the unprivileged sandbox user from reaching a bind (gateway as root)', async () => {
+    const locked = await mkdtemp(join(root, 'locked-'));
+    await mkdir(join(locked, 'app'));
+    await writeFile(join(locked, 'app', 'server.js'), '');
+    const dropping = createSandbox({ ...settings, host: { ...host, dropTo: { setpriv: '/usr/bin/setpriv', uid: 4242, gid: 4242 } } });
+    expect(() => dropping.server(undefined, false)({ command: 'node', args: [join(locked, 'app', 'server.js')], env: {} })).to.throw(
+      `${locked} is not searchable by uid 4242`,
+    );
+  });
 });
