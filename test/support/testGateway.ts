@@ -95,6 +95,8 @@ export interface TestGatewayOptions {
   clock?: () => Date;
   /** Run servers and installers in a real bubblewrap sandbox (hiding the data dir); `true` for the test defaults. */
   sandbox?: true | Partial<SandboxSettings>;
+  upstreamCapabilities?: GatewayOptions['upstreamCapabilities'];
+  maxMessageBytes?: number;
 }
 
 /** A real gateway on the real file event store, listening on an ephemeral loopback port. */
@@ -133,6 +135,8 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     parentEnv: options.parentEnv ?? process.env,
     newId: randomUUID,
     ...(options.perUser ? { perUser: options.perUser } : {}),
+    ...(options.upstreamCapabilities ? { upstreamCapabilities: options.upstreamCapabilities } : {}),
+    ...(options.maxMessageBytes ? { maxMessageBytes: options.maxMessageBytes } : {}),
     ...(options.mcp ? { mcp: options.mcp } : {}),
     remote: { urlPolicy: createUrlPolicy({ allow: ['loopback'] }), ...options.remote },
     ...(options.clock ? { clock: options.clock } : {}),

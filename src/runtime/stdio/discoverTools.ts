@@ -2,8 +2,8 @@ import type { StdioTransport } from '../../events/serverEvents.js';
 import { buildChildEnv } from './childEnv.js';
 import type { ProcessRegistry } from './processRegistry.js';
 import type { SpawnWrapper } from '../sandbox/sandbox.js';
-import { StdioConnection, type ClientInfo } from './stdioConnection.js';
-import type { ToolDescriptor } from '../core/types.js';
+import { StdioConnection } from './stdioConnection.js';
+import type { ToolDescriptor, UpstreamIdentity } from '../core/types.js';
 
 export interface DiscoveryOptions {
   readonly transport: StdioTransport;
@@ -12,7 +12,7 @@ export interface DiscoveryOptions {
   readonly shutdownGraceMs: number;
   readonly registry?: ProcessRegistry | undefined;
   readonly sandbox?: SpawnWrapper | undefined;
-  readonly clientInfo: ClientInfo;
+  readonly identity: UpstreamIdentity;
   readonly log: (line: string) => void;
 }
 
@@ -39,7 +39,7 @@ export function discoverTools(options: DiscoveryOptions): Discovery {
       registry: options.registry,
       sandbox: options.sandbox,
     },
-    options.clientInfo,
+    options.identity,
     {
       onStderrLine: (line) => options.log(`[discovery] ${line}`),
       onSpawn: () => undefined,
