@@ -134,4 +134,15 @@ describe('a hostile stdio server in the sandbox', function () {
     expect(all).not.to.include(bobSecret);
     expect(all).not.to.include(keyCanary);
   });
+
+  it("checks a schema pattern against a caller's argument in linear time: a ReDoS input is refused at once", async () => {
+    const before = process.cpuUsage();
+    const res = await gw.request('POST', '/mcp/tool/call', { serverName: 'hostile', methodName: 'redos', args: { text: `${'a'.repeat(33)}b` } });
+    const used = process.cpuUsage(before);
+    expect(res.status, res.text).to.equal(400);
+    // The gateway runs in this process: a backtracking engine would burn seconds of CPU here.
+    expect((used.user + used.system) / 1000).to.be.below(1000);
+    const ok = await gw.request('POST', '/mcp/tool/call', { serverName: 'hostile', methodName: 'redos', args: { text: 'aaa' } });
+    expect(ok.status, ok.text).to.equal(200);
+  });
 });
