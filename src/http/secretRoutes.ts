@@ -8,6 +8,7 @@ import { commandMetadata, type AppDeps } from './appDeps.js';
 import { actingUsername, principalOf } from './principal.js';
 import { checkLimits } from './secretLimits.js';
 import { DeleteSecretBody, SetSecretBody } from './serverSchemas.js';
+import { takeSecretWrite } from './toolCallLimit.js';
 import { parseInput } from './validate.js';
 
 /** Secrets are sealed here, before the command: only ciphertext ever reaches a decider or an event. */
@@ -28,6 +29,7 @@ export function secretRoutes(deps: AppDeps): Router {
     const body = parseInput(SetSecretBody, ctx.request.body, 'secret');
     const username = actingUsername(principalOf(ctx), body.username);
     const { serverName, secretName, secretValue } = body;
+    takeSecretWrite(deps, ctx, username);
     const serverId = serverIdOf(serverName);
     refuseReservedEnvName(deps, serverName, secretName);
     checkLimits(deps, username, serverId, secretName, secretValue);
@@ -42,6 +44,7 @@ export function secretRoutes(deps: AppDeps): Router {
     const body = parseInput(DeleteSecretBody, ctx.request.body, 'secret');
     const username = actingUsername(principalOf(ctx), body.username);
     const { serverName, secretName } = body;
+    takeSecretWrite(deps, ctx, username);
     const serverId = serverIdOf(serverName);
     await run(username, serverId, { type: 'DeleteSecret', data: { serverId, serverName, username, secretName } }, ctx.state.requestId as string);
     ctx.body = { success: true };
