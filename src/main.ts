@@ -6,7 +6,7 @@ import { createLogger } from './logger.js';
 import { createUrlPolicy, parseNetworkList } from './net/urlSafety.js';
 import { packageSettingsFrom } from './runtime/packages/createPackageManager.js';
 import { openSandbox } from './sandboxBootstrap.js';
-import { withSecretFiles } from './sandboxConfig.js';
+import { listenerOptions, withSecretFiles } from './sandboxConfig.js';
 
 /** The composition root: the only module that reads process.env and owns process-wide hooks. */
 async function main(): Promise<void> {
@@ -59,7 +59,10 @@ async function main(): Promise<void> {
   // Last line of defence: whatever way the process ends, no child process group outlives it.
   process.on('exit', () => gateway.registry.killAllSync('SIGKILL'));
 
-  const server = createServer(gateway.app.callback());
+  // Idle or slow clients are cut off and connections capped below the fd limit, so sockets nobody
+  // authenticates cannot starve the event log, child pipes and real clients of file descriptors.
+  const server = createServer(listenerOptions(config), gateway.app.callback());
+  server.maxConnections = config.HTTP_MAX_CONNECTIONS;
   server.listen(config.PORT, config.HOST, () => {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.PORT;

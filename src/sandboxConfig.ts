@@ -21,8 +21,22 @@ export const SANDBOX_CONFIG = {
   SANDBOX_TMP_MB: int(1, 1_048_576, 256),
   /** Files holding SECRETS_KEY and ADMIN_TOKEN (Docker/Kubernetes secrets), read at start instead of the variables. */
   SECRETS_KEY_FILE: opt(z.string().min(1).optional()),
+  /** The HTTP listener: open connections at most (keep it below `ulimit -n`), time to send headers and a whole request. */
+  HTTP_MAX_CONNECTIONS: int(1, 1_000_000, 4096),
+  HTTP_HEADERS_TIMEOUT_MS: int(1000, 600_000, 10_000),
+  HTTP_REQUEST_TIMEOUT_MS: int(1000, 3_600_000, 60_000),
   ADMIN_TOKEN_FILE: opt(z.string().min(1).optional()),
 };
+
+/** node:http server options from the config: header and request deadlines, checked every second. */
+export function listenerOptions(config: { HTTP_HEADERS_TIMEOUT_MS: number; HTTP_REQUEST_TIMEOUT_MS: number }): {
+  headersTimeout: number;
+  requestTimeout: number;
+  connectionsCheckingInterval: number;
+} {
+  const headersTimeout = Math.min(config.HTTP_HEADERS_TIMEOUT_MS, config.HTTP_REQUEST_TIMEOUT_MS);
+  return { headersTimeout, requestTimeout: config.HTTP_REQUEST_TIMEOUT_MS, connectionsCheckingInterval: 1000 };
+}
 
 const FILE_VARIABLES = ['SECRETS_KEY', 'ADMIN_TOKEN'] as const;
 
