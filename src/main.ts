@@ -31,6 +31,7 @@ async function main(): Promise<void> {
       factor: 2,
       breakerThreshold: config.CRASH_LOOP_THRESHOLD,
       breakerWindowMs: config.CRASH_LOOP_WINDOW_MS,
+      ...(config.CRASH_LOOP_COOLDOWN_MS > 0 ? { breakerCooldownMs: config.CRASH_LOOP_COOLDOWN_MS } : {}),
     },
     shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
     logLines: config.SERVER_LOG_LINES,

@@ -80,7 +80,7 @@ export interface TestGatewayOptions {
   bodyLimit?: string;
   /** Package settings; install roots default to <dataDir>/packages/{npm,python}. */
   packages?: Partial<PackageSettings>;
-  policy?: Partial<{ initialDelayMs: number; maxDelayMs: number; factor: number; breakerThreshold: number; breakerWindowMs: number }>;
+  policy?: Partial<{ initialDelayMs: number; maxDelayMs: number; factor: number; breakerThreshold: number; breakerWindowMs: number; breakerCooldownMs: number }>;
   perUser?: GatewayOptions['perUser'];
   mcp?: GatewayOptions['mcp'];
   /** Remote-server settings; by default loopback is allowed, since test servers listen on 127.0.0.1. */

@@ -6,7 +6,7 @@ import { SupervisorState, type LogSink, type StateChange } from '../core/supervi
 import type { ProcessRegistry } from './processRegistry.js';
 import type { SpawnWrapper } from '../sandbox/sandbox.js';
 import { ReadinessGate } from '../core/awaitState.js';
-import { decideAfterCrash, type CrashState, type RestartPolicy } from '../core/restartPolicy.js';
+import { decideAfterCrash, halfOpen, type CrashState, type RestartPolicy } from '../core/restartPolicy.js';
 import { StdioConnection } from './stdioConnection.js';
 import type { CallOptions, NegotiationMemory, ServerSnapshot, ToolDescriptor, ToolResult, UpstreamIdentity } from '../core/types.js';
 import { describeExit } from './stdioProcessTransport.js';
@@ -199,12 +199,14 @@ export class StdioSupervisor {
     const decision = decideAfterCrash(this.crashes, this.now(), this.connectedAt, this.options.policy);
     this.crashes = decision.state;
     if (decision.action === 'give-up') {
+      const retry = decision.retryAfterMs;
       const message =
         `Crash loop: ${decision.failures} failures within ${this.options.policy.breakerWindowMs} ms (last: ${reason}); ` +
-        'not restarting. Update or re-enable the server to retry.';
+        (retry === undefined ? 'not restarting. Update or re-enable the server to retry.' : `one trial run in ${retry} ms (or update or re-enable the server).`);
       this.note(`[supervisor] ${message}`);
       this.log.error('mcp server crash loop, giving up', { failures: decision.failures });
       this.setState({ status: 'error', statusMessage: message, pid: undefined });
+      if (retry !== undefined) this.restartTimer = setTimeout(() => this.trialRun(), retry);
       return;
     }
     const message = `${reason}; restarting in ${decision.delayMs} ms`;
@@ -215,6 +217,16 @@ export class StdioSupervisor {
       this.restarts += 1;
       void this.connect();
     }, decision.delayMs);
+  }
+
+  /** Half-open: the breaker's cool-down passed; one run, and a failure opens it again at once. */
+  private trialRun(): void {
+    this.restartTimer = undefined;
+    if (!this.active) return;
+    this.crashes = halfOpen(this.crashes);
+    this.restarts += 1;
+    this.setState({ status: 'connecting', statusMessage: 'crash-loop breaker half-open: trial run' });
+    void this.connect();
   }
 
   private async shutdown(): Promise<void> {
