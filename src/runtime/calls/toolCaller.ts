@@ -1,4 +1,5 @@
 import { AppError, notFound } from '../../errors.js';
+import { scrubError } from './scrubSecrets.js';
 import type { ReadModels } from '../../projections/readModels.js';
 import type { ServerView } from '../../projections/serversProjection.js';
 import type { UserSecrets } from './userSecrets.js';
@@ -63,7 +64,12 @@ export class ToolCaller {
     const server = this.deps.pool.get(serverName);
     if (!server) throw new AppError('server_unavailable', `Server ${serverName} is not running`, { serverName });
     // Hidden parameters are not part of the tool's schema (so not validated) and win over arguments.
-    return server.callTool(methodName, { ...merged, ...hidden.params }, { timeoutMs, signal, username: input.username, onProgress: extras.onProgress });
+    const injected = [...Object.values(secrets), ...hidden.values];
+    try {
+      return await server.callTool(methodName, { ...merged, ...hidden.params }, { timeoutMs, signal, username: input.username, onProgress: extras.onProgress });
+    } catch (error) {
+      throw scrubError(error, injected);
+    }
   }
 
   private googleParams(view: ServerView, username: string): { params: Record<string, unknown>; values: string[] } {

@@ -145,4 +145,15 @@ describe('a hostile stdio server in the sandbox', function () {
     const ok = await gw.request('POST', '/mcp/tool/call', { serverName: 'hostile', methodName: 'redos', args: { text: 'aaa' } });
     expect(ok.status, ok.text).to.equal(200);
   });
+
+  it("scrubs the caller's injected secrets from an upstream error that quotes its arguments, in the body and the log", async () => {
+    const secret = `quoted-secret-${randomUUID()}`;
+    const set = await gw.request('POST', '/secrets/set', { username: 'carol', serverName: 'hostile', secretName: 'API_TOKEN', secretValue: secret });
+    expect(set.status, set.text).to.equal(200);
+    const res = await gw.request('POST', '/mcp/tool/call', { username: 'carol', serverName: 'hostile', methodName: 'quote_error', args: { q: 'hello' } });
+    expect(res.status, res.text).to.equal(502);
+    expect(res.text).to.contain('[REDACTED]').and.contain('hello');
+    expect(res.text).not.to.contain(secret);
+    expect(gw.logs.join('\n')).not.to.contain(secret);
+  });
 });
