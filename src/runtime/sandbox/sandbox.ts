@@ -51,7 +51,9 @@ export function createSandbox(settings: SandboxSettings): Sandbox {
     }
     return undefined;
   };
-  const hidden = settings.hidden.map((path) => ({ path, kind: isDir(path) ? ('dir' as const) : ('file' as const) }));
+  // Per spawn: a path that does not exist (yet) has nothing to hide, and bwrap cannot mount over it inside a read-only bind.
+  const hiddenNow = (): { path: string; kind: 'dir' | 'file' }[] =>
+    settings.hidden.filter((path) => existsSync(path)).map((path) => ({ path, kind: isDir(path) ? ('dir' as const) : ('file' as const) }));
   const isHidden = (path: string): boolean => settings.hidden.some((h) => inside(path, h));
 
   /** Directories a path in a command line needs: its install dir, else its project root; nothing for system paths. */
@@ -81,7 +83,7 @@ export function createSandbox(settings: SandboxSettings): Sandbox {
       args: spec.args,
       host: settings.host,
       binds: dedupe(binds),
-      hidden,
+      hidden: hiddenNow(),
       chdir,
       network: options.network,
       limits: options.limits,

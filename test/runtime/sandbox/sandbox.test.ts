@@ -108,4 +108,14 @@ describe('createSandbox', () => {
       `${locked} is not searchable by uid 4242`,
     );
   });
+
+  it('masks only hidden paths that exist (bwrap cannot create a mount point inside a read-only bind)', () => {
+    const spec = createSandbox({ ...settings, hidden: [...settings.hidden, join(project, 'packages-not-yet')] }).server(undefined, false)({
+      command: 'node',
+      args: [join(project, 'dist', 'server.js')],
+      env: {},
+    });
+    expect(spec.args).not.to.include(join(project, 'packages-not-yet'));
+    expect(spec.args).to.include(join(project, 'data'));
+  });
 });
