@@ -14,7 +14,7 @@ RUN npx tsc -p tsconfig.json && npx tsc -p ui/tsconfig.json && node ui/build.mjs
 # Runtime stage: Node 20 plus Python 3 with venv for pip-installed MCP servers; runs as a non-root user.
 FROM node:20-bookworm-slim
 RUN apt-get update \
- && apt-get install -y --no-install-recommends python3 python3-venv python3-pip ca-certificates tini \
+ && apt-get install -y --no-install-recommends python3 python3-venv python3-pip ca-certificates tini bubblewrap \
  && rm -rf /var/lib/apt/lists/*
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \

@@ -162,6 +162,8 @@ export async function securityOptions(config: Config, logger: Logger, linkKey: B
       maxSecretValueBytes: config.MAX_SECRET_VALUE_BYTES,
       toolCallsPerMinute: config.TOOL_CALLS_PER_MINUTE,
       toolCallBurst: config.TOOL_CALL_BURST,
+      secretWritesPerMinute: config.SECRET_WRITES_PER_MINUTE,
+      secretWriteBurst: config.SECRET_WRITE_BURST,
     },
     google: { loginTtlMs: config.GOOGLE_LOGIN_TTL_MS, ...(config.GOOGLE_OAUTH_CREDENTIALS ? { credentials: config.GOOGLE_OAUTH_CREDENTIALS } : {}) },
     ...(config.PUBLIC_URL === undefined ? {} : { publicUrl: config.PUBLIC_URL }),

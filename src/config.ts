@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import * as z from 'zod';
 import { createUrlPolicy, parseNetworkList } from './net/urlSafety.js';
 import { indexUrlProblem } from './packages/validation.js';
+import { SANDBOX_CONFIG } from './sandboxConfig.js';
 import { SECURITY_CONFIG } from './securityConfig.js';
 import { OBSERVABILITY_CONFIG } from './observabilityConfig.js';
 
@@ -40,6 +41,8 @@ export const ConfigSchema = z.object({
   RESTART_MAX_DELAY_MS: int(1, 3_600_000, 30_000),
   CRASH_LOOP_THRESHOLD: int(1, 1000, 5),
   CRASH_LOOP_WINDOW_MS: int(1, 86_400_000, 60_000),
+  /** An open crash-loop breaker tries one run after this long (half-open); 0: stay open until an admin acts. */
+  CRASH_LOOP_COOLDOWN_MS: int(0, 86_400_000, 300_000),
   /** Servers with secretDelivery "env": per-user processes. */
   PER_USER_IDLE_TIMEOUT_MS: int(1_000, 86_400_000, 600_000),
   PER_USER_MAX_PROCESSES_PER_SERVER: int(1, 10_000, 20),
@@ -92,6 +95,7 @@ export const ConfigSchema = z.object({
   ),
   ...SECURITY_CONFIG,
   ...OBSERVABILITY_CONFIG,
+  ...SANDBOX_CONFIG,
 });
 function networkList(value: string | undefined, ctx: z.RefinementCtx): void {
   try {

@@ -37,6 +37,7 @@ import { createAuditTrail, type AuditSettings } from './audit/auditTrail.js';
 import type { LabelLimits } from './metrics/gatewayMetrics.js';
 import { noTelemetry, type Telemetry } from './telemetry/telemetry.js';
 import { traceRuntime } from './metrics/tracedRuntime.js';
+import type { Sandbox } from './runtime/sandbox/sandbox.js';
 
 export interface GatewayOptions {
   readonly store: EventStore;
@@ -76,6 +77,8 @@ export interface GatewayOptions {
   readonly audit?: AuditSettings;
   /** Bounds of the per-tool and per-user metric labels. */
   readonly metricLabels?: LabelLimits;
+  /** Every server process and installer runs in it; absent: unsandboxed (SANDBOX=off, most tests). */
+  readonly sandbox?: Sandbox;
 }
 
 const PER_USER_DEFAULTS = { idleTimeoutMs: 600_000, maxPerServer: 20, maxTotal: 100 };
@@ -169,6 +172,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       identity,
       maxMessageBytes: options.maxMessageBytes,
       telemetry,
+      sandbox: options.sandbox,
     }),
   );
   const reactor = new Reactor(projector, pool, logger.child({ component: 'reactor' }));
@@ -190,6 +194,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     newId,
     parentEnv: options.parentEnv,
     registry,
+    sandbox: options.sandbox?.installer(),
     serversSettled: () => reactor.idle(),
     defaults: options.defaults,
   });

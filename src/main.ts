@@ -6,11 +6,15 @@ import { createLogger } from './logger.js';
 import { createUrlPolicy, parseNetworkList } from './net/urlSafety.js';
 import { packageSettingsFrom } from './runtime/packages/createPackageManager.js';
 import { observabilityOptions } from './observabilityOptions.js';
+import { openSandbox } from './sandboxBootstrap.js';
+import { listenerOptions, withSecretFiles } from './sandboxConfig.js';
 
 /** The composition root: the only module that reads process.env and owns process-wide hooks. */
 async function main(): Promise<void> {
-  const config = loadConfig(process.env);
+  const env = withSecretFiles(process.env);
+  const config = loadConfig(env);
   const logger = createLogger({ level: config.LOG_LEVEL });
+  const sandbox = await openSandbox(config, logger, env);
   const storage = await openStorage(config, logger);
   const { secretBox, linkKey } = await openCrypto(config, logger, storage.dataKeys);
   const security = await securityOptions(config, logger, linkKey);
@@ -28,12 +32,14 @@ async function main(): Promise<void> {
       factor: 2,
       breakerThreshold: config.CRASH_LOOP_THRESHOLD,
       breakerWindowMs: config.CRASH_LOOP_WINDOW_MS,
+      ...(config.CRASH_LOOP_COOLDOWN_MS > 0 ? { breakerCooldownMs: config.CRASH_LOOP_COOLDOWN_MS } : {}),
     },
     shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
     logLines: config.SERVER_LOG_LINES,
     maxMessageBytes: config.MAX_MESSAGE_BYTES,
     bodyLimit: config.BODY_LIMIT,
     parentEnv: process.env,
+    ...(sandbox ? { sandbox } : {}),
     remote: {
       urlPolicy: createUrlPolicy({
         allow: parseNetworkList(config.OUTBOUND_ALLOW_NETWORKS),
@@ -60,7 +66,10 @@ async function main(): Promise<void> {
   // Last line of defence: whatever way the process ends, no child process group outlives it.
   process.on('exit', () => gateway.registry.killAllSync('SIGKILL'));
 
-  const server = createServer(gateway.app.callback());
+  // Idle or slow clients are cut off and connections capped below the fd limit, so sockets nobody
+  // authenticates cannot starve the event log, child pipes and real clients of file descriptors.
+  const server = createServer(listenerOptions(config), gateway.app.callback());
+  server.maxConnections = config.HTTP_MAX_CONNECTIONS;
   server.listen(config.PORT, config.HOST, () => {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.PORT;

@@ -65,4 +65,7 @@ export const SECURITY_CONFIG = {
   TOOL_CALLS_PER_MINUTE: int(0, 1_000_000, 600),
   /** Calls a user may make at once above the sustained rate. */
   TOOL_CALL_BURST: int(1, 100_000, 60),
+  /** Secret and OAuth-token writes per user per minute (each is an event); 0 turns the limit off. */
+  SECRET_WRITES_PER_MINUTE: int(0, 1_000_000, 120),
+  SECRET_WRITE_BURST: int(1, 100_000, 30),
 };

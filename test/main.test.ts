@@ -20,7 +20,8 @@ async function post(url: string, body: unknown): Promise<Record<string, unknown>
 }
 
 async function connectedPid(url: string, name: string): Promise<number> {
-  for (let i = 0; i < 500; i++) {
+  // A bounded wait, not a speed check: a sandboxed start on a loaded machine takes a while.
+  for (const deadline = Date.now() + 30_000; Date.now() < deadline; ) {
     const body = (await (await fetch(`${url}/mcp/servers/${name}`, { headers: auth })).json()) as { server?: { status: string; pid?: number } };
     if (body.server?.status === 'connected' && body.server.pid) return body.server.pid;
     await new Promise((r) => setTimeout(r, 20));

@@ -1,8 +1,10 @@
 import { AppError, notFound } from '../errors.js';
 import type { DomainEvent } from '../events/domainEvents.js';
 import type { Sealed } from '../events/secretEvents.js';
+import type { SandboxConfig } from '../events/sandboxConfig.js';
 import type { ReconnectionOptions, ServerConfig, Transport, TransportType } from '../events/serverEvents.js';
 import type { Decider } from './decider.js';
+import { refusedEnvNames } from '../env/envNames.js';
 
 export type ServerState =
   | { readonly exists: false }
@@ -28,6 +30,9 @@ export interface ServerPatch {
   startupTimeout?: number;
   enabled?: boolean;
   secretDelivery?: 'args' | 'env';
+  /** Replaces the sandbox setting; null clears it (defaults). */
+  sandbox?: SandboxConfig | null;
+  allowUnsafeEnvNames?: string[] | null;
 }
 
 export type ServerCommand =
@@ -69,7 +74,9 @@ function patchTransport(t: Transport, p: ServerPatch): Transport {
 }
 
 function applyPatch(config: ServerConfig, patch: ServerPatch): ServerConfig {
-  const { secretNames, secretDelivery, ...rest } = config;
+  const { secretNames, secretDelivery, sandbox, allowUnsafeEnvNames, ...rest } = config;
+  const nextSandbox = patch.sandbox === undefined ? sandbox : (patch.sandbox ?? undefined);
+  const nextUnsafe = patch.allowUnsafeEnvNames === undefined ? allowUnsafeEnvNames : (patch.allowUnsafeEnvNames ?? undefined);
   const nextSecretNames = patch.secretNames === undefined ? secretNames : (patch.secretNames ?? undefined);
   // "args" is the default and is stored as absence, so an args server's config never changes shape.
   const delivery = (patch.secretDelivery ?? secretDelivery) === 'env' ? { secretDelivery: 'env' as const } : {};
@@ -84,7 +91,21 @@ function applyPatch(config: ServerConfig, patch: ServerPatch): ServerConfig {
     timeout: patch.timeout ?? config.timeout,
     startupTimeout: patch.startupTimeout ?? config.startupTimeout,
     ...delivery,
+    ...(nextSandbox === undefined ? {} : { sandbox: nextSandbox }),
+    ...(nextUnsafe === undefined ? {} : { allowUnsafeEnvNames: nextUnsafe }),
   };
+}
+
+/** An env-delivery server may be declared only names that cannot make it load code, unless an admin allowed them by name. */
+function checkDeclaredEnvNames(config: ServerConfig): ServerConfig {
+  if (config.secretDelivery !== 'env') return config;
+  const refused = refusedEnvNames(config.secretNames ?? [], config.allowUnsafeEnvNames);
+  if (refused.length === 0) return config;
+  throw new AppError(
+    'invalid_request',
+    `secretDelivery "env": ${refused.join(', ')} can make a runtime load or run code (or is a base variable such as PATH); ` +
+      'list it in allowUnsafeEnvNames to allow it explicitly (base variables never come from secrets)',
+  );
 }
 
 /** Stable comparison: key order must not make an unchanged config look changed. */
@@ -106,13 +127,14 @@ export const serverDecider: Decider<ServerState, ServerCommand> = {
             serverName: command.data.name,
           });
         }
+        checkDeclaredEnvNames(command.data.config);
         return [{ type: 'ServerRegistered', data: command.data }];
       }
       case 'UpdateServer': {
         const s = existing(state, command.data.name);
         const ref = { serverId: s.serverId, name: s.name };
         const events: DomainEvent[] = [];
-        const config = applyPatch(s.config, command.data.patch);
+        const config = checkDeclaredEnvNames(applyPatch(s.config, command.data.patch));
         if (canonical(config) !== canonical(s.config)) events.push({ type: 'ServerUpdated', data: { ...ref, config } });
         const enabled = command.data.patch.enabled;
         // An explicit `enabled: true` is also how a client retries a server stuck in `error`.

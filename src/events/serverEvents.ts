@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { SandboxConfigSchema } from './sandboxConfig.js';
 import { SealedSchema } from './secretEvents.js';
 
 /** Names double as stream-id parts and URL segments, so they are kept to a safe alphabet. */
@@ -58,6 +59,10 @@ export const ServerConfigSchema = z.object({
    * environment. Stored only when "env", so older events and args servers look the same.
    */
   secretDelivery: z.enum(['args', 'env']).optional(),
+  /** Network, limits and extra binds of this server's sandbox; stored only when set. */
+  sandbox: SandboxConfigSchema.optional(),
+  /** secretDelivery "env": declared names an admin explicitly allowed although they can make a runtime load code. */
+  allowUnsafeEnvNames: z.array(z.string()).optional(),
 });
 export type ServerConfig = z.infer<typeof ServerConfigSchema>;
 

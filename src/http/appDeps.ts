@@ -68,6 +68,8 @@ export interface SecurityDeps {
   readonly links: LoginLinks;
   readonly origins: OriginPolicy;
   readonly toolCalls: RateLimiter;
+  /** Secret and OAuth-token writes per user: each one is an event, so an unbounded stream would flood the log. */
+  readonly secretWrites: RateLimiter;
   readonly maxSecretsPerUser: number;
   readonly maxSecretValueBytes: number;
   /** How long a Google login state stays valid. */

@@ -8,6 +8,7 @@ import { commandMetadata, type AppDeps } from './appDeps.js';
 import { actingUsername, isAdmin, principalOf } from './principal.js';
 import { OAuthTokensBody, serverNameSchema } from './serverSchemas.js';
 import { serverResponse } from './serverView.js';
+import { takeSecretWrite } from './toolCallLimit.js';
 import { parseInput } from './validate.js';
 
 /**
@@ -28,6 +29,7 @@ export function oauthRoutes(deps: AppDeps): Router {
       });
     }
     const username = actingUsername(principalOf(ctx), body.username);
+    takeSecretWrite(deps, ctx, username);
     await deps.secretBox.prepare(username);
     const seal = (value: string | undefined, field: OAuthSecretField): Sealed | undefined =>
       value === undefined ? undefined : deps.secretBox.seal(value, { username, serverName: name, secretName: oauthSecretName(field) });

@@ -10,6 +10,7 @@ import { actingUsername, principalOf } from './principal.js';
 import { checkLimits } from './secretLimits.js';
 import { DeleteSecretBody, SetSecretBody, usernameSchema } from './serverSchemas.js';
 import * as z from 'zod';
+import { takeSecretWrite } from './toolCallLimit.js';
 import { parseInput } from './validate.js';
 
 const SecretsQuery = z.object({ username: usernameSchema.optional() }).strict();
@@ -58,6 +59,7 @@ export function secretRoutes(deps: AppDeps): Router {
     const body = parseInput(SetSecretBody, ctx.request.body, 'secret');
     const username = actingUsername(principalOf(ctx), body.username);
     const { serverName, secretName, secretValue } = body;
+    takeSecretWrite(deps, ctx, username);
     const serverId = serverIdOf(serverName);
     refuseReservedEnvName(deps, serverName, secretName);
     checkLimits(deps, username, serverId, secretName, secretValue);
@@ -72,6 +74,7 @@ export function secretRoutes(deps: AppDeps): Router {
     const body = parseInput(DeleteSecretBody, ctx.request.body, 'secret');
     const username = actingUsername(principalOf(ctx), body.username);
     const { serverName, secretName } = body;
+    takeSecretWrite(deps, ctx, username);
     const serverId = serverIdOf(serverName);
     await run(
       username,
@@ -90,8 +93,9 @@ export function secretRoutes(deps: AppDeps): Router {
  * (NODE_OPTIONS, LD_PRELOAD, ...).
  */
 function refuseReservedEnvName(deps: AppDeps, serverName: string, secretName: string): void {
-  if (deps.projector.readModels.servers.get(serverName)?.config.secretDelivery !== 'env') return;
-  if (isInjectableEnvName(secretName)) return;
+  const config = deps.projector.readModels.servers.get(serverName)?.config;
+  if (config?.secretDelivery !== 'env') return;
+  if (isInjectableEnvName(secretName, config.allowUnsafeEnvNames)) return;
   throw new AppError(
     'invalid_request',
     `Server ${serverName} receives secrets as environment variables; ${secretName} is not allowed there ` +

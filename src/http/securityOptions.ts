@@ -15,6 +15,9 @@ export interface SecurityOptions {
     /** 0 turns the per-user tool-call rate limit off. */
     readonly toolCallsPerMinute: number;
     readonly toolCallBurst: number;
+    /** Secret and OAuth-token writes per user per minute (absent or 0: no limit), and their burst. */
+    readonly secretWritesPerMinute?: number;
+    readonly secretWriteBurst?: number;
   };
   readonly google: { readonly credentials?: Record<string, unknown>; readonly loginTtlMs: number };
   readonly publicUrl?: string;
@@ -28,6 +31,7 @@ export function securityDeps(options: SecurityOptions, projector: Projector, clo
     links: createLoginLinks(options.linkKey, clock, options.google.loginTtlMs),
     origins: options.origins,
     toolCalls: createRateLimiter({ perMinute: options.limits.toolCallsPerMinute, burst: options.limits.toolCallBurst, clock }),
+    secretWrites: createRateLimiter({ perMinute: options.limits.secretWritesPerMinute ?? 0, burst: options.limits.secretWriteBurst ?? 1, clock }),
     maxSecretsPerUser: options.limits.maxSecretsPerUser,
     maxSecretValueBytes: options.limits.maxSecretValueBytes,
     googleLoginTtlMs: options.google.loginTtlMs,

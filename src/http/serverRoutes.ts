@@ -50,6 +50,8 @@ export function serverRoutes(deps: AppDeps): Router {
       timeout: body.timeout ?? deps.defaults.timeout,
       startupTimeout: body.startupTimeout ?? deps.defaults.startupTimeout,
       ...(body.secretDelivery === 'env' ? { secretDelivery: 'env' as const } : {}),
+      ...(body.sandbox ? { sandbox: body.sandbox } : {}),
+      ...(body.allowUnsafeEnvNames ? { allowUnsafeEnvNames: body.allowUnsafeEnvNames } : {}),
     };
     const data = { serverId: deps.newId(), name: body.name, config, enabled: body.enabled };
     await run(body.name, { type: 'RegisterServer', data }, ctx.state.requestId as string);

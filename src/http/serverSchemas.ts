@@ -47,6 +47,35 @@ const reconnectionOptions = z.strictObject({
   maxRetries: z.number().int().min(0).max(1000).optional(),
 });
 
+/** A server's sandbox: network "none" unshares the network; limits per process; extra binds are absolute host paths. */
+const sandboxSchema = z.strictObject({
+  network: z.enum(['host', 'none'], { message: 'sandbox.network must be "host" or "none"' }).optional(),
+  limits: z
+    .strictObject({
+      memoryMb: z.number().int().min(16).max(1_048_576).optional(),
+      processes: z.number().int().min(1).max(100_000).optional(),
+      openFiles: z.number().int().min(16).max(1_048_576).optional(),
+      cpuSeconds: z.number().int().min(1).max(31_536_000).optional(),
+    })
+    .optional(),
+  binds: z
+    .array(
+      z.strictObject({
+        path: z
+          .string()
+          .max(4096)
+          .regex(/^\/[^\0]*$/, 'bind paths are absolute')
+          .refine((p) => p !== '/' && !p.split('/').includes('..'), 'bind paths name a directory below / without ".."'),
+        writable: z.boolean().default(false),
+      }),
+    )
+    .max(32)
+    .optional(),
+});
+
+/** Names an admin explicitly lets an env-delivery server receive although they can make it load code. */
+const unsafeEnvNames = z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'env names are letters, digits and _')).max(64);
+
 /** A session id is runtime state the gateway records and resumes itself; a client cannot plant one. */
 const noSessionId = z.unknown().refine((v) => v === undefined, 'sessionId is runtime state recorded by the gateway and cannot be set').optional();
 
@@ -71,6 +100,8 @@ export const AddServerBody = z
     timeout: timeoutMs.optional(),
     startupTimeout: timeoutMs.optional(),
     secretDelivery: secretDelivery.default('args'),
+    sandbox: sandboxSchema.optional(),
+    allowUnsafeEnvNames: unsafeEnvNames.optional(),
   })
   .superRefine((body, ctx) => {
     if (body.transportType === 'stdio' && body.command === undefined) ctx.addIssue({ code: 'custom', path: ['command'], message: 'command is required for stdio servers' });
@@ -98,6 +129,9 @@ export const UpdateServerBody = z.object({
   timeout: timeoutMs.optional(),
   startupTimeout: timeoutMs.optional(),
   secretDelivery: secretDelivery.optional(),
+  /** Replaces the whole sandbox setting; null resets it to the defaults. */
+  sandbox: sandboxSchema.nullable().optional(),
+  allowUnsafeEnvNames: unsafeEnvNames.nullable().optional(),
 });
 
 export const usernameSchema = z.string().regex(USERNAME, 'usernames are 1-128 letters, digits or . _ @ + -');

@@ -70,9 +70,10 @@ export function serverResponse(
     timeout: view.config.timeout,
     startupTimeout: view.config.startupTimeout,
     secretDelivery: view.config.secretDelivery ?? 'args',
-    ...(view.enabled && snapshot?.processes
-      ? { perUserProcesses: perUserView(snapshot.processes, forAdmin) }
-      : {}),
+    // Host paths and limits are the operator's setup: admins only, like env values.
+    ...(forAdmin && view.config.sandbox ? { sandbox: view.config.sandbox } : {}),
+    ...(forAdmin && view.config.allowUnsafeEnvNames ? { allowUnsafeEnvNames: view.config.allowUnsafeEnvNames } : {}),
+    ...(view.enabled && snapshot?.processes ? { perUserProcesses: perUserView(snapshot.processes, forAdmin) } : {}),
     toolsList: live.toolsList,
     logs: live.logs,
     restarts: live.restarts,

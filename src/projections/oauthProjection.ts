@@ -21,6 +21,9 @@ export function evolveOAuthModel(model: OAuthModel, event: DomainEvent): OAuthMo
     case 'ServerRemoved':
       model.delete(event.data.serverId);
       return model;
+    case 'UserDeleted':
+      for (const users of model.values()) users.delete(event.data.username);
+      return model;
     default:
       return model;
   }

@@ -28,6 +28,9 @@ export function evolveSessions(model: SessionsModel, event: DomainEvent): Sessio
     case 'ServerRemoved':
       model.delete(event.data.serverId);
       return model;
+    case 'UserDeleted':
+      for (const connections of model.values()) connections.delete(event.data.username);
+      return model;
     default:
       return model;
   }

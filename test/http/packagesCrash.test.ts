@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { waitFor } from '../runtime/processTestUtils.js';
@@ -34,6 +34,8 @@ describe('a gateway killed during an install (real process, SIGKILL)', function 
     registry = await LocalNpmRegistry.start();
     await registry.publish(npmFixtureFiles('1.0.0'));
     dataDir = await mkdtemp(join(tmpdir(), 'mcp-pkg-crash-'));
+    // The installer runs sandboxed as nobody when the tests run as root: it must reach PACKAGES_DIR.
+    await chmod(dataDir, 0o711);
     const test = await packageTestEnv();
     cleanupHome = test.cleanup;
     env = {

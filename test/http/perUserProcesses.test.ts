@@ -39,6 +39,7 @@ describe('secretDelivery "env" with an unmodified published server (server-every
       args: [EVERYTHING, 'stdio'],
       env: { GREETING: 'hello' },
       secretDelivery: 'env',
+      secretNames: ['GITHUB_PERSONAL_ACCESS_TOKEN'],
     });
     expect(res.status).to.equal(200);
     await waitForStatus(gw, 'everything', ['connected']);
@@ -125,7 +126,7 @@ describe('per-user processes (fixture server)', () => {
 
   it('does not merge secrets into tool arguments, and never injects reserved names', async () => {
     gw = await startTestGateway();
-    await gw.request('POST', '/mcp/servers', fixtureServer('peruser', { secretDelivery: 'env' }));
+    await gw.request('POST', '/mcp/servers', fixtureServer('peruser', { secretDelivery: 'env', secretNames: ['API_KEY', 'API_TOKEN'] }));
     await setSecret('ann', 'API_KEY', 'ann-key-8812');
     const refused = await setSecret('ann', 'NODE_OPTIONS', '--require /tmp/evil.js');
     expect(refused.status).to.equal(400);
@@ -143,7 +144,7 @@ describe('per-user processes (fixture server)', () => {
     await setSecret('gil', 'API_KEY', 'gil-key-1');
     expect(JSON.parse(output((await call('gil', 'echo_args')).body))).to.deep.equal({ API_KEY: 'gil-key-1' });
     expect((await server()).secretDelivery).to.equal('args');
-    const put = await gw.request('PUT', '/mcp/servers/peruser', { secretDelivery: 'env' });
+    const put = await gw.request('PUT', '/mcp/servers/peruser', { secretDelivery: 'env', secretNames: ['API_KEY', 'API_TOKEN'] });
     expect((put.body.server as Record<string, unknown>).secretDelivery).to.equal('env');
     await waitForStatus(gw, 'peruser', ['connected']);
     expect(output((await call('gil', 'echo_args')).body)).to.equal('{}');
@@ -157,7 +158,7 @@ describe('per-user processes (fixture server)', () => {
 
   it("restarts a user's process when their secret changes and stops it when their last secret is deleted", async () => {
     gw = await startTestGateway();
-    await gw.request('POST', '/mcp/servers', fixtureServer('peruser', { secretDelivery: 'env' }));
+    await gw.request('POST', '/mcp/servers', fixtureServer('peruser', { secretDelivery: 'env', secretNames: ['API_KEY', 'API_TOKEN'] }));
     await setSecret('ben', 'API_KEY', 'ben-old-1');
     await setSecret('cat', 'API_KEY', 'cat-1');
     expect((await envOf('ben')).API_KEY).to.equal('ben-old-1');
@@ -177,7 +178,7 @@ describe('per-user processes (fixture server)', () => {
 
   it("shares one process among a user's concurrent first calls", async () => {
     gw = await startTestGateway();
-    await gw.request('POST', '/mcp/servers', fixtureServer('peruser', { secretDelivery: 'env' }));
+    await gw.request('POST', '/mcp/servers', fixtureServer('peruser', { secretDelivery: 'env', secretNames: ['API_KEY', 'API_TOKEN'] }));
     await waitForStatus(gw, 'peruser', ['connected']);
     const results = await Promise.all(Array.from({ length: 6 }, (_, i) => call('hal', 'echo', { message: `m${i}` })));
     expect(results.map((r) => output(r.body))).to.deep.equal(['m0', 'm1', 'm2', 'm3', 'm4', 'm5']);
@@ -186,7 +187,7 @@ describe('per-user processes (fixture server)', () => {
 
   it('stops a process after the idle timeout', async () => {
     gw = await startTestGateway({ perUser: { idleTimeoutMs: 1_000, maxPerServer: 5, maxTotal: 5 } });
-    await gw.request('POST', '/mcp/servers', fixtureServer('peruser', { secretDelivery: 'env' }));
+    await gw.request('POST', '/mcp/servers', fixtureServer('peruser', { secretDelivery: 'env', secretNames: ['API_KEY', 'API_TOKEN'] }));
     await call('dora', 'echo', { message: 'hi' });
     const pid = processesOf(await server()).states[0]!.pid as number;
     expect(isAlive(pid)).to.equal(true);
@@ -198,7 +199,7 @@ describe('per-user processes (fixture server)', () => {
 
   it('holds the per-server cap under 20 concurrent users: busy means 429, idle means least recently used is stopped', async () => {
     gw = await startTestGateway({ perUser: { idleTimeoutMs: 60_000, maxPerServer: 4, maxTotal: 50 } });
-    await gw.request('POST', '/mcp/servers', fixtureServer('peruser', { secretDelivery: 'env' }));
+    await gw.request('POST', '/mcp/servers', fixtureServer('peruser', { secretDelivery: 'env', secretNames: ['API_KEY', 'API_TOKEN'] }));
     await waitForStatus(gw, 'peruser', ['connected']);
     await waitFor(() => gw.gateway.registry.size === 0, 'discovery process gone');
     let most = 0;
@@ -226,8 +227,8 @@ describe('per-user processes (fixture server)', () => {
 
   it('holds the gateway-wide cap across servers', async () => {
     gw = await startTestGateway({ perUser: { idleTimeoutMs: 60_000, maxPerServer: 5, maxTotal: 2 } });
-    await gw.request('POST', '/mcp/servers', fixtureServer('one', { secretDelivery: 'env' }));
-    await gw.request('POST', '/mcp/servers', fixtureServer('two', { secretDelivery: 'env' }));
+    await gw.request('POST', '/mcp/servers', fixtureServer('one', { secretDelivery: 'env', secretNames: ['API_KEY', 'API_TOKEN'] }));
+    await gw.request('POST', '/mcp/servers', fixtureServer('two', { secretDelivery: 'env', secretNames: ['API_KEY', 'API_TOKEN'] }));
     await waitForStatus(gw, 'one', ['connected']);
     await waitForStatus(gw, 'two', ['connected']);
     expect((await call('u1', 'echo', { message: '1' }, 'one')).status).to.equal(200);
@@ -240,7 +241,7 @@ describe('per-user processes (fixture server)', () => {
 
   it("learns the tools from a user's process when the server cannot start without credentials", async () => {
     gw = await startTestGateway();
-    await gw.request('POST', '/mcp/servers', fixtureServer('peruser', { secretDelivery: 'env', env: { FIXTURE_REQUIRE_ENV: 'API_TOKEN' } }));
+    await gw.request('POST', '/mcp/servers', fixtureServer('peruser', { secretDelivery: 'env', secretNames: ['API_TOKEN'], env: { FIXTURE_REQUIRE_ENV: 'API_TOKEN' } }));
     const first = await waitForStatus(gw, 'peruser', ['connected']);
     expect(first.toolsList).to.deep.equal([]);
     expect(String(first.statusMessage)).to.contain('discovery without secrets failed');

@@ -36,4 +36,20 @@ describe('oauth and sessions projections', () => {
     expect(sessionFor(model, 's1', '@shared')).to.equal(undefined);
     expect(sessionFor(model, 's2', '@shared')?.sessionId).to.equal('d');
   });
+
+  it("forgets a deleted user's grants and sessions, so a new user of that name starts from nothing", () => {
+    const oauth = initialOAuth();
+    const sessions = initialSessions();
+    for (const username of ['ann', 'bob']) {
+      evolveOAuthModel(oauth, { type: 'OAuthTokensStored', data: { serverId: 's1', serverName: 'remote', username, source: 'api', tokenType: 'Bearer', accessToken: sealed } });
+      evolveSessions(sessions, { type: 'SessionIdChanged', data: { serverId: 's1', serverName: 'remote', connection: username, url: 'https://x.example/mcp', sessionId: `sess-${username}` } });
+    }
+    const deleted: DomainEvent = { type: 'UserDeleted', data: { username: 'ann' } };
+    evolveOAuthModel(oauth, deleted);
+    evolveSessions(sessions, deleted);
+    expect(oauthFor(oauth, 's1', 'ann')).to.equal(undefined);
+    expect(sessionFor(sessions, 's1', 'ann')).to.equal(undefined);
+    expect(oauthFor(oauth, 's1', 'bob')).not.to.equal(undefined);
+    expect(sessionFor(sessions, 's1', 'bob')?.sessionId).to.equal('sess-bob');
+  });
 });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -21,6 +21,8 @@ import type { PackageSettings } from '../../src/runtime/packages/createPackageMa
 import { FIXTURE_SERVER } from '../runtime/processTestUtils.js';
 import type { AuditSettings } from '../../src/audit/auditTrail.js';
 import type { Telemetry } from '../../src/telemetry/telemetry.js';
+import { testSandbox } from './testSandbox.js';
+import type { SandboxSettings } from '../../src/runtime/sandbox/sandbox.js';
 
 export { FIXTURE_SERVER };
 
@@ -88,13 +90,7 @@ export interface TestGatewayOptions {
   bodyLimit?: string;
   /** Package settings; install roots default to <dataDir>/packages/{npm,python}. */
   packages?: Partial<PackageSettings>;
-  policy?: Partial<{
-    initialDelayMs: number;
-    maxDelayMs: number;
-    factor: number;
-    breakerThreshold: number;
-    breakerWindowMs: number;
-  }>;
+  policy?: Partial<{ initialDelayMs: number; maxDelayMs: number; factor: number; breakerThreshold: number; breakerWindowMs: number; breakerCooldownMs: number }>;
   perUser?: GatewayOptions['perUser'];
   mcp?: GatewayOptions['mcp'];
   /** Remote-server settings; by default loopback is allowed, since test servers listen on 127.0.0.1. */
@@ -107,6 +103,8 @@ export interface TestGatewayOptions {
   secretBox?: UserSecretBox;
   security?: Partial<SecurityOptions>;
   clock?: () => Date;
+  /** Run servers and installers in a real bubblewrap sandbox (hiding the data dir); `true` for the test defaults. */
+  sandbox?: true | Partial<SandboxSettings>;
   upstreamCapabilities?: GatewayOptions['upstreamCapabilities'];
   maxMessageBytes?: number;
   /** Tracing (default off). */
@@ -132,7 +130,17 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
       : () => store.close();
   const adminToken = `admin-${randomUUID()}-${randomUUID()}`;
   suiteCanaries.add(adminToken, dataDir);
+  const npmRoot = options.packages?.npmRoot ?? join(dataDir, 'packages', 'npm');
+  const venvRoot = options.packages?.venvRoot ?? join(dataDir, 'packages', 'python');
+  // bwrap runs as nobody when the tests run as root: it must be able to walk to install dirs under the 0700 temp dir.
+  // TEST_SANDBOX=1 runs every test gateway sandboxed (a whole-suite check that the sandbox breaks nothing).
+  const sandboxed = options.sandbox ?? (process.env.TEST_SANDBOX === '1' ? true : undefined);
+  if (sandboxed) await chmod(dataDir, 0o711);
+  const sandbox = sandboxed
+    ? await testSandbox({ hidden: [dataDir], installRoots: [npmRoot, venvRoot], overrides: sandboxed === true ? {} : sandboxed })
+    : undefined;
   const gateway = await startGateway({
+    ...(sandbox ? { sandbox } : {}),
     ...(options.storage?.snapshots ? { snapshots: options.storage.snapshots } : {}),
     ...(options.checkpointIntervalMs ? { checkpointIntervalMs: options.checkpointIntervalMs } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
@@ -167,8 +175,8 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
       : { audit: { dir: join(dataDir, 'audit'), flushIntervalMs: 20, retentionDays: 0, ...options.audit } }),
     ...(options.clock ? { clock: options.clock } : {}),
     packages: {
-      npmRoot: join(dataDir, 'packages', 'npm'),
-      venvRoot: join(dataDir, 'packages', 'python'),
+      npmRoot,
+      venvRoot,
       npmBin: 'npm',
       pythonBin: 'python3',
       installTimeoutMs: 120_000,

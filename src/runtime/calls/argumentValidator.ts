@@ -2,6 +2,7 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import type { Logger } from '../../logger.js';
+import { ajvRegExpEngine } from '../../regex/linearRegExp.js';
 import type { ToolDescriptor } from '../core/types.js';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv | Ajv2020) => void;
@@ -12,8 +13,9 @@ const addFormats = addFormatsModule as unknown as (ajv: Ajv | Ajv2020) => void;
  * A schema Ajv cannot compile disables checking for that tool (logged once) rather than failing calls.
  */
 export class ArgumentValidator {
-  private readonly draft7 = new Ajv({ allErrors: true, strict: false, verbose: false });
-  private readonly draft2020 = new Ajv2020({ allErrors: true, strict: false, verbose: false });
+  // Upstream schemas are untrusted: `pattern` runs in RE2 (linear time), never on a backtracking RegExp.
+  private readonly draft7 = new Ajv({ allErrors: true, strict: false, verbose: false, code: { regExp: ajvRegExpEngine } });
+  private readonly draft2020 = new Ajv2020({ allErrors: true, strict: false, verbose: false, code: { regExp: ajvRegExpEngine } });
   private readonly cache = new WeakMap<ToolDescriptor, ValidateFunction | null>();
 
   constructor(private readonly logger: Logger) {

@@ -1,4 +1,5 @@
 import { AppError, notFound } from '../../errors.js';
+import { scrubError } from './scrubSecrets.js';
 import type { ReadModels } from '../../projections/readModels.js';
 import type { ServerView } from '../../projections/serversProjection.js';
 import type { UserSecrets } from './userSecrets.js';
@@ -88,16 +89,21 @@ export class ToolCaller {
       'gen_ai.tool.name': methodName,
       'mcp_api.server.name': serverName,
     };
-    return tel.span(
-      `tools/call ${methodName}`,
-      () =>
-        server.callTool(
-          methodName,
-          { ...merged, ...hidden.params },
-          { timeoutMs, signal, username: input.username, onProgress: extras.onProgress, trace: tel.inject() },
-        ),
-      { kind: 'client', attributes: upstream },
-    );
+    const injected = [...Object.values(secrets), ...hidden.values];
+    try {
+      return await tel.span(
+        `tools/call ${methodName}`,
+        () =>
+          server.callTool(
+            methodName,
+            { ...merged, ...hidden.params },
+            { timeoutMs, signal, username: input.username, onProgress: extras.onProgress, trace: tel.inject() },
+          ),
+        { kind: 'client', attributes: upstream },
+      );
+    } catch (error) {
+      throw scrubError(error, injected);
+    }
   }
 
   private googleParams(

@@ -14,6 +14,7 @@ import { StdioSupervisor } from '../stdio/stdioSupervisor.js';
 import type { NegotiationRecorder } from './negotiationRecorder.js';
 import type { RestartPolicy } from './restartPolicy.js';
 import type { SupervisedFactory } from './serverPool.js';
+import type { Sandbox } from '../sandbox/sandbox.js';
 import type { UpstreamIdentity } from './types.js';
 import type { Telemetry } from '../../telemetry/telemetry.js';
 
@@ -36,6 +37,8 @@ export interface SupervisorDeps {
   readonly maxMessageBytes?: number | undefined;
   /** [obs hook] tracing: process start spans. */
   readonly telemetry?: Telemetry | undefined;
+  /** Every process of every stdio server runs in it; absent: unsandboxed (SANDBOX=off). */
+  readonly sandbox?: Sandbox | undefined;
 }
 
 /** What a stdio verdict belongs to: the command line (never the env, which may hold secrets). */
@@ -86,6 +89,7 @@ export function createSupervisorFactory(d: SupervisorDeps): SupervisedFactory {
       identity: d.identity,
       maxMessageBytes: d.maxMessageBytes,
       telemetry: d.telemetry, // [obs hook]
+      sandbox: d.sandbox?.server(server.config.sandbox, server.config.secretDelivery === 'env'),
     };
     const target = stdioTarget(transport);
     if (server.config.secretDelivery === 'env') {
@@ -111,12 +115,18 @@ export function createSupervisorFactory(d: SupervisorDeps): SupervisedFactory {
   };
 }
 
-/** A user's secrets for a per-user process's environment: only names that cannot make it run code. */
+/**
+ * A user's secrets for a per-user process's environment: only the names the admin declared
+ * (secretNames; none when it declared none), and of those only names that cannot make it run code
+ * unless the admin allowed them by name (allowUnsafeEnvNames).
+ */
 function envSecrets(d: SupervisorDeps, serverName: string) {
   return (username: string): Record<string, string> => {
     const view = d.readModels().servers.get(serverName);
+    const declared = new Set(view?.config.secretNames ?? []);
     const injectable = (secretName: string): boolean => {
-      if (isInjectableEnvName(secretName)) return true;
+      if (!declared.has(secretName)) return false;
+      if (isInjectableEnvName(secretName, view?.config.allowUnsafeEnvNames)) return true;
       d.logger.warn('secret not put into a per-user environment: reserved name', { serverName, secretName });
       return false;
     };

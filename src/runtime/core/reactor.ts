@@ -23,6 +23,10 @@ export class Reactor {
         this.logger.error('applying a secret change to per-user processes failed', { serverName: event.data.serverName, error: e });
       }
     }
+    // Deleting a user deletes everything acting for them: a new user of that name starts from nothing.
+    if (event.type === 'UserDeleted') {
+      for (const { name } of this.pool.list()) this.pool.get(name)?.userDeleted?.(event.data.username);
+    }
     // A client stored a new grant: a remote connection refused for lack of it retries now.
     if (event.type === 'OAuthTokensStored' && event.data.source === 'api') {
       this.pool.get(event.data.serverName)?.credentialsChanged?.(event.data.username);

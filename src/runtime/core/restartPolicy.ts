@@ -9,6 +9,11 @@ export interface RestartPolicy {
   /** This many crashes inside `breakerWindowMs` stop further restarts. */
   breakerThreshold: number;
   breakerWindowMs: number;
+  /**
+   * How long an open breaker waits before one trial run (half-open); a trial that does not stay up
+   * for `breakerWindowMs` opens it again at once. Absent: it stays open until an admin acts.
+   */
+  breakerCooldownMs?: number;
 }
 
 export const DEFAULT_RESTART_POLICY: Readonly<RestartPolicy> = Object.freeze({
@@ -52,11 +57,13 @@ export interface CrashState {
   history: readonly number[];
   /** Consecutive failed runs: the backoff exponent. */
   attempt: number;
+  /** The current run is the breaker's trial after its cool-down. */
+  halfOpen?: boolean;
 }
 
 export type CrashDecision =
   | { action: 'restart'; delayMs: number; state: CrashState }
-  | { action: 'give-up'; failures: number; state: CrashState };
+  | { action: 'give-up'; failures: number; state: CrashState; /** When to try once more (half-open), if the policy has a cool-down. */ retryAfterMs?: number };
 
 /**
  * The supervisor's whole decision after a run ended: give up (breaker tripped) or restart after
@@ -67,6 +74,13 @@ export function decideAfterCrash(state: CrashState, nowMs: number, upSinceMs: nu
   const healthy = upSinceMs !== undefined && nowMs - upSinceMs >= policy.breakerWindowMs;
   const attempt = healthy ? 0 : state.attempt;
   const verdict = recordCrash(state.history, nowMs, policy);
-  if (verdict.tripped) return { action: 'give-up', failures: verdict.history.length, state: { history: verdict.history, attempt } };
+  const retry = policy.breakerCooldownMs === undefined ? {} : { retryAfterMs: policy.breakerCooldownMs };
+  // A failed half-open trial re-opens the breaker at once, whatever the count in the window.
+  if (verdict.tripped || (state.halfOpen && !healthy)) {
+    return { action: 'give-up', failures: verdict.history.length, state: { history: verdict.history, attempt }, ...retry };
+  }
   return { action: 'restart', delayMs: backoffDelay(policy, attempt), state: { history: verdict.history, attempt: attempt + 1 } };
 }
+
+/** The state for the breaker's trial run after its cool-down. */
+export const halfOpen = (state: CrashState): CrashState => ({ ...state, halfOpen: true });

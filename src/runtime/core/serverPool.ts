@@ -19,6 +19,8 @@ export interface Supervised {
   credentialsChanged?(username: string): void;
   /** Per-user servers: this user's stored secrets for the server changed. */
   userSecretsChanged?(username: string): void;
+  /** The user was deleted: stop whatever acts for them (per-user processes, remote connections). */
+  userDeleted?(username: string): void;
 }
 
 export interface SupervisedHooks {

@@ -2,6 +2,7 @@ import type { EventStore } from '../../events/eventStore.js';
 import type { Logger } from '../../logger.js';
 import type { Projector } from '../../projections/projector.js';
 import type { ProcessRegistry } from '../stdio/processRegistry.js';
+import type { SpawnWrapper } from '../sandbox/sandbox.js';
 import { InstallRoots } from './installRoots.js';
 import { NpmInstaller } from './npmInstaller.js';
 import { PackageJobs } from './packageJobs.js';
@@ -35,13 +36,15 @@ export interface PackageManagerDeps {
   readonly newId: () => string;
   readonly parentEnv: NodeJS.ProcessEnv;
   readonly registry: ProcessRegistry;
+  /** npm, pip and venv runs go through it; absent: unsandboxed. */
+  readonly sandbox?: SpawnWrapper | undefined;
   readonly serversSettled: () => Promise<void>;
   readonly defaults: { readonly timeout: number; readonly startupTimeout: number };
 }
 
 export function createPackageManager(deps: PackageManagerDeps): PackageManager {
   const { settings } = deps;
-  const run = settings.runProcess ?? createProcessRunner(deps.registry);
+  const run = settings.runProcess ?? createProcessRunner(deps.registry, deps.sandbox);
   const common = { parentEnv: deps.parentEnv, run, installTimeoutMs: settings.installTimeoutMs, checkTimeoutMs: settings.checkTimeoutMs };
   return new PackageManager({
     store: deps.store,

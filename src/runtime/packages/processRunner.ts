@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { ProcessRegistry } from '../stdio/processRegistry.js';
+import type { SpawnWrapper } from '../sandbox/sandbox.js';
 import { StderrLineSplitter } from '../stdio/stderrLineSplitter.js';
 
 /** One installer command: an argv array (never a shell), an exact env, a time limit. */
@@ -34,9 +35,11 @@ const TAIL_LINES = 40;
  * whole group (npm's and pip's own children included); the registry lets the gateway's exit hook
  * kill what is still running.
  */
-export function createProcessRunner(registry?: ProcessRegistry): RunProcess {
-  return (request) =>
+export function createProcessRunner(registry?: ProcessRegistry, sandbox?: SpawnWrapper): RunProcess {
+  return (original) =>
     new Promise<RunResult>((resolve) => {
+      // The guard stays outside (it must see the gateway's pipe close); what it runs is sandboxed.
+      const request = sandbox ? { ...original, ...sandbox(original) } : original;
       const tail: string[] = [];
       const onLine = (line: string): void => {
         tail.push(line);

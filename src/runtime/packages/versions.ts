@@ -3,13 +3,15 @@
  * both prerelease-aware. They return undefined for strings they cannot parse, so callers never
  * claim an update from garbage.
  */
+import { linearRegExp } from '../../regex/linearRegExp.js';
 
 interface SemVer {
   readonly core: readonly [number, number, number];
   readonly pre: readonly (string | number)[];
 }
 
-const SEMVER = /^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?(?:\+[0-9A-Za-z.-]+)?$/;
+// Versions come from registries and callers: parsed in RE2 (linear time, see regex/linearRegExp.ts).
+const SEMVER = linearRegExp(String.raw`^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?(?:\+[0-9A-Za-z.-]+)?$`);
 
 export function parseSemver(v: string): SemVer | undefined {
   const m = SEMVER.exec(v.trim());
@@ -50,8 +52,10 @@ interface Pep440 {
   readonly local?: string;
 }
 
-const PEP440 =
-  /^v?(?:(\d+)!)?(\d+(?:\.\d+)*)(?:[-_.]?(a|b|c|rc|alpha|beta|pre|preview)[-_.]?(\d+)?)?(?:-(\d+)|[-_.]?(post|rev|r)[-_.]?(\d+)?)?(?:[-_.]?(dev)[-_.]?(\d+)?)?(?:\+([a-z0-9]+(?:[-_.][a-z0-9]+)*))?$/i;
+const PEP440 = linearRegExp(
+  String.raw`^v?(?:(\d+)!)?(\d+(?:\.\d+)*)(?:[-_.]?(a|b|c|rc|alpha|beta|pre|preview)[-_.]?(\d+)?)?(?:-(\d+)|[-_.]?(post|rev|r)[-_.]?(\d+)?)?(?:[-_.]?(dev)[-_.]?(\d+)?)?(?:\+([a-z0-9]+(?:[-_.][a-z0-9]+)*))?$`,
+  'i',
+);
 const PRE_RANK: Record<string, number> = { a: 0, alpha: 0, b: 1, beta: 1, c: 2, rc: 2, pre: 2, preview: 2 };
 
 export function parsePep440(v: string): Pep440 | undefined {

@@ -74,6 +74,7 @@ export class PerUserSupervisor implements Supervised {
       startupTimeoutMs: t.startupTimeoutMs,
       shutdownGraceMs: t.shutdownGraceMs,
       registry: t.registry,
+      sandbox: t.sandbox,
       identity: t.identity ?? DEFAULT_IDENTITY,
       log: (line) => this.state.note(line),
     });
@@ -139,6 +140,11 @@ export class PerUserSupervisor implements Supervised {
     options: { timeoutMs: number; signal?: AbortSignal },
   ): Promise<ToolDescriptor[]> {
     return this.withProcess(username, options.signal, async (p) => p.snapshot().toolsList);
+  }
+
+  /** The user was deleted: their process (with their old secrets in its environment) stops now. */
+  userDeleted(username: string): void {
+    void this.processes.get(username)?.evict('the user was deleted');
   }
 
   userSecretsChanged(username: string): void {

@@ -167,6 +167,11 @@ export class RemoteSupervisor {
     void this.connectPrimary();
   }
 
+  /** The user was deleted: their own connection closes now (its persisted session is dropped by the projection). */
+  userDeleted(username: string): void {
+    void this.users.reset(username);
+  }
+
   /** Abort listeners on the SDK transports' connection-wide signals (should stay near zero between calls). */
   abortListenerCount(): number {
     return this.slots.abortListenerCount();

@@ -1,6 +1,7 @@
 import type { StdioTransport } from '../../events/serverEvents.js';
 import { buildChildEnv } from './childEnv.js';
 import type { ProcessRegistry } from './processRegistry.js';
+import type { SpawnWrapper } from '../sandbox/sandbox.js';
 import { StdioConnection } from './stdioConnection.js';
 import type { ToolDescriptor, UpstreamIdentity } from '../core/types.js';
 
@@ -10,6 +11,7 @@ export interface DiscoveryOptions {
   readonly startupTimeoutMs: number;
   readonly shutdownGraceMs: number;
   readonly registry?: ProcessRegistry | undefined;
+  readonly sandbox?: SpawnWrapper | undefined;
   readonly identity: UpstreamIdentity;
   readonly log: (line: string) => void;
 }
@@ -35,6 +37,7 @@ export function discoverTools(options: DiscoveryOptions): Discovery {
       cwd: cfg.cwd,
       graceMs: options.shutdownGraceMs,
       registry: options.registry,
+      sandbox: options.sandbox,
     },
     options.identity,
     {

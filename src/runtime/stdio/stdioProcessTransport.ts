@@ -7,6 +7,7 @@ import {
 } from '@modelcontextprotocol/client';
 import { MessageLines, type OversizedLine } from './messageLines.js';
 import type { ProcessRegistry } from './processRegistry.js';
+import type { SpawnWrapper } from '../sandbox/sandbox.js';
 import { DEFAULT_MAX_STDERR_LINE, StderrLineSplitter } from './stderrLineSplitter.js';
 
 /**
@@ -30,6 +31,8 @@ export interface StdioProcessOptions {
   maxMessageBytes?: number;
   maxStderrLineLength?: number;
   registry?: ProcessRegistry | undefined;
+  /** Runs the child inside the server's sandbox (bwrap); absent: unsandboxed (SANDBOX=off). */
+  sandbox?: SpawnWrapper | undefined;
 }
 
 export const DEFAULT_GRACE_MS = 2000;
@@ -100,7 +103,7 @@ export class StdioProcessTransport implements Transport {
 
   start(): Promise<void> {
     if (this.child) return Promise.reject(new Error('StdioProcessTransport already started'));
-    const { command, args, env, cwd } = this.options;
+    const { command, args, env, cwd } = this.options.sandbox?.(this.options) ?? this.options;
     return new Promise((resolve, reject) => {
       const child = spawn(command, args, {
         env,

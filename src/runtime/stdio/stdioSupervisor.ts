@@ -4,8 +4,9 @@ import type { Logger } from '../../logger.js';
 import { buildChildEnv } from './childEnv.js';
 import { SupervisorState, type LogSink, type StateChange } from '../core/supervisorState.js';
 import type { ProcessRegistry } from './processRegistry.js';
+import type { SpawnWrapper } from '../sandbox/sandbox.js';
 import { ReadinessGate } from '../core/awaitState.js';
-import { decideAfterCrash, type CrashState, type RestartPolicy } from '../core/restartPolicy.js';
+import { decideAfterCrash, halfOpen, type CrashState, type RestartPolicy } from '../core/restartPolicy.js';
 import { StdioConnection } from './stdioConnection.js';
 import type {
   CallOptions,
@@ -29,6 +30,8 @@ export interface StdioSupervisorOptions {
   logLimit: number;
   parentEnv: NodeJS.ProcessEnv;
   registry?: ProcessRegistry;
+  /** Every process of this server runs inside it (see runtime/sandbox). */
+  sandbox?: SpawnWrapper | undefined;
   redact?: (line: string) => string;
   onChange?: () => void;
   now?: () => number;
@@ -186,9 +189,8 @@ export class StdioSupervisor {
       cwd: cfg.cwd,
       graceMs: shutdownGraceMs,
       registry,
-      ...(this.options.maxMessageBytes === undefined
-        ? {}
-        : { maxMessageBytes: this.options.maxMessageBytes }),
+      sandbox: this.options.sandbox,
+      ...(this.options.maxMessageBytes === undefined ? {} : { maxMessageBytes: this.options.maxMessageBytes }),
     };
     const conn: StdioConnection = new StdioConnection(
       spawnOptions,
@@ -231,12 +233,14 @@ export class StdioSupervisor {
     const decision = decideAfterCrash(this.crashes, this.now(), this.connectedAt, this.options.policy);
     this.crashes = decision.state;
     if (decision.action === 'give-up') {
+      const retry = decision.retryAfterMs;
       const message =
         `Crash loop: ${decision.failures} failures within ${this.options.policy.breakerWindowMs} ms (last: ${reason}); ` +
-        'not restarting. Update or re-enable the server to retry.';
+        (retry === undefined ? 'not restarting. Update or re-enable the server to retry.' : `one trial run in ${retry} ms (or update or re-enable the server).`);
       this.note(`[supervisor] ${message}`);
       this.log.error('mcp server crash loop, giving up', { failures: decision.failures });
       this.setState({ status: 'error', statusMessage: message, pid: undefined });
+      if (retry !== undefined) this.restartTimer = setTimeout(() => this.trialRun(), retry);
       return;
     }
     const message = `${reason}; restarting in ${decision.delayMs} ms`;
@@ -247,6 +251,16 @@ export class StdioSupervisor {
       this.restarts += 1;
       void this.connect();
     }, decision.delayMs);
+  }
+
+  /** Half-open: the breaker's cool-down passed; one run, and a failure opens it again at once. */
+  private trialRun(): void {
+    this.restartTimer = undefined;
+    if (!this.active) return;
+    this.crashes = halfOpen(this.crashes);
+    this.restarts += 1;
+    this.setState({ status: 'connecting', statusMessage: 'crash-loop breaker half-open: trial run' });
+    void this.connect();
   }
 
   private async shutdown(): Promise<void> {

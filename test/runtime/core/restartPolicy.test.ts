@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { backoffDelay, decideAfterCrash, DEFAULT_RESTART_POLICY, recordCrash, type RestartPolicy } from '../../../src/runtime/core/restartPolicy.js';
+import { backoffDelay, decideAfterCrash, DEFAULT_RESTART_POLICY, halfOpen, recordCrash, type RestartPolicy } from '../../../src/runtime/core/restartPolicy.js';
 
 describe('restartPolicy', () => {
   const policy: RestartPolicy = { initialDelayMs: 100, maxDelayMs: 1000, factor: 2, breakerThreshold: 3, breakerWindowMs: 10_000 };
@@ -69,5 +69,45 @@ describe('decideAfterCrash', () => {
     const d = decideAfterCrash({ history: [0], attempt: 4 }, 30_000, 15_000, policy);
     expect(d).to.deep.include({ action: 'restart', delayMs: 100 });
     expect(d.state).to.deep.equal({ history: [30_000], attempt: 1 });
+  });
+});
+
+describe('the crash-loop breaker half-opens after its cool-down', () => {
+  const policy: RestartPolicy = { initialDelayMs: 100, maxDelayMs: 1000, factor: 2, breakerThreshold: 3, breakerWindowMs: 10_000, breakerCooldownMs: 60_000 };
+  const trip = (): ReturnType<typeof decideAfterCrash> => {
+    let state = { history: [] as number[], attempt: 0 };
+    let decision = decideAfterCrash(state, 0, undefined, policy);
+    for (const t of [1, 2]) {
+      state = { ...decision.state, history: [...decision.state.history] };
+      decision = decideAfterCrash(state, t, undefined, policy);
+    }
+    return decision;
+  };
+
+  it('opens with a retry after the cool-down', () => {
+    const opened = trip();
+    expect(opened.action).to.equal('give-up');
+    expect(opened).to.include({ retryAfterMs: 60_000 });
+  });
+
+  it('stays open without a cool-down (the admin re-enables)', () => {
+    const { breakerCooldownMs: _none, ...noCooldown } = policy;
+    const decision = decideAfterCrash({ history: [1, 2], attempt: 2 }, 3, undefined, noCooldown);
+    expect(decision.action).to.equal('give-up');
+    expect(decision).not.to.have.property('retryAfterMs');
+  });
+
+  it('re-opens at once when the trial run fails, even with nothing left in the window', () => {
+    const trial = halfOpen(trip().state);
+    const decision = decideAfterCrash(trial, 70_000, undefined, policy);
+    expect(decision.action).to.equal('give-up');
+    expect(decision).to.include({ retryAfterMs: 60_000 });
+  });
+
+  it('closes when the trial run stays up for the breaker window', () => {
+    const trial = halfOpen(trip().state);
+    const decision = decideAfterCrash(trial, 90_000, 70_000, policy);
+    expect(decision.action).to.equal('restart');
+    expect(decision.state.halfOpen).to.equal(undefined);
   });
 });
