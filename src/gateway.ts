@@ -31,6 +31,9 @@ import { ServerPool } from './runtime/core/serverPool.js';
 import { ToolCaller } from './runtime/calls/toolCaller.js';
 import { createPackageManager, type PackageSettings } from './runtime/packages/createPackageManager.js';
 import type { PackageManager } from './runtime/packages/packageManager.js';
+import { createAccess } from './policy/access.js';
+import { groupsOf } from './projections/identityProjection.js';
+import { createIdentity } from './http/authServer/createIdentity.js';
 
 export interface GatewayOptions {
   readonly store: EventStore;
@@ -154,7 +157,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     return new StdioSupervisor({ ...stdio, redact: hooks.redact, onChange: hooks.onChange });
   });
   const reactor = new Reactor(projector, pool, logger.child({ component: 'reactor' }));
+  // The access policy: one port, asked by the call path and by every list (issue 13).
+  const access = createAccess({ rules: () => projector.readModels.policy.rules, groupsOf: (u) => groupsOf(projector.readModels.users, u) });
   const caller: ToolCaller = new ToolCaller({
+    access,
     readModels: () => projector.readModels,
     pool,
     secretBox: options.secretBox,
@@ -199,11 +205,16 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     metrics,
   );
   const mcp = new McpEndpoint({
-    source: gatewayToolSource(() => projector.readModels, pool, (request, signal, extras) => runtime.callTool(request, signal, extras)),
+    source: gatewayToolSource(() => projector.readModels, pool, (request, signal, extras) => runtime.callTool(request, signal, extras), access),
     logger,
     limits: { ...MCP_DEFAULTS, ...options.mcp },
   });
   pool.subscribe(() => mcp.toolsChanged());
+  // A policy or group change changes what lists show: sessions whose list changed are told.
+  projector.on('applied', (event: { type: string }) => {
+    if (event.type === 'AccessPolicySet' || event.type === 'UserGroupsSet' || event.type === 'UserSignedIn') mcp.toolsChanged();
+  });
+  const identity = createIdentity({ security: options.security, store, projector, clock, newId, logger });
 
   const app = createApp({
     store,
@@ -222,7 +233,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     bodyLimit: options.bodyLimit,
     defaults: options.defaults,
     urlPolicy,
-    security: securityDeps(options.security, projector, clock),
+    security: securityDeps(options.security, projector, clock, identity?.principalFor),
+    access,
+    ...(identity ? { identity: identity.deps } : {}),
   });
 
   return {

@@ -15,7 +15,7 @@ export const policyDecider: Decider<{ rules: PolicyRule[] }, PolicyCommand> = {
       ids.add(rule.id);
     }
     if (JSON.stringify(state.rules) === JSON.stringify(command.data.rules)) return [];
-    return [{ type: 'AccessPolicySet', data: { rules: command.data.rules } }];
+    return [{ type: 'AccessPolicySet', data: { rules: command.data.rules.map((r) => ({ ...r, subjects: [...r.subjects] })) } }];
   },
   evolve: (state, event) => (event.type === 'AccessPolicySet' ? { rules: event.data.rules } : state),
 };

@@ -13,6 +13,8 @@ import type { Authenticator } from './authenticator.js';
 import type { LoginLinks } from './loginLinks.js';
 import type { OriginPolicy } from './originGuard.js';
 import type { RateLimiter } from './rateLimiter.js';
+import type { Access } from '../policy/access.js';
+import type { IdentityDeps } from './authServer/identityDeps.js';
 
 export interface ToolCallRequest {
   readonly username: string;
@@ -59,6 +61,10 @@ export interface AppDeps {
   readonly urlPolicy?: UrlPolicy;
   readonly packages: PackageManager;
   readonly security: SecurityDeps;
+  /** The access policy (the one enforcement layer; src/policy). */
+  readonly access: Access;
+  /** The gateway's own OAuth authorization server; absent without PUBLIC_URL. */
+  readonly identity?: IdentityDeps;
 }
 
 /** Authentication, authorization and limits (src/http/authMiddleware.ts, routePolicy.ts). */

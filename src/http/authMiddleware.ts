@@ -18,7 +18,14 @@ export const unauthorized = (): AppError => new AppError('unauthorized', 'Unauth
  * disagree with the dispatch), looks its policy up in the table, and authenticates. Runs before
  * the body parser: an unauthenticated request never has its body read.
  */
-export function authMiddleware(options: { authenticator: Authenticator; links: LoginLinks; routers: readonly Router[]; logger: Logger }): Middleware {
+export function authMiddleware(options: {
+  authenticator: Authenticator;
+  links: LoginLinks;
+  routers: readonly Router[];
+  logger: Logger;
+  /** The WWW-Authenticate value of a 401 (with the authorization server on: where its metadata is, RFC 9728). */
+  challenge?: (path: string) => string;
+}): Middleware {
   const reported = new Set<string>();
 
   const resolve = (ctx: Context): RoutePolicy => {
@@ -56,7 +63,7 @@ export function authMiddleware(options: { authenticator: Authenticator; links: L
       }
     }
     if (!principal) {
-      ctx.set('WWW-Authenticate', 'Bearer realm="mcp-api"');
+      ctx.set('WWW-Authenticate', options.challenge?.(ctx.path) ?? 'Bearer realm="mcp-api"');
       throw unauthorized();
     }
     if (policy.access === 'admin' && principal.kind !== 'admin') throw new AppError('forbidden', 'This endpoint needs an admin token');

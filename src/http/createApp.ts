@@ -7,6 +7,7 @@ import { errorMiddleware } from './errorMiddleware.js';
 import { originGuard } from './originGuard.js';
 import { buildRouters } from './routers.js';
 import { userScope } from './userScope.js';
+import { resourceMetadataPath } from './authServer/resourceRoutes.js';
 
 /** Every router of the app. Each of their routes needs an entry in routePolicy.ts and routeDocs.ts. */
 export const appRouters = (deps: AppDeps): Router[] => buildRouters(deps);
@@ -25,7 +26,13 @@ export function createApp(deps: AppDeps): Koa {
   });
   app.use(errorMiddleware(deps.logger));
   app.use(originGuard(deps.security.origins));
-  app.use(authMiddleware({ authenticator: deps.security.authenticator, links: deps.security.links, routers, logger: deps.logger }));
+  // The gateway's own authorization server (issue 13): its protocol endpoints, before authentication.
+  const issuer = deps.identity?.authServer.issuer;
+  if (deps.identity) app.use(deps.identity.authServer.middleware);
+  const challenge = issuer
+    ? (path: string): string => `Bearer resource_metadata="${issuer}${resourceMetadataPath(path === '/mcp' ? '/mcp' : '/')}"`
+    : undefined;
+  app.use(authMiddleware({ authenticator: deps.security.authenticator, links: deps.security.links, routers, logger: deps.logger, ...(challenge ? { challenge } : {}) }));
   app.use(bodyParser(deps.bodyLimit));
   app.use(userScope());
   for (const router of routers) {

@@ -12,6 +12,9 @@ import { serverRoutes } from './serverRoutes.js';
 import { tokenRoutes } from './tokenRoutes.js';
 import { toolRoutes } from './toolRoutes.js';
 import { userRoutes } from './userRoutes.js';
+import { identityRoutes } from './identityRoutes.js';
+import { interactionRoutes } from './authServer/interactionRoutes.js';
+import { resourceRoutes } from './authServer/resourceRoutes.js';
 
 /** Every router of the app, in mount order. Tests enumerate them to check docs and policies cover every route. */
 export function buildRouters(deps: AppDeps): Router[] {
@@ -28,6 +31,9 @@ export function buildRouters(deps: AppDeps): Router[] {
     userRoutes(deps),
     googleRoutes(deps),
     mcpRoutes(deps),
+    identityRoutes(deps),
+    interactionRoutes(deps),
+    resourceRoutes(deps),
   ];
 }
 

@@ -4,6 +4,8 @@ import { createAuthenticator } from './authenticator.js';
 import { createLoginLinks } from './loginLinks.js';
 import type { OriginPolicy } from './originGuard.js';
 import { createRateLimiter } from './rateLimiter.js';
+import type { Principal } from './principal.js';
+import type { FederationSettings } from './authServer/federation.js';
 
 /** What a gateway needs to know about authentication and limits; main.ts builds it from the config. */
 export interface SecurityOptions {
@@ -20,11 +22,16 @@ export interface SecurityOptions {
   readonly publicUrl?: string;
   /** HMAC key for login links; derived from the master key so every instance accepts every link. */
   readonly linkKey: Buffer;
+  /**
+   * The gateway's own OAuth authorization server (issue 13); needs publicUrl (its issuer and the
+   * tokens' audience). `federation`: the identity provider users sign in with (OIDC_*).
+   */
+  readonly authServer?: { readonly federation?: Omit<FederationSettings, 'redirectUri'>; readonly accessTokenTtl?: number };
 }
 
-export function securityDeps(options: SecurityOptions, projector: Projector, clock: () => Date): SecurityDeps {
+export function securityDeps(options: SecurityOptions, projector: Projector, clock: () => Date, oauth?: (token: string) => Principal | undefined): SecurityDeps {
   return {
-    authenticator: createAuthenticator({ ...options.auth, tokens: () => projector.readModels.tokens, clock }),
+    authenticator: createAuthenticator({ ...options.auth, tokens: () => projector.readModels.tokens, clock, ...(oauth ? { oauth } : {}) }),
     links: createLoginLinks(options.linkKey, clock, options.google.loginTtlMs),
     origins: options.origins,
     toolCalls: createRateLimiter({ perMinute: options.limits.toolCallsPerMinute, burst: options.limits.toolCallBurst, clock }),

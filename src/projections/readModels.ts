@@ -5,6 +5,8 @@ import { evolveSecrets, initialSecrets, type SecretsModel } from './secretsProje
 import { evolveServers, initialServers, type ServersModel } from './serversProjection.js';
 import { evolveSessions, initialSessions, type SessionsModel } from './sessionsProjection.js';
 import { evolveTokens, initialTokens, type TokensModel } from './tokensProjection.js';
+import { evolvePolicy, evolveUsers, initialPolicy, initialUsers, type PolicyModel, type UsersModel } from './identityProjection.js';
+import { evolveAuthServer, initialAuthServer, type AuthServerModel } from './authServerProjection.js';
 
 /** Every read model the GET endpoints and the call path serve from. */
 export interface ReadModels {
@@ -14,6 +16,9 @@ export interface ReadModels {
   readonly sessions: SessionsModel;
   readonly packages: PackagesModel;
   readonly tokens: TokensModel;
+  readonly users: UsersModel;
+  readonly policy: PolicyModel;
+  readonly authServer: AuthServerModel;
 }
 
 export const initialReadModels = (): ReadModels => ({
@@ -23,6 +28,9 @@ export const initialReadModels = (): ReadModels => ({
   sessions: initialSessions(),
   packages: initialPackages(),
   tokens: initialTokens(),
+  users: initialUsers(),
+  policy: initialPolicy(),
+  authServer: initialAuthServer(),
 });
 
 export function evolveReadModels(models: ReadModels, event: DomainEvent, occurredAt: string): ReadModels {
@@ -32,5 +40,8 @@ export function evolveReadModels(models: ReadModels, event: DomainEvent, occurre
   evolveSessions(models.sessions, event);
   evolvePackages(models.packages, event, occurredAt);
   evolveTokens(models.tokens, event, occurredAt);
+  evolveUsers(models.users, event, occurredAt);
+  evolvePolicy(models.policy, event, occurredAt);
+  evolveAuthServer(models.authServer, event);
   return models;
 }

@@ -91,6 +91,8 @@ export interface TestGatewayOptions {
   secretBox?: UserSecretBox;
   security?: Partial<SecurityOptions>;
   clock?: () => Date;
+  /** Turns on the gateway's OAuth authorization server, with PUBLIC_URL set to the gateway's own address. */
+  oauth?: NonNullable<SecurityOptions['authServer']>;
 }
 
 /** A real gateway on the real file event store, listening on an ephemeral loopback port. */
@@ -102,6 +104,11 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
   const closeStore = options.store ? async () => undefined : options.storage ? () => options.storage!.close() : () => store.close();
   const adminToken = `admin-${randomUUID()}-${randomUUID()}`;
   suiteCanaries.add(adminToken, dataDir);
+  // Listening first: the authorization server's issuer is the gateway's own URL.
+  const server: Server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const oauth = options.oauth ? { publicUrl: url, authServer: options.oauth } : {};
   const gateway = await startGateway({
     ...(options.storage?.snapshots ? { snapshots: options.storage.snapshots } : {}),
     ...(options.checkpointIntervalMs ? { checkpointIntervalMs: options.checkpointIntervalMs } : {}),
@@ -109,7 +116,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     store,
     secretBox: options.secretBox ?? testSecretBox(),
     logger,
-    security: testSecurityOptions(adminToken, options.security),
+    security: testSecurityOptions(adminToken, { ...oauth, ...options.security }),
     ...(options.clock ? { clock: options.clock } : {}),
     defaults: { timeout: 10_000, startupTimeout: 10_000 },
     policy: { initialDelayMs: 50, maxDelayMs: 500, factor: 2, breakerThreshold: 3, breakerWindowMs: 10_000, ...options.policy },
@@ -132,9 +139,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
       ...options.packages,
     },
   });
-  const server: Server = createServer(gateway.app.callback());
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  server.on('request', gateway.app.callback());
   let stopped = false;
 
   const stop = async (): Promise<void> => {
