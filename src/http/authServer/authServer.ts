@@ -104,6 +104,8 @@ export function createAuthServer(options: AuthServerOptions): AuthServer {
     interactions: { url: (_ctx, interaction) => `${INTERACTION_PATH}/${interaction.uid}` },
     pkce: { required: () => true },
     responseTypes: ['code'],
+    // Clients (the MCP SDK among them) register with the scope from the resource metadata.
+    scopes: ['openid', 'offline_access', MCP_SCOPE],
     clientDefaults: { grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'], token_endpoint_auth_method: 'none' },
     // Public clients with PKCE get refresh tokens (rotated on every use) without asking for offline_access.
     issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
@@ -119,7 +121,8 @@ export function createAuthServer(options: AuthServerOptions): AuthServer {
     features: {
       devInteractions: { enabled: false },
       registration: { enabled: true },
-      revocation: { enabled: true },
+      // A client may revoke only its own tokens.
+      revocation: { enabled: true, allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId },
       userinfo: { enabled: false },
       introspection: { enabled: false },
       clientIdMetadataDocument: { enabled: true, ack: 'draft-02' },
