@@ -44,7 +44,19 @@ describe('route access policies (src/http/routePolicy.ts)', () => {
     for (const p of ROUTE_POLICIES.filter((x) => x.actsFor)) expect(['user', 'user-or-link'], `${p.method} ${p.path}`).to.include(p.access);
   });
 
-  it('keeps only health checks and the OAuth callback public', () => {
-    expect(ROUTE_POLICIES.filter((p) => p.access === 'public').map((p) => p.path)).to.deep.equal(['/healthz', '/readyz', '/auth/google/callback']);
+  it('keeps only health checks, OAuth callbacks, sign-in pages and resource metadata public', () => {
+    expect(ROUTE_POLICIES.filter((p) => p.access === 'public').map((p) => p.path)).to.deep.equal([
+      '/healthz',
+      '/readyz',
+      '/auth/google/callback',
+      '/oauth/interaction/:uid',
+      '/oauth/interaction/:uid/login',
+      '/oauth/interaction/:uid/federate',
+      '/oauth/interaction/:uid/federated',
+      '/oauth/interaction/:uid/confirm',
+      '/auth/oidc/callback',
+      '/.well-known/oauth-protected-resource',
+      '/.well-known/oauth-protected-resource/{*resource}',
+    ]);
   });
 });

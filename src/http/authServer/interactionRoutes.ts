@@ -25,7 +25,7 @@ function checkCsrf(key: Buffer, uid: string, presented: string): void {
 }
 
 const identityOf = (deps: AppDeps): IdentityDeps => {
-  if (!deps.identity) throw new AppError('oauth_not_configured', 'The OAuth authorization server is off (set PUBLIC_URL)');
+  if (!deps.identity) throw new AppError('route_not_found', 'The OAuth authorization server is off (set PUBLIC_URL)');
   return deps.identity;
 };
 

@@ -26,7 +26,7 @@ export function resourceRoutes(deps: AppDeps): Router {
   const router = new Router();
   const metadata = (ctx: Context, path: string): void => {
     const identity = deps.identity;
-    if (!identity) throw new AppError('oauth_not_configured', 'The OAuth authorization server is off (set PUBLIC_URL)');
+    if (!identity) throw new AppError('route_not_found', 'The OAuth authorization server is off (set PUBLIC_URL)');
     const base = identity.authServer.issuer;
     ctx.set('Cache-Control', 'public, max-age=300');
     ctx.set('Access-Control-Allow-Origin', '*');
