@@ -65,4 +65,14 @@ export const SECURITY_CONFIG = {
   TOOL_CALLS_PER_MINUTE: int(0, 1_000_000, 600),
   /** Calls a user may make at once above the sustained rate. */
   TOOL_CALL_BURST: int(1, 100_000, 60),
+  /** The gateway's own OAuth authorization server for MCP clients; on by default once PUBLIC_URL is set. */
+  OAUTH_SERVER: opt(z.enum(['on', 'off']).default('on')),
+  OAUTH_ACCESS_TOKEN_TTL_S: int(60, 86_400, 3600),
+  /** The OpenID Connect provider users sign in with (Google, Entra ID, Okta, Keycloak, ...). */
+  OIDC_ISSUER: opt(z.string().url('must be the issuer URL, such as https://accounts.google.com').optional()),
+  OIDC_CLIENT_ID: opt(z.string().min(1).max(512).optional()),
+  OIDC_CLIENT_SECRET: opt(z.string().min(1).max(2048).optional()),
+  OIDC_USERNAME_CLAIM: opt(z.string().min(1).max(128).default('email')),
+  OIDC_GROUPS_CLAIM: opt(z.string().min(1).max(128).default('groups')),
+  OIDC_SCOPE: opt(z.string().min(1).max(512).default('openid email profile')),
 };
