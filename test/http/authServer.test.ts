@@ -5,6 +5,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { expect } from 'chai';
 import { startIdentityProvider, type TestIdentityProvider } from '../fixtures/identityProvider.js';
 import { authorizationUrl, authorizeInBrowser, clientBrowser, MemoryOAuthProvider, registerClient, tokenRequest, CLIENT_REDIRECT } from '../support/oauthFlow.js';
+import { suiteCanaries } from '../support/suiteCanaries.js';
 import { fixtureServer, startTestGateway, waitForStatus, type TestGateway } from '../support/testGateway.js';
 
 const text = (r: unknown): string => ((r as CallToolResult).content[0] as { text: string }).text;
@@ -65,6 +66,7 @@ describe('the gateway as an OAuth authorization server (real identity provider, 
     await transport.finishAuth(redirect.searchParams.get('code') as string);
     const client = new Client({ name: 'oauth-test', version: '1.0.0' });
     await client.connect(transport);
+    for (const value of [provider.saved?.access_token, provider.saved?.refresh_token]) if (value) suiteCanaries.add(value, gw.dataDir);
     const names = (await client.listTools()).tools.map((t) => t.name).sort();
     expect(names).to.deep.equal(['alpha__echo', 'alpha__echo_args', 'alpha__echo_secret']);
     expect(text(await client.callTool({ name: 'alpha__echo_secret', arguments: { name: 'API_KEY' } }))).to.equal('alice-oauth-secret-7781');
@@ -84,8 +86,12 @@ describe('the gateway as an OAuth authorization server (real identity provider, 
       const code = redirect.searchParams.get('code') as string;
       return { client, code };
     };
-    const exchange = (client: { clientId: string; verifier: string }, code: string, extra: Record<string, string> = {}) =>
-      tokenRequest(gw.url, { grant_type: 'authorization_code', code, redirect_uri: CLIENT_REDIRECT, client_id: client.clientId, code_verifier: client.verifier, ...extra });
+    const exchange = async (client: { clientId: string; verifier: string }, code: string, extra: Record<string, string> = {}) => {
+      const res = await tokenRequest(gw.url, { grant_type: 'authorization_code', code, redirect_uri: CLIENT_REDIRECT, client_id: client.clientId, code_verifier: client.verifier, ...extra });
+      // The suite-wide sweep then checks no log line, event or key file ever holds one of these.
+      for (const value of [code, res.body.access_token, res.body.refresh_token]) if (typeof value === 'string') suiteCanaries.add(value, gw.dataDir);
+      return res;
+    };
     const status = async (token: string): Promise<number> => (await gw.request('GET', '/mcp/tools', undefined, { token })).status;
 
     it('issues a token a user token signed in for, usable on REST and /mcp', async () => {

@@ -54,6 +54,13 @@ describe('access policy matrix: REST and /mcp decide every cell the same way', f
     }
     return out;
   };
+  /** GET /mcp/servers as the user: each server's toolsList is filtered too. */
+  const restServers = async (username: string): Promise<Set<string>> => {
+    const res = await gw.request('GET', '/mcp/servers', undefined, { token: tokens[username] as string });
+    const out = new Set<string>();
+    for (const s of res.body.servers as Array<{ name: string; toolsList: Array<{ name: string }> }>) for (const t of s.toolsList) out.add(`${s.name}__${t.name}`);
+    return out;
+  };
   const restCall = async (username: string, server: string, tool: string): Promise<boolean> => {
     const res = await gw.request('POST', '/mcp/tool/call', { serverName: server, methodName: tool, args: ARGS[tool] }, { token: tokens[username] as string });
     if (res.status === 403) {
@@ -94,6 +101,7 @@ describe('access policy matrix: REST and /mcp decide every cell the same way', f
     expect(set.status, set.text).to.equal(200);
     for (const [username, groups] of Object.entries(USERS)) {
       const rest = await restTools(username);
+      const servers = await restServers(username);
       const mcp = await mcpView(username);
       for (const [server, tool] of TOOLS) {
         const cell = `${username} (${groups.join(',') || 'no groups'}) × ${server}/${tool}`;
@@ -101,6 +109,7 @@ describe('access policy matrix: REST and /mcp decide every cell the same way', f
         const check = await gw.request('POST', '/policy/check', { username, server, kind: 'tool', name: tool });
         expect(check.body.allowed, `${cell}: /policy/check`).to.equal(expected);
         expect(rest.has(`${server}__${tool}`), `${cell}: REST list`).to.equal(expected);
+        expect(servers.has(`${server}__${tool}`), `${cell}: GET /mcp/servers`).to.equal(expected);
         expect(mcp.listed.has(`${server}__${tool}`), `${cell}: /mcp tools/list`).to.equal(expected);
         expect(await restCall(username, server, tool), `${cell}: REST call`).to.equal(expected);
         expect(await mcp.call(`${server}__${tool}`, ARGS[tool] ?? {}), `${cell}: /mcp tools/call`).to.equal(expected);
