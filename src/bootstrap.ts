@@ -148,6 +148,8 @@ export async function securityOptions(config: Config, logger: Logger, linkKey: B
       maxSecretValueBytes: config.MAX_SECRET_VALUE_BYTES,
       toolCallsPerMinute: config.TOOL_CALLS_PER_MINUTE,
       toolCallBurst: config.TOOL_CALL_BURST,
+      authFailuresPerMinute: config.AUTH_FAILURES_PER_MINUTE,
+      authFailureBurst: config.AUTH_FAILURE_BURST,
     },
     google: { loginTtlMs: config.GOOGLE_LOGIN_TTL_MS, ...(config.GOOGLE_OAUTH_CREDENTIALS ? { credentials: config.GOOGLE_OAUTH_CREDENTIALS } : {}) },
     ...(config.PUBLIC_URL === undefined ? {} : { publicUrl: config.PUBLIC_URL }),

@@ -65,6 +65,9 @@ export const SECURITY_CONFIG = {
   TOOL_CALLS_PER_MINUTE: int(0, 1_000_000, 600),
   /** Calls a user may make at once above the sustained rate. */
   TOOL_CALL_BURST: int(1, 100_000, 60),
+  /** Failed authentications per source address per minute, and at once; 0 turns throttling off. */
+  AUTH_FAILURES_PER_MINUTE: int(0, 100_000, 30),
+  AUTH_FAILURE_BURST: int(1, 100_000, 20),
   /** The gateway's own OAuth authorization server for MCP clients; on by default once PUBLIC_URL is set. */
   OAUTH_SERVER: opt(z.enum(['on', 'off']).default('on')),
   OAUTH_ACCESS_TOKEN_TTL_S: int(60, 86_400, 3600),

@@ -13,6 +13,7 @@ import type { Authenticator } from './authenticator.js';
 import type { LoginLinks } from './loginLinks.js';
 import type { OriginPolicy } from './originGuard.js';
 import type { RateLimiter } from './rateLimiter.js';
+import type { AuthThrottle } from './authThrottle.js';
 import type { Access } from '../policy/access.js';
 import type { IdentityDeps } from './authServer/identityDeps.js';
 
@@ -73,6 +74,8 @@ export interface SecurityDeps {
   readonly links: LoginLinks;
   readonly origins: OriginPolicy;
   readonly toolCalls: RateLimiter;
+  /** Failed authentications per source address. */
+  readonly authFailures?: AuthThrottle;
   readonly maxSecretsPerUser: number;
   readonly maxSecretValueBytes: number;
   /** How long a Google login state stays valid. */

@@ -4,6 +4,7 @@ import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Authenticator } from './authenticator.js';
 import type { LoginLinks } from './loginLinks.js';
+import type { AuthThrottle } from './authThrottle.js';
 import { policyFor, type Access, type RoutePolicy } from './routePolicy.js';
 
 const RANK: Record<Access, number> = { public: 0, 'user-or-link': 1, user: 2, admin: 3 };
@@ -25,6 +26,8 @@ export function authMiddleware(options: {
   logger: Logger;
   /** The WWW-Authenticate value of a 401 (with the authorization server on: where its metadata is, RFC 9728). */
   challenge?: (path: string) => string;
+  /** Failed authentications per source address (issue 13); absent: not throttled. */
+  throttle?: AuthThrottle;
 }): Middleware {
   const reported = new Set<string>();
 
@@ -53,6 +56,12 @@ export function authMiddleware(options: {
     ctx.state.policy = policy;
     if (policy.access === 'public') return next();
 
+    const wait = options.throttle?.blockedFor(ctx.ip) ?? 0;
+    if (wait > 0) {
+      const seconds = Math.max(1, Math.ceil(wait / 1000));
+      ctx.set('Retry-After', String(seconds));
+      throw new AppError('rate_limited', `Too many failed authentications from this address; retry in ${seconds} s`, { retryAfterSeconds: seconds });
+    }
     const principal = options.authenticator.authenticate(ctx.get('authorization') || undefined);
     if (!principal && policy.access === 'user-or-link') {
       const raw = ctx.query.link;
@@ -63,6 +72,11 @@ export function authMiddleware(options: {
       }
     }
     if (!principal) {
+      // A request that presented credentials and failed counts; one that presented none is a client discovering auth.
+      if (ctx.get('authorization')) {
+        options.throttle?.failed(ctx.ip);
+        options.logger.warn('authentication failed', { ip: ctx.ip, method: ctx.method, path: ctx.path });
+      }
       ctx.set('WWW-Authenticate', options.challenge?.(ctx.path) ?? 'Bearer realm="mcp-api"');
       throw unauthorized();
     }

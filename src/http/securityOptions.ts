@@ -4,6 +4,7 @@ import { createAuthenticator } from './authenticator.js';
 import { createLoginLinks } from './loginLinks.js';
 import type { OriginPolicy } from './originGuard.js';
 import { createRateLimiter } from './rateLimiter.js';
+import { createAuthThrottle } from './authThrottle.js';
 import type { Principal } from './principal.js';
 import type { FederationSettings } from './authServer/federation.js';
 
@@ -17,6 +18,9 @@ export interface SecurityOptions {
     /** 0 turns the per-user tool-call rate limit off. */
     readonly toolCallsPerMinute: number;
     readonly toolCallBurst: number;
+    /** Failed authentications per source per minute (sustained) and at once; absent or 0: not throttled. */
+    readonly authFailuresPerMinute?: number;
+    readonly authFailureBurst?: number;
   };
   readonly google: { readonly credentials?: Record<string, unknown>; readonly loginTtlMs: number };
   readonly publicUrl?: string;
@@ -34,6 +38,9 @@ export function securityDeps(options: SecurityOptions, projector: Projector, clo
     authenticator: createAuthenticator({ ...options.auth, tokens: () => projector.readModels.tokens, clock, ...(oauth ? { oauth } : {}) }),
     links: createLoginLinks(options.linkKey, clock, options.google.loginTtlMs),
     origins: options.origins,
+    ...(options.limits.authFailuresPerMinute
+      ? { authFailures: createAuthThrottle({ perMinute: options.limits.authFailuresPerMinute, burst: options.limits.authFailureBurst ?? 20, clock }) }
+      : {}),
     toolCalls: createRateLimiter({ perMinute: options.limits.toolCallsPerMinute, burst: options.limits.toolCallBurst, clock }),
     maxSecretsPerUser: options.limits.maxSecretsPerUser,
     maxSecretValueBytes: options.limits.maxSecretValueBytes,
