@@ -44,6 +44,9 @@ describe('security configuration', () => {
     expect(message).to.not.contain('canary');
     expect(messageOf({ GOOGLE_OAUTH_CREDENTIALS: '{not json canary' })).to.not.contain('canary');
     expect(messageOf({ ADMIN_TOKEN: 'a'.repeat(40) })).to.contain('distinct');
+    expect(messageOf({ ADMIN_TOKEN: 'abcdefghij'.repeat(4) })).to.contain('must not repeat a shorter pattern');
+    expect(messageOf({ ADMIN_TOKEN: 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaabcdefghij' })).to.contain('too predictable');
+    expect(loadConfig({ ADMIN_TOKEN: 'mcpa_bFdJn7modtJ1ECIsV_o1nAVXvwduVA3bT-gEPCLU5l0' }).ADMIN_TOKEN).to.be.a('string');
     expect(messageOf({ AUTH: 'maybe' })).to.contain('AUTH');
   });
 
