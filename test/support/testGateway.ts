@@ -93,6 +93,8 @@ export interface TestGatewayOptions {
   clock?: () => Date;
   /** Turns on the gateway's OAuth authorization server, with PUBLIC_URL set to the gateway's own address. */
   oauth?: NonNullable<SecurityOptions['authServer']>;
+  upstreamCapabilities?: GatewayOptions['upstreamCapabilities'];
+  maxMessageBytes?: number;
 }
 
 /** A real gateway on the real file event store, listening on an ephemeral loopback port. */
@@ -126,6 +128,8 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     parentEnv: options.parentEnv ?? process.env,
     newId: randomUUID,
     ...(options.perUser ? { perUser: options.perUser } : {}),
+    ...(options.upstreamCapabilities ? { upstreamCapabilities: options.upstreamCapabilities } : {}),
+    ...(options.maxMessageBytes ? { maxMessageBytes: options.maxMessageBytes } : {}),
     ...(options.mcp ? { mcp: options.mcp } : {}),
     remote: { urlPolicy: createUrlPolicy({ allow: ['loopback'] }), ...options.remote },
     ...(options.clock ? { clock: options.clock } : {}),
