@@ -48,5 +48,6 @@ export type GrantCommand = { type: 'RevokeGrant'; data: { grantId: string } };
 export const grantDecider: Decider<{ revocations: number }, GrantCommand> = {
   initialState: () => ({ revocations: 0 }),
   decide: (_state, command): DomainEvent[] => [{ type: 'AuthServerGrantRevoked', data: command.data }],
-  evolve: (state, event) => (event.type === 'AuthServerGrantRevoked' ? { revocations: state.revocations + 1 } : state),
+  evolve: (state, event) =>
+    event.type === 'AuthServerGrantRevoked' ? { revocations: state.revocations + 1 } : state,
 };

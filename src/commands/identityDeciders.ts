@@ -11,11 +11,17 @@ export const policyDecider: Decider<{ rules: PolicyRule[] }, PolicyCommand> = {
   decide(state, command): DomainEvent[] {
     const ids = new Set<string>();
     for (const rule of command.data.rules) {
-      if (ids.has(rule.id)) throw new AppError('invalid_request', `Rule id ${rule.id} is used twice`, { ruleId: rule.id });
+      if (ids.has(rule.id))
+        throw new AppError('invalid_request', `Rule id ${rule.id} is used twice`, { ruleId: rule.id });
       ids.add(rule.id);
     }
     if (JSON.stringify(state.rules) === JSON.stringify(command.data.rules)) return [];
-    return [{ type: 'AccessPolicySet', data: { rules: command.data.rules.map((r) => ({ ...r, subjects: [...r.subjects] })) } }];
+    return [
+      {
+        type: 'AccessPolicySet',
+        data: { rules: command.data.rules.map((r) => ({ ...r, subjects: [...r.subjects] })) },
+      },
+    ];
   },
   evolve: (state, event) => (event.type === 'AccessPolicySet' ? { rules: event.data.rules } : state),
 };
@@ -31,7 +37,8 @@ export type AccountCommand =
   | { type: 'SetUserGroups'; data: { username: string; groups: string[] } }
   | { type: 'RecordSignIn'; data: { username: string; subjectHash: string; idpGroups: string[] } };
 
-const sameSet = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((x) => b.includes(x));
+const sameSet = (a: readonly string[], b: readonly string[]): boolean =>
+  a.length === b.length && a.every((x) => b.includes(x));
 
 export const accountDecider: Decider<AccountState, AccountCommand> = {
   initialState: () => ({ registered: false, groups: [] }),
@@ -41,12 +48,24 @@ export const accountDecider: Decider<AccountState, AccountCommand> = {
         return state.registered ? [] : [{ type: 'UserRegistered', data: command.data }];
       case 'SetUserGroups': {
         const groups = [...new Set(command.data.groups)].sort();
-        const register: DomainEvent[] = state.registered ? [] : [{ type: 'UserRegistered', data: { username: command.data.username, source: 'admin' } }];
-        return sameSet(groups, state.groups) && state.registered ? [] : [...register, { type: 'UserGroupsSet', data: { username: command.data.username, groups } }];
+        const register: DomainEvent[] = state.registered
+          ? []
+          : [{ type: 'UserRegistered', data: { username: command.data.username, source: 'admin' } }];
+        return sameSet(groups, state.groups) && state.registered
+          ? []
+          : [...register, { type: 'UserGroupsSet', data: { username: command.data.username, groups } }];
       }
       case 'RecordSignIn': {
-        const register: DomainEvent[] = state.registered ? [] : [{ type: 'UserRegistered', data: { username: command.data.username, source: 'oidc' } }];
-        return [...register, { type: 'UserSignedIn', data: { ...command.data, idpGroups: [...new Set(command.data.idpGroups)].sort() } }];
+        const register: DomainEvent[] = state.registered
+          ? []
+          : [{ type: 'UserRegistered', data: { username: command.data.username, source: 'oidc' } }];
+        return [
+          ...register,
+          {
+            type: 'UserSignedIn',
+            data: { ...command.data, idpGroups: [...new Set(command.data.idpGroups)].sort() },
+          },
+        ];
       }
     }
   },

@@ -8,7 +8,14 @@ import { SealedSchema } from './secretEvents.js';
  * token. What the gateway must read without opening (which grant, whose, until when) is in clear.
  */
 const key = z.string().regex(/^[0-9a-f]{64}$/);
-const model = z.enum(['Client', 'Grant', 'AuthorizationCode', 'AccessToken', 'RefreshToken', 'RegistrationAccessToken']);
+const model = z.enum([
+  'Client',
+  'Grant',
+  'AuthorizationCode',
+  'AccessToken',
+  'RefreshToken',
+  'RegistrationAccessToken',
+]);
 
 export const AuthServerRecordStored = z.object({
   model,
@@ -28,5 +35,6 @@ export const AuthServerGrantRevoked = z.object({ grantId: z.string().min(1).max(
 export type AuthServerModelName = z.infer<typeof model>;
 export const AUTH_SERVER_MODELS = model.options;
 
-export const authRecordStreamId = (modelName: string, recordKey: string): string => `authserver-${modelName}-${recordKey}`;
+export const authRecordStreamId = (modelName: string, recordKey: string): string =>
+  `authserver-${modelName}-${recordKey}`;
 export const authGrantStreamId = (grantId: string): string => `authserver-grant-${grantId}`;

@@ -16,4 +16,8 @@ export const UserGroupsSet = z.object({ username, groups });
  * ones of the previous sign-in; `subjectHash` is SHA-256 of `issuer + " " + sub`, so the log shows
  * which account signed in without naming it at the provider.
  */
-export const UserSignedIn = z.object({ username, subjectHash: z.string().regex(/^[0-9a-f]{64}$/), idpGroups: groups });
+export const UserSignedIn = z.object({
+  username,
+  subjectHash: z.string().regex(/^[0-9a-f]{64}$/),
+  idpGroups: groups,
+});

@@ -1,7 +1,11 @@
 import * as z from 'zod';
 
 /** `*` is the only wildcard; names stay printable and short so rules read well in the audit log. */
-const pattern = z.string().min(1).max(256).regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces');
+const pattern = z
+  .string()
+  .min(1)
+  .max(256)
+  .regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces');
 const subject = z.union([
   z.literal('*'),
   z.string().regex(/^user:[\x21-\x7e]{1,200}$/, 'user:<pattern>'),

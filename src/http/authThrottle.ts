@@ -11,7 +11,11 @@ export interface AuthThrottle {
   failed(source: string): void;
 }
 
-export function createAuthThrottle(options: { perMinute: number; burst: number; clock: () => Date }): AuthThrottle {
+export function createAuthThrottle(options: {
+  perMinute: number;
+  burst: number;
+  clock: () => Date;
+}): AuthThrottle {
   const limiter = createRateLimiter(options);
   const blocked = new Map<string, number>();
   const now = (): number => options.clock().getTime();

@@ -13,7 +13,8 @@ import { parseInput } from './validate.js';
 /** Users, groups and the access policy: admin-only, all as events. */
 export function identityRoutes(deps: AppDeps): Router {
   const router = new Router();
-  const meta = (ctx: { state: Record<string, unknown> }) => commandMetadata(deps, 'admin', ctx.state.requestId as string);
+  const meta = (ctx: { state: Record<string, unknown> }) =>
+    commandMetadata(deps, 'admin', ctx.state.requestId as string);
   const userView = (username: string) => {
     const user = deps.projector.readModels.users.get(username);
     if (!user) throw new AppError('user_not_found', `User ${username} not found`, { username });
@@ -27,10 +28,22 @@ export function identityRoutes(deps: AppDeps): Router {
 
   router.post('/users', async (ctx) => {
     const body = parseInput(RegisterUserBody, ctx.request.body, 'user');
-    const registered = await handleCommand(deps.store, userStreamId(body.username), accountDecider, { type: 'RegisterUser', data: { username: body.username, source: 'admin' } }, meta(ctx));
+    const registered = await handleCommand(
+      deps.store,
+      userStreamId(body.username),
+      accountDecider,
+      { type: 'RegisterUser', data: { username: body.username, source: 'admin' } },
+      meta(ctx),
+    );
     let position = registered.position;
     if (body.groups) {
-      const grouped = await handleCommand(deps.store, userStreamId(body.username), accountDecider, { type: 'SetUserGroups', data: { username: body.username, groups: body.groups } }, meta(ctx));
+      const grouped = await handleCommand(
+        deps.store,
+        userStreamId(body.username),
+        accountDecider,
+        { type: 'SetUserGroups', data: { username: body.username, groups: body.groups } },
+        meta(ctx),
+      );
       position = Math.max(position, grouped.position);
     }
     await deps.projector.waitFor(position);
@@ -45,7 +58,13 @@ export function identityRoutes(deps: AppDeps): Router {
   router.put('/users/:username/groups', async (ctx) => {
     const username = parseInput(usernameSchema, ctx.params.username, 'username');
     const body = parseInput(SetGroupsBody, ctx.request.body, 'groups');
-    const result = await handleCommand(deps.store, userStreamId(username), accountDecider, { type: 'SetUserGroups', data: { username, groups: body.groups } }, meta(ctx));
+    const result = await handleCommand(
+      deps.store,
+      userStreamId(username),
+      accountDecider,
+      { type: 'SetUserGroups', data: { username, groups: body.groups } },
+      meta(ctx),
+    );
     await deps.projector.waitFor(result.position);
     ctx.body = { success: true, user: userView(username) };
   });
@@ -57,17 +76,35 @@ export function identityRoutes(deps: AppDeps): Router {
 
   router.put('/policy', async (ctx) => {
     const body = parseInput(SetPolicyBody, ctx.request.body, 'access policy');
-    const result = await handleCommand(deps.store, POLICY_STREAM, policyDecider, { type: 'SetAccessPolicy', data: { rules: body.rules } }, meta(ctx));
+    const result = await handleCommand(
+      deps.store,
+      POLICY_STREAM,
+      policyDecider,
+      { type: 'SetAccessPolicy', data: { rules: body.rules } },
+      meta(ctx),
+    );
     await deps.projector.waitFor(result.position);
     deps.logger.info('access policy set', { rules: body.rules.length });
-    ctx.body = { success: true, rules: deps.projector.readModels.policy.rules, enforced: body.rules.length > 0 };
+    ctx.body = {
+      success: true,
+      rules: deps.projector.readModels.policy.rules,
+      enforced: body.rules.length > 0,
+    };
   });
 
   // What the policy decides for one user and item, and why (which rule): for admins writing rules.
   router.post('/policy/check', (ctx) => {
     const body = parseInput(PolicyCheckBody, ctx.request.body, 'policy check');
-    const decision = deps.access.decide(body.username, { server: body.server, kind: body.kind, name: body.name });
-    ctx.body = { success: true, ...decision, groups: groupsOf(deps.projector.readModels.users, body.username) };
+    const decision = deps.access.decide(body.username, {
+      server: body.server,
+      kind: body.kind,
+      name: body.name,
+    });
+    ctx.body = {
+      success: true,
+      ...decision,
+      groups: groupsOf(deps.projector.readModels.users, body.username),
+    };
   });
 
   return router;

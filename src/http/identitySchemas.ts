@@ -3,7 +3,9 @@ import { GROUP } from '../events/identityEvents.js';
 import { PolicyRuleSchema } from '../events/policyEvents.js';
 import { usernameSchema } from './serverSchemas.js';
 
-const groups = z.array(z.string().regex(GROUP, 'group names are 1-128 letters, digits, spaces or . _ @ + : / -')).max(200);
+const groups = z
+  .array(z.string().regex(GROUP, 'group names are 1-128 letters, digits, spaces or . _ @ + : / -'))
+  .max(200);
 
 export const RegisterUserBody = z.object({ username: usernameSchema, groups: groups.optional() }).strict();
 export const SetGroupsBody = z.object({ groups }).strict();

@@ -1,5 +1,11 @@
 import { AppError } from '../errors.js';
-import { decide, type AccessTarget, type PolicyDecision, type PolicyRule, type PolicySubject } from './accessPolicy.js';
+import {
+  decide,
+  type AccessTarget,
+  type PolicyDecision,
+  type PolicyRule,
+  type PolicySubject,
+} from './accessPolicy.js';
 
 /**
  * The one enforcement port: the call path (ToolCaller), the REST tool list and the /mcp catalogue
@@ -11,7 +17,12 @@ export interface Access {
   /** Throws `access_denied` unless allowed: the call path's check. */
   assert(username: string, target: AccessTarget): void;
   /** The subset of `names` (items of one kind on one server) this user may see and use. */
-  filter<T extends { readonly name: string }>(username: string, server: string, kind: AccessTarget['kind'], items: readonly T[]): T[];
+  filter<T extends { readonly name: string }>(
+    username: string,
+    server: string,
+    kind: AccessTarget['kind'],
+    items: readonly T[],
+  ): T[];
 }
 
 export interface AccessSources {
@@ -26,11 +37,15 @@ export function createAccess(sources: AccessSources): Access {
     allows: (username, target) => access.decide(username, target).allowed,
     assert(username, target) {
       if (access.allows(username, target)) return;
-      throw new AppError('access_denied', `User ${username} may not use ${target.kind} ${target.name} of server ${target.server} (access policy)`, {
-        serverName: target.server,
-        kind: target.kind,
-        name: target.name,
-      });
+      throw new AppError(
+        'access_denied',
+        `User ${username} may not use ${target.kind} ${target.name} of server ${target.server} (access policy)`,
+        {
+          serverName: target.server,
+          kind: target.kind,
+          name: target.name,
+        },
+      );
     },
     filter(username, server, kind, items) {
       const rules = sources.rules();

@@ -89,7 +89,11 @@ export function ruleMatches(rule: PolicyRule, subject: PolicySubject, target: Ac
  * No rules: everyone may use everything (the behaviour before policies existed). With rules: a
  * matching deny wins over any allow, and anything no allow rule covers is denied.
  */
-export function decide(rules: readonly PolicyRule[], subject: PolicySubject, target: AccessTarget): PolicyDecision {
+export function decide(
+  rules: readonly PolicyRule[],
+  subject: PolicySubject,
+  target: AccessTarget,
+): PolicyDecision {
   if (rules.length === 0) return { allowed: true, reason: 'no-rules' };
   let allow: PolicyRule | undefined;
   for (const rule of rules) {
@@ -97,5 +101,7 @@ export function decide(rules: readonly PolicyRule[], subject: PolicySubject, tar
     if (rule.effect === 'deny') return { allowed: false, ruleId: rule.id, reason: 'denied' };
     allow ??= rule;
   }
-  return allow ? { allowed: true, ruleId: allow.id, reason: 'allowed' } : { allowed: false, reason: 'no-matching-allow' };
+  return allow
+    ? { allowed: true, ruleId: allow.id, reason: 'allowed' }
+    : { allowed: false, reason: 'no-matching-allow' };
 }

@@ -40,8 +40,15 @@ export function evolveAuthServer(model: AuthServerModel, event: DomainEvent): Au
       drop(model, name, key);
       let records = model.records.get(name);
       if (!records) model.records.set(name, (records = new Map()));
-      records.set(key, { sealed, ...(grantId ? { grantId } : {}), ...(accountId ? { accountId } : {}), ...(clientId ? { clientId } : {}), ...(expiresAt ? { expiresAt } : {}) });
-      if (grantId !== undefined) model.byGrant.set(grantId, [...(model.byGrant.get(grantId) ?? []), `${name}${SEP}${key}`]);
+      records.set(key, {
+        sealed,
+        ...(grantId ? { grantId } : {}),
+        ...(accountId ? { accountId } : {}),
+        ...(clientId ? { clientId } : {}),
+        ...(expiresAt ? { expiresAt } : {}),
+      });
+      if (grantId !== undefined)
+        model.byGrant.set(grantId, [...(model.byGrant.get(grantId) ?? []), `${name}${SEP}${key}`]);
       return model;
     }
     case 'AuthServerRecordConsumed': {
@@ -62,7 +69,8 @@ export function evolveAuthServer(model: AuthServerModel, event: DomainEvent): Au
     case 'UserDeleted':
       // A deleted user's grants, tokens and codes stop working with the deletion.
       for (const [name, records] of model.records) {
-        for (const [key, record] of records) if (record.accountId === event.data.username) drop(model, name, key);
+        for (const [key, record] of records)
+          if (record.accountId === event.data.username) drop(model, name, key);
       }
       return model;
     default:
@@ -70,4 +78,8 @@ export function evolveAuthServer(model: AuthServerModel, event: DomainEvent): Au
   }
 }
 
-export const authRecord = (model: AuthServerModel, modelName: string, key: string): AuthRecordView | undefined => model.records.get(modelName)?.get(key);
+export const authRecord = (
+  model: AuthServerModel,
+  modelName: string,
+  key: string,
+): AuthRecordView | undefined => model.records.get(modelName)?.get(key);

@@ -23,7 +23,13 @@ export interface PolicyModel {
 export const initialUsers = (): UsersModel => new Map();
 export const initialPolicy = (): PolicyModel => ({ rules: [] });
 
-const blank = (username: string, source: UserView['source'], at: string): UserView => ({ username, source, registeredAt: at, groups: [], idpGroups: [] });
+const blank = (username: string, source: UserView['source'], at: string): UserView => ({
+  username,
+  source,
+  registeredAt: at,
+  groups: [],
+  idpGroups: [],
+});
 
 /** Deterministic fold, in place. A deleted user's record goes; signing in again registers them anew. */
 export function evolveUsers(model: UsersModel, event: DomainEvent, occurredAt: string): UsersModel {

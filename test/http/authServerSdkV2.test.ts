@@ -23,7 +23,13 @@ class V2Provider implements OAuthClientProvider {
     return CLIENT_REDIRECT;
   }
   get clientMetadata(): OAuthClientMetadata {
-    return { client_name: 'SDK v2 client', redirect_uris: [CLIENT_REDIRECT], grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'], token_endpoint_auth_method: 'none' };
+    return {
+      client_name: 'SDK v2 client',
+      redirect_uris: [CLIENT_REDIRECT],
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      token_endpoint_auth_method: 'none',
+    };
   }
   clientInformation(): StoredOAuthClientInformation | undefined {
     return this.info;
@@ -64,9 +70,24 @@ describe('OAuth sign-in with the SDK v2 client (@modelcontextprotocol/client)', 
     await gw.request('POST', '/mcp/servers', fixtureServer('alpha'));
     await waitForStatus(gw, 'alpha', ['connected']);
     await gw.request('POST', '/users', { username: 'dave', groups: ['calc'] });
-    await gw.request('POST', '/secrets/set', { username: 'dave', serverName: 'alpha', secretName: 'API_KEY', secretValue: 'dave-v2-secret-3141' });
+    await gw.request('POST', '/secrets/set', {
+      username: 'dave',
+      serverName: 'alpha',
+      secretName: 'API_KEY',
+      secretValue: 'dave-v2-secret-3141',
+    });
     await gw.request('PUT', '/policy', {
-      rules: [{ id: 'calc', effect: 'allow', subjects: ['group:calc'], server: 'alpha', kind: 'tool', name: 'add' }, { id: 'own-secret', effect: 'allow', subjects: ['user:dave'], server: 'alpha', kind: 'tool', name: 'echo_secret' }],
+      rules: [
+        { id: 'calc', effect: 'allow', subjects: ['group:calc'], server: 'alpha', kind: 'tool', name: 'add' },
+        {
+          id: 'own-secret',
+          effect: 'allow',
+          subjects: ['user:dave'],
+          server: 'alpha',
+          kind: 'tool',
+          name: 'echo_secret',
+        },
+      ],
     });
   });
   after(async () => {
@@ -77,13 +98,18 @@ describe('OAuth sign-in with the SDK v2 client (@modelcontextprotocol/client)', 
     const provider = new V2Provider();
     const url = new URL(`${gw.url}/mcp`);
     const first = new Client({ name: 'v2-oauth-test', version: '1.0.0' });
-    const error = await first.connect(new StreamableHTTPClientTransport(url, { authProvider: provider })).catch((e: unknown) => e);
+    const error = await first
+      .connect(new StreamableHTTPClientTransport(url, { authProvider: provider }))
+      .catch((e: unknown) => e);
     expect(error).to.be.instanceOf(UnauthorizedError);
     const { token } = await gw.issueToken('dave');
-    const { redirect } = await authorizeInBrowser(clientBrowser(), (provider.authorizationUrl as URL).href, { token });
+    const { redirect } = await authorizeInBrowser(clientBrowser(), (provider.authorizationUrl as URL).href, {
+      token,
+    });
     const transport = new StreamableHTTPClientTransport(url, { authProvider: provider });
     await transport.finishAuth(redirect.searchParams);
-    for (const value of [provider.saved?.access_token, provider.saved?.refresh_token]) if (value) suiteCanaries.add(value, gw.dataDir);
+    for (const value of [provider.saved?.access_token, provider.saved?.refresh_token])
+      if (value) suiteCanaries.add(value, gw.dataDir);
     const client = new Client({ name: 'v2-oauth-test', version: '1.0.0' });
     await client.connect(transport);
     const names = (await client.listTools()).tools.map((t) => t.name).sort();
@@ -96,12 +122,18 @@ describe('OAuth sign-in with the SDK v2 client (@modelcontextprotocol/client)', 
   it('refuses a callback whose iss is not the gateway (mix-up defence on the client side works with our metadata)', async () => {
     const provider = new V2Provider();
     const url = new URL(`${gw.url}/mcp`);
-    await new Client({ name: 'v2', version: '1.0.0' }).connect(new StreamableHTTPClientTransport(url, { authProvider: provider })).catch(() => undefined);
+    await new Client({ name: 'v2', version: '1.0.0' })
+      .connect(new StreamableHTTPClientTransport(url, { authProvider: provider }))
+      .catch(() => undefined);
     const { token } = await gw.issueToken('dave');
-    const { redirect } = await authorizeInBrowser(clientBrowser(), (provider.authorizationUrl as URL).href, { token });
+    const { redirect } = await authorizeInBrowser(clientBrowser(), (provider.authorizationUrl as URL).href, {
+      token,
+    });
     const forged = new URLSearchParams(redirect.searchParams);
     forged.set('iss', 'https://attacker.example');
-    const failed = await new StreamableHTTPClientTransport(url, { authProvider: provider }).finishAuth(forged).catch((e: unknown) => e);
+    const failed = await new StreamableHTTPClientTransport(url, { authProvider: provider })
+      .finishAuth(forged)
+      .catch((e: unknown) => e);
     expect(failed).to.be.instanceOf(Error);
     expect(provider.saved).to.equal(undefined);
   });

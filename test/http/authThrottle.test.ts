@@ -15,7 +15,8 @@ describe('failed authentications are throttled per source', () => {
 
   it('answers 429 after the burst of failures, logs each failure without the token, and lets the source in again later', async () => {
     const bad = 'mcpu_00000000000000000000000000000000_not-a-real-token-canary-000000000000000';
-    for (let i = 0; i < 3; i++) expect((await gw.request('GET', '/mcp/tools', undefined, { token: bad })).status).to.equal(401);
+    for (let i = 0; i < 3; i++)
+      expect((await gw.request('GET', '/mcp/tools', undefined, { token: bad })).status).to.equal(401);
     expect((await gw.request('GET', '/mcp/tools', undefined, { token: bad })).status).to.equal(401); // the 4th failure trips the breaker
     const blocked = await gw.request('GET', '/mcp/tools');
     expect(blocked.status).to.equal(429);
@@ -29,7 +30,8 @@ describe('failed authentications are throttled per source', () => {
 
   it('does not count requests that present no credentials (clients discovering OAuth)', async () => {
     now += 60_000;
-    for (let i = 0; i < 6; i++) expect((await gw.request('GET', '/mcp/tools', undefined, { token: null })).status).to.equal(401);
+    for (let i = 0; i < 6; i++)
+      expect((await gw.request('GET', '/mcp/tools', undefined, { token: null })).status).to.equal(401);
     expect((await gw.request('GET', '/mcp/tools')).status).to.equal(200);
   });
 });

@@ -5,7 +5,12 @@ import { connectMcp, type McpTestClient } from '../support/mcpClient.js';
 import { fixtureServer, startTestGateway, waitForStatus, type TestGateway } from '../support/testGateway.js';
 
 /** The cells: users (with groups) × tools of two servers, each decided through every path. */
-const USERS: Record<string, string[]> = { alice: ['eng'], bob: ['ops', 'eng-leads'], carol: [], dave: ['eng'] };
+const USERS: Record<string, string[]> = {
+  alice: ['eng'],
+  bob: ['ops', 'eng-leads'],
+  carol: [],
+  dave: ['eng'],
+};
 const TOOLS = [
   ['alpha', 'echo'],
   ['alpha', 'add'],
@@ -16,11 +21,37 @@ const TOOLS = [
 const RULES: PolicyRule[] = [
   { id: 'eng-alpha', effect: 'allow', subjects: ['group:eng'], server: 'alpha', kind: 'tool', name: '*' },
   { id: 'leads-everything', effect: 'allow', subjects: ['group:*-leads'], server: '*', kind: '*', name: '*' },
-  { id: 'carol-beta-echo', effect: 'allow', subjects: ['user:carol'], server: 'beta', kind: 'tool', name: 'echo' },
-  { id: 'no-secrets-for-dave', effect: 'deny', subjects: ['user:dave'], server: 'alpha', kind: 'tool', name: 'echo_*' },
-  { id: 'only-beta-ops-excluded', effect: 'deny', subjects: ['group:ops'], server: 'beta', kind: 'tool', name: 'only_*' },
+  {
+    id: 'carol-beta-echo',
+    effect: 'allow',
+    subjects: ['user:carol'],
+    server: 'beta',
+    kind: 'tool',
+    name: 'echo',
+  },
+  {
+    id: 'no-secrets-for-dave',
+    effect: 'deny',
+    subjects: ['user:dave'],
+    server: 'alpha',
+    kind: 'tool',
+    name: 'echo_*',
+  },
+  {
+    id: 'only-beta-ops-excluded',
+    effect: 'deny',
+    subjects: ['group:ops'],
+    server: 'beta',
+    kind: 'tool',
+    name: 'only_*',
+  },
 ];
-const ARGS: Record<string, Record<string, unknown>> = { echo: { message: 'hi' }, add: { a: 1, b: 2 }, echo_secret: { name: 'none' }, only_beta: { message: 'hi' } };
+const ARGS: Record<string, Record<string, unknown>> = {
+  echo: { message: 'hi' },
+  add: { a: 1, b: 2 },
+  echo_secret: { name: 'none' },
+  only_beta: { message: 'hi' },
+};
 
 describe('access policy matrix: REST and /mcp decide every cell the same way', function () {
   this.timeout(60_000);
@@ -31,7 +62,11 @@ describe('access policy matrix: REST and /mcp decide every cell the same way', f
   before(async () => {
     gw = await startTestGateway();
     await gw.request('POST', '/mcp/servers', fixtureServer('alpha'));
-    await gw.request('POST', '/mcp/servers', fixtureServer('beta', { env: { FIXTURE_EXTRA_TOOL: 'only_beta' } }));
+    await gw.request(
+      'POST',
+      '/mcp/servers',
+      fixtureServer('beta', { env: { FIXTURE_EXTRA_TOOL: 'only_beta' } }),
+    );
     await waitForStatus(gw, 'alpha', ['connected']);
     await waitForStatus(gw, 'beta', ['connected']);
     for (const [username, groups] of Object.entries(USERS)) {
@@ -50,7 +85,8 @@ describe('access policy matrix: REST and /mcp decide every cell the same way', f
     expect(res.status, res.text).to.equal(200);
     const out = new Set<string>();
     for (const entry of res.body.tools as Array<Record<string, Array<{ name: string }>>>) {
-      for (const [server, list] of Object.entries(entry)) for (const t of list) out.add(`${server}__${t.name}`);
+      for (const [server, list] of Object.entries(entry))
+        for (const t of list) out.add(`${server}__${t.name}`);
     }
     return out;
   };
@@ -58,11 +94,17 @@ describe('access policy matrix: REST and /mcp decide every cell the same way', f
   const restServers = async (username: string): Promise<Set<string>> => {
     const res = await gw.request('GET', '/mcp/servers', undefined, { token: tokens[username] as string });
     const out = new Set<string>();
-    for (const s of res.body.servers as Array<{ name: string; toolsList: Array<{ name: string }> }>) for (const t of s.toolsList) out.add(`${s.name}__${t.name}`);
+    for (const s of res.body.servers as Array<{ name: string; toolsList: Array<{ name: string }> }>)
+      for (const t of s.toolsList) out.add(`${s.name}__${t.name}`);
     return out;
   };
   const restCall = async (username: string, server: string, tool: string): Promise<boolean> => {
-    const res = await gw.request('POST', '/mcp/tool/call', { serverName: server, methodName: tool, args: ARGS[tool] }, { token: tokens[username] as string });
+    const res = await gw.request(
+      'POST',
+      '/mcp/tool/call',
+      { serverName: server, methodName: tool, args: ARGS[tool] },
+      { token: tokens[username] as string },
+    );
     if (res.status === 403) {
       expect(res.body.code).to.equal('access_denied');
       return false;
@@ -70,7 +112,12 @@ describe('access policy matrix: REST and /mcp decide every cell the same way', f
     expect(res.status, res.text).to.equal(200);
     return true;
   };
-  const mcpView = async (username: string): Promise<{ listed: Set<string>; call: (name: string, args: Record<string, unknown>) => Promise<boolean> }> => {
+  const mcpView = async (
+    username: string,
+  ): Promise<{
+    listed: Set<string>;
+    call: (name: string, args: Record<string, unknown>) => Promise<boolean>;
+  }> => {
     const c = await connectMcp(gw, { token: tokens[username] as string });
     clients.push(c);
     const { tools } = await c.client.listTools();
@@ -91,7 +138,8 @@ describe('access policy matrix: REST and /mcp decide every cell the same way', f
   it('with no rules, every user sees and calls every tool (the default)', async () => {
     for (const username of Object.keys(USERS)) {
       const listed = await restTools(username);
-      for (const [server, tool] of TOOLS) expect(listed.has(`${server}__${tool}`), `${username} ${server}/${tool}`).to.equal(true);
+      for (const [server, tool] of TOOLS)
+        expect(listed.has(`${server}__${tool}`), `${username} ${server}/${tool}`).to.equal(true);
     }
     expect(await restCall('carol', 'alpha', 'add')).to.equal(true);
   });
@@ -106,19 +154,31 @@ describe('access policy matrix: REST and /mcp decide every cell the same way', f
       for (const [server, tool] of TOOLS) {
         const cell = `${username} (${groups.join(',') || 'no groups'}) × ${server}/${tool}`;
         const expected = decide(RULES, { username, groups }, { server, kind: 'tool', name: tool }).allowed;
-        const check = await gw.request('POST', '/policy/check', { username, server, kind: 'tool', name: tool });
+        const check = await gw.request('POST', '/policy/check', {
+          username,
+          server,
+          kind: 'tool',
+          name: tool,
+        });
         expect(check.body.allowed, `${cell}: /policy/check`).to.equal(expected);
         expect(rest.has(`${server}__${tool}`), `${cell}: REST list`).to.equal(expected);
         expect(servers.has(`${server}__${tool}`), `${cell}: GET /mcp/servers`).to.equal(expected);
         expect(mcp.listed.has(`${server}__${tool}`), `${cell}: /mcp tools/list`).to.equal(expected);
         expect(await restCall(username, server, tool), `${cell}: REST call`).to.equal(expected);
-        expect(await mcp.call(`${server}__${tool}`, ARGS[tool] ?? {}), `${cell}: /mcp tools/call`).to.equal(expected);
+        expect(await mcp.call(`${server}__${tool}`, ARGS[tool] ?? {}), `${cell}: /mcp tools/call`).to.equal(
+          expected,
+        );
       }
     }
   });
 
   it('applies to admin tokens acting for a user too (the policy is about users, not tokens)', async () => {
-    const res = await gw.request('POST', '/mcp/tool/call', { username: 'carol', serverName: 'alpha', methodName: 'add', args: { a: 1, b: 1 } });
+    const res = await gw.request('POST', '/mcp/tool/call', {
+      username: 'carol',
+      serverName: 'alpha',
+      methodName: 'add',
+      args: { a: 1, b: 1 },
+    });
     expect(res.status).to.equal(403);
     expect(res.body.code).to.equal('access_denied');
   });

@@ -2,7 +2,14 @@ import { expect } from 'chai';
 import { decide, globMatch, type PolicyRule } from '../../src/policy/accessPolicy.js';
 import { createAccess } from '../../src/policy/access.js';
 
-const rule = (id: string, effect: 'allow' | 'deny', subjects: string[], server = '*', name = '*', kind: PolicyRule['kind'] = '*'): PolicyRule => ({ id, effect, subjects, server, kind, name });
+const rule = (
+  id: string,
+  effect: 'allow' | 'deny',
+  subjects: string[],
+  server = '*',
+  name = '*',
+  kind: PolicyRule['kind'] = '*',
+): PolicyRule => ({ id, effect, subjects, server, kind, name });
 const tool = (server: string, name: string) => ({ server, kind: 'tool' as const, name });
 const alice = { username: 'alice', groups: ['eng'] };
 const bob = { username: 'bob', groups: ['ops', 'eng-leads'] };
@@ -35,17 +42,30 @@ describe('access policy (pure)', () => {
     it('denies what no allow rule covers once rules exist', () => {
       const rules = [rule('eng-alpha', 'allow', ['group:eng'], 'alpha')];
       expect(decide(rules, alice, tool('alpha', 'echo')).allowed).to.equal(true);
-      expect(decide(rules, alice, tool('beta', 'echo'))).to.deep.equal({ allowed: false, reason: 'no-matching-allow' });
+      expect(decide(rules, alice, tool('beta', 'echo'))).to.deep.equal({
+        allowed: false,
+        reason: 'no-matching-allow',
+      });
       expect(decide(rules, bob, tool('alpha', 'echo')).allowed).to.equal(false);
     });
     it('lets a matching deny win over any allow, in any order', () => {
-      const rules = [rule('all', 'allow', ['*']), rule('no-secrets', 'deny', ['user:alice'], 'alpha', 'echo_secret')];
-      expect(decide(rules, alice, tool('alpha', 'echo_secret'))).to.deep.equal({ allowed: false, ruleId: 'no-secrets', reason: 'denied' });
+      const rules = [
+        rule('all', 'allow', ['*']),
+        rule('no-secrets', 'deny', ['user:alice'], 'alpha', 'echo_secret'),
+      ];
+      expect(decide(rules, alice, tool('alpha', 'echo_secret'))).to.deep.equal({
+        allowed: false,
+        ruleId: 'no-secrets',
+        reason: 'denied',
+      });
       expect(decide([...rules].reverse(), alice, tool('alpha', 'echo_secret')).allowed).to.equal(false);
       expect(decide(rules, bob, tool('alpha', 'echo_secret')).allowed).to.equal(true);
     });
     it('matches user and group patterns with wildcards', () => {
-      const rules = [rule('leads', 'allow', ['group:*-leads']), rule('a-users', 'allow', ['user:a*'], 'beta')];
+      const rules = [
+        rule('leads', 'allow', ['group:*-leads']),
+        rule('a-users', 'allow', ['user:a*'], 'beta'),
+      ];
       expect(decide(rules, bob, tool('alpha', 'x')).allowed).to.equal(true);
       expect(decide(rules, alice, tool('beta', 'x')).allowed).to.equal(true);
       expect(decide(rules, alice, tool('alpha', 'x')).allowed).to.equal(false);

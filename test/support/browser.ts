@@ -9,7 +9,10 @@ export class TestBrowser {
 
   constructor(private readonly stopAt: (url: URL) => boolean = () => false) {}
 
-  async fetch(url: string, init: RequestInit = {}): Promise<{ url: URL; status: number; text: string; headers: Headers }> {
+  async fetch(
+    url: string,
+    init: RequestInit = {},
+  ): Promise<{ url: URL; status: number; text: string; headers: Headers }> {
     let current = new URL(url);
     let request = init;
     for (let hops = 0; hops < 20; hops++) {
@@ -32,15 +35,26 @@ export class TestBrowser {
   }
 
   /** Submits the form on `page` (the one whose action matches, else the first) with `fields` over its hidden inputs. */
-  async submit(page: { url: URL; text: string }, fields: Record<string, string>, action?: RegExp): Promise<{ url: URL; status: number; text: string; headers: Headers }> {
+  async submit(
+    page: { url: URL; text: string },
+    fields: Record<string, string>,
+    action?: RegExp,
+  ): Promise<{ url: URL; status: number; text: string; headers: Headers }> {
     const forms = [...page.text.matchAll(/<form[^>]*action="([^"]+)"[^>]*>([\s\S]*?)<\/form>/g)];
     const form = forms.find((f) => !action || action.test(f[1] ?? '')) ?? forms[0];
     if (!form) throw new Error(`no form on ${page.url.href}: ${page.text.slice(0, 300)}`);
     const body = new URLSearchParams();
-    for (const input of (form[2] ?? '').matchAll(/<input[^>]*type="hidden"[^>]*name="([^"]+)"[^>]*value="([^"]*)"/g)) body.set(input[1] ?? '', decode(input[2] ?? ''));
+    for (const input of (form[2] ?? '').matchAll(
+      /<input[^>]*type="hidden"[^>]*name="([^"]+)"[^>]*value="([^"]*)"/g,
+    ))
+      body.set(input[1] ?? '', decode(input[2] ?? ''));
     for (const [k, v] of Object.entries(fields)) body.set(k, v);
     const target = new URL(decode(form[1] ?? ''), page.url);
-    return this.fetch(target.href, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: body.toString() });
+    return this.fetch(target.href, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: body.toString(),
+    });
   }
 
   private store(host: string, headers: Headers): void {
@@ -58,4 +72,8 @@ export class TestBrowser {
   }
 }
 
-const decode = (s: string): string => s.replace(/&#(\d+);/g, (_m, n: string) => String.fromCharCode(Number(n))).replace(/&amp;/g, '&').replace(/&quot;/g, '"');
+const decode = (s: string): string =>
+  s
+    .replace(/&#(\d+);/g, (_m, n: string) => String.fromCharCode(Number(n)))
+    .replace(/&amp;/g, '&')
+    .replace(/&quot;/g, '"');

@@ -1,5 +1,9 @@
 import type { OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js';
-import type { OAuthClientInformationMixed, OAuthClientMetadata, OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js';
+import type {
+  OAuthClientInformationMixed,
+  OAuthClientMetadata,
+  OAuthTokens,
+} from '@modelcontextprotocol/sdk/shared/auth.js';
 import { createHash, randomBytes } from 'node:crypto';
 import { TestBrowser } from './browser.js';
 
@@ -16,7 +20,13 @@ export class MemoryOAuthProvider implements OAuthClientProvider {
     return CLIENT_REDIRECT;
   }
   get clientMetadata(): OAuthClientMetadata {
-    return { client_name: this.name, redirect_uris: [CLIENT_REDIRECT], grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'], token_endpoint_auth_method: 'none' };
+    return {
+      client_name: this.name,
+      redirect_uris: [CLIENT_REDIRECT],
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      token_endpoint_auth_method: 'none',
+    };
   }
   clientInformation(): OAuthClientInformationMixed | undefined {
     return this.info;
@@ -42,7 +52,8 @@ export class MemoryOAuthProvider implements OAuthClientProvider {
 }
 
 /** A browser that stops at the MCP client's redirect URI (nothing listens there). */
-export const clientBrowser = (): TestBrowser => new TestBrowser((url) => url.href.startsWith(CLIENT_REDIRECT));
+export const clientBrowser = (): TestBrowser =>
+  new TestBrowser((url) => url.href.startsWith(CLIENT_REDIRECT));
 
 export type SignIn = { token: string } | { idp: { login: string } };
 
@@ -50,7 +61,11 @@ export type SignIn = { token: string } | { idp: { login: string } };
  * Runs the browser part of an authorization request: sign in (with a gateway user token, or at the
  * identity provider's login form), allow on the consent page; returns where the client was sent.
  */
-export async function authorizeInBrowser(browser: TestBrowser, authorizationUrl: string, signIn: SignIn): Promise<{ redirect: URL; consentPage: string }> {
+export async function authorizeInBrowser(
+  browser: TestBrowser,
+  authorizationUrl: string,
+  signIn: SignIn,
+): Promise<{ redirect: URL; consentPage: string }> {
   let page = await browser.fetch(authorizationUrl);
   if (page.status !== 200) throw new Error(`authorization page ${page.status}: ${page.text.slice(0, 300)}`);
   if ('token' in signIn) {
@@ -63,7 +78,8 @@ export async function authorizeInBrowser(browser: TestBrowser, authorizationUrl:
     if (/name="prompt" value="consent"/.test(page.text)) page = await browser.submit(page, {}); // the IdP's own consent
   }
   const consentPage = page.text;
-  if (!/Allow access\?/.test(consentPage)) throw new Error(`expected the consent page, got ${page.status}: ${page.text.slice(0, 400)}`);
+  if (!/Allow access\?/.test(consentPage))
+    throw new Error(`expected the consent page, got ${page.status}: ${page.text.slice(0, 400)}`);
   const done = await browser.submit(page, { decision: 'allow' }, /\/confirm$/);
   return { redirect: done.url, consentPage };
 }
@@ -75,19 +91,37 @@ export interface RawClient {
 }
 
 /** Dynamic client registration (RFC 7591) of a public client, and a fresh PKCE pair. */
-export async function registerClient(gatewayUrl: string, redirectUris = [CLIENT_REDIRECT]): Promise<RawClient> {
+export async function registerClient(
+  gatewayUrl: string,
+  redirectUris = [CLIENT_REDIRECT],
+): Promise<RawClient> {
   const res = await fetch(`${gatewayUrl}/oauth/register`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ client_name: 'raw client', redirect_uris: redirectUris, token_endpoint_auth_method: 'none', grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'] }),
+    body: JSON.stringify({
+      client_name: 'raw client',
+      redirect_uris: redirectUris,
+      token_endpoint_auth_method: 'none',
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+    }),
   });
   const body = (await res.json()) as { client_id?: string };
-  if (res.status !== 201 || !body.client_id) throw new Error(`registration failed: ${res.status} ${JSON.stringify(body)}`);
+  if (res.status !== 201 || !body.client_id)
+    throw new Error(`registration failed: ${res.status} ${JSON.stringify(body)}`);
   const verifier = randomBytes(32).toString('base64url');
-  return { clientId: body.client_id, verifier, challenge: createHash('sha256').update(verifier).digest('base64url') };
+  return {
+    clientId: body.client_id,
+    verifier,
+    challenge: createHash('sha256').update(verifier).digest('base64url'),
+  };
 }
 
-export function authorizationUrl(gatewayUrl: string, client: RawClient, extra: Record<string, string> = {}): string {
+export function authorizationUrl(
+  gatewayUrl: string,
+  client: RawClient,
+  extra: Record<string, string> = {},
+): string {
   const params = new URLSearchParams({
     response_type: 'code',
     client_id: client.clientId,
@@ -103,7 +137,14 @@ export function authorizationUrl(gatewayUrl: string, client: RawClient, extra: R
   return `${gatewayUrl}/oauth/authorize?${params.toString()}`;
 }
 
-export async function tokenRequest(gatewayUrl: string, params: Record<string, string>): Promise<{ status: number; body: Record<string, unknown> }> {
-  const res = await fetch(`${gatewayUrl}/oauth/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(params).toString() });
+export async function tokenRequest(
+  gatewayUrl: string,
+  params: Record<string, string>,
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const res = await fetch(`${gatewayUrl}/oauth/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams(params).toString(),
+  });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }

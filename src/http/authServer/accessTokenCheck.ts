@@ -23,11 +23,19 @@ const OPAQUE = /^[A-Za-z0-9_-]{43}$/;
  * AES-GCM open): known, not expired by the gateway's clock, issued for this gateway as audience,
  * and its grant not revoked. Anything else is "no such token".
  */
-export function createAccessTokenCheck(deps: AccessTokenCheckDeps): (token: string) => OAuthCaller | undefined {
+export function createAccessTokenCheck(
+  deps: AccessTokenCheckDeps,
+): (token: string) => OAuthCaller | undefined {
   return (token) => {
     if (!OPAQUE.test(token)) return undefined;
     const payload = openRecord(deps, 'AccessToken', token);
-    if (!payload || typeof payload.accountId !== 'string' || typeof payload.grantId !== 'string' || typeof payload.clientId !== 'string') return undefined;
+    if (
+      !payload ||
+      typeof payload.accountId !== 'string' ||
+      typeof payload.grantId !== 'string' ||
+      typeof payload.clientId !== 'string'
+    )
+      return undefined;
     if (typeof payload.exp !== 'number' || payload.exp * 1000 <= deps.clock().getTime()) return undefined;
     const aud = Array.isArray(payload.aud) ? payload.aud : [payload.aud];
     if (aud.length !== 1 || aud[0] !== deps.audience) return undefined;

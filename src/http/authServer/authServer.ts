@@ -37,7 +37,8 @@ export interface AuthServer {
   readonly formKey: Buffer;
 }
 
-const derive = (material: Buffer, info: string): Buffer => Buffer.from(hkdfSync('sha256', material, 'mcp-api', `authserver/${info}`, 32));
+const derive = (material: Buffer, info: string): Buffer =>
+  Buffer.from(hkdfSync('sha256', material, 'mcp-api', `authserver/${info}`, 32));
 
 /** A resource indicator the gateway serves: its own base URL or anything below it. */
 export function isGatewayResource(base: string, indicator: string): boolean {
@@ -49,7 +50,12 @@ export function isGatewayResource(base: string, indicator: string): boolean {
   }
   if (url.hash || url.search || url.username || url.password) return false;
   const b = new URL(base);
-  return url.origin === b.origin && (url.pathname === '/' || url.pathname === b.pathname || url.pathname.startsWith(`${b.pathname.replace(/\/$/, '')}/`));
+  return (
+    url.origin === b.origin &&
+    (url.pathname === '/' ||
+      url.pathname === b.pathname ||
+      url.pathname.startsWith(`${b.pathname.replace(/\/$/, '')}/`))
+  );
 }
 
 const ROUTES = {
@@ -90,7 +96,13 @@ export function createAuthServer(options: AuthServerOptions): AuthServer {
   const jwk = { ...privateKey.export({ format: 'jwk' }), use: 'sig' };
 
   const configuration: Configuration = {
-    adapter: recordAdapterFactory({ store: options.store, projector: options.projector, sealKey, metadata: options.metadata, clock: options.clock }),
+    adapter: recordAdapterFactory({
+      store: options.store,
+      projector: options.projector,
+      sealKey,
+      metadata: options.metadata,
+      clock: options.clock,
+    }),
     clients: [],
     jwks: { keys: [jwk] },
     cookies: {
@@ -106,7 +118,11 @@ export function createAuthServer(options: AuthServerOptions): AuthServer {
     responseTypes: ['code'],
     // Clients (the MCP SDK among them) register with the scope from the resource metadata.
     scopes: ['openid', 'offline_access', MCP_SCOPE],
-    clientDefaults: { grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'], token_endpoint_auth_method: 'none' },
+    clientDefaults: {
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      token_endpoint_auth_method: 'none',
+    },
     // Public clients with PKCE get refresh tokens (rotated on every use) without asking for offline_access.
     issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
     rotateRefreshToken: true,
@@ -122,7 +138,10 @@ export function createAuthServer(options: AuthServerOptions): AuthServer {
       devInteractions: { enabled: false },
       registration: { enabled: true },
       // A client may revoke only its own tokens.
-      revocation: { enabled: true, allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId },
+      revocation: {
+        enabled: true,
+        allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId,
+      },
       userinfo: { enabled: false },
       introspection: { enabled: false },
       clientIdMetadataDocument: { enabled: true, ack: 'draft-02' },
@@ -132,7 +151,12 @@ export function createAuthServer(options: AuthServerOptions): AuthServer {
         useGrantedResource: async () => true,
         getResourceServerInfo: async (_ctx, indicator) => {
           if (!isGatewayResource(issuer, indicator)) throw new errors.InvalidTarget();
-          return { scope: MCP_SCOPE, audience, accessTokenFormat: 'opaque', accessTokenTTL: options.accessTokenTtl ?? 3600 };
+          return {
+            scope: MCP_SCOPE,
+            audience,
+            accessTokenFormat: 'opaque',
+            accessTokenTTL: options.accessTokenTtl ?? 3600,
+          };
         },
       },
     },

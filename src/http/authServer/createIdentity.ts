@@ -21,9 +21,12 @@ export interface IdentityOptions {
  * The gateway's authorization server and sign-in, when configured (authServer + publicUrl with
  * token auth), and what the authenticator needs to accept its access tokens.
  */
-export function createIdentity(options: IdentityOptions): { deps: IdentityDeps; principalFor: (token: string) => Principal | undefined } | undefined {
+export function createIdentity(
+  options: IdentityOptions,
+): { deps: IdentityDeps; principalFor: (token: string) => Principal | undefined } | undefined {
   const { security } = options;
-  if (!security.authServer || security.publicUrl === undefined || security.auth.mode !== 'token') return undefined;
+  if (!security.authServer || security.publicUrl === undefined || security.auth.mode !== 'token')
+    return undefined;
   const authServer = createAuthServer({
     publicUrl: security.publicUrl,
     store: options.store,
@@ -35,13 +38,25 @@ export function createIdentity(options: IdentityOptions): { deps: IdentityDeps; 
     ...(security.authServer.accessTokenTtl ? { accessTokenTtl: security.authServer.accessTokenTtl } : {}),
   });
   const federationRedirectUri = `${authServer.issuer}/auth/oidc/callback`;
-  const federation = security.authServer.federation ? createFederation({ ...security.authServer.federation, redirectUri: federationRedirectUri }, authServer.formKey) : undefined;
-  const check = createAccessTokenCheck({ projector: options.projector, sealKey: authServer.sealKey, clock: options.clock, audience: authServer.audience });
+  const federation = security.authServer.federation
+    ? createFederation(
+        { ...security.authServer.federation, redirectUri: federationRedirectUri },
+        authServer.formKey,
+      )
+    : undefined;
+  const check = createAccessTokenCheck({
+    projector: options.projector,
+    sealKey: authServer.sealKey,
+    clock: options.clock,
+    audience: authServer.audience,
+  });
   return {
     deps: { authServer, federationRedirectUri, ...(federation ? { federation } : {}) },
     principalFor: (token) => {
       const caller = check(token);
-      return caller ? { kind: 'user', username: caller.username, tokenId: `oauth:${caller.grantId}` } : undefined;
+      return caller
+        ? { kind: 'user', username: caller.username, tokenId: `oauth:${caller.grantId}` }
+        : undefined;
     },
   };
 }

@@ -47,14 +47,29 @@ export function createFederation(settings: FederationSettings, key: Buffer): Fed
   const configuration = (): Promise<oidc.Configuration> => {
     const issuer = new URL(settings.issuer);
     // Plain http only to a provider on this machine (development, tests).
-    const options = issuer.protocol === 'http:' && isLoopback(issuer) ? { execute: [oidc.allowInsecureRequests] } : undefined;
-    config ??= oidc.discovery(issuer, settings.clientId, undefined, settings.clientSecret ? oidc.ClientSecretPost(settings.clientSecret) : oidc.None(), options).catch((e: unknown) => {
-      config = undefined;
-      throw new AppError('upstream_error', `The identity provider's metadata could not be read: ${e instanceof Error ? e.message : String(e)}`);
-    });
+    const options =
+      issuer.protocol === 'http:' && isLoopback(issuer)
+        ? { execute: [oidc.allowInsecureRequests] }
+        : undefined;
+    config ??= oidc
+      .discovery(
+        issuer,
+        settings.clientId,
+        undefined,
+        settings.clientSecret ? oidc.ClientSecretPost(settings.clientSecret) : oidc.None(),
+        options,
+      )
+      .catch((e: unknown) => {
+        config = undefined;
+        throw new AppError(
+          'upstream_error',
+          `The identity provider's metadata could not be read: ${e instanceof Error ? e.message : String(e)}`,
+        );
+      });
     return config;
   };
-  const derived = (uid: string, what: string): string => Buffer.from(hkdfSync('sha256', key, uid, `federation/${what}`, 32)).toString('base64url');
+  const derived = (uid: string, what: string): string =>
+    Buffer.from(hkdfSync('sha256', key, uid, `federation/${what}`, 32)).toString('base64url');
   const mac = (uid: string): string => createHmac('sha256', key).update(`state:${uid}`).digest('base64url');
 
   return {
@@ -89,15 +104,28 @@ export function createFederation(settings: FederationSettings, key: Buffer): Fed
   };
 }
 
-export function mapClaims(settings: Pick<FederationSettings, 'issuer' | 'usernameClaim' | 'groupsClaim'>, claims: Record<string, unknown>): FederatedIdentity {
+export function mapClaims(
+  settings: Pick<FederationSettings, 'issuer' | 'usernameClaim' | 'groupsClaim'>,
+  claims: Record<string, unknown>,
+): FederatedIdentity {
   const raw = claims[settings.usernameClaim];
   if (typeof raw !== 'string' || !USERNAME.test(raw)) {
-    throw new AppError('forbidden', `The identity provider's ${settings.usernameClaim} claim is missing or not a valid username`);
+    throw new AppError(
+      'forbidden',
+      `The identity provider's ${settings.usernameClaim} claim is missing or not a valid username`,
+    );
   }
-  if (settings.usernameClaim === 'email' && claims.email_verified === false) throw new AppError('forbidden', 'The email address is not verified at the identity provider');
+  if (settings.usernameClaim === 'email' && claims.email_verified === false)
+    throw new AppError('forbidden', 'The email address is not verified at the identity provider');
   const groupsRaw = claims[settings.groupsClaim];
-  const all = Array.isArray(groupsRaw) ? groupsRaw.filter((g): g is string => typeof g === 'string') : typeof groupsRaw === 'string' ? [groupsRaw] : [];
+  const all = Array.isArray(groupsRaw)
+    ? groupsRaw.filter((g): g is string => typeof g === 'string')
+    : typeof groupsRaw === 'string'
+      ? [groupsRaw]
+      : [];
   const groups = all.filter((g) => GROUP.test(g));
-  const subjectHash = createHash('sha256').update(`${settings.issuer} ${String(claims.sub)}`).digest('hex');
+  const subjectHash = createHash('sha256')
+    .update(`${settings.issuer} ${String(claims.sub)}`)
+    .digest('hex');
   return { username: raw, groups, subjectHash, dropped: all.length - groups.length };
 }

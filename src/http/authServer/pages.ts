@@ -3,7 +3,10 @@ import { escapeHtml as h } from './authServer.js';
 
 /** Headers of every sign-in and consent page: never framed (clickjacking), never cached, no referrer leaks. */
 export function pageHeaders(ctx: Context): void {
-  ctx.set('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'");
+  ctx.set(
+    'Content-Security-Policy',
+    "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'",
+  );
   ctx.set('X-Frame-Options', 'DENY');
   ctx.set('Cache-Control', 'no-store');
   ctx.set('Referrer-Policy', 'no-referrer');
@@ -63,7 +66,7 @@ export function consentPage(p: ConsentPage): string {
       `<form method="post" action="/oauth/interaction/${h(p.uid)}/confirm"><input type="hidden" name="csrf" value="${h(p.csrf)}">` +
       '<button type="submit" name="decision" value="allow">Allow</button>' +
       '<button type="submit" name="decision" value="deny">Deny</button></form>' +
-      "<p>Only allow clients you started yourself. You can revoke access later (GET/DELETE /auth/clients).</p>",
+      '<p>Only allow clients you started yourself. You can revoke access later (GET/DELETE /auth/clients).</p>',
   );
 }
 

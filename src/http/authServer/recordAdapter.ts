@@ -3,7 +3,12 @@ import type { Adapter, AdapterPayload } from 'oidc-provider';
 import { authRecordDecider, grantDecider } from '../../commands/authServerDecider.js';
 import { handleCommand, type CommandMetadata } from '../../commands/commandHandler.js';
 import { aesOpen, aesSeal } from '../../crypto/aesGcm.js';
-import { AUTH_SERVER_MODELS, authGrantStreamId, authRecordStreamId, type AuthServerModelName } from '../../events/authServerEvents.js';
+import {
+  AUTH_SERVER_MODELS,
+  authGrantStreamId,
+  authRecordStreamId,
+  type AuthServerModelName,
+} from '../../events/authServerEvents.js';
 import type { EventStore } from '../../events/eventStore.js';
 import type { Projector } from '../../projections/projector.js';
 import { authRecord } from '../../projections/authServerProjection.js';
@@ -18,16 +23,26 @@ export interface RecordAdapterDeps {
 }
 
 export const recordKey = (id: string): string => createHash('sha256').update(id).digest('hex');
-const aad = (model: string, key: string): Buffer => Buffer.from(JSON.stringify(['mcp-api/authserver', model, key]));
+const aad = (model: string, key: string): Buffer =>
+  Buffer.from(JSON.stringify(['mcp-api/authserver', model, key]));
 const DURABLE = new Set<string>(AUTH_SERVER_MODELS);
 
 /** Opens a durable record's payload, or undefined when absent, expired, or sealed under another key. */
-export function openRecord(deps: Pick<RecordAdapterDeps, 'projector' | 'sealKey' | 'clock'>, model: AuthServerModelName, id: string): AdapterPayload | undefined {
+export function openRecord(
+  deps: Pick<RecordAdapterDeps, 'projector' | 'sealKey' | 'clock'>,
+  model: AuthServerModelName,
+  id: string,
+): AdapterPayload | undefined {
   const key = recordKey(id);
   const record = authRecord(deps.projector.readModels.authServer, model, key);
   if (!record) return undefined;
-  if (record.expiresAt !== undefined && Date.parse(record.expiresAt) <= deps.clock().getTime()) return undefined;
-  const plain = aesOpen(deps.sealKey, { iv: record.sealed.iv, tag: record.sealed.tag, data: record.sealed.data }, aad(model, key));
+  if (record.expiresAt !== undefined && Date.parse(record.expiresAt) <= deps.clock().getTime())
+    return undefined;
+  const plain = aesOpen(
+    deps.sealKey,
+    { iv: record.sealed.iv, tag: record.sealed.tag, data: record.sealed.data },
+    aad(model, key),
+  );
   if (!plain) return undefined;
   const payload = JSON.parse(plain.toString('utf8')) as AdapterPayload;
   return record.consumed ? { ...payload, consumed: true } : payload;
@@ -42,13 +57,23 @@ export function openRecord(deps: Pick<RecordAdapterDeps, 'projector' | 'sealKey'
 export function recordAdapterFactory(deps: RecordAdapterDeps): (name: string) => Adapter {
   const memory = new Map<string, Map<string, { payload: AdapterPayload; expiresAt: number }>>();
   const now = (): number => deps.clock().getTime();
-  const run = async (streamId: string, command: Parameters<typeof authRecordDecider.decide>[1]): Promise<void> => {
+  const run = async (
+    streamId: string,
+    command: Parameters<typeof authRecordDecider.decide>[1],
+  ): Promise<void> => {
     const result = await handleCommand(deps.store, streamId, authRecordDecider, command, deps.metadata());
     await deps.projector.waitFor(result.position);
   };
   const revokeGrant = async (grantId: string): Promise<void> => {
-    for (const entries of memory.values()) for (const [id, e] of entries) if (e.payload.grantId === grantId) entries.delete(id);
-    const result = await handleCommand(deps.store, authGrantStreamId(grantId), grantDecider, { type: 'RevokeGrant', data: { grantId } }, deps.metadata());
+    for (const entries of memory.values())
+      for (const [id, e] of entries) if (e.payload.grantId === grantId) entries.delete(id);
+    const result = await handleCommand(
+      deps.store,
+      authGrantStreamId(grantId),
+      grantDecider,
+      { type: 'RevokeGrant', data: { grantId } },
+      deps.metadata(),
+    );
     await deps.projector.waitFor(result.position);
   };
 
@@ -101,8 +126,16 @@ export function recordAdapterFactory(deps: RecordAdapterDeps): (name: string) =>
       find: async (id) => openRecord(deps, model, id),
       findByUid: async () => undefined,
       findByUserCode: async () => undefined,
-      consume: (id) => run(authRecordStreamId(model, recordKey(id)), { type: 'ConsumeAuthRecord', data: { model, key: recordKey(id) } }),
-      destroy: (id) => run(authRecordStreamId(model, recordKey(id)), { type: 'DestroyAuthRecord', data: { model, key: recordKey(id) } }),
+      consume: (id) =>
+        run(authRecordStreamId(model, recordKey(id)), {
+          type: 'ConsumeAuthRecord',
+          data: { model, key: recordKey(id) },
+        }),
+      destroy: (id) =>
+        run(authRecordStreamId(model, recordKey(id)), {
+          type: 'DestroyAuthRecord',
+          data: { model, key: recordKey(id) },
+        }),
       revokeByGrantId: revokeGrant,
     };
   };

@@ -16,7 +16,8 @@ const PRM = '/.well-known/oauth-protected-resource';
 const UserQuery = z.object({ username: usernameSchema.optional() });
 
 /** RFC 9728: the metadata path for a resource path (`/mcp` → `/.well-known/oauth-protected-resource/mcp`). */
-export const resourceMetadataPath = (resourcePath: string): string => (resourcePath === '/' || resourcePath === '' ? PRM : `${PRM}${resourcePath}`);
+export const resourceMetadataPath = (resourcePath: string): string =>
+  resourcePath === '/' || resourcePath === '' ? PRM : `${PRM}${resourcePath}`;
 
 /**
  * Protected resource metadata (RFC 9728) for the gateway and each resource path under it, and the
@@ -26,7 +27,8 @@ export function resourceRoutes(deps: AppDeps): Router {
   const router = new Router();
   const metadata = (ctx: Context, path: string): void => {
     const identity = deps.identity;
-    if (!identity) throw new AppError('route_not_found', 'The OAuth authorization server is off (set PUBLIC_URL)');
+    if (!identity)
+      throw new AppError('route_not_found', 'The OAuth authorization server is off (set PUBLIC_URL)');
     const base = identity.authServer.issuer;
     ctx.set('Cache-Control', 'public, max-age=300');
     ctx.set('Access-Control-Allow-Origin', '*');
@@ -41,7 +43,8 @@ export function resourceRoutes(deps: AppDeps): Router {
   router.get(PRM, (ctx) => metadata(ctx, ''));
   router.get(`${PRM}/{*resource}`, (ctx) => {
     const rest = String(ctx.params.resource ?? '');
-    if (!/^[A-Za-z0-9._~\-/]{1,512}$/.test(rest)) throw new AppError('invalid_request', 'Not a resource path');
+    if (!/^[A-Za-z0-9._~\-/]{1,512}$/.test(rest))
+      throw new AppError('invalid_request', 'Not a resource path');
     metadata(ctx, `/${rest}`);
   });
 
@@ -50,11 +53,22 @@ export function resourceRoutes(deps: AppDeps): Router {
     const identity = deps.identity;
     const out: Array<{ clientId: string; clientName?: string; grantIds: string[] }> = [];
     for (const record of grants.values()) {
-      if (record.accountId !== username || record.clientId === undefined || record.grantId === undefined) continue;
+      if (record.accountId !== username || record.clientId === undefined || record.grantId === undefined)
+        continue;
       let entry = out.find((c) => c.clientId === record.clientId);
       if (!entry) {
-        const client = identity ? openRecord({ projector: deps.projector, sealKey: identity.authServer.sealKey, clock: deps.clock }, 'Client', record.clientId) : undefined;
-        entry = { clientId: record.clientId, ...(typeof client?.client_name === 'string' ? { clientName: client.client_name } : {}), grantIds: [] };
+        const client = identity
+          ? openRecord(
+              { projector: deps.projector, sealKey: identity.authServer.sealKey, clock: deps.clock },
+              'Client',
+              record.clientId,
+            )
+          : undefined;
+        entry = {
+          clientId: record.clientId,
+          ...(typeof client?.client_name === 'string' ? { clientName: client.client_name } : {}),
+          grantIds: [],
+        };
         out.push(entry);
       }
       entry.grantIds.push(record.grantId);
@@ -65,7 +79,14 @@ export function resourceRoutes(deps: AppDeps): Router {
   router.get('/auth/clients', (ctx) => {
     const query = parseInput(UserQuery, ctx.query, 'query');
     const username = actingUsername(principalOf(ctx), query.username);
-    ctx.body = { success: true, username, clients: grantsOf(username).map(({ clientId, clientName }) => ({ clientId, ...(clientName ? { clientName } : {}) })) };
+    ctx.body = {
+      success: true,
+      username,
+      clients: grantsOf(username).map(({ clientId, clientName }) => ({
+        clientId,
+        ...(clientName ? { clientName } : {}),
+      })),
+    };
   });
 
   router.delete('/auth/clients/:clientId', async (ctx) => {
@@ -73,10 +94,19 @@ export function resourceRoutes(deps: AppDeps): Router {
     const username = actingUsername(principalOf(ctx), query.username);
     const clientId = parseInput(z.string().min(1).max(2048), ctx.params.clientId, 'client id');
     const connected = grantsOf(username).find((c) => c.clientId === clientId);
-    if (!connected) throw new AppError('client_not_found', `No connected client ${clientId} for user ${username}`, { clientId });
+    if (!connected)
+      throw new AppError('client_not_found', `No connected client ${clientId} for user ${username}`, {
+        clientId,
+      });
     let position = 0;
     for (const grantId of connected.grantIds) {
-      const result = await handleCommand(deps.store, authGrantStreamId(grantId), grantDecider, { type: 'RevokeGrant', data: { grantId } }, commandMetadata(deps, username, ctx.state.requestId as string));
+      const result = await handleCommand(
+        deps.store,
+        authGrantStreamId(grantId),
+        grantDecider,
+        { type: 'RevokeGrant', data: { grantId } },
+        commandMetadata(deps, username, ctx.state.requestId as string),
+      );
       position = Math.max(position, result.position);
     }
     await deps.projector.waitFor(position);
