@@ -140,7 +140,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   );
   const reactor = new Reactor(projector, pool, logger.child({ component: 'reactor' }));
   // The access policy: one port, asked by the call path and by every list (issue 13).
-  const access = createAccess({ rules: () => projector.readModels.policy.rules, groupsOf: (u) => groupsOf(projector.readModels.users, u) });
+  const access = createAccess({
+    rules: () => projector.readModels.policy.rules,
+    groupsOf: (u) => groupsOf(projector.readModels.users, u),
+  });
   const caller = new ToolCaller({
     access,
     readModels: () => projector.readModels,
@@ -186,14 +189,20 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     metrics,
   );
   const mcp = new McpEndpoint({
-    source: gatewayToolSource(() => projector.readModels, pool, (request, signal, extras) => runtime.callTool(request, signal, extras), access),
+    source: gatewayToolSource(
+      () => projector.readModels,
+      pool,
+      (request, signal, extras) => runtime.callTool(request, signal, extras),
+      access,
+    ),
     logger,
     limits: { ...MCP_DEFAULTS, ...options.mcp },
   });
   pool.subscribe(() => mcp.toolsChanged());
   // A policy or group change changes what lists show: sessions whose list changed are told.
   projector.on('applied', (event: { type: string }) => {
-    if (event.type === 'AccessPolicySet' || event.type === 'UserGroupsSet' || event.type === 'UserSignedIn') mcp.toolsChanged();
+    const changesLists = ['AccessPolicySet', 'UserGroupsSet', 'UserSignedIn'].includes(event.type);
+    if (changesLists) mcp.toolsChanged();
   });
   const signIn = createIdentity({ security: options.security, store, projector, clock, newId, logger });
 

@@ -32,7 +32,16 @@ export function createApp(deps: AppDeps): Koa {
   const challenge = issuer
     ? (path: string): string => `Bearer resource_metadata="${issuer}${resourceMetadataPath(path === '/mcp' ? '/mcp' : '/')}"`
     : undefined;
-  app.use(authMiddleware({ authenticator: deps.security.authenticator, links: deps.security.links, routers, logger: deps.logger, ...(challenge ? { challenge } : {}), ...(deps.security.authFailures ? { throttle: deps.security.authFailures } : {}) }));
+  app.use(
+    authMiddleware({
+      authenticator: deps.security.authenticator,
+      links: deps.security.links,
+      routers,
+      logger: deps.logger,
+      ...(challenge ? { challenge } : {}),
+      ...(deps.security.authFailures ? { throttle: deps.security.authFailures } : {}),
+    }),
+  );
   app.use(bodyParser(deps.bodyLimit));
   app.use(userScope());
   for (const router of routers) {

@@ -40,7 +40,10 @@ export interface PolicyDecision {
   readonly reason: 'no-rules' | 'allowed' | 'denied' | 'no-matching-allow';
 }
 
-/** `*` matches any run of characters; everything else literally. Linear-time greedy match with backtracking to the last star. */
+/**
+ * `*` matches any run of characters; everything else literally. Greedy, backtracking only to the
+ * last star: O(pattern × value) at worst, never exponential.
+ */
 export function globMatch(pattern: string, value: string): boolean {
   let p = 0;
   let v = 0;
