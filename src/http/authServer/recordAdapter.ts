@@ -10,6 +10,7 @@ import {
   type AuthServerModelName,
 } from '../../events/authServerEvents.js';
 import type { EventStore } from '../../events/eventStore.js';
+import type { Sealed } from '../../events/secretEvents.js';
 import type { Projector } from '../../projections/projector.js';
 import { authRecord } from '../../projections/authServerProjection.js';
 
@@ -108,7 +109,7 @@ export function recordAdapterFactory(deps: RecordAdapterDeps): (name: string) =>
     return {
       async upsert(id, payload, expiresIn) {
         const key = recordKey(id);
-        const sealed = { keyVersion: 1, ...aesSeal(deps.sealKey, JSON.stringify(payload), aad(model, key)) };
+        const sealed = sealRecord(deps.sealKey, model, key, payload);
         const expiresAt = expiresIn ? new Date(now() + expiresIn * 1000).toISOString() : undefined;
         await run(authRecordStreamId(model, key), {
           type: 'StoreAuthRecord',
@@ -145,4 +146,14 @@ export function recordAdapterFactory(deps: RecordAdapterDeps): (name: string) =>
 function grantOf(model: AuthServerModelName, id: string, payload: AdapterPayload): string | undefined {
   if (model === 'Grant') return id;
   return typeof payload.grantId === 'string' ? payload.grantId : undefined;
+}
+
+/** A record's payload sealed to its model and key: moved to another record, it does not open. */
+export function sealRecord(
+  sealKey: Buffer,
+  model: AuthServerModelName,
+  key: string,
+  payload: AdapterPayload,
+): Sealed {
+  return { keyVersion: 1, ...aesSeal(sealKey, JSON.stringify(payload), aad(model, key)) };
 }
