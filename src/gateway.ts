@@ -204,7 +204,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const changesLists = ['AccessPolicySet', 'UserGroupsSet', 'UserSignedIn'].includes(event.type);
     if (changesLists) mcp.toolsChanged();
   });
-  const signIn = createIdentity({ security: options.security, store, projector, clock, newId, logger });
+  const signIn = await createIdentity({ security: options.security, store, projector, clock, newId, logger });
 
   const app = createApp({
     store,

@@ -6,9 +6,11 @@ import type { EventStore } from '../../events/eventStore.js';
 import type { Logger } from '../../logger.js';
 import type { Projector } from '../../projections/projector.js';
 import { recordAdapterFactory } from './recordAdapter.js';
+import { escapeHtml, MCP_SCOPE } from './pages.js';
+
+export { MCP_SCOPE };
 
 /** The scope an MCP client asks for; the only one the gateway as a resource server knows. */
-export const MCP_SCOPE = 'mcp';
 export const INTERACTION_PATH = '/oauth/interaction';
 
 export interface AuthServerOptions {
@@ -179,8 +181,4 @@ export function createAuthServer(options: AuthServerOptions): AuthServer {
     await callback(ctx.req, ctx.res);
   };
   return { provider, issuer, audience, sealKey, formKey, middleware };
-}
-
-export function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }

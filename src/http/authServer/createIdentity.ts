@@ -4,8 +4,6 @@ import type { Projector } from '../../projections/projector.js';
 import type { Principal } from '../principal.js';
 import type { SecurityOptions } from '../securityOptions.js';
 import { createAccessTokenCheck } from './accessTokenCheck.js';
-import { createAuthServer } from './authServer.js';
-import { createFederation } from './federation.js';
 import type { IdentityDeps } from './identityDeps.js';
 
 export interface IdentityOptions {
@@ -21,12 +19,15 @@ export interface IdentityOptions {
  * The gateway's authorization server and sign-in, when configured (authServer + publicUrl with
  * token auth), and what the authenticator needs to accept its access tokens.
  */
-export function createIdentity(
+export async function createIdentity(
   options: IdentityOptions,
-): { deps: IdentityDeps; principalFor: (token: string) => Principal | undefined } | undefined {
+): Promise<{ deps: IdentityDeps; principalFor: (token: string) => Principal | undefined } | undefined> {
   const { security } = options;
   if (!security.authServer || security.publicUrl === undefined || security.auth.mode !== 'token')
     return undefined;
+  // Loaded only when configured: a gateway without it never loads oidc-provider or openid-client.
+  const { createAuthServer } = await import('./authServer.js');
+  const { createFederation } = await import('./federation.js');
   const authServer = createAuthServer({
     publicUrl: security.publicUrl,
     store: options.store,

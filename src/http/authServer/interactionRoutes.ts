@@ -2,7 +2,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { koaBody } from 'koa-body';
-import { errors, type InteractionResults } from 'oidc-provider';
+import type { InteractionResults } from 'oidc-provider';
 import * as z from 'zod';
 import { accountDecider } from '../../commands/identityDeciders.js';
 import { handleCommand } from '../../commands/commandHandler.js';
@@ -49,7 +49,7 @@ export function interactionRoutes(deps: AppDeps): Router {
     try {
       await handler(ctx, identity);
     } catch (e) {
-      if (e instanceof errors.SessionNotFound || e instanceof errors.OIDCProviderError) {
+      if (isProviderError(e)) {
         ctx.status = 400;
         ctx.body = errorPage(
           'This sign-in has expired or was started in another browser. Start again from your MCP client.',
@@ -245,4 +245,10 @@ export function interactionRoutes(deps: AppDeps): Router {
   );
 
   return router;
+}
+
+/** oidc-provider's errors (expired or foreign interaction, ...) carry an OAuth `error` code and a status. */
+function isProviderError(e: unknown): boolean {
+  const fields = e as { error?: unknown; status?: unknown } | null;
+  return e instanceof Error && typeof fields?.error === 'string' && typeof fields.status === 'number';
 }

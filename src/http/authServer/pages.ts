@@ -1,5 +1,13 @@
 import type { Context } from 'koa';
-import { escapeHtml as h } from './authServer.js';
+
+/** The one scope the gateway as a resource server knows; what MCP clients ask for. */
+export const MCP_SCOPE = 'mcp';
+
+export function escapeHtml(value: string): string {
+  return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+const h = escapeHtml;
 
 /** Headers of every sign-in and consent page: never framed (clickjacking), never cached, no referrer leaks. */
 export function pageHeaders(ctx: Context): void {

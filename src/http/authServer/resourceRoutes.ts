@@ -9,7 +9,7 @@ import { commandMetadata, type AppDeps } from '../appDeps.js';
 import { actingUsername, principalOf } from '../principal.js';
 import { usernameSchema } from '../serverSchemas.js';
 import { parseInput } from '../validate.js';
-import { MCP_SCOPE } from './authServer.js';
+import { MCP_SCOPE } from './pages.js';
 import { openRecord } from './recordAdapter.js';
 
 const PRM = '/.well-known/oauth-protected-resource';
