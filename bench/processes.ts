@@ -82,8 +82,12 @@ export function rssMiB(pid: number): number {
 export const BENCH_CALL = JSON.stringify({ username: 'bench', serverName: 'fixture', methodName: 'echo_secret', args: { name: 'message', message: 'hello' } });
 
 /** A gateway process with the fixture server registered and connected, and a secret stored for user bench. */
-export async function startFixtureGateway(dataDir: string, nodeArgs: string[] = []): Promise<GatewayProcess> {
-  const gw = await startGatewayProcess(dataDir, {}, nodeArgs);
+export async function startFixtureGateway(
+  dataDir: string,
+  nodeArgs: string[] = [],
+  extraEnv: Record<string, string> = {},
+): Promise<GatewayProcess> {
+  const gw = await startGatewayProcess(dataDir, extraEnv, nodeArgs);
   try {
     await api(gw.url, 'POST', '/mcp/servers', { name: 'fixture', command: process.execPath, args: [FIXTURE] });
     await api(gw.url, 'POST', '/secrets/set', { username: 'bench', serverName: 'fixture', secretName: 'TOKEN', secretValue: 'bench-secret-value-123' });

@@ -35,6 +35,11 @@ import type { PackageManager } from './runtime/packages/packageManager.js';
 import { createAccess } from './policy/access.js';
 import { groupsOf } from './projections/identityProjection.js';
 import { createIdentity } from './http/authServer/createIdentity.js';
+import { auditRuntime } from './audit/auditedRuntime.js';
+import { createAuditTrail, type AuditSettings } from './audit/auditTrail.js';
+import type { LabelLimits } from './metrics/gatewayMetrics.js';
+import { noTelemetry, type Telemetry } from './telemetry/telemetry.js';
+import { traceRuntime } from './metrics/tracedRuntime.js';
 
 export interface GatewayOptions {
   readonly store: EventStore;
@@ -62,10 +67,18 @@ export interface GatewayOptions {
   /** Checkpointed read models: restored at start (then caught up), saved periodically and at close. */
   readonly snapshots?: SnapshotStore;
   readonly checkpointIntervalMs?: number;
+  /** Start although the log is shorter than the snapshot says (EVENT_LOG_ACCEPT_SHORTER). */
+  readonly acceptShorterLog?: boolean;
   /** What upstreams are told the gateway can do as a client; default nothing (nothing is relayed yet). */
   readonly upstreamCapabilities?: UpstreamCapabilities;
   /** One stdio message larger than this fails its call with result_too_large (default 10 MiB). */
   readonly maxMessageBytes?: number;
+  /** Tracing (OpenTelemetry); default off. Shut down (flushed) by close(). */
+  readonly telemetry?: Telemetry;
+  /** The tool-call audit trail (DATA_DIR/audit); absent: no audit trail. */
+  readonly audit?: AuditSettings;
+  /** Bounds of the per-tool and per-user metric labels. */
+  readonly metricLabels?: LabelLimits;
 }
 
 const PER_USER_DEFAULTS = { idleTimeoutMs: 600_000, maxPerServer: 20, maxTotal: 100 };
@@ -98,7 +111,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     projectionLag: async () => Math.max(0, (await store.headPosition()) - projector.checkpoint),
     mcpSessions: () => mcp.sessionCount,
     perUserProcesses: () => budget.size,
-  });
+    store: () => ({ ...options.store.stats?.(), writable: options.store.health?.().writable ?? true }),
+  }, options.metricLabels);
+  const telemetry = options.telemetry ?? noTelemetry;
   const store = instrumentStore(options.store, (seconds) => metrics.observeAppend(seconds));
   const projector = new Projector(store, logger.child({ component: 'projector' }));
   const clock = options.clock ?? (() => new Date());
@@ -116,6 +131,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     options: { ...options.remote, urlPolicy },
     identity,
     negotiations,
+    telemetry,
   });
   const perUser = { ...PER_USER_DEFAULTS, ...options.perUser };
   const budget = new ProcessBudget(perUser.maxTotal);
@@ -136,6 +152,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       negotiations,
       identity,
       maxMessageBytes: options.maxMessageBytes,
+      telemetry,
     }),
   );
   const reactor = new Reactor(projector, pool, logger.child({ component: 'reactor' }));
@@ -150,6 +167,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     pool,
     secrets,
     validator: new ArgumentValidator(logger),
+    telemetry,
     ...(options.security.google.credentials ? { googleCredentials: options.security.google.credentials } : {}),
   });
 
@@ -166,7 +184,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     defaults: options.defaults,
   });
 
-  const restored = options.snapshots ? await loadSnapshot(options.store, options.snapshots, logger.child({ component: 'projector' })) : undefined;
+  const snapshotOptions = { acceptShorterLog: options.acceptShorterLog ?? false };
+  const restored = options.snapshots
+    ? await loadSnapshot(options.store, options.snapshots, logger.child({ component: 'projector' }), snapshotOptions)
+    : undefined;
   if (restored) {
     projector.restore(restored.models, restored.checkpoint, restored.eventId);
     logger.info('restored read models from the projection snapshot', { checkpoint: restored.checkpoint });
@@ -183,11 +204,20 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   // Package recovery (interrupted installs) too; package writes wait for it, reads do not.
   void packages.start();
 
-  const runtime = instrumentRuntime(
-    { snapshot: (name) => pool.snapshot(name), callTool: (request, signal, extras) => caller.call(request, signal, extras) },
+  const instrumented = instrumentRuntime(
+    traceRuntime(
+      { snapshot: (name) => pool.snapshot(name), callTool: (req, signal, extras) => caller.call(req, signal, extras) },
+      telemetry,
+    ),
     (name) => projector.readModels.servers.has(name),
     metrics,
   );
+  const audit = options.audit
+    ? createAuditTrail(options.audit, { logger, newId, clock, onDropped: (n) => metrics.observeAuditDropped(n) })
+    : undefined;
+  const runtime = audit
+    ? auditRuntime(instrumented, audit.recorder, audit.scope, clock, () => telemetry.traceId())
+    : instrumented;
   const mcp = new McpEndpoint({
     source: gatewayToolSource(
       () => projector.readModels,
@@ -226,6 +256,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     security: securityDeps(options.security, projector, clock, signIn?.principalFor),
     access,
     ...(signIn ? { identity: signIn.deps } : {}),
+    telemetry,
+    ...(audit ? { audit: { log: audit.log, scope: audit.scope } } : {}),
   });
 
   return {
@@ -246,6 +278,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       await reactor.idle();
       await pool.stopAll();
       await remote.close();
+      // Last: calls failed by the shutdown above are recorded too, and their spans exported.
+      await audit?.close();
+      await telemetry.shutdown();
     },
   };
 }

@@ -5,6 +5,7 @@ import { startGateway } from './gateway.js';
 import { createLogger } from './logger.js';
 import { createUrlPolicy, parseNetworkList } from './net/urlSafety.js';
 import { packageSettingsFrom } from './runtime/packages/createPackageManager.js';
+import { observabilityOptions } from './observabilityOptions.js';
 
 /** The composition root: the only module that reads process.env and owns process-wide hooks. */
 async function main(): Promise<void> {
@@ -40,6 +41,7 @@ async function main(): Promise<void> {
     },
     packages: packageSettingsFrom(config),
     snapshots: storage.snapshots,
+    acceptShorterLog: config.EVENT_LOG_ACCEPT_SHORTER,
     perUser: {
       idleTimeoutMs: config.PER_USER_IDLE_TIMEOUT_MS,
       maxPerServer: config.PER_USER_MAX_PROCESSES_PER_SERVER,
@@ -50,6 +52,7 @@ async function main(): Promise<void> {
       sessionIdleTimeoutMs: config.MCP_SESSION_IDLE_TIMEOUT_MS,
       maxConcurrentCallsPerSession: config.MCP_MAX_CONCURRENT_CALLS_PER_SESSION,
     },
+    ...observabilityOptions(config),
   });
   // Last line of defence: whatever way the process ends, no child process group outlives it.
   process.on('exit', () => gateway.registry.killAllSync('SIGKILL'));

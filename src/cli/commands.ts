@@ -8,6 +8,7 @@ import { replayCommand } from './replayCommand.js';
 import { verifyCommand } from './verifyCommand.js';
 import { keysRewrapCommand } from './keysRewrapCommand.js';
 import { keysStatusCommand } from './keysStatusCommand.js';
+import { auditCallsCommand } from './auditCallsCommand.js';
 
 /**
  * Every subcommand of the `mcp-api` CLI. Add yours here (one file per command under src/cli/).
@@ -24,4 +25,5 @@ export const COMMANDS: readonly CliCommand[] = [
   verifyCommand,
   keysRewrapCommand,
   keysStatusCommand,
+  auditCallsCommand,
 ];

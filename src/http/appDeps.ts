@@ -1,6 +1,9 @@
 import type { CommandMetadata } from '../commands/commandHandler.js';
 import type { UserSecretBox } from '../crypto/userSecretBox.js';
 import type { EventStore } from '../events/eventStore.js';
+import type { AuditLog } from '../audit/fileAuditLog.js';
+import type { CallerScope } from '../audit/callerScope.js';
+import type { Telemetry } from '../telemetry/telemetry.js';
 import type { Logger } from '../logger.js';
 import type { Projector } from '../projections/projector.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -54,6 +57,16 @@ export interface AppDeps {
   readonly access: Access;
   /** The gateway's own OAuth authorization server; absent without PUBLIC_URL. */
   readonly identity?: IdentityDeps;
+  /** Tracing (issue 17); absent or off: no spans. */
+  readonly telemetry?: Telemetry;
+  /** The tool-call audit trail (issue 17); absent: GET /audit/calls answers 404. */
+  readonly audit?: AuditDeps;
+}
+
+/** Who-called scope filled by the HTTP layer, and the log GET /audit/calls reads. */
+export interface AuditDeps {
+  readonly log: AuditLog;
+  readonly scope: CallerScope;
 }
 
 /** Authentication, authorization and limits (src/http/authMiddleware.ts, routePolicy.ts). */

@@ -8,6 +8,8 @@ import { originGuard } from './originGuard.js';
 import { buildRouters } from './routers.js';
 import { userScope } from './userScope.js';
 import { resourceMetadataPath } from './authServer/resourceRoutes.js';
+import { scopeCaller } from './callerScope.js';
+import { traceHttp, traceMcpRequests, tracePolicy } from './tracing.js';
 
 /** Every router of the app. Each of their routes needs an entry in routePolicy.ts and routeDocs.ts. */
 export const appRouters = (deps: AppDeps): Router[] => buildRouters(deps);
@@ -19,6 +21,8 @@ export function createApp(deps: AppDeps): Koa {
   const routers = appRouters(deps);
   // Shared with tests that check every registered route has an access policy.
   app.context.routers = routers;
+  const telemetry = deps.telemetry;
+  if (telemetry?.enabled) app.use(traceHttp(telemetry));
   app.use(async (ctx, next) => {
     ctx.state.requestId = deps.newId();
     ctx.set('X-Request-Id', ctx.state.requestId as string);
@@ -32,17 +36,19 @@ export function createApp(deps: AppDeps): Koa {
   const challenge = issuer
     ? (path: string): string => `Bearer resource_metadata="${issuer}${resourceMetadataPath(path === '/mcp' ? '/mcp' : '/')}"`
     : undefined;
-  app.use(
-    authMiddleware({
-      authenticator: deps.security.authenticator,
-      links: deps.security.links,
-      routers,
-      logger: deps.logger,
-      ...(challenge ? { challenge } : {}),
-      ...(deps.security.authFailures ? { throttle: deps.security.authFailures } : {}),
-    }),
-  );
+  const { authenticator, links } = deps.security;
+  const auth = authMiddleware({
+    authenticator,
+    links,
+    routers,
+    logger: deps.logger,
+    ...(challenge ? { challenge } : {}),
+    ...(deps.security.authFailures ? { throttle: deps.security.authFailures } : {}),
+  });
+  app.use(telemetry?.enabled ? tracePolicy(telemetry, auth) : auth);
   app.use(bodyParser(deps.bodyLimit));
+  if (telemetry?.enabled) app.use(traceMcpRequests(telemetry));
+  if (deps.audit) app.use(scopeCaller(deps.audit.scope));
   app.use(userScope());
   for (const router of routers) {
     app.use(router.routes());

@@ -1,5 +1,6 @@
 import type * as z from 'zod';
 import { MCP_QUERY_DOCS } from './mcpRoutes.js';
+import { AUDIT_CALLS_DOCS } from './auditRoutes.js';
 import { InstallPackageBody, UpgradePackageBody } from './packageSchemas.js';
 import { PolicyCheckBody, RegisterUserBody, SetGroupsBody, SetPolicyBody } from './identitySchemas.js';
 import { AddServerBody, DeleteSecretBody, OAuthTokensBody, SetSecretBody, ToolCallBody, UpdateServerBody } from './serverSchemas.js';
@@ -60,6 +61,14 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     tag: 'audit',
     returns: ['events', 'nextFrom', 'head'],
     query: { stream: 'stream id', type: 'event type(s), A,B', from: 'first position', to: 'last position', since: 'ISO time', until: 'ISO time', limit: '1-1000 (100)' },
+  },
+  'GET /audit/calls': {
+    summary:
+      'Tool-call audit trail, newest first: who, server, tool, time, duration, outcome, ' +
+      'argument names and sizes (never values)',
+    tag: 'audit',
+    returns: ['calls', 'nextCursor'],
+    query: AUDIT_CALLS_DOCS,
   },
   'GET /auth/me': { summary: 'Who the presented token acts as', tag: 'auth', returns: ['principal'] },
   'POST /auth/tokens': { summary: 'Issue a user token (shown once; stored hashed)', tag: 'auth', returns: ['token', 'id'] },

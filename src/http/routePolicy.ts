@@ -59,6 +59,8 @@ export const ROUTE_POLICIES: readonly RoutePolicy[] = [
   { method: 'DELETE', path: '/packages/:name', access: 'admin' },
 
   { method: 'GET', path: '/events', access: 'admin' },
+  // The tool-call audit trail: an admin sees every call, a user token only its own.
+  { method: 'GET', path: '/audit/calls', access: 'user', actsFor: query('username') },
 
   // The gateway's own MCP endpoint: a user token acts as its user; the session is bound to it.
   { method: 'POST', path: '/mcp', access: 'user', actsFor: query('username') },

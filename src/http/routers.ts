@@ -15,6 +15,7 @@ import { userRoutes } from './userRoutes.js';
 import { identityRoutes } from './identityRoutes.js';
 import { interactionRoutes } from './authServer/interactionRoutes.js';
 import { resourceRoutes } from './authServer/resourceRoutes.js';
+import { auditRoutes } from './auditRoutes.js';
 
 /** Every router of the app, in mount order. Tests enumerate them to check docs and policies cover every route. */
 export function buildRouters(deps: AppDeps): Router[] {
@@ -34,6 +35,7 @@ export function buildRouters(deps: AppDeps): Router[] {
     identityRoutes(deps),
     interactionRoutes(deps),
     resourceRoutes(deps),
+    auditRoutes(deps),
   ];
 }
 

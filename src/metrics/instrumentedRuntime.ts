@@ -2,11 +2,17 @@ import { isAppError } from '../errors.js';
 import type { RuntimePort } from '../runtime/core/types.js';
 import type { GatewayMetrics } from './gatewayMetrics.js';
 
+const NO_TOOL = new Set(['server_not_found', 'tool_not_found', 'server_disabled', 'server_unavailable']);
+
 /**
  * Counts and times every tool call by outcome. Server names are labels only for registered
  * servers: a flood of calls to made-up names must not create unbounded label values.
  */
-export function instrumentRuntime(runtime: RuntimePort, isKnown: (serverName: string) => boolean, metrics: GatewayMetrics): RuntimePort {
+export function instrumentRuntime(
+  runtime: RuntimePort,
+  isKnown: (serverName: string) => boolean,
+  metrics: GatewayMetrics,
+): RuntimePort {
   return {
     snapshot: (name) => runtime.snapshot(name),
     async callTool(request, signal, extras) {
@@ -20,8 +26,13 @@ export function instrumentRuntime(runtime: RuntimePort, isKnown: (serverName: st
         outcome = isAppError(e) ? e.code : 'internal_error';
         throw e;
       } finally {
-        const label = isKnown(request.serverName) ? request.serverName : '(unknown)';
-        metrics.observeCall(label, outcome, Number(process.hrtime.bigint() - started) / 1e9);
+        const known = isKnown(request.serverName);
+        const label = known ? request.serverName : '(unknown)';
+        const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+        metrics.observeCall(label, outcome, seconds);
+        // A name the call path never matched to a tool must not become a label of its own.
+        const tool = known && !NO_TOOL.has(outcome) ? request.methodName : undefined;
+        metrics.observeToolCall(label, tool, request.username, outcome, seconds);
       }
     },
   };

@@ -43,6 +43,10 @@ export class SuiteCanaries {
     const texts: Array<[string, string]> = [[`logs of ${dataDir}`, logs.join('\n')]];
     const eventLog = await readFile(join(dataDir, 'events', 'events.log'), 'utf8').catch(() => '');
     texts.push([`${dataDir}/events/events.log`, eventLog]);
+    // The audit trail holds argument names and sizes only: a value found there is a leak too.
+    for (const name of await readdir(join(dataDir, 'audit')).catch(() => [] as string[])) {
+      texts.push([`${dataDir}/audit/${name}`, await readFile(join(dataDir, 'audit', name), 'utf8').catch(() => '')]);
+    }
     for (const name of await readdir(join(dataDir, 'keys')).catch(() => [] as string[])) {
       texts.push([`${dataDir}/keys/${name}`, await readFile(join(dataDir, 'keys', name), 'utf8').catch(() => '')]);
     }

@@ -19,6 +19,8 @@ import type { RemoteOptions } from '../../src/runtime/remote/remoteDeps.js';
 import { createUrlPolicy } from '../../src/net/urlSafety.js';
 import type { PackageSettings } from '../../src/runtime/packages/createPackageManager.js';
 import { FIXTURE_SERVER } from '../runtime/processTestUtils.js';
+import type { AuditSettings } from '../../src/audit/auditTrail.js';
+import type { Telemetry } from '../../src/telemetry/telemetry.js';
 
 export { FIXTURE_SERVER };
 
@@ -95,6 +97,11 @@ export interface TestGatewayOptions {
   oauth?: NonNullable<SecurityOptions['authServer']>;
   upstreamCapabilities?: GatewayOptions['upstreamCapabilities'];
   maxMessageBytes?: number;
+  /** Tracing (default off). */
+  telemetry?: Telemetry;
+  /** The audit trail; default on in <dataDir>/audit with a short flush interval; false: none. */
+  audit?: Partial<AuditSettings> | false;
+  metricLabels?: GatewayOptions['metricLabels'];
 }
 
 /** A real gateway on the real file event store, listening on an ephemeral loopback port. */
@@ -132,6 +139,11 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     ...(options.maxMessageBytes ? { maxMessageBytes: options.maxMessageBytes } : {}),
     ...(options.mcp ? { mcp: options.mcp } : {}),
     remote: { urlPolicy: createUrlPolicy({ allow: ['loopback'] }), ...options.remote },
+    ...(options.telemetry ? { telemetry: options.telemetry } : {}),
+    ...(options.metricLabels ? { metricLabels: options.metricLabels } : {}),
+    ...(options.audit === false
+      ? {}
+      : { audit: { dir: join(dataDir, 'audit'), flushIntervalMs: 20, retentionDays: 0, ...options.audit } }),
     ...(options.clock ? { clock: options.clock } : {}),
     packages: {
       npmRoot: join(dataDir, 'packages', 'npm'),

@@ -24,7 +24,8 @@ export function runToolCall(target: ToolCallTarget, tool: string, args: Record<s
     async (signal) => {
       conn = await target.waitForConnection(signal);
       waiting = false;
-      return conn.callTool(tool, args, { signal, timeoutMs, onProgress: options.onProgress });
+      // [obs hook] trace
+      return conn.callTool(tool, args, { signal, timeoutMs, onProgress: options.onProgress, trace: options.trace });
     },
     (error, outcome) =>
       mapCallError(

@@ -7,6 +7,7 @@ import { GOOGLE_TOKENS_SECRET, googleHiddenParams, isAuthTool, isGoogleOAuthServ
 import type { ServerPool } from '../core/serverPool.js';
 import type { ToolCallExtras, ToolCallRequest, ToolDescriptor, ToolResult } from '../core/types.js';
 import type { Access } from '../../policy/access.js';
+import { noTelemetry, type Telemetry } from '../../telemetry/telemetry.js';
 
 export type ToolCallInput = ToolCallRequest;
 export type { ToolCallExtras };
@@ -20,6 +21,8 @@ export interface ToolCallerDeps {
   readonly googleCredentials?: Record<string, unknown>;
   /** The access policy (issue 13); absent: everyone may call everything. */
   readonly access?: Access;
+  /** [obs hook] tracing: spans for secret decryption, argument validation and the upstream call. */
+  readonly telemetry?: Telemetry;
 }
 
 /**
@@ -56,10 +59,12 @@ export class ToolCaller {
     // With secretDelivery "env" the secrets live in the user's own process environment, never in arguments.
     const perUser = view.config.secretDelivery === 'env';
     if (!perUser) await this.deps.secrets.ensureDataKeys(view, input.username);
-    const secrets = perUser ? {} : this.secrets(view, input.username, tool, google);
+    const tel = this.deps.telemetry ?? noTelemetry; // [obs hook]
+    // [obs hook] secrets.decrypt span
+    const secrets = perUser ? {} : tel.span('secrets.decrypt', () => this.secrets(view, input.username, tool, google));
     // Stored secrets win over same-named arguments: a caller cannot swap in another credential.
     const merged = { ...input.args, ...secrets };
-    const problems = this.deps.validator.check(tool, merged);
+    const problems = tel.span('arguments.validate', () => this.deps.validator.check(tool, merged)); // [obs hook]
     if (problems.length > 0) {
       throw new AppError('invalid_arguments', `Invalid arguments for ${serverName}/${methodName}: ${problems.join('; ')}`, { problems });
     }
@@ -68,7 +73,22 @@ export class ToolCaller {
     const server = this.deps.pool.get(serverName);
     if (!server) throw new AppError('server_unavailable', `Server ${serverName} is not running`, { serverName });
     // Hidden parameters are not part of the tool's schema (so not validated) and win over arguments.
-    return server.callTool(methodName, { ...merged, ...hidden.params }, { timeoutMs, signal, username: input.username, onProgress: extras.onProgress });
+    // [obs hook] the upstream call as a client span; its context travels in `_meta` (and headers, remote)
+    const upstream = {
+      'mcp.method.name': 'tools/call',
+      'gen_ai.tool.name': methodName,
+      'mcp_api.server.name': serverName,
+    };
+    return tel.span(
+      `tools/call ${methodName}`,
+      () =>
+        server.callTool(
+          methodName,
+          { ...merged, ...hidden.params },
+          { timeoutMs, signal, username: input.username, onProgress: extras.onProgress, trace: tel.inject() },
+        ),
+      { kind: 'client', attributes: upstream },
+    );
   }
 
   private googleParams(view: ServerView, username: string): { params: Record<string, unknown>; values: string[] } {

@@ -82,7 +82,8 @@ export async function callTool(client: Client, name: string, args: Record<string
   // With onprogress the SDK asks for progress (a progressToken) and routes the notifications back.
   const onprogress = limits.onProgress;
   const result = await client.request(
-    { method: 'tools/call', params: { name, arguments: args } },
+    // [obs hook] the trace context travels in `_meta`
+    { method: 'tools/call', params: { name, arguments: args, ...(limits.trace && { _meta: { ...limits.trace } }) } },
     { signal: limits.signal, timeout: limits.timeoutMs, ...(onprogress ? { onprogress } : {}) },
   );
   return { ...result };

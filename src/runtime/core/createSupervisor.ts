@@ -15,6 +15,7 @@ import type { NegotiationRecorder } from './negotiationRecorder.js';
 import type { RestartPolicy } from './restartPolicy.js';
 import type { SupervisedFactory } from './serverPool.js';
 import type { UpstreamIdentity } from './types.js';
+import type { Telemetry } from '../../telemetry/telemetry.js';
 
 export interface SupervisorDeps {
   readonly readModels: () => ReadModels;
@@ -33,6 +34,8 @@ export interface SupervisorDeps {
   readonly identity: UpstreamIdentity;
   /** One message from a stdio server larger than this fails its call with result_too_large. */
   readonly maxMessageBytes?: number | undefined;
+  /** [obs hook] tracing: process start spans. */
+  readonly telemetry?: Telemetry | undefined;
 }
 
 /** What a stdio verdict belongs to: the command line (never the env, which may hold secrets). */
@@ -76,6 +79,7 @@ export function createSupervisorFactory(d: SupervisorDeps): SupervisedFactory {
       registry: d.registry,
       identity: d.identity,
       maxMessageBytes: d.maxMessageBytes,
+      telemetry: d.telemetry, // [obs hook]
     };
     const target = stdioTarget(transport);
     if (server.config.secretDelivery === 'env') {

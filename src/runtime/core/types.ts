@@ -63,6 +63,8 @@ export interface CallOptions {
   username?: string;
   /** When set, the upstream call asks for progress (a progressToken) and every update lands here. */
   onProgress?: (update: ProgressUpdate) => void;
+  /** [obs hook] W3C trace context for the upstream request's `_meta` (traceparent, tracestate, baggage). */
+  trace?: Readonly<Record<string, string>>;
 }
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
@@ -95,6 +97,8 @@ export interface RequestLimits {
 
 export interface CallLimits extends RequestLimits {
   onProgress?: ((update: ProgressUpdate) => void) | undefined;
+  /** [obs hook] W3C trace context, sent as the request's `_meta`. */
+  trace?: Readonly<Record<string, string>> | undefined;
 }
 
 /** The protocol era and version an upstream connection settled on (2026-07-28 and later: modern). */

@@ -111,7 +111,13 @@ export class PerUserSupervisor implements Supervised {
 
   async callTool(tool: string, args: Record<string, unknown>, options: CallOptions): Promise<ToolResult> {
     return this.withProcess(options.username, options.signal, (p) =>
-      p.managed.callTool(tool, args, { timeoutMs: options.timeoutMs, signal: options.signal, onProgress: options.onProgress }),
+      // [obs hook] trace: options.trace
+      p.managed.callTool(tool, args, {
+        timeoutMs: options.timeoutMs,
+        signal: options.signal,
+        onProgress: options.onProgress,
+        trace: options.trace,
+      }),
     );
   }
 

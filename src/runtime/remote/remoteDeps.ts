@@ -10,6 +10,8 @@ import { SessionRecorder } from './sessionRecorder.js';
 import { createUrlPolicy, type UrlPolicy } from '../../net/urlSafety.js';
 import type { NegotiationRecorder } from '../core/negotiationRecorder.js';
 import type { UpstreamIdentity } from '../core/types.js';
+import { noTelemetry, type Telemetry } from '../../telemetry/telemetry.js';
+import { traceFetch } from '../../telemetry/traceFetch.js';
 
 /** Settings of the remote (HTTP) side of a gateway; every field has a default. */
 export interface RemoteOptions {
@@ -38,6 +40,8 @@ export function createRemoteRuntime(o: {
   options?: RemoteOptions | undefined;
   identity: UpstreamIdentity;
   negotiations: NegotiationRecorder;
+  /** [obs hook] trace context headers on every request to a remote server. */
+  telemetry?: Telemetry;
 }): RemoteRuntime {
   const options = o.options ?? {};
   const safe = createSafeFetch(options.urlPolicy ?? createUrlPolicy());
@@ -56,7 +60,7 @@ export function createRemoteRuntime(o: {
   const sessions = new SessionRecorder(o.store, o.readModels, () => ({ now: o.clock(), newId: o.newId, actor: 'gateway' }), o.logger.child({ component: 'sessions' }));
   return {
     deps: {
-      fetch: safe.fetch,
+      fetch: traceFetch(safe.fetch, o.telemetry ?? noTelemetry), // [obs hook]
       tokens,
       sessions,
       secretBox: o.secretBox,

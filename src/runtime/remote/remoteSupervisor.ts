@@ -120,7 +120,11 @@ export class RemoteSupervisor {
     return withDeadline(
       timeoutMs,
       options.signal,
-      (signal) => this.withSlot(username, (slot) => slot.run((conn) => conn.callTool(tool, args, { signal, timeoutMs, onProgress: options.onProgress }), signal)),
+      // [obs hook] trace: options.trace
+      (signal) => {
+        const limits = { signal, timeoutMs, onProgress: options.onProgress, trace: options.trace };
+        return this.withSlot(username, (slot) => slot.run((conn) => conn.callTool(tool, args, limits), signal));
+      },
       (error, outcome) => this.forUser(mapCallError(error, { server: this.name, tool, timeoutMs, ...outcome, stopped: !this.active }, 'remote'), username),
     );
   }

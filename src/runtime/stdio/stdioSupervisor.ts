@@ -10,6 +10,7 @@ import { StdioConnection } from './stdioConnection.js';
 import type { CallOptions, NegotiationMemory, ServerSnapshot, ToolDescriptor, ToolResult, UpstreamIdentity } from '../core/types.js';
 import { describeExit } from './stdioProcessTransport.js';
 import { runToolCall } from '../calls/toolCall.js';
+import { noTelemetry, type Telemetry } from '../../telemetry/telemetry.js';
 
 export interface StdioSupervisorOptions {
   name: string;
@@ -32,6 +33,8 @@ export interface StdioSupervisorOptions {
   maxMessageBytes?: number | undefined;
   /** Where stderr lines and supervisor notes go; default: a buffer of its own (logLimit, redact). */
   logs?: LogSink;
+  /** [obs hook] tracing: a span per process start. */
+  telemetry?: Telemetry;
 }
 
 export type { LogSink };
@@ -136,7 +139,10 @@ export class StdioSupervisor {
     const prior = this.distrustPrior ? undefined : this.options.negotiation?.load();
     let tools: ToolDescriptor[];
     try {
-      tools = await conn.open(this.options.startupTimeoutMs, prior);
+      // [obs hook] process start span
+      const attributes = { 'mcp_api.server.name': this.name, 'network.transport': 'pipe' };
+      const open = (): Promise<ToolDescriptor[]> => conn.open(this.options.startupTimeoutMs, prior);
+      tools = await (this.options.telemetry ?? noTelemetry).span('process.start', open, { attributes });
     } catch (error) {
       if (prior) this.distrustPrior = true;
       return this.handleLoss(conn, error instanceof Error ? error.message : String(error));
