@@ -164,11 +164,35 @@ export async function securityOptions(config: Config, logger: Logger, linkKey: B
       toolCallBurst: config.TOOL_CALL_BURST,
       secretWritesPerMinute: config.SECRET_WRITES_PER_MINUTE,
       secretWriteBurst: config.SECRET_WRITE_BURST,
+      authFailuresPerMinute: config.AUTH_FAILURES_PER_MINUTE,
+      authFailureBurst: config.AUTH_FAILURE_BURST,
     },
     google: { loginTtlMs: config.GOOGLE_LOGIN_TTL_MS, ...(config.GOOGLE_OAUTH_CREDENTIALS ? { credentials: config.GOOGLE_OAUTH_CREDENTIALS } : {}) },
     ...(config.PUBLIC_URL === undefined ? {} : { publicUrl: config.PUBLIC_URL }),
     linkKey,
+    ...authServerOptions(config, logger),
   };
+}
+
+/** The authorization server runs with PUBLIC_URL (its issuer) and token auth, unless OAUTH_SERVER=off. */
+function authServerOptions(config: Config, logger: Logger): Pick<SecurityOptions, 'authServer'> {
+  if (config.OAUTH_SERVER === 'off' || config.AUTH !== 'token') return {};
+  if (config.PUBLIC_URL === undefined) {
+    if (config.OIDC_ISSUER) logger.warn('OIDC_ISSUER is set but PUBLIC_URL is not: the authorization server (and sign-in) is off');
+    return {};
+  }
+  const federation =
+    config.OIDC_ISSUER && config.OIDC_CLIENT_ID
+      ? {
+          issuer: config.OIDC_ISSUER,
+          clientId: config.OIDC_CLIENT_ID,
+          ...(config.OIDC_CLIENT_SECRET ? { clientSecret: config.OIDC_CLIENT_SECRET } : {}),
+          usernameClaim: config.OIDC_USERNAME_CLAIM,
+          groupsClaim: config.OIDC_GROUPS_CLAIM,
+          scope: config.OIDC_SCOPE,
+        }
+      : undefined;
+  return { authServer: { accessTokenTtl: config.OAUTH_ACCESS_TOKEN_TTL_S, ...(federation ? { federation } : {}) } };
 }
 
 async function keyMaterial(config: Config, logger: Logger): Promise<KeyMaterial[]> {

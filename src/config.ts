@@ -122,7 +122,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     PACKAGES_DIR: packagesDir,
     PYTHON_VENV_DIR: resolve(result.data.PYTHON_VENV_DIR ?? `${packagesDir}/python`),
   };
-  const problems = storeProblems(config);
+  const problems = [...storeProblems(config), ...identityProblems(config)];
   if (problems.length > 0) throw new Error(`Invalid configuration: ${problems.join('; ')}`);
   return config;
 }
@@ -132,6 +132,15 @@ export type EventStoreKind = 'file' | 'mongo' | 'memory';
 /** EVENT_STORE wins; otherwise MongoDB as soon as it is configured, else the embedded file store. */
 export function eventStoreKind(config: Config): EventStoreKind {
   return config.EVENT_STORE ?? (config.MONGO_URL || config.MONGO_HOST ? 'mongo' : 'file');
+}
+
+/** An identity provider needs its client id, and a public URL for its redirect back to the gateway. */
+function identityProblems(config: Config): string[] {
+  if (!config.OIDC_ISSUER) return config.OIDC_CLIENT_ID ? ['OIDC_CLIENT_ID: set OIDC_ISSUER too'] : [];
+  const problems: string[] = [];
+  if (!config.OIDC_CLIENT_ID) problems.push('OIDC_ISSUER: set OIDC_CLIENT_ID too');
+  if (!config.PUBLIC_URL) problems.push('OIDC_ISSUER: set PUBLIC_URL too (the identity provider redirects to <PUBLIC_URL>/auth/oidc/callback)');
+  return problems;
 }
 
 function storeProblems(config: Config): string[] {

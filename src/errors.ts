@@ -40,6 +40,9 @@ export type ErrorCode =
   | 'rate_limited'
   | 'limit_exceeded'
   | 'secret_too_large'
+  | 'access_denied'
+  | 'user_not_found'
+  | 'client_not_found'
   | 'internal_error';
 
 const STATUS: Record<ErrorCode, number> = {
@@ -83,6 +86,10 @@ const STATUS: Record<ErrorCode, number> = {
   rate_limited: 429,
   limit_exceeded: 409,
   secret_too_large: 413,
+  /** The access policy does not let this user see or use this item. */
+  access_denied: 403,
+  user_not_found: 404,
+  client_not_found: 404,
   internal_error: 500,
 };
 

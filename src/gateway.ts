@@ -32,6 +32,9 @@ import { ServerPool } from './runtime/core/serverPool.js';
 import { ToolCaller } from './runtime/calls/toolCaller.js';
 import { createPackageManager, type PackageSettings } from './runtime/packages/createPackageManager.js';
 import type { PackageManager } from './runtime/packages/packageManager.js';
+import { createAccess } from './policy/access.js';
+import { groupsOf } from './projections/identityProjection.js';
+import { createIdentity } from './http/authServer/createIdentity.js';
 import { auditRuntime } from './audit/auditedRuntime.js';
 import { createAuditTrail, type AuditSettings } from './audit/auditTrail.js';
 import type { LabelLimits } from './metrics/gatewayMetrics.js';
@@ -176,7 +179,13 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     }),
   );
   const reactor = new Reactor(projector, pool, logger.child({ component: 'reactor' }));
+  // The access policy: one port, asked by the call path and by every list (issue 13).
+  const access = createAccess({
+    rules: () => projector.readModels.policy.rules,
+    groupsOf: (u) => groupsOf(projector.readModels.users, u),
+  });
   const caller = new ToolCaller({
+    access,
     readModels: () => projector.readModels,
     pool,
     secrets,
@@ -243,11 +252,18 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       () => projector.readModels,
       pool,
       (request, signal, extras) => runtime.callTool(request, signal, extras),
+      access,
     ),
     logger,
     limits: { ...MCP_DEFAULTS, ...options.mcp },
   });
   pool.subscribe(() => mcp.toolsChanged());
+  // A policy or group change changes what lists show: sessions whose list changed are told.
+  projector.on('applied', (event: { type: string }) => {
+    const changesLists = ['AccessPolicySet', 'UserGroupsSet', 'UserSignedIn'].includes(event.type);
+    if (changesLists) mcp.toolsChanged();
+  });
+  const signIn = await createIdentity({ security: options.security, store, projector, clock, newId, logger });
 
   const app = createApp({
     store,
@@ -269,7 +285,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     bodyLimit: options.bodyLimit,
     defaults: options.defaults,
     urlPolicy,
-    security: securityDeps(options.security, projector, clock),
+    security: securityDeps(options.security, projector, clock, signIn?.principalFor),
+    access,
+    ...(signIn ? { identity: signIn.deps } : {}),
     telemetry,
     ...(audit ? { audit: { log: audit.log, scope: audit.scope } } : {}),
   });

@@ -39,6 +39,25 @@ const googleCredentials = opt(
     .optional(),
 );
 
+/** A token made of one shorter pattern repeated ("abcdabcdabcd...") is far weaker than its length says. */
+export function isPeriodic(token: string): boolean {
+  for (let period = 1; period <= token.length / 2; period++) {
+    let repeats = true;
+    for (let i = period; i < token.length && repeats; i++) repeats = token[i] === token[i - period];
+    if (repeats) return true;
+  }
+  return false;
+}
+
+/** Shannon entropy of the token's character distribution times its length: an upper bound on its strength. */
+export function estimatedBits(token: string): number {
+  const counts = new Map<string, number>();
+  for (const c of token) counts.set(c, (counts.get(c) ?? 0) + 1);
+  let perChar = 0;
+  for (const n of counts.values()) perChar -= (n / token.length) * Math.log2(n / token.length);
+  return perChar * token.length;
+}
+
 /** Authentication, authorization, limits and the Google flow; spread into ConfigSchema. */
 export const SECURITY_CONFIG = {
   /** `token` (default): bearer tokens on every route but health. `none`: no authentication (trusted networks only). */
@@ -49,6 +68,8 @@ export const SECURITY_CONFIG = {
       .min(32, 'must be at least 32 characters')
       .refine((t) => new Set(t).size >= 10, 'must have at least 10 distinct characters')
       .refine((t) => /^[\x21-\x7e]+$/.test(t), 'must be printable ASCII without spaces')
+      .refine((t) => !isPeriodic(t), 'must not repeat a shorter pattern')
+      .refine((t) => estimatedBits(t) >= 128, 'is too predictable (use a random value, e.g. openssl rand -base64 32)')
       .optional(),
   ),
   /** Host header names accepted (port ignored); `*` accepts any. Default: loopback names when HOST is loopback. */
@@ -68,4 +89,17 @@ export const SECURITY_CONFIG = {
   /** Secret and OAuth-token writes per user per minute (each is an event); 0 turns the limit off. */
   SECRET_WRITES_PER_MINUTE: int(0, 1_000_000, 120),
   SECRET_WRITE_BURST: int(1, 100_000, 30),
+  /** Failed authentications per source address per minute, and at once; 0 turns throttling off. */
+  AUTH_FAILURES_PER_MINUTE: int(0, 100_000, 30),
+  AUTH_FAILURE_BURST: int(1, 100_000, 20),
+  /** The gateway's own OAuth authorization server for MCP clients; on by default once PUBLIC_URL is set. */
+  OAUTH_SERVER: opt(z.enum(['on', 'off']).default('on')),
+  OAUTH_ACCESS_TOKEN_TTL_S: int(60, 86_400, 3600),
+  /** The OpenID Connect provider users sign in with (Google, Entra ID, Okta, Keycloak, ...). */
+  OIDC_ISSUER: opt(z.string().url('must be the issuer URL, such as https://accounts.google.com').optional()),
+  OIDC_CLIENT_ID: opt(z.string().min(1).max(512).optional()),
+  OIDC_CLIENT_SECRET: opt(z.string().min(1).max(2048).optional()),
+  OIDC_USERNAME_CLAIM: opt(z.string().min(1).max(128).default('email')),
+  OIDC_GROUPS_CLAIM: opt(z.string().min(1).max(128).default('groups')),
+  OIDC_SCOPE: opt(z.string().min(1).max(512).default('openid email profile')),
 };

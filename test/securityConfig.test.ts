@@ -44,6 +44,16 @@ describe('security configuration', () => {
     expect(message).to.not.contain('canary');
     expect(messageOf({ GOOGLE_OAUTH_CREDENTIALS: '{not json canary' })).to.not.contain('canary');
     expect(messageOf({ ADMIN_TOKEN: 'a'.repeat(40) })).to.contain('distinct');
+    expect(messageOf({ ADMIN_TOKEN: 'abcdefghij'.repeat(4) })).to.contain('must not repeat a shorter pattern');
+    expect(messageOf({ ADMIN_TOKEN: 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaabcdefghij' })).to.contain('too predictable');
+    expect(loadConfig({ ADMIN_TOKEN: 'mcpa_bFdJn7modtJ1ECIsV_o1nAVXvwduVA3bT-gEPCLU5l0' }).ADMIN_TOKEN).to.be.a('string');
     expect(messageOf({ AUTH: 'maybe' })).to.contain('AUTH');
+  });
+
+  it('configures the identity provider with claim defaults, and refuses an incomplete one', () => {
+    const config = loadConfig({ PUBLIC_URL: 'https://mcp.example.com', OIDC_ISSUER: 'https://idp.example.com', OIDC_CLIENT_ID: 'gw', OIDC_CLIENT_SECRET: 's3cret-canary' });
+    expect(config).to.deep.include({ OIDC_USERNAME_CLAIM: 'email', OIDC_GROUPS_CLAIM: 'groups', OAUTH_SERVER: 'on' });
+    expect(messageOf({ OIDC_ISSUER: 'https://idp.example.com', OIDC_CLIENT_SECRET: 'canary' })).to.contain('OIDC_CLIENT_ID').and.contain('PUBLIC_URL').and.not.contain('canary');
+    expect(messageOf({ OIDC_CLIENT_ID: 'gw' })).to.contain('OIDC_ISSUER');
   });
 });

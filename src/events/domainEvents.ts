@@ -22,6 +22,9 @@ import { SecretDeleted, SecretRewrapped, SecretSet } from './secretEvents.js';
 import { TokenIssued, TokenRevoked } from './tokenEvents.js';
 import { UserDeleted } from './userEvents.js';
 import { GoogleLoginCompleted, GoogleLoginStarted } from './googleLoginEvents.js';
+import { AccessPolicySet } from './policyEvents.js';
+import { UserGroupsSet, UserRegistered, UserSignedIn } from './identityEvents.js';
+import { AuthServerGrantRevoked, AuthServerRecordConsumed, AuthServerRecordDestroyed, AuthServerRecordStored } from './authServerEvents.js';
 
 /** Every event type of the domain with the schema of its current version. */
 export const EVENT_SCHEMAS = {
@@ -50,6 +53,15 @@ export const EVENT_SCHEMAS = {
   UserDeleted,
   GoogleLoginStarted,
   GoogleLoginCompleted,
+  // Identity (issue 13): access policy, users and groups, the gateway's authorization server.
+  AccessPolicySet,
+  UserRegistered,
+  UserGroupsSet,
+  UserSignedIn,
+  AuthServerRecordStored,
+  AuthServerRecordConsumed,
+  AuthServerRecordDestroyed,
+  AuthServerGrantRevoked,
 } as const;
 
 export const CURRENT_SCHEMA_VERSION: Record<EventType, number> = {
@@ -78,6 +90,14 @@ export const CURRENT_SCHEMA_VERSION: Record<EventType, number> = {
   UserDeleted: 1,
   GoogleLoginStarted: 1,
   GoogleLoginCompleted: 1,
+  AccessPolicySet: 1,
+  UserRegistered: 1,
+  UserGroupsSet: 1,
+  UserSignedIn: 1,
+  AuthServerRecordStored: 1,
+  AuthServerRecordConsumed: 1,
+  AuthServerRecordDestroyed: 1,
+  AuthServerGrantRevoked: 1,
 };
 
 export type EventType = keyof typeof EVENT_SCHEMAS;

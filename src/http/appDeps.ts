@@ -15,6 +15,9 @@ import type { Authenticator } from './authenticator.js';
 import type { LoginLinks } from './loginLinks.js';
 import type { OriginPolicy } from './originGuard.js';
 import type { RateLimiter } from './rateLimiter.js';
+import type { AuthThrottle } from './authThrottle.js';
+import type { Access } from '../policy/access.js';
+import type { IdentityDeps } from './authServer/identityDeps.js';
 
 export type { RuntimePort, ToolCallRequest } from '../runtime/core/types.js';
 
@@ -50,6 +53,10 @@ export interface AppDeps {
   readonly urlPolicy?: UrlPolicy;
   readonly packages: PackageManager;
   readonly security: SecurityDeps;
+  /** The access policy (the one enforcement layer; src/policy). */
+  readonly access: Access;
+  /** The gateway's own OAuth authorization server; absent without PUBLIC_URL. */
+  readonly identity?: IdentityDeps;
   /** Tracing (issue 17); absent or off: no spans. */
   readonly telemetry?: Telemetry;
   /** The tool-call audit trail (issue 17); absent: GET /audit/calls answers 404. */
@@ -70,6 +77,8 @@ export interface SecurityDeps {
   readonly toolCalls: RateLimiter;
   /** Secret and OAuth-token writes per user: each one is an event, so an unbounded stream would flood the log. */
   readonly secretWrites: RateLimiter;
+  /** Failed authentications per source address. */
+  readonly authFailures?: AuthThrottle;
   readonly maxSecretsPerUser: number;
   readonly maxSecretValueBytes: number;
   /** How long a Google login state stays valid. */

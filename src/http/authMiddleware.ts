@@ -4,6 +4,7 @@ import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Authenticator } from './authenticator.js';
 import type { LoginLinks } from './loginLinks.js';
+import type { AuthThrottle } from './authThrottle.js';
 import { policyFor, type Access, type RoutePolicy } from './routePolicy.js';
 
 const RANK: Record<Access, number> = { public: 0, 'user-or-link': 1, user: 2, admin: 3 };
@@ -18,7 +19,16 @@ export const unauthorized = (): AppError => new AppError('unauthorized', 'Unauth
  * disagree with the dispatch), looks its policy up in the table, and authenticates. Runs before
  * the body parser: an unauthenticated request never has its body read.
  */
-export function authMiddleware(options: { authenticator: Authenticator; links: LoginLinks; routers: readonly Router[]; logger: Logger }): Middleware {
+export function authMiddleware(options: {
+  authenticator: Authenticator;
+  links: LoginLinks;
+  routers: readonly Router[];
+  logger: Logger;
+  /** The WWW-Authenticate value of a 401 (with the authorization server on: where its metadata is, RFC 9728). */
+  challenge?: (path: string) => string;
+  /** Failed authentications per source address (issue 13); absent: not throttled. */
+  throttle?: AuthThrottle;
+}): Middleware {
   const reported = new Set<string>();
 
   const resolve = (ctx: Context): RoutePolicy => {
@@ -46,6 +56,12 @@ export function authMiddleware(options: { authenticator: Authenticator; links: L
     ctx.state.policy = policy;
     if (policy.access === 'public') return next();
 
+    const wait = options.throttle?.blockedFor(ctx.ip) ?? 0;
+    if (wait > 0) {
+      const seconds = Math.max(1, Math.ceil(wait / 1000));
+      ctx.set('Retry-After', String(seconds));
+      throw new AppError('rate_limited', `Too many failed authentications from this address; retry in ${seconds} s`, { retryAfterSeconds: seconds });
+    }
     const principal = options.authenticator.authenticate(ctx.get('authorization') || undefined);
     if (!principal && policy.access === 'user-or-link') {
       const raw = ctx.query.link;
@@ -56,7 +72,12 @@ export function authMiddleware(options: { authenticator: Authenticator; links: L
       }
     }
     if (!principal) {
-      ctx.set('WWW-Authenticate', 'Bearer realm="mcp-api"');
+      // A request that presented credentials and failed counts; one that presented none is a client discovering auth.
+      if (ctx.get('authorization')) {
+        options.throttle?.failed(ctx.ip);
+        options.logger.warn('authentication failed', { ip: ctx.ip, method: ctx.method, path: ctx.path });
+      }
+      ctx.set('WWW-Authenticate', options.challenge?.(ctx.path) ?? 'Bearer realm="mcp-api"');
       throw unauthorized();
     }
     if (policy.access === 'admin' && principal.kind !== 'admin') throw new AppError('forbidden', 'This endpoint needs an admin token');

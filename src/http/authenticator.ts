@@ -14,6 +14,8 @@ export interface AuthenticatorOptions {
   readonly adminToken?: string;
   readonly tokens: () => TokensModel;
   readonly clock: () => Date;
+  /** Access tokens of the gateway's own authorization server (checked in memory); absent when it is off. */
+  readonly oauth?: (token: string) => Principal | undefined;
 }
 
 const BEARER = /^Bearer +([\x21-\x7e]{1,512})$/i;
@@ -39,6 +41,7 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
       const presented = hashToken(token);
       if (hashesEqual(presented, adminHash)) return admin;
       const id = userTokenId(token);
+      if (id === undefined && options.oauth) return options.oauth(token);
       const record = id === undefined ? undefined : options.tokens().get(id);
       const matches = hashesEqual(presented, record?.tokenHash ?? DUMMY_HASH);
       if (!record || !matches || record.revokedAt !== undefined) return undefined;

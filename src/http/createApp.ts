@@ -7,6 +7,7 @@ import { errorMiddleware } from './errorMiddleware.js';
 import { originGuard } from './originGuard.js';
 import { buildRouters } from './routers.js';
 import { userScope } from './userScope.js';
+import { resourceMetadataPath } from './authServer/resourceRoutes.js';
 import { scopeCaller } from './callerScope.js';
 import { traceHttp, traceMcpRequests, tracePolicy } from './tracing.js';
 
@@ -29,8 +30,21 @@ export function createApp(deps: AppDeps): Koa {
   });
   app.use(errorMiddleware(deps.logger));
   app.use(originGuard(deps.security.origins));
+  // The gateway's own authorization server (issue 13): its protocol endpoints, before authentication.
+  const issuer = deps.identity?.authServer.issuer;
+  if (deps.identity) app.use(deps.identity.authServer.middleware);
+  const challenge = issuer
+    ? (path: string): string => `Bearer resource_metadata="${issuer}${resourceMetadataPath(path === '/mcp' ? '/mcp' : '/')}"`
+    : undefined;
   const { authenticator, links } = deps.security;
-  const auth = authMiddleware({ authenticator, links, routers, logger: deps.logger });
+  const auth = authMiddleware({
+    authenticator,
+    links,
+    routers,
+    logger: deps.logger,
+    ...(challenge ? { challenge } : {}),
+    ...(deps.security.authFailures ? { throttle: deps.security.authFailures } : {}),
+  });
   app.use(telemetry?.enabled ? tracePolicy(telemetry, auth) : auth);
   app.use(bodyParser(deps.bodyLimit));
   if (telemetry?.enabled) app.use(traceMcpRequests(telemetry));

@@ -10,6 +10,7 @@ import {
   ToolCallBody,
   UpdateServerBody,
 } from './serverSchemas.js';
+import { PolicyCheckBody, RegisterUserBody, SetGroupsBody, SetPolicyBody } from './identitySchemas.js';
 
 /** What OpenAPI says about one route. Request bodies are the very zod schemas the route parses with. */
 export interface RouteDoc {
@@ -46,59 +47,20 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     returns: ['servers'],
   },
   'GET /mcp/servers/:name': { summary: 'One server', tag: 'servers', returns: ['server'] },
-  'POST /mcp/servers': {
-    summary: 'Register a server; it starts in the background unless enabled is false',
-    tag: 'servers',
-    body: AddServerBody,
-    returns: ['server'],
-  },
-  'PUT /mcp/servers/:name': {
-    summary: 'Change a server; a changed configuration restarts it',
-    tag: 'servers',
-    body: UpdateServerBody,
-    returns: ['server'],
-  },
-  'PUT /mcp/servers/:name/enable': {
-    summary: 'Enable (and start) a server; also resets a tripped crash-loop breaker',
-    tag: 'servers',
-    returns: ['server'],
-  },
-  'PUT /mcp/servers/:name/disable': {
-    summary: 'Disable (and stop) a server',
-    tag: 'servers',
-    returns: ['server'],
-  },
-  'DELETE /mcp/servers/:name': {
-    summary: "Remove a server, stopping it and forgetting its users' secrets",
-    tag: 'servers',
-  },
-  'POST /mcp/servers/:name/oauth': {
-    summary: "Store a user's OAuth tokens for a remote server (encrypted; refreshed automatically)",
-    tag: 'servers',
-    body: OAuthTokensBody,
-    returns: ['server'],
-  },
-  'GET /mcp/tools': {
-    summary: 'Tools of every enabled server, as [{ "<server>": [tool] }]',
-    tag: 'tools',
-    returns: ['tools'],
-  },
-  'POST /mcp/tool/call': {
-    summary: "Call a tool with the caller's secrets injected; data is the MCP CallToolResult",
-    tag: 'tools',
-    body: ToolCallBody,
-    returns: ['data'],
-  },
+  'POST /mcp/servers': { summary: 'Register a server; it starts in the background unless enabled is false', tag: 'servers', body: AddServerBody, returns: ['server'] },
+  'PUT /mcp/servers/:name': { summary: 'Change a server; a changed configuration restarts it', tag: 'servers', body: UpdateServerBody, returns: ['server'] },
+  'PUT /mcp/servers/:name/enable': { summary: 'Enable (and start) a server; also resets a tripped crash-loop breaker', tag: 'servers', returns: ['server'] },
+  'PUT /mcp/servers/:name/disable': { summary: 'Disable (and stop) a server', tag: 'servers', returns: ['server'] },
+  'DELETE /mcp/servers/:name': { summary: "Remove a server, stopping it and forgetting its users' secrets", tag: 'servers' },
+  'POST /mcp/servers/:name/oauth': { summary: "Store a user's OAuth tokens for a remote server (encrypted; refreshed automatically)", tag: 'servers', body: OAuthTokensBody, returns: ['server'] },
+  'GET /mcp/tools': { summary: 'Tools of every enabled server the caller may use (access policy), as [{ "<server>": [tool] }]', tag: 'tools', returns: ['tools'], query: { username: 'admin only: list as this user' } },
+  'POST /mcp/tool/call': { summary: "Call a tool with the caller's secrets injected; data is the MCP CallToolResult", tag: 'tools', body: ToolCallBody, returns: ['data'] },
+  'POST /secrets/set': { summary: 'Store (or overwrite) an encrypted secret for a user and server', tag: 'secrets', body: SetSecretBody },
   'GET /secrets': {
     summary: "Names of a user's secrets per server (never values); a user token sees its own",
     tag: 'secrets',
     returns: ['username', 'secrets'],
     query: { username: 'the user (admin only; default: the token\'s user, or "default")' },
-  },
-  'POST /secrets/set': {
-    summary: 'Store (or overwrite) an encrypted secret for a user and server',
-    tag: 'secrets',
-    body: SetSecretBody,
   },
   'POST /secrets/delete': { summary: 'Delete a secret', tag: 'secrets', body: DeleteSecretBody },
   'POST /mcp': {
@@ -219,30 +181,27 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
   },
   'GET /auth/tokens': { summary: 'Token metadata (never the tokens)', tag: 'auth', returns: ['tokens'] },
   'DELETE /auth/tokens/:id': { summary: 'Revoke a user token', tag: 'auth' },
-  'DELETE /users/:username': {
-    summary:
-      'Delete a user: destroys their data key, so every secret and token they stored becomes undecryptable',
-    tag: 'auth',
-  },
-  'POST /auth/google/link': {
-    summary: 'Issue a short-lived signed Google login link for a user and server',
-    tag: 'google',
-    returns: ['url'],
-  },
-  'GET /auth/google/login': {
-    summary: 'Start the Google OAuth2 flow (302 to Google)',
-    tag: 'google',
-    query: {
-      user_id: 'the user',
-      server: 'the OAuth2 server',
-      link: 'signed login link (instead of a token)',
-    },
-  },
-  'GET /auth/google/callback': {
-    summary: "Google's redirect: validates the single-use state, stores the tokens encrypted",
-    tag: 'google',
-    query: { code: 'authorization code', state: 'single-use state' },
-  },
+  'DELETE /users/:username': { summary: "Delete a user: destroys their data key, so every secret and token they stored becomes undecryptable", tag: 'auth' },
+  'POST /auth/google/link': { summary: 'Issue a short-lived signed Google login link for a user and server', tag: 'google', returns: ['url'] },
+  'GET /auth/google/login': { summary: 'Start the Google OAuth2 flow (302 to Google)', tag: 'google', query: { user_id: 'the user', server: 'the OAuth2 server', link: 'signed login link (instead of a token)' } },
+  'GET /auth/google/callback': { summary: "Google's redirect: validates the single-use state, stores the tokens encrypted", tag: 'google', query: { code: 'authorization code', state: 'single-use state' } },
+  'GET /users': { summary: 'Users (registered by an admin or on first sign-in) with their groups', tag: 'identity', returns: ['users'] },
+  'POST /users': { summary: 'Register a user, optionally with groups', tag: 'identity', body: RegisterUserBody, returns: ['user'] },
+  'GET /users/:username': { summary: 'One user: admin-set groups, groups from the identity provider, last sign-in', tag: 'identity', returns: ['user'] },
+  'PUT /users/:username/groups': { summary: "Replace a user's admin-set groups", tag: 'identity', body: SetGroupsBody, returns: ['user'] },
+  'GET /policy': { summary: 'The access policy rules (none: everyone sees everything)', tag: 'identity', returns: ['rules', 'enforced'] },
+  'PUT /policy': { summary: 'Replace the access policy rules (allow/deny, users and groups, * wildcards; deny wins)', tag: 'identity', body: SetPolicyBody, returns: ['rules', 'enforced'] },
+  'POST /policy/check': { summary: 'What the policy decides for a user and an item, and which rule decided', tag: 'identity', body: PolicyCheckBody, returns: ['allowed', 'reason', 'ruleId', 'groups'] },
+  'GET /oauth/interaction/:uid': { summary: 'Authorization server: sign-in or consent page (HTML) of one authorization request', tag: 'oauth' },
+  'POST /oauth/interaction/:uid/login': { summary: 'Authorization server: sign in with a user token (form)', tag: 'oauth' },
+  'GET /oauth/interaction/:uid/federate': { summary: 'Authorization server: sign in through the identity provider (redirect)', tag: 'oauth' },
+  'GET /oauth/interaction/:uid/federated': { summary: 'Authorization server: complete the identity-provider sign-in', tag: 'oauth' },
+  'POST /oauth/interaction/:uid/confirm': { summary: 'Authorization server: allow or deny a client (form, CSRF-protected)', tag: 'oauth' },
+  'GET /auth/oidc/callback': { summary: "The identity provider's redirect after sign-in", tag: 'oauth', query: { code: 'authorization code', state: 'state' } },
+  'GET /.well-known/oauth-protected-resource': { summary: 'RFC 9728 protected resource metadata of the gateway', tag: 'oauth' },
+  'GET /.well-known/oauth-protected-resource/{*resource}': { summary: 'RFC 9728 protected resource metadata of a path (e.g. /mcp)', tag: 'oauth' },
+  'GET /auth/clients': { summary: 'OAuth clients the user connected (authorized)', tag: 'oauth', returns: ['username', 'clients'], query: { username: 'admin only: whose' } },
+  'DELETE /auth/clients/:clientId': { summary: "Revoke a connected client: its grants, codes and tokens stop working", tag: 'oauth', returns: ['clientId', 'grantsRevoked'], query: { username: 'admin only: whose' } },
   'GET /ui': { summary: 'The web console (static HTML; sign in with a token)', tag: 'console' },
   'GET /ui/:file': { summary: "The web console's script and style files", tag: 'console' },
 };

@@ -39,7 +39,7 @@ export const ROUTE_POLICIES: readonly RoutePolicy[] = [
   { method: 'DELETE', path: '/mcp/servers/:name', access: 'admin' },
   { method: 'POST', path: '/mcp/servers/:name/oauth', access: 'user', actsFor: body('username') },
 
-  { method: 'GET', path: '/mcp/tools', access: 'user' },
+  { method: 'GET', path: '/mcp/tools', access: 'user', actsFor: query('username') },
   { method: 'POST', path: '/mcp/tool/call', access: 'user', actsFor: body('username') },
 
   { method: 'GET', path: '/secrets', access: 'user', actsFor: query('username') },
@@ -83,6 +83,27 @@ export const ROUTE_POLICIES: readonly RoutePolicy[] = [
   // The web console's static files: no data in them; every page calls the API with a token.
   { method: 'GET', path: '/ui', access: 'public' },
   { method: 'GET', path: '/ui/:file', access: 'public' },
+  // Users, groups and the access policy (issue 13).
+  { method: 'GET', path: '/users', access: 'admin' },
+  { method: 'POST', path: '/users', access: 'admin' },
+  { method: 'GET', path: '/users/:username', access: 'admin' },
+  { method: 'PUT', path: '/users/:username/groups', access: 'admin' },
+  { method: 'GET', path: '/policy', access: 'admin' },
+  { method: 'PUT', path: '/policy', access: 'admin' },
+  { method: 'POST', path: '/policy/check', access: 'admin' },
+  // The authorization server's pages: a browser mid-sign-in has no token; the interaction cookie
+  // (set by oidc-provider) and a per-interaction CSRF value are the credentials.
+  { method: 'GET', path: '/oauth/interaction/:uid', access: 'public' },
+  { method: 'POST', path: '/oauth/interaction/:uid/login', access: 'public' },
+  { method: 'GET', path: '/oauth/interaction/:uid/federate', access: 'public' },
+  { method: 'GET', path: '/oauth/interaction/:uid/federated', access: 'public' },
+  { method: 'POST', path: '/oauth/interaction/:uid/confirm', access: 'public' },
+  { method: 'GET', path: '/auth/oidc/callback', access: 'public' },
+  // RFC 9728: how an MCP client finds where to get a token.
+  { method: 'GET', path: '/.well-known/oauth-protected-resource', access: 'public' },
+  { method: 'GET', path: '/.well-known/oauth-protected-resource/{*resource}', access: 'public' },
+  { method: 'GET', path: '/auth/clients', access: 'user', actsFor: query('username') },
+  { method: 'DELETE', path: '/auth/clients/:clientId', access: 'user', actsFor: query('username') },
 ];
 
 const key = (method: string, path: string): string => `${method.toUpperCase()} ${path}`;

@@ -13,6 +13,9 @@ import { tokenRoutes } from './tokenRoutes.js';
 import { toolRoutes } from './toolRoutes.js';
 import { uiRoutes } from './uiRoutes.js';
 import { userRoutes } from './userRoutes.js';
+import { identityRoutes } from './identityRoutes.js';
+import { interactionRoutes } from './authServer/interactionRoutes.js';
+import { resourceRoutes } from './authServer/resourceRoutes.js';
 import { auditRoutes } from './auditRoutes.js';
 
 /** Every router of the app, in mount order. Tests enumerate them to check docs and policies cover every route. */
@@ -30,6 +33,9 @@ export function buildRouters(deps: AppDeps): Router[] {
     userRoutes(deps),
     googleRoutes(deps),
     mcpRoutes(deps),
+    identityRoutes(deps),
+    interactionRoutes(deps),
+    resourceRoutes(deps),
     auditRoutes(deps),
     uiRoutes(),
   ];

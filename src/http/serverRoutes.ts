@@ -1,5 +1,7 @@
 import { SERVER_HEADER_USER } from '../events/serverEvents.js';
 import Router from '@koa/router';
+import type { Context } from 'koa';
+import type { ServerSnapshot } from '../runtime/core/types.js';
 import { handleCommand } from '../commands/commandHandler.js';
 import { serverDecider, type ServerCommand } from '../commands/serverDecider.js';
 import { notFound } from '../errors.js';
@@ -29,15 +31,23 @@ export function serverRoutes(deps: AppDeps): Router {
   };
   const nameParam = (raw: string | undefined): string => parseInput(serverNameSchema, raw, 'server name');
 
+  /** A user token sees only the tools the access policy lets its user use; the admin sees every tool. */
+  const snapshotFor = (ctx: Context, name: string): ServerSnapshot | undefined => {
+    const snapshot = deps.runtime.snapshot(name);
+    const principal = principalOf(ctx);
+    if (!snapshot || principal?.kind !== 'user') return snapshot;
+    return { ...snapshot, toolsList: deps.access.filter(principal.username, name, 'tool', snapshot.toolsList) };
+  };
+
   router.get('/mcp/servers', (ctx) => {
     const list = [...servers().values()].sort((a, b) => a.name.localeCompare(b.name));
     const admin = isAdmin(principalOf(ctx));
-    ctx.body = { success: true, servers: list.map((v) => serverResponse(v, deps.runtime.snapshot(v.name), admin)) };
+    ctx.body = { success: true, servers: list.map((v) => serverResponse(v, snapshotFor(ctx, v.name), admin)) };
   });
 
   router.get('/mcp/servers/:name', (ctx) => {
     const name = nameParam(ctx.params.name);
-    ctx.body = { success: true, server: serverResponse(view(name), deps.runtime.snapshot(name), isAdmin(principalOf(ctx))) };
+    ctx.body = { success: true, server: serverResponse(view(name), snapshotFor(ctx, name), isAdmin(principalOf(ctx))) };
   });
 
   router.post('/mcp/servers', async (ctx) => {

@@ -5,17 +5,23 @@ import { withClientAbort } from './clientAbort.js';
 import { googleLoginUrl } from './googleLogin.js';
 import { takeToolCall } from './toolCallLimit.js';
 import { actingUsername, principalOf } from './principal.js';
-import { ToolCallBody } from './serverSchemas.js';
+import { ToolCallBody, usernameSchema } from './serverSchemas.js';
+import * as z from 'zod';
+
+const ToolListQuery = z.object({ username: usernameSchema.optional() });
 import { parseInput } from './validate.js';
 
 export function toolRoutes(deps: AppDeps): Router {
   const router = new Router();
 
   router.get('/mcp/tools', (ctx) => {
+    // Filtered for the acting user by the access policy (an admin may name one with ?username=).
+    const { username: requested } = parseInput(ToolListQuery, ctx.query, 'query');
+    const username = actingUsername(principalOf(ctx), requested);
     const tools = [...deps.projector.readModels.servers.values()]
       .filter((v) => v.enabled)
       .sort((a, b) => a.name.localeCompare(b.name))
-      .map((v) => ({ [v.name]: deps.runtime.snapshot(v.name)?.toolsList ?? [] }));
+      .map((v) => ({ [v.name]: deps.access.filter(username, v.name, 'tool', deps.runtime.snapshot(v.name)?.toolsList ?? []) }));
     ctx.body = { success: true, tools };
   });
 

@@ -6,6 +6,8 @@ import { evolveSecrets, initialSecrets, type SecretsModel } from './secretsProje
 import { evolveServers, initialServers, type ServersModel } from './serversProjection.js';
 import { evolveSessions, initialSessions, type SessionsModel } from './sessionsProjection.js';
 import { evolveTokens, initialTokens, type TokensModel } from './tokensProjection.js';
+import { evolvePolicy, evolveUsers, initialPolicy, initialUsers, type PolicyModel, type UsersModel } from './identityProjection.js';
+import { evolveAuthServer, initialAuthServer, type AuthServerModel } from './authServerProjection.js';
 
 /** Every read model the GET endpoints and the call path serve from. */
 export interface ReadModels {
@@ -16,6 +18,9 @@ export interface ReadModels {
   readonly negotiations: NegotiationsModel;
   readonly packages: PackagesModel;
   readonly tokens: TokensModel;
+  readonly users: UsersModel;
+  readonly policy: PolicyModel;
+  readonly authServer: AuthServerModel;
 }
 
 export const initialReadModels = (): ReadModels => ({
@@ -26,6 +31,9 @@ export const initialReadModels = (): ReadModels => ({
   negotiations: initialNegotiations(),
   packages: initialPackages(),
   tokens: initialTokens(),
+  users: initialUsers(),
+  policy: initialPolicy(),
+  authServer: initialAuthServer(),
 });
 
 export function evolveReadModels(models: ReadModels, event: DomainEvent, occurredAt: string): ReadModels {
@@ -36,5 +44,8 @@ export function evolveReadModels(models: ReadModels, event: DomainEvent, occurre
   evolveNegotiations(models.negotiations, event, occurredAt);
   evolvePackages(models.packages, event, occurredAt);
   evolveTokens(models.tokens, event, occurredAt);
+  evolveUsers(models.users, event, occurredAt);
+  evolvePolicy(models.policy, event, occurredAt);
+  evolveAuthServer(models.authServer, event);
   return models;
 }

@@ -46,13 +46,21 @@ describe('route access policies (src/http/routePolicy.ts)', () => {
       expect(['user', 'user-or-link'], `${p.method} ${p.path}`).to.include(p.access);
   });
 
-  it('keeps only health checks, the OAuth callback and the console static files public', () => {
+  it('keeps only health checks, OAuth callbacks, sign-in pages, resource metadata and the console files public', () => {
     expect(ROUTE_POLICIES.filter((p) => p.access === 'public').map((p) => p.path)).to.deep.equal([
       '/healthz',
       '/readyz',
       '/auth/google/callback',
       '/ui',
       '/ui/:file',
+      '/oauth/interaction/:uid',
+      '/oauth/interaction/:uid/login',
+      '/oauth/interaction/:uid/federate',
+      '/oauth/interaction/:uid/federated',
+      '/oauth/interaction/:uid/confirm',
+      '/auth/oidc/callback',
+      '/.well-known/oauth-protected-resource',
+      '/.well-known/oauth-protected-resource/{*resource}',
     ]);
   });
 });

@@ -105,6 +105,8 @@ export interface TestGatewayOptions {
   clock?: () => Date;
   /** Run servers and installers in a real bubblewrap sandbox (hiding the data dir); `true` for the test defaults. */
   sandbox?: true | Partial<SandboxSettings>;
+  /** Turns on the gateway's OAuth authorization server, with PUBLIC_URL set to the gateway's own address. */
+  oauth?: NonNullable<SecurityOptions['authServer']>;
   upstreamCapabilities?: GatewayOptions['upstreamCapabilities'];
   maxMessageBytes?: number;
   /** Tracing (default off). */
@@ -139,6 +141,11 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
   const sandbox = sandboxed
     ? await testSandbox({ hidden: [dataDir], installRoots: [npmRoot, venvRoot], overrides: sandboxed === true ? {} : sandboxed })
     : undefined;
+  // Listening first: the authorization server's issuer is the gateway's own URL.
+  const server: Server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const oauth = options.oauth ? { publicUrl: url, authServer: options.oauth } : {};
   const gateway = await startGateway({
     ...(sandbox ? { sandbox } : {}),
     ...(options.storage?.snapshots ? { snapshots: options.storage.snapshots } : {}),
@@ -147,7 +154,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     store,
     secretBox: options.secretBox ?? testSecretBox(),
     logger,
-    security: testSecurityOptions(adminToken, options.security),
+    security: testSecurityOptions(adminToken, { ...oauth, ...options.security }),
     ...(options.clock ? { clock: options.clock } : {}),
     defaults: { timeout: 10_000, startupTimeout: 10_000 },
     policy: {
@@ -184,9 +191,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
       ...options.packages,
     },
   });
-  const server: Server = createServer(gateway.app.callback());
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  server.on('request', gateway.app.callback());
   let stopped = false;
 
   const stop = async (): Promise<void> => {

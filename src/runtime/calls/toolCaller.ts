@@ -7,6 +7,7 @@ import type { ArgumentValidator } from './argumentValidator.js';
 import { GOOGLE_TOKENS_SECRET, googleHiddenParams, isAuthTool, isGoogleOAuthServer } from './googleAuth.js';
 import type { ServerPool } from '../core/serverPool.js';
 import type { ToolCallExtras, ToolCallRequest, ToolDescriptor, ToolResult } from '../core/types.js';
+import type { Access } from '../../policy/access.js';
 import { noTelemetry, type Telemetry } from '../../telemetry/telemetry.js';
 
 export type ToolCallInput = ToolCallRequest;
@@ -19,6 +20,8 @@ export interface ToolCallerDeps {
   readonly validator: ArgumentValidator;
   /** The Google client JSON (GOOGLE_OAUTH_CREDENTIALS), for servers with MCP_AUTH_TYPE=OAUTH2_GOOGLE. */
   readonly googleCredentials?: Record<string, unknown>;
+  /** The access policy (issue 13); absent: everyone may call everything. */
+  readonly access?: Access;
   /** [obs hook] tracing: spans for secret decryption, argument validation and the upstream call. */
   readonly telemetry?: Telemetry;
 }
@@ -34,8 +37,9 @@ export class ToolCaller {
     const { serverName, methodName } = input;
     const view = this.deps.readModels().servers.get(serverName);
     if (!view) throw notFound(serverName);
-    if (!view.enabled)
-      throw new AppError('server_disabled', `Server ${serverName} is disabled`, { serverName });
+    if (!view.enabled) throw new AppError('server_disabled', `Server ${serverName} is disabled`, { serverName });
+    // Access-policy hook: every call path (REST, /mcp in any era) passes here before anything starts.
+    this.deps.access?.assert(input.username, { server: serverName, kind: 'tool', name: methodName });
     const timeoutMs = view.config.timeout;
 
     // A call arriving while the server starts waits for the start (bounded by startupTimeout), and

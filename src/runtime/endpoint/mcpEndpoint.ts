@@ -136,7 +136,7 @@ export class McpEndpoint {
           server,
           lastActivity: this.now(),
           open: 0,
-          fingerprint: fingerprint(visibleTools(this.options.source.servers(), filter)),
+          fingerprint: fingerprint(visibleTools(this.options.source.servers(principal.username), filter)),
         };
         this.sessions.add(session);
         this.sessions.track(session, res);
@@ -183,9 +183,9 @@ export class McpEndpoint {
   }
 
   private notifySessions(): void {
-    const servers = this.options.source.servers();
     for (const s of this.sessions.all()) {
-      const next = fingerprint(visibleTools(servers, s.filter));
+      // Per user: the access policy makes each user's list their own.
+      const next = fingerprint(visibleTools(this.options.source.servers(s.username), s.filter));
       if (next === s.fingerprint) continue;
       s.fingerprint = next;
       s.server.sendToolListChanged().catch(() => undefined);

@@ -21,7 +21,8 @@ export interface McpToolCall {
 
 /** What the endpoint needs from the gateway: the visible servers' tools and the one call path. */
 export interface McpToolSource {
-  servers(): readonly ServerTools[];
+  /** The servers' tools this user may see (the access policy applied). */
+  servers(username: string): readonly ServerTools[];
   /**
    * Before listing for a user: servers whose tools are only known once that user's own process
    * runs (per-user servers that cannot start without credentials) get it started.
@@ -46,7 +47,7 @@ const INSTRUCTIONS =
   "calls run with the caller's own stored secrets.";
 
 /** Codes that mean "no such tool (for you)": a JSON-RPC error, as for any unknown tool. */
-const UNKNOWN_TOOL = new Set(['server_not_found', 'tool_not_found', 'server_disabled']);
+const UNKNOWN_TOOL = new Set(['server_not_found', 'tool_not_found', 'server_disabled', 'access_denied']);
 
 /**
  * The MCP server one session (or one stateless request) talks to: tools/list over every enabled
@@ -61,7 +62,7 @@ export function createSessionServer(options: SessionServerOptions): Server {
 
   server.setRequestHandler(ListToolsRequestSchema, async (_request, extra) => {
     await options.source.prepare?.(options.principal.username, extra.signal);
-    return { tools: visibleTools(options.source.servers(), options.filter).map((t) => t.tool) };
+    return { tools: visibleTools(options.source.servers(options.principal.username), options.filter).map((t) => t.tool) };
   });
 
   server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<CallToolResult> => {
