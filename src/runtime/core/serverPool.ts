@@ -32,6 +32,7 @@ export type SupervisedFactory = (server: DesiredServer, hooks: SupervisedHooks) 
 
 interface Entry {
   readonly generation: number;
+  readonly serverId: string | undefined;
   readonly server: Supervised;
   readonly redactor: SecretRedactor;
   /** Resolves once the previous generation has fully stopped and this one was started. */
@@ -45,6 +46,8 @@ interface Entry {
  */
 export class ServerPool {
   private readonly entries = new Map<string, Entry>();
+  /** The last generation of each disabled server, kept for its recent logs until the name runs again. */
+  private readonly retired = new Map<string, { serverId: string | undefined; server: Supervised }>();
   private readonly listeners = new Set<() => void>();
   private readonly subscribers = new Set<() => void>();
 
@@ -60,6 +63,19 @@ export class ServerPool {
 
   snapshot(name: string): ServerSnapshot | undefined {
     return this.entries.get(name)?.server.snapshot();
+  }
+
+  /** A stopped (disabled) server's last snapshot, so its recent logs stay visible; undefined while it runs. */
+  stoppedSnapshot(name: string, serverId: string | undefined): ServerSnapshot | undefined {
+    const kept = this.entries.has(name) ? undefined : this.retired.get(name);
+    const last = kept?.serverId === serverId ? kept?.server : undefined;
+    // Only the logs: tools, pid and status of a stopped generation must not look live.
+    return last && { status: 'disconnected', toolsList: [], logs: last.snapshot().logs, restarts: 0 };
+  }
+
+  /** Drops kept logs of servers that no longer exist (removed), so the map stays bounded by registered names. */
+  pruneStopped(exists: (name: string, serverId: string | undefined) => boolean): void {
+    for (const [name, kept] of this.retired) if (!exists(name, kept.serverId)) this.retired.delete(name);
   }
 
   /** Every supervised server with its live snapshot, for metrics and readiness. */
@@ -83,6 +99,7 @@ export class ServerPool {
       if (action.kind === 'stop') {
         const old = this.entries.get(action.name);
         this.entries.delete(action.name);
+        if (old) this.retired.set(action.name, { serverId: old.serverId, server: old.server });
         if (old) stops.push(old.started.then(() => old.server.stop('removed')));
       } else {
         stops.push(this.replace(action.server));
@@ -131,6 +148,7 @@ export class ServerPool {
 
   private replace(desired: DesiredServer): Promise<void> {
     const old = this.entries.get(desired.name);
+    this.retired.delete(desired.name);
     const redactor = old?.redactor ?? new SecretRedactor();
     const server = this.create(desired, {
       redact: redactor.redact,
@@ -140,7 +158,7 @@ export class ServerPool {
     const started = (old ? old.started.then(() => old.server.stop('replaced')) : Promise.resolve()).then(() => {
       if (this.entries.get(desired.name)?.server === server) server.start();
     });
-    this.entries.set(desired.name, { generation: desired.generation, server, redactor, started });
+    this.entries.set(desired.name, { generation: desired.generation, serverId: desired.serverId, server, redactor, started });
     return started;
   }
 
