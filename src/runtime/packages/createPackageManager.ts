@@ -22,6 +22,8 @@ export interface PackageSettings {
   readonly pipExtraIndexUrl?: string;
   readonly installTimeoutMs: number;
   readonly checkTimeoutMs: number;
+  /** The Node version packages' engines.node must accept; default: the gateway's own (tests pin it). */
+  readonly nodeVersion?: string;
   /** Replaces the process runner (tests count spawns through it). */
   readonly runProcess?: RunProcess;
 }
@@ -47,7 +49,12 @@ export function createPackageManager(deps: PackageManagerDeps): PackageManager {
     store: deps.store,
     projector: deps.projector,
     roots: new InstallRoots(settings.npmRoot, settings.venvRoot),
-    npm: new NpmInstaller({ ...common, npmBin: settings.npmBin, ...(settings.npmRegistry ? { registry: settings.npmRegistry } : {}) }),
+    npm: new NpmInstaller({
+      ...common,
+      npmBin: settings.npmBin,
+      ...(settings.npmRegistry ? { registry: settings.npmRegistry } : {}),
+      ...(settings.nodeVersion ? { nodeVersion: settings.nodeVersion } : {}),
+    }),
     pip: new PipInstaller({
       ...common,
       pythonBin: settings.pythonBin,
