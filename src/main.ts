@@ -5,6 +5,7 @@ import { startGateway } from './gateway.js';
 import { createLogger } from './logger.js';
 import { createUrlPolicy, parseNetworkList } from './net/urlSafety.js';
 import { packageSettingsFrom } from './runtime/packages/createPackageManager.js';
+import { readGatewayId } from './runtime/packages/gatewayId.js';
 
 /** The composition root: the only module that reads process.env and owns process-wide hooks. */
 async function main(): Promise<void> {
@@ -37,7 +38,7 @@ async function main(): Promise<void> {
       idleTimeoutMs: config.REMOTE_IDLE_TIMEOUT_MS,
       oauthRequestTimeoutMs: config.OAUTH_REQUEST_TIMEOUT_MS,
     },
-    packages: packageSettingsFrom(config),
+    packages: packageSettingsFrom(config, await readGatewayId(config.DATA_DIR)),
     snapshots: storage.snapshots,
     perUser: {
       idleTimeoutMs: config.PER_USER_IDLE_TIMEOUT_MS,
