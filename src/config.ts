@@ -24,6 +24,10 @@ export const ConfigSchema = z.object({
   TOOL_TIMEOUT_MS: int(100, 3_600_000, 60_000),
   STARTUP_TIMEOUT_MS: int(100, 3_600_000, 30_000),
   SHUTDOWN_GRACE_MS: int(0, 60_000, 2_000),
+  /** On SIGTERM: how long in-flight HTTP requests may take to finish before their connections are closed. */
+  DRAIN_TIMEOUT_MS: int(0, 600_000, 10_000),
+  /** Servers starting (spawn to connected) at once; the rest queue. */
+  SERVER_START_CONCURRENCY: int(1, 1_000, 8),
   SERVER_LOG_LINES: int(1, 10_000, 200),
   RESTART_INITIAL_DELAY_MS: int(1, 600_000, 500),
   RESTART_MAX_DELAY_MS: int(1, 3_600_000, 30_000),

@@ -58,9 +58,14 @@ export interface GatewayOptions {
   /** Checkpointed read models: restored at start (then caught up), saved periodically and at close. */
   readonly snapshots?: SnapshotStore;
   readonly checkpointIntervalMs?: number;
+  /** Servers starting at once (spawn to connected); default 8. */
+  readonly startConcurrency?: number;
+  /** Leave servers stopped until `startServers()` (the composition root listens first). */
+  readonly deferServerStart?: boolean;
 }
 
 const PER_USER_DEFAULTS = { idleTimeoutMs: 600_000, maxPerServer: 20, maxTotal: 100 };
+const SHUTTING_DOWN = { ready: false, checks: { shutdown: { ok: false, detail: 'the gateway is shutting down' } } };
 const MCP_DEFAULTS: McpEndpointLimits = { maxSessionsPerUser: 10, sessionIdleTimeoutMs: 1_800_000, maxConcurrentCallsPerSession: 16 };
 
 export interface Gateway {
@@ -72,6 +77,10 @@ export interface Gateway {
   readonly metrics: GatewayMetrics;
   readonly mcp: McpEndpoint;
   readonly packages: PackageManager;
+  /** Starts the enabled servers in the background (once; only needed with `deferServerStart`). */
+  startServers(): void;
+  /** The gateway is stopping: /readyz answers 503 from now on, so load balancers stop sending traffic. */
+  beginShutdown(): void;
   /** Stops every server (shutdown ladder) and detaches from the store; does not close the store. */
   close(): Promise<void>;
 }
@@ -152,7 +161,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       return new PerUserSupervisor({ template: stdio, hooks, budget, limits: perUser, secrets: envSecrets(server.name), prepare: envKeys(server.name) });
     }
     return new StdioSupervisor({ ...stdio, redact: hooks.redact, onChange: hooks.onChange });
-  });
+  }, options.startConcurrency === undefined ? {} : { startConcurrency: options.startConcurrency });
   const reactor = new Reactor(projector, pool, logger.child({ component: 'reactor' }));
   const caller: ToolCaller = new ToolCaller({
     readModels: () => projector.readModels,
@@ -189,7 +198,14 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     : undefined;
   checkpointer?.start();
   // Servers come back in the background: the HTTP server must not wait for slow children.
-  void reactor.start();
+  let serversStarted = false;
+  const startServers = (): void => {
+    if (serversStarted) return;
+    serversStarted = true;
+    logger.info('starting servers', { servers: projector.readModels.servers.size });
+    void reactor.start();
+  };
+  if (!options.deferServerStart) startServers();
   // Package recovery (interrupted installs) too; package writes wait for it, reads do not.
   void packages.start();
 
@@ -206,13 +222,14 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   });
   pool.subscribe(() => mcp.toolsChanged());
 
+  let shuttingDown = false;
   const app = createApp({
     store,
     projector,
     runtime,
     mcp,
     ops: {
-      readiness: () => checkReadiness(store, projector, pool),
+      readiness: async () => (shuttingDown ? SHUTTING_DOWN : checkReadiness(store, projector, pool)),
       metrics: async () => ({ contentType: metrics.registry.contentType, body: await metrics.registry.metrics() }),
     },
     secretBox: options.secretBox,
@@ -235,6 +252,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     metrics: metrics,
     mcp,
     packages,
+    startServers,
+    beginShutdown: () => void (shuttingDown = true),
     async close() {
       await packages.close();
       reactor.stop();

@@ -1,16 +1,41 @@
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { parseEnv } from 'node:util';
 import { loadConfig } from './config.js';
 import { openCrypto, openStorage, securityOptions } from './bootstrap.js';
 import { startGateway } from './gateway.js';
+import { listen, ListenError, trackRequests } from './httpServer.js';
 import { createLogger } from './logger.js';
 import { createUrlPolicy, parseNetworkList } from './net/urlSafety.js';
 import { packageSettingsFrom } from './runtime/packages/createPackageManager.js';
 import { readGatewayId } from './runtime/packages/gatewayId.js';
 
+/** Exit code when the HTTP address cannot be bound (port in use, no permission): distinct from a bad configuration (1). */
+const EXIT_CANNOT_LISTEN = 2;
+
+/**
+ * The settings: `.env` in the working directory when present (the reference setup's
+ * `cp example.env .env`), with real environment variables winning. process.env itself is left as is.
+ */
+function readEnvironment(): { env: NodeJS.ProcessEnv; fromFile: number } {
+  let text: string;
+  try {
+    text = readFileSync('.env', 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { env: process.env, fromFile: 0 };
+    throw new Error(`.env cannot be read: ${(e as Error).message}`);
+  }
+  const file = parseEnv(text);
+  return { env: { ...file, ...process.env }, fromFile: Object.keys(file).filter((k) => process.env[k] === undefined).length };
+}
+
 /** The composition root: the only module that reads process.env and owns process-wide hooks. */
 async function main(): Promise<void> {
-  const config = loadConfig(process.env);
+  const { env, fromFile } = readEnvironment();
+  const config = loadConfig(env);
   const logger = createLogger({ level: config.LOG_LEVEL });
+  // Names and counts only: a .env holds secrets.
+  if (fromFile > 0) logger.info('read settings from .env', { settings: fromFile });
   const storage = await openStorage(config, logger);
   const { secretBox, linkKey } = await openCrypto(config, logger, storage.dataKeys);
   const security = await securityOptions(config, logger, linkKey);
@@ -32,7 +57,7 @@ async function main(): Promise<void> {
     shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
     logLines: config.SERVER_LOG_LINES,
     bodyLimit: config.BODY_LIMIT,
-    parentEnv: process.env,
+    parentEnv: env,
     remote: {
       urlPolicy: createUrlPolicy({ allow: parseNetworkList(config.OUTBOUND_ALLOW_NETWORKS), deny: parseNetworkList(config.OUTBOUND_DENY_NETWORKS) }),
       idleTimeoutMs: config.REMOTE_IDLE_TIMEOUT_MS,
@@ -50,26 +75,42 @@ async function main(): Promise<void> {
       sessionIdleTimeoutMs: config.MCP_SESSION_IDLE_TIMEOUT_MS,
       maxConcurrentCallsPerSession: config.MCP_MAX_CONCURRENT_CALLS_PER_SESSION,
     },
+    startConcurrency: config.SERVER_START_CONCURRENCY,
+    // Listen first: a cold start with hundreds of servers must not keep /healthz unanswered.
+    deferServerStart: true,
   });
   // Last line of defence: whatever way the process ends, no child process group outlives it.
   process.on('exit', () => gateway.registry.killAllSync('SIGKILL'));
 
   const server = createServer(gateway.app.callback());
-  server.listen(config.PORT, config.HOST, () => {
-    const address = server.address();
-    const port = typeof address === 'object' && address ? address.port : config.PORT;
-    logger.info('mcp-api listening', { host: config.HOST, port, dataDir: config.DATA_DIR, eventStore: storage.kind, auth: config.AUTH, servers: gateway.projector.readModels.servers.size });
-  });
+  const http = trackRequests(server);
+  try {
+    await listen(server, config.PORT, config.HOST);
+  } catch (e) {
+    if (!(e instanceof ListenError)) throw e;
+    logger.error(`cannot listen: ${e.message}`, { code: e.code });
+    await gateway.close().then(() => storage.close()).catch(() => undefined);
+    process.exit(EXIT_CANNOT_LISTEN);
+  }
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.PORT;
+  logger.info('mcp-api listening', { host: config.HOST, port, dataDir: config.DATA_DIR, eventStore: storage.kind, auth: config.AUTH, servers: gateway.projector.readModels.servers.size });
+  gateway.startServers();
 
+  // SIGTERM: /readyz turns 503 at once, no new connection is accepted, in-flight requests get up to
+  // DRAIN_TIMEOUT_MS to finish, then the servers stop (their ladder) and the store closes.
   let stopping = false;
   const shutdown = (signal: string): void => {
     if (stopping) return;
     stopping = true;
-    logger.info('shutting down', { signal });
-    server.close();
-    server.closeAllConnections();
-    void gateway
-      .close()
+    logger.info('shutting down', { signal, inFlight: http.inFlight, drainTimeoutMs: config.DRAIN_TIMEOUT_MS });
+    gateway.beginShutdown();
+    void http
+      .drain(config.DRAIN_TIMEOUT_MS)
+      .then((cut) => {
+        if (cut > 0) logger.warn('drain deadline passed: requests cut off', { requests: cut });
+        return gateway.close();
+      })
       .then(() => storage.close())
       .then(() => process.exit(0))
       .catch((e: unknown) => {

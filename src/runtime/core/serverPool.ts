@@ -1,6 +1,7 @@
 import { AppError } from '../../errors.js';
 import type { DesiredServer, RunningServer, SupervisorAction } from './reconcile.js';
 import { SecretRedactor } from './secretRedactor.js';
+import { StartGate } from './startGate.js';
 import type { CallOptions, ServerSnapshot, ToolDescriptor } from './types.js';
 
 /** Why a server stops: `shutdown` (the gateway stops), `removed` (disabled or deleted), `replaced` (new generation). */
@@ -35,9 +36,16 @@ interface Entry {
   readonly serverId: string | undefined;
   readonly server: Supervised;
   readonly redactor: SecretRedactor;
-  /** Resolves once the previous generation has fully stopped and this one was started. */
+  /** Resolves once the previous generation has fully stopped and this one was started (or dropped unstarted). */
   readonly started: Promise<void>;
 }
+
+export interface PoolOptions {
+  /** Servers starting (spawned, not yet past `connecting`) at once; the rest queue. Default 8. */
+  readonly startConcurrency?: number;
+}
+
+const DEFAULT_START_CONCURRENCY = 8;
 
 /**
  * The imperative shell around `reconcile`: owns one supervised server per enabled server name and
@@ -51,7 +59,14 @@ export class ServerPool {
   private readonly listeners = new Set<() => void>();
   private readonly subscribers = new Set<() => void>();
 
-  constructor(private readonly create: SupervisedFactory) {}
+  private readonly gate: StartGate;
+
+  constructor(
+    private readonly create: SupervisedFactory,
+    options: PoolOptions = {},
+  ) {
+    this.gate = new StartGate(options.startConcurrency ?? DEFAULT_START_CONCURRENCY);
+  }
 
   running(): RunningServer[] {
     return [...this.entries].map(([name, e]) => ({ name, generation: e.generation }));
@@ -155,11 +170,35 @@ export class ServerPool {
       remember: (values) => redactor.remember(values),
       onChange: () => this.notify(),
     });
-    const started = (old ? old.started.then(() => old.server.stop('replaced')) : Promise.resolve()).then(() => {
-      if (this.entries.get(desired.name)?.server === server) server.start();
+    const isCurrent = (): boolean => this.entries.get(desired.name)?.server === server;
+    const stopped = old ? old.started.then(() => old.server.stop('replaced')) : Promise.resolve();
+    const started = stopped.then(async () => {
+      if (!isCurrent()) return;
+      const release = await this.gate.acquire();
+      if (!isCurrent()) return release();
+      server.start();
+      this.releaseWhenStarted(server, isCurrent, release, desired.config.startupTimeout);
     });
     this.entries.set(desired.name, { generation: desired.generation, serverId: desired.serverId, server, redactor, started });
-    return started;
+    // The reactor waits for the old generation to stop, not for a start slot: a cold start of
+    // hundreds of servers must not hold up reconciling the next event.
+    return stopped;
+  }
+
+  /** Frees the start slot once the server is past `connecting`, is replaced or removed, or its startup time is up. */
+  private releaseWhenStarted(server: Supervised, isCurrent: () => boolean, release: () => void, startupTimeoutMs: number): void {
+    const done = (): void => {
+      clearTimeout(timer);
+      this.listeners.delete(check);
+      release();
+    };
+    const check = (): void => {
+      if (!isCurrent() || server.snapshot().status !== 'connecting') done();
+    };
+    const timer = setTimeout(done, startupTimeoutMs);
+    timer.unref();
+    this.listeners.add(check);
+    check();
   }
 
   private notify(): void {
