@@ -36,6 +36,8 @@ interface Entry {
   readonly serverId: string | undefined;
   readonly server: Supervised;
   readonly redactor: SecretRedactor;
+  /** Aborted when the entry is removed or replaced: a start still waiting for a slot gives up. */
+  readonly dropped: AbortController;
   /** Resolves once the previous generation has fully stopped and this one was started (or dropped unstarted). */
   readonly started: Promise<void>;
 }
@@ -114,6 +116,7 @@ export class ServerPool {
       if (action.kind === 'stop') {
         const old = this.entries.get(action.name);
         this.entries.delete(action.name);
+        old?.dropped.abort();
         if (old) this.retired.set(action.name, { serverId: old.serverId, server: old.server });
         if (old) stops.push(old.started.then(() => old.server.stop('removed')));
       } else {
@@ -157,6 +160,8 @@ export class ServerPool {
   async stopAll(): Promise<void> {
     const all = [...this.entries.values()];
     this.entries.clear();
+    // Servers still queued for a start slot are dropped unstarted, not waited for.
+    for (const e of all) e.dropped.abort();
     this.notify();
     await Promise.all(all.map((e) => e.started.then(() => e.server.stop('shutdown'))));
   }
@@ -171,15 +176,18 @@ export class ServerPool {
       onChange: () => this.notify(),
     });
     const isCurrent = (): boolean => this.entries.get(desired.name)?.server === server;
+    const dropped = new AbortController();
+    old?.dropped.abort();
     const stopped = old ? old.started.then(() => old.server.stop('replaced')) : Promise.resolve();
     const started = stopped.then(async () => {
       if (!isCurrent()) return;
-      const release = await this.gate.acquire();
+      const release = await this.gate.acquire(dropped.signal);
+      if (!release) return;
       if (!isCurrent()) return release();
       server.start();
       this.releaseWhenStarted(server, isCurrent, release, desired.config.startupTimeout);
     });
-    this.entries.set(desired.name, { generation: desired.generation, serverId: desired.serverId, server, redactor, started });
+    this.entries.set(desired.name, { generation: desired.generation, serverId: desired.serverId, server, redactor, dropped, started });
     // The reactor waits for the old generation to stop, not for a start slot: a cold start of
     // hundreds of servers must not hold up reconciling the next event.
     return stopped;

@@ -16,9 +16,12 @@ export class StartGate {
     return this.active;
   }
 
-  acquire(): Promise<() => void> {
+  /** Waits for a slot; resolves undefined (and leaves the queue) if `signal` aborts first. */
+  acquire(signal?: AbortSignal): Promise<(() => void) | undefined> {
+    if (signal?.aborted) return Promise.resolve(undefined);
     return new Promise((resolve) => {
       const grant = (): void => {
+        signal?.removeEventListener('abort', cancel);
         this.active++;
         let released = false;
         resolve(() => {
@@ -28,8 +31,14 @@ export class StartGate {
           this.waiting.shift()?.();
         });
       };
-      if (this.active < this.limit) grant();
-      else this.waiting.push(grant);
+      const cancel = (): void => {
+        const index = this.waiting.indexOf(grant);
+        if (index >= 0) this.waiting.splice(index, 1);
+        resolve(undefined);
+      };
+      if (this.active < this.limit) return grant();
+      this.waiting.push(grant);
+      signal?.addEventListener('abort', cancel, { once: true });
     });
   }
 }
