@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createServer } from 'node:http';
 import { parseEnv } from 'node:util';
 import { loadConfig } from './config.js';
@@ -9,6 +10,8 @@ import { createLogger } from './logger.js';
 import { createUrlPolicy, parseNetworkList } from './net/urlSafety.js';
 import { packageSettingsFrom } from './runtime/packages/createPackageManager.js';
 import { readGatewayId } from './runtime/packages/gatewayId.js';
+import { ProcessLedger, reapOrphans } from './runtime/stdio/processLedger.js';
+import { ProcessRegistry } from './runtime/stdio/processRegistry.js';
 
 /** Exit code when the HTTP address cannot be bound (port in use, no permission): distinct from a bad configuration (1). */
 const EXIT_CANNOT_LISTEN = 2;
@@ -40,6 +43,13 @@ async function main(): Promise<void> {
   const { secretBox, linkKey } = await openCrypto(config, logger, storage.dataKeys);
   const security = await securityOptions(config, logger, linkKey);
   const store = storage.events;
+  // After the store's lock: this is the only gateway on this DATA_DIR (file store), or ledgers of live ones are kept.
+  const runDir = join(config.DATA_DIR, 'run');
+  const reaped = reapOrphans(runDir);
+  if (reaped.groups > 0) logger.warn('stopped server processes a previous run left behind', { ...reaped });
+  const ledger = ProcessLedger.open(runDir);
+  if (!ledger) logger.warn('no /proc: server processes are not recorded, a SIGKILLed gateway may leave them running');
+  const registry = new ProcessRegistry(ledger);
 
   const gateway = await startGateway({
     store,
@@ -76,11 +86,15 @@ async function main(): Promise<void> {
       maxConcurrentCallsPerSession: config.MCP_MAX_CONCURRENT_CALLS_PER_SESSION,
     },
     startConcurrency: config.SERVER_START_CONCURRENCY,
+    registry,
     // Listen first: a cold start with hundreds of servers must not keep /healthz unanswered.
     deferServerStart: true,
   });
   // Last line of defence: whatever way the process ends, no child process group outlives it.
-  process.on('exit', () => gateway.registry.killAllSync('SIGKILL'));
+  process.on('exit', () => {
+    gateway.registry.killAllSync('SIGKILL');
+    ledger?.discard();
+  });
 
   const server = createServer(gateway.app.callback());
   const http = trackRequests(server);
