@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { coldStartManyBench } from './coldStart200Bench.js';
 import { coldStartBench, memoryBench } from './gatewayBench.js';
 import { eventStoreBench, fileReopenBench, rebuildBench } from './storeBench.js';
 import { toolCallBench } from './toolCallBench.js';
@@ -24,10 +25,12 @@ async function main(): Promise<void> {
   const reopen = await fileReopenBench(quick ? 10_000 : 100_000);
   log('cold start');
   const coldStart = await coldStartBench(quick ? [1, 5] : [1, 10, 50], quick ? 1 : 2);
+  log('cold start, many servers');
+  const coldStartMany = await coldStartManyBench(quick ? 50 : 200, quick ? 1 : 2);
   log('memory');
   const memory = await memoryBench(quick ? 10_000 : 100_000);
 
-  const results = { date: new Date().toISOString(), machine, toolCalls, eventStore, rebuild, reopen, coldStart, memory };
+  const results = { date: new Date().toISOString(), machine, toolCalls, eventStore, rebuild, reopen, coldStart, coldStartMany, memory };
   const dir = fileURLToPath(new URL('../../bench/results/', import.meta.url));
   await mkdir(dir, { recursive: true });
   await writeFile(`${dir}latest.json`, JSON.stringify(results, null, 2) + '\n');
@@ -41,6 +44,7 @@ function markdown(r: {
   rebuild: Array<Awaited<ReturnType<typeof rebuildBench>>>;
   reopen: Awaited<ReturnType<typeof fileReopenBench>>;
   coldStart: Awaited<ReturnType<typeof coldStartBench>>;
+  coldStartMany: Awaited<ReturnType<typeof coldStartManyBench>>;
   memory: Awaited<ReturnType<typeof memoryBench>>;
 }): string {
   const lines = [`Machine: ${JSON.stringify(r.machine)}`, '', `## Tool-call path (medians of ${r.toolCalls.rounds} alternating rounds)`, ''];
@@ -60,6 +64,8 @@ function markdown(r: {
   lines.push('', `File store reopen (read + verify) of ${r.reopen.events} events: ${r.reopen.reopenSeconds} s`);
   lines.push('', '## Cold start', '', '| servers | to listening ms | to all connected ms |', '| --- | --- | --- |');
   for (const [n, x] of Object.entries(r.coldStart)) lines.push(`| ${n.slice(1)} | ${x.listeningMs} | ${x.allConnectedMs} |`);
+  const many = r.coldStartMany;
+  lines.push('', `Cold start with ${many.servers} tiny sh servers: listening after ${many.listeningMs} ms, all connected after ${many.allConnectedMs} ms.`);
   lines.push('', '## Memory', '', `Gateway RSS after warm-up ${r.memory.rssAfterWarmupMiB} MiB, after ${r.memory.calls} more calls ${r.memory.rssAfterMiB} MiB (growth ${r.memory.growthMiB} MiB).`);
   return lines.join('\n');
 }

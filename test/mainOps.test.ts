@@ -2,17 +2,13 @@ import { expect } from 'chai';
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { handleCommand } from '../src/commands/commandHandler.js';
-import { serverDecider } from '../src/commands/serverDecider.js';
-import { openFileEventStore } from '../src/events/fileEventStore.js';
-import { serverStreamId } from '../src/events/serverEvents.js';
-import { silentLogger } from '../src/logger.js';
+import { registerTinyServers } from './fixtures/tinyServer.js';
 import { FIXTURE_SERVER, isAlive, waitFor } from './runtime/processTestUtils.js';
 import { exited, hasExited, startGatewayProcess, type GatewayProcess } from './support/gatewayProcess.js';
 
@@ -21,20 +17,6 @@ const KEY = 'main-ops-test key material, long enough: 0123456789';
 const ADMIN = 'main-ops-admin-token-long-enough-0123456789abc';
 const auth = { authorization: `Bearer ${ADMIN}` };
 const PATH = process.env.PATH ?? '';
-
-/** A stdio MCP server in a few lines of sh: answers initialize, tools/list and ping, one process of a few hundred KB. */
-const TINY_SERVER = `#!/bin/sh
-while IFS= read -r line; do
-  id=\${line#*\\"id\\":}; id=\${id%%[,\\}]*}
-  case "$line" in
-    *'"method":"initialize"'*)
-      pv=\${line#*\\"protocolVersion\\":\\"}; pv=\${pv%%\\"*}
-      printf '{"jsonrpc":"2.0","id":%s,"result":{"protocolVersion":"%s","capabilities":{"tools":{}},"serverInfo":{"name":"tiny","version":"1"}}}\\n' "$id" "$pv";;
-    *'"method":"tools/list"'*) printf '{"jsonrpc":"2.0","id":%s,"result":{"tools":[]}}\\n' "$id";;
-    *'"method":"ping"'*) printf '{"jsonrpc":"2.0","id":%s,"result":{}}\\n' "$id";;
-  esac
-done
-`;
 
 describe('the gateway process: operator habits, graceful stop, fast start', function () {
   this.timeout(120_000);
@@ -125,18 +107,7 @@ describe('the gateway process: operator habits, graceful stop, fast start', func
   describe('cold start with 200 servers', () => {
     it('listens before starting servers, then starts all of them in the background', async () => {
       const dataDir = join(dir, 'data');
-      const script = join(dir, 'tiny-server.sh');
-      await writeFile(script, TINY_SERVER);
-      await chmod(script, 0o755);
-      await mkdir(dataDir, { recursive: true });
-      const store = await openFileEventStore({ dir: join(dataDir, 'events'), logger: silentLogger() });
-      const config = { transport: { transportType: 'stdio' as const, command: '/bin/sh', args: [script], env: {} }, timeout: 10_000, startupTimeout: 60_000 };
-      const meta = { now: new Date(), newId: randomUUID };
-      for (let i = 0; i < 200; i++) {
-        const name = `tiny-${i}`;
-        await handleCommand(store, serverStreamId(name), serverDecider, { type: 'RegisterServer', data: { serverId: randomUUID(), name, config, enabled: true } }, meta);
-      }
-      await store.close();
+      await registerTinyServers(dir, dataDir, 200);
 
       running = await startGatewayProcess({ PATH, DATA_DIR: dataDir, SECRETS_KEY: KEY, ADMIN_TOKEN: ADMIN, SERVER_START_CONCURRENCY: '16' });
       const output = running.output;
