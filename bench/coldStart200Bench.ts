@@ -10,7 +10,10 @@ import { median, round } from './stats.js';
  * 200 Node runtimes): time from spawn to the "listening" line (the issue's target: under 2 s for 200)
  * and to every server connected, with the gateway's default start concurrency.
  */
-export async function coldStartManyBench(count: number, rounds = 2): Promise<{ servers: number; listeningMs: number; allConnectedMs: number }> {
+export async function coldStartManyBench(
+  count: number,
+  rounds = 2,
+): Promise<{ servers: number; listeningMs: number; allConnectedMs: number }> {
   const dir = await mkdtemp(join(tmpdir(), 'mcp-api-bench-cold-many-'));
   try {
     const dataDir = join(dir, 'data');
@@ -24,7 +27,11 @@ export async function coldStartManyBench(count: number, rounds = 2): Promise<{ s
       connected.push(Number(process.hrtime.bigint() - gw.startedAt) / 1e6);
       await gw.stop();
     }
-    return { servers: count, listeningMs: round(median(listening), 1), allConnectedMs: round(median(connected), 1) };
+    return {
+      servers: count,
+      listeningMs: round(median(listening), 1),
+      allConnectedMs: round(median(connected), 1),
+    };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -80,7 +80,7 @@ function networkList(value: string | undefined, ctx: z.RefinementCtx): void {
   }
 }
 
-/** PACKAGES_DIR (default <DATA_DIR>/packages) and PYTHON_VENV_DIR (default <PACKAGES_DIR>/python) are always resolved. */
+/** PACKAGES_DIR (default <DATA_DIR>/packages) and PYTHON_VENV_DIR (default <PACKAGES_DIR>/python), resolved. */
 export type Config = z.infer<typeof ConfigSchema> & { PACKAGES_DIR: string; PYTHON_VENV_DIR: string };
 
 /** Throws one error listing every bad variable by name (never by value: some are secrets). */

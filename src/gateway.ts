@@ -210,8 +210,12 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   void packages.start();
 
   const runtime = instrumentRuntime(
-    // A disabled server is no longer in the pool; its last snapshot keeps its recent logs visible.
-    { snapshot: (name) => pool.snapshot(name) ?? pool.stoppedSnapshot(name, projector.readModels.servers.get(name)?.serverId), callTool: (request, signal, extras) => caller.call(request, signal, extras) },
+    {
+      // A disabled server is no longer in the pool; its last snapshot keeps its recent logs visible.
+      snapshot: (name) =>
+        pool.snapshot(name) ?? pool.stoppedSnapshot(name, projector.readModels.servers.get(name)?.serverId),
+      callTool: (request, signal, extras) => caller.call(request, signal, extras),
+    },
     (name) => projector.readModels.servers.has(name),
     metrics,
   );

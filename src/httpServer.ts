@@ -16,7 +16,12 @@ export function listen(server: Server, port: number, host: string): Promise<void
   return new Promise((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException): void => {
       const code = error.code ?? 'UNKNOWN';
-      const why = code === 'EADDRINUSE' ? 'is already in use' : code === 'EACCES' ? 'needs privileges this process lacks' : `cannot be bound (${code})`;
+      const why =
+        code === 'EADDRINUSE'
+          ? 'is already in use'
+          : code === 'EACCES'
+            ? 'needs privileges this process lacks'
+            : `cannot be bound (${code})`;
       reject(new ListenError(`${host}:${port} ${why}; set PORT (or HOST) to another value`, code));
     };
     server.once('error', onError);

@@ -13,7 +13,7 @@ import { readGatewayId } from './runtime/packages/gatewayId.js';
 import { ProcessLedger, reapOrphans } from './runtime/stdio/processLedger.js';
 import { ProcessRegistry } from './runtime/stdio/processRegistry.js';
 
-/** Exit code when the HTTP address cannot be bound (port in use, no permission): distinct from a bad configuration (1). */
+/** Exit code when the HTTP address cannot be bound (port in use, no permission); a bad configuration is 1. */
 const EXIT_CANNOT_LISTEN = 2;
 
 /**
@@ -26,10 +26,11 @@ function readEnvironment(): { env: NodeJS.ProcessEnv; fromFile: number } {
     text = readFileSync('.env', 'utf8');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { env: process.env, fromFile: 0 };
-    throw new Error(`.env cannot be read: ${(e as Error).message}`);
+    throw new Error(`.env cannot be read: ${(e as Error).message}`, { cause: e });
   }
   const file = parseEnv(text);
-  return { env: { ...file, ...process.env }, fromFile: Object.keys(file).filter((k) => process.env[k] === undefined).length };
+  const fromFile = Object.keys(file).filter((k) => process.env[k] === undefined).length;
+  return { env: { ...file, ...process.env }, fromFile };
 }
 
 /** The composition root: the only module that reads process.env and owns process-wide hooks. */

@@ -24,7 +24,9 @@ describe('httpServer', () => {
       first.close();
       expect(error).to.be.instanceOf(ListenError);
       expect((error as ListenError).code).to.equal('EADDRINUSE');
-      expect((error as ListenError).message).to.equal(`127.0.0.1:${port} is already in use; set PORT (or HOST) to another value`);
+      expect((error as ListenError).message).to.equal(
+        `127.0.0.1:${port} is already in use; set PORT (or HOST) to another value`,
+      );
     });
   });
 
@@ -54,13 +56,22 @@ describe('httpServer', () => {
 
     it('lets every in-flight request finish, then refuses new connections', async () => {
       const http = trackRequests(server);
-      const calls = Array.from({ length: 8 }, () => fetch(`${url}/slow?ms=300`).then(async (r) => ({ status: r.status, text: await r.text(), connection: r.headers.get('connection') })));
+      const calls = Array.from({ length: 8 }, () =>
+        fetch(`${url}/slow?ms=300`).then(async (r) => ({
+          status: r.status,
+          text: await r.text(),
+          connection: r.headers.get('connection'),
+        })),
+      );
       await arrived(8);
       expect(http.inFlight).to.equal(8);
       const drained = http.drain(10_000);
       const answers = await Promise.all(calls);
       expect(answers.map((a) => a.text)).to.deep.equal(answers.map(() => 'slept 300'));
-      expect(answers.every((a) => a.connection === 'close'), 'clients are told not to reuse the connection').to.equal(true);
+      expect(
+        answers.every((a) => a.connection === 'close'),
+        'clients are told not to reuse the connection',
+      ).to.equal(true);
       expect(await drained).to.equal(0);
       let refused: unknown;
       await fetch(`${url}/slow?ms=0`).catch((e: unknown) => (refused = e));
@@ -69,7 +80,10 @@ describe('httpServer', () => {
 
     it('cuts off what is still running at the deadline and says how many', async () => {
       const http = trackRequests(server);
-      const hung = fetch(`${url}/slow?ms=60000`).then(() => 'answered', () => 'cut off');
+      const hung = fetch(`${url}/slow?ms=60000`).then(
+        () => 'answered',
+        () => 'cut off',
+      );
       await arrived(1);
       expect(await http.drain(50)).to.equal(1);
       expect(await hung).to.equal('cut off');

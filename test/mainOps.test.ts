@@ -38,18 +38,29 @@ describe('the gateway process: operator habits, graceful stop, fast start', func
   describe('settings from .env', () => {
     it('reads .env from the working directory, real environment variables winning, and logs no value', async () => {
       const fileToken = `file-token-${randomUUID()}`;
-      await writeFile(join(dir, '.env'), `# like example.env\nDATA_DIR=./from-dotenv\nSECRETS_KEY=${KEY}\nADMIN_TOKEN=${fileToken}\nLOG_LEVEL=info\n`);
+      await writeFile(
+        join(dir, '.env'),
+        `# like example.env\nDATA_DIR=./from-dotenv\nSECRETS_KEY=${KEY}\nADMIN_TOKEN=${fileToken}\nLOG_LEVEL=info\n`,
+      );
       running = await startGatewayProcess({ PATH, ADMIN_TOKEN: ADMIN }, { cwd: dir });
       expect(existsSync(join(dir, 'from-dotenv', 'events')), 'DATA_DIR came from .env').to.equal(true);
-      expect((await fetch(`${running.url}/auth/me`, { headers: auth })).status, 'the real ADMIN_TOKEN won').to.equal(200);
-      expect((await fetch(`${running.url}/auth/me`, { headers: { authorization: `Bearer ${fileToken}` } })).status).to.equal(401);
+      expect(
+        (await fetch(`${running.url}/auth/me`, { headers: auth })).status,
+        'the real ADMIN_TOKEN won',
+      ).to.equal(200);
+      expect(
+        (await fetch(`${running.url}/auth/me`, { headers: { authorization: `Bearer ${fileToken}` } })).status,
+      ).to.equal(401);
       const log = running.output.join('\n');
       expect(log).to.contain('read settings from .env');
       expect(log).to.not.contain(fileToken).and.not.contain(KEY);
     });
 
     it('starts without a .env as before', async () => {
-      running = await startGatewayProcess({ PATH, DATA_DIR: join(dir, 'data'), SECRETS_KEY: KEY, ADMIN_TOKEN: ADMIN }, { cwd: dir });
+      running = await startGatewayProcess(
+        { PATH, DATA_DIR: join(dir, 'data'), SECRETS_KEY: KEY, ADMIN_TOKEN: ADMIN },
+        { cwd: dir },
+      );
       expect(running.output.join('\n')).to.not.contain('read settings from .env');
     });
   });
@@ -60,7 +71,13 @@ describe('the gateway process: operator habits, graceful stop, fast start', func
       await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
       const port = (blocker.address() as AddressInfo).port;
       try {
-        const env = { PATH, PORT: String(port), DATA_DIR: join(dir, 'data'), SECRETS_KEY: KEY, ADMIN_TOKEN: ADMIN };
+        const env = {
+          PATH,
+          PORT: String(port),
+          DATA_DIR: join(dir, 'data'),
+          SECRETS_KEY: KEY,
+          ADMIN_TOKEN: ADMIN,
+        };
         const child = spawn(process.execPath, [MAIN], { env, cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
         let output = '';
         child.stdout.on('data', (c: Buffer) => (output += c.toString()));
@@ -78,21 +95,47 @@ describe('the gateway process: operator habits, graceful stop, fast start', func
 
   describe('SIGTERM', () => {
     it('answers every in-flight tool call before stopping the servers, then exits 0', async () => {
-      running = await startGatewayProcess({ PATH, DATA_DIR: join(dir, 'data'), SECRETS_KEY: KEY, ADMIN_TOKEN: ADMIN, DRAIN_TIMEOUT_MS: '30000' });
+      running = await startGatewayProcess({
+        PATH,
+        DATA_DIR: join(dir, 'data'),
+        SECRETS_KEY: KEY,
+        ADMIN_TOKEN: ADMIN,
+        DRAIN_TIMEOUT_MS: '30000',
+      });
       const url = running.url;
       const post = (path: string, body: unknown): Promise<Response> =>
-        fetch(`${url}${path}`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-      await post('/mcp/servers', { name: 'fx', command: process.execPath, args: [FIXTURE_SERVER], env: { FIXTURE_LOG_SLOW: '1' } });
+        fetch(`${url}${path}`, {
+          method: 'POST',
+          headers: { ...auth, 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
+      await post('/mcp/servers', {
+        name: 'fx',
+        command: process.execPath,
+        args: [FIXTURE_SERVER],
+        env: { FIXTURE_LOG_SLOW: '1' },
+      });
       const server = async (): Promise<{ status: string; pid?: number; logs: string[] }> =>
-        ((await (await fetch(`${url}/mcp/servers/fx`, { headers: auth })).json()) as { server: { status: string; pid?: number; logs: string[] } }).server;
-      let pid: number | undefined;
-      for (let s = await server(); s.status !== 'connected'; s = await server()) await new Promise((r) => setTimeout(r, 20));
-      pid = (await server()).pid;
+        (
+          (await (await fetch(`${url}/mcp/servers/fx`, { headers: auth })).json()) as {
+            server: { status: string; pid?: number; logs: string[] };
+          }
+        ).server;
+      for (let s = await server(); s.status !== 'connected'; s = await server())
+        await new Promise((r) => setTimeout(r, 20));
+      const pid = (await server()).pid;
       const calls = Array.from({ length: 16 }, () =>
-        post('/mcp/tool/call', { serverName: 'fx', methodName: 'slow', args: { ms: 1500 } }).then(async (r) => ({ status: r.status, body: await r.text() })),
+        post('/mcp/tool/call', { serverName: 'fx', methodName: 'slow', args: { ms: 1500 } }).then(
+          async (r) => ({ status: r.status, body: await r.text() }),
+        ),
       );
       // Every call has reached the server before the signal: these are truly in flight.
-      for (let s = await server(); s.logs.filter((l) => l.startsWith('slow started')).length < 16; s = await server()) await new Promise((r) => setTimeout(r, 20));
+      for (
+        let s = await server();
+        s.logs.filter((l) => l.startsWith('slow started')).length < 16;
+        s = await server()
+      )
+        await new Promise((r) => setTimeout(r, 20));
       running.child.kill('SIGTERM');
       const answers = await Promise.all(calls);
       expect(answers.map((a) => a.status)).to.deep.equal(answers.map(() => 200));
@@ -109,7 +152,13 @@ describe('the gateway process: operator habits, graceful stop, fast start', func
       const dataDir = join(dir, 'data');
       await registerTinyServers(dir, dataDir, 200);
 
-      running = await startGatewayProcess({ PATH, DATA_DIR: dataDir, SECRETS_KEY: KEY, ADMIN_TOKEN: ADMIN, SERVER_START_CONCURRENCY: '16' });
+      running = await startGatewayProcess({
+        PATH,
+        DATA_DIR: dataDir,
+        SECRETS_KEY: KEY,
+        ADMIN_TOKEN: ADMIN,
+        SERVER_START_CONCURRENCY: '16',
+      });
       const output = running.output;
       const connectedCount = (): number => output.filter((l) => l.includes('mcp server connected')).length;
       await waitFor(() => connectedCount() === 200, 'all 200 servers to connect', 100_000);

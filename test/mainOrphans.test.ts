@@ -52,13 +52,20 @@ describe('no orphans after kill -9 of the gateway (src/main.ts)', function () {
   });
 
   const start = (): Promise<GatewayProcess> =>
-    startGatewayProcess({ PATH: process.env.PATH ?? '', DATA_DIR: join(dir, 'data'), SECRETS_KEY: KEY, ADMIN_TOKEN: ADMIN });
+    startGatewayProcess({
+      PATH: process.env.PATH ?? '',
+      DATA_DIR: join(dir, 'data'),
+      SECRETS_KEY: KEY,
+      ADMIN_TOKEN: ADMIN,
+    });
   const stubborn = async (url: string): Promise<{ pid: number; child: number }> => {
     for (;;) {
       const res = await fetch(`${url}/mcp/servers/stubborn`, { headers: auth });
-      const server = ((await res.json()) as { server: { status: string; pid?: number; logs: string[] } }).server;
+      const server = ((await res.json()) as { server: { status: string; pid?: number; logs: string[] } })
+        .server;
       const line = server.logs.find((l) => l.startsWith('child '));
-      if (server.status === 'connected' && server.pid && line) return { pid: server.pid, child: Number(line.slice('child '.length)) };
+      if (server.status === 'connected' && server.pid && line)
+        return { pid: server.pid, child: Number(line.slice('child '.length)) };
       await new Promise((r) => setTimeout(r, 20));
     }
   };
@@ -68,21 +75,32 @@ describe('no orphans after kill -9 of the gateway (src/main.ts)', function () {
     await writeFile(script, STUBBORN_SERVER);
     running = await start();
     const body = JSON.stringify({ name: 'stubborn', command: process.execPath, args: [script] });
-    await fetch(`${running.url}/mcp/servers`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body });
+    await fetch(`${running.url}/mcp/servers`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body,
+    });
     const first = await stubborn(running.url);
     leftovers.push(first.pid, first.child);
 
     running.child.kill('SIGKILL');
     await exited(running.child);
-    expect(isAlive(first.pid) && isAlive(first.child), 'without the ledger these would run forever').to.equal(true);
+    expect(isAlive(first.pid) && isAlive(first.child), 'without the ledger these would run forever').to.equal(
+      true,
+    );
 
     running = await start();
-    await waitFor(() => !isAlive(first.pid) && !isAlive(first.child), 'the orphaned server and its child to be stopped');
+    await waitFor(
+      () => !isAlive(first.pid) && !isAlive(first.child),
+      'the orphaned server and its child to be stopped',
+    );
     expect(running.output.join('\n')).to.contain('stopped server processes a previous run left behind');
     const second = await stubborn(running.url);
     leftovers.push(second.pid, second.child);
     expect(second.pid).to.not.equal(first.pid);
-    expect(await readdir(join(dir, 'data', 'run')), 'only the live run has a ledger').to.deep.equal([`processes-${running.child.pid}.json`]);
+    expect(await readdir(join(dir, 'data', 'run')), 'only the live run has a ledger').to.deep.equal([
+      `processes-${running.child.pid}.json`,
+    ]);
 
     running.child.kill('SIGTERM');
     expect(await exited(running.child)).to.equal(0);

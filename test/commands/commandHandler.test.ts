@@ -221,7 +221,8 @@ describe('commandHandler', () => {
 
     it('sleeps random × min(max, base × 2^(n-1)) between attempts, then lets the conflict through', async () => {
       const slept: number[] = [];
-      const retry = { baseDelayMs: 10, maxDelayMs: 30, random: () => 0.5, sleep: async (ms: number) => void slept.push(ms) };
+      const sleep = async (ms: number): Promise<void> => void slept.push(ms);
+      const retry = { baseDelayMs: 10, maxDelayMs: 30, random: () => 0.5, sleep };
       let caught: unknown;
       try {
         await handleCommand(alwaysLosing(), SECRET_STREAM, secretDecider, setSecret('A'), metadata(), { maxAttempts: 5, retry });
@@ -234,8 +235,10 @@ describe('commandHandler', () => {
 
     it('takes its jitter from the given source: 0 means no wait, 1 the full ceiling', () => {
       const policy = { baseDelayMs: 8, maxDelayMs: 100 };
-      expect([1, 2, 3, 4, 5].map((n) => backoffDelay(n, { ...policy, random: () => 0 }))).to.deep.equal([0, 0, 0, 0, 0]);
-      expect([1, 2, 3, 4, 5].map((n) => backoffDelay(n, { ...policy, random: () => 0.999999 }))).to.deep.equal([7, 15, 31, 63, 99]);
+      const delays = (random: () => number): number[] =>
+        [1, 2, 3, 4, 5].map((n) => backoffDelay(n, { ...policy, random }));
+      expect(delays(() => 0)).to.deep.equal([0, 0, 0, 0, 0]);
+      expect(delays(() => 0.999999)).to.deep.equal([7, 15, 31, 63, 99]);
     });
 
     it('does not sleep when the first attempt wins', async () => {
@@ -249,7 +252,9 @@ describe('commandHandler', () => {
     it('lets 16 concurrent commands on one stream all succeed with the default policy', async () => {
       const counted = counting(createMemoryEventStore());
       const names = Array.from({ length: 16 }, (_, i) => `S${i}`);
-      await Promise.all(names.map((name) => handleCommand(counted.store, SECRET_STREAM, secretDecider, setSecret(name), metadata())));
+      const write = (name: string) =>
+        handleCommand(counted.store, SECRET_STREAM, secretDecider, setSecret(name), metadata());
+      await Promise.all(names.map(write));
       const stored = await counted.store.readStream(SECRET_STREAM);
       expect(stored.map((e) => (e.data as { secretName: string }).secretName).sort()).to.deep.equal([...names].sort());
       expect(counted.conflicts, 'the race really happened').to.be.greaterThan(0);

@@ -31,7 +31,10 @@ describe('POST /packages/install checks engines.node', function () {
     const { env, cleanup } = await packageTestEnv();
     cleanupHome = cleanup;
     // The gateway's Node is pinned, so the test means the same on every Node the suite runs on.
-    gw = await startTestGateway({ parentEnv: env, packages: { npmRegistry: registry.url, nodeVersion: '22.3.0' } });
+    gw = await startTestGateway({
+      parentEnv: env,
+      packages: { npmRegistry: registry.url, nodeVersion: '22.3.0' },
+    });
   });
   afterEach(async () => {
     await gw.close();
@@ -39,9 +42,18 @@ describe('POST /packages/install checks engines.node', function () {
   });
 
   it('refuses a package whose engines.node excludes this Node with 422 naming the requirement, and leaves nothing behind', async () => {
-    const res = await gw.request('POST', '/packages/install', { name: 'mcp-fixture-engines', version: '2.0.0', serverName: 'future' });
+    const res = await gw.request('POST', '/packages/install', {
+      name: 'mcp-fixture-engines',
+      version: '2.0.0',
+      serverName: 'future',
+    });
     expect(res.status, res.text).to.equal(422);
-    expect(res.body).to.include({ success: false, code: 'package_engine_unsupported', requiredNode: '>=24', nodeVersion: '22.3.0' });
+    expect(res.body).to.include({
+      success: false,
+      code: 'package_engine_unsupported',
+      requiredNode: '>=24',
+      nodeVersion: '22.3.0',
+    });
     expect(String(res.body.error)).to.contain('mcp-fixture-engines@2.0.0 requires Node >=24');
     expect((await gw.request('GET', '/mcp/servers/future')).status).to.equal(404);
     expect(existsSync(join(gw.dataDir, 'packages', 'npm', 'future'))).to.equal(false);
@@ -49,7 +61,11 @@ describe('POST /packages/install checks engines.node', function () {
   });
 
   it('installs a package whose engines.node this Node satisfies', async () => {
-    const res = await gw.request('POST', '/packages/install', { name: 'mcp-fixture-engines', version: '1.0.0', serverName: 'current' });
+    const res = await gw.request('POST', '/packages/install', {
+      name: 'mcp-fixture-engines',
+      version: '1.0.0',
+      serverName: 'current',
+    });
     expect(res.status, res.text).to.equal(200);
     expect(res.body.package).to.include({ version: '1.0.0', status: 'installed' });
   });

@@ -16,7 +16,10 @@ describe('GET /readyz during shutdown', () => {
     const res = await gw.request('GET', '/readyz');
     expect(res.status).to.equal(503);
     expect(res.body).to.deep.include({ success: false, status: 'not_ready' });
-    expect((res.body.checks as Record<string, unknown>).shutdown).to.deep.equal({ ok: false, detail: 'the gateway is shutting down' });
+    expect((res.body.checks as Record<string, unknown>).shutdown).to.deep.equal({
+      ok: false,
+      detail: 'the gateway is shutting down',
+    });
     expect((await gw.request('GET', '/healthz')).status).to.equal(200);
     expect((await gw.request('GET', '/mcp/servers')).status).to.equal(200);
   });

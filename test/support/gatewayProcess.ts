@@ -11,7 +11,10 @@ export interface GatewayProcess {
 }
 
 /** Starts the real composition root (dist/src/main.js), in `cwd` if given, and waits for its "listening" line. */
-export async function startGatewayProcess(env: Record<string, string>, options: { cwd?: string } = {}): Promise<GatewayProcess> {
+export async function startGatewayProcess(
+  env: Record<string, string>,
+  options: { cwd?: string } = {},
+): Promise<GatewayProcess> {
   const child = spawn(process.execPath, [MAIN], { env: { PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'], ...options });
   const output: string[] = [];
   const url = await new Promise<string>((resolve, reject) => {

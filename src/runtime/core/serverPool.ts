@@ -187,14 +187,20 @@ export class ServerPool {
       server.start();
       this.releaseWhenStarted(server, isCurrent, release, desired.config.startupTimeout);
     });
-    this.entries.set(desired.name, { generation: desired.generation, serverId: desired.serverId, server, redactor, dropped, started });
+    const { generation, serverId } = desired;
+    this.entries.set(desired.name, { generation, serverId, server, redactor, dropped, started });
     // The reactor waits for the old generation to stop, not for a start slot: a cold start of
     // hundreds of servers must not hold up reconciling the next event.
     return stopped;
   }
 
   /** Frees the start slot once the server is past `connecting`, is replaced or removed, or its startup time is up. */
-  private releaseWhenStarted(server: Supervised, isCurrent: () => boolean, release: () => void, startupTimeoutMs: number): void {
+  private releaseWhenStarted(
+    server: Supervised,
+    isCurrent: () => boolean,
+    release: () => void,
+    startupTimeoutMs: number,
+  ): void {
     const done = (): void => {
       clearTimeout(timer);
       this.listeners.delete(check);

@@ -8,7 +8,8 @@ export class StartGate {
   private readonly waiting: Array<() => void> = [];
 
   constructor(private readonly limit: number) {
-    if (!Number.isInteger(limit) || limit < 1) throw new RangeError('start concurrency must be a positive integer');
+    if (!Number.isInteger(limit) || limit < 1)
+      throw new RangeError('start concurrency must be a positive integer');
   }
 
   /** Servers currently holding a slot. */

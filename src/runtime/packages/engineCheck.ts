@@ -6,8 +6,14 @@ import { AppError } from '../../errors.js';
  * crash-loop; refuse it up front with the requirement. No `engines.node`, or a range semver cannot
  * parse (npm itself only warns on those), is accepted.
  */
-export function assertNodeEngine(packageName: string, version: string, engines: unknown, nodeVersion: string): void {
-  const range = typeof engines === 'object' && engines !== null ? (engines as Record<string, unknown>).node : undefined;
+export function assertNodeEngine(
+  packageName: string,
+  version: string,
+  engines: unknown,
+  nodeVersion: string,
+): void {
+  const range =
+    typeof engines === 'object' && engines !== null ? (engines as Record<string, unknown>).node : undefined;
   if (typeof range !== 'string' || semver.validRange(range) === null) return;
   if (semver.satisfies(nodeVersion, range, { includePrerelease: true })) return;
   throw new AppError(

@@ -18,6 +18,7 @@ export async function readGatewayId(dataDir: string): Promise<string> {
     if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
   }
   const id = (await readFile(path, 'utf8')).trim();
-  if (!/^[0-9a-f-]{36}$/.test(id)) throw new Error(`${path} does not hold a gateway id; remove it to get a new one`);
+  if (!/^[0-9a-f-]{36}$/.test(id))
+    throw new Error(`${path} does not hold a gateway id; remove it to get a new one`);
   return id;
 }

@@ -90,7 +90,8 @@ export class InstallRoots {
         if (!SERVER_NAME.test(name)) continue;
         const path = this.pathFor(runtime, name);
         const marker = await readMarker(path);
-        if (marker && marker.owner === this.owner && marker.serverName === name && marker.runtime === runtime) found.push({ ...marker, path });
+        const ours = marker?.owner === this.owner && marker.serverName === name && marker.runtime === runtime;
+        if (marker && ours) found.push({ ...marker, path });
       }
     }
     return found;

@@ -77,7 +77,8 @@ export class NpmInstaller {
   /** Refuses (422) an installed package whose engines.node excludes the gateway's Node. */
   async assertEngines(dir: string, name: string): Promise<void> {
     const manifest = await this.manifest(dir, name);
-    assertNodeEngine(name, String(manifest.version), manifest.engines, this.settings.nodeVersion ?? process.versions.node);
+    const node = this.settings.nodeVersion ?? process.versions.node;
+    assertNodeEngine(name, String(manifest.version), manifest.engines, node);
   }
 
   /**

@@ -37,7 +37,10 @@ export class ProcessLedger {
     const self = procStat(process.pid);
     if (boot === undefined || self === undefined) return undefined;
     mkdirSync(dir, { recursive: true });
-    const ledger = new ProcessLedger(dir, { bootId: boot, owner: { pid: self.pid, startTime: self.startTime } });
+    const ledger = new ProcessLedger(dir, {
+      bootId: boot,
+      owner: { pid: self.pid, startTime: self.startTime },
+    });
     ledger.write();
     return ledger;
   }
@@ -59,7 +62,10 @@ export class ProcessLedger {
   }
 
   private write(): void {
-    const body: LedgerFile = { ...this.header, groups: [...this.groups].map(([pid, startTime]) => ({ pid, startTime })) };
+    const body: LedgerFile = {
+      ...this.header,
+      groups: [...this.groups].map(([pid, startTime]) => ({ pid, startTime })),
+    };
     const temp = join(this.dir, `.processes-${this.header.owner.pid}.tmp`);
     // No fsync: this guards against the gateway dying, not the machine (a reboot ends every process anyway).
     writeFileSync(temp, JSON.stringify(body));
@@ -113,7 +119,9 @@ export function reapOrphans(dir: string, signal: (pgid: number) => void = killGr
 function membersOf(group: Identity, processes: readonly ProcStat[]): ProcStat[] {
   const leader = processes.find((p) => p.pid === group.pid);
   if (leader && leader.startTime !== group.startTime) return []; // the PID was reused
-  return processes.filter((p) => p.pgid === group.pid && p.startTime >= group.startTime && p.pid !== process.pid);
+  return processes.filter(
+    (p) => p.pgid === group.pid && p.startTime >= group.startTime && p.pid !== process.pid,
+  );
 }
 
 const isSame = (who: Identity): boolean => procStat(who.pid)?.startTime === who.startTime;
@@ -122,8 +130,18 @@ function readLedger(path: string): LedgerFile | undefined {
   try {
     const parsed = JSON.parse(readFileSync(path, 'utf8')) as Partial<LedgerFile>;
     const valid = (i: unknown): i is Identity =>
-      typeof i === 'object' && i !== null && Number.isInteger((i as Identity).pid) && (i as Identity).pid > 1 && Number.isFinite((i as Identity).startTime);
-    if (typeof parsed.bootId !== 'string' || !valid(parsed.owner) || !Array.isArray(parsed.groups) || !parsed.groups.every(valid)) return undefined;
+      typeof i === 'object' &&
+      i !== null &&
+      Number.isInteger((i as Identity).pid) &&
+      (i as Identity).pid > 1 &&
+      Number.isFinite((i as Identity).startTime);
+    if (
+      typeof parsed.bootId !== 'string' ||
+      !valid(parsed.owner) ||
+      !Array.isArray(parsed.groups) ||
+      !parsed.groups.every(valid)
+    )
+      return undefined;
     return parsed as LedgerFile;
   } catch {
     return undefined;

@@ -38,7 +38,11 @@ const desired = (name: string, startupTimeout = 60_000): DesiredServer => ({
   name,
   serverId: `id-${name}`,
   generation: 1,
-  config: { transport: { transportType: 'stdio', command: 'x', args: [], env: {} }, timeout: 1000, startupTimeout },
+  config: {
+    transport: { transportType: 'stdio', command: 'x', args: [], env: {} },
+    timeout: 1000,
+    startupTimeout,
+  },
 });
 const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
@@ -60,7 +64,9 @@ describe('ServerPool start concurrency', () => {
   const startedCount = (): number => [...fakes.values()].filter((f) => f.started).length;
 
   it('starts at most N servers at once and the next one as soon as one connects, without holding up apply()', async () => {
-    await pool.apply(Array.from({ length: 10 }, (_, i) => ({ kind: 'start' as const, server: desired(`s${i}`) })));
+    await pool.apply(
+      Array.from({ length: 10 }, (_, i) => ({ kind: 'start' as const, server: desired(`s${i}`) })),
+    );
     await tick();
     expect(startedCount()).to.equal(3);
     expect(connecting()).to.equal(3);
@@ -78,21 +84,29 @@ describe('ServerPool start concurrency', () => {
   it('never starts a queued server that was removed meanwhile, and frees the slot of a removed starting one', async () => {
     await pool.apply(['a', 'b', 'c', 'd', 'e'].map((n) => ({ kind: 'start' as const, server: desired(n) })));
     await tick();
-    await pool.apply([{ kind: 'stop', name: 'e' }, { kind: 'stop', name: 'a' }]);
+    await pool.apply([
+      { kind: 'stop', name: 'e' },
+      { kind: 'stop', name: 'a' },
+    ]);
     await tick();
-    expect(fakes.get('d')!.started, 'a\'s slot went to d').to.equal(true);
+    expect(fakes.get('d')!.started, "a's slot went to d").to.equal(true);
     fakes.get('b')!.connect();
     await tick();
     expect(fakes.get('e')!.started).to.equal(false);
   });
 
   it('frees a slot when a server stays connecting past its startup timeout', async () => {
-    const one = new ServerPool((server, hooks) => {
-      const fake = new FakeServer(server.name, hooks);
-      fakes.set(`one-${server.name}`, fake);
-      return fake;
-    }, { startConcurrency: 1 });
-    await one.apply([desired('slow', 30), desired('next')].map((server) => ({ kind: 'start' as const, server })));
+    const one = new ServerPool(
+      (server, hooks) => {
+        const fake = new FakeServer(server.name, hooks);
+        fakes.set(`one-${server.name}`, fake);
+        return fake;
+      },
+      { startConcurrency: 1 },
+    );
+    await one.apply(
+      [desired('slow', 30), desired('next')].map((server) => ({ kind: 'start' as const, server })),
+    );
     await tick();
     expect(fakes.get('one-next')!.started).to.equal(false);
     await new Promise((resolve) => setTimeout(resolve, 60));
@@ -100,7 +114,9 @@ describe('ServerPool start concurrency', () => {
   });
 
   it('stops at once with servers still queued (gateway shutdown during a cold start)', async () => {
-    await pool.apply(Array.from({ length: 6 }, (_, i) => ({ kind: 'start' as const, server: desired(`q${i}`) })));
+    await pool.apply(
+      Array.from({ length: 6 }, (_, i) => ({ kind: 'start' as const, server: desired(`q${i}`) })),
+    );
     await tick();
     await pool.stopAll();
     expect(startedCount()).to.equal(3);
@@ -110,7 +126,12 @@ describe('ServerPool start concurrency', () => {
     await pool.apply([{ kind: 'start', server: desired('x') }]);
     await pool.apply([{ kind: 'stop', name: 'x' }]);
     expect(pool.snapshot('x')).to.equal(undefined);
-    expect(pool.stoppedSnapshot('x', 'id-x')).to.deep.equal({ status: 'disconnected', toolsList: [], logs: ['log of x'], restarts: 0 });
+    expect(pool.stoppedSnapshot('x', 'id-x')).to.deep.equal({
+      status: 'disconnected',
+      toolsList: [],
+      logs: ['log of x'],
+      restarts: 0,
+    });
     expect(pool.stoppedSnapshot('x', 'another-registration')).to.equal(undefined);
     pool.pruneStopped(() => false);
     expect(pool.stoppedSnapshot('x', 'id-x')).to.equal(undefined);

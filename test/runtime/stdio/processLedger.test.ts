@@ -13,7 +13,8 @@ import { isAlive, killQuietly, waitFor } from '../processTestUtils.js';
 function groupLeader(): ChildProcess {
   return spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { detached: true, stdio: 'ignore' });
 }
-const spawned = (child: ChildProcess): Promise<number> => new Promise((resolve) => child.once('spawn', () => resolve(child.pid as number)));
+const spawned = (child: ChildProcess): Promise<number> =>
+  new Promise((resolve) => child.once('spawn', () => resolve(child.pid as number)));
 
 /** A pid no process has right now: a child that already exited. */
 async function deadPid(): Promise<number> {
@@ -33,7 +34,11 @@ describe('ProcessLedger and reapOrphans (no orphans after a SIGKILLed gateway)',
     await rm(dir, { recursive: true, force: true });
   });
 
-  const ledgerOf = async (owner: { pid: number; startTime: number }, groups: Array<{ pid: number; startTime: number }>, boot = bootId()): Promise<string> => {
+  const ledgerOf = async (
+    owner: { pid: number; startTime: number },
+    groups: Array<{ pid: number; startTime: number }>,
+    boot = bootId(),
+  ): Promise<string> => {
     const path = join(dir, `processes-${owner.pid}.json`);
     await writeFile(path, JSON.stringify({ bootId: boot, owner, groups }));
     return path;
@@ -47,7 +52,10 @@ describe('ProcessLedger and reapOrphans (no orphans after a SIGKILLed gateway)',
     const pid = await spawned(child);
     registry.add(pid);
     const path = join(dir, `processes-${process.pid}.json`);
-    const file = JSON.parse(readFileSync(path, 'utf8')) as { owner: { pid: number }; groups: Array<{ pid: number; startTime: number }> };
+    const file = JSON.parse(readFileSync(path, 'utf8')) as {
+      owner: { pid: number };
+      groups: Array<{ pid: number; startTime: number }>;
+    };
     expect(file.owner.pid).to.equal(process.pid);
     expect(file.groups).to.deep.equal([{ pid, startTime: procStat(pid)!.startTime }]);
     registry.remove(pid);
@@ -60,7 +68,9 @@ describe('ProcessLedger and reapOrphans (no orphans after a SIGKILLed gateway)',
     const child = groupLeader();
     children.push(child);
     const pid = await spawned(child);
-    const path = await ledgerOf({ pid: await deadPid(), startTime: 1 }, [{ pid, startTime: procStat(pid)!.startTime }]);
+    const path = await ledgerOf({ pid: await deadPid(), startTime: 1 }, [
+      { pid, startTime: procStat(pid)!.startTime },
+    ]);
     const report = reapOrphans(dir);
     expect(report).to.deep.equal({ runs: 1, groups: 1, processes: 1 });
     await waitFor(() => !isAlive(pid), 'the orphan to die');
@@ -72,7 +82,9 @@ describe('ProcessLedger and reapOrphans (no orphans after a SIGKILLed gateway)',
     children.push(child);
     const pid = await spawned(child);
     const signalled: number[] = [];
-    await ledgerOf({ pid: await deadPid(), startTime: 1 }, [{ pid, startTime: procStat(pid)!.startTime - 1 }]);
+    await ledgerOf({ pid: await deadPid(), startTime: 1 }, [
+      { pid, startTime: procStat(pid)!.startTime - 1 },
+    ]);
     expect(reapOrphans(dir, (pgid) => signalled.push(pgid))).to.deep.include({ groups: 0 });
     expect(signalled).to.deep.equal([]);
     expect(isAlive(pid)).to.equal(true);
@@ -82,7 +94,9 @@ describe('ProcessLedger and reapOrphans (no orphans after a SIGKILLed gateway)',
     const child = groupLeader();
     children.push(child);
     const pid = await spawned(child);
-    const path = await ledgerOf({ pid: process.pid, startTime: procStat(process.pid)!.startTime }, [{ pid, startTime: procStat(pid)!.startTime }]);
+    const path = await ledgerOf({ pid: process.pid, startTime: procStat(process.pid)!.startTime }, [
+      { pid, startTime: procStat(pid)!.startTime },
+    ]);
     expect(reapOrphans(dir)).to.deep.equal({ runs: 0, groups: 0, processes: 0 });
     expect(existsSync(path)).to.equal(true);
     expect(isAlive(pid)).to.equal(true);
@@ -92,7 +106,11 @@ describe('ProcessLedger and reapOrphans (no orphans after a SIGKILLed gateway)',
     const child = groupLeader();
     children.push(child);
     const pid = await spawned(child);
-    await ledgerOf({ pid: await deadPid(), startTime: 1 }, [{ pid, startTime: procStat(pid)!.startTime }], 'another-boot');
+    await ledgerOf(
+      { pid: await deadPid(), startTime: 1 },
+      [{ pid, startTime: procStat(pid)!.startTime }],
+      'another-boot',
+    );
     await writeFile(join(dir, 'processes-12345.json'), 'not json');
     expect(reapOrphans(dir)).to.deep.include({ groups: 0 });
     expect(isAlive(pid)).to.equal(true);
