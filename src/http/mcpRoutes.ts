@@ -67,8 +67,10 @@ export function mcpRoutes(deps: AppDeps): Router {
       servers: query.servers ? new Set(query.servers) : undefined,
       tools: query.tools ? new Set(query.tools) : undefined,
     };
-    ctx.status = 200;
+    // Koa leaves the reason phrase of the status it last set on res; the SDK picks its own status, so
+    // clear it, or a 400 goes out as "400 OK".
     ctx.respond = false;
+    ctx.res.statusMessage = '';
     await deps.mcp.handle(ctx.req, ctx.res, {
       principal,
       filter,
