@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { coldStartManyBench } from './coldStart200Bench.js';
 import { coldStartBench, memoryBench } from './gatewayBench.js';
 import { eventStoreBench, fileScaleBench, rebuildBench } from './storeBench.js';
 import { toolCallBench } from './toolCallBench.js';
@@ -28,13 +29,16 @@ async function main(): Promise<void> {
   }
   log('cold start');
   const coldStart = await coldStartBench(quick ? [1, 5] : [1, 10, 50], quick ? 1 : 2);
+  log('cold start, many servers');
+  const coldStartMany = await coldStartManyBench(quick ? 50 : 200, quick ? 1 : 2);
   log('memory');
   const memory = await memoryBench(quick ? 10_000 : 100_000);
   log('audit recorder on the call path');
   const audit = await auditBench(quick ? 1 : 3, quick ? { c1: 300, c16: 1000 } : { c1: 1000, c16: 4000 });
 
   const results = {
-    ...{ date: new Date().toISOString(), machine, toolCalls, eventStore, rebuild, scale, coldStart, memory },
+    ...{ date: new Date().toISOString(), machine, toolCalls, eventStore, rebuild, scale, coldStart },
+    ...{ coldStartMany, memory },
     audit,
   };
   const dir = fileURLToPath(new URL('../../bench/results/', import.meta.url));
@@ -50,6 +54,7 @@ function markdown(r: {
   rebuild: Array<Awaited<ReturnType<typeof rebuildBench>>>;
   scale: Array<Awaited<ReturnType<typeof fileScaleBench>>>;
   coldStart: Awaited<ReturnType<typeof coldStartBench>>;
+  coldStartMany: Awaited<ReturnType<typeof coldStartManyBench>>;
   memory: Awaited<ReturnType<typeof memoryBench>>;
   audit: Awaited<ReturnType<typeof auditBench>>;
 }): string {
@@ -81,6 +86,8 @@ function markdown(r: {
   }
   lines.push('', '## Cold start', '', '| servers | to listening ms | to all connected ms |', '| --- | --- | --- |');
   for (const [n, x] of Object.entries(r.coldStart)) lines.push(`| ${n.slice(1)} | ${x.listeningMs} | ${x.allConnectedMs} |`);
+  const many = r.coldStartMany;
+  lines.push('', `Cold start with ${many.servers} tiny sh servers: listening after ${many.listeningMs} ms, all connected after ${many.allConnectedMs} ms.`);
   lines.push('', '## Memory', '', `Gateway RSS after warm-up ${r.memory.rssAfterWarmupMiB} MiB, after ${r.memory.calls} more calls ${r.memory.rssAfterMiB} MiB (growth ${r.memory.growthMiB} MiB).`);
   lines.push('', `## Audit recorder on the call path (POST /mcp/tool/call, medians of ${r.audit.rounds} rounds)`, '');
   lines.push('| level | p50 off ms | p50 on ms | p50 on/off | p99 off ms | p99 on ms |');

@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import * as z from 'zod';
 import { createUrlPolicy, parseNetworkList } from './net/urlSafety.js';
 import { indexUrlProblem } from './packages/validation.js';
@@ -34,6 +34,10 @@ export const ConfigSchema = z.object({
   TOOL_TIMEOUT_MS: int(100, 3_600_000, 60_000),
   STARTUP_TIMEOUT_MS: int(100, 3_600_000, 30_000),
   SHUTDOWN_GRACE_MS: int(0, 60_000, 2_000),
+  /** On SIGTERM: how long in-flight HTTP requests may take to finish before their connections are closed. */
+  DRAIN_TIMEOUT_MS: int(0, 600_000, 10_000),
+  /** Servers starting (spawn to connected) at once; the rest queue. */
+  SERVER_START_CONCURRENCY: int(1, 1_000, 8),
   SERVER_LOG_LINES: int(1, 10_000, 200),
   /** One message from a stdio server larger than this fails its call with 502 result_too_large. */
   MAX_MESSAGE_BYTES: int(1_024, 1_073_741_824, 10 * 1024 * 1024),
@@ -58,7 +62,8 @@ export const ConfigSchema = z.object({
   REMOTE_IDLE_TIMEOUT_MS: int(1_000, 86_400_000, 600_000),
   OAUTH_REQUEST_TIMEOUT_MS: int(100, 120_000, 10_000),
   // Package management (POST /packages/install and friends).
-  PACKAGES_DIR: opt(z.string().min(1).default('./packages')),
+  /** Default: <DATA_DIR>/packages, so gateways with different DATA_DIRs never share install directories. */
+  PACKAGES_DIR: opt(z.string().min(1).optional()),
   /** Default: <PACKAGES_DIR>/python. */
   PYTHON_VENV_DIR: opt(z.string().min(1).optional()),
   PYTHON_BIN: opt(z.string().min(1).default('python3')),
@@ -105,8 +110,8 @@ function networkList(value: string | undefined, ctx: z.RefinementCtx): void {
   }
 }
 
-/** PYTHON_VENV_DIR is always resolved (default <PACKAGES_DIR>/python). */
-export type Config = z.infer<typeof ConfigSchema> & { PYTHON_VENV_DIR: string };
+/** PACKAGES_DIR (default <DATA_DIR>/packages) and PYTHON_VENV_DIR (default <PACKAGES_DIR>/python), resolved. */
+export type Config = z.infer<typeof ConfigSchema> & { PACKAGES_DIR: string; PYTHON_VENV_DIR: string };
 
 /** Throws one error listing every bad variable by name (never by value: some are secrets). */
 export function loadConfig(env: NodeJS.ProcessEnv): Config {
@@ -115,10 +120,11 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     const problems = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
     throw new Error(`Invalid configuration: ${problems}`);
   }
-  const packagesDir = resolve(result.data.PACKAGES_DIR);
+  const dataDir = resolve(result.data.DATA_DIR);
+  const packagesDir = resolve(result.data.PACKAGES_DIR ?? join(dataDir, 'packages'));
   const config = {
     ...result.data,
-    DATA_DIR: resolve(result.data.DATA_DIR),
+    DATA_DIR: dataDir,
     PACKAGES_DIR: packagesDir,
     PYTHON_VENV_DIR: resolve(result.data.PYTHON_VENV_DIR ?? `${packagesDir}/python`),
   };

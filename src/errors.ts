@@ -34,6 +34,7 @@ export type ErrorCode =
   | 'package_busy'
   | 'package_install_failed'
   | 'package_install_timeout'
+  | 'package_engine_unsupported'
   | 'token_not_found'
   | 'invalid_oauth_state'
   | 'oauth_not_configured'
@@ -80,6 +81,8 @@ const STATUS: Record<ErrorCode, number> = {
   package_busy: 409,
   package_install_failed: 502,
   package_install_timeout: 504,
+  /** The package's engines.node excludes the Node the gateway runs. */
+  package_engine_unsupported: 422,
   token_not_found: 404,
   invalid_oauth_state: 400,
   oauth_not_configured: 503,

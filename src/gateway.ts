@@ -70,6 +70,10 @@ export interface GatewayOptions {
   readonly checkpointIntervalMs?: number;
   /** Start although the log is shorter than the snapshot says (EVENT_LOG_ACCEPT_SHORTER). */
   readonly acceptShorterLog?: boolean;
+  /** Servers starting at once (spawn to connected); default 8. */
+  readonly startConcurrency?: number;
+  /** Leave servers stopped until `startServers()` (the composition root listens first). */
+  readonly deferServerStart?: boolean;
   /** What upstreams are told the gateway can do as a client; default nothing (nothing is relayed yet). */
   readonly upstreamCapabilities?: UpstreamCapabilities;
   /** One stdio message larger than this fails its call with result_too_large (default 10 MiB). */
@@ -85,6 +89,7 @@ export interface GatewayOptions {
 }
 
 const PER_USER_DEFAULTS = { idleTimeoutMs: 600_000, maxPerServer: 20, maxTotal: 100 };
+const SHUTTING_DOWN = { ready: false, checks: { shutdown: { ok: false, detail: 'the gateway is shutting down' } } };
 const MCP_DEFAULTS: McpEndpointLimits = {
   maxSessionsPerUser: 10,
   sessionIdleTimeoutMs: 1_800_000,
@@ -100,6 +105,10 @@ export interface Gateway {
   readonly metrics: GatewayMetrics;
   readonly mcp: McpEndpoint;
   readonly packages: PackageManager;
+  /** Starts the enabled servers in the background (once; only needed with `deferServerStart`). */
+  startServers(): void;
+  /** The gateway is stopping: /readyz answers 503 from now on, so load balancers stop sending traffic. */
+  beginShutdown(): void;
   /** Stops every server (shutdown ladder) and detaches from the store; does not close the store. */
   close(): Promise<void>;
 }
@@ -177,6 +186,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       telemetry,
       sandbox: options.sandbox,
     }),
+    options.startConcurrency === undefined ? {} : { startConcurrency: options.startConcurrency },
   );
   const reactor = new Reactor(projector, pool, logger.child({ component: 'reactor' }));
   // The access policy: one port, asked by the call path and by every list (issue 13).
@@ -229,13 +239,25 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     : undefined;
   checkpointer?.start();
   // Servers come back in the background: the HTTP server must not wait for slow children.
-  void reactor.start();
+  let serversStarted = false;
+  const startServers = (): void => {
+    if (serversStarted) return;
+    serversStarted = true;
+    logger.info('starting servers', { servers: projector.readModels.servers.size });
+    void reactor.start();
+  };
+  if (!options.deferServerStart) startServers();
   // Package recovery (interrupted installs) too; package writes wait for it, reads do not.
   void packages.start();
 
   const instrumented = instrumentRuntime(
     traceRuntime(
-      { snapshot: (name) => pool.snapshot(name), callTool: (req, signal, extras) => caller.call(req, signal, extras) },
+      {
+        // A disabled server is no longer in the pool; its last snapshot keeps its recent logs visible.
+        snapshot: (name) =>
+          pool.snapshot(name) ?? pool.stoppedSnapshot(name, projector.readModels.servers.get(name)?.serverId),
+        callTool: (req, signal, extras) => caller.call(req, signal, extras),
+      },
       telemetry,
     ),
     (name) => projector.readModels.servers.has(name),
@@ -265,13 +287,14 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   });
   const signIn = await createIdentity({ security: options.security, store, projector, clock, newId, logger });
 
+  let shuttingDown = false;
   const app = createApp({
     store,
     projector,
     runtime,
     mcp,
     ops: {
-      readiness: () => checkReadiness(store, projector, pool),
+      readiness: async () => (shuttingDown ? SHUTTING_DOWN : checkReadiness(store, projector, pool)),
       metrics: async () => ({
         contentType: metrics.registry.contentType,
         body: await metrics.registry.metrics(),
@@ -301,6 +324,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     metrics: metrics,
     mcp,
     packages,
+    startServers,
+    beginShutdown: () => void (shuttingDown = true),
     async close() {
       await packages.close();
       reactor.stop();

@@ -4,17 +4,24 @@ import { loadConfig } from '../src/config.js';
 import { packageSettingsFrom } from '../src/runtime/packages/createPackageManager.js';
 
 describe('config: package management', () => {
-  it('defaults to ./packages with venvs under it, python3, npm, and bounded timeouts', () => {
+  it('defaults to <DATA_DIR>/packages with venvs under it, python3, npm, and bounded timeouts', () => {
     const config = loadConfig({});
     expect(config).to.include({
-      PACKAGES_DIR: resolve('packages'),
-      PYTHON_VENV_DIR: resolve('packages', 'python'),
+      PACKAGES_DIR: resolve('data', 'packages'),
+      PYTHON_VENV_DIR: resolve('data', 'packages', 'python'),
       PYTHON_BIN: 'python3',
       NPM_BIN: 'npm',
       PACKAGE_INSTALL_TIMEOUT_MS: 600_000,
       PACKAGE_CHECK_TIMEOUT_MS: 15_000,
     });
-    expect(packageSettingsFrom(config)).to.deep.include({ npmRoot: `${resolve('packages')}/npm`, venvRoot: resolve('packages', 'python') });
+    expect(packageSettingsFrom(config)).to.deep.include({ npmRoot: `${resolve('data', 'packages')}/npm`, venvRoot: resolve('data', 'packages', 'python') });
+    expect(packageSettingsFrom(config, 'id-1')).to.deep.include({ owner: 'id-1' });
+  });
+
+  it('puts packages under each DATA_DIR, so two gateways with different DATA_DIRs never share them; PACKAGES_DIR still wins', () => {
+    expect(loadConfig({ DATA_DIR: '/srv/a' }).PACKAGES_DIR).to.equal('/srv/a/packages');
+    expect(loadConfig({ DATA_DIR: '/srv/b' }).PYTHON_VENV_DIR).to.equal('/srv/b/packages/python');
+    expect(loadConfig({ DATA_DIR: '/srv/a', PACKAGES_DIR: '/opt/pkgs' })).to.include({ PACKAGES_DIR: '/opt/pkgs', PYTHON_VENV_DIR: '/opt/pkgs/python' });
   });
 
   it('takes PYTHON_VENV_DIR, registry and index URLs, and refuses index URLs with credentials or other schemes', () => {

@@ -20,9 +20,37 @@ export interface CommandResult<State> {
 export interface HandleOptions {
   /** Attempts on a version conflict. Our commands are re-decidable against fresh state, so a retry is safe. */
   readonly maxAttempts?: number;
+  /** Backoff between attempts; the defaults suit one gateway and several on one MongoDB. */
+  readonly retry?: Partial<RetryPolicy>;
 }
 
-/** Load stream → fold → decide → append with the expected version; retries a lost race a few times. */
+/**
+ * Full-jitter exponential backoff: before attempt n+1 wait random() × min(maxDelayMs, baseDelayMs × 2^(n-1)).
+ * Without jitter, writers that lost one race collide again in lockstep (16 writes on one stream: 64% 409).
+ * `random` and `sleep` are parameters so tests are deterministic and never wait.
+ */
+export interface RetryPolicy {
+  readonly baseDelayMs: number;
+  readonly maxDelayMs: number;
+  readonly random: () => number;
+  readonly sleep: (ms: number) => Promise<void>;
+}
+
+export const DEFAULT_MAX_ATTEMPTS = 12;
+const DEFAULT_RETRY: RetryPolicy = {
+  baseDelayMs: 5,
+  maxDelayMs: 250,
+  random: Math.random,
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+};
+
+/** The wait before attempt `attempt + 1` (attempt counts from 1). */
+export function backoffDelay(attempt: number, policy: Pick<RetryPolicy, 'baseDelayMs' | 'maxDelayMs' | 'random'>): number {
+  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
+  return Math.floor(policy.random() * ceiling);
+}
+
+/** Load stream → fold → decide → append with the expected version; retries a lost race with jittered backoff. */
 export async function handleCommand<State, Command>(
   store: EventStore,
   streamId: string,
@@ -31,7 +59,8 @@ export async function handleCommand<State, Command>(
   metadata: CommandMetadata,
   options: HandleOptions = {},
 ): Promise<CommandResult<State>> {
-  const maxAttempts = options.maxAttempts ?? 5;
+  const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+  const retry: RetryPolicy = { ...DEFAULT_RETRY, ...options.retry };
   for (let attempt = 1; ; attempt++) {
     const recorded = await store.readStream(streamId);
     let state = decider.initialState();
@@ -48,6 +77,7 @@ export async function handleCommand<State, Command>(
     } catch (e) {
       if (!(e instanceof ConcurrencyError) || attempt >= maxAttempts) throw e;
     }
+    await retry.sleep(backoffDelay(attempt, retry));
   }
 }
 

@@ -10,9 +10,12 @@ export interface GatewayProcess {
   readonly url: string;
 }
 
-/** Starts the real composition root (dist/src/main.js) and waits for its "listening" line. */
-export async function startGatewayProcess(env: Record<string, string>): Promise<GatewayProcess> {
-  const child = spawn(process.execPath, [MAIN], { env: { PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+/** Starts the real composition root (dist/src/main.js), in `cwd` if given, and waits for its "listening" line. */
+export async function startGatewayProcess(
+  env: Record<string, string>,
+  options: { cwd?: string } = {},
+): Promise<GatewayProcess> {
+  const child = spawn(process.execPath, [MAIN], { env: { PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'], ...options });
   const output: string[] = [];
   const url = await new Promise<string>((resolve, reject) => {
     const onData = (chunk: Buffer): void => {

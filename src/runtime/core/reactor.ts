@@ -60,6 +60,7 @@ export class Reactor {
     this.chain = this.chain
       .then(() => {
         this.pending = false;
+        this.pool.pruneStopped((name, serverId) => this.projector.readModels.servers.get(name)?.serverId === serverId);
         return this.pool.apply(reconcile(this.desired(), this.pool.running()));
       })
       .catch((e: unknown) => this.logger.error('reconcile failed', { error: e }));

@@ -1,6 +1,7 @@
 import { AppError } from '../../errors.js';
 import type { DesiredServer, RunningServer, SupervisorAction } from './reconcile.js';
 import { SecretRedactor } from './secretRedactor.js';
+import { StartGate } from './startGate.js';
 import type { CallOptions, ServerSnapshot, ToolDescriptor } from './types.js';
 
 /** Why a server stops: `shutdown` (the gateway stops), `removed` (disabled or deleted), `replaced` (new generation). */
@@ -34,11 +35,21 @@ export type SupervisedFactory = (server: DesiredServer, hooks: SupervisedHooks) 
 
 interface Entry {
   readonly generation: number;
+  readonly serverId: string | undefined;
   readonly server: Supervised;
   readonly redactor: SecretRedactor;
-  /** Resolves once the previous generation has fully stopped and this one was started. */
+  /** Aborted when the entry is removed or replaced: a start still waiting for a slot gives up. */
+  readonly dropped: AbortController;
+  /** Resolves once the previous generation has fully stopped and this one was started (or dropped unstarted). */
   readonly started: Promise<void>;
 }
+
+export interface PoolOptions {
+  /** Servers starting (spawned, not yet past `connecting`) at once; the rest queue. Default 8. */
+  readonly startConcurrency?: number;
+}
+
+const DEFAULT_START_CONCURRENCY = 8;
 
 /**
  * The imperative shell around `reconcile`: owns one supervised server per enabled server name and
@@ -47,10 +58,19 @@ interface Entry {
  */
 export class ServerPool {
   private readonly entries = new Map<string, Entry>();
+  /** The last generation of each disabled server, kept for its recent logs until the name runs again. */
+  private readonly retired = new Map<string, { serverId: string | undefined; server: Supervised }>();
   private readonly listeners = new Set<() => void>();
   private readonly subscribers = new Set<() => void>();
 
-  constructor(private readonly create: SupervisedFactory) {}
+  private readonly gate: StartGate;
+
+  constructor(
+    private readonly create: SupervisedFactory,
+    options: PoolOptions = {},
+  ) {
+    this.gate = new StartGate(options.startConcurrency ?? DEFAULT_START_CONCURRENCY);
+  }
 
   running(): RunningServer[] {
     return [...this.entries].map(([name, e]) => ({ name, generation: e.generation }));
@@ -62,6 +82,19 @@ export class ServerPool {
 
   snapshot(name: string): ServerSnapshot | undefined {
     return this.entries.get(name)?.server.snapshot();
+  }
+
+  /** A stopped (disabled) server's last snapshot, so its recent logs stay visible; undefined while it runs. */
+  stoppedSnapshot(name: string, serverId: string | undefined): ServerSnapshot | undefined {
+    const kept = this.entries.has(name) ? undefined : this.retired.get(name);
+    const last = kept?.serverId === serverId ? kept?.server : undefined;
+    // Only the logs: tools, pid and status of a stopped generation must not look live.
+    return last && { status: 'disconnected', toolsList: [], logs: last.snapshot().logs, restarts: 0 };
+  }
+
+  /** Drops kept logs of servers that no longer exist (removed), so the map stays bounded by registered names. */
+  pruneStopped(exists: (name: string, serverId: string | undefined) => boolean): void {
+    for (const [name, kept] of this.retired) if (!exists(name, kept.serverId)) this.retired.delete(name);
   }
 
   /** Every supervised server with its live snapshot, for metrics and readiness. */
@@ -85,6 +118,8 @@ export class ServerPool {
       if (action.kind === 'stop') {
         const old = this.entries.get(action.name);
         this.entries.delete(action.name);
+        old?.dropped.abort();
+        if (old) this.retired.set(action.name, { serverId: old.serverId, server: old.server });
         if (old) stops.push(old.started.then(() => old.server.stop('removed')));
       } else {
         stops.push(this.replace(action.server));
@@ -127,23 +162,59 @@ export class ServerPool {
   async stopAll(): Promise<void> {
     const all = [...this.entries.values()];
     this.entries.clear();
+    // Servers still queued for a start slot are dropped unstarted, not waited for.
+    for (const e of all) e.dropped.abort();
     this.notify();
     await Promise.all(all.map((e) => e.started.then(() => e.server.stop('shutdown'))));
   }
 
   private replace(desired: DesiredServer): Promise<void> {
     const old = this.entries.get(desired.name);
+    this.retired.delete(desired.name);
     const redactor = old?.redactor ?? new SecretRedactor();
     const server = this.create(desired, {
       redact: redactor.redact,
       remember: (values) => redactor.remember(values),
       onChange: () => this.notify(),
     });
-    const started = (old ? old.started.then(() => old.server.stop('replaced')) : Promise.resolve()).then(() => {
-      if (this.entries.get(desired.name)?.server === server) server.start();
+    const isCurrent = (): boolean => this.entries.get(desired.name)?.server === server;
+    const dropped = new AbortController();
+    old?.dropped.abort();
+    const stopped = old ? old.started.then(() => old.server.stop('replaced')) : Promise.resolve();
+    const started = stopped.then(async () => {
+      if (!isCurrent()) return;
+      const release = await this.gate.acquire(dropped.signal);
+      if (!release) return;
+      if (!isCurrent()) return release();
+      server.start();
+      this.releaseWhenStarted(server, isCurrent, release, desired.config.startupTimeout);
     });
-    this.entries.set(desired.name, { generation: desired.generation, server, redactor, started });
-    return started;
+    const { generation, serverId } = desired;
+    this.entries.set(desired.name, { generation, serverId, server, redactor, dropped, started });
+    // The reactor waits for the old generation to stop, not for a start slot: a cold start of
+    // hundreds of servers must not hold up reconciling the next event.
+    return stopped;
+  }
+
+  /** Frees the start slot once the server is past `connecting`, is replaced or removed, or its startup time is up. */
+  private releaseWhenStarted(
+    server: Supervised,
+    isCurrent: () => boolean,
+    release: () => void,
+    startupTimeoutMs: number,
+  ): void {
+    const done = (): void => {
+      clearTimeout(timer);
+      this.listeners.delete(check);
+      release();
+    };
+    const check = (): void => {
+      if (!isCurrent() || server.snapshot().status !== 'connecting') done();
+    };
+    const timer = setTimeout(done, startupTimeoutMs);
+    timer.unref();
+    this.listeners.add(check);
+    check();
   }
 
   private notify(): void {

@@ -23,6 +23,10 @@ export interface PackageSettings {
   readonly pipExtraIndexUrl?: string;
   readonly installTimeoutMs: number;
   readonly checkTimeoutMs: number;
+  /** This gateway's DATA_DIR identity, written into every install directory's marker (see gatewayId.ts). */
+  readonly owner?: string;
+  /** The Node version packages' engines.node must accept; default: the gateway's own (tests pin it). */
+  readonly nodeVersion?: string;
   /** Replaces the process runner (tests count spawns through it). */
   readonly runProcess?: RunProcess;
 }
@@ -49,8 +53,13 @@ export function createPackageManager(deps: PackageManagerDeps): PackageManager {
   return new PackageManager({
     store: deps.store,
     projector: deps.projector,
-    roots: new InstallRoots(settings.npmRoot, settings.venvRoot),
-    npm: new NpmInstaller({ ...common, npmBin: settings.npmBin, ...(settings.npmRegistry ? { registry: settings.npmRegistry } : {}) }),
+    roots: new InstallRoots(settings.npmRoot, settings.venvRoot, settings.owner),
+    npm: new NpmInstaller({
+      ...common,
+      npmBin: settings.npmBin,
+      ...(settings.npmRegistry ? { registry: settings.npmRegistry } : {}),
+      ...(settings.nodeVersion ? { nodeVersion: settings.nodeVersion } : {}),
+    }),
     pip: new PipInstaller({
       ...common,
       pythonBin: settings.pythonBin,
@@ -66,8 +75,9 @@ export function createPackageManager(deps: PackageManagerDeps): PackageManager {
   });
 }
 
-/** Settings from the validated configuration (the composition root's and the CLI's shape). */
-export function packageSettingsFrom(config: {
+/** Settings from the validated configuration (the composition root's and the CLI's shape) and the DATA_DIR identity. */
+export function packageSettingsFrom(
+  config: {
   PACKAGES_DIR: string;
   PYTHON_VENV_DIR: string;
   PYTHON_BIN: string;
@@ -77,8 +87,11 @@ export function packageSettingsFrom(config: {
   PIP_EXTRA_INDEX_URL?: string | undefined;
   PACKAGE_INSTALL_TIMEOUT_MS: number;
   PACKAGE_CHECK_TIMEOUT_MS: number;
-}): PackageSettings {
+  },
+  owner?: string,
+): PackageSettings {
   return {
+    ...(owner === undefined ? {} : { owner }),
     npmRoot: `${config.PACKAGES_DIR}/npm`,
     venvRoot: config.PYTHON_VENV_DIR,
     npmBin: config.NPM_BIN,

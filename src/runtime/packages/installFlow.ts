@@ -126,6 +126,7 @@ interface Installed {
 
 async function installNpm(ctx: PackageContext, dir: string, req: InstallRequest, spec: PackageSpec, io: JobIO): Promise<Installed> {
   await ctx.npm.install(dir, spec, req.version, io, req.failOnWarning);
+  await ctx.npm.assertEngines(dir, req.name);
   const version = await ctx.npm.installedVersion(dir, req.name);
   // A remote server's package is installed for its files and version only: nothing of it is run.
   const entry = req.remote

@@ -12,7 +12,12 @@ interface Marker {
   readonly serverName: string;
   readonly installId: string;
   readonly runtime: Runtime;
+  /** The gateway (its DATA_DIR identity) that created the directory; absent in markers written before owners. */
+  readonly owner?: string;
 }
+
+/** The owner used when none is configured (embedded use, tests): the npm root itself, so distinct roots never match. */
+export const fallbackOwner = (npmRoot: string): string => `dir:${resolve(npmRoot)}`;
 
 export interface ManagedDir extends Marker {
   readonly path: string;
@@ -22,13 +27,17 @@ export interface ManagedDir extends Marker {
  * The two install roots (npm prefixes, Python venvs) and the only code that creates or deletes
  * under them. A path is always root + one validated server name, checked again after resolving;
  * deletion needs our marker with the expected install id, so a directory the gateway did not
- * create (or a symlink) is never removed, whatever the events say.
+ * create (or a symlink) is never removed, whatever the events say. The marker names its owner (the
+ * creating gateway's DATA_DIR identity): a gateway sharing the roots with another (same checkout,
+ * same volume) never replaces, sweeps or deletes the other's directories.
  */
 export class InstallRoots {
   private readonly roots: Record<Runtime, string>;
+  private readonly owner: string;
 
-  constructor(npmRoot: string, venvRoot: string) {
+  constructor(npmRoot: string, venvRoot: string, owner?: string) {
     this.roots = { node: resolve(npmRoot), python: resolve(venvRoot) };
+    this.owner = owner ?? fallbackOwner(npmRoot);
   }
 
   pathFor(runtime: Runtime, serverName: string): string {
@@ -45,13 +54,13 @@ export class InstallRoots {
     await mkdir(this.roots[runtime], { recursive: true });
     const existing = await this.kind(path);
     if (existing === 'foreign') {
-      throw new AppError('package_already_installed', `The install directory for ${serverName} exists and was not created by mcp-api; remove it first`, {
+      throw new AppError('package_already_installed', `The install directory for ${serverName} exists and was not created by mcp-api (or by another gateway sharing the directory); remove it first`, {
         serverName,
       });
     }
     if (existing === 'ours') await rm(path, { recursive: true, force: true });
     await mkdir(path);
-    const marker: Marker = { serverName, installId, runtime };
+    const marker: Marker = { serverName, installId, runtime, owner: this.owner };
     await writeFile(join(path, MARKER), JSON.stringify(marker) + '\n', { flag: 'wx' });
     return path;
   }
@@ -61,11 +70,13 @@ export class InstallRoots {
     const path = this.pathFor(runtime, serverName);
     const marker = await readMarker(path);
     if (!marker || marker.serverName !== serverName || (installId !== undefined && marker.installId !== installId)) return false;
+    // A marker from before owners is removed only for its own install id (a UUID no other gateway holds).
+    if (marker.owner === undefined ? installId === undefined : marker.owner !== this.owner) return false;
     await rm(path, { recursive: true, force: true });
     return true;
   }
 
-  /** Every directory under the roots that carries our marker (for boot-time garbage collection). */
+  /** Every directory under the roots that carries this gateway's marker (for boot-time garbage collection). */
   async listManaged(): Promise<ManagedDir[]> {
     const found: ManagedDir[] = [];
     for (const runtime of ['node', 'python'] as const) {
@@ -79,7 +90,8 @@ export class InstallRoots {
         if (!SERVER_NAME.test(name)) continue;
         const path = this.pathFor(runtime, name);
         const marker = await readMarker(path);
-        if (marker && marker.serverName === name && marker.runtime === runtime) found.push({ ...marker, path });
+        const ours = marker?.owner === this.owner && marker.serverName === name && marker.runtime === runtime;
+        if (marker && ours) found.push({ ...marker, path });
       }
     }
     return found;
@@ -91,7 +103,7 @@ export class InstallRoots {
     } catch {
       return 'none';
     }
-    return (await readMarker(path)) ? 'ours' : 'foreign';
+    return (await readMarker(path))?.owner === this.owner ? 'ours' : 'foreign';
   }
 }
 
@@ -101,7 +113,8 @@ async function readMarker(path: string): Promise<Marker | undefined> {
     const parsed = JSON.parse(await readFile(join(path, MARKER), 'utf8')) as Partial<Marker>;
     if (typeof parsed.serverName !== 'string' || typeof parsed.installId !== 'string') return undefined;
     if (parsed.runtime !== 'node' && parsed.runtime !== 'python') return undefined;
-    return { serverName: parsed.serverName, installId: parsed.installId, runtime: parsed.runtime };
+    const owner = typeof parsed.owner === 'string' ? { owner: parsed.owner } : {};
+    return { serverName: parsed.serverName, installId: parsed.installId, runtime: parsed.runtime, ...owner };
   } catch {
     return undefined;
   }

@@ -2,6 +2,7 @@ import { readFile, stat, writeFile } from 'node:fs/promises';
 import { extname, join, resolve, sep } from 'node:path';
 import { AppError } from '../../errors.js';
 import type { Entry, PackageSpec } from '../../events/packageEvents.js';
+import { assertNodeEngine } from './engineCheck.js';
 import { buildInstallerEnv } from './installerEnv.js';
 import { assertPlainArg, checkRun } from './installerErrors.js';
 import { isDistTag, npmNameProblem, npmVersionProblem } from '../../packages/validation.js';
@@ -15,6 +16,8 @@ export interface NpmSettings {
   readonly run: RunProcess;
   readonly installTimeoutMs: number;
   readonly checkTimeoutMs: number;
+  /** The Node version installed packages must accept in engines.node (default: the gateway's own). */
+  readonly nodeVersion?: string;
 }
 
 export interface JobIO {
@@ -24,6 +27,7 @@ export interface JobIO {
 
 interface Manifest {
   version?: unknown;
+  engines?: unknown;
   bin?: unknown;
   main?: unknown;
 }
@@ -68,6 +72,13 @@ export class NpmInstaller {
     const version = (await this.manifest(dir, name)).version;
     if (typeof version !== 'string' || version.length === 0) throw new AppError('package_install_failed', `${name} has no version in its package.json`);
     return version;
+  }
+
+  /** Refuses (422) an installed package whose engines.node excludes the gateway's Node. */
+  async assertEngines(dir: string, name: string): Promise<void> {
+    const manifest = await this.manifest(dir, name);
+    const node = this.settings.nodeVersion ?? process.versions.node;
+    assertNodeEngine(name, String(manifest.version), manifest.engines, node);
   }
 
   /**

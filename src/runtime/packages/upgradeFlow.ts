@@ -49,6 +49,7 @@ async function runUpgrade(ctx: PackageContext, view: PackageView, upgradeId: str
     let entry = oldEntry;
     if (spec.runtime === 'node') {
       await ctx.npm.install(dir, spec, target, io);
+      await ctx.npm.assertEngines(dir, spec.name);
       version = await ctx.npm.installedVersion(dir, spec.name);
       if (!spec.customCommand && oldEntry.command === 'node') entry = await ctx.npm.entry(dir, spec.name, oldEntry.args.slice(1));
     } else {

@@ -1,3 +1,9 @@
+/** Told about every group added and removed (the on-disk ledger the next start reaps from). */
+export interface RegistryObserver {
+  added(pid: number): void;
+  removed(pid: number): void;
+}
+
 /**
  * Live child process groups, so the composition root's synchronous process.on('exit') hook can
  * kill every one of them: no MCP server may outlive the gateway, even on an unplanned exit.
@@ -5,12 +11,15 @@
 export class ProcessRegistry {
   private readonly pids = new Set<number>();
 
+  constructor(private readonly observer?: RegistryObserver) {}
+
   add(pid: number): void {
     this.pids.add(pid);
+    this.observer?.added(pid);
   }
 
   remove(pid: number): void {
-    this.pids.delete(pid);
+    if (this.pids.delete(pid)) this.observer?.removed(pid);
   }
 
   has(pid: number): boolean {

@@ -1,9 +1,9 @@
 import { expect } from 'chai';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { InstallRoots, MARKER } from '../../../src/runtime/packages/installRoots.js';
+import { fallbackOwner, InstallRoots, MARKER } from '../../../src/runtime/packages/installRoots.js';
 
 describe('InstallRoots', () => {
   let base: string;
@@ -53,5 +53,42 @@ describe('InstallRoots', () => {
     await mkdir(join(base, 'npm', 'plain'));
     const found = (await roots.listManaged()).map((d) => [d.runtime, d.serverName, d.installId]);
     expect(found).to.deep.equal([['node', 'a', 'i1'], ['python', 'b', 'i2']]);
+  });
+
+  describe('ownership (two gateways sharing the roots)', () => {
+    let mine: InstallRoots;
+    let theirs: InstallRoots;
+    beforeEach(() => {
+      mine = new InstallRoots(join(base, 'npm'), join(base, 'py'), 'gateway-a');
+      theirs = new InstallRoots(join(base, 'npm'), join(base, 'py'), 'gateway-b');
+    });
+
+    it('never lists, removes or replaces a directory another gateway marked', async () => {
+      const dir = await theirs.prepare('node', 'other', 'i-b');
+      expect(await mine.listManaged()).to.deep.equal([]);
+      expect(await mine.remove('node', 'other', 'i-b')).to.equal(false);
+      expect(await mine.remove('node', 'other')).to.equal(false);
+      let error: unknown;
+      await mine.prepare('node', 'other', 'i-a').catch((e: unknown) => (error = e));
+      expect(String(error)).to.contain('not created by mcp-api');
+      expect(existsSync(join(dir, MARKER))).to.equal(true);
+      expect((await theirs.listManaged()).map((d) => d.serverName)).to.deep.equal(['other']);
+      expect(await theirs.remove('node', 'other', 'i-b')).to.equal(true);
+    });
+
+    it('removes a marker from before owners only for its own install id, and never sweeps it', async () => {
+      const dir = join(base, 'npm', 'legacy');
+      await mkdir(dir, { recursive: true });
+      await writeFile(join(dir, MARKER), JSON.stringify({ serverName: 'legacy', installId: 'i-old', runtime: 'node' }));
+      expect(await mine.listManaged()).to.deep.equal([]);
+      expect(await mine.remove('node', 'legacy')).to.equal(false);
+      expect(await mine.remove('node', 'legacy', 'i-old')).to.equal(true);
+      expect(existsSync(dir)).to.equal(false);
+    });
+
+    it('without a configured owner, owns by its npm root', async () => {
+      const dir = await roots.prepare('node', 'x', 'i1');
+      expect(JSON.parse(await readFile(join(dir, MARKER), 'utf8'))).to.include({ owner: fallbackOwner(join(base, 'npm')) });
+    });
   });
 });

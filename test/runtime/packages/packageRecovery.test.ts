@@ -11,7 +11,7 @@ import { packageStreamId, type PackageSpec } from '../../../src/events/packageEv
 import { serverStreamId } from '../../../src/events/serverEvents.js';
 import { openFileEventStore } from '../../../src/events/fileEventStore.js';
 import { silentLogger } from '../../../src/logger.js';
-import { MARKER } from '../../../src/runtime/packages/installRoots.js';
+import { fallbackOwner, MARKER } from '../../../src/runtime/packages/installRoots.js';
 import { FIXTURE_SERVER } from '../processTestUtils.js';
 import { startTestGateway, waitForStatus, type TestGateway } from '../../support/testGateway.js';
 
@@ -35,7 +35,8 @@ async function registerServer(name: string, serverId: string): Promise<void> {
 async function installDir(dataDir: string, serverName: string, installId: string | undefined): Promise<string> {
   const dir = join(dataDir, 'packages', 'npm', serverName);
   await mkdir(join(dir, 'node_modules'), { recursive: true });
-  if (installId) await writeFile(join(dir, MARKER), JSON.stringify({ serverName, installId, runtime: 'node' }));
+  const owner = fallbackOwner(join(dataDir, 'packages', 'npm'));
+  if (installId) await writeFile(join(dir, MARKER), JSON.stringify({ serverName, installId, runtime: 'node', owner }));
   return dir;
 }
 
@@ -119,5 +120,18 @@ describe('package recovery at start', function () {
     const res = await gw.request('POST', '/packages/install', { name: 'left-pad', serverName: 'foreign' });
     expect(res.status).to.equal(409);
     expect(String(res.body.error)).to.contain('was not created by mcp-api');
+  });
+
+  it('never deletes an orphan-looking directory another gateway marked (roots shared between DATA_DIRs)', async () => {
+    const dir = join(dataDir, 'packages', 'npm', 'elsewhere');
+    await mkdir(join(dir, 'node_modules'), { recursive: true });
+    await writeFile(join(dir, MARKER), JSON.stringify({ serverName: 'elsewhere', installId: 'inst-b', runtime: 'node', owner: 'another-gateway' }));
+    const orphan = await installDir(dataDir, 'orphan', 'inst-old');
+    await leftBehind(dataDir, async () => undefined);
+    gw = await startTestGateway({ dataDir });
+    // Package writes wait for recovery: once this 404 comes back, the sweep is over.
+    expect((await gw.request('DELETE', '/packages/nothing-here')).status).to.equal(404);
+    expect(existsSync(orphan), 'our own orphan is swept in the same pass').to.equal(false);
+    expect(existsSync(join(dir, MARKER))).to.equal(true);
   });
 });
