@@ -19,6 +19,7 @@ import { StdioSupervisor } from './runtime/stdio/stdioSupervisor.js';
 import { isInjectableEnvName } from './runtime/perUser/envSecretNames.js';
 import { gatewayToolSource } from './runtime/endpoint/gatewayToolSource.js';
 import { McpEndpoint, type McpEndpointLimits } from './runtime/endpoint/mcpEndpoint.js';
+import { storeSessionLedger } from './runtime/endpoint/sessionLedger.js';
 import { PerUserSupervisor, type PerUserLimits } from './runtime/perUser/perUserSupervisor.js';
 import { ProcessBudget } from './runtime/perUser/processBudget.js';
 import { ProcessRegistry } from './runtime/stdio/processRegistry.js';
@@ -199,6 +200,14 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     metrics,
   );
   const mcp = new McpEndpoint({
+    ledger: storeSessionLedger({
+      store,
+      readModels: () => projector.readModels,
+      metadata: () => ({ now: clock(), newId }),
+      caughtUp: (position) => projector.waitFor(position),
+      logger: logger.child({ component: 'mcp-sessions' }),
+    }),
+    now: () => clock().getTime(),
     source: gatewayToolSource(() => projector.readModels, pool, (request, signal, extras) => runtime.callTool(request, signal, extras)),
     logger,
     limits: { ...MCP_DEFAULTS, ...options.mcp },

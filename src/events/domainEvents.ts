@@ -9,6 +9,7 @@ import {
 } from './serverEvents.js';
 import { OAuthRefreshFailed, OAuthRefreshStarted, OAuthTokensStored } from './oauthEvents.js';
 import { SessionIdChanged } from './sessionEvents.js';
+import { McpSessionActive, McpSessionClosed, McpSessionOpened } from './mcpSessionEvents.js';
 import {
   PackageInstalled,
   PackageInstallFailed,
@@ -49,6 +50,9 @@ export const EVENT_SCHEMAS = {
   UserDeleted,
   GoogleLoginStarted,
   GoogleLoginCompleted,
+  McpSessionOpened,
+  McpSessionActive,
+  McpSessionClosed,
 } as const;
 
 export const CURRENT_SCHEMA_VERSION: Record<EventType, number> = {
@@ -76,6 +80,9 @@ export const CURRENT_SCHEMA_VERSION: Record<EventType, number> = {
   UserDeleted: 1,
   GoogleLoginStarted: 1,
   GoogleLoginCompleted: 1,
+  McpSessionOpened: 1,
+  McpSessionActive: 1,
+  McpSessionClosed: 1,
 };
 
 export type EventType = keyof typeof EVENT_SCHEMAS;

@@ -3,6 +3,7 @@ import { evolveOAuthModel, initialOAuth, type OAuthModel } from './oauthProjecti
 import { evolvePackages, initialPackages, type PackagesModel } from './packagesProjection.js';
 import { evolveSecrets, initialSecrets, type SecretsModel } from './secretsProjection.js';
 import { evolveServers, initialServers, type ServersModel } from './serversProjection.js';
+import { evolveMcpSessions, initialMcpSessions, type McpSessionsModel } from './mcpSessionsProjection.js';
 import { evolveSessions, initialSessions, type SessionsModel } from './sessionsProjection.js';
 import { evolveTokens, initialTokens, type TokensModel } from './tokensProjection.js';
 
@@ -14,6 +15,8 @@ export interface ReadModels {
   readonly sessions: SessionsModel;
   readonly packages: PackagesModel;
   readonly tokens: TokensModel;
+  /** Open legacy sessions of the gateway's own /mcp endpoint. */
+  readonly mcpSessions: McpSessionsModel;
 }
 
 export const initialReadModels = (): ReadModels => ({
@@ -23,6 +26,7 @@ export const initialReadModels = (): ReadModels => ({
   sessions: initialSessions(),
   packages: initialPackages(),
   tokens: initialTokens(),
+  mcpSessions: initialMcpSessions(),
 });
 
 export function evolveReadModels(models: ReadModels, event: DomainEvent, occurredAt: string): ReadModels {
@@ -32,5 +36,6 @@ export function evolveReadModels(models: ReadModels, event: DomainEvent, occurre
   evolveSessions(models.sessions, event);
   evolvePackages(models.packages, event, occurredAt);
   evolveTokens(models.tokens, event, occurredAt);
+  evolveMcpSessions(models.mcpSessions, event, occurredAt);
   return models;
 }

@@ -111,22 +111,6 @@ describe('/mcp sessions and stateless mode', () => {
     expect(after.status).to.equal(404);
   });
 
-  it("closes a user's least recently active session beyond the per-user cap, not other users' sessions", async () => {
-    const other = await connect('username=olga');
-    const first = await connect('username=carl');
-    await new Promise((r) => setTimeout(r, 20));
-    const second = await connect('username=carl');
-    await new Promise((r) => setTimeout(r, 20));
-    const third = await connect('username=carl');
-    const metrics = await gw.request('GET', '/metrics').then((r) => r.text);
-    expect(metrics).to.match(new RegExp(`^mcp_endpoint_sessions ${gw.gateway.mcp.sessionCount}$`, 'm'));
-    const gone = await postMcp(gw, LIST, { query: 'username=carl', headers: { 'mcp-session-id': first.transport.sessionId as string, 'mcp-protocol-version': '2025-11-25' } });
-    expect(gone.status).to.equal(404);
-    expect((await second.client.listTools()).tools.length).to.be.greaterThan(0);
-    expect((await third.client.listTools()).tools.length).to.be.greaterThan(0);
-    expect((await other.client.listTools()).tools.length).to.be.greaterThan(0);
-  });
-
   it('limits concurrent calls per session', async () => {
     const { client } = await connect('username=eve');
     const slow = client.callTool({ name: 'fx__slow', arguments: { ms: 500 } });
@@ -153,6 +137,46 @@ describe('/mcp sessions and stateless mode', () => {
     expect(bad.status).to.equal(400);
     expect(bad.json().code).to.equal('invalid_request');
     expect(String(bad.json().error)).to.contain('mode').and.contain('servers');
+  });
+});
+
+describe('/mcp per-user session cap', () => {
+  let gw: TestGateway;
+  let nowMs = Date.now();
+  const clients: McpTestClient[] = [];
+  const headers = (sessionId: string) => ({ 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-11-25' });
+
+  before(async () => {
+    gw = await startTestGateway({ clock: () => new Date(nowMs), mcp: { maxSessionsPerUser: 2, sessionIdleTimeoutMs: 1_800_000, maxConcurrentCallsPerSession: 4 } });
+    await gw.request('POST', '/mcp/servers', fixtureServer('fx'));
+    await waitForStatus(gw, 'fx', ['connected']);
+  });
+  after(async () => {
+    await Promise.all(clients.map((c) => c.close()));
+    await gw.close();
+  });
+
+  it('never evicts a session in use: beyond the cap a new session is refused (429) until one is abandoned long enough, which then goes first', async () => {
+    const other = await connectMcp(gw, { query: 'username=olga' });
+    const streaming = await connectMcp(gw, { query: 'username=carl' });
+    clients.push(other, streaming);
+    const abandoned = await postMcp(gw, INITIALIZE, { query: 'username=carl' });
+    const abandonedId = abandoned.headers.get('mcp-session-id') as string;
+    expect(abandonedId).to.be.a('string');
+
+    const refused = await postMcp(gw, INITIALIZE, { query: 'username=carl' });
+    expect(refused.status).to.equal(429);
+    expect(refused.text).to.contain('already has 2 MCP sessions in use');
+    expect(refused.headers.get('retry-after')).to.equal('300');
+
+    nowMs += 6 * 60_000; // past the 5-minute protection of a recently used session
+    const admitted = await postMcp(gw, INITIALIZE, { query: 'username=carl' });
+    expect(admitted.status).to.equal(200);
+    const gone = await postMcp(gw, LIST, { query: 'username=carl', headers: headers(abandonedId) });
+    expect(gone.status).to.equal(404);
+    // The session with an open stream was older and idle as long, and is still there.
+    expect((await streaming.client.listTools()).tools.length).to.be.greaterThan(0);
+    expect((await other.client.listTools()).tools.length).to.be.greaterThan(0);
   });
 });
 
