@@ -1,5 +1,6 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { Client as ClientV2, StreamableHTTPClientTransport as TransportV2 } from '@modelcontextprotocol/client';
 import type { TestGateway } from './testGateway.js';
 
 export interface McpTestClient {
@@ -66,3 +67,57 @@ export const INITIALIZE = {
   method: 'initialize',
   params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
 } as const;
+
+export type McpEra = 'modern' | 'legacy';
+
+export interface McpV2TestClient {
+  readonly client: ClientV2;
+  readonly transport: TransportV2;
+  close(): Promise<void>;
+}
+
+/**
+ * A v2 SDK client on /mcp: `modern` is pinned to 2026-07-28 (no initialize, no session, the
+ * per-request envelope), `legacy` is the v2 client's default 2025 handshake with a session.
+ */
+export async function connectMcpV2(
+  gw: Pick<TestGateway, 'url' | 'adminToken'>,
+  era: McpEra,
+  options: McpClientOptions & { capabilities?: Record<string, unknown> } = {},
+): Promise<McpV2TestClient> {
+  const url = new URL(`${gw.url}/mcp${options.query ? `?${options.query}` : ''}`);
+  const token = options.token === undefined ? gw.adminToken : options.token;
+  const auth: Record<string, string> = token === null ? {} : { authorization: `Bearer ${token}` };
+  const transport = new TransportV2(url, {
+    requestInit: { headers: { ...auth, ...options.headers } },
+    ...(options.sessionId ? { sessionId: options.sessionId } : {}),
+  });
+  const client = new ClientV2(
+    { name: `mcp-api-test-v2-${era}`, version: '1.0.0' },
+    { capabilities: options.capabilities ?? {}, ...(era === 'modern' ? { versionNegotiation: { mode: { pin: '2026-07-28' } } } : {}) },
+  );
+  await client.connect(transport);
+  return {
+    client,
+    transport,
+    async close() {
+      if (era === 'legacy') await transport.terminateSession().catch(() => undefined);
+      await client.close();
+    },
+  };
+}
+
+/** The per-request envelope a 2026-07-28 request carries (for raw requests). */
+export const envelope = (version = '2026-07-28', extra: Record<string, unknown> = {}): Record<string, unknown> => ({
+  'io.modelcontextprotocol/protocolVersion': version,
+  'io.modelcontextprotocol/clientInfo': { name: 'raw', version: '1' },
+  'io.modelcontextprotocol/clientCapabilities': {},
+  ...extra,
+});
+
+/** Headers a 2026-07-28 request carries; `name` for tools/call. */
+export const modernHeaders = (method: string, name?: string, version = '2026-07-28'): Record<string, string> => ({
+  'mcp-protocol-version': version,
+  'mcp-method': method,
+  ...(name === undefined ? {} : { 'mcp-name': name }),
+});
