@@ -20,7 +20,7 @@ export interface McpClientOptions {
 }
 
 /** An SDK client connected to the gateway's own /mcp endpoint. */
-export async function connectMcp(gw: TestGateway, options: McpClientOptions = {}): Promise<McpTestClient> {
+export async function connectMcp(gw: Pick<TestGateway, 'url' | 'adminToken'>, options: McpClientOptions = {}): Promise<McpTestClient> {
   const url = new URL(`${gw.url}/mcp${options.query ? `?${options.query}` : ''}`);
   const token = options.token === undefined ? gw.adminToken : options.token;
   const auth: Record<string, string> = token === null ? {} : { authorization: `Bearer ${token}` };
@@ -42,7 +42,7 @@ export async function connectMcp(gw: TestGateway, options: McpClientOptions = {}
 
 /** A raw JSON-RPC POST to /mcp (for what the SDK client will not send). */
 export async function postMcp(
-  gw: TestGateway,
+  gw: Pick<TestGateway, 'url' | 'adminToken'>,
   body: unknown,
   options: { query?: string; headers?: Record<string, string>; token?: string | null } = {},
 ): Promise<{ status: number; headers: Headers; text: string; json: () => Record<string, unknown> }> {

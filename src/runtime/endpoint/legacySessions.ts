@@ -57,7 +57,7 @@ export class LegacySessions {
 
   private async continue(sid: string, req: IncomingMessage, res: ServerResponse, body: unknown, access: McpAccess): Promise<void> {
     const key = sessionKey(sid);
-    const live = this.live.get(key);
+    const live = this.liveAndOpen(key);
     const owner = live ?? (await this.o.ledger.find(key));
     if (!owner) return replyError(res, 404, -32001, 'Session not found');
     if (owner.subject !== access.principal.subject) {
@@ -110,6 +110,16 @@ export class LegacySessions {
     await serveNode(transport, req, res, body);
     // The SDK refused the initialize (malformed, or recording failed): nothing must stay behind.
     if (!opened.session) await server.close().catch(() => undefined);
+  }
+
+  /** A session closed elsewhere (DELETE or eviction on another instance) is let go here too. */
+  private liveAndOpen(key: string): LiveSession | undefined {
+    const live = this.live.get(key);
+    if (live && !this.o.ledger.isOpen(key)) {
+      this.unload(key, 'closed on another instance');
+      return undefined;
+    }
+    return live;
   }
 
   private adopt(key: string, subject: string, username: string, filter: ToolFilter, transport: LiveSession['transport'], server: Server, openedAtMs: number, markedAt: number): LiveSession {
@@ -208,6 +218,7 @@ export class LegacySessions {
   async sweep(): Promise<void> {
     const now = this.o.now();
     for (const session of this.live.values()) {
+      if (!this.liveAndOpen(session.key)) continue;
       if (session.open > 0) this.used(session);
       else if (now - session.lastActivity >= this.o.timings.idleTimeoutMs) this.unload(session.key, `idle for ${this.o.timings.idleTimeoutMs} ms`);
     }

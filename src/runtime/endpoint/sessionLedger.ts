@@ -11,6 +11,8 @@ import type { ReadModels } from '../../projections/readModels.js';
 export interface SessionLedger {
   /** The read model first; a key it does not know yet (another instance just opened it) is read from its stream. */
   find(key: string): Promise<McpSessionRecord | undefined>;
+  /** Whether the read model still holds the session open (another instance may have closed it). */
+  isOpen(key: string): boolean;
   ofUser(username: string): McpSessionRecord[];
   all(): McpSessionRecord[];
   open(data: McpSessionOpenedData): Promise<void>;
@@ -51,6 +53,7 @@ export function storeSessionLedger(deps: StoreSessionLedgerDeps): SessionLedger 
       }
       return folded.get(key);
     },
+    isOpen: (key) => deps.readModels().mcpSessions.has(key),
     ofUser: (username) => mcpSessionsOf(deps.readModels().mcpSessions, username),
     all: () => [...deps.readModels().mcpSessions.values()],
     // Opening must be durable before the client gets its session id: it is what a restart resumes.
