@@ -167,9 +167,9 @@ describe('/mcp per-user session cap', () => {
     const refused = await postMcp(gw, INITIALIZE, { query: 'username=carl' });
     expect(refused.status).to.equal(429);
     expect(refused.text).to.contain('already has 2 MCP sessions in use');
-    expect(refused.headers.get('retry-after')).to.equal('300');
+    expect(refused.headers.get('retry-after')).to.equal('60');
 
-    nowMs += 6 * 60_000; // past the 5-minute protection of a recently used session
+    nowMs += 2 * 60_000; // past the 1-minute protection of a recently used session
     const admitted = await postMcp(gw, INITIALIZE, { query: 'username=carl' });
     expect(admitted.status).to.equal(200);
     const gone = await postMcp(gw, LIST, { query: 'username=carl', headers: headers(abandonedId) });

@@ -37,7 +37,7 @@ export class LegacySessions {
   private readonly reaper: NodeJS.Timeout;
 
   constructor(private readonly o: LegacySessionsOptions) {
-    const every = Math.max(50, Math.min(60_000, Math.floor(o.timings.idleTimeoutMs / 2)));
+    const every = Math.max(50, o.timings.markEveryMs);
     this.reaper = setInterval(() => void this.sweep(), every);
     this.reaper.unref();
   }

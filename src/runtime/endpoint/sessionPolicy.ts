@@ -7,15 +7,18 @@
 export interface SessionTimings {
   readonly maxPerUser: number;
   readonly idleTimeoutMs: number;
-  /** Never evicted within this long after its last use: min(5 min, idle timeout). */
+  /** Never evicted within this long after its last use: min(60 s, idle timeout). */
   readonly protectMs: number;
-  /** Activity is re-recorded when the recorded mark is older than this: protectMs / 5. */
+  /**
+   * Activity is re-recorded when the recorded mark is older than this (protectMs / 2), and the
+   * sweep runs this often: another instance never sees a used session as unused for protectMs.
+   */
   readonly markEveryMs: number;
 }
 
 export function sessionTimings(maxPerUser: number, idleTimeoutMs: number): SessionTimings {
-  const protectMs = Math.min(300_000, idleTimeoutMs);
-  return { maxPerUser, idleTimeoutMs, protectMs, markEveryMs: Math.max(1, Math.floor(protectMs / 5)) };
+  const protectMs = Math.min(60_000, idleTimeoutMs);
+  return { maxPerUser, idleTimeoutMs, protectMs, markEveryMs: Math.max(1, Math.floor(protectMs / 2)) };
 }
 
 export interface SessionUse {

@@ -12,8 +12,8 @@ const use = (key: string, openedAgoMs: number, usedAgoMs: number, openHere = 0):
 
 describe('legacy /mcp session policy', () => {
   it('derives the numbers the README states from the cap and the idle timeout', () => {
-    expect(t).to.deep.equal({ maxPerUser: 2, idleTimeoutMs: 1_800_000, protectMs: 300_000, markEveryMs: 60_000 });
-    expect(sessionTimings(5, 200)).to.deep.include({ protectMs: 200, markEveryMs: 40 });
+    expect(t).to.deep.equal({ maxPerUser: 2, idleTimeoutMs: 1_800_000, protectMs: 60_000, markEveryMs: 30_000 });
+    expect(sessionTimings(5, 200)).to.deep.include({ protectMs: 200, markEveryMs: 100 });
   });
 
   it('evicts nothing while the user is under the cap', () => {
@@ -32,7 +32,7 @@ describe('legacy /mcp session policy', () => {
 
   it('never evicts a session with an open stream here or recent use, and says so when no room can be made', () => {
     const streaming = use('streaming', 3_600_000, 3_000_000, 1);
-    const recent = use('recent', 3_600_000, 10_000);
+    const recent = use('recent', 3_600_000, 59_000);
     expect(evictionsFor([streaming, recent], NOW, t)).to.equal(undefined);
     expect(evictionsFor([streaming, recent, use('idle', 3_600_000, 900_000)], NOW, t)).to.equal(undefined);
   });
@@ -44,7 +44,7 @@ describe('legacy /mcp session policy', () => {
   });
 
   it('re-records use only when the recorded mark is older than markEveryMs', () => {
-    expect(needsMark(NOW - 59_999, NOW, t)).to.equal(false);
-    expect(needsMark(NOW - 60_000, NOW, t)).to.equal(true);
+    expect(needsMark(NOW - 29_999, NOW, t)).to.equal(false);
+    expect(needsMark(NOW - 30_000, NOW, t)).to.equal(true);
   });
 });
