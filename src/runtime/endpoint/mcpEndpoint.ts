@@ -9,6 +9,7 @@ import { replyError } from './replies.js';
 import type { SessionLedger } from './sessionLedger.js';
 import { sessionTimings } from './sessionPolicy.js';
 import { createSessionServer, type McpToolSource } from './sessionServer.js';
+import { fingerprint, visibleTools } from './toolCatalog.js';
 
 export interface McpEndpointLimits {
   readonly maxSessionsPerUser: number;
@@ -61,6 +62,8 @@ export class McpEndpoint {
   private readonly build: (access: McpAccess) => ReturnType<typeof createSessionServer>;
   private changeTimer: NodeJS.Timeout | undefined;
   private closed = false;
+  /** What a listener without filters last could have seen: listeners are told only of real changes. */
+  private catalogue = '';
 
   constructor(private readonly options: McpEndpointOptions) {
     this.log = options.logger.child({ component: 'mcp-endpoint' });
@@ -83,6 +86,7 @@ export class McpEndpoint {
       now: options.now ?? Date.now,
     });
     this.build = build;
+    this.catalogue = fingerprint(visibleTools(options.source.servers(), {}));
   }
 
   /** Legacy sessions this instance holds live. */
@@ -122,6 +126,9 @@ export class McpEndpoint {
     this.changeTimer = setTimeout(() => {
       this.changeTimer = undefined;
       this.legacy.toolsChanged();
+      const next = fingerprint(visibleTools(this.options.source.servers(), {}));
+      if (next === this.catalogue) return;
+      this.catalogue = next;
       this.modern.toolsChanged();
     }, this.options.changeDebounceMs ?? 50);
     this.changeTimer.unref();
