@@ -1,6 +1,7 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { Client as ClientV2, StreamableHTTPClientTransport as TransportV2 } from '@modelcontextprotocol/client';
+import { suiteCanaries } from './suiteCanaries.js';
 import type { TestGateway } from './testGateway.js';
 
 export interface McpTestClient {
@@ -19,6 +20,11 @@ export interface McpClientOptions {
   sessionId?: string;
 }
 
+/** A legacy session id is a bearer value: the suite-wide sweep checks it never reaches a log or record. */
+const noteSession = (sessionId: string | undefined): void => {
+  if (sessionId) suiteCanaries.add(sessionId);
+};
+
 /** An SDK client connected to the gateway's own /mcp endpoint. */
 export async function connectMcp(gw: Pick<TestGateway, 'url' | 'adminToken'>, options: McpClientOptions = {}): Promise<McpTestClient> {
   const url = new URL(`${gw.url}/mcp${options.query ? `?${options.query}` : ''}`);
@@ -30,6 +36,7 @@ export async function connectMcp(gw: Pick<TestGateway, 'url' | 'adminToken'>, op
   });
   const client = new Client({ name: 'mcp-api-test', version: '1.0.0' }, { capabilities: {} });
   await client.connect(transport);
+  noteSession(transport.sessionId);
   return {
     client,
     transport,
@@ -58,6 +65,7 @@ export async function postMcp(
     body: JSON.stringify(body),
   });
   const text = await res.text();
+  noteSession(res.headers.get('mcp-session-id') ?? undefined);
   return { status: res.status, headers: res.headers, text, json: () => JSON.parse(text) as Record<string, unknown> };
 }
 
@@ -97,6 +105,7 @@ export async function connectMcpV2(
     { capabilities: options.capabilities ?? {}, ...(era === 'modern' ? { versionNegotiation: { mode: { pin: '2026-07-28' } } } : {}) },
   );
   await client.connect(transport);
+  noteSession(transport.sessionId);
   return {
     client,
     transport,
