@@ -25,6 +25,8 @@ export const ConfigSchema = z.object({
   STARTUP_TIMEOUT_MS: int(100, 3_600_000, 30_000),
   SHUTDOWN_GRACE_MS: int(0, 60_000, 2_000),
   SERVER_LOG_LINES: int(1, 10_000, 200),
+  /** One message from a stdio server larger than this fails its call with 502 result_too_large. */
+  MAX_MESSAGE_BYTES: int(1_024, 1_073_741_824, 10 * 1024 * 1024),
   RESTART_INITIAL_DELAY_MS: int(1, 600_000, 500),
   RESTART_MAX_DELAY_MS: int(1, 3_600_000, 30_000),
   CRASH_LOOP_THRESHOLD: int(1, 1000, 5),

@@ -23,6 +23,7 @@ export type ErrorCode =
   | 'upstream_error'
   | 'upstream_crashed'
   | 'upstream_timeout'
+  | 'result_too_large'
   | 'client_closed_request'
   | 'store_unavailable'
   | 'secret_undecryptable'
@@ -62,6 +63,8 @@ const STATUS: Record<ErrorCode, number> = {
   upstream_error: 502,
   upstream_crashed: 502,
   upstream_timeout: 504,
+  /** An upstream answered with a message over the size limit; the server keeps running. */
+  result_too_large: 502,
   client_closed_request: 499,
   store_unavailable: 503,
   secret_undecryptable: 500,

@@ -15,17 +15,18 @@ import { followDataKeys } from './runtime/calls/dataKeySync.js';
 import { Checkpointer, loadSnapshot } from './projections/projectionSnapshots.js';
 import { Projector } from './projections/projector.js';
 import { ArgumentValidator } from './runtime/calls/argumentValidator.js';
-import { StdioSupervisor } from './runtime/stdio/stdioSupervisor.js';
-import { isInjectableEnvName } from './runtime/perUser/envSecretNames.js';
+import { createSupervisorFactory } from './runtime/core/createSupervisor.js';
+import { NegotiationRecorder } from './runtime/core/negotiationRecorder.js';
+import type { UpstreamCapabilities } from './runtime/core/types.js';
+import { UserSecrets } from './runtime/calls/userSecrets.js';
 import { gatewayToolSource } from './runtime/endpoint/gatewayToolSource.js';
 import { McpEndpoint, type McpEndpointLimits } from './runtime/endpoint/mcpEndpoint.js';
 import { storeSessionLedger } from './runtime/endpoint/sessionLedger.js';
-import { PerUserSupervisor, type PerUserLimits } from './runtime/perUser/perUserSupervisor.js';
+import type { PerUserLimits } from './runtime/perUser/perUserSupervisor.js';
 import { ProcessBudget } from './runtime/perUser/processBudget.js';
 import { ProcessRegistry } from './runtime/stdio/processRegistry.js';
 import { Reactor } from './runtime/core/reactor.js';
 import { createRemoteRuntime, type RemoteOptions } from './runtime/remote/remoteDeps.js';
-import { RemoteSupervisor } from './runtime/remote/remoteSupervisor.js';
 import { createUrlPolicy } from './net/urlSafety.js';
 import type { RestartPolicy } from './runtime/core/restartPolicy.js';
 import { ServerPool } from './runtime/core/serverPool.js';
@@ -59,6 +60,10 @@ export interface GatewayOptions {
   /** Checkpointed read models: restored at start (then caught up), saved periodically and at close. */
   readonly snapshots?: SnapshotStore;
   readonly checkpointIntervalMs?: number;
+  /** What upstreams are told the gateway can do as a client; default nothing (nothing is relayed yet). */
+  readonly upstreamCapabilities?: UpstreamCapabilities;
+  /** One stdio message larger than this fails its call with result_too_large (default 10 MiB). */
+  readonly maxMessageBytes?: number;
 }
 
 const PER_USER_DEFAULTS = { idleTimeoutMs: 600_000, maxPerServer: 20, maxTotal: 100 };
@@ -97,6 +102,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const clock = options.clock ?? (() => new Date());
   const newId = options.newId ?? randomUUID;
   const urlPolicy = options.remote?.urlPolicy ?? createUrlPolicy();
+  const identity = { clientInfo: { name: 'mcp-api', version: '0.1.0' }, capabilities: options.upstreamCapabilities ?? {} };
+  const negotiations = new NegotiationRecorder(store, () => projector.readModels, () => ({ now: clock(), newId, actor: 'gateway' }), logger.child({ component: 'negotiations' }));
   const remote = createRemoteRuntime({
     store,
     readModels: () => projector.readModels,
@@ -105,62 +112,36 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     clock,
     newId,
     options: { ...options.remote, urlPolicy },
+    identity,
+    negotiations,
   });
   const perUser = { ...PER_USER_DEFAULTS, ...options.perUser };
   const budget = new ProcessBudget(perUser.maxTotal);
-  /** A user's secrets for a per-user process's environment, through the call path's decryption: only names that cannot make it run code. */
-  const envSecrets = (serverName: string) => (username: string): Record<string, string> => {
-    const view = projector.readModels.servers.get(serverName);
-    const injectable = (secretName: string): boolean => {
-      if (isInjectableEnvName(secretName)) return true;
-      logger.warn('secret not put into a per-user environment: reserved name', { serverName, secretName });
-      return false;
-    };
-    return view ? caller.openSecrets(view, username, injectable) : {};
-  };
-  const envKeys = (serverName: string) => async (username: string): Promise<void> => {
-    const view = projector.readModels.servers.get(serverName);
-    if (view) await caller.ensureDataKeys(view, username);
-  };
-  const pool = new ServerPool((server, hooks) => {
-    const { transport } = server.config;
-    if (transport.transportType === 'streamable_http') {
-      return new RemoteSupervisor({
-        name: server.name,
-        serverId: server.serverId ?? projector.readModels.servers.get(server.name)?.serverId ?? server.name,
-        transport,
-        startupTimeoutMs: server.config.startupTimeout,
-        policy: options.policy,
-        logLimit: options.logLines,
-        logger: logger.child({ component: 'remote' }),
-        deps: remote.deps,
-        redact: hooks.redact,
-        onChange: hooks.onChange,
-      });
-    }
-    const stdio = {
-      name: server.name,
-      transport,
-      startupTimeoutMs: server.config.startupTimeout,
-      logger: logger.child({ component: 'supervisor' }),
+  const secrets = new UserSecrets({ readModels: () => projector.readModels, secretBox: options.secretBox, logger });
+  const pool = new ServerPool(
+    createSupervisorFactory({
+      readModels: () => projector.readModels,
+      logger,
       policy: options.policy,
       shutdownGraceMs: options.shutdownGraceMs,
-      logLimit: options.logLines,
+      logLines: options.logLines,
       parentEnv: options.parentEnv,
       registry,
-    };
-    if (server.config.secretDelivery === 'env') {
-      return new PerUserSupervisor({ template: stdio, hooks, budget, limits: perUser, secrets: envSecrets(server.name), prepare: envKeys(server.name) });
-    }
-    return new StdioSupervisor({ ...stdio, redact: hooks.redact, onChange: hooks.onChange });
-  });
+      remote: remote.deps,
+      secrets,
+      budget,
+      perUser,
+      negotiations,
+      identity,
+      maxMessageBytes: options.maxMessageBytes,
+    }),
+  );
   const reactor = new Reactor(projector, pool, logger.child({ component: 'reactor' }));
-  const caller: ToolCaller = new ToolCaller({
+  const caller = new ToolCaller({
     readModels: () => projector.readModels,
     pool,
-    secretBox: options.secretBox,
+    secrets,
     validator: new ArgumentValidator(logger),
-    logger,
     ...(options.security.google.credentials ? { googleCredentials: options.security.google.credentials } : {}),
   });
 

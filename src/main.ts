@@ -30,6 +30,7 @@ async function main(): Promise<void> {
     },
     shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
     logLines: config.SERVER_LOG_LINES,
+    maxMessageBytes: config.MAX_MESSAGE_BYTES,
     bodyLimit: config.BODY_LIMIT,
     parentEnv: process.env,
     remote: {

@@ -1,5 +1,5 @@
 import type { DomainEvent } from '../events/domainEvents.js';
-import type { SessionIdChangedData } from '../events/sessionEvents.js';
+import type { SessionIdChangedData, UpstreamNegotiatedData } from '../events/sessionEvents.js';
 import type { Decider } from './decider.js';
 
 export interface SessionState {
@@ -13,7 +13,9 @@ type Ref = Pick<SessionIdChangedData, 'serverId' | 'serverName' | 'connection'>;
 export type SessionCommand =
   | { type: 'RecordSession'; data: Ref & { url: string; sessionId: string; protocolVersion?: string | undefined } }
   /** Clears only the session the caller saw fail, never a newer one another instance recorded since. */
-  | { type: 'ClearSession'; data: Ref & { url: string; sessionId: string } };
+  | { type: 'ClearSession'; data: Ref & { url: string; sessionId: string } }
+  /** After a probe: always recorded, so the event's time dates the verdict (legacy verdicts expire). */
+  | { type: 'RecordNegotiation'; data: UpstreamNegotiatedData };
 
 export function evolveSession(state: SessionState, event: DomainEvent): SessionState {
   if (event.type !== 'SessionIdChanged') return state;
@@ -24,6 +26,7 @@ export const sessionDecider: Decider<SessionState, SessionCommand> = {
   initialState: () => ({ sessionId: null }),
 
   decide(state, command): DomainEvent[] {
+    if (command.type === 'RecordNegotiation') return [{ type: 'UpstreamNegotiated', data: command.data }];
     const { serverId, serverName, connection, url } = command.data;
     const base = { serverId, serverName, connection, url };
     if (command.type === 'RecordSession') {

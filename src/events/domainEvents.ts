@@ -8,7 +8,7 @@ import {
   ServerUpdated,
 } from './serverEvents.js';
 import { OAuthRefreshFailed, OAuthRefreshStarted, OAuthTokensStored } from './oauthEvents.js';
-import { SessionIdChanged } from './sessionEvents.js';
+import { SessionIdChanged, UpstreamNegotiated } from './sessionEvents.js';
 import { McpSessionActive, McpSessionClosed, McpSessionOpened } from './mcpSessionEvents.js';
 import {
   PackageInstalled,
@@ -37,6 +37,7 @@ export const EVENT_SCHEMAS = {
   OAuthRefreshStarted,
   OAuthRefreshFailed,
   SessionIdChanged,
+  UpstreamNegotiated,
   PackageInstallStarted,
   PackageInstalled,
   PackageInstallFailed,
@@ -67,6 +68,7 @@ export const CURRENT_SCHEMA_VERSION: Record<EventType, number> = {
   OAuthRefreshStarted: 1,
   OAuthRefreshFailed: 1,
   SessionIdChanged: 1,
+  UpstreamNegotiated: 1,
   PackageInstallStarted: 1,
   PackageInstalled: 1,
   PackageInstallFailed: 1,

@@ -10,7 +10,9 @@ const sessionKey = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/);
 
 /** Client-declared objects are bounded: a session record must stay small. */
 const bounded = (max: number) =>
-  z.record(z.string(), z.unknown()).refine((v) => JSON.stringify(v).length <= max, `at most ${max} bytes of JSON`);
+  z
+    .record(z.string(), z.unknown())
+    .refine((v) => JSON.stringify(v).length <= max, `at most ${max} bytes of JSON`);
 
 export const McpSessionOpened = z.object({
   sessionKey,

@@ -18,4 +18,22 @@ export const SessionIdChanged = z.object({
 });
 export type SessionIdChangedData = z.infer<typeof SessionIdChanged>;
 
+/**
+ * What an upstream connection negotiated (after a server/discover probe, or its initialize
+ * fallback), on the same stream as its session: a restart reconnects on this verdict without a
+ * probe. `target` names what was asked (the URL, or a hash of the stdio command line): a verdict
+ * is never reused for another one. `discover` is the server's own advertisement (modern era only).
+ */
+export const UpstreamNegotiated = z.object({
+  serverId: z.string().min(1),
+  serverName: z.string().min(1),
+  connection: z.string().min(1),
+  target: z.string().min(1),
+  era: z.enum(['modern', 'legacy']),
+  protocolVersion: z.string().min(1),
+  discover: z.record(z.string(), z.unknown()).optional(),
+  transport: z.enum(['stdio', 'streamable_http', 'sse']).optional(),
+});
+export type UpstreamNegotiatedData = z.infer<typeof UpstreamNegotiated>;
+
 export const sessionStreamId = (serverId: string, connection: string): string => `session-${serverId}-${connection}`;

@@ -6,26 +6,14 @@ import type { Projector } from '../projections/projector.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { McpHttpRequest } from '../runtime/endpoint/mcpEndpoint.js';
 import type { PackageManager } from '../runtime/packages/packageManager.js';
-import type { ServerSnapshot, ToolResult } from '../runtime/core/types.js';
-import type { ToolCallExtras } from '../runtime/calls/toolCaller.js';
+import type { RuntimePort } from '../runtime/core/types.js';
 import type { UrlPolicy } from '../net/urlSafety.js';
 import type { Authenticator } from './authenticator.js';
 import type { LoginLinks } from './loginLinks.js';
 import type { OriginPolicy } from './originGuard.js';
 import type { RateLimiter } from './rateLimiter.js';
 
-export interface ToolCallRequest {
-  readonly username: string;
-  readonly serverName: string;
-  readonly methodName: string;
-  readonly args: Record<string, unknown>;
-}
-
-/** What HTTP needs from the runtime: live state to show, and the call path. */
-export interface RuntimePort {
-  snapshot(serverName: string): ServerSnapshot | undefined;
-  callTool(request: ToolCallRequest, signal: AbortSignal, extras?: ToolCallExtras): Promise<ToolResult>;
-}
+export type { RuntimePort, ToolCallRequest } from '../runtime/core/types.js';
 
 /** The gateway's own MCP endpoint; the route hands it the raw request once it knows who calls. */
 export interface McpPort {

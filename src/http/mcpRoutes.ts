@@ -12,7 +12,13 @@ import { parseInput } from './validate.js';
 /** Repeated query parameters (`?servers=a&servers=b`) and comma lists (`?servers=a,b`) both work. */
 const list = <T extends z.ZodType>(item: T) =>
   z.preprocess(
-    (v) => (v === undefined ? undefined : (Array.isArray(v) ? v : [v]).flatMap((s) => String(s).split(',')).map((s) => s.trim()).filter(Boolean)),
+    (v) =>
+      v === undefined
+        ? undefined
+        : (Array.isArray(v) ? v : [v])
+            .flatMap((s) => String(s).split(','))
+            .map((s) => s.trim())
+            .filter(Boolean),
     z.array(item).min(1).max(256).optional(),
   );
 
@@ -21,11 +27,14 @@ export const McpQuery = z.object({
   username: z.string().regex(USERNAME, 'usernames are 1-128 letters, digits or . _ @ + -').optional(),
   servers: list(serverNameSchema),
   tools: list(z.string().min(1).max(512)),
-  mode: z.enum(['stateful', 'stateless'], { message: 'mode must be "stateful" or "stateless"' }).default('stateful'),
+  mode: z
+    .enum(['stateful', 'stateless'], { message: 'mode must be "stateful" or "stateless"' })
+    .default('stateful'),
 });
 
 export const MCP_QUERY_DOCS = {
-  username: 'User an admin token acts as (a user token acts as its own user); also the X-MCP-Username header; default "default"',
+  username:
+    'User an admin token acts as (a user token acts as its own user); also the X-MCP-Username header; default "default"',
   servers: 'Only these servers (comma-separated); fixed for a session when it is opened',
   tools: 'Only these tools, by their exposed <server>__<tool> names (comma-separated)',
   mode: '"stateful" (default: sessions, SSE, list_changed) or "stateless" (each POST alone, JSON answers)',
@@ -40,7 +49,10 @@ export const MCP_QUERY_DOCS = {
 function principalFor(ctx: Context, requested: string | undefined): McpPrincipal {
   const principal = principalOf(ctx);
   const username = actingUsername(principal, requested);
-  return { username, subject: principal?.kind === 'user' ? `user:${principal.username}` : `admin:${username}` };
+  return {
+    username,
+    subject: principal?.kind === 'user' ? `user:${principal.username}` : `admin:${username}`,
+  };
 }
 
 /** The same per-user tool-call rate limit as POST /mcp/tool/call; a refused call becomes an isError result. */
@@ -48,7 +60,9 @@ function admitToolCall(deps: AppDeps, username: string): void {
   const limited = deps.security.toolCalls.take(username);
   if (limited.ok) return;
   const seconds = Math.max(1, Math.ceil(limited.retryAfterMs / 1000));
-  throw new AppError('rate_limited', `Too many tool calls for this user; retry in ${seconds} s`, { retryAfterSeconds: seconds });
+  throw new AppError('rate_limited', `Too many tool calls for this user; retry in ${seconds} s`, {
+    retryAfterSeconds: seconds,
+  });
 }
 
 /**
@@ -58,7 +72,9 @@ function admitToolCall(deps: AppDeps, username: string): void {
  */
 export function mcpAccess(ctx: Context, deps: AppDeps, query: z.infer<typeof McpQuery>): McpAccess {
   const header = ctx.get('x-mcp-username') || undefined;
-  const requested = query.username ?? (header === undefined ? undefined : parseInput(McpQuery.shape.username, header, 'X-MCP-Username header'));
+  const requested =
+    query.username ??
+    (header === undefined ? undefined : parseInput(McpQuery.shape.username, header, 'X-MCP-Username header'));
   return {
     principal: principalFor(ctx, requested),
     filter: {
@@ -80,9 +96,15 @@ export function mcpRoutes(deps: AppDeps): Router {
     const query = parseInput(McpQuery, ctx.query, 'MCP endpoint query');
     const access = mcpAccess(ctx, deps, query);
     const stateless = query.mode === 'stateless';
-    ctx.status = 200;
+    // Koa leaves the reason phrase of the status it last set on res; the SDK picks its own status, so
+    // clear it, or a 400 goes out as "400 OK".
     ctx.respond = false;
-    await deps.mcp.handle(ctx.req, ctx.res, { access, stateless, body: ctx.method === 'POST' ? ctx.request.body : undefined });
+    ctx.res.statusMessage = '';
+    await deps.mcp.handle(ctx.req, ctx.res, {
+      access,
+      stateless,
+      body: ctx.method === 'POST' ? ctx.request.body : undefined,
+    });
   };
   router.post('/mcp', handler);
   router.get('/mcp', handler);

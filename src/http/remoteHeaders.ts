@@ -1,7 +1,7 @@
 import type { SecretBox } from '../crypto/secretBox.js';
 import type { Sealed } from '../events/secretEvents.js';
 import { headerSecretName, SERVER_HEADER_USER, type StreamableHttpTransport } from '../events/serverEvents.js';
-import { REDACTED } from './serverView.js';
+import { REDACTED } from './redacted.js';
 
 const SENSITIVE_EXACT = new Set(['authorization', 'proxy-authorization', 'cookie']);
 const SENSITIVE_PART = /(token|secret|passw|api[-_]?key|access[-_]?key|private[-_]?key|credential|session|signature|auth)/i;

@@ -6,7 +6,7 @@ import type { Transport } from '../events/serverEvents.js';
 import { checkUrl, UrlRefusedError, type UrlPolicy } from '../net/urlSafety.js';
 import { splitHeaders } from './remoteHeaders.js';
 import type { AddServerBody, UpdateServerBody } from './serverSchemas.js';
-import { REDACTED } from './serverView.js';
+import { REDACTED } from './redacted.js';
 
 type AddBody = z.infer<typeof AddServerBody>;
 type UpdateBody = z.infer<typeof UpdateServerBody>;

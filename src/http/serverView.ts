@@ -3,7 +3,7 @@ import type { PerUserProcesses, ServerSnapshot } from '../runtime/core/types.js'
 import { viewHeaders, viewUrl } from './remoteHeaders.js';
 
 /** Shown instead of env values whose names say they are credentials. Sent back on PUT, it keeps the stored value. */
-export const REDACTED = '[redacted]';
+import { REDACTED } from './redacted.js';
 const SENSITIVE_ENV = /(TOKEN|SECRET|PASSWORD|PASSWD|PASSPHRASE|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIALS?)$/i;
 
 export const isSensitiveEnvName = (name: string): boolean => SENSITIVE_ENV.test(name);

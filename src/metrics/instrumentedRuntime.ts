@@ -1,5 +1,5 @@
 import { isAppError } from '../errors.js';
-import type { RuntimePort } from '../http/appDeps.js';
+import type { RuntimePort } from '../runtime/core/types.js';
 import type { GatewayMetrics } from './gatewayMetrics.js';
 
 /**

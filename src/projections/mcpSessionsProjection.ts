@@ -13,7 +13,11 @@ export type McpSessionsModel = Map<string, McpSessionRecord>;
 
 export const initialMcpSessions = (): McpSessionsModel => new Map();
 
-export function evolveMcpSessions(model: McpSessionsModel, event: DomainEvent, occurredAt: string): McpSessionsModel {
+export function evolveMcpSessions(
+  model: McpSessionsModel,
+  event: DomainEvent,
+  occurredAt: string,
+): McpSessionsModel {
   switch (event.type) {
     case 'McpSessionOpened': {
       const at = Date.parse(occurredAt);
@@ -36,7 +40,8 @@ export function evolveMcpSessions(model: McpSessionsModel, event: DomainEvent, o
   }
 }
 
-export const mcpSessionFor = (model: McpSessionsModel, key: string): McpSessionRecord | undefined => model.get(key);
+export const mcpSessionFor = (model: McpSessionsModel, key: string): McpSessionRecord | undefined =>
+  model.get(key);
 
 export const mcpSessionsOf = (model: McpSessionsModel, username: string): McpSessionRecord[] =>
   [...model.values()].filter((r) => r.username === username);

@@ -1,4 +1,5 @@
 import type { DomainEvent } from '../events/domainEvents.js';
+import { evolveNegotiations, initialNegotiations, type NegotiationsModel } from './negotiationsProjection.js';
 import { evolveOAuthModel, initialOAuth, type OAuthModel } from './oauthProjection.js';
 import { evolvePackages, initialPackages, type PackagesModel } from './packagesProjection.js';
 import { evolveSecrets, initialSecrets, type SecretsModel } from './secretsProjection.js';
@@ -13,6 +14,7 @@ export interface ReadModels {
   readonly secrets: SecretsModel;
   readonly oauth: OAuthModel;
   readonly sessions: SessionsModel;
+  readonly negotiations: NegotiationsModel;
   readonly packages: PackagesModel;
   readonly tokens: TokensModel;
   /** Open legacy sessions of the gateway's own /mcp endpoint. */
@@ -24,6 +26,7 @@ export const initialReadModels = (): ReadModels => ({
   secrets: initialSecrets(),
   oauth: initialOAuth(),
   sessions: initialSessions(),
+  negotiations: initialNegotiations(),
   packages: initialPackages(),
   tokens: initialTokens(),
   mcpSessions: initialMcpSessions(),
@@ -34,6 +37,7 @@ export function evolveReadModels(models: ReadModels, event: DomainEvent, occurre
   evolveSecrets(models.secrets, event);
   evolveOAuthModel(models.oauth, event);
   evolveSessions(models.sessions, event);
+  evolveNegotiations(models.negotiations, event, occurredAt);
   evolvePackages(models.packages, event, occurredAt);
   evolveTokens(models.tokens, event, occurredAt);
   evolveMcpSessions(models.mcpSessions, event, occurredAt);

@@ -1,5 +1,9 @@
 import { expect } from 'chai';
-import { mcpSessionDecider, type McpSessionCommand, type McpSessionState } from '../../src/commands/mcpSessionDecider.js';
+import {
+  mcpSessionDecider,
+  type McpSessionCommand,
+  type McpSessionState,
+} from '../../src/commands/mcpSessionDecider.js';
 import type { DomainEvent } from '../../src/events/domainEvents.js';
 
 const sessionKey = 'k'.repeat(32);
@@ -16,9 +20,14 @@ const opened: DomainEvent = {
   },
 };
 const closed: DomainEvent = { type: 'McpSessionClosed', data: { sessionKey, reason: 'deleted' } };
-const given = (events: readonly DomainEvent[]): McpSessionState => events.reduce((s, e) => mcpSessionDecider.evolve(s, e), mcpSessionDecider.initialState());
-const when = (events: readonly DomainEvent[], command: McpSessionCommand): DomainEvent[] => mcpSessionDecider.decide(given(events), command);
-const open: McpSessionCommand = { type: 'OpenMcpSession', data: opened.data as Extract<DomainEvent, { type: 'McpSessionOpened' }>['data'] };
+const given = (events: readonly DomainEvent[]): McpSessionState =>
+  events.reduce((s, e) => mcpSessionDecider.evolve(s, e), mcpSessionDecider.initialState());
+const when = (events: readonly DomainEvent[], command: McpSessionCommand): DomainEvent[] =>
+  mcpSessionDecider.decide(given(events), command);
+const open: McpSessionCommand = {
+  type: 'OpenMcpSession',
+  data: opened.data as Extract<DomainEvent, { type: 'McpSessionOpened' }>['data'],
+};
 
 describe('mcpSessionDecider', () => {
   it('opens a session once; a second open of the same key records nothing (no takeover)', () => {
@@ -36,7 +45,9 @@ describe('mcpSessionDecider', () => {
 
   it('closes an open session once, whatever the reason, so racing instances record one close', () => {
     const close: McpSessionCommand = { type: 'CloseMcpSession', data: { sessionKey, reason: 'idle' } };
-    expect(when([opened], close)).to.deep.equal([{ type: 'McpSessionClosed', data: { sessionKey, reason: 'idle' } }]);
+    expect(when([opened], close)).to.deep.equal([
+      { type: 'McpSessionClosed', data: { sessionKey, reason: 'idle' } },
+    ]);
     expect(when([opened, closed], close)).to.deep.equal([]);
     expect(when([], close)).to.deep.equal([]);
   });

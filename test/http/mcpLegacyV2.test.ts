@@ -29,22 +29,39 @@ describe('/mcp with the v2 SDK client in the legacy era (initialize, Mcp-Session
   });
 
   it("opens a session, lists and calls with the user's own secrets", async () => {
-    await gw.request('POST', '/secrets/set', { username: 'lena', serverName: 'alpha', secretName: 'API_KEY', secretValue: 'lena-legacy-v2-key-1188' });
+    await gw.request('POST', '/secrets/set', {
+      username: 'lena',
+      serverName: 'alpha',
+      secretName: 'API_KEY',
+      secretValue: 'lena-legacy-v2-key-1188',
+    });
     const { client, transport } = await connect('username=lena');
     expect(transport.sessionId).to.be.a('string');
     expect((await client.listTools()).tools.map((t) => t.name)).to.include('alpha__echo');
-    expect(text(await client.callTool({ name: 'alpha__echo_secret', arguments: { name: 'API_KEY' } }))).to.equal('lena-legacy-v2-key-1188');
+    expect(
+      text(await client.callTool({ name: 'alpha__echo_secret', arguments: { name: 'API_KEY' } })),
+    ).to.equal('lena-legacy-v2-key-1188');
   });
 
   it('forwards progress and cancels upstream on notifications/cancelled', async () => {
     const { client } = await connect();
     const seen: number[] = [];
-    expect(text(await client.callTool({ name: 'alpha__slow', arguments: { ms: 300 } }, { onprogress: (p) => seen.push(p.progress) }))).to.equal('slept 300 ms');
+    expect(
+      text(
+        await client.callTool(
+          { name: 'alpha__slow', arguments: { ms: 300 } },
+          { onprogress: (p) => seen.push(p.progress) },
+        ),
+      ),
+    ).to.equal('slept 300 ms');
     expect(seen.length).to.be.at.least(1);
-    const cancelled = () => (gw.gateway.pool.snapshot('alpha')?.logs ?? []).filter((l) => l.includes('cancelled slow')).length;
+    const cancelled = () =>
+      (gw.gateway.pool.snapshot('alpha')?.logs ?? []).filter((l) => l.includes('cancelled slow')).length;
     const before = cancelled();
     const abort = new AbortController();
-    const pending = client.callTool({ name: 'alpha__slow', arguments: { ms: 20_000 } }, { signal: abort.signal }).catch((e: unknown) => e);
+    const pending = client
+      .callTool({ name: 'alpha__slow', arguments: { ms: 20_000 } }, { signal: abort.signal })
+      .catch((e: unknown) => e);
     await new Promise((r) => setTimeout(r, 300));
     abort.abort('stop');
     expect(await pending).to.be.instanceOf(Error);
@@ -67,7 +84,9 @@ describe('/mcp with the v2 SDK client in the legacy era (initialize, Mcp-Session
     const init = await postMcp(gw, INITIALIZE);
     const sessionId = init.headers.get('mcp-session-id') as string;
     const list = { jsonrpc: '2.0', id: 2, method: 'tools/list', params: {} };
-    const res = await postMcp(gw, list, { headers: { 'mcp-session-id': sessionId, 'mcp-protocol-version': '2024-01-01' } });
+    const res = await postMcp(gw, list, {
+      headers: { 'mcp-session-id': sessionId, 'mcp-protocol-version': '2024-01-01' },
+    });
     expect(res.status).to.equal(400);
     expect(res.text).to.contain('Unsupported protocol version').and.contain('2025-11-25');
   });

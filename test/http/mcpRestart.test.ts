@@ -5,17 +5,31 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exited, startGatewayProcess, type GatewayProcess } from '../support/gatewayProcess.js';
-import { connectMcp, connectMcpV2, postMcp, type McpTestClient, type McpV2TestClient } from '../support/mcpClient.js';
+import {
+  connectMcp,
+  connectMcpV2,
+  postMcp,
+  type McpTestClient,
+  type McpV2TestClient,
+} from '../support/mcpClient.js';
 import { FIXTURE_SERVER } from '../runtime/processTestUtils.js';
 
 const ADMIN = 'mcp-restart-admin-token-long-enough-0123456789';
 const SECRET = 'carried-across-restarts-3391';
 const text = (r: unknown): string => ((r as CallToolResult).content[0] as { text: string }).text;
 
-async function api(url: string, method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
+async function api(
+  url: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<Record<string, unknown>> {
   const res = await fetch(`${url}${path}`, {
     method,
-    headers: { authorization: `Bearer ${ADMIN}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    headers: {
+      authorization: `Bearer ${ADMIN}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   return (await res.json()) as Record<string, unknown>;
@@ -37,7 +51,13 @@ describe('legacy /mcp sessions across a gateway restart', function () {
   const key = randomBytes(32).toString('base64');
   const clients: Array<McpTestClient | McpV2TestClient> = [];
   const start = async (port = '0'): Promise<GatewayProcess> => {
-    running = await startGatewayProcess({ PATH: process.env.PATH ?? '', DATA_DIR: dataDir, SECRETS_KEY: key, ADMIN_TOKEN: ADMIN, PORT: port });
+    running = await startGatewayProcess({
+      PATH: process.env.PATH ?? '',
+      DATA_DIR: dataDir,
+      SECRETS_KEY: key,
+      ADMIN_TOKEN: ADMIN,
+      PORT: port,
+    });
     return running;
   };
   const stop = async (): Promise<void> => {
@@ -58,22 +78,37 @@ describe('legacy /mcp sessions across a gateway restart', function () {
 
   it('continues a v1 and a v2 client session with the same session id after the gateway process restarts', async () => {
     const first = await start();
-    await api(first.url, 'POST', '/mcp/servers', { name: 'fx', command: process.execPath, args: [FIXTURE_SERVER] });
-    await api(first.url, 'POST', '/secrets/set', { username: 'alice', serverName: 'fx', secretName: 'TOKEN', secretValue: SECRET });
+    await api(first.url, 'POST', '/mcp/servers', {
+      name: 'fx',
+      command: process.execPath,
+      args: [FIXTURE_SERVER],
+    });
+    await api(first.url, 'POST', '/secrets/set', {
+      username: 'alice',
+      serverName: 'fx',
+      secretName: 'TOKEN',
+      secretValue: SECRET,
+    });
     await connected(first.url, 'fx');
     const gw = { url: first.url, adminToken: ADMIN };
     const v1 = await connectMcp(gw, { query: 'username=alice' });
     const v2 = await connectMcpV2(gw, 'legacy', { query: 'username=alice', capabilities: { roots: {} } });
     clients.push(v1, v2);
     const ids = [v1.transport.sessionId, v2.transport.sessionId];
-    expect(text(await v1.client.callTool({ name: 'fx__echo_secret', arguments: { name: 'TOKEN' } }))).to.equal(SECRET);
+    expect(
+      text(await v1.client.callTool({ name: 'fx__echo_secret', arguments: { name: 'TOKEN' } })),
+    ).to.equal(SECRET);
 
     await stop();
     const second = await start(new URL(first.url).port);
     await connected(second.url, 'fx');
 
-    expect(text(await v1.client.callTool({ name: 'fx__echo_secret', arguments: { name: 'TOKEN' } }))).to.equal(SECRET);
-    expect(text(await v2.client.callTool({ name: 'fx__echo_secret', arguments: { name: 'TOKEN' } }))).to.equal(SECRET);
+    expect(
+      text(await v1.client.callTool({ name: 'fx__echo_secret', arguments: { name: 'TOKEN' } })),
+    ).to.equal(SECRET);
+    expect(
+      text(await v2.client.callTool({ name: 'fx__echo_secret', arguments: { name: 'TOKEN' } })),
+    ).to.equal(SECRET);
     expect([v1.transport.sessionId, v2.transport.sessionId]).to.deep.equal(ids);
     expect(second.output.filter((l) => l.includes('mcp session restored')).length).to.equal(2);
     // The session id is a bearer value: it never reaches the log, the event log only holds a hash of it.

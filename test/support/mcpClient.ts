@@ -1,6 +1,9 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { Client as ClientV2, StreamableHTTPClientTransport as TransportV2 } from '@modelcontextprotocol/client';
+import {
+  Client as ClientV2,
+  StreamableHTTPClientTransport as TransportV2,
+} from '@modelcontextprotocol/client';
 import { suiteCanaries } from './suiteCanaries.js';
 import type { TestGateway } from './testGateway.js';
 
@@ -26,7 +29,10 @@ const noteSession = (sessionId: string | undefined): void => {
 };
 
 /** An SDK client connected to the gateway's own /mcp endpoint. */
-export async function connectMcp(gw: Pick<TestGateway, 'url' | 'adminToken'>, options: McpClientOptions = {}): Promise<McpTestClient> {
+export async function connectMcp(
+  gw: Pick<TestGateway, 'url' | 'adminToken'>,
+  options: McpClientOptions = {},
+): Promise<McpTestClient> {
   const url = new URL(`${gw.url}/mcp${options.query ? `?${options.query}` : ''}`);
   const token = options.token === undefined ? gw.adminToken : options.token;
   const auth: Record<string, string> = token === null ? {} : { authorization: `Bearer ${token}` };
@@ -66,7 +72,12 @@ export async function postMcp(
   });
   const text = await res.text();
   noteSession(res.headers.get('mcp-session-id') ?? undefined);
-  return { status: res.status, headers: res.headers, text, json: () => JSON.parse(text) as Record<string, unknown> };
+  return {
+    status: res.status,
+    headers: res.headers,
+    text,
+    json: () => JSON.parse(text) as Record<string, unknown>,
+  };
 }
 
 export const INITIALIZE = {
@@ -102,7 +113,10 @@ export async function connectMcpV2(
   });
   const client = new ClientV2(
     { name: `mcp-api-test-v2-${era}`, version: '1.0.0' },
-    { capabilities: options.capabilities ?? {}, ...(era === 'modern' ? { versionNegotiation: { mode: { pin: '2026-07-28' } } } : {}) },
+    {
+      capabilities: options.capabilities ?? {},
+      ...(era === 'modern' ? { versionNegotiation: { mode: { pin: '2026-07-28' } } } : {}),
+    },
   );
   await client.connect(transport);
   noteSession(transport.sessionId);
@@ -117,7 +131,10 @@ export async function connectMcpV2(
 }
 
 /** The per-request envelope a 2026-07-28 request carries (for raw requests). */
-export const envelope = (version = '2026-07-28', extra: Record<string, unknown> = {}): Record<string, unknown> => ({
+export const envelope = (
+  version = '2026-07-28',
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> => ({
   'io.modelcontextprotocol/protocolVersion': version,
   'io.modelcontextprotocol/clientInfo': { name: 'raw', version: '1' },
   'io.modelcontextprotocol/clientCapabilities': {},
@@ -125,7 +142,11 @@ export const envelope = (version = '2026-07-28', extra: Record<string, unknown> 
 });
 
 /** Headers a 2026-07-28 request carries; `name` for tools/call. */
-export const modernHeaders = (method: string, name?: string, version = '2026-07-28'): Record<string, string> => ({
+export const modernHeaders = (
+  method: string,
+  name?: string,
+  version = '2026-07-28',
+): Record<string, string> => ({
   'mcp-protocol-version': version,
   'mcp-method': method,
   ...(name === undefined ? {} : { 'mcp-name': name }),

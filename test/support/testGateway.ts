@@ -91,6 +91,8 @@ export interface TestGatewayOptions {
   secretBox?: UserSecretBox;
   security?: Partial<SecurityOptions>;
   clock?: () => Date;
+  upstreamCapabilities?: GatewayOptions['upstreamCapabilities'];
+  maxMessageBytes?: number;
 }
 
 /** A real gateway on the real file event store, listening on an ephemeral loopback port. */
@@ -119,6 +121,8 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     parentEnv: options.parentEnv ?? process.env,
     newId: randomUUID,
     ...(options.perUser ? { perUser: options.perUser } : {}),
+    ...(options.upstreamCapabilities ? { upstreamCapabilities: options.upstreamCapabilities } : {}),
+    ...(options.maxMessageBytes ? { maxMessageBytes: options.maxMessageBytes } : {}),
     ...(options.mcp ? { mcp: options.mcp } : {}),
     remote: { urlPolicy: createUrlPolicy({ allow: ['loopback'] }), ...options.remote },
     ...(options.clock ? { clock: options.clock } : {}),

@@ -1,30 +1,36 @@
-import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
+import { ProtocolError, SdkError, SdkErrorCode, SdkHttpError } from '@modelcontextprotocol/client';
 import { AppError, isAppError } from '../../errors.js';
-import { describeExit, type ProcessExit } from '../stdio/stdioProcessTransport.js';
+import { UrlRefusedError } from '../../net/urlSafety.js';
+import { isNetworkFailure } from '../remote/connectionSlot.js';
+import { describeExit, RESULT_TOO_LARGE_CODE, type ProcessExit } from '../stdio/stdioProcessTransport.js';
 
 /**
- * Maps whatever a tools/call rejected with to the gateway's typed errors. The SDK reports abort
- * and timeout both as McpError -32001, so the caller's and our own signal state decide first.
+ * How a tools/call ended, for mapping what it rejected with to the gateway's typed errors. The SDK
+ * reports abort and timeout alike, so our own deadline and the caller's signal decide first.
  */
 export interface CallFailure {
-  server: string;
-  tool: string;
-  timeoutMs: number;
-  /** Still waiting for the server to (re)connect when the call ended. */
-  waiting: boolean;
-  timedOut: boolean;
-  callerAborted: boolean;
-  /** The connection used for the call died (process exit, closed pipe). */
-  connectionLost: boolean;
+  readonly server: string;
+  readonly tool: string;
+  readonly timeoutMs: number;
+  readonly timedOut: boolean;
+  readonly callerAborted: boolean;
   /** The supervisor was stopped (disable, update, shutdown) while the call ran. */
-  stopped: boolean;
-  exit?: ProcessExit | undefined;
-  statusMessage?: string | undefined;
+  readonly stopped: boolean;
+  /** Still waiting for the server to (re)connect when the call ended. */
+  readonly waiting?: boolean | undefined;
+  readonly statusMessage?: string | undefined;
+  /** stdio: the process or pipe used for the call went away, and how the process ended. */
+  readonly connectionLost?: boolean | undefined;
+  readonly exit?: ProcessExit | undefined;
 }
 
-const MCP_PREFIX = /^MCP error -?\d+: /;
+/** v1 SDKs prefixed relayed messages; an upstream that forwards another server's error may still carry one (or two). */
+const MCP_PREFIX = /^(?:MCP error -?\d+: )+/;
 
-export function toCallError(error: unknown, f: CallFailure): AppError {
+export const upstreamMessage = (error: Error): string => error.message.replace(MCP_PREFIX, '');
+
+/** The shared head: what the caller and our deadline did, and answers too big to take, whatever the transport. */
+export function mapCallError(error: unknown, f: CallFailure, transport: 'stdio' | 'remote'): AppError {
   const fields = { serverName: f.server, toolName: f.tool };
   if (isAppError(error)) return error;
   if (f.callerAborted) {
@@ -34,12 +40,28 @@ export function toCallError(error: unknown, f: CallFailure): AppError {
     const why = f.statusMessage ? `: ${f.statusMessage}` : '';
     return new AppError('server_unavailable', `Server ${f.server} did not become ready within ${f.timeoutMs} ms (status connecting${why})`, fields);
   }
-  if (f.timedOut || (error instanceof McpError && error.code === ErrorCode.RequestTimeout)) {
-    return new AppError('upstream_timeout', `Tool ${f.tool} on server ${f.server} timed out after ${f.timeoutMs} ms`, {
+  if (f.timedOut || (SdkError.isInstance(error) && error.code === SdkErrorCode.RequestTimeout)) {
+    return new AppError('upstream_timeout', `Tool ${f.tool} on server ${f.server} timed out after ${f.timeoutMs} ms`, { ...fields, timeoutMs: f.timeoutMs });
+  }
+  const tooLarge = resultTooLarge(error);
+  if (tooLarge) {
+    return new AppError('result_too_large', `Tool ${f.tool} on server ${f.server} returned ${tooLarge.size} bytes, over the limit of ${tooLarge.limit} bytes`, {
       ...fields,
-      timeoutMs: f.timeoutMs,
+      ...tooLarge,
     });
   }
+  return transport === 'stdio' ? stdioTail(error, f) : remoteTail(error, f);
+}
+
+function resultTooLarge(error: unknown): { size: number; limit: number } | undefined {
+  if (!ProtocolError.isInstance(error) || error.code !== RESULT_TOO_LARGE_CODE) return undefined;
+  const data = error.data as { reason?: unknown; size?: unknown; limit?: unknown } | undefined;
+  if (data?.reason !== 'result_too_large' || typeof data.size !== 'number' || typeof data.limit !== 'number') return undefined;
+  return { size: data.size, limit: data.limit };
+}
+
+function stdioTail(error: unknown, f: CallFailure): AppError {
+  const fields = { serverName: f.server, toolName: f.tool };
   if (f.connectionLost || isConnectionGone(error)) {
     if (f.stopped) return new AppError('server_unavailable', `Server ${f.server} was stopped while tool ${f.tool} was running`, fields);
     const how = f.exit ? `exited (${describeExit(f.exit)})` : 'closed the connection';
@@ -48,8 +70,8 @@ export function toCallError(error: unknown, f: CallFailure): AppError {
       ...(f.exit ? { exitCode: f.exit.code, signal: f.exit.signal } : {}),
     });
   }
-  if (error instanceof McpError) {
-    return new AppError('upstream_error', `Server ${f.server} returned an error for tool ${f.tool}: ${error.message.replace(MCP_PREFIX, '')}`, {
+  if (ProtocolError.isInstance(error)) {
+    return new AppError('upstream_error', `Server ${f.server} returned an error for tool ${f.tool}: ${upstreamMessage(error)}`, {
       ...fields,
       upstreamCode: error.code,
     });
@@ -58,7 +80,36 @@ export function toCallError(error: unknown, f: CallFailure): AppError {
   return new AppError('upstream_error', `Server ${f.server} sent an unusable response for tool ${f.tool}: ${message}`, fields, { cause: error });
 }
 
+function remoteTail(error: unknown, f: CallFailure): AppError {
+  const fields = { serverName: f.server, toolName: f.tool };
+  if (f.stopped) return new AppError('server_unavailable', `Server ${f.server} was stopped while tool ${f.tool} was running`, fields);
+  if (error instanceof UrlRefusedError) return new AppError('upstream_error', `Server ${f.server}: ${error.message}`, fields);
+  if (isNetworkFailure(error)) {
+    const cause = (error as { cause?: { code?: unknown } }).cause;
+    const code = typeof cause?.code === 'string' ? ` (${cause.code})` : '';
+    return new AppError('upstream_error', `Server ${f.server} is unreachable${code}; reconnecting`, fields);
+  }
+  if (SdkError.isInstance(error) && error.code === SdkErrorCode.ConnectionClosed) {
+    return new AppError('upstream_error', `Server ${f.server} closed the connection while tool ${f.tool} was running`, fields);
+  }
+  if (ProtocolError.isInstance(error)) {
+    return new AppError('upstream_error', `Server ${f.server} returned an error for tool ${f.tool}: ${upstreamMessage(error)}`, {
+      ...fields,
+      upstreamCode: error.code,
+    });
+  }
+  if (SdkHttpError.isInstance(error)) {
+    const status = typeof error.status === 'number' && error.status > 0 ? { httpStatus: error.status } : {};
+    return new AppError('upstream_error', `Server ${f.server} failed tool ${f.tool}: ${error.message.slice(0, 300)}`, { ...fields, ...status });
+  }
+  if (isNotConnected(error)) return new AppError('server_unavailable', `Server ${f.server} is not connected`, fields);
+  const message = error instanceof Error ? error.message : String(error);
+  return new AppError('upstream_error', `Server ${f.server} failed tool ${f.tool}: ${message.slice(0, 300)}`, fields, { cause: error });
+}
+
+const isNotConnected = (error: unknown): boolean =>
+  (SdkError.isInstance(error) && error.code === SdkErrorCode.NotConnected) || (error instanceof Error && error.message === 'Not connected');
+
 function isConnectionGone(error: unknown): boolean {
-  if (error instanceof McpError) return error.code === ErrorCode.ConnectionClosed;
-  return error instanceof Error && error.message === 'Not connected';
+  return (SdkError.isInstance(error) && error.code === SdkErrorCode.ConnectionClosed) || isNotConnected(error);
 }

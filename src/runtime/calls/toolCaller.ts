@@ -1,42 +1,22 @@
-import type { SecretBox } from '../../crypto/secretBox.js';
-import type { UserSecretBox } from '../../crypto/userSecretBox.js';
-import type { Sealed } from '../../events/secretEvents.js';
 import { AppError, notFound } from '../../errors.js';
-import type { Logger } from '../../logger.js';
 import type { ReadModels } from '../../projections/readModels.js';
-import { secretsFor } from '../../projections/secretsProjection.js';
 import type { ServerView } from '../../projections/serversProjection.js';
+import type { UserSecrets } from './userSecrets.js';
 import type { ArgumentValidator } from './argumentValidator.js';
 import { GOOGLE_TOKENS_SECRET, googleHiddenParams, isAuthTool, isGoogleOAuthServer } from './googleAuth.js';
 import type { ServerPool } from '../core/serverPool.js';
-import type { ProgressUpdate, ToolDescriptor, ToolResult } from '../core/types.js';
+import type { ToolCallExtras, ToolCallRequest, ToolDescriptor, ToolResult } from '../core/types.js';
 
-export interface ToolCallInput {
-  readonly username: string;
-  readonly serverName: string;
-  readonly methodName: string;
-  readonly args: Record<string, unknown>;
-}
+export type ToolCallInput = ToolCallRequest;
+export type { ToolCallExtras };
 
 export interface ToolCallerDeps {
   readonly readModels: () => ReadModels;
   readonly pool: ServerPool;
-  /** `knows`/`refresh` exist on the per-user-key box; a plain box has no keys to reload. */
-  readonly secretBox: SecretBox & Partial<Pick<UserSecretBox, 'knows' | 'refresh'>>;
+  readonly secrets: UserSecrets;
   readonly validator: ArgumentValidator;
-  readonly logger: Logger;
   /** The Google client JSON (GOOGLE_OAUTH_CREDENTIALS), for servers with MCP_AUTH_TYPE=OAUTH2_GOOGLE. */
   readonly googleCredentials?: Record<string, unknown>;
-}
-
-/** What callers beyond the REST route (the /mcp endpoint) may add to a call. */
-export interface ToolCallExtras {
-  readonly onProgress?: ((update: ProgressUpdate) => void) | undefined;
-  /**
-   * What the calling MCP client declared it can do (sampling, elicitation, roots, tasks): from a
-   * legacy session's initialize, or a 2026-07-28 request's envelope. Absent for REST calls.
-   */
-  readonly clientCapabilities?: Readonly<Record<string, unknown>> | undefined;
 }
 
 /**
@@ -70,7 +50,7 @@ export class ToolCaller {
     const google = isGoogleOAuthServer(view) && !isAuthTool(methodName);
     // With secretDelivery "env" the secrets live in the user's own process environment, never in arguments.
     const perUser = view.config.secretDelivery === 'env';
-    if (!perUser) await this.ensureDataKeys(view, input.username);
+    if (!perUser) await this.deps.secrets.ensureDataKeys(view, input.username);
     const secrets = perUser ? {} : this.secrets(view, input.username, tool, google);
     // Stored secrets win over same-named arguments: a caller cannot swap in another credential.
     const merged = { ...input.args, ...secrets };
@@ -87,8 +67,7 @@ export class ToolCaller {
   }
 
   private googleParams(view: ServerView, username: string): { params: Record<string, unknown>; values: string[] } {
-    const sealed = secretsFor(this.deps.readModels().secrets, view.serverId, username).get(GOOGLE_TOKENS_SECRET);
-    const tokens = sealed === undefined ? undefined : this.open(view, username, GOOGLE_TOKENS_SECRET, sealed);
+    const tokens = this.deps.secrets.openNamed(view, username, GOOGLE_TOKENS_SECRET);
     return googleHiddenParams(view.name, username, tokens, this.deps.googleCredentials);
   }
 
@@ -99,48 +78,7 @@ export class ToolCaller {
    */
   private secrets(view: ServerView, username: string, tool: ToolDescriptor, google: boolean): Record<string, string> {
     // On a Google OAuth2 server the token JSON travels as the hidden userCredentials only.
-    return this.openSecrets(view, username, (name) => !(google && name === GOOGLE_TOKENS_SECRET) && acceptsProperty(tool, name));
-  }
-
-  /**
-   * A user's secrets for a server registration, decrypted: the names the server declares (if it
-   * declares any) that `accept` lets through. Also what per-user processes get in their environment.
-   */
-  openSecrets(view: ServerView, username: string, accept: (secretName: string) => boolean = () => true): Record<string, string> {
-    const sealed = secretsFor(this.deps.readModels().secrets, view.serverId, username);
-    const allowed = view.config.secretNames ? new Set(view.config.secretNames) : undefined;
-    const out: Record<string, string> = {};
-    for (const [secretName, record] of sealed) {
-      if (allowed && !allowed.has(secretName)) continue;
-      if (!accept(secretName)) continue;
-      out[secretName] = this.open(view, username, secretName, record);
-    }
-    return out;
-  }
-
-  /**
-   * Another gateway instance on a shared store may have sealed this user's secret with a data key
-   * this process has not loaded yet: reload once. An in-memory check; the store is read only on a miss.
-   */
-  async ensureDataKeys(view: ServerView, username: string): Promise<void> {
-    const box = this.deps.secretBox;
-    if (!box.knows || !box.refresh) return;
-    for (const sealed of secretsFor(this.deps.readModels().secrets, view.serverId, username).values()) {
-      if (sealed.dataKeyId !== undefined && !box.knows(sealed.dataKeyId)) return box.refresh(username);
-    }
-  }
-
-  private open(view: ServerView, username: string, secretName: string, record: Sealed): string {
-    try {
-      return this.deps.secretBox.open(record, { username, serverName: view.name, secretName });
-    } catch {
-      this.deps.logger.error('stored secret cannot be decrypted', { serverName: view.name, username, secretName, keyVersion: record.keyVersion });
-      throw new AppError(
-        'secret_undecryptable',
-        `Stored secret ${secretName} for user ${username} on server ${view.name} cannot be decrypted (is SECRETS_KEY the one it was stored with?); set it again`,
-        { serverName: view.name, secretName },
-      );
-    }
+    return this.deps.secrets.open(view, username, (name) => !(google && name === GOOGLE_TOKENS_SECRET) && acceptsProperty(tool, name));
   }
 }
 

@@ -64,3 +64,77 @@ export interface CallOptions {
   /** When set, the upstream call asks for progress (a progressToken) and every update lands here. */
   onProgress?: (update: ProgressUpdate) => void;
 }
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export type JsonObject = { [key: string]: JsonValue };
+
+/** What the gateway tells an upstream it can do as a client; only what it relays (see issue 12). */
+export interface UpstreamCapabilities {
+  readonly sampling?: JsonObject;
+  readonly elicitation?: JsonObject;
+  readonly roots?: { listChanged?: boolean };
+  readonly tasks?: JsonObject;
+  readonly experimental?: { [name: string]: JsonObject };
+}
+
+/** Who the gateway is to an upstream, and what it advertises. */
+export interface UpstreamIdentity {
+  readonly clientInfo: ClientInfo;
+  readonly capabilities: UpstreamCapabilities;
+}
+
+export interface ClientInfo {
+  name: string;
+  version: string;
+}
+
+export interface RequestLimits {
+  signal: AbortSignal;
+  timeoutMs: number;
+}
+
+export interface CallLimits extends RequestLimits {
+  onProgress?: ((update: ProgressUpdate) => void) | undefined;
+}
+
+/** The protocol era and version an upstream connection settled on (2026-07-28 and later: modern). */
+export interface Negotiation {
+  readonly era: 'modern' | 'legacy';
+  readonly protocolVersion: string;
+  /** The server/discover result (modern only), as JSON: lets a reconnect skip the probe. */
+  readonly discover?: Record<string, unknown> | undefined;
+  /** Remote servers: the transport that worked (an SSE-only server is not asked over Streamable HTTP again). */
+  readonly transport?: 'streamable_http' | 'sse' | undefined;
+}
+
+/** Where one upstream connection keeps its negotiation across restarts (per server, per user). */
+export interface NegotiationMemory {
+  /** The verdict to reuse, or undefined to probe (none yet, or a legacy verdict too old to trust). */
+  load(): Negotiation | undefined;
+  /** After a probe: persist what it found. */
+  record(negotiation: Negotiation): void;
+}
+
+/** One tool call as the REST route and /mcp hand it to the runtime. */
+export interface ToolCallRequest {
+  readonly username: string;
+  readonly serverName: string;
+  readonly methodName: string;
+  readonly args: Record<string, unknown>;
+}
+
+/** What callers beyond the REST route (the /mcp endpoint) may add to a call. */
+export interface ToolCallExtras {
+  readonly onProgress?: ((update: ProgressUpdate) => void) | undefined;
+  /**
+   * What the calling MCP client declared it can do (sampling, elicitation, roots, tasks): from a
+   * legacy session's initialize, or a 2026-07-28 request's envelope. Absent for REST calls.
+   */
+  readonly clientCapabilities?: Readonly<Record<string, unknown>> | undefined;
+}
+
+/** What HTTP (and metrics) need from the runtime: live state to show, and the call path. */
+export interface RuntimePort {
+  snapshot(serverName: string): ServerSnapshot | undefined;
+  callTool(request: ToolCallRequest, signal: AbortSignal, extras?: ToolCallExtras): Promise<ToolResult>;
+}

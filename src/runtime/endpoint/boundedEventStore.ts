@@ -36,7 +36,10 @@ export class BoundedEventStore implements EventStore {
     return this.find(eventId)?.streamId;
   }
 
-  async replayEventsAfter(lastEventId: string, { send }: { send: (eventId: string, message: JSONRPCMessage) => Promise<void> }): Promise<string> {
+  async replayEventsAfter(
+    lastEventId: string,
+    { send }: { send: (eventId: string, message: JSONRPCMessage) => Promise<void> },
+  ): Promise<string> {
     const last = this.find(lastEventId);
     if (!last) return '';
     for (const e of this.events) {

@@ -6,7 +6,11 @@ import type { McpToolSource } from './sessionServer.js';
  * The endpoint's view of the gateway: every enabled server with the tools its supervisor knows
  * (the same list as GET /mcp/tools), and the one call path (`call`, instrumented like REST calls).
  */
-export function gatewayToolSource(readModels: () => ReadModels, pool: ServerPool, call: McpToolSource['call']): McpToolSource {
+export function gatewayToolSource(
+  readModels: () => ReadModels,
+  pool: ServerPool,
+  call: McpToolSource['call'],
+): McpToolSource {
   const enabled = () =>
     [...readModels().servers.values()].filter((v) => v.enabled).sort((a, b) => a.name.localeCompare(b.name));
   return {

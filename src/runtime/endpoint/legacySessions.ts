@@ -55,13 +55,22 @@ export class LegacySessions {
     return this.open(req, res, body, access);
   }
 
-  private async continue(sid: string, req: IncomingMessage, res: ServerResponse, body: unknown, access: McpAccess): Promise<void> {
+  private async continue(
+    sid: string,
+    req: IncomingMessage,
+    res: ServerResponse,
+    body: unknown,
+    access: McpAccess,
+  ): Promise<void> {
     const key = sessionKey(sid);
     const live = this.liveAndOpen(key);
     const owner = live ?? (await this.o.ledger.find(key));
     if (!owner) return replyError(res, 404, -32001, 'Session not found');
     if (owner.subject !== access.principal.subject) {
-      this.o.logger.warn('mcp session presented by another principal; refused', { sessionOwner: owner.username, presentedBy: access.principal.username });
+      this.o.logger.warn('mcp session presented by another principal; refused', {
+        sessionOwner: owner.username,
+        presentedBy: access.principal.username,
+      });
       return replyError(res, 403, -32000, 'This session belongs to another user; open a session of your own');
     }
     const session = live ?? (await this.rebuild(key, sid, access));
@@ -70,13 +79,28 @@ export class LegacySessions {
     return serveNode(session.transport, req, res, body);
   }
 
-  private async open(req: IncomingMessage, res: ServerResponse, body: unknown, access: McpAccess): Promise<void> {
+  private async open(
+    req: IncomingMessage,
+    res: ServerResponse,
+    body: unknown,
+    access: McpAccess,
+  ): Promise<void> {
     const { principal, filter } = access;
     if (!(await this.makeRoomFor(principal.username))) {
       const message = `User ${principal.username} already has ${this.o.timings.maxPerUser} MCP sessions in use; end one (DELETE /mcp) or retry later`;
-      return replyError(res, 429, -32000, message, { 'retry-after': String(Math.ceil(this.o.timings.protectMs / 1000)) });
+      return replyError(res, 429, -32000, message, {
+        'retry-after': String(Math.ceil(this.o.timings.protectMs / 1000)),
+      });
     }
-    const params = (body as { params: { protocolVersion: string; capabilities?: Record<string, unknown>; clientInfo: { name: string; version: string } } }).params;
+    const params = (
+      body as {
+        params: {
+          protocolVersion: string;
+          capabilities?: Record<string, unknown>;
+          clientInfo: { name: string; version: string };
+        };
+      }
+    ).params;
     const server = this.o.build(access);
     const opened: { session?: LiveSession } = {};
     const now = this.o.now();
@@ -85,19 +109,30 @@ export class LegacySessions {
         const key = sessionKey(id);
         const capabilities = params.capabilities ?? {};
         // Recorded before the client learns the id: the record is what a restart or another instance resumes.
-        await this.o.ledger.open({
-          sessionKey: key,
-          subject: principal.subject,
-          username: principal.username,
-          protocolVersion: params.protocolVersion,
-          clientInfo: { name: params.clientInfo.name, version: params.clientInfo.version },
-          clientCapabilities: JSON.stringify(capabilities).length <= 8192 ? capabilities : {},
-          filter: { servers: fromSet(filter.servers), tools: fromSet(filter.tools) },
-        }).catch((error: unknown) => {
-          this.o.logger.error('recording a new mcp session failed', { error });
-          throw new Error('the session could not be recorded; retry');
-        });
-        opened.session = this.adopt(key, principal.subject, principal.username, filter, transport, server, now, now);
+        await this.o.ledger
+          .open({
+            sessionKey: key,
+            subject: principal.subject,
+            username: principal.username,
+            protocolVersion: params.protocolVersion,
+            clientInfo: { name: params.clientInfo.name, version: params.clientInfo.version },
+            clientCapabilities: JSON.stringify(capabilities).length <= 8192 ? capabilities : {},
+            filter: { servers: fromSet(filter.servers), tools: fromSet(filter.tools) },
+          })
+          .catch((error: unknown) => {
+            this.o.logger.error('recording a new mcp session failed', { error });
+            throw new Error('the session could not be recorded; retry');
+          });
+        opened.session = this.adopt(
+          key,
+          principal.subject,
+          principal.username,
+          filter,
+          transport,
+          server,
+          now,
+          now,
+        );
         this.track(opened.session, res);
         this.o.logger.info('mcp session opened', { username: principal.username, sessions: this.live.size });
       },
@@ -122,7 +157,16 @@ export class LegacySessions {
     return live;
   }
 
-  private adopt(key: string, subject: string, username: string, filter: ToolFilter, transport: LiveSession['transport'], server: Server, openedAtMs: number, markedAt: number): LiveSession {
+  private adopt(
+    key: string,
+    subject: string,
+    username: string,
+    filter: ToolFilter,
+    transport: LiveSession['transport'],
+    server: Server,
+    openedAtMs: number,
+    markedAt: number,
+  ): LiveSession {
     const session: LiveSession = {
       key,
       subject,
@@ -162,8 +206,13 @@ export class LegacySessions {
       return undefined;
     }
     const filter = toFilter(record.filter);
-    // Admission (rate limit) is the requester's; who and what are the record's, checked against the requester by the caller.
-    const server = this.o.build({ principal: { username: record.username, subject: record.subject }, filter, admitCall: access.admitCall });
+    // Who and what are the record's (the caller checked the requester against it); admission
+    // (the rate limit) is the requester's.
+    const server = this.o.build({
+      principal: { username: record.username, subject: record.subject },
+      filter,
+      admitCall: access.admitCall,
+    });
     const transport = sessionTransport(() => sid, {
       onsessionclosed: async () => {
         this.unload(key);
@@ -177,7 +226,16 @@ export class LegacySessions {
       return undefined;
     }
     this.o.logger.info('mcp session restored', { username: record.username });
-    return this.adopt(key, record.subject, record.username, filter, transport, server, record.openedAtMs, record.lastActiveAtMs);
+    return this.adopt(
+      key,
+      record.subject,
+      record.username,
+      filter,
+      transport,
+      server,
+      record.openedAtMs,
+      record.lastActiveAtMs,
+    );
   }
 
   /** Marks a request or stream of the session as open until `res` closes; records use now and then. */
@@ -201,11 +259,20 @@ export class LegacySessions {
   private use(record: McpSessionRecord): SessionUse {
     const here = this.live.get(record.sessionKey);
     const lastActiveAtMs = Math.max(record.lastActiveAtMs, here?.lastActivity ?? 0);
-    return { key: record.sessionKey, openedAtMs: record.openedAtMs, lastActiveAtMs, openHere: here?.open ?? 0 };
+    return {
+      key: record.sessionKey,
+      openedAtMs: record.openedAtMs,
+      lastActiveAtMs,
+      openHere: here?.open ?? 0,
+    };
   }
 
   private async makeRoomFor(username: string): Promise<boolean> {
-    const victims = evictionsFor(this.o.ledger.ofUser(username).map((r) => this.use(r)), this.o.now(), this.o.timings);
+    const victims = evictionsFor(
+      this.o.ledger.ofUser(username).map((r) => this.use(r)),
+      this.o.now(),
+      this.o.timings,
+    );
     if (!victims) return false;
     for (const key of victims) {
       this.unload(key, `the user opened more than ${this.o.timings.maxPerUser} sessions`);
@@ -220,10 +287,12 @@ export class LegacySessions {
     for (const session of this.live.values()) {
       if (!this.liveAndOpen(session.key)) continue;
       if (session.open > 0) this.used(session);
-      else if (now - session.lastActivity >= this.o.timings.idleTimeoutMs) this.unload(session.key, `idle for ${this.o.timings.idleTimeoutMs} ms`);
+      else if (now - session.lastActivity >= this.o.timings.idleTimeoutMs)
+        this.unload(session.key, `idle for ${this.o.timings.idleTimeoutMs} ms`);
     }
     for (const record of this.o.ledger.all()) {
-      if (isExpired(this.use(record), now, this.o.timings)) await this.o.ledger.close(record.sessionKey, 'idle');
+      if (isExpired(this.use(record), now, this.o.timings))
+        await this.o.ledger.close(record.sessionKey, 'idle');
     }
   }
 

@@ -23,11 +23,26 @@ export interface LiveSession {
   fingerprint: string;
 }
 
-export const sessionTransport = (sessionId: () => string, hooks: { onsessioninitialized?: (id: string) => Promise<void>; onsessionclosed?: (id: string) => Promise<void> } = {}) =>
-  new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: sessionId, eventStore: new BoundedEventStore(), ...hooks });
+export const sessionTransport = (
+  sessionId: () => string,
+  hooks: {
+    onsessioninitialized?: (id: string) => Promise<void>;
+    onsessionclosed?: (id: string) => Promise<void>;
+  } = {},
+) =>
+  new WebStandardStreamableHTTPServerTransport({
+    sessionIdGenerator: sessionId,
+    eventStore: new BoundedEventStore(),
+    ...hooks,
+  });
 
 /** Serves one Node request with a web-standard transport; a closed response aborts the request. */
-export const serveNode = (transport: WebStandardStreamableHTTPServerTransport, req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> =>
+export const serveNode = (
+  transport: WebStandardStreamableHTTPServerTransport,
+  req: IncomingMessage,
+  res: ServerResponse,
+  body: unknown,
+): Promise<void> =>
   toNodeHandler({ fetch: (request, options) => transport.handleRequest(request, options) })(req, res, body);
 
 const HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
@@ -43,18 +58,25 @@ export async function replayHandshake(
   record: McpSessionRecord,
 ): Promise<boolean> {
   const headers = { ...HEADERS, 'mcp-session-id': sessionId };
-  const post = (body: unknown): Request => new Request('http://localhost/mcp', { method: 'POST', headers, body: JSON.stringify(body) });
+  const post = (body: unknown): Request =>
+    new Request('http://localhost/mcp', { method: 'POST', headers, body: JSON.stringify(body) });
   const init = await transport.handleRequest(
     post({
       jsonrpc: '2.0',
       id: 'mcp-api-session-restore',
       method: 'initialize',
-      params: { protocolVersion: record.protocolVersion, capabilities: record.clientCapabilities, clientInfo: record.clientInfo },
+      params: {
+        protocolVersion: record.protocolVersion,
+        capabilities: record.clientCapabilities,
+        clientInfo: record.clientInfo,
+      },
     }),
   );
   await init.text();
   if (init.status !== 200) return false;
-  const initialized = await transport.handleRequest(post({ jsonrpc: '2.0', method: 'notifications/initialized' }));
+  const initialized = await transport.handleRequest(
+    post({ jsonrpc: '2.0', method: 'notifications/initialized' }),
+  );
   await initialized.text();
   return initialized.status === 202;
 }

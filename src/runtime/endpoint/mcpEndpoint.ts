@@ -76,7 +76,9 @@ export class McpEndpoint {
         version: options.version ?? '0.1.0',
         listTtlMs: options.limits.toolsListTtlMs ?? 60_000,
       });
-    this.modern = new ModernLeg(build, (error) => this.log.debug('mcp request refused', { error: error.message }));
+    this.modern = new ModernLeg(build, (error) =>
+      this.log.debug('mcp request refused', { error: error.message }),
+    );
     this.legacy = new LegacySessions({
       ledger: options.ledger,
       timings: sessionTimings(options.limits.maxSessionsPerUser, options.limits.sessionIdleTimeoutMs),
@@ -98,7 +100,8 @@ export class McpEndpoint {
   async handle(req: IncomingMessage, res: ServerResponse, request: McpHttpRequest): Promise<void> {
     try {
       if (this.closed) return replyError(res, 503, -32000, 'The gateway is shutting down');
-      if (!(await isLegacyRequest(classifiable(req), request.body))) return await this.modern.serve(req, res, request.body, request.access);
+      if (!(await isLegacyRequest(classifiable(req), request.body)))
+        return await this.modern.serve(req, res, request.body, request.access);
       if (request.stateless) return await this.stateless(req, res, request);
       return await this.legacy.handle(req, res, request.body, request.access);
     } catch (error) {
@@ -110,10 +113,15 @@ export class McpEndpoint {
 
   private async stateless(req: IncomingMessage, res: ServerResponse, request: McpHttpRequest): Promise<void> {
     if (req.method !== 'POST') {
-      return replyError(res, 405, -32000, 'Method not allowed: stateless mode answers POST only', { allow: 'POST' });
+      return replyError(res, 405, -32000, 'Method not allowed: stateless mode answers POST only', {
+        allow: 'POST',
+      });
     }
     const server = this.build(request.access);
-    const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+    const transport = new WebStandardStreamableHTTPServerTransport({
+      sessionIdGenerator: undefined,
+      enableJsonResponse: true,
+    });
     // The client hanging up ends the request: in-flight calls are cancelled upstream.
     res.once('close', () => void server.close().catch(() => undefined));
     await server.connect(transport);

@@ -1,6 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { toNodeHandler } from '@modelcontextprotocol/node';
-import { createMcpHandler, type AuthInfo, type McpHttpHandler, type Server } from '@modelcontextprotocol/server';
+import {
+  createMcpHandler,
+  type AuthInfo,
+  type McpHttpHandler,
+  type Server,
+} from '@modelcontextprotocol/server';
 import type { McpAccess } from './access.js';
 
 /**
@@ -29,7 +34,9 @@ export class ModernLeg {
   serve(req: IncomingMessage, res: ServerResponse, body: unknown, access: McpAccess): Promise<void> {
     const authInfo: AuthInfo = { token: '', clientId: access.principal.subject, scopes: [] };
     this.decisions.set(authInfo, access);
-    return toNodeHandler({ fetch: (request, options) => this.handler.fetch(request, { ...options, authInfo }) })(req, res, body);
+    return toNodeHandler({
+      fetch: (request, options) => this.handler.fetch(request, { ...options, authInfo }),
+    })(req, res, body);
   }
 
   /** Every open subscriptions/listen stream that asked for tool changes is told. */

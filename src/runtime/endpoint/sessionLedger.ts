@@ -2,9 +2,17 @@ import { handleCommand, type CommandMetadata } from '../../commands/commandHandl
 import { mcpSessionDecider, type McpSessionCommand } from '../../commands/mcpSessionDecider.js';
 import { parseEvent } from '../../events/domainEvents.js';
 import type { EventStore } from '../../events/eventStore.js';
-import { mcpSessionStreamId, type McpSessionClosedData, type McpSessionOpenedData } from '../../events/mcpSessionEvents.js';
+import {
+  mcpSessionStreamId,
+  type McpSessionClosedData,
+  type McpSessionOpenedData,
+} from '../../events/mcpSessionEvents.js';
 import type { Logger } from '../../logger.js';
-import { evolveMcpSessions, mcpSessionsOf, type McpSessionRecord } from '../../projections/mcpSessionsProjection.js';
+import {
+  evolveMcpSessions,
+  mcpSessionsOf,
+  type McpSessionRecord,
+} from '../../projections/mcpSessionsProjection.js';
 import type { ReadModels } from '../../projections/readModels.js';
 
 /** The shared record of legacy /mcp sessions: what every instance on the store knows about them. */
@@ -31,7 +39,13 @@ export interface StoreSessionLedgerDeps {
 
 export function storeSessionLedger(deps: StoreSessionLedgerDeps): SessionLedger {
   const run = async (key: string, command: McpSessionCommand): Promise<void> => {
-    const result = await handleCommand(deps.store, mcpSessionStreamId(key), mcpSessionDecider, command, deps.metadata());
+    const result = await handleCommand(
+      deps.store,
+      mcpSessionStreamId(key),
+      mcpSessionDecider,
+      command,
+      deps.metadata(),
+    );
     if (result.position > 0) await deps.caughtUp(result.position);
   };
   /** Marks and closes are housekeeping: a failed write costs a later retry, never the request at hand. */

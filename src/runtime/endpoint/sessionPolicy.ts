@@ -43,7 +43,11 @@ const abandoned = (s: SessionUse): boolean => s.lastActiveAtMs <= s.openedAtMs;
  * Which of a user's sessions to close so one more fits under the cap: abandoned ones first, then
  * the least recently used; never a protected one. `undefined` when even that cannot make room.
  */
-export function evictionsFor(sessions: readonly SessionUse[], nowMs: number, t: SessionTimings): string[] | undefined {
+export function evictionsFor(
+  sessions: readonly SessionUse[],
+  nowMs: number,
+  t: SessionTimings,
+): string[] | undefined {
   const excess = sessions.length - t.maxPerUser + 1;
   if (excess <= 0) return [];
   const candidates = sessions
@@ -53,4 +57,5 @@ export function evictionsFor(sessions: readonly SessionUse[], nowMs: number, t: 
   return candidates.slice(0, excess).map((s) => s.key);
 }
 
-export const needsMark = (recordedAtMs: number, nowMs: number, t: SessionTimings): boolean => nowMs - recordedAtMs >= t.markEveryMs;
+export const needsMark = (recordedAtMs: number, nowMs: number, t: SessionTimings): boolean =>
+  nowMs - recordedAtMs >= t.markEveryMs;

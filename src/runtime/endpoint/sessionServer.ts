@@ -1,7 +1,14 @@
-import { ProtocolError, ProtocolErrorCode, Server, type CallToolResult, type ServerContext, type Tool } from '@modelcontextprotocol/server';
+import {
+  ProtocolError,
+  ProtocolErrorCode,
+  Server,
+  type CallToolResult,
+  type ServerContext,
+  type Tool,
+} from '@modelcontextprotocol/server';
 import { isAppError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
-import type { ToolCallExtras } from '../calls/toolCaller.js';
+import type { ToolCallExtras } from '../core/types.js';
 import type { ProgressUpdate, ToolResult } from '../core/types.js';
 import type { McpAccess } from './access.js';
 import { allowedByFilter, parseExposedName, visibleTools, type ServerTools } from './toolCatalog.js';
@@ -55,7 +62,10 @@ export function createSessionServer(options: SessionServerOptions): Server {
       capabilities: { tools: { listChanged: true }, logging: {} },
       instructions: INSTRUCTIONS,
       // The list depends on who asks (filters, per-user servers): never for shared caches.
-      cacheHints: { 'tools/list': { ttlMs: options.listTtlMs, cacheScope: 'private' }, 'server/discover': { cacheScope: 'private' } },
+      cacheHints: {
+        'tools/list': { ttlMs: options.listTtlMs, cacheScope: 'private' },
+        'server/discover': { cacheScope: 'private' },
+      },
     },
   );
   let inFlight = 0;
@@ -68,7 +78,8 @@ export function createSessionServer(options: SessionServerOptions): Server {
 
   server.setRequestHandler('tools/call', async (request, ctx): Promise<CallToolResult> => {
     const { name, arguments: args, _meta } = request.params;
-    if (request.params.task) throw new ProtocolError(ProtocolErrorCode.InvalidParams, 'This gateway does not run tools as tasks');
+    if (request.params.task)
+      throw new ProtocolError(ProtocolErrorCode.InvalidParams, 'This gateway does not run tools as tasks');
     // Whether the tool exists is the call path's answer (it waits for a server still starting,
     // and asks a per-user server's own process); here only the access filter is applied.
     const target = parseExposedName(name);
@@ -76,13 +87,24 @@ export function createSessionServer(options: SessionServerOptions): Server {
       throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Unknown tool: ${name}`);
     }
     if (inFlight >= options.maxConcurrentCalls) {
-      return toolError(`This session already has ${options.maxConcurrentCalls} tool calls running; wait for one to finish`);
+      return toolError(
+        `This session already has ${options.maxConcurrentCalls} tool calls running; wait for one to finish`,
+      );
     }
     inFlight += 1;
     try {
       access.admitCall?.(access.principal.username);
-      const call = { username: access.principal.username, serverName: target.serverName, methodName: target.toolName, args: args ?? {} };
-      await ctx.mcpReq.log('debug', { message: `calling ${target.toolName} on ${target.serverName}` }, 'mcp-api');
+      const call = {
+        username: access.principal.username,
+        serverName: target.serverName,
+        methodName: target.toolName,
+        args: args ?? {},
+      };
+      await ctx.mcpReq.log(
+        'debug',
+        { message: `calling ${target.toolName} on ${target.serverName}` },
+        'mcp-api',
+      );
       const extras = callExtras(server, ctx, _meta?.progressToken);
       // The signal aborts on notifications/cancelled, when a legacy session closes, and when a
       // modern request's response stream closes: the upstream call is cancelled too.
@@ -103,7 +125,9 @@ function callExtras(server: Server, ctx: ServerContext, token: string | number |
     token === undefined
       ? undefined
       : (p: ProgressUpdate): void => {
-          void ctx.mcpReq.notify({ method: 'notifications/progress', params: { ...p, progressToken: token } }).catch(() => undefined);
+          void ctx.mcpReq
+            .notify({ method: 'notifications/progress', params: { ...p, progressToken: token } })
+            .catch(() => undefined);
         };
   return { onProgress, ...(clientCapabilities ? { clientCapabilities } : {}) };
 }
@@ -115,15 +139,25 @@ const toolError = (text: string): CallToolResult => ({ isError: true, content: [
  * JSON-RPC errors; everything a model could act on (bad arguments, timeouts, a crashed or busy
  * server, limits) is a tool result with isError, so the model sees the message.
  */
-async function failure(error: unknown, tool: string, logger: Logger, ctx: ServerContext): Promise<CallToolResult> {
+async function failure(
+  error: unknown,
+  tool: string,
+  logger: Logger,
+  ctx: ServerContext,
+): Promise<CallToolResult> {
   if (!isAppError(error)) {
     logger.error('mcp endpoint tool call failed', { tool, error });
     throw new ProtocolError(ProtocolErrorCode.InternalError, 'Internal error');
   }
-  await ctx.mcpReq.log('error', { message: error.message, code: error.code, tool }, 'mcp-api').catch(() => undefined);
-  if (UNKNOWN_TOOL.has(error.code)) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Unknown tool: ${tool} (${error.message})`);
+  await ctx.mcpReq
+    .log('error', { message: error.message, code: error.code, tool }, 'mcp-api')
+    .catch(() => undefined);
+  if (UNKNOWN_TOOL.has(error.code))
+    throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Unknown tool: ${tool} (${error.message})`);
   const upstreamCode = error.details.upstreamCode;
-  if (error.code === 'upstream_error' && typeof upstreamCode === 'number') throw new ProtocolError(upstreamCode, error.message);
-  if (error.code === 'internal_error') throw new ProtocolError(ProtocolErrorCode.InternalError, error.message);
+  if (error.code === 'upstream_error' && typeof upstreamCode === 'number')
+    throw new ProtocolError(upstreamCode, error.message);
+  if (error.code === 'internal_error')
+    throw new ProtocolError(ProtocolErrorCode.InternalError, error.message);
   return toolError(`${error.message} [${error.code}]`);
 }

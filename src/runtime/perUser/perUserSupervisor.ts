@@ -1,9 +1,10 @@
 import { AppError } from '../../errors.js';
 import { discoverTools, type Discovery } from '../stdio/discoverTools.js';
-import { LogBuffer } from '../core/logBuffer.js';
+import { DEFAULT_IDENTITY } from '../stdio/stdioSupervisor.js';
+import { SupervisorState } from '../core/supervisorState.js';
 import { leastRecentlyUsedIdle, tooManyProcesses, type ProcessBudget } from './processBudget.js';
 import type { Supervised, SupervisedHooks } from '../core/serverPool.js';
-import type { CallOptions, ServerSnapshot, ServerStatus, ToolDescriptor, ToolResult } from '../core/types.js';
+import type { CallOptions, NegotiationMemory, ServerSnapshot, ServerStatus, ToolDescriptor, ToolResult } from '../core/types.js';
 import { UserProcess, type UserProcessTemplate } from './userProcess.js';
 
 export interface PerUserLimits {
@@ -22,6 +23,8 @@ export interface PerUserSupervisorOptions {
   readonly prepare?: (username: string) => Promise<void>;
   readonly budget: ProcessBudget;
   readonly limits: PerUserLimits;
+  /** Each user's process remembers its own negotiation (never shared across users). */
+  readonly negotiation?: ((username: string) => NegotiationMemory) | undefined;
   readonly now?: () => number;
 }
 
@@ -33,17 +36,19 @@ export interface PerUserSupervisorOptions {
  */
 export class PerUserSupervisor implements Supervised {
   private readonly processes = new Map<string, UserProcess>();
-  private readonly logs: LogBuffer;
+  private readonly state: SupervisorState;
   private readonly now: () => number;
-  private status: ServerStatus = 'disconnected';
-  private statusMessage: string | undefined;
-  private tools: ToolDescriptor[] = [];
   private active = false;
   private discovery: Discovery | undefined;
   private nextId = 1;
 
   constructor(private readonly options: PerUserSupervisorOptions) {
-    this.logs = new LogBuffer({ limit: options.template.logLimit, redact: options.hooks.redact });
+    this.state = new SupervisorState({
+      logger: options.template.logger,
+      onChange: options.hooks.onChange,
+      logLimit: options.template.logLimit,
+      redact: options.hooks.redact,
+    });
     this.now = options.now ?? Date.now;
   }
 
@@ -62,20 +67,20 @@ export class PerUserSupervisor implements Supervised {
       startupTimeoutMs: t.startupTimeoutMs,
       shutdownGraceMs: t.shutdownGraceMs,
       registry: t.registry,
-      clientInfo: t.clientInfo ?? { name: 'mcp-api', version: '0.1.0' },
-      log: (line) => this.logs.push(line),
+      identity: t.identity ?? DEFAULT_IDENTITY,
+      log: (line) => this.state.note(line),
     });
     this.discovery = discovery;
     discovery.tools.then(
       (tools) => {
         if (this.discovery !== discovery || !this.active) return;
-        this.tools = tools;
+        this.state.tools = tools;
         this.setState('connected', undefined);
       },
       (error: unknown) => {
         if (this.discovery !== discovery || !this.active) return;
         const reason = error instanceof Error ? error.message : String(error);
-        this.logs.push(`[supervisor] listing tools without user secrets failed (${reason}); each user's process lists them`);
+        this.state.note(`[supervisor] listing tools without user secrets failed (${reason}); each user's process lists them`);
         this.setState('connected', `Tools are listed once a user's process has started (discovery without secrets failed: ${reason})`);
       },
     );
@@ -93,10 +98,7 @@ export class PerUserSupervisor implements Supervised {
   snapshot(): ServerSnapshot {
     const list = [...this.processes.values()];
     return {
-      status: this.status,
-      ...(this.statusMessage === undefined ? {} : { statusMessage: this.statusMessage }),
-      toolsList: [...this.tools],
-      logs: this.logs.lines(),
+      ...this.state.view(),
       restarts: list.reduce((sum, p) => sum + p.snapshot().restarts, 0),
       processes: {
         count: list.length,
@@ -133,7 +135,7 @@ export class PerUserSupervisor implements Supervised {
       return;
     }
     this.remember(env);
-    this.logs.push(`[process ${p.id}] restarting: the user's secrets changed`);
+    this.state.note(`[process ${p.id}] restarting: the user's secrets changed`);
     p.restartWith(env, () => this.processes.get(username) === p && this.active);
     this.scheduleIdle(p);
   }
@@ -183,14 +185,15 @@ export class PerUserSupervisor implements Supervised {
       serverName: this.name,
       template: this.options.template,
       secretEnv: env,
-      log: (line) => this.logs.push(line),
+      negotiation: this.options.negotiation?.(username),
+      log: (line) => this.state.note(line),
       onChange: () => this.onProcessChange(p),
       now: this.now,
     });
     p.evict = (reason) => this.evict(username, p, reason);
     this.processes.set(username, p);
     this.options.budget.add(p);
-    this.logs.push(`[process ${p.id}] starting for a user (${this.processes.size} of ${maxPerServer})`);
+    this.state.note(`[process ${p.id}] starting for a user (${this.processes.size} of ${maxPerServer})`);
     p.startAfter(Promise.all(waits).then(() => undefined), () => this.processes.get(username) === p && this.active);
     this.options.hooks.onChange();
     return p;
@@ -199,7 +202,7 @@ export class PerUserSupervisor implements Supervised {
   private evict(username: string, p: UserProcess, reason: string): Promise<void> {
     if (this.processes.get(username) === p) this.processes.delete(username);
     this.options.budget.remove(p);
-    this.logs.push(`[process ${p.id}] stopping: ${reason}`);
+    this.state.note(`[process ${p.id}] stopping: ${reason}`);
     this.options.hooks.onChange();
     return p.stop();
   }
@@ -216,20 +219,19 @@ export class PerUserSupervisor implements Supervised {
   /** A user's process learned (new) tools: they become the server's list, so /mcp clients see them. */
   private onProcessChange(p: UserProcess): void {
     const s = p.snapshot();
-    if (s.status === 'connected' && s.toolsList.length > 0 && JSON.stringify(s.toolsList) !== JSON.stringify(this.tools)) {
-      this.tools = s.toolsList;
-      if (this.statusMessage !== undefined && this.status === 'connected') this.statusMessage = undefined;
+    if (s.status === 'connected' && s.toolsList.length > 0 && JSON.stringify(s.toolsList) !== JSON.stringify(this.state.tools)) {
+      this.state.tools = s.toolsList;
+      if (this.state.statusMessage !== undefined && this.state.status === 'connected') this.state.statusMessage = undefined;
     }
-    this.options.hooks.onChange();
+    this.state.changed();
   }
 
   private remember(env: Record<string, string>): void {
     this.options.hooks.remember(Object.values(env));
   }
 
+  /** Always tells the pool: the per-user processes it shows may have changed too. */
   private setState(status: ServerStatus, statusMessage: string | undefined): void {
-    this.status = status;
-    this.statusMessage = statusMessage;
-    this.options.hooks.onChange();
+    if (!this.state.set({ status, statusMessage })) this.state.changed();
   }
 }

@@ -2,10 +2,10 @@ import { AppError } from '../../errors.js';
 import { StdioSupervisor, type StdioSupervisorOptions } from '../stdio/stdioSupervisor.js';
 import type { BudgetedProcess } from './processBudget.js';
 import { ReadinessGate } from '../core/awaitState.js';
-import type { PerUserProcesses, ServerSnapshot } from '../core/types.js';
+import type { NegotiationMemory, PerUserProcesses, ServerSnapshot } from '../core/types.js';
 
-/** Everything a StdioSupervisor needs except what the user process decides (env, logs, onChange). */
-export type UserProcessTemplate = Omit<StdioSupervisorOptions, 'onChange' | 'logs' | 'redact'>;
+/** Everything a StdioSupervisor needs except what the user process decides (env, logs, onChange, negotiation). */
+export type UserProcessTemplate = Omit<StdioSupervisorOptions, 'onChange' | 'logs' | 'redact' | 'negotiation'>;
 
 export interface UserProcessOptions {
   readonly id: number;
@@ -13,6 +13,8 @@ export interface UserProcessOptions {
   readonly template: UserProcessTemplate;
   /** The user's secrets, as environment variables on top of the configured env. */
   readonly secretEnv: Record<string, string>;
+  /** This user's remembered negotiation (bound by the owner; this class holds no username). */
+  readonly negotiation?: NegotiationMemory | undefined;
   readonly log: (line: string) => void;
   readonly onChange: () => void;
   readonly now: () => number;
@@ -141,6 +143,7 @@ export class UserProcess implements BudgetedProcess {
       logger: template.logger.child({ process: id }),
       transport: { ...transport, env: { ...transport.env, ...secretEnv } },
       logs: { push: (line) => this.options.log(`[process ${id}] ${line}`), lines: () => [] },
+      ...(this.options.negotiation ? { negotiation: this.options.negotiation } : {}),
       onChange: () => {
         this.gate.notify();
         this.options.onChange();

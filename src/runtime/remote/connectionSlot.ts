@@ -1,12 +1,17 @@
 import { RemoteConnection, SessionExpiredError, httpStatusOf } from './remoteConnection.js';
 import type { SessionRecorder, SessionRef } from './sessionRecorder.js';
+import type { Negotiation, NegotiationMemory } from '../core/types.js';
+
+export type Resume = { sessionId: string; protocolVersion?: string | undefined };
 
 export interface SlotOptions {
   readonly ref: SessionRef;
   readonly url: string;
   readonly sessions: SessionRecorder;
   /** Builds a connection attempt; `onLost` must be wired to the connection's loss hook. */
-  readonly build: (resume: { sessionId: string; protocolVersion?: string | undefined } | undefined, onLost: (reason: string) => void) => RemoteConnection;
+  readonly build: (resume: Resume | undefined, prior: Negotiation | undefined, onLost: (reason: string) => void) => RemoteConnection;
+  /** This connection's remembered negotiation (per server, per user): a reconnect skips the probe. */
+  readonly negotiation?: NegotiationMemory | undefined;
   readonly startupTimeoutMs: number;
   /** Lazy slots open on first use; eager ones are opened by their owner and fail fast while down. */
   readonly lazy: boolean;
@@ -122,15 +127,21 @@ export class ConnectionSlot {
   private async connect(fresh: boolean): Promise<RemoteConnection> {
     const persisted = fresh ? undefined : this.o.sessions.load(this.o.ref);
     const resume = persisted && persisted.url === this.o.url ? persisted : undefined;
-    let conn = this.attempt(resume);
+    const prior = this.o.negotiation?.load();
+    let conn = this.attempt(resume, prior);
     try {
       await conn.open(this.o.startupTimeoutMs);
     } catch (error) {
-      if (!(error instanceof SessionExpiredError) || !resume) throw error;
-      await this.o.sessions.clear(this.o.ref, this.o.url, resume.sessionId);
-      conn = this.attempt(undefined);
+      if (error instanceof SessionExpiredError && resume) {
+        await this.o.sessions.clear(this.o.ref, this.o.url, resume.sessionId);
+      } else if (resume || !prior || isNetworkFailure(error)) {
+        throw error;
+      }
+      // A forgotten session, or a remembered verdict the server no longer matches: negotiate afresh.
+      conn = this.attempt(undefined, undefined);
       await conn.open(this.o.startupTimeoutMs);
     }
+    if (conn.probed && conn.negotiation) this.o.negotiation?.record(conn.negotiation);
     if (this.ended) {
       await conn.close();
       throw this.o.unavailable();
@@ -145,8 +156,8 @@ export class ConnectionSlot {
     return conn;
   }
 
-  private attempt(resume: { sessionId: string; protocolVersion?: string | undefined } | undefined): RemoteConnection {
-    const conn: RemoteConnection = this.o.build(resume, (reason) => this.lose(conn, reason));
+  private attempt(resume: Resume | undefined, prior: Negotiation | undefined): RemoteConnection {
+    const conn: RemoteConnection = this.o.build(resume, prior, (reason) => this.lose(conn, reason));
     return conn;
   }
 

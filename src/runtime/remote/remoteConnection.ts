@@ -1,13 +1,17 @@
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
-import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
-import { CallToolResultSchema, ListToolsResultSchema, ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
+import {
+  SSEClientTransport,
+  SdkError,
+  SdkErrorCode,
+  SdkHttpError,
+  SseError,
+  StreamableHTTPClientTransport,
+  type Client,
+  type FetchLike,
+} from '@modelcontextprotocol/client';
 import { isAppError } from '../../errors.js';
 import type { ReconnectionOptions } from '../../events/serverEvents.js';
-import { listAllTools } from '../core/listAllTools.js';
-import type { CallLimits, ClientInfo, RequestLimits } from '../stdio/stdioConnection.js';
-import type { ToolDescriptor, ToolResult } from '../core/types.js';
+import { callTool, connectUpstream, createUpstreamClient, describe, listenForTools, listTools } from '../client/upstreamClient.js';
+import type { CallLimits, Negotiation, RequestLimits, ToolDescriptor, ToolResult, UpstreamIdentity } from '../core/types.js';
 import { UrlRefusedError } from '../../net/urlSafety.js';
 
 export type RemoteTransportKind = 'streamable_http' | 'sse';
@@ -19,7 +23,9 @@ export interface RemoteConnectionOptions {
   readonly reconnectionOptions?: ReconnectionOptions | undefined;
   /** A persisted session to resume: no initialize is sent, the first request carries it. */
   readonly resume?: { readonly sessionId: string; readonly protocolVersion?: string | undefined } | undefined;
-  readonly clientInfo: ClientInfo;
+  /** A remembered negotiation: modern skips every round trip, legacy skips the server/discover probe. */
+  readonly prior?: Negotiation | undefined;
+  readonly identity: UpstreamIdentity;
   /** The connection died after open() (dropped SSE stream, closed client). */
   readonly onLost: (reason: string) => void;
   /** The server announced a new tool list; `tools` holds it already. */
@@ -27,6 +33,9 @@ export interface RemoteConnectionOptions {
   /** Something worth a line in the server's logs (truncated tool list, failed refresh). */
   readonly onNote: (reason: string) => void;
 }
+
+/** Resuming a session, or speaking SSE: the era is known to be legacy, so no probe is sent. */
+const LEGACY: Negotiation = { era: 'legacy', protocolVersion: '' };
 
 const SDK_RECONNECTION = { maxReconnectionDelay: 30_000, initialReconnectionDelay: 1_000, reconnectionDelayGrowFactor: 1.5, maxRetries: 2 };
 
@@ -40,20 +49,26 @@ export class SessionExpiredError extends Error {
 
 /** HTTP status of a transport failure, if it was one. */
 export function httpStatusOf(error: unknown): number | undefined {
-  if (error instanceof StreamableHTTPError && typeof error.code === 'number' && error.code > 0) return error.code;
+  if (SdkHttpError.isInstance(error) && typeof error.status === 'number' && error.status > 0) return error.status;
+  if (SseError.isInstance(error) && typeof error.code === 'number' && error.code > 0) return error.code;
   const match = error instanceof Error ? /\(HTTP (\d{3})\)/.exec(error.message) : null;
   return match?.[1] ? Number(match[1]) : undefined;
 }
 
 /** Initialization answers meaning "not a Streamable HTTP endpoint": try the legacy SSE transport. */
 function fallsBackToSse(error: unknown): boolean {
+  if (error instanceof KnownSseOnly) return true;
   if (isAppError(error) || error instanceof UrlRefusedError) return false;
-  if (error instanceof StreamableHTTPError && error.code === -1) return /Unexpected content type/.test(error.message);
+  if (SdkError.isInstance(error) && error.code === SdkErrorCode.ClientHttpUnexpectedContent) return true;
   const status = httpStatusOf(error);
   return status === 400 || status === 404 || status === 405;
 }
 
-const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error)).slice(0, 300);
+/** The remembered negotiation says SSE: skip the Streamable HTTP attempt. */
+class KnownSseOnly extends Error {}
+
+/** A probe answer is at most this slow on a live server; longer is an outage, not a legacy verdict. */
+const PROBE_TIMEOUT_MS = 10_000;
 
 /**
  * One SDK Client on one HTTP transport: a single connection attempt. Streamable HTTP first; if
@@ -71,6 +86,8 @@ export class RemoteConnection {
   private refreshSeq = 0;
   kind: RemoteTransportKind | undefined;
   tools: ToolDescriptor[] = [];
+  /** What the connection settled on, once open. */
+  negotiation: Negotiation | undefined;
 
   constructor(private readonly o: RemoteConnectionOptions) {}
 
@@ -79,11 +96,16 @@ export class RemoteConnection {
   }
 
   get protocolVersion(): string | undefined {
-    return this.transport instanceof StreamableHTTPClientTransport ? this.transport.protocolVersion : undefined;
+    return this.negotiation?.protocolVersion;
   }
 
   get resumed(): boolean {
     return this.o.resume !== undefined;
+  }
+
+  /** Negotiated afresh (no session resumed, no remembered verdict): worth remembering. */
+  get probed(): boolean {
+    return this.o.resume === undefined && this.o.prior === undefined;
   }
 
   /** Not to be used for new requests (dead, closed, or retired after its session expired). */
@@ -106,7 +128,9 @@ export class RemoteConnection {
     const deadline = AbortSignal.timeout(timeoutMs);
     const limits = { signal: signal ? AbortSignal.any([signal, deadline]) : deadline, timeoutMs };
     try {
-      await this.attach(this.streamable(), limits);
+      const resume = this.o.resume;
+      if (!resume && this.o.prior?.transport === 'sse') throw new KnownSseOnly();
+      await this.attach(this.streamable(), limits, resume ? { ...LEGACY, protocolVersion: resume.protocolVersion ?? '' } : this.o.prior);
       this.kind = 'streamable_http';
     } catch (error) {
       await this.discard();
@@ -114,43 +138,29 @@ export class RemoteConnection {
       if (limits.signal.aborted) throw new Error(`startup did not complete within ${timeoutMs} ms`, { cause: error });
       if (!fallsBackToSse(error)) throw error;
       try {
-        await this.attach(new SSEClientTransport(this.o.url, { fetch: this.o.fetch }), limits);
+        // SSE is a 2024-era transport: no server/discover probe there.
+        await this.attach(new SSEClientTransport(this.o.url, { fetch: this.o.fetch }), limits, LEGACY);
         this.kind = 'sse';
       } catch (sseError) {
+        if (error instanceof KnownSseOnly) throw sseError;
         await this.discard();
         if (isAppError(sseError)) throw sseError;
         throw new Error(`Streamable HTTP failed (${describe(error)}); SSE fallback failed too (${describe(sseError)})`, { cause: sseError });
       }
     }
+    if (this.negotiation) this.negotiation = { ...this.negotiation, transport: this.kind };
     return this.tools;
   }
 
   listTools(limits: RequestLimits): Promise<ToolDescriptor[]> {
     const client = this.live();
-    return this.track(() => listAllTools(
-      async (cursor) => {
-        const page = await client.request({ method: 'tools/list', params: cursor === undefined ? {} : { cursor } }, ListToolsResultSchema, {
-          signal: limits.signal,
-          timeout: limits.timeoutMs,
-        });
-        return { tools: page.tools.map((tool): ToolDescriptor => ({ ...tool })), nextCursor: page.nextCursor };
-      },
-      { onTruncated: this.o.onNote },
-    ));
+    return this.track(() => listTools(client, limits, this.o.onNote));
   }
 
   /** Pass-through tools/call: no client-side output validation, the result is forwarded as is. */
-  async callTool(name: string, args: Record<string, unknown>, limits: CallLimits): Promise<ToolResult> {
+  callTool(name: string, args: Record<string, unknown>, limits: CallLimits): Promise<ToolResult> {
     const client = this.live();
-    const onprogress = limits.onProgress;
-    const result = await this.track(() =>
-      client.request({ method: 'tools/call', params: { name, arguments: args } }, CallToolResultSchema, {
-        signal: limits.signal,
-        timeout: limits.timeoutMs,
-        ...(onprogress ? { onprogress } : {}),
-      }),
-    );
-    return { ...result };
+    return this.track(() => callTool(client, name, args, limits));
   }
 
   /** Ends the session on the server (DELETE) where the transport has one, then closes. */
@@ -179,8 +189,11 @@ export class RemoteConnection {
     return transport;
   }
 
-  private async attach(transport: StreamableHTTPClientTransport | SSEClientTransport, limits: RequestLimits): Promise<void> {
-    const client = new Client(this.o.clientInfo, { capabilities: {} });
+  private async attach(transport: StreamableHTTPClientTransport | SSEClientTransport, limits: RequestLimits, prior: Negotiation | undefined): Promise<void> {
+    const client = createUpstreamClient(this.o.identity, Math.min(PROBE_TIMEOUT_MS, limits.timeoutMs), {
+      onToolsChanged: () => void this.refreshTools(),
+      onTruncatedList: this.o.onNote,
+    });
     this.client = client;
     this.transport = transport;
     let opened = false;
@@ -193,9 +206,9 @@ export class RemoteConnection {
     client.onclose = () => {
       if (opened && !this.closing) this.markLost('connection closed');
     };
-    client.setNotificationHandler(ToolListChangedNotificationSchema, () => void this.refreshTools());
-    await client.connect(transport, { signal: limits.signal, timeout: limits.timeoutMs });
+    this.negotiation = await connectUpstream(client, transport, limits, prior);
     this.tools = await this.listTools(limits);
+    void listenForTools(client, this.o.onNote);
     opened = true;
   }
 

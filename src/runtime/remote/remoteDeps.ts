@@ -8,6 +8,8 @@ import type { RemoteDeps } from './remoteSupervisor.js';
 import { createSafeFetch } from './net/safeFetch.js';
 import { SessionRecorder } from './sessionRecorder.js';
 import { createUrlPolicy, type UrlPolicy } from '../../net/urlSafety.js';
+import type { NegotiationRecorder } from '../core/negotiationRecorder.js';
+import type { UpstreamIdentity } from '../core/types.js';
 
 /** Settings of the remote (HTTP) side of a gateway; every field has a default. */
 export interface RemoteOptions {
@@ -34,6 +36,8 @@ export function createRemoteRuntime(o: {
   clock: () => Date;
   newId: () => string;
   options?: RemoteOptions | undefined;
+  identity: UpstreamIdentity;
+  negotiations: NegotiationRecorder;
 }): RemoteRuntime {
   const options = o.options ?? {};
   const safe = createSafeFetch(options.urlPolicy ?? createUrlPolicy());
@@ -57,7 +61,8 @@ export function createRemoteRuntime(o: {
       sessions,
       secretBox: o.secretBox,
       idleTimeoutMs: options.idleTimeoutMs ?? 600_000,
-      clientInfo: { name: 'mcp-api', version: '0.1.0' },
+      identity: o.identity,
+      negotiations: o.negotiations,
     },
     close: () => safe.close(),
   };

@@ -1,4 +1,4 @@
-import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { FetchLike } from '@modelcontextprotocol/client';
 import type { SecretBox } from '../../crypto/secretBox.js';
 import { AppError, isAppError } from '../../errors.js';
 import { SHARED_CONNECTION } from '../../events/sessionEvents.js';
@@ -8,14 +8,14 @@ import { createAuthorizingFetch, openHeaders } from './oauth/authorizingFetch.js
 import { withDeadline } from '../calls/deadline.js';
 import { ConnectionSlot, raceSignal } from './connectionSlot.js';
 import { createIsolatingFetch, type IsolatingFetch } from './net/isolatingFetch.js';
-import { LogBuffer } from '../core/logBuffer.js';
+import { SupervisorState, type StateChange } from '../core/supervisorState.js';
 import { reauthRequired, type OAuthTarget, type OAuthTokenService } from './oauth/oauthTokens.js';
-import { toRemoteCallError } from '../calls/remoteCallErrors.js';
+import { mapCallError } from '../calls/callErrors.js';
 import { httpStatusOf, RemoteConnection, type RemoteTransportKind } from './remoteConnection.js';
 import { backoffDelay, type RestartPolicy } from '../core/restartPolicy.js';
-import type { ClientInfo } from '../stdio/stdioConnection.js';
+import type { NegotiationRecorder } from '../core/negotiationRecorder.js';
 import type { StopReason } from '../core/serverPool.js';
-import type { CallOptions, ServerSnapshot, ServerStatus, ToolDescriptor, ToolResult } from '../core/types.js';
+import type { CallOptions, ServerSnapshot, ToolDescriptor, ToolResult, UpstreamIdentity } from '../core/types.js';
 import type { SessionRecorder } from './sessionRecorder.js';
 import { UserConnections } from './userConnections.js';
 import { UrlRefusedError } from '../../net/urlSafety.js';
@@ -30,7 +30,8 @@ export interface RemoteDeps {
   readonly sessions: SessionRecorder;
   readonly secretBox: SecretBox;
   readonly idleTimeoutMs: number;
-  readonly clientInfo: ClientInfo;
+  readonly identity: UpstreamIdentity;
+  readonly negotiations?: NegotiationRecorder | undefined;
 }
 
 export interface RemoteSupervisorOptions {
@@ -62,14 +63,11 @@ function describe(error: unknown): string {
  */
 export class RemoteSupervisor {
   private readonly log: Logger;
-  private readonly logs: LogBuffer;
+  private readonly state: SupervisorState;
   private readonly target: OAuthTarget;
   private readonly primary: ConnectionSlot;
   private readonly users: UserConnections;
   private readonly isolations = new Set<IsolatingFetch>();
-  private status: ServerStatus = 'disconnected';
-  private statusMessage: string | undefined;
-  private tools: ToolDescriptor[] = [];
   private kind: RemoteTransportKind | undefined;
   private restarts = 0;
   private attempt = 0;
@@ -82,7 +80,7 @@ export class RemoteSupervisor {
 
   constructor(private readonly o: RemoteSupervisorOptions) {
     this.log = o.logger.child({ server: o.name });
-    this.logs = new LogBuffer({ limit: o.logLimit, ...(o.redact ? { redact: o.redact } : {}) });
+    this.state = new SupervisorState({ logger: this.log, onChange: o.onChange, logLimit: o.logLimit, redact: o.redact });
     this.target = { serverId: o.serverId, serverName: o.name, url: o.transport.url };
     this.primary = this.slot(SHARED_CONNECTION, DEFAULT_USER, false);
     this.users = new UserConnections((username) => this.slot(username, username, true), o.deps.idleTimeoutMs);
@@ -93,7 +91,7 @@ export class RemoteSupervisor {
   }
 
   start(): void {
-    if (this.active && this.status !== 'error') return;
+    if (this.active && this.state.status !== 'error') return;
     this.active = true;
     this.stopping = undefined;
     this.attempt = 0;
@@ -110,10 +108,7 @@ export class RemoteSupervisor {
     const conn = this.primary.connection;
     const kind = conn?.kind ?? this.kind;
     return {
-      status: this.status,
-      ...(this.statusMessage === undefined ? {} : { statusMessage: this.statusMessage }),
-      toolsList: [...this.tools],
-      logs: this.logs.lines(),
+      ...this.state.view(),
       restarts: this.restarts,
       remote: { ...(kind ? { activeTransport: kind } : {}), hasSession: conn?.sessionId !== undefined, userConnections: this.users.size },
     };
@@ -126,7 +121,7 @@ export class RemoteSupervisor {
       timeoutMs,
       options.signal,
       (signal) => this.withSlot(username, (slot) => slot.run((conn) => conn.callTool(tool, args, { signal, timeoutMs, onProgress: options.onProgress }), signal)),
-      (error, outcome) => this.forUser(toRemoteCallError(error, { server: this.name, tool, timeoutMs, ...outcome, stopped: !this.active }), username),
+      (error, outcome) => this.forUser(mapCallError(error, { server: this.name, tool, timeoutMs, ...outcome, stopped: !this.active }, 'remote'), username),
     );
   }
 
@@ -137,7 +132,7 @@ export class RemoteSupervisor {
         if (slot === this.primary) return undefined;
         const conn = await raceSignal(slot.get(), options.signal);
         // A server that only lets authorized users in still shows its tools once one of them connected.
-        if (!this.primary.connection && this.tools.length === 0) this.setState({ tools: conn.tools });
+        if (!this.primary.connection && this.state.tools.length === 0) this.setState({ tools: conn.tools });
         return conn.tools;
       });
     } catch (error) {
@@ -242,22 +237,25 @@ export class RemoteSupervisor {
     );
     this.isolations.add(isolation);
     const shared = connection === SHARED_CONNECTION;
+    const ref = { serverId: this.o.serverId, serverName: this.o.name, connection };
     return new ConnectionSlot({
-      ref: { serverId: this.o.serverId, serverName: this.o.name, connection },
+      ref,
+      negotiation: this.o.deps.negotiations?.memory(ref, this.o.transport.url),
       url: this.o.transport.url,
       sessions: this.o.deps.sessions,
       startupTimeoutMs: this.o.startupTimeoutMs,
       lazy,
-      unavailable: () => new AppError('server_unavailable', `Server ${this.name} is not connected (status ${this.status})`, { serverName: this.name }),
+      unavailable: () => new AppError('server_unavailable', `Server ${this.name} is not connected (status ${this.state.status})`, { serverName: this.name }),
       ...(shared ? { onLost: (reason: string) => this.active && this.scheduleRetry(`connection lost: ${reason}`) } : {}),
       onClosed: () => this.isolations.delete(isolation),
-      build: (resume, onLost) =>
+      build: (resume, prior, onLost) =>
         new RemoteConnection({
           url: new URL(this.o.transport.url),
           fetch: isolation.fetch,
           reconnectionOptions: this.o.transport.reconnectionOptions,
           resume,
-          clientInfo: this.o.deps.clientInfo,
+          prior,
+          identity: this.o.deps.identity,
           onLost,
           onToolsChanged: (tools) => shared && this.setState({ tools }),
           onNote: (line) => this.note(`[${shared ? 'shared' : 'user'} connection] ${line}`),
@@ -281,19 +279,10 @@ export class RemoteSupervisor {
   }
 
   private note(line: string): void {
-    this.logs.push(line);
+    this.state.note(line);
   }
 
-  private setState(next: { status?: ServerStatus; statusMessage?: string | undefined; tools?: ToolDescriptor[] }): void {
-    let changed = false;
-    if (next.status !== undefined && next.status !== this.status) [this.status, changed] = [next.status, true];
-    if ('statusMessage' in next && next.statusMessage !== this.statusMessage) [this.statusMessage, changed] = [next.statusMessage, true];
-    if (next.tools !== undefined) [this.tools, changed] = [next.tools, true];
-    if (!changed) return;
-    try {
-      this.o.onChange?.();
-    } catch (error) {
-      this.log.error('onChange listener failed', { error });
-    }
+  private setState(next: StateChange): void {
+    this.state.set(next);
   }
 }

@@ -1,10 +1,5 @@
+import { IdleLeases } from '../core/idleLeases.js';
 import type { ConnectionSlot } from './connectionSlot.js';
-
-interface Entry {
-  readonly slot: ConnectionSlot;
-  inFlight: number;
-  timer: NodeJS.Timeout | undefined;
-}
 
 /**
  * Per-user connections of one remote server: created lazily (the slot opens single-flight),
@@ -12,59 +7,27 @@ interface Entry {
  * connection resumes it (or re-initializes if the server forgot it meanwhile).
  */
 export class UserConnections {
-  private readonly entries = new Map<string, Entry>();
+  private readonly leases: IdleLeases<string, ConnectionSlot>;
 
-  constructor(
-    private readonly create: (username: string) => ConnectionSlot,
-    private readonly idleMs: number,
-  ) {}
+  constructor(create: (username: string) => ConnectionSlot, idleMs: number) {
+    this.leases = new IdleLeases({ create, idleMs, release: (slot) => slot.close(false) });
+  }
 
   get size(): number {
-    return this.entries.size;
+    return this.leases.size;
   }
 
   /** Runs `work` on this user's slot; the slot is not evicted while work is in flight. */
-  async use<T>(username: string, work: (slot: ConnectionSlot) => Promise<T>): Promise<T> {
-    let entry = this.entries.get(username);
-    if (!entry) {
-      entry = { slot: this.create(username), inFlight: 0, timer: undefined };
-      this.entries.set(username, entry);
-    }
-    const current = entry;
-    clearTimeout(current.timer);
-    current.inFlight += 1;
-    try {
-      return await work(current.slot);
-    } finally {
-      current.inFlight -= 1;
-      if (current.inFlight === 0 && this.entries.get(username) === current) {
-        current.timer = setTimeout(() => void this.evict(username, current), this.idleMs);
-        current.timer.unref();
-      }
-    }
+  use<T>(username: string, work: (slot: ConnectionSlot) => Promise<T>): Promise<T> {
+    return this.leases.use(username, work);
   }
 
   /** Drops one user's connection now (e.g. new tokens were stored after a refused refresh). */
-  async reset(username: string): Promise<void> {
-    const entry = this.entries.get(username);
-    if (entry) await this.evict(username, entry, true);
+  reset(username: string): Promise<void> {
+    return this.leases.reset(username);
   }
 
-  async closeAll(terminate: boolean): Promise<void> {
-    const all = [...this.entries.values()];
-    this.entries.clear();
-    await Promise.all(
-      all.map((e) => {
-        clearTimeout(e.timer);
-        return e.slot.close(terminate);
-      }),
-    );
-  }
-
-  private async evict(username: string, entry: Entry, force = false): Promise<void> {
-    if (this.entries.get(username) !== entry || (entry.inFlight > 0 && !force)) return;
-    clearTimeout(entry.timer);
-    this.entries.delete(username);
-    await entry.slot.close(false);
+  closeAll(terminate: boolean): Promise<void> {
+    return this.leases.closeAll((slot) => slot.close(terminate));
   }
 }

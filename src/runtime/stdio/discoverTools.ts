@@ -1,8 +1,8 @@
 import type { StdioTransport } from '../../events/serverEvents.js';
 import { buildChildEnv } from './childEnv.js';
 import type { ProcessRegistry } from './processRegistry.js';
-import { StdioConnection, type ClientInfo } from './stdioConnection.js';
-import type { ToolDescriptor } from '../core/types.js';
+import { StdioConnection } from './stdioConnection.js';
+import type { ToolDescriptor, UpstreamIdentity } from '../core/types.js';
 
 export interface DiscoveryOptions {
   readonly transport: StdioTransport;
@@ -10,7 +10,7 @@ export interface DiscoveryOptions {
   readonly startupTimeoutMs: number;
   readonly shutdownGraceMs: number;
   readonly registry?: ProcessRegistry | undefined;
-  readonly clientInfo: ClientInfo;
+  readonly identity: UpstreamIdentity;
   readonly log: (line: string) => void;
 }
 
@@ -36,7 +36,7 @@ export function discoverTools(options: DiscoveryOptions): Discovery {
       graceMs: options.shutdownGraceMs,
       registry: options.registry,
     },
-    options.clientInfo,
+    options.identity,
     {
       onStderrLine: (line) => options.log(`[discovery] ${line}`),
       onSpawn: () => undefined,

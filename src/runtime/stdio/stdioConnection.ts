@@ -1,13 +1,7 @@
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import {
-  CallToolResultSchema,
-  ErrorCode,
-  ListToolsResultSchema,
-  McpError,
-  ToolListChangedNotificationSchema,
-} from '@modelcontextprotocol/sdk/types.js';
-import { listAllTools } from '../core/listAllTools.js';
-import type { ProgressUpdate, ToolDescriptor, ToolResult } from '../core/types.js';
+import type { Client } from '@modelcontextprotocol/client';
+import { SdkError, SdkErrorCode } from '@modelcontextprotocol/client';
+import { callTool, connectUpstream, createUpstreamClient, listenForTools, listTools } from '../client/upstreamClient.js';
+import type { CallLimits, Negotiation, RequestLimits, ToolDescriptor, ToolResult, UpstreamIdentity } from '../core/types.js';
 import { describeExit, SpawnError, StdioProcessTransport, type ProcessExit, type StdioProcessOptions } from './stdioProcessTransport.js';
 
 /**
@@ -24,37 +18,27 @@ export interface StdioConnectionHooks {
   onProtocolError: (error: Error) => void;
 }
 
-export interface ClientInfo {
-  name: string;
-  version: string;
-}
-
-export interface RequestLimits {
-  signal: AbortSignal;
-  timeoutMs: number;
-}
-
-export interface CallLimits extends RequestLimits {
-  onProgress?: ((update: ProgressUpdate) => void) | undefined;
-}
+const PROBE_TIMEOUT_MS = 10_000;
 
 export class StdioConnection {
   readonly transport: StdioProcessTransport;
   private readonly client: Client;
   private opening = false;
   private lost = false;
+  /** What the connection settled on, once open. */
+  negotiation: Negotiation | undefined;
 
-  constructor(process: StdioProcessOptions, clientInfo: ClientInfo, private readonly hooks: StdioConnectionHooks) {
+  constructor(process: StdioProcessOptions, identity: UpstreamIdentity, private readonly hooks: StdioConnectionHooks) {
     this.transport = new StdioProcessTransport(process);
     this.transport.onstderrLine = hooks.onStderrLine;
     this.transport.onspawn = hooks.onSpawn;
-    this.client = new Client(clientInfo, { capabilities: {} });
+    // A silent stdio server is a legacy one: the probe must not eat the whole startup budget.
+    this.client = createUpstreamClient(identity, PROBE_TIMEOUT_MS, { onToolsChanged: hooks.onToolsChanged, onTruncatedList: hooks.onTruncatedList });
     this.client.onerror = hooks.onProtocolError;
     this.client.onclose = () => {
       this.lost = true;
       if (!this.opening) hooks.onLost(this.lossReason());
     };
-    this.client.setNotificationHandler(ToolListChangedNotificationSchema, () => hooks.onToolsChanged());
   }
 
   get pid(): number | undefined {
@@ -74,8 +58,11 @@ export class StdioConnection {
     return this.transport.closeReason ?? `process exited (${describeExit(this.transport.exitInfo)})`;
   }
 
-  /** Spawn + initialize + every tools/list page, all inside `timeoutMs`. Rejects with a message saying what failed. */
-  async open(timeoutMs: number): Promise<ToolDescriptor[]> {
+  /**
+   * Spawn + negotiate (a remembered verdict, else probe server/discover and fall back to initialize)
+   * + every tools/list page, all inside `timeoutMs`. Rejects with a message saying what failed.
+   */
+  async open(timeoutMs: number, prior?: Negotiation): Promise<ToolDescriptor[]> {
     this.opening = true;
     const startup = new AbortController();
     let timedOut = false;
@@ -85,9 +72,11 @@ export class StdioConnection {
       startup.abort(new Error(`startup timed out after ${timeoutMs} ms`));
     }, timeoutMs);
     try {
-      await this.client.connect(this.transport, { signal: startup.signal, timeout: timeoutMs });
+      this.negotiation = await connectUpstream(this.client, this.transport, { signal: startup.signal, timeoutMs }, prior);
       phase = 'tools/list';
-      return await this.listTools({ signal: startup.signal, timeoutMs });
+      const tools = await this.listTools({ signal: startup.signal, timeoutMs });
+      void listenForTools(this.client, this.hooks.onTruncatedList);
+      return tools;
     } catch (error) {
       throw new Error(this.startFailure(error, phase, timedOut, timeoutMs), { cause: error });
     } finally {
@@ -97,29 +86,12 @@ export class StdioConnection {
   }
 
   listTools(limits: RequestLimits): Promise<ToolDescriptor[]> {
-    return listAllTools(
-      async (cursor) => {
-        const page = await this.client.request(
-          { method: 'tools/list', params: cursor === undefined ? {} : { cursor } },
-          ListToolsResultSchema,
-          { signal: limits.signal, timeout: limits.timeoutMs },
-        );
-        return { tools: page.tools.map((tool): ToolDescriptor => ({ ...tool })), nextCursor: page.nextCursor };
-      },
-      { onTruncated: this.hooks.onTruncatedList },
-    );
+    return listTools(this.client, limits, this.hooks.onTruncatedList);
   }
 
   /** Pass-through tools/call: no client-side output-schema validation, the result is forwarded verbatim. */
-  async callTool(name: string, args: Record<string, unknown>, limits: CallLimits): Promise<ToolResult> {
-    // With onprogress the SDK sends _meta.progressToken upstream and routes the notifications back.
-    const onprogress = limits.onProgress;
-    const result = await this.client.request(
-      { method: 'tools/call', params: { name, arguments: args } },
-      CallToolResultSchema,
-      { signal: limits.signal, timeout: limits.timeoutMs, ...(onprogress ? { onprogress } : {}) },
-    );
-    return { ...result };
+  callTool(name: string, args: Record<string, unknown>, limits: CallLimits): Promise<ToolResult> {
+    return callTool(this.client, name, args, limits);
   }
 
   /** Shutdown ladder; resolves once the process is gone. Idempotent. */
@@ -131,7 +103,7 @@ export class StdioConnection {
     if (error instanceof SpawnError) return error.message;
     if (timedOut) return `startup did not complete within ${timeoutMs} ms (stuck in ${phase})`;
     if (this.lost || this.transport.exitInfo) return `${this.lossReason()} during ${phase}`;
-    if (error instanceof McpError && error.code === ErrorCode.ConnectionClosed) return `connection closed during ${phase}`;
+    if (SdkError.isInstance(error) && error.code === SdkErrorCode.ConnectionClosed) return `connection closed during ${phase}`;
     const message = error instanceof Error ? error.message : String(error);
     return `${phase} failed: ${message}`;
   }

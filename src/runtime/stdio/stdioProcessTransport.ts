@@ -1,7 +1,6 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { ReadBuffer, serializeMessage } from '@modelcontextprotocol/sdk/shared/stdio.js';
-import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import { deserializeMessage, serializeMessage, type JSONRPCMessage, type Transport } from '@modelcontextprotocol/client';
+import { MessageLines, type OversizedLine } from './messageLines.js';
 import type { ProcessRegistry } from './processRegistry.js';
 import { DEFAULT_MAX_STDERR_LINE, StderrLineSplitter } from './stderrLineSplitter.js';
 
@@ -22,7 +21,7 @@ export interface StdioProcessOptions {
   cwd?: string | undefined;
   /** Wait between each step of the shutdown ladder. */
   graceMs?: number;
-  /** One JSON-RPC message (line) larger than this is an error and closes the transport. */
+  /** A message (line) larger than this fails the request it answers; unattributable, it closes the transport. */
   maxMessageBytes?: number;
   maxStderrLineLength?: number;
   registry?: ProcessRegistry | undefined;
@@ -36,19 +35,22 @@ export class SpawnError extends Error {
   override readonly name = 'SpawnError';
 }
 
+/** JSON-RPC error code of the answer we substitute for an oversized result (server-error range). */
+export const RESULT_TOO_LARGE_CODE = -32090;
+
 export const describeExit = (exit: ProcessExit | undefined): string =>
   exit === undefined ? 'unknown exit' : exit.signal !== null ? `signal ${exit.signal}` : `code ${String(exit.code)}`;
 
 export class StdioProcessTransport implements Transport {
   onclose?: (() => void) | undefined;
   onerror?: ((error: Error) => void) | undefined;
-  onmessage?: (<T extends JSONRPCMessage>(message: T) => void) | undefined;
+  onmessage?: ((message: JSONRPCMessage) => void) | undefined;
   onstderrLine?: ((line: string) => void) | undefined;
   onexit?: ((exit: ProcessExit) => void) | undefined;
   onspawn?: ((pid: number) => void) | undefined;
 
   private child: ChildProcessWithoutNullStreams | undefined;
-  private readonly readBuffer: ReadBuffer;
+  private readonly lines: MessageLines;
   private readonly stderr: StderrLineSplitter;
   private readonly graceMs: number;
   private exit: ProcessExit | undefined;
@@ -59,7 +61,8 @@ export class StdioProcessTransport implements Transport {
   private markFinished: () => void = () => undefined;
 
   constructor(private readonly options: StdioProcessOptions) {
-    this.readBuffer = new ReadBuffer({ maxBufferSize: options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES });
+    const limit = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+    this.lines = new MessageLines(limit, (line) => this.handleLine(line), (line) => this.handleOversized(line));
     this.stderr = new StderrLineSplitter((line) => this.onstderrLine?.(line), options.maxStderrLineLength ?? DEFAULT_MAX_STDERR_LINE);
     this.graceMs = options.graceMs ?? DEFAULT_GRACE_MS;
     this.whenFinished = new Promise((resolve) => (this.markFinished = resolve));
@@ -164,25 +167,32 @@ export class StdioProcessTransport implements Transport {
   }
 
   private handleStdout(chunk: Buffer): void {
+    this.lines.append(chunk);
+  }
+
+  private handleLine(line: string): void {
+    let message: JSONRPCMessage;
     try {
-      this.readBuffer.append(chunk);
+      message = deserializeMessage(line);
     } catch (error) {
-      const max = this.options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
-      this.selfCloseReason ??= `server sent a message larger than ${max} bytes`;
+      // A non-JSON line is dropped; the stream goes on (same as the SDK transport).
       this.onerror?.(error instanceof Error ? error : new Error(String(error)));
+      return;
+    }
+    this.onmessage?.(message);
+  }
+
+  /** The answer was too big to take: the request it answers fails with a typed error; the server keeps running. */
+  private handleOversized(line: OversizedLine): void {
+    const { size, limit, id } = line;
+    if (id === undefined) {
+      this.selfCloseReason ??= `server sent a message of ${size} bytes (limit ${limit}) that answers no known request`;
+      this.onerror?.(new Error(this.selfCloseReason));
       void this.close();
       return;
     }
-    for (;;) {
-      try {
-        const message = this.readBuffer.readMessage();
-        if (message === null) break;
-        this.onmessage?.(message);
-      } catch (error) {
-        // A non-JSON line is dropped; the stream goes on (same as the SDK transport).
-        this.onerror?.(error instanceof Error ? error : new Error(String(error)));
-      }
-    }
+    const message = `result of ${size} bytes exceeds the message size limit of ${limit} bytes`;
+    this.onmessage?.({ jsonrpc: '2.0', id, error: { code: RESULT_TOO_LARGE_CODE, message, data: { reason: 'result_too_large', size, limit } } });
   }
 
   private handleExit(code: number | null, signal: NodeJS.Signals | null): void {
@@ -204,7 +214,7 @@ export class StdioProcessTransport implements Transport {
     const pid = this.child?.pid;
     if (pid !== undefined) this.options.registry?.remove(pid);
     this.stderr.end();
-    this.readBuffer.clear();
+    this.lines.clear();
     if (this.exit) this.onexit?.(this.exit);
     this.markFinished();
     this.onclose?.();

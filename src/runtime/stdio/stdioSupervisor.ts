@@ -2,12 +2,12 @@ import { AppError } from '../../errors.js';
 import type { StdioTransport } from '../../events/serverEvents.js';
 import type { Logger } from '../../logger.js';
 import { buildChildEnv } from './childEnv.js';
-import { LogBuffer } from '../core/logBuffer.js';
+import { SupervisorState, type LogSink, type StateChange } from '../core/supervisorState.js';
 import type { ProcessRegistry } from './processRegistry.js';
 import { ReadinessGate } from '../core/awaitState.js';
 import { decideAfterCrash, type CrashState, type RestartPolicy } from '../core/restartPolicy.js';
-import { StdioConnection, type ClientInfo } from './stdioConnection.js';
-import type { CallOptions, ServerSnapshot, ServerStatus, ToolDescriptor, ToolResult } from '../core/types.js';
+import { StdioConnection } from './stdioConnection.js';
+import type { CallOptions, NegotiationMemory, ServerSnapshot, ToolDescriptor, ToolResult, UpstreamIdentity } from '../core/types.js';
 import { describeExit } from './stdioProcessTransport.js';
 import { runToolCall } from '../calls/toolCall.js';
 
@@ -24,17 +24,19 @@ export interface StdioSupervisorOptions {
   redact?: (line: string) => string;
   onChange?: () => void;
   now?: () => number;
-  clientInfo?: ClientInfo;
+  /** Client info and advertised capabilities; default: mcp-api advertising nothing. */
+  identity?: UpstreamIdentity;
+  /** Where the negotiated era is remembered across restarts; without it every start probes. */
+  negotiation?: NegotiationMemory;
+  /** One message larger than this fails the call it answers (result_too_large); default 10 MiB. */
+  maxMessageBytes?: number | undefined;
   /** Where stderr lines and supervisor notes go; default: a buffer of its own (logLimit, redact). */
   logs?: LogSink;
 }
 
-export interface LogSink {
-  push(line: string): void;
-  lines(): string[];
-}
+export type { LogSink };
 
-const DEFAULT_CLIENT_INFO: ClientInfo = { name: 'mcp-api', version: '0.1.0' };
+export const DEFAULT_IDENTITY: UpstreamIdentity = { clientInfo: { name: 'mcp-api', version: '0.1.0' }, capabilities: {} };
 
 /**
  * Supervises one stdio MCP server: connects, restarts it with backoff when it dies, stops retrying
@@ -42,13 +44,9 @@ const DEFAULT_CLIENT_INFO: ClientInfo = { name: 'mcp-api', version: '0.1.0' };
  * onChange fires whenever status, statusMessage, tools or pid change.
  */
 export class StdioSupervisor {
-  private readonly logs: LogSink;
+  private readonly state: SupervisorState;
   private readonly log: Logger;
   private readonly now: () => number;
-  private status: ServerStatus = 'disconnected';
-  private statusMessage: string | undefined;
-  private tools: ToolDescriptor[] = [];
-  private pid: number | undefined;
   private restarts = 0;
   private active = false;
   private current: StdioConnection | undefined;
@@ -59,14 +57,22 @@ export class StdioSupervisor {
   private previousClose: Promise<void> = Promise.resolve();
   private stopping: Promise<void> | undefined;
   private toolsRefresh = 0;
+  /** The remembered verdict just failed a start: probe afresh next time. */
+  private distrustPrior = false;
   private readonly readiness = new ReadinessGate<StdioConnection>(() => {
-    if (this.current && this.status === 'connected') return { ready: this.current };
+    if (this.current && this.state.status === 'connected') return { ready: this.current };
     const failed = this.unavailable();
     return failed ? { failed } : undefined;
   });
 
   constructor(private readonly options: StdioSupervisorOptions) {
-    this.logs = options.logs ?? new LogBuffer({ limit: options.logLimit, ...(options.redact ? { redact: options.redact } : {}) });
+    this.state = new SupervisorState({
+      logger: options.logger,
+      onChange: options.onChange,
+      logs: options.logs,
+      logLimit: options.logLimit,
+      redact: options.redact,
+    });
     this.log = options.logger.child({ server: options.name });
     this.now = options.now ?? Date.now;
   }
@@ -77,7 +83,7 @@ export class StdioSupervisor {
 
   /** Begins connecting; progress shows in snapshot() and onChange. A no-op while running, a retry after a crash loop. */
   start(): void {
-    if (this.active && this.status !== 'error') return;
+    if (this.active && this.state.status !== 'error') return;
     this.active = true;
     this.stopping = undefined;
     this.crashes = { history: [], attempt: 0 };
@@ -93,14 +99,7 @@ export class StdioSupervisor {
   }
 
   snapshot(): ServerSnapshot {
-    return {
-      status: this.status,
-      ...(this.statusMessage === undefined ? {} : { statusMessage: this.statusMessage }),
-      toolsList: [...this.tools],
-      logs: this.logs.lines(),
-      ...(this.pid === undefined ? {} : { pid: this.pid }),
-      restarts: this.restarts,
-    };
+    return { ...this.state.view(), restarts: this.restarts };
   }
 
   /** Calls a tool on the current connection, waiting (within the call's budget) while the server connects. */
@@ -110,7 +109,7 @@ export class StdioSupervisor {
         name: this.name,
         waitForConnection: (signal) => this.readiness.wait(signal),
         isStopped: () => !this.active,
-        statusMessage: () => this.statusMessage,
+        statusMessage: () => this.state.statusMessage,
       },
       tool,
       args,
@@ -119,11 +118,11 @@ export class StdioSupervisor {
   }
 
   private unavailable(): AppError | undefined {
-    if (this.status !== 'error' && this.status !== 'disconnected') return undefined;
-    const why = this.statusMessage ? `: ${this.statusMessage}` : '';
-    return new AppError('server_unavailable', `Server ${this.name} is not available (status ${this.status}${why})`, {
+    if (this.state.status !== 'error' && this.state.status !== 'disconnected') return undefined;
+    const why = this.state.statusMessage ? `: ${this.state.statusMessage}` : '';
+    return new AppError('server_unavailable', `Server ${this.name} is not available (status ${this.state.status}${why})`, {
       serverName: this.name,
-      status: this.status,
+      status: this.state.status,
     });
   }
 
@@ -134,16 +133,20 @@ export class StdioSupervisor {
     this.current = conn;
     this.connectedAt = undefined;
     this.setState({ status: 'connecting' });
+    const prior = this.distrustPrior ? undefined : this.options.negotiation?.load();
     let tools: ToolDescriptor[];
     try {
-      tools = await conn.open(this.options.startupTimeoutMs);
+      tools = await conn.open(this.options.startupTimeoutMs, prior);
     } catch (error) {
+      if (prior) this.distrustPrior = true;
       return this.handleLoss(conn, error instanceof Error ? error.message : String(error));
     }
+    this.distrustPrior = false;
+    if (!prior && conn.negotiation) this.options.negotiation?.record(conn.negotiation);
     if (conn !== this.current) return;
     if (conn.closed) return this.handleLoss(conn, `${conn.lossReason()} right after startup`);
     this.connectedAt = this.now();
-    this.log.info('mcp server connected', { pid: conn.pid, tools: tools.length });
+    this.log.info('mcp server connected', { pid: conn.pid, tools: tools.length, protocolVersion: conn.negotiation?.protocolVersion });
     this.setState({ status: 'connected', statusMessage: undefined, tools, pid: conn.pid });
   }
 
@@ -156,9 +159,10 @@ export class StdioSupervisor {
       cwd: cfg.cwd,
       graceMs: shutdownGraceMs,
       registry,
+      ...(this.options.maxMessageBytes === undefined ? {} : { maxMessageBytes: this.options.maxMessageBytes }),
     };
-    const conn: StdioConnection = new StdioConnection(spawnOptions, this.options.clientInfo ?? DEFAULT_CLIENT_INFO, {
-      onStderrLine: (line) => this.logs.push(line),
+    const conn: StdioConnection = new StdioConnection(spawnOptions, this.options.identity ?? DEFAULT_IDENTITY, {
+      onStderrLine: (line) => this.state.note(line),
       onSpawn: (pid) => {
         if (conn === this.current) this.setState({ pid });
       },
@@ -223,21 +227,10 @@ export class StdioSupervisor {
   }
 
   private note(line: string): void {
-    this.logs.push(line);
+    this.state.note(line);
   }
 
-  private setState(next: { status?: ServerStatus; statusMessage?: string | undefined; tools?: ToolDescriptor[]; pid?: number | undefined }): void {
-    let changed = false;
-    if (next.status !== undefined && next.status !== this.status) [this.status, changed] = [next.status, true];
-    if ('statusMessage' in next && next.statusMessage !== this.statusMessage) [this.statusMessage, changed] = [next.statusMessage, true];
-    if (next.tools !== undefined) [this.tools, changed] = [next.tools, true];
-    if ('pid' in next && next.pid !== this.pid) [this.pid, changed] = [next.pid, true];
-    this.readiness.notify();
-    if (!changed) return;
-    try {
-      this.options.onChange?.();
-    } catch (error) {
-      this.log.error('onChange listener failed', { error });
-    }
+  private setState(next: StateChange): void {
+    this.state.set(next, () => this.readiness.notify());
   }
 }

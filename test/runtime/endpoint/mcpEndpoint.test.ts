@@ -1,4 +1,7 @@
-import { Client as ClientV2, StreamableHTTPClientTransport as TransportV2 } from '@modelcontextprotocol/client';
+import {
+  Client as ClientV2,
+  StreamableHTTPClientTransport as TransportV2,
+} from '@modelcontextprotocol/client';
 import { Client as ClientV1 } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport as TransportV1 } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { expect } from 'chai';
@@ -9,7 +12,7 @@ import { createMemoryEventStore } from '../../../src/events/memoryEventStore.js'
 import type { EventStore } from '../../../src/events/eventStore.js';
 import { createLogger } from '../../../src/logger.js';
 import { Projector } from '../../../src/projections/projector.js';
-import type { ToolCallExtras } from '../../../src/runtime/calls/toolCaller.js';
+import type { ToolCallExtras } from '../../../src/runtime/core/types.js';
 import { McpEndpoint } from '../../../src/runtime/endpoint/mcpEndpoint.js';
 import { storeSessionLedger } from '../../../src/runtime/endpoint/sessionLedger.js';
 
@@ -20,7 +23,13 @@ async function instance(store: EventStore, seen: ToolCallExtras[]) {
   const projector = new Projector(store, logger);
   await projector.start();
   const endpoint = new McpEndpoint({
-    ledger: storeSessionLedger({ store, readModels: () => projector.readModels, metadata: () => ({ now: new Date(), newId: randomUUID }), caughtUp: (p) => projector.waitFor(p), logger }),
+    ledger: storeSessionLedger({
+      store,
+      readModels: () => projector.readModels,
+      metadata: () => ({ now: new Date(), newId: randomUUID }),
+      caughtUp: (p) => projector.waitFor(p),
+      logger,
+    }),
     logger,
     limits: { maxSessionsPerUser: 4, sessionIdleTimeoutMs: 60_000, maxConcurrentCallsPerSession: 4 },
     source: {
@@ -36,7 +45,11 @@ async function instance(store: EventStore, seen: ToolCallExtras[]) {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const body = chunks.length ? (JSON.parse(Buffer.concat(chunks).toString()) as unknown) : undefined;
-      void endpoint.handle(req, res, { access: { principal: { username: 'u', subject: 'admin:u' }, filter: {} }, stateless: false, body });
+      void endpoint.handle(req, res, {
+        access: { principal: { username: 'u', subject: 'admin:u' }, filter: {} },
+        stateless: false,
+        body,
+      });
     });
   });
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
@@ -51,7 +64,7 @@ async function instance(store: EventStore, seen: ToolCallExtras[]) {
   };
 }
 
-describe('McpEndpoint: the calling client\'s capabilities reach the call path', () => {
+describe("McpEndpoint: the calling client's capabilities reach the call path", () => {
   const store = createMemoryEventStore();
   const seen: ToolCallExtras[] = [];
   const open: Array<{ close(): Promise<void> }> = [];
@@ -63,7 +76,10 @@ describe('McpEndpoint: the calling client\'s capabilities reach the call path', 
   it('from the envelope of a 2026-07-28 request', async () => {
     const gw = await instance(store, seen);
     open.push(gw);
-    const client = new ClientV2({ name: 't', version: '1' }, { capabilities: { sampling: {} }, versionNegotiation: { mode: { pin: '2026-07-28' } } });
+    const client = new ClientV2(
+      { name: 't', version: '1' },
+      { capabilities: { sampling: {} }, versionNegotiation: { mode: { pin: '2026-07-28' } } },
+    );
     await client.connect(new TransportV2(gw.url));
     open.push(client);
     await client.callTool({ name: 'fx__echo', arguments: {} });
@@ -75,16 +91,31 @@ describe('McpEndpoint: the calling client\'s capabilities reach the call path', 
     const second = await instance(store, seen);
     open.push(first, second);
     const transport = new TransportV1(first.url);
-    const client = new ClientV1({ name: 't', version: '1' }, { capabilities: { roots: { listChanged: true } } });
+    const client = new ClientV1(
+      { name: 't', version: '1' },
+      { capabilities: { roots: { listChanged: true } } },
+    );
     await client.connect(transport);
     open.push(client);
     await client.callTool({ name: 'fx__echo', arguments: {} });
     const res = await fetch(second.url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-session-id': transport.sessionId as string },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name: 'fx__echo', arguments: {} } }),
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        'mcp-session-id': transport.sessionId as string,
+      },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 7,
+        method: 'tools/call',
+        params: { name: 'fx__echo', arguments: {} },
+      }),
     });
     expect(await res.text()).to.contain('"ok"');
-    expect(seen.map((e) => e.clientCapabilities)).to.deep.equal([{ roots: { listChanged: true } }, { roots: { listChanged: true } }]);
+    expect(seen.map((e) => e.clientCapabilities)).to.deep.equal([
+      { roots: { listChanged: true } },
+      { roots: { listChanged: true } },
+    ]);
   });
 });

@@ -1,5 +1,11 @@
 import { expect } from 'chai';
-import { evictionsFor, isExpired, needsMark, sessionTimings, type SessionUse } from '../../../src/runtime/endpoint/sessionPolicy.js';
+import {
+  evictionsFor,
+  isExpired,
+  needsMark,
+  sessionTimings,
+  type SessionUse,
+} from '../../../src/runtime/endpoint/sessionPolicy.js';
 
 const t = sessionTimings(2, 1_800_000);
 const NOW = 10_000_000;
@@ -12,7 +18,12 @@ const use = (key: string, openedAgoMs: number, usedAgoMs: number, openHere = 0):
 
 describe('legacy /mcp session policy', () => {
   it('derives the numbers the README states from the cap and the idle timeout', () => {
-    expect(t).to.deep.equal({ maxPerUser: 2, idleTimeoutMs: 1_800_000, protectMs: 60_000, markEveryMs: 30_000 });
+    expect(t).to.deep.equal({
+      maxPerUser: 2,
+      idleTimeoutMs: 1_800_000,
+      protectMs: 60_000,
+      markEveryMs: 30_000,
+    });
     expect(sessionTimings(5, 200)).to.deep.include({ protectMs: 200, markEveryMs: 100 });
   });
 
@@ -27,7 +38,9 @@ describe('legacy /mcp session policy', () => {
   });
 
   it('otherwise evicts the least recently used', () => {
-    expect(evictionsFor([use('newer', 3_600_000, 400_000), use('older', 3_600_000, 900_000)], NOW, t)).to.deep.equal(['older']);
+    expect(
+      evictionsFor([use('newer', 3_600_000, 400_000), use('older', 3_600_000, 900_000)], NOW, t),
+    ).to.deep.equal(['older']);
   });
 
   it('never evicts a session with an open stream here or recent use, and says so when no room can be made', () => {

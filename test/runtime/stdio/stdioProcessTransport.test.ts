@@ -131,14 +131,38 @@ describe('StdioProcessTransport', function () {
     expect(JSON.parse(o.lines[0] as string)).to.deep.equal({ ONLY_THIS: 'yes' });
   });
 
-  it('closes with an error when one message exceeds the size limit', async () => {
-    const t = make({ args: ['-e', 'process.stdout.write("x".repeat(5000)); setInterval(() => {}, 1000)'], maxMessageBytes: 1000 });
+  it('closes with an error when an oversized message answers no request it can name', async () => {
+    const t = make({ args: ['-e', 'process.stdout.write("x".repeat(5000) + "\\n"); setInterval(() => {}, 1000)'], maxMessageBytes: 1000 });
     const o = observe(t);
     await t.start();
     await waitFor(o.closed, 'close');
     expect(o.errors.map((e) => e.message).join()).to.contain('1000');
-    expect(t.closeReason).to.contain('larger than 1000 bytes');
+    expect(t.closeReason).to.contain('5000 bytes (limit 1000)');
   });
+
+  for (const [where, line] of [
+    ['last (JavaScript SDKs)', 'JSON.stringify({ result: { text: "x".repeat(5000) }, jsonrpc: "2.0", id: 7 })'],
+    ['first (Python SDK)', 'JSON.stringify({ jsonrpc: "2.0", id: "req-7", result: { text: "x".repeat(5000) } })'],
+  ] as const) {
+    it(`answers an oversized result with the id ${where} by an error for that request, and stays open`, async () => {
+      const src = `process.stdout.write(${line} + "\\n"); process.stdout.write(JSON.stringify({ jsonrpc: "2.0", id: 8, result: {} }) + "\\n"); setInterval(() => {}, 1000)`;
+      const t = make({ args: ['-e', src], maxMessageBytes: 1000 });
+      const o = observe(t);
+      const messages: Array<Record<string, unknown>> = [];
+      t.onmessage = (m) => messages.push(m as Record<string, unknown>);
+      await t.start();
+      await waitFor(() => messages.length === 2, 'two messages');
+      const [tooLarge, next] = messages;
+      expect(tooLarge?.id).to.equal(where.startsWith('last') ? 7 : 'req-7');
+      expect(tooLarge?.error).to.deep.include({ code: -32090 });
+      const data = (tooLarge?.error as { data: { size: number; limit: number } }).data;
+      expect(data.limit).to.equal(1000);
+      expect(data.size).to.be.greaterThan(5000);
+      expect(next).to.deep.equal({ jsonrpc: '2.0', id: 8, result: {} });
+      expect(o.closed()).to.equal(false);
+      expect(t.pid).to.be.a('number');
+    });
+  }
 
   it('delivers JSON-RPC messages both ways', async () => {
     const t = make({ args: [FIXTURE_SERVER] });

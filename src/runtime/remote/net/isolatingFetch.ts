@@ -1,5 +1,5 @@
 import { getEventListeners, setMaxListeners } from 'node:events';
-import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { FetchLike } from '@modelcontextprotocol/client';
 
 /**
  * The SDK's HTTP transports pass one connection-wide AbortSignal into every fetch, and undici

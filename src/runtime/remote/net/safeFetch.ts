@@ -1,6 +1,6 @@
 import { lookup as dnsLookup, type LookupAddress, type LookupAllOptions } from 'node:dns';
 import type { LookupFunction } from 'node:net';
-import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { FetchLike } from '@modelcontextprotocol/client';
 import { Agent } from 'undici';
 import { addressRefusal, checkUrl, UrlRefusedError, type UrlPolicy } from '../../../net/urlSafety.js';
 

@@ -1,4 +1,4 @@
-import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { FetchLike } from '@modelcontextprotocol/client';
 import type { SecretBox } from '../../../crypto/secretBox.js';
 import { AppError } from '../../../errors.js';
 import { headerSecretName, SERVER_HEADER_USER, type StreamableHttpTransport } from '../../../events/serverEvents.js';

@@ -1,7 +1,11 @@
-import { discoverOAuthServerInfo, refreshAuthorization } from '@modelcontextprotocol/sdk/client/auth.js';
-import { OAuthError, ServerError, TemporarilyUnavailableError } from '@modelcontextprotocol/sdk/server/auth/errors.js';
-import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
-import type { AuthorizationServerMetadata } from '@modelcontextprotocol/sdk/shared/auth.js';
+import {
+  discoverOAuthServerInfo,
+  OAuthError,
+  OAuthErrorCode,
+  refreshAuthorization,
+  type AuthorizationServerMetadata,
+  type FetchLike,
+} from '@modelcontextprotocol/client';
 
 /** What a refresh needs, in clear, for the one moment of the token request. */
 export interface RefreshInput {
@@ -70,8 +74,9 @@ export class OAuthExchange {
     } catch (error) {
       // A changed authorization server must not keep us on stale metadata.
       this.discoveries.delete(input.serverUrl);
-      const transient = !(error instanceof OAuthError) || error instanceof ServerError || error instanceof TemporarilyUnavailableError;
-      const code = error instanceof OAuthError ? `${error.errorCode}: ` : '';
+      const oauth = OAuthError.isInstance(error) ? error : undefined;
+      const transient = !oauth || oauth.code === OAuthErrorCode.ServerError || oauth.code === OAuthErrorCode.TemporarilyUnavailable;
+      const code = oauth ? `${oauth.code}: ` : '';
       throw new RefreshFailure(`${code}${describe(error)}`, !transient);
     }
   }

@@ -1,0 +1,2 @@
+/** What a response shows in place of a value it must not reveal (env values, headers, session ids). */
+export const REDACTED = '[redacted]';

@@ -1,0 +1,91 @@
+import { Client, type ClientCapabilities, type DiscoverResult, type PriorDiscovery, type Transport } from '@modelcontextprotocol/client';
+import { listAllTools } from '../core/listAllTools.js';
+import type { CallLimits, Negotiation, RequestLimits, ToolDescriptor, ToolResult, UpstreamIdentity } from '../core/types.js';
+
+/**
+ * The SDK client every upstream connection (stdio, Streamable HTTP, SSE) uses: era negotiation
+ * (probe server/discover, fall back to initialize), pass-through requests, tool-list walks.
+ */
+export interface UpstreamHooks {
+  readonly onToolsChanged: () => void;
+  readonly onTruncatedList: (reason: string) => void;
+}
+
+export function createUpstreamClient(identity: UpstreamIdentity, probeTimeoutMs: number, hooks: UpstreamHooks): Client {
+  const capabilities: ClientCapabilities = { ...identity.capabilities };
+  const client = new Client(identity.clientInfo, {
+    capabilities,
+    versionNegotiation: { mode: 'auto', probe: { timeoutMs: probeTimeoutMs } },
+  });
+  // Legacy servers notify unsolicited; modern ones only on a subscriptions/listen stream (see listenForTools).
+  client.setNotificationHandler('notifications/tools/list_changed', () => hooks.onToolsChanged());
+  return client;
+}
+
+/** A remembered verdict as the SDK takes it: a modern one skips every round trip, a legacy one the probe. */
+export function priorOf(negotiation: Negotiation | undefined): PriorDiscovery | undefined {
+  if (!negotiation) return undefined;
+  if (negotiation.era === 'legacy') return { kind: 'legacy' };
+  return negotiation.discover ? { kind: 'modern', discover: negotiation.discover as DiscoverResult } : undefined;
+}
+
+/** Connects on `prior` if given, else probes; says what the connection settled on. */
+export async function connectUpstream(
+  client: Client,
+  transport: Transport,
+  limits: RequestLimits,
+  prior: Negotiation | undefined,
+): Promise<Negotiation> {
+  const verdict = priorOf(prior);
+  await client.connect(transport, { signal: limits.signal, timeout: limits.timeoutMs, ...(verdict ? { prior: verdict } : {}) });
+  return negotiationOf(client, prior);
+}
+
+/** A resumed session skips initialize, so its version is the one remembered with it. */
+export function negotiationOf(client: Client, prior?: Negotiation): Negotiation {
+  const era = client.getProtocolEra() ?? prior?.era ?? 'legacy';
+  const protocolVersion = client.getNegotiatedProtocolVersion() ?? prior?.protocolVersion ?? 'unknown';
+  const discover = era === 'modern' ? client.getDiscoverResult() : undefined;
+  return { era, protocolVersion, ...(discover ? { discover: JSON.parse(JSON.stringify(discover)) as Record<string, unknown> } : {}) };
+}
+
+/**
+ * A modern-era connection hears about tool-list changes only on a subscriptions/listen stream it
+ * opens itself; a legacy one gets them unsolicited. Best effort: without it the list is only
+ * refreshed on reconnect.
+ */
+export async function listenForTools(client: Client, onError: (reason: string) => void): Promise<void> {
+  if (client.getProtocolEra() !== 'modern' || !client.getServerCapabilities()?.tools?.listChanged) return;
+  try {
+    await client.listen({ toolsListChanged: true });
+  } catch (error) {
+    onError(`subscribing to tool-list changes failed: ${describe(error)}`);
+  }
+}
+
+/** Every page of tools/list, with the upstream's tool objects passed through as JSON. */
+export function listTools(client: Client, limits: RequestLimits, onTruncated: (reason: string) => void): Promise<ToolDescriptor[]> {
+  return listAllTools(
+    async (cursor) => {
+      const page = await client.request(
+        { method: 'tools/list', params: cursor === undefined ? {} : { cursor } },
+        { signal: limits.signal, timeout: limits.timeoutMs },
+      );
+      return { tools: page.tools.map((tool): ToolDescriptor => ({ ...tool })), nextCursor: page.nextCursor };
+    },
+    { onTruncated },
+  );
+}
+
+/** Pass-through tools/call: no client-side output-schema validation, the result is forwarded verbatim. */
+export async function callTool(client: Client, name: string, args: Record<string, unknown>, limits: CallLimits): Promise<ToolResult> {
+  // With onprogress the SDK asks for progress (a progressToken) and routes the notifications back.
+  const onprogress = limits.onProgress;
+  const result = await client.request(
+    { method: 'tools/call', params: { name, arguments: args } },
+    { signal: limits.signal, timeout: limits.timeoutMs, ...(onprogress ? { onprogress } : {}) },
+  );
+  return { ...result };
+}
+
+export const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error)).slice(0, 300);
