@@ -6,10 +6,11 @@ import type { McpSessionRecord } from '../../projections/mcpSessionsProjection.j
 import type { McpAccess } from './access.js';
 import { replayHandshake, serveNode, sessionTransport, type LiveSession } from './liveSession.js';
 import { replyError } from './replies.js';
+import { openedRecord, recordedFilter } from './sessionRecord.js';
 import type { SessionLedger } from './sessionLedger.js';
 import { sessionKey } from './sessionKey.js';
 import { evictionsFor, isExpired, needsMark, type SessionTimings, type SessionUse } from './sessionPolicy.js';
-import { fingerprint, visibleTools, type ServerTools, type ToolFilter } from './toolCatalog.js';
+import { fingerprint, visibleTools, type ServerTools } from './toolCatalog.js';
 
 export interface LegacySessionsOptions {
   readonly ledger: SessionLedger;
@@ -19,12 +20,6 @@ export interface LegacySessionsOptions {
   readonly logger: Logger;
   readonly now: () => number;
 }
-
-const toFilter = (f: McpSessionRecord['filter']): ToolFilter => ({
-  servers: f.servers ? new Set(f.servers) : undefined,
-  tools: f.tools ? new Set(f.tools) : undefined,
-});
-const fromSet = (s: ReadonlySet<string> | undefined): string[] | undefined => (s ? [...s].sort() : undefined);
 
 /**
  * Legacy (2025-era) sessions: opened by `initialize`, recorded in the shared store, held live by
@@ -92,47 +87,19 @@ export class LegacySessions {
         'retry-after': String(Math.ceil(this.o.timings.protectMs / 1000)),
       });
     }
-    const params = (
-      body as {
-        params: {
-          protocolVersion: string;
-          capabilities?: Record<string, unknown>;
-          clientInfo: { name: string; version: string };
-        };
-      }
-    ).params;
     const server = this.o.build(access);
     const opened: { session?: LiveSession } = {};
     const now = this.o.now();
     const transport = sessionTransport(randomUUID, {
       onsessioninitialized: async (id) => {
         const key = sessionKey(id);
-        const capabilities = params.capabilities ?? {};
         // Recorded before the client learns the id: the record is what a restart or another instance resumes.
-        await this.o.ledger
-          .open({
-            sessionKey: key,
-            subject: principal.subject,
-            username: principal.username,
-            protocolVersion: params.protocolVersion,
-            clientInfo: { name: params.clientInfo.name, version: params.clientInfo.version },
-            clientCapabilities: JSON.stringify(capabilities).length <= 8192 ? capabilities : {},
-            filter: { servers: fromSet(filter.servers), tools: fromSet(filter.tools) },
-          })
-          .catch((error: unknown) => {
-            this.o.logger.error('recording a new mcp session failed', { error });
-            throw new Error('the session could not be recorded; retry');
-          });
-        opened.session = this.adopt(
-          key,
-          principal.subject,
-          principal.username,
-          filter,
-          transport,
-          server,
-          now,
-          now,
-        );
+        await this.o.ledger.open(openedRecord(key, access, body)).catch((error: unknown) => {
+          this.o.logger.error('recording a new mcp session failed', { error });
+          throw new Error('the session could not be recorded; retry');
+        });
+        const owner = { key, subject: principal.subject, username: principal.username, filter };
+        opened.session = this.adopt({ ...owner, openedAtMs: now, markedAt: now }, transport, server);
         this.track(opened.session, res);
         this.o.logger.info('mcp session opened', { username: principal.username, sessions: this.live.size });
       },
@@ -158,27 +125,20 @@ export class LegacySessions {
   }
 
   private adopt(
-    key: string,
-    subject: string,
-    username: string,
-    filter: ToolFilter,
+    owner: Pick<LiveSession, 'key' | 'subject' | 'username' | 'filter' | 'openedAtMs'> & { markedAt: number },
     transport: LiveSession['transport'],
     server: Server,
-    openedAtMs: number,
-    markedAt: number,
   ): LiveSession {
+    const { key, markedAt, ...rest } = owner;
     const session: LiveSession = {
       key,
-      subject,
-      username,
-      filter,
+      ...rest,
       transport,
       server,
-      openedAtMs,
       lastActivity: this.o.now(),
       lastMarkedAt: markedAt,
       open: 0,
-      fingerprint: fingerprint(visibleTools(this.o.servers(), filter)),
+      fingerprint: fingerprint(visibleTools(this.o.servers(), rest.filter)),
     };
     this.live.set(key, session);
     // The transport closing (DELETE, shutdown, unload) only forgets it here; the record stays.
@@ -205,7 +165,7 @@ export class LegacySessions {
       await this.o.ledger.close(key, 'idle');
       return undefined;
     }
-    const filter = toFilter(record.filter);
+    const filter = recordedFilter(record);
     // Who and what are the record's (the caller checked the requester against it); admission
     // (the rate limit) is the requester's.
     const server = this.o.build({
@@ -226,15 +186,11 @@ export class LegacySessions {
       return undefined;
     }
     this.o.logger.info('mcp session restored', { username: record.username });
+    const owner = { key, subject: record.subject, username: record.username, filter };
     return this.adopt(
-      key,
-      record.subject,
-      record.username,
-      filter,
+      { ...owner, openedAtMs: record.openedAtMs, markedAt: record.lastActiveAtMs },
       transport,
       server,
-      record.openedAtMs,
-      record.lastActiveAtMs,
     );
   }
 
