@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { coldStartBench, memoryBench } from './gatewayBench.js';
-import { eventStoreBench, fileReopenBench, rebuildBench } from './storeBench.js';
+import { eventStoreBench, fileScaleBench, rebuildBench } from './storeBench.js';
 import { toolCallBench } from './toolCallBench.js';
 
 /**
@@ -20,14 +20,17 @@ async function main(): Promise<void> {
   const eventStore = await eventStoreBench(quick ? 500 : 2000);
   log('projection rebuild');
   const rebuild = [await rebuildBench(quick ? 10_000 : 100_000), await rebuildBench(quick ? 20_000 : 1_000_000)];
-  log('file store reopen');
-  const reopen = await fileReopenBench(quick ? 10_000 : 100_000);
+  const scale = [];
+  for (const n of quick ? [10_000, 50_000] : [100_000, 1_000_000, 5_000_000]) {
+    log(`file store start at ${n} events`);
+    scale.push(await fileScaleBench(n));
+  }
   log('cold start');
   const coldStart = await coldStartBench(quick ? [1, 5] : [1, 10, 50], quick ? 1 : 2);
   log('memory');
   const memory = await memoryBench(quick ? 10_000 : 100_000);
 
-  const results = { date: new Date().toISOString(), machine, toolCalls, eventStore, rebuild, reopen, coldStart, memory };
+  const results = { date: new Date().toISOString(), machine, toolCalls, eventStore, rebuild, scale, coldStart, memory };
   const dir = fileURLToPath(new URL('../../bench/results/', import.meta.url));
   await mkdir(dir, { recursive: true });
   await writeFile(`${dir}latest.json`, JSON.stringify(results, null, 2) + '\n');
@@ -39,7 +42,7 @@ function markdown(r: {
   toolCalls: Awaited<ReturnType<typeof toolCallBench>>;
   eventStore: Awaited<ReturnType<typeof eventStoreBench>>;
   rebuild: Array<Awaited<ReturnType<typeof rebuildBench>>>;
-  reopen: Awaited<ReturnType<typeof fileReopenBench>>;
+  scale: Array<Awaited<ReturnType<typeof fileScaleBench>>>;
   coldStart: Awaited<ReturnType<typeof coldStartBench>>;
   memory: Awaited<ReturnType<typeof memoryBench>>;
 }): string {
@@ -57,7 +60,18 @@ function markdown(r: {
   }
   lines.push('', '## Projection rebuild', '', '| events | seconds | events/s | peak RSS MiB |', '| --- | --- | --- | --- |');
   for (const x of r.rebuild) lines.push(`| ${x.events} | ${x.seconds} | ${x.eventsPerSec} | ${x.peakRssMiB} |`);
-  lines.push('', `File store reopen (read + verify) of ${r.reopen.events} events: ${r.reopen.reopenSeconds} s`);
+  lines.push('', '## File store start (each open in a fresh process; memory store: see the rebuild peak RSS)', '');
+  lines.push(
+    '| events | log MiB | segments | open after crash s (records read) | RSS MiB ' +
+      '| after stop s | RSS MiB | no checkpoint s | RSS MiB |',
+  );
+  lines.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  for (const x of r.scale) {
+    const { afterCrash: c, afterStop: s, noCheckpoint: f } = x;
+    const crash = `${c.openSeconds} (${c.recordsRead}) | ${c.rssMiB}`;
+    const rest = `${s.openSeconds} | ${s.rssMiB} | ${f.openSeconds} | ${f.rssMiB}`;
+    lines.push(`| ${x.events} | ${x.logMiB} | ${x.segments} | ${crash} | ${rest} |`);
+  }
   lines.push('', '## Cold start', '', '| servers | to listening ms | to all connected ms |', '| --- | --- | --- |');
   for (const [n, x] of Object.entries(r.coldStart)) lines.push(`| ${n.slice(1)} | ${x.listeningMs} | ${x.allConnectedMs} |`);
   lines.push('', '## Memory', '', `Gateway RSS after warm-up ${r.memory.rssAfterWarmupMiB} MiB, after ${r.memory.calls} more calls ${r.memory.rssAfterMiB} MiB (growth ${r.memory.growthMiB} MiB).`);

@@ -1,6 +1,10 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { INDEX_FILE } from '../src/events/fileIndexCheckpoint.js';
+import { generateLog } from '../test/support/logGenerator.js';
 import type { EventStore, NewEvent } from '../src/events/eventStore.js';
 import { openFileEventStore } from '../src/events/fileEventStore.js';
 import { createMemoryEventStore } from '../src/events/memoryEventStore.js';
@@ -9,22 +13,47 @@ import { silentLogger } from '../src/logger.js';
 import { percentile, round } from './stats.js';
 
 let seq = 0;
-const sealed = { keyVersion: 1, iv: 'AAAAAAAAAAAAAAAA', tag: 'AAAAAAAAAAAAAAAAAAAAAA==', data: 'c2VjcmV0LXZhbHVl' };
+const sealed = {
+  keyVersion: 1,
+  iv: 'AAAAAAAAAAAAAAAA',
+  tag: 'AAAAAAAAAAAAAAAAAAAAAA==',
+  data: 'c2VjcmV0LXZhbHVl',
+};
 const meta = () => ({ eventId: `bench-${++seq}`, occurredAt: '2026-01-01T00:00:00.000Z', schemaVersion: 1 });
-const config = { transport: { transportType: 'stdio', command: 'node', args: ['server.js'], env: {} }, timeout: 60000, startupTimeout: 30000 };
+const config = {
+  transport: { transportType: 'stdio', command: 'node', args: ['server.js'], env: {} },
+  timeout: 60000,
+  startupTimeout: 30000,
+};
 
 /** A realistic mix: a few servers, many users, mostly secret writes. */
 export function syntheticEvent(i: number): { stream: string; event: NewEvent } {
   const server = `srv-${i % 50}`;
-  if (i < 50) return { stream: `server-${server}`, event: { type: 'ServerRegistered', data: { serverId: server, name: server, config, enabled: true }, metadata: meta() } };
+  if (i < 50)
+    return {
+      stream: `server-${server}`,
+      event: {
+        type: 'ServerRegistered',
+        data: { serverId: server, name: server, config, enabled: true },
+        metadata: meta(),
+      },
+    };
   const user = `user-${i % 5000}`;
   return {
     stream: `secrets-${server}-${user}`,
-    event: { type: 'SecretSet', data: { serverId: server, serverName: server, username: user, secretName: `K${i % 7}`, sealed }, metadata: meta() },
+    event: {
+      type: 'SecretSet',
+      data: { serverId: server, serverName: server, username: user, secretName: `K${i % 7}`, sealed },
+      metadata: meta(),
+    },
   };
 }
 
-async function appendLoad(store: EventStore, writers: number, durationMs: number): Promise<{ appendsPerSec: number; p99: number; p50: number }> {
+async function appendLoad(
+  store: EventStore,
+  writers: number,
+  durationMs: number,
+): Promise<{ appendsPerSec: number; p99: number; p50: number }> {
   const latencies: number[] = [];
   const until = Date.now() + durationMs;
   let i = 1000;
@@ -39,11 +68,20 @@ async function appendLoad(store: EventStore, writers: number, durationMs: number
   const started = Date.now();
   await Promise.all(Array.from({ length: writers }, worker));
   latencies.sort((a, b) => a - b);
-  return { appendsPerSec: round(latencies.length / ((Date.now() - started) / 1000), 0), p50: round(percentile(latencies, 50)), p99: round(percentile(latencies, 99)) };
+  return {
+    appendsPerSec: round(latencies.length / ((Date.now() - started) / 1000), 0),
+    p50: round(percentile(latencies, 50)),
+    p99: round(percentile(latencies, 99)),
+  };
 }
 
-export async function eventStoreBench(durationMs = 2000): Promise<Record<string, Record<string, { appendsPerSec: number; p50: number; p99: number }>>> {
-  const out: Record<string, Record<string, { appendsPerSec: number; p50: number; p99: number }>> = { file: {}, memory: {} };
+export async function eventStoreBench(
+  durationMs = 2000,
+): Promise<Record<string, Record<string, { appendsPerSec: number; p50: number; p99: number }>>> {
+  const out: Record<string, Record<string, { appendsPerSec: number; p50: number; p99: number }>> = {
+    file: {},
+    memory: {},
+  };
   for (const writers of [1, 16, 100]) {
     const dir = await mkdtemp(join(tmpdir(), 'mcp-api-bench-store-'));
     const file = await openFileEventStore({ dir });
@@ -58,7 +96,15 @@ export async function eventStoreBench(durationMs = 2000): Promise<Record<string,
 }
 
 /** Fills a memory store with n synthetic events, then times a full fold into the read models. */
-export async function rebuildBench(n: number): Promise<{ events: number; seconds: number; eventsPerSec: number; peakRssMiB: number; fileOpenSeconds?: number }> {
+export async function rebuildBench(
+  n: number,
+): Promise<{
+  events: number;
+  seconds: number;
+  eventsPerSec: number;
+  peakRssMiB: number;
+  fileOpenSeconds?: number;
+}> {
   const store = createMemoryEventStore();
   const batch = 1000;
   for (let i = 0; i < n; i += batch) {
@@ -80,24 +126,75 @@ export async function rebuildBench(n: number): Promise<{ events: number; seconds
   peak = Math.max(peak, process.memoryUsage().rss);
   projector.stop();
   await store.close();
-  return { events: n, seconds: round(seconds), eventsPerSec: round(n / seconds, 0), peakRssMiB: round(peak / 1048576, 1) };
+  return {
+    events: n,
+    seconds: round(seconds),
+    eventsPerSec: round(n / seconds, 0),
+    peakRssMiB: round(peak / 1048576, 1),
+  };
 }
 
-/** Writes n events durably to a file store, then times reopening it (read + verify every record). */
-export async function fileReopenBench(n: number): Promise<{ events: number; reopenSeconds: number }> {
-  const dir = await mkdtemp(join(tmpdir(), 'mcp-api-bench-reopen-'));
-  const store = await openFileEventStore({ dir });
-  for (let i = 0; i < n; i += 500) {
-    await Promise.all(Array.from({ length: Math.min(500, n - i) }, (_, k) => {
-      const { stream, event } = syntheticEvent(i + k);
-      return store.append(stream, [event], 'any');
-    }));
+export interface OpenRun {
+  readonly openSeconds: number;
+  readonly recordsRead: number;
+  readonly rssMiB: number;
+  readonly heapMiB: number;
+}
+
+export interface FileScaleResult {
+  readonly events: number;
+  readonly logMiB: number;
+  readonly segments: number;
+  /** After a crash with the checkpoint 10,000 events behind the head. */
+  readonly afterCrash: OpenRun;
+  /** After a clean stop (checkpoint at the head). */
+  readonly afterStop: OpenRun;
+  /** No checkpoint at all: every record is read and verified (the first start after an upgrade). */
+  readonly noCheckpoint: OpenRun;
+}
+
+/**
+ * Start time and RSS of the file store at `n` events: the log is written straight into segment
+ * files with the store's record writer, then opened three ways, each in a fresh process.
+ */
+export async function fileScaleBench(n: number): Promise<FileScaleResult> {
+  const dir = join(await mkdtemp(join(tmpdir(), 'mcp-api-bench-scale-')), 'events');
+  try {
+    const log = await generateLog(dir, {
+      events: n,
+      streams: 5000,
+      segmentBytes: 256 * 2 ** 20,
+      checkpointAt: Math.max(1, n - 10_000),
+    });
+    const afterCrash = openInChild(dir);
+    const afterStop = openInChild(dir);
+    await rm(join(dir, INDEX_FILE));
+    const noCheckpoint = openInChild(dir);
+    return {
+      events: n,
+      logMiB: round(log.bytes / 2 ** 20, 0),
+      segments: log.segments,
+      afterCrash,
+      afterStop,
+      noCheckpoint,
+    };
+  } finally {
+    await rm(join(dir, '..'), { recursive: true, force: true });
   }
-  await store.close();
-  const t0 = process.hrtime.bigint();
-  const reopened = await openFileEventStore({ dir });
-  const reopenSeconds = round(Number(process.hrtime.bigint() - t0) / 1e9);
-  await reopened.close();
-  await rm(dir, { recursive: true, force: true });
-  return { events: n, reopenSeconds };
+}
+
+function openInChild(dir: string): OpenRun {
+  const child = spawnSync(
+    process.execPath,
+    [fileURLToPath(new URL('./openStoreChild.js', import.meta.url)), dir],
+    { encoding: 'utf8' },
+  );
+  if (child.status !== 0) throw new Error(`opening the store failed: ${child.stderr}`);
+  const run = JSON.parse(child.stdout) as OpenRun;
+  return {
+    openSeconds: round(run.openSeconds, 3),
+    recordsRead: run.recordsRead,
+    rssMiB: round(run.rssMiB, 1),
+    heapMiB: round(run.heapMiB, 1),
+  };
 }

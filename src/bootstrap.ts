@@ -10,7 +10,7 @@ import { deriveKey } from './crypto/secretBox.js';
 import { openUserSecretBox, type UserSecretBox } from './crypto/userSecretBox.js';
 import type { EventStore } from './events/eventStore.js';
 import { openFileEventStore } from './events/fileEventStore.js';
-import { checkFileLog } from './events/fileLogCheck.js';
+import { checkFileLog, type LogAnchor } from './events/fileLogCheck.js';
 import { openFileLogReader } from './events/fileLogReader.js';
 import { createFileSnapshotStore } from './events/fileSnapshotStore.js';
 import type { LogCheck } from './events/logCheck.js';
@@ -19,6 +19,7 @@ import { createMemorySnapshotStore, type SnapshotStore } from './events/snapshot
 import { originPolicy } from './http/originGuard.js';
 import type { SecurityOptions } from './http/securityOptions.js';
 import type { Logger } from './logger.js';
+import { READ_MODELS_SNAPSHOT } from './projections/projectionSnapshots.js';
 
 /**
  * The adapters both entry points (the server in main.ts and the mcp-api CLI) build from a Config:
@@ -72,10 +73,23 @@ export async function openStorage(config: Config, logger: Logger, options: Stora
   }
   if (kind === 'file') {
     const dir = join(config.DATA_DIR, 'events');
-    const events = options.readOnly ? await openFileLogReader({ dir, logger: log }) : await openFileEventStore({ dir, logger: log });
+    const events = options.readOnly
+      ? await openFileLogReader({ dir, logger: log })
+      : await openFileEventStore({
+          dir,
+          logger: log,
+          acceptShorterLog: config.EVENT_LOG_ACCEPT_SHORTER,
+          segmentBytes: config.EVENT_LOG_SEGMENT_MB * 1024 * 1024,
+        });
     const snapshots = createFileSnapshotStore(join(config.DATA_DIR, 'projections'), log);
     const dataKeys = fileDataKeyStore(join(config.DATA_DIR, 'keys'));
-    return { kind, where: dir, events, snapshots, dataKeys, checkLog: () => checkFileLog(dir), close: () => events.close() };
+    const anchors = async (): Promise<LogAnchor[]> => {
+      const snapshot = await snapshots.load(READ_MODELS_SNAPSHOT);
+      if (!snapshot) return [];
+      return [{ what: 'projection snapshot', position: snapshot.checkpoint, eventId: snapshot.eventId }];
+    };
+    const checkLog = async (): Promise<LogCheck> => checkFileLog(dir, await anchors());
+    return { kind, where: dir, events, snapshots, dataKeys, checkLog, close: () => events.close() };
   }
   // Loaded only when configured: the file-store gateway and CLI never load the driver.
   const [{ connectMongo }, { openMongoEventStore }, { checkMongoLog }, { createMongoSnapshotStore }] = await Promise.all([

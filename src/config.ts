@@ -58,6 +58,10 @@ export const ConfigSchema = z.object({
   PACKAGE_CHECK_TIMEOUT_MS: int(100, 300_000, 15_000),
   /** file (default) | mongo (default when MONGO_URL or MONGO_HOST is set) | memory (throwaway). */
   EVENT_STORE: opt(z.enum(['file', 'mongo', 'memory']).optional()),
+  /** File store: start although the log is shorter than its checkpoint or projection snapshot, accepting the loss. */
+  EVENT_LOG_ACCEPT_SHORTER: opt(z.enum(['true', 'false']).default('false')).transform((v) => v === 'true'),
+  /** File store: a new segment file starts before one would grow past this many MiB. */
+  EVENT_LOG_SEGMENT_MB: int(1, 1_048_576, 256),
   MONGO_URL: opt(z.string().regex(/^mongodb(\+srv)?:\/\/\S+$/, 'must be a mongodb:// or mongodb+srv:// URL').optional()),
   MONGO_HOST: opt(z.string().regex(/^[A-Za-z0-9.\-[\]:]+(,[A-Za-z0-9.\-[\]:]+)*$/, 'use host:port or a comma-separated list of them').optional()),
   MONGO_USER: opt(z.string().optional()),

@@ -26,6 +26,7 @@ export type ErrorCode =
   | 'result_too_large'
   | 'client_closed_request'
   | 'store_unavailable'
+  | 'storage_full'
   | 'secret_undecryptable'
   | 'too_many_processes'
   | 'package_not_found'
@@ -67,6 +68,8 @@ const STATUS: Record<ErrorCode, number> = {
   result_too_large: 502,
   client_closed_request: 499,
   store_unavailable: 503,
+  /** The disk (or quota) holding the data is full: 507 Insufficient Storage. */
+  storage_full: 507,
   secret_undecryptable: 500,
   too_many_processes: 429,
   package_not_found: 404,
@@ -102,3 +105,9 @@ export const isAppError = (e: unknown): e is AppError => e instanceof AppError;
 
 export const notFound = (serverName: string): AppError =>
   new AppError('server_not_found', `Server with name ${serverName} not found`, { serverName });
+
+/** ENOSPC/EDQUOT: a full disk or quota, whichever store hit it. */
+export function isDiskFull(e: unknown): boolean {
+  const code = (e as { code?: unknown } | null)?.code;
+  return code === 'ENOSPC' || code === 'EDQUOT';
+}

@@ -60,6 +60,8 @@ export interface GatewayOptions {
   /** Checkpointed read models: restored at start (then caught up), saved periodically and at close. */
   readonly snapshots?: SnapshotStore;
   readonly checkpointIntervalMs?: number;
+  /** Start although the log is shorter than the snapshot says (EVENT_LOG_ACCEPT_SHORTER). */
+  readonly acceptShorterLog?: boolean;
   /** What upstreams are told the gateway can do as a client; default nothing (nothing is relayed yet). */
   readonly upstreamCapabilities?: UpstreamCapabilities;
   /** One stdio message larger than this fails its call with result_too_large (default 10 MiB). */
@@ -96,6 +98,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     projectionLag: async () => Math.max(0, (await store.headPosition()) - projector.checkpoint),
     mcpSessions: () => mcp.sessionCount,
     perUserProcesses: () => budget.size,
+    store: () => ({ ...options.store.stats?.(), writable: options.store.health?.().writable ?? true }),
   });
   const store = instrumentStore(options.store, (seconds) => metrics.observeAppend(seconds));
   const projector = new Projector(store, logger.child({ component: 'projector' }));
@@ -158,7 +161,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     defaults: options.defaults,
   });
 
-  const restored = options.snapshots ? await loadSnapshot(options.store, options.snapshots, logger.child({ component: 'projector' })) : undefined;
+  const snapshotOptions = { acceptShorterLog: options.acceptShorterLog ?? false };
+  const restored = options.snapshots
+    ? await loadSnapshot(options.store, options.snapshots, logger.child({ component: 'projector' }), snapshotOptions)
+    : undefined;
   if (restored) {
     projector.restore(restored.models, restored.checkpoint, restored.eventId);
     logger.info('restored read models from the projection snapshot', { checkpoint: restored.checkpoint });

@@ -40,6 +40,7 @@ async function main(): Promise<void> {
     },
     packages: packageSettingsFrom(config),
     snapshots: storage.snapshots,
+    acceptShorterLog: config.EVENT_LOG_ACCEPT_SHORTER,
     perUser: {
       idleTimeoutMs: config.PER_USER_IDLE_TIMEOUT_MS,
       maxPerServer: config.PER_USER_MAX_PROCESSES_PER_SERVER,

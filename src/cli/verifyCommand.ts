@@ -6,7 +6,8 @@ import { openSecretBox } from '../bootstrap.js';
 import { KEY_FILE_NAME } from '../crypto/keyFile.js';
 import type { SecretBox } from '../crypto/secretBox.js';
 import { parseEvent } from '../events/domainEvents.js';
-import type { RecordedEvent } from '../events/eventStore.js';
+import type { EventStore, RecordedEvent } from '../events/eventStore.js';
+import { DuplicateIdCheck, hash52 } from './duplicateIds.js';
 import { silentLogger } from '../logger.js';
 import { foldEvent } from '../projections/foldEvent.js';
 import { initialReadModels, type ReadModels } from '../projections/readModels.js';
@@ -35,7 +36,7 @@ export const verifyCommand: CliCommand = {
       const problems = [...log.problems];
       const models = initialReadModels();
       const versions = new Map<string, number>();
-      const ids = new Set<string>();
+      const ids = new DuplicateIdCheck();
       let events = 0;
       let unknownTypes = 0;
       let previous = 0;
@@ -51,7 +52,6 @@ export const verifyCommand: CliCommand = {
           const version = versions.get(event.streamId) ?? 0;
           if (event.version !== version + 1) problems.push(`stream ${event.streamId}: version ${event.version} follows ${version}`);
           versions.set(event.streamId, event.version);
-          if (ids.has(event.metadata.eventId)) problems.push(`event id ${event.metadata.eventId} appears twice`);
           ids.add(event.metadata.eventId);
           try {
             if (!parseEvent(event)) unknownTypes++;
@@ -63,6 +63,8 @@ export const verifyCommand: CliCommand = {
         if (page.length < 5000) break;
         from = (page.at(-1) as RecordedEvent).position + 1;
       }
+      const twice = log.ok ? await duplicateIds(storage.events, ids.candidates()) : [];
+      for (const id of twice) problems.push(`event id ${id} appears twice`);
       // Mongo seals the positions of appends whose writer died as holes; anywhere else a gap is damage.
       if (gaps > 0 && storage.kind !== 'mongo') problems.push(`${gaps} gaps in the position sequence`);
       const keys = box ? checkSecrets(models, box) : undefined;
@@ -85,6 +87,24 @@ export const verifyCommand: CliCommand = {
     });
   },
 };
+
+/** Second pass, only when some id hashes collided: which ids really occur more than once. */
+async function duplicateIds(events: EventStore, candidates: Set<number>): Promise<string[]> {
+  if (candidates.size === 0) return [];
+  const seen = new Set<string>();
+  const twice = new Set<string>();
+  for (let from = 1; ; ) {
+    const page = await events.readAll(from, 5000);
+    for (const event of page) {
+      const id = event.metadata.eventId;
+      if (!candidates.has(hash52(id))) continue;
+      if (seen.has(id)) twice.add(id);
+      seen.add(id);
+    }
+    if (page.length < 5000) return [...twice];
+    from = (page.at(-1) as RecordedEvent).position + 1;
+  }
+}
 
 async function secretBoxIfConfigured(context: CliContext, dataKeys: DataKeyStore): Promise<SecretBox | undefined> {
   const { config } = context;

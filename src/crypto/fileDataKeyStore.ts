@@ -1,10 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, writeFileSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as z from 'zod';
 import type { DataKeyStore, WrappedDataKey } from './dataKeyStore.js';
 import { syncDir } from '../events/syncDir.js';
+import { AppError, isDiskFull } from '../errors.js';
 
 const WrappedDataKeySchema = z.object({
   id: z.string().min(1),
@@ -45,32 +46,43 @@ export function fileDataKeyStore(dir: string): DataKeyStore {
     },
 
     async put(username, keys) {
-      await mkdir(dir, { recursive: true, mode: 0o700 });
       const file = fileOf(username);
       const temp = tempOf(file);
-      const handle = await open(temp, 'w', 0o600);
       try {
-        await handle.writeFile(content(username, keys));
-        await handle.sync();
-      } finally {
-        await handle.close();
+        await mkdir(dir, { recursive: true, mode: 0o700 });
+        const handle = await open(temp, 'w', 0o600);
+        try {
+          await handle.writeFile(content(username, keys));
+          await handle.sync();
+        } finally {
+          await handle.close();
+        }
+        await rename(temp, file);
+        await syncDir(dir);
+      } catch (e) {
+        // A half-written temp file would keep the disk full after everything else is freed.
+        await unlink(temp).catch(() => undefined);
+        throw diskFull(e);
       }
-      await rename(temp, file);
-      await syncDir(dir);
     },
 
     putSync(username, keys) {
       mkdirSync(dir, { recursive: true, mode: 0o700 });
       const file = fileOf(username);
       const temp = tempOf(file);
-      const fd = openSync(temp, 'w', 0o600);
       try {
-        writeFileSync(fd, content(username, keys));
-        fsyncSync(fd);
-      } finally {
-        closeSync(fd);
+        const fd = openSync(temp, 'w', 0o600);
+        try {
+          writeFileSync(fd, content(username, keys));
+          fsyncSync(fd);
+        } finally {
+          closeSync(fd);
+        }
+        renameSync(temp, file);
+      } catch (e) {
+        rmSync(temp, { force: true });
+        throw diskFull(e);
       }
-      renameSync(temp, file);
       const dirFd = openSync(dir, 'r');
       try {
         fsyncSync(dirFd);
@@ -96,3 +108,9 @@ export function fileDataKeyStore(dir: string): DataKeyStore {
   };
 }
 
+
+function diskFull(e: unknown): unknown {
+  if (!isDiskFull(e)) return e;
+  const message = 'The disk holding the data keys is full; nothing was stored. Free space and retry';
+  return new AppError('storage_full', message, {}, { cause: e });
+}

@@ -68,7 +68,21 @@ export interface EventStore {
    * Returns an unsubscribe function. Listeners must not throw; an exception is reported and swallowed.
    */
   subscribe(listener: EventListener): () => void;
+  /** Whether appends can currently succeed (an adapter that knows, e.g. a full disk); absent = assume yes. */
+  health?(): StoreHealth;
+  /** Size of the stored log, for metrics, where the adapter knows it. */
+  stats?(): StoreStats;
   close(): Promise<void>;
+}
+
+export interface StoreStats {
+  readonly logBytes: number;
+  readonly segments: number;
+}
+
+export interface StoreHealth {
+  readonly writable: boolean;
+  readonly detail: string;
 }
 
 /** A stale expected version. Maps to 409 unless the command handler retries it away. */

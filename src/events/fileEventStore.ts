@@ -1,171 +1,134 @@
-import { mkdir, open, readFile, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { createEventFeed } from './eventFeed.js';
-import type { AppendResult, EventStore, RecordedEvent } from './eventStore.js';
-import { acquireFileLock, type FileLock } from './fileLock.js';
-import { encodeBatch, scanLog } from './fileLog.js';
-import { createGroupCommit } from './groupCommit.js';
-import { assertExpectedVersion, assertStreamId, recordEvents } from './recordEvents.js';
-import { createStreamIndex, type StreamIndex } from './streamIndex.js';
+import { checkpointProblem, loadIndexCheckpoint, saveIndexCheckpoint } from './fileIndexCheckpoint.js';
+import { acquireLogLock, type FileLock } from './fileLock.js';
+import { LogIndex } from './fileLogIndex.js';
+import { scanSegments } from './fileLogScan.js';
+import { isLegacyLog, upgradeLegacyLog } from './fileLogUpgrade.js';
+import { DEFAULT_SEGMENT_BYTES, listSegments, segmentFile } from './fileSegments.js';
+import { createFileStore, type FileEventStore } from './fileStore.js';
 import { syncDir } from './syncDir.js';
 
-export const LOG_FILE = 'events.log';
-export const LOCK_FILE = 'events.lock';
+export { LOG_FILE } from './fileSegments.js';
+export { LOCK_FILE } from './fileLock.js';
+export type { FileEventStore, FileStoreStats } from './fileStore.js';
+
+/** The environment variable (and docs/event-store.md entry) that accepts a log shorter than its checkpoint. */
+export const ACCEPT_SHORTER_LOG_ENV = 'EVENT_LOG_ACCEPT_SHORTER';
 
 export interface FileEventStoreOptions {
   readonly dir: string;
   readonly logger?: Logger;
+  /** Start a new segment before one would grow past this (default 256 MiB). */
+  readonly segmentBytes?: number;
+  /** Save the index checkpoint after this many events (default 50,000) … */
+  readonly checkpointEvents?: number;
+  /** … or this long after a change (default 60 s), and always on close. */
+  readonly checkpointIntervalMs?: number;
+  /** Open a log shorter than its checkpoint says, accepting that the missing events are lost. */
+  readonly acceptShorterLog?: boolean;
+  /** Warn each time the log grows past another multiple of this (default 1 GiB). */
+  readonly warnLogBytes?: number;
 }
 
 /**
- * The embedded event store: an append-only, checksummed log (format in fileLog.ts) in `dir`, fully
- * indexed in memory. Opening verifies the whole log, truncates a torn tail and refuses a log that is
- * damaged in the middle.
+ * The embedded event store: an append-only, checksummed, hash-chained log in segment files under
+ * `dir` (format in fileRecord.ts), one writer at a time (fileLock.ts). Opening loads the index
+ * checkpoint and verifies only what was written after it, truncates a torn tail, and refuses a log
+ * that is damaged or shorter than its checkpoint.
  */
-export async function openFileEventStore(options: FileEventStoreOptions): Promise<EventStore> {
+export async function openFileEventStore(options: FileEventStoreOptions): Promise<FileEventStore> {
   const { dir, logger } = options;
+  const segmentBytes = options.segmentBytes ?? DEFAULT_SEGMENT_BYTES;
   await mkdir(dir, { recursive: true, mode: 0o700 });
-  const lock = await acquireFileLock(join(dir, LOCK_FILE), logger);
+  let lock: FileLock = await acquireLogLock(dir);
   try {
-    const path = join(dir, LOG_FILE);
-    const index = await loadLog(path, logger);
-    const fd = await open(path, 'a', 0o600);
+    await removeTempFiles(dir, logger);
+    if (await isLegacyLog(lock)) lock = await upgradeLegacyLog(dir, lock, segmentBytes, logger);
+    const { index, recordsRead } = await loadIndex(dir, options);
     await syncDir(dir);
-    return createFileEventStore(fd, lock, index, logger);
+    return await createFileStore({
+      ...options,
+      dir,
+      segmentBytes,
+      lock,
+      index,
+      recordsReadAtOpen: recordsRead,
+    });
   } catch (error) {
     await lock.release();
     throw error;
   }
 }
 
-async function loadLog(path: string, logger: Logger | undefined): Promise<StreamIndex> {
-  const bytes = await readFile(path).catch((error: unknown) => {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return Buffer.alloc(0);
-    throw error;
-  });
-  const scan = scanLog(bytes);
-  if (scan.validLength < bytes.length) {
-    const fd = await open(path, 'r+');
-    try {
-      await fd.truncate(scan.validLength);
-      await fd.sync();
-    } finally {
-      await fd.close();
+async function loadIndex(
+  dir: string,
+  options: FileEventStoreOptions,
+): Promise<{ index: LogIndex; recordsRead: number }> {
+  const { logger } = options;
+  const segments = await listSegments(dir);
+  const loaded = await loadIndexCheckpoint(dir);
+  let index = new LogIndex();
+  let claimed: LogIndex | undefined;
+  if (loaded && 'unreadable' in loaded)
+    logger?.warn('ignoring the event index checkpoint; scanning the whole log', {
+      reason: loaded.unreadable,
+    });
+  if (loaded && 'index' in loaded) {
+    claimed = loaded.index;
+    const problem = await checkpointProblem(dir, claimed, segments);
+    if (problem === undefined) index = claimed;
+    else
+      logger?.warn('the event index checkpoint does not match the log; scanning the whole log', {
+        problem,
+        checkpointHead: claimed.head,
+      });
+  }
+  const scan = await scanSegments(dir, index, segments);
+  if (claimed && index.head < claimed.head) {
+    const message =
+      `Event log ${dir} is shorter than its checkpoint says: ${index.head} events, the checkpoint (events.index.json) ` +
+      `recorded ${claimed.head}. Events were lost or rolled back (a restored backup, a truncated or deleted segment).`;
+    if (!options.acceptShorterLog) {
+      throw new AppError(
+        'store_unavailable',
+        `${message} Refusing to start; to accept the loss and start with what the log has, set ${ACCEPT_SHORTER_LOG_ENV}=true`,
+      );
     }
-    logger?.warn('event log had a torn tail; truncated it', {
-      path,
-      droppedBytes: bytes.length - scan.validLength,
-      droppedEvents: scan.droppedEvents,
-      offset: scan.validLength,
+    logger?.warn(`${message} Starting anyway (${ACCEPT_SHORTER_LOG_ENV})`, {
+      head: index.head,
+      checkpointHead: claimed.head,
     });
   }
-  const index = createStreamIndex();
-  for (const event of scan.events) index.add(event);
-  return index;
-}
-
-
-interface Batch {
-  readonly events: readonly RecordedEvent[];
-  readonly text: string;
-}
-
-/** What accepted-but-not-yet-durable appends did to a stream; expected versions are checked against it. */
-interface Reservation {
-  readonly version: number;
-  readonly lastPosition: number;
-  readonly durable: Promise<void>;
-}
-
-function createFileEventStore(fd: FileHandle, lock: FileLock, index: StreamIndex, logger?: Logger): EventStore {
-  const feed = createEventFeed(logger);
-  const reserved = new Map<string, Reservation>();
-  let nextPosition = index.head() + 1;
-  let failure: AppError | undefined;
-  let closing: Promise<void> | undefined;
-
-  const commit = createGroupCommit<Batch>(async (batches) => {
-    if (failure) throw failure;
+  if (scan.torn) {
+    const { torn } = scan;
+    const handle = await open(segmentFile(dir, torn.segment), 'r+');
     try {
-      await writeAll(fd, Buffer.from(batches.map((b) => b.text).join(''), 'utf8'));
-      await fd.datasync();
-    } catch (cause) {
-      // After a failed write or fsync the file's state is unknown; only a reopen, which re-verifies
-      // the log, may accept appends again. Later queued batches were checked against these, so fail them too.
-      failure = new AppError('store_unavailable', 'Event log write failed; outcome unknown, reopen the store', {}, { cause });
-      logger?.error('event log write failed', { error: cause });
-      throw failure;
+      await handle.truncate(torn.offset);
+      await handle.sync();
+    } finally {
+      await handle.close();
     }
-    for (const batch of batches) {
-      for (const event of batch.events) index.add(event);
-      const last = batch.events.at(-1);
-      if (last && reserved.get(last.streamId)?.version === last.version) reserved.delete(last.streamId);
-    }
-    for (const batch of batches) feed.publish(batch.events);
-  });
-
-  function current(streamId: string): Reservation {
-    return (
-      reserved.get(streamId) ?? {
-        version: index.version(streamId),
-        lastPosition: index.lastPosition(streamId),
-        durable: Promise.resolve(),
-      }
-    );
+    logger?.warn('event log had a torn tail; truncated it', {
+      path: segmentFile(dir, torn.segment),
+      droppedBytes: torn.bytes,
+      droppedEvents: torn.events,
+      offset: torn.offset,
+    });
+    index.end = { segment: torn.segment, size: torn.offset };
   }
-
-  return {
-    async append(streamId, events, expected): Promise<AppendResult> {
-      if (closing) throw new AppError('store_unavailable', 'Event store is closed');
-      if (failure) throw failure;
-      assertStreamId(streamId);
-      const stream = current(streamId);
-      assertExpectedVersion(streamId, expected, stream.version);
-      if (events.length === 0) {
-        // The version just checked may not be durable yet: answer only once it is.
-        await stream.durable;
-        return { nextVersion: stream.version, lastPosition: stream.lastPosition };
-      }
-      const encoded = recordEvents(streamId, events, stream.version + 1, nextPosition);
-      const lastPosition = nextPosition + encoded.length - 1;
-      const durable = commit.enqueue({
-        events: encoded.map((e) => e.event),
-        text: encodeBatch(encoded.map((e) => e.json), lastPosition),
-      });
-      nextPosition = lastPosition + 1;
-      const nextVersion = stream.version + encoded.length;
-      reserved.set(streamId, { version: nextVersion, lastPosition, durable });
-      await durable;
-      return { nextVersion, lastPosition };
-    },
-    async readStream(streamId) {
-      // Read-your-writes: a caller retrying after a ConcurrencyError must see the events it lost to.
-      await current(streamId).durable.catch(() => undefined);
-      return index.readStream(streamId);
-    },
-    readAll: async (fromPosition, limit) => index.readAll(fromPosition, limit),
-    headPosition: async () => index.head(),
-    subscribe: (listener) => feed.subscribe(listener),
-    close() {
-      closing ??= (async () => {
-        await commit.idle();
-        feed.clear();
-        try {
-          await fd.close();
-        } finally {
-          await lock.release();
-        }
-      })();
-      return closing;
-    },
-  };
+  // A checkpoint that disagreed with the log must not be met again at the next start.
+  if (claimed && index !== claimed) await saveIndexCheckpoint(dir, index.toJSON());
+  return { index, recordsRead: scan.recordsRead };
 }
 
-async function writeAll(fd: FileHandle, bytes: Buffer): Promise<void> {
-  for (let offset = 0; offset < bytes.length; ) {
-    const { bytesWritten } = await fd.write(bytes, offset, bytes.length - offset, null);
-    offset += bytesWritten;
+/** Temp files left by a crash or a full disk (index checkpoints, probes); they must not keep eating space. */
+async function removeTempFiles(dir: string, logger?: Logger): Promise<void> {
+  for (const name of await readdir(dir)) {
+    if (!name.endsWith('.tmp')) continue;
+    await unlink(join(dir, name)).catch(() => undefined);
+    logger?.info('removed a leftover temp file', { path: join(dir, name) });
   }
 }

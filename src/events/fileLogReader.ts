@@ -1,47 +1,65 @@
-import { open, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { stat } from 'node:fs/promises';
 import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { createEventFeed } from './eventFeed.js';
-import type { EventStore } from './eventStore.js';
-import { LOG_FILE } from './fileEventStore.js';
-import { scanLog } from './fileLog.js';
-import { createStreamIndex } from './streamIndex.js';
+import type { EventStore, RecordedEvent } from './eventStore.js';
+import { checkpointProblem, loadIndexCheckpoint } from './fileIndexCheckpoint.js';
+import { LogIndex } from './fileLogIndex.js';
+import { readRange, readStreamBack, type ReadHint } from './fileLogReads.js';
+import { scanSegments } from './fileLogScan.js';
+import { listSegments, SegmentReaders, segmentFile } from './fileSegments.js';
+
+const PAGE = 5000;
 
 /**
  * A read-only view of a file event log, for the operator CLI: it takes no lock (a gateway may be
- * writing the log right now), never truncates, and reads what has been appended since its last
- * look before every read. An incomplete batch at the end is a write in progress: it is left for
- * the next look, not reported.
+ * writing the log right now), never truncates, and before every read verifies what has been
+ * appended since its last look. It keeps only the index (stream tips and a sparse position table),
+ * so `events list`, `export` and `verify` run in constant memory whatever the log's size. An
+ * incomplete batch at the end is a write in progress: it is left for the next look, not reported.
  */
-export async function openFileLogReader(options: { dir: string; logger?: Logger; pollMs?: number }): Promise<EventStore> {
-  const path = join(options.dir, LOG_FILE);
-  const index = createStreamIndex();
+export async function openFileLogReader(options: {
+  dir: string;
+  logger?: Logger;
+  pollMs?: number;
+}): Promise<EventStore> {
+  const { dir } = options;
+  let index = new LogIndex();
+  let started = false;
+  const readers = new SegmentReaders(dir);
+  const hint: ReadHint = {};
   const feed = createEventFeed(options.logger);
-  let offset = 0;
   let timer: NodeJS.Timeout | undefined;
   let listeners = 0;
   let refreshing: Promise<void> | undefined;
 
   const readNew = async (): Promise<void> => {
-    const size = await stat(path).then(
+    if (!started) {
+      started = true;
+      // Start where the writer's index checkpoint is, when it matches the log: `mcp-api verify`
+      // (checkFileLog) is what reads every record; export and list need not scan twice.
+      const loaded = await loadIndexCheckpoint(dir);
+      if (
+        loaded &&
+        'index' in loaded &&
+        (await checkpointProblem(dir, loaded.index, await listSegments(dir))) === undefined
+      )
+        index = loaded.index;
+    }
+    const size = await stat(segmentFile(dir, index.end.segment)).then(
       (s) => s.size,
       (e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? 0 : Promise.reject(e)),
     );
-    if (size < offset) throw new AppError('store_unavailable', `Event log ${path} shrank while being read (truncated or replaced)`);
-    if (size === offset) return;
-    const fd = await open(path, 'r');
-    let bytes: Buffer;
-    try {
-      bytes = Buffer.alloc(size - offset);
-      await fd.read(bytes, 0, bytes.length, offset);
-    } finally {
-      await fd.close();
-    }
-    const scan = scanLog(bytes, { position: index.head(), versionOf: (s) => index.version(s) });
-    for (const event of scan.events) index.add(event);
-    offset += scan.validLength;
-    feed.publish(scan.events);
+    if (size < index.end.size)
+      throw new AppError(
+        'store_unavailable',
+        `Event log ${dir} shrank while being read (truncated or replaced)`,
+      );
+    const fresh: RecordedEvent[] = [];
+    const onEvent =
+      listeners > 0 ? (record: { event: RecordedEvent }) => void fresh.push(record.event) : undefined;
+    await scanSegments(dir, index, await listSegments(dir), onEvent ? { onEvent } : {});
+    feed.publish(fresh);
   };
   const refresh = (): Promise<void> => {
     refreshing ??= readNew().finally(() => (refreshing = undefined));
@@ -58,14 +76,28 @@ export async function openFileLogReader(options: { dir: string; logger?: Logger;
     timer.unref();
   };
 
+  async function readStream(streamId: string): Promise<RecordedEvent[]> {
+    await refresh();
+    const tip = index.streams.get(streamId);
+    if (!tip) return [];
+    if (index.legacyRecords === 0) return readStreamBack(readers, streamId, tip.last, tip.version);
+    // A log not yet upgraded by a gateway has no back-links: filter a pass over it (constant memory).
+    const events: RecordedEvent[] = [];
+    for (let from = 1; from <= tip.lastPosition; from += PAGE) {
+      for (const e of await readRange(index, readers, from, PAGE))
+        if (e.streamId === streamId && e.position <= tip.lastPosition) events.push(e);
+    }
+    return events;
+  }
+
   // Nothing is read yet: a damaged log must still open so `mcp-api verify` can report on it.
   return {
     append: async () => {
       throw new AppError('store_unavailable', 'This is a read-only view of the event log');
     },
-    readStream: async (streamId) => (await refresh(), index.readStream(streamId)),
-    readAll: async (from, limit) => (await refresh(), index.readAll(from, limit)),
-    headPosition: async () => (await refresh(), index.head()),
+    readStream,
+    readAll: async (from, limit) => (await refresh(), readRange(index, readers, from, limit, hint)),
+    headPosition: async () => (await refresh(), index.head),
     subscribe(listener) {
       const off = feed.subscribe(listener);
       if (listeners++ === 0) poll();
@@ -80,6 +112,7 @@ export async function openFileLogReader(options: { dir: string; logger?: Logger;
     async close() {
       if (timer) clearTimeout(timer);
       feed.clear();
+      await readers.close();
     },
   };
 }

@@ -1,4 +1,4 @@
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../logger.js';
 import type { Snapshot, SnapshotStore } from './snapshotStore.js';
@@ -9,8 +9,21 @@ import type { Snapshot, SnapshotStore } from './snapshotStore.js';
  */
 export function createFileSnapshotStore(dir: string, logger?: Logger): SnapshotStore {
   const file = (name: string): string => join(dir, `${encodeURIComponent(name)}.json`);
+  let swept: Promise<void> | undefined;
+  // A save interrupted by a crash or a full disk leaves its temp file: remove them once, at first use.
+  const sweep = (): Promise<void> =>
+    (swept ??= readdir(dir).then(
+      async (names) => {
+        for (const name of names.filter((n) => n.endsWith('.tmp'))) {
+          await rm(join(dir, name), { force: true });
+          logger?.info('removed a leftover snapshot temp file', { path: join(dir, name) });
+        }
+      },
+      () => undefined,
+    ));
   return {
     async load(name) {
+      await sweep();
       let text: string;
       try {
         text = await readFile(file(name), 'utf8');
@@ -30,14 +43,20 @@ export function createFileSnapshotStore(dir: string, logger?: Logger): SnapshotS
       const current = await this.load(name);
       if (current && current.checkpoint > snapshot.checkpoint) return;
       const temp = `${file(name)}.${process.pid}.tmp`;
-      const handle = await open(temp, 'w', 0o600);
       try {
-        await handle.writeFile(JSON.stringify(snapshot));
-        await handle.sync();
-      } finally {
-        await handle.close();
+        const handle = await open(temp, 'w', 0o600);
+        try {
+          await handle.writeFile(JSON.stringify(snapshot));
+          await handle.sync();
+        } finally {
+          await handle.close();
+        }
+        await rename(temp, file(name));
+      } catch (e) {
+        // Left behind, a half-written snapshot would keep a full disk full.
+        await rm(temp, { force: true });
+        throw e;
       }
-      await rename(temp, file(name));
       const dirHandle = await open(dir, 'r');
       try {
         await dirHandle.sync();

@@ -1,5 +1,5 @@
 import type { Middleware } from 'koa';
-import { AppError, isAppError } from '../errors.js';
+import { AppError, isAppError, isDiskFull } from '../errors.js';
 import type { Logger } from '../logger.js';
 
 /** The one place typed errors become HTTP. Unknown errors are bugs: 500, logged, message withheld. */
@@ -23,6 +23,10 @@ export function errorMiddleware(logger: Logger): Middleware {
 
 /** Errors thrown by koa itself or its body parser carry `status`/`expose`; keep their 4xx meaning. */
 function fromHttpError(e: unknown): AppError {
+  // A full disk hit by some file write that did not type its error is still the operator's problem, not a bug.
+  if (isDiskFull(e)) {
+    return new AppError('storage_full', 'The disk holding the data is full; the request was not completed', {}, { cause: e });
+  }
   const status = (e as { status?: unknown })?.status;
   if (typeof status === 'number' && status === 413) return new AppError('payload_too_large', 'Request body is too large');
   if (typeof status === 'number' && status >= 400 && status < 500) {

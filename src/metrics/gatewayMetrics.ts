@@ -9,6 +9,8 @@ export interface MetricSources {
   readonly mcpSessions?: () => number;
   /** Per-user processes (servers with secretDelivery "env"), all servers together. */
   readonly perUserProcesses?: () => number;
+  /** The event store's log size and writability, where the adapter knows them. */
+  readonly store?: () => { logBytes?: number; segments?: number; writable?: boolean };
 }
 
 /**
@@ -81,6 +83,32 @@ export class GatewayMetrics {
       registers,
       collect() {
         this.set(sources.perUserProcesses?.() ?? 0);
+      },
+    });
+    new Gauge({
+      name: 'mcp_event_log_bytes',
+      help: 'Bytes of the file event log, all segments (absent for other stores)',
+      registers,
+      collect() {
+        const bytes = sources.store?.().logBytes;
+        if (bytes !== undefined) this.set(bytes);
+      },
+    });
+    new Gauge({
+      name: 'mcp_event_log_segments',
+      help: 'Segment files of the file event log',
+      registers,
+      collect() {
+        const segments = sources.store?.().segments;
+        if (segments !== undefined) this.set(segments);
+      },
+    });
+    new Gauge({
+      name: 'mcp_event_store_writable',
+      help: '1 while appends can succeed, 0 while they fail (for example a full disk)',
+      registers,
+      collect() {
+        this.set(sources.store?.().writable === false ? 0 : 1);
       },
     });
     new Gauge({

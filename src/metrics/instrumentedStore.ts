@@ -2,7 +2,11 @@ import type { EventStore } from '../events/eventStore.js';
 
 /** Decorates a store so every append's latency lands in a histogram. */
 export function instrumentStore(store: EventStore, observe: (seconds: number) => void): EventStore {
+  const health = store.health?.bind(store);
+  const stats = store.stats?.bind(store);
   return {
+    ...(health ? { health } : {}),
+    ...(stats ? { stats } : {}),
     async append(streamId, events, expected) {
       const started = process.hrtime.bigint();
       try {

@@ -1,3 +1,4 @@
+import { AppError } from '../errors.js';
 import type { EventStore } from '../events/eventStore.js';
 import type { Snapshot, SnapshotStore } from '../events/snapshotStore.js';
 import type { Logger } from '../logger.js';
@@ -36,9 +37,28 @@ export function modelsOf(snapshot: Snapshot): ReadModels {
  * projection code, and the event at its checkpoint is the one it was folded up to (so a restored
  * backup or another log is recognized). Otherwise undefined, and the caller folds from position 1.
  */
-export async function loadSnapshot(store: EventStore, snapshots: SnapshotStore, logger: Logger): Promise<FoldedModels | undefined> {
+export async function loadSnapshot(
+  store: EventStore,
+  snapshots: SnapshotStore,
+  logger: Logger,
+  options: { acceptShorterLog?: boolean } = {},
+): Promise<FoldedModels | undefined> {
   const snapshot = await snapshots.load(READ_MODELS_SNAPSHOT);
   if (!snapshot) return undefined;
+  const head = await store.headPosition();
+  if (snapshot.checkpoint > head) {
+    // The snapshot saw events the log no longer has: a rollback or a lost file, never normal.
+    const message =
+      `The event log has ${head} events but the projection snapshot was folded up to position ` +
+      `${snapshot.checkpoint}: events were lost or rolled back.`;
+    if (!options.acceptShorterLog) {
+      const howTo = 'to accept the loss and rebuild from what the log has, set EVENT_LOG_ACCEPT_SHORTER=true';
+      throw new AppError('store_unavailable', `${message} Refusing to start; ${howTo}`);
+    }
+    const fields = { head, checkpoint: snapshot.checkpoint };
+    logger.warn(`${message} Starting anyway (EVENT_LOG_ACCEPT_SHORTER); folding the log from the start`, fields);
+    return undefined;
+  }
   const ignore = (why: string, fields: Record<string, unknown> = {}): undefined => {
     logger.info(`not using the projection snapshot: ${why}; folding the log from the start`, { checkpoint: snapshot.checkpoint, ...fields });
     return undefined;

@@ -14,7 +14,7 @@ export interface ReadinessReport {
 const STORE_TIMEOUT_MS = 1000;
 
 /**
- * Ready = the store answers, the read models have caught up with it, and every enabled server has
+ * Ready = the store answers and can be written, the read models have caught up with it, and every enabled server has
  * a supervisor. A server in `error` still has one (it is supervised, just broken), so one bad server
  * does not take the whole gateway out of a load balancer.
  */
@@ -26,7 +26,11 @@ export async function checkReadiness(store: EventStore, projector: Projector, po
       store.headPosition(),
       new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${STORE_TIMEOUT_MS} ms`)), STORE_TIMEOUT_MS).unref()),
     ]);
-    storeCheck = { ok: true, detail: `head position ${head}` };
+    const health = store.health?.();
+    storeCheck =
+      health?.writable === false
+        ? { ok: false, detail: `not writable: ${health.detail}` }
+        : { ok: true, detail: `head position ${head}` };
   } catch (e) {
     storeCheck = { ok: false, detail: `store unreachable: ${e instanceof Error ? e.message : String(e)}` };
   }
