@@ -21,6 +21,7 @@ import type { UpstreamCapabilities } from './runtime/core/types.js';
 import { UserSecrets } from './runtime/calls/userSecrets.js';
 import { gatewayToolSource } from './runtime/endpoint/gatewayToolSource.js';
 import { McpEndpoint, type McpEndpointLimits } from './runtime/endpoint/mcpEndpoint.js';
+import { storeSessionLedger } from './runtime/endpoint/sessionLedger.js';
 import type { PerUserLimits } from './runtime/perUser/perUserSupervisor.js';
 import { ProcessBudget } from './runtime/perUser/processBudget.js';
 import { ProcessRegistry } from './runtime/stdio/processRegistry.js';
@@ -270,6 +271,14 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     ? auditRuntime(instrumented, audit.recorder, audit.scope, clock, () => telemetry.traceId())
     : instrumented;
   const mcp = new McpEndpoint({
+    ledger: storeSessionLedger({
+      store,
+      readModels: () => projector.readModels,
+      metadata: () => ({ now: clock(), newId }),
+      caughtUp: (position) => projector.waitFor(position),
+      logger: logger.child({ component: 'mcp-sessions' }),
+    }),
+    now: () => clock().getTime(),
     source: gatewayToolSource(
       () => projector.readModels,
       pool,
@@ -283,7 +292,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   // A policy or group change changes what lists show: sessions whose list changed are told.
   projector.on('applied', (event: { type: string }) => {
     const changesLists = ['AccessPolicySet', 'UserGroupsSet', 'UserSignedIn'].includes(event.type);
-    if (changesLists) mcp.toolsChanged();
+    if (changesLists) mcp.toolsChanged(true);
   });
   const signIn = await createIdentity({ security: options.security, store, projector, clock, newId, logger });
 

@@ -9,6 +9,7 @@ import {
 } from './serverEvents.js';
 import { OAuthRefreshFailed, OAuthRefreshStarted, OAuthTokensStored } from './oauthEvents.js';
 import { SessionIdChanged, UpstreamNegotiated } from './sessionEvents.js';
+import { McpSessionActive, McpSessionClosed, McpSessionOpened } from './mcpSessionEvents.js';
 import {
   PackageInstalled,
   PackageInstallFailed,
@@ -62,6 +63,9 @@ export const EVENT_SCHEMAS = {
   AuthServerRecordConsumed,
   AuthServerRecordDestroyed,
   AuthServerGrantRevoked,
+  McpSessionOpened,
+  McpSessionActive,
+  McpSessionClosed,
 } as const;
 
 export const CURRENT_SCHEMA_VERSION: Record<EventType, number> = {
@@ -98,6 +102,9 @@ export const CURRENT_SCHEMA_VERSION: Record<EventType, number> = {
   AuthServerRecordConsumed: 1,
   AuthServerRecordDestroyed: 1,
   AuthServerGrantRevoked: 1,
+  McpSessionOpened: 1,
+  McpSessionActive: 1,
+  McpSessionClosed: 1,
 };
 
 export type EventType = keyof typeof EVENT_SCHEMAS;

@@ -2,7 +2,7 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import * as z from 'zod';
 import { USERNAME } from '../events/secretEvents.js';
-import type { McpPrincipal } from '../runtime/endpoint/sessionServer.js';
+import type { McpAccess, McpPrincipal } from '../runtime/endpoint/access.js';
 import type { AppDeps } from './appDeps.js';
 import { actingUsername, principalOf } from './principal.js';
 import { serverNameSchema } from './serverSchemas.js';
@@ -66,35 +66,44 @@ function admitToolCall(deps: AppDeps, username: string): void {
 }
 
 /**
- * The gateway's own MCP endpoint (Streamable HTTP). This route only decides who calls and what
- * they see; the MCP protocol is handled in src/runtime/mcpEndpoint, which writes the response
- * itself (SSE streams stay open past this handler).
+ * The access decision for one /mcp request, made here once, before any MCP parsing, from the token
+ * (already authenticated by the auth middleware), the acting user and the query: the protocol era
+ * a request turns out to speak never reaches this code, so no version header can change it.
+ */
+export function mcpAccess(ctx: Context, deps: AppDeps, query: z.infer<typeof McpQuery>): McpAccess {
+  const header = ctx.get('x-mcp-username') || undefined;
+  const requested =
+    query.username ??
+    (header === undefined ? undefined : parseInput(McpQuery.shape.username, header, 'X-MCP-Username header'));
+  return {
+    principal: principalFor(ctx, requested),
+    filter: {
+      servers: query.servers ? new Set(query.servers) : undefined,
+      tools: query.tools ? new Set(query.tools) : undefined,
+    },
+    admitCall: (username) => admitToolCall(deps, username),
+  };
+}
+
+/**
+ * The gateway's own MCP endpoint (Streamable HTTP, both protocol eras on this one URL). This route
+ * only decides who calls and what they see; the protocol is handled in src/runtime/endpoint,
+ * which writes the response itself (SSE streams stay open past this handler).
  */
 export function mcpRoutes(deps: AppDeps): Router {
   const router = new Router();
   const handler = async (ctx: Context): Promise<void> => {
     const query = parseInput(McpQuery, ctx.query, 'MCP endpoint query');
-    const header = ctx.get('x-mcp-username') || undefined;
-    const requested =
-      query.username ??
-      (header === undefined
-        ? undefined
-        : parseInput(McpQuery.shape.username, header, 'X-MCP-Username header'));
-    const principal = principalFor(ctx, requested);
-    const filter = {
-      servers: query.servers ? new Set(query.servers) : undefined,
-      tools: query.tools ? new Set(query.tools) : undefined,
-    };
+    const access = mcpAccess(ctx, deps, query);
+    const stateless = query.mode === 'stateless';
     // Koa leaves the reason phrase of the status it last set on res; the SDK picks its own status, so
     // clear it, or a 400 goes out as "400 OK".
     ctx.respond = false;
     ctx.res.statusMessage = '';
     await deps.mcp.handle(ctx.req, ctx.res, {
-      principal,
-      filter,
-      stateless: query.mode === 'stateless',
+      access,
+      stateless,
       body: ctx.method === 'POST' ? ctx.request.body : undefined,
-      admitCall: (username) => admitToolCall(deps, username),
     });
   };
   router.post('/mcp', handler);

@@ -4,6 +4,7 @@ import { evolveOAuthModel, initialOAuth, type OAuthModel } from './oauthProjecti
 import { evolvePackages, initialPackages, type PackagesModel } from './packagesProjection.js';
 import { evolveSecrets, initialSecrets, type SecretsModel } from './secretsProjection.js';
 import { evolveServers, initialServers, type ServersModel } from './serversProjection.js';
+import { evolveMcpSessions, initialMcpSessions, type McpSessionsModel } from './mcpSessionsProjection.js';
 import { evolveSessions, initialSessions, type SessionsModel } from './sessionsProjection.js';
 import { evolveTokens, initialTokens, type TokensModel } from './tokensProjection.js';
 import { evolvePolicy, evolveUsers, initialPolicy, initialUsers, type PolicyModel, type UsersModel } from './identityProjection.js';
@@ -21,6 +22,8 @@ export interface ReadModels {
   readonly users: UsersModel;
   readonly policy: PolicyModel;
   readonly authServer: AuthServerModel;
+  /** Open legacy sessions of the gateway's own /mcp endpoint. */
+  readonly mcpSessions: McpSessionsModel;
 }
 
 export const initialReadModels = (): ReadModels => ({
@@ -34,6 +37,7 @@ export const initialReadModels = (): ReadModels => ({
   users: initialUsers(),
   policy: initialPolicy(),
   authServer: initialAuthServer(),
+  mcpSessions: initialMcpSessions(),
 });
 
 export function evolveReadModels(models: ReadModels, event: DomainEvent, occurredAt: string): ReadModels {
@@ -47,5 +51,6 @@ export function evolveReadModels(models: ReadModels, event: DomainEvent, occurre
   evolveUsers(models.users, event, occurredAt);
   evolvePolicy(models.policy, event, occurredAt);
   evolveAuthServer(models.authServer, event);
+  evolveMcpSessions(models.mcpSessions, event, occurredAt);
   return models;
 }

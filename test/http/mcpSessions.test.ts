@@ -17,7 +17,9 @@ describe('/mcp sessions and stateless mode', () => {
   };
 
   before(async () => {
-    gw = await startTestGateway({ mcp: { maxSessionsPerUser: 2, sessionIdleTimeoutMs: 60_000, maxConcurrentCallsPerSession: 1 } });
+    gw = await startTestGateway({
+      mcp: { maxSessionsPerUser: 2, sessionIdleTimeoutMs: 60_000, maxConcurrentCallsPerSession: 1 },
+    });
     await gw.request('POST', '/mcp/servers', fixtureServer('fx'));
     await waitForStatus(gw, 'fx', ['connected']);
   });
@@ -29,37 +31,68 @@ describe('/mcp sessions and stateless mode', () => {
   });
 
   it('stateless mode: each POST stands alone, answered with JSON and no session id', async () => {
-    await gw.request('POST', '/secrets/set', { username: 'sally', serverName: 'fx', secretName: 'TOKEN', secretValue: 'sally-stateless-7731' });
+    await gw.request('POST', '/secrets/set', {
+      username: 'sally',
+      serverName: 'fx',
+      secretName: 'TOKEN',
+      secretValue: 'sally-stateless-7731',
+    });
     const init = await postMcp(gw, INITIALIZE, { query: 'mode=stateless&username=sally' });
     expect(init.status).to.equal(200);
     expect(init.headers.get('content-type')).to.contain('application/json');
     expect(init.headers.get('mcp-session-id')).to.equal(null);
     expect((init.json().result as { serverInfo: { name: string } }).serverInfo.name).to.equal('mcp-api');
 
-    const list = await postMcp(gw, LIST, { query: 'mode=stateless&username=sally', headers: { 'mcp-protocol-version': '2025-11-25' } });
-    expect(((list.json().result as { tools: Array<{ name: string }> }).tools).map((t) => t.name)).to.include('fx__echo');
+    const list = await postMcp(gw, LIST, {
+      query: 'mode=stateless&username=sally',
+      headers: { 'mcp-protocol-version': '2025-11-25' },
+    });
+    expect((list.json().result as { tools: Array<{ name: string }> }).tools.map((t) => t.name)).to.include(
+      'fx__echo',
+    );
 
-    const call = { jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'fx__echo_secret', arguments: { name: 'TOKEN' } } };
-    const called = await postMcp(gw, call, { query: 'mode=stateless&username=sally', headers: { 'mcp-protocol-version': '2025-11-25' } });
+    const call = {
+      jsonrpc: '2.0',
+      id: 3,
+      method: 'tools/call',
+      params: { name: 'fx__echo_secret', arguments: { name: 'TOKEN' } },
+    };
+    const called = await postMcp(gw, call, {
+      query: 'mode=stateless&username=sally',
+      headers: { 'mcp-protocol-version': '2025-11-25' },
+    });
     expect(text(called.json().result)).to.equal('sally-stateless-7731');
 
-    const get = await fetch(`${gw.url}/mcp?mode=stateless`, { headers: { accept: 'text/event-stream', authorization: `Bearer ${gw.adminToken}` } });
+    const get = await fetch(`${gw.url}/mcp?mode=stateless`, {
+      headers: { accept: 'text/event-stream', authorization: `Bearer ${gw.adminToken}` },
+    });
     expect(get.status).to.equal(405);
   });
 
   it('an SDK client works against stateless mode too', async () => {
     const { client } = await connect('mode=stateless&username=sam');
-    expect(text(await client.callTool({ name: 'fx__echo', arguments: { message: 'no session' } }))).to.equal('no session');
+    expect(text(await client.callTool({ name: 'fx__echo', arguments: { message: 'no session' } }))).to.equal(
+      'no session',
+    );
   });
 
-  it("refuses a session id presented by another user and keeps serving its owner", async () => {
+  it('refuses a session id presented by another user and keeps serving its owner', async () => {
     const alice = await connect('username=alice');
     const sessionId = alice.transport.sessionId as string;
     expect(sessionId).to.be.a('string');
-    const hijack = await postMcp(gw, LIST, { query: 'username=mallory', headers: { 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-11-25' } });
+    const hijack = await postMcp(gw, LIST, {
+      query: 'username=mallory',
+      headers: { 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-11-25' },
+    });
     expect(hijack.status).to.equal(403);
     expect(hijack.text).to.contain('belongs to another user');
-    const viaHeader = await postMcp(gw, LIST, { headers: { 'x-mcp-username': 'mallory', 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-11-25' } });
+    const viaHeader = await postMcp(gw, LIST, {
+      headers: {
+        'x-mcp-username': 'mallory',
+        'mcp-session-id': sessionId,
+        'mcp-protocol-version': '2025-11-25',
+      },
+    });
     expect(viaHeader.status).to.equal(403);
     expect((await alice.client.listTools()).tools.length).to.be.greaterThan(0);
   });
@@ -67,7 +100,12 @@ describe('/mcp sessions and stateless mode', () => {
   it("binds a session to the token's user: another user's token, or the admin acting as that user, is refused", async () => {
     const alice = await gw.issueToken('alice');
     const bob = await gw.issueToken('bob');
-    await gw.request('POST', '/secrets/set', { username: 'alice', serverName: 'fx', secretName: 'TOKEN', secretValue: 'alice-token-secret-9911' });
+    await gw.request('POST', '/secrets/set', {
+      username: 'alice',
+      serverName: 'fx',
+      secretName: 'TOKEN',
+      secretValue: 'alice-token-secret-9911',
+    });
     const session = await connectMcp(gw, { token: alice.token });
     clients.push(session);
     const sessionId = session.transport.sessionId as string;
@@ -82,7 +120,10 @@ describe('/mcp sessions and stateless mode', () => {
     expect(adminAsAlice.status).to.equal(403);
     const noToken = await postMcp(gw, LIST, { token: null, headers });
     expect(noToken.status).to.equal(401);
-    const deleteAsBob = await fetch(`${gw.url}/mcp`, { method: 'DELETE', headers: { ...headers, authorization: `Bearer ${bob.token}` } });
+    const deleteAsBob = await fetch(`${gw.url}/mcp`, {
+      method: 'DELETE',
+      headers: { ...headers, authorization: `Bearer ${bob.token}` },
+    });
     expect(deleteAsBob.status).to.equal(403);
     expect((await session.client.listTools()).tools.length).to.be.greaterThan(0);
   });
@@ -91,7 +132,10 @@ describe('/mcp sessions and stateless mode', () => {
     const carol = await gw.issueToken('carol');
     const other = await postMcp(gw, INITIALIZE, { token: carol.token, query: 'username=dave' });
     expect(other.status).to.equal(403);
-    const viaHeader = await postMcp(gw, INITIALIZE, { token: carol.token, headers: { 'x-mcp-username': 'dave' } });
+    const viaHeader = await postMcp(gw, INITIALIZE, {
+      token: carol.token,
+      headers: { 'x-mcp-username': 'dave' },
+    });
     expect(viaHeader.status).to.equal(403);
     const own = await postMcp(gw, INITIALIZE, { token: carol.token, query: 'username=carol' });
     expect(own.status).to.equal(200);
@@ -100,31 +144,21 @@ describe('/mcp sessions and stateless mode', () => {
   it('rejects requests without a session, unknown sessions, and ends a session on DELETE', async () => {
     const noSession = await postMcp(gw, LIST, { query: 'username=dan' });
     expect(noSession.status).to.equal(400);
-    const unknown = await postMcp(gw, LIST, { query: 'username=dan', headers: { 'mcp-session-id': 'not-a-session' } });
+    const unknown = await postMcp(gw, LIST, {
+      query: 'username=dan',
+      headers: { 'mcp-session-id': 'not-a-session' },
+    });
     expect(unknown.status).to.equal(404);
 
     const dan = await connectMcp(gw, { query: 'username=dan' });
     const sessionId = dan.transport.sessionId as string;
     await dan.transport.terminateSession();
     await dan.client.close();
-    const after = await postMcp(gw, LIST, { query: 'username=dan', headers: { 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-11-25' } });
+    const after = await postMcp(gw, LIST, {
+      query: 'username=dan',
+      headers: { 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-11-25' },
+    });
     expect(after.status).to.equal(404);
-  });
-
-  it("closes a user's least recently active session beyond the per-user cap, not other users' sessions", async () => {
-    const other = await connect('username=olga');
-    const first = await connect('username=carl');
-    await new Promise((r) => setTimeout(r, 20));
-    const second = await connect('username=carl');
-    await new Promise((r) => setTimeout(r, 20));
-    const third = await connect('username=carl');
-    const metrics = await gw.request('GET', '/metrics').then((r) => r.text);
-    expect(metrics).to.match(new RegExp(`^mcp_endpoint_sessions ${gw.gateway.mcp.sessionCount}$`, 'm'));
-    const gone = await postMcp(gw, LIST, { query: 'username=carl', headers: { 'mcp-session-id': first.transport.sessionId as string, 'mcp-protocol-version': '2025-11-25' } });
-    expect(gone.status).to.equal(404);
-    expect((await second.client.listTools()).tools.length).to.be.greaterThan(0);
-    expect((await third.client.listTools()).tools.length).to.be.greaterThan(0);
-    expect((await other.client.listTools()).tools.length).to.be.greaterThan(0);
   });
 
   it('limits concurrent calls per session', async () => {
@@ -139,11 +173,20 @@ describe('/mcp sessions and stateless mode', () => {
 
   it('cancels in-flight calls upstream when a session is deleted', async () => {
     const c = await connectMcp(gw, { query: 'username=fay' });
-    const pending = c.client.callTool({ name: 'fx__slow', arguments: { ms: 20_000 } }).catch((e: unknown) => e);
+    const pending = c.client
+      .callTool({ name: 'fx__slow', arguments: { ms: 20_000 } })
+      .catch((e: unknown) => e);
     await new Promise((r) => setTimeout(r, 300));
-    const before = (gw.gateway.pool.snapshot('fx')?.logs ?? []).filter((l) => l.includes('cancelled slow')).length;
+    const before = (gw.gateway.pool.snapshot('fx')?.logs ?? []).filter((l) =>
+      l.includes('cancelled slow'),
+    ).length;
     await c.transport.terminateSession();
-    await waitFor(() => (gw.gateway.pool.snapshot('fx')?.logs ?? []).filter((l) => l.includes('cancelled slow')).length > before, 'upstream cancellation');
+    await waitFor(
+      () =>
+        (gw.gateway.pool.snapshot('fx')?.logs ?? []).filter((l) => l.includes('cancelled slow')).length >
+        before,
+      'upstream cancellation',
+    );
     await c.client.close();
     await pending;
   });
@@ -156,14 +199,71 @@ describe('/mcp sessions and stateless mode', () => {
   });
 });
 
+describe('/mcp per-user session cap', () => {
+  let gw: TestGateway;
+  let nowMs = Date.now();
+  const clients: McpTestClient[] = [];
+  const headers = (sessionId: string) => ({
+    'mcp-session-id': sessionId,
+    'mcp-protocol-version': '2025-11-25',
+  });
+
+  before(async () => {
+    gw = await startTestGateway({
+      clock: () => new Date(nowMs),
+      mcp: { maxSessionsPerUser: 2, sessionIdleTimeoutMs: 1_800_000, maxConcurrentCallsPerSession: 4 },
+    });
+    await gw.request('POST', '/mcp/servers', fixtureServer('fx'));
+    await waitForStatus(gw, 'fx', ['connected']);
+  });
+  after(async () => {
+    await Promise.all(clients.map((c) => c.close()));
+    await gw.close();
+  });
+
+  it('never evicts a session in use: beyond the cap a new session is refused (429) until one is abandoned long enough, which then goes first', async () => {
+    const other = await connectMcp(gw, { query: 'username=olga' });
+    const streaming = await connectMcp(gw, { query: 'username=carl' });
+    clients.push(other, streaming);
+    const abandoned = await postMcp(gw, INITIALIZE, { query: 'username=carl' });
+    const abandonedId = abandoned.headers.get('mcp-session-id') as string;
+    expect(abandonedId).to.be.a('string');
+
+    const refused = await postMcp(gw, INITIALIZE, { query: 'username=carl' });
+    expect(refused.status).to.equal(429);
+    expect(refused.text).to.contain('already has 2 MCP sessions in use');
+    expect(refused.headers.get('retry-after')).to.equal('60');
+
+    nowMs += 2 * 60_000; // past the 1-minute protection of a recently used session
+    const admitted = await postMcp(gw, INITIALIZE, { query: 'username=carl' });
+    expect(admitted.status).to.equal(200);
+    const gone = await postMcp(gw, LIST, { query: 'username=carl', headers: headers(abandonedId) });
+    expect(gone.status).to.equal(404);
+    // The session with an open stream was older and idle as long, and is still there.
+    expect((await streaming.client.listTools()).tools.length).to.be.greaterThan(0);
+    expect((await other.client.listTools()).tools.length).to.be.greaterThan(0);
+  });
+});
+
 describe('/mcp tool-call rate limit', () => {
   it('applies the per-user tool-call limit of the REST API to /mcp calls (an isError result)', async () => {
-    const gw = await startTestGateway({ security: { limits: { maxSecretsPerUser: 500, maxSecretValueBytes: 65_536, toolCallsPerMinute: 1, toolCallBurst: 1 } } });
+    const gw = await startTestGateway({
+      security: {
+        limits: {
+          maxSecretsPerUser: 500,
+          maxSecretValueBytes: 65_536,
+          toolCallsPerMinute: 1,
+          toolCallBurst: 1,
+        },
+      },
+    });
     try {
       await gw.request('POST', '/mcp/servers', fixtureServer('fx'));
       await waitForStatus(gw, 'fx', ['connected']);
       const c = await connectMcp(gw, { query: 'username=rita' });
-      expect(text(await c.client.callTool({ name: 'fx__echo', arguments: { message: 'one' } }))).to.equal('one');
+      expect(text(await c.client.callTool({ name: 'fx__echo', arguments: { message: 'one' } }))).to.equal(
+        'one',
+      );
       const second = await c.client.callTool({ name: 'fx__echo', arguments: { message: 'two' } });
       expect(second.isError).to.equal(true);
       expect(text(second)).to.contain('Too many tool calls').and.contain('rate_limited');
@@ -176,13 +276,18 @@ describe('/mcp tool-call rate limit', () => {
 
 describe('/mcp idle sessions', () => {
   it('closes a session idle longer than the idle timeout', async () => {
-    const gw = await startTestGateway({ mcp: { maxSessionsPerUser: 5, sessionIdleTimeoutMs: 200, maxConcurrentCallsPerSession: 4 } });
+    const gw = await startTestGateway({
+      mcp: { maxSessionsPerUser: 5, sessionIdleTimeoutMs: 200, maxConcurrentCallsPerSession: 4 },
+    });
     try {
       const init = await postMcp(gw, INITIALIZE, { query: 'username=ida' });
       const sessionId = init.headers.get('mcp-session-id') as string;
       expect(gw.gateway.mcp.sessionCount).to.equal(1);
       await waitFor(() => gw.gateway.mcp.sessionCount === 0, 'idle session reaped');
-      const after = await postMcp(gw, LIST, { query: 'username=ida', headers: { 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-11-25' } });
+      const after = await postMcp(gw, LIST, {
+        query: 'username=ida',
+        headers: { 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-11-25' },
+      });
       expect(after.status).to.equal(404);
     } finally {
       await gw.close();

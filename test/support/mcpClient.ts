@@ -1,5 +1,10 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import {
+  Client as ClientV2,
+  StreamableHTTPClientTransport as TransportV2,
+} from '@modelcontextprotocol/client';
+import { suiteCanaries } from './suiteCanaries.js';
 import type { TestGateway } from './testGateway.js';
 
 export interface McpTestClient {
@@ -18,8 +23,16 @@ export interface McpClientOptions {
   sessionId?: string;
 }
 
+/** A legacy session id is a bearer value: the suite-wide sweep checks it never reaches a log or record. */
+const noteSession = (sessionId: string | undefined): void => {
+  if (sessionId) suiteCanaries.add(sessionId);
+};
+
 /** An SDK client connected to the gateway's own /mcp endpoint. */
-export async function connectMcp(gw: TestGateway, options: McpClientOptions = {}): Promise<McpTestClient> {
+export async function connectMcp(
+  gw: Pick<TestGateway, 'url' | 'adminToken'>,
+  options: McpClientOptions = {},
+): Promise<McpTestClient> {
   const url = new URL(`${gw.url}/mcp${options.query ? `?${options.query}` : ''}`);
   const token = options.token === undefined ? gw.adminToken : options.token;
   const auth: Record<string, string> = token === null ? {} : { authorization: `Bearer ${token}` };
@@ -29,6 +42,7 @@ export async function connectMcp(gw: TestGateway, options: McpClientOptions = {}
   });
   const client = new Client({ name: 'mcp-api-test', version: '1.0.0' }, { capabilities: {} });
   await client.connect(transport);
+  noteSession(transport.sessionId);
   return {
     client,
     transport,
@@ -41,7 +55,7 @@ export async function connectMcp(gw: TestGateway, options: McpClientOptions = {}
 
 /** A raw JSON-RPC POST to /mcp (for what the SDK client will not send). */
 export async function postMcp(
-  gw: TestGateway,
+  gw: Pick<TestGateway, 'url' | 'adminToken'>,
   body: unknown,
   options: { query?: string; headers?: Record<string, string>; token?: string | null } = {},
 ): Promise<{ status: number; headers: Headers; text: string; json: () => Record<string, unknown> }> {
@@ -57,7 +71,13 @@ export async function postMcp(
     body: JSON.stringify(body),
   });
   const text = await res.text();
-  return { status: res.status, headers: res.headers, text, json: () => JSON.parse(text) as Record<string, unknown> };
+  noteSession(res.headers.get('mcp-session-id') ?? undefined);
+  return {
+    status: res.status,
+    headers: res.headers,
+    text,
+    json: () => JSON.parse(text) as Record<string, unknown>,
+  };
 }
 
 export const INITIALIZE = {
@@ -66,3 +86,68 @@ export const INITIALIZE = {
   method: 'initialize',
   params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
 } as const;
+
+export type McpEra = 'modern' | 'legacy';
+
+export interface McpV2TestClient {
+  readonly client: ClientV2;
+  readonly transport: TransportV2;
+  close(): Promise<void>;
+}
+
+/**
+ * A v2 SDK client on /mcp: `modern` is pinned to 2026-07-28 (no initialize, no session, the
+ * per-request envelope), `legacy` is the v2 client's default 2025 handshake with a session.
+ */
+export async function connectMcpV2(
+  gw: Pick<TestGateway, 'url' | 'adminToken'>,
+  era: McpEra,
+  options: McpClientOptions & { capabilities?: Record<string, unknown> } = {},
+): Promise<McpV2TestClient> {
+  const url = new URL(`${gw.url}/mcp${options.query ? `?${options.query}` : ''}`);
+  const token = options.token === undefined ? gw.adminToken : options.token;
+  const auth: Record<string, string> = token === null ? {} : { authorization: `Bearer ${token}` };
+  const transport = new TransportV2(url, {
+    requestInit: { headers: { ...auth, ...options.headers } },
+    ...(options.sessionId ? { sessionId: options.sessionId } : {}),
+  });
+  const client = new ClientV2(
+    { name: `mcp-api-test-v2-${era}`, version: '1.0.0' },
+    {
+      capabilities: options.capabilities ?? {},
+      ...(era === 'modern' ? { versionNegotiation: { mode: { pin: '2026-07-28' } } } : {}),
+    },
+  );
+  await client.connect(transport);
+  noteSession(transport.sessionId);
+  return {
+    client,
+    transport,
+    async close() {
+      if (era === 'legacy') await transport.terminateSession().catch(() => undefined);
+      await client.close();
+    },
+  };
+}
+
+/** The per-request envelope a 2026-07-28 request carries (for raw requests). */
+export const envelope = (
+  version = '2026-07-28',
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> => ({
+  'io.modelcontextprotocol/protocolVersion': version,
+  'io.modelcontextprotocol/clientInfo': { name: 'raw', version: '1' },
+  'io.modelcontextprotocol/clientCapabilities': {},
+  ...extra,
+});
+
+/** Headers a 2026-07-28 request carries; `name` for tools/call. */
+export const modernHeaders = (
+  method: string,
+  name?: string,
+  version = '2026-07-28',
+): Record<string, string> => ({
+  'mcp-protocol-version': version,
+  'mcp-method': method,
+  ...(name === undefined ? {} : { 'mcp-name': name }),
+});

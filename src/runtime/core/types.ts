@@ -137,6 +137,11 @@ export interface ToolCallRequest {
 /** What callers beyond the REST route (the /mcp endpoint) may add to a call. */
 export interface ToolCallExtras {
   readonly onProgress?: ((update: ProgressUpdate) => void) | undefined;
+  /**
+   * What the calling MCP client declared it can do (sampling, elicitation, roots, tasks): from a
+   * legacy session's initialize, or a 2026-07-28 request's envelope. Absent for REST calls.
+   */
+  readonly clientCapabilities?: Readonly<Record<string, unknown>> | undefined;
 }
 
 /** What HTTP (and metrics) need from the runtime: live state to show, and the call path. */

@@ -7,7 +7,12 @@ import type { Access } from '../../policy/access.js';
  * The endpoint's view of the gateway: every enabled server with the tools its supervisor knows
  * (the same list as GET /mcp/tools), and the one call path (`call`, instrumented like REST calls).
  */
-export function gatewayToolSource(readModels: () => ReadModels, pool: ServerPool, call: McpToolSource['call'], access?: Access): McpToolSource {
+export function gatewayToolSource(
+  readModels: () => ReadModels,
+  pool: ServerPool,
+  call: McpToolSource['call'],
+  access?: Access,
+): McpToolSource {
   const enabled = () =>
     [...readModels().servers.values()].filter((v) => v.enabled).sort((a, b) => a.name.localeCompare(b.name));
   return {
@@ -15,7 +20,10 @@ export function gatewayToolSource(readModels: () => ReadModels, pool: ServerPool
     servers: (username) =>
       enabled().map((v) => {
         const tools = pool.snapshot(v.name)?.toolsList ?? [];
-        return { name: v.name, tools: access ? access.filter(username, v.name, 'tool', tools) : tools };
+        return {
+          name: v.name,
+          tools: access && username !== undefined ? access.filter(username, v.name, 'tool', tools) : tools,
+        };
       }),
     call,
     async prepare(username, signal) {

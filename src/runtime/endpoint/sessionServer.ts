@@ -1,16 +1,17 @@
-import { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import { CallToolRequestSchema, ErrorCode, ListToolsRequestSchema, McpError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import {
+  ProtocolError,
+  ProtocolErrorCode,
+  Server,
+  type CallToolResult,
+  type ServerContext,
+  type Tool,
+} from '@modelcontextprotocol/server';
 import { isAppError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
-import type { ToolCallExtras } from '../calls/toolCaller.js';
+import type { ToolCallExtras } from '../core/types.js';
 import type { ProgressUpdate, ToolResult } from '../core/types.js';
-import { allowedByFilter, parseExposedName, visibleTools, type ServerTools, type ToolFilter } from './toolCatalog.js';
-
-/** Who a session or stateless request acts as. `subject` is who authenticated; a session is bound to it. */
-export interface McpPrincipal {
-  readonly username: string;
-  readonly subject: string;
-}
+import type { McpAccess } from './access.js';
+import { allowedByFilter, parseExposedName, visibleTools, type ServerTools } from './toolCatalog.js';
 
 export interface McpToolCall {
   readonly username: string;
@@ -22,7 +23,8 @@ export interface McpToolCall {
 /** What the endpoint needs from the gateway: the visible servers' tools and the one call path. */
 export interface McpToolSource {
   /** The servers' tools this user may see (the access policy applied). */
-  servers(username: string): readonly ServerTools[];
+  /** Without a username: the whole catalogue (change detection for the modern era's listeners). */
+  servers(username?: string): readonly ServerTools[];
   /**
    * Before listing for a user: servers whose tools are only known once that user's own process
    * runs (per-user servers that cannot start without credentials) get it started.
@@ -33,13 +35,12 @@ export interface McpToolSource {
 
 export interface SessionServerOptions {
   readonly source: McpToolSource;
-  readonly principal: McpPrincipal;
-  readonly filter: ToolFilter;
+  readonly access: McpAccess;
   readonly maxConcurrentCalls: number;
-  /** Refuses a call (rate limits) by throwing an AppError. */
-  readonly admitCall?: ((username: string) => void) | undefined;
   readonly logger: Logger;
   readonly version: string;
+  /** How long a client may cache tools/list (2026-07-28 `ttlMs`; always `cacheScope: "private"`). */
+  readonly listTtlMs: number;
 }
 
 const INSTRUCTIONS =
@@ -50,52 +51,87 @@ const INSTRUCTIONS =
 const UNKNOWN_TOOL = new Set(['server_not_found', 'tool_not_found', 'server_disabled', 'access_denied']);
 
 /**
- * The MCP server one session (or one stateless request) talks to: tools/list over every enabled
- * server's tools, tools/call through the gateway's call path with progress and cancellation.
+ * The MCP server one legacy session, or one modern request, talks to: tools/list over every
+ * enabled server's tools (sorted: the order is part of what a client caches), tools/call through
+ * the gateway's call path with progress, cancellation and the client's capabilities. Who may see
+ * and call what is `access`, decided before the protocol is parsed, identical in both eras.
  */
 export function createSessionServer(options: SessionServerOptions): Server {
+  const { access } = options;
   const server = new Server(
     { name: 'mcp-api', title: 'mcp-api gateway', version: options.version },
-    { capabilities: { tools: { listChanged: true } }, instructions: INSTRUCTIONS },
+    {
+      capabilities: { tools: { listChanged: true }, logging: {} },
+      instructions: INSTRUCTIONS,
+      // The list depends on who asks (filters, per-user servers): never for shared caches.
+      cacheHints: {
+        'tools/list': { ttlMs: options.listTtlMs, cacheScope: 'private' },
+        'server/discover': { cacheScope: 'private' },
+      },
+    },
   );
   let inFlight = 0;
 
-  server.setRequestHandler(ListToolsRequestSchema, async (_request, extra) => {
-    await options.source.prepare?.(options.principal.username, extra.signal);
-    return { tools: visibleTools(options.source.servers(options.principal.username), options.filter).map((t) => t.tool) };
+  server.setRequestHandler('tools/list', async (_request, ctx) => {
+    await options.source.prepare?.(access.principal.username, ctx.mcpReq.signal);
+    // Upstream tools were validated by the client that listed them; they pass through as declared.
+    return { tools: visibleTools(options.source.servers(access.principal.username), access.filter).map((t) => t.tool as Tool) };
   });
 
-  server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<CallToolResult> => {
+  server.setRequestHandler('tools/call', async (request, ctx): Promise<CallToolResult> => {
     const { name, arguments: args, _meta } = request.params;
-    if (request.params.task) throw new McpError(ErrorCode.InvalidParams, 'This gateway does not run tools as tasks');
+    if (request.params.task)
+      throw new ProtocolError(ProtocolErrorCode.InvalidParams, 'This gateway does not run tools as tasks');
     // Whether the tool exists is the call path's answer (it waits for a server still starting,
-    // and asks a per-user server's own process); here only the session's filter is applied.
+    // and asks a per-user server's own process); here only the access filter is applied.
     const target = parseExposedName(name);
-    if (!target || !allowedByFilter(options.filter, target.serverName, name)) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${name}`);
-    if (inFlight >= options.maxConcurrentCalls) {
-      return toolError(`This session already has ${options.maxConcurrentCalls} tool calls running; wait for one to finish`);
+    if (!target || !allowedByFilter(access.filter, target.serverName, name)) {
+      throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Unknown tool: ${name}`);
     }
-    const token = _meta?.progressToken;
-    const onProgress =
-      token === undefined
-        ? undefined
-        : (p: ProgressUpdate): void => {
-            void extra.sendNotification({ method: 'notifications/progress', params: { ...p, progressToken: token } }).catch(() => undefined);
-          };
+    if (inFlight >= options.maxConcurrentCalls) {
+      return toolError(
+        `This session already has ${options.maxConcurrentCalls} tool calls running; wait for one to finish`,
+      );
+    }
     inFlight += 1;
     try {
-      options.admitCall?.(options.principal.username);
-      const call = { username: options.principal.username, serverName: target.serverName, methodName: target.toolName, args: args ?? {} };
-      // extra.signal aborts on notifications/cancelled and when the session closes: the upstream call is cancelled too.
-      return (await options.source.call(call, extra.signal, { onProgress })) as CallToolResult;
+      access.admitCall?.(access.principal.username);
+      const call = {
+        username: access.principal.username,
+        serverName: target.serverName,
+        methodName: target.toolName,
+        args: args ?? {},
+      };
+      await ctx.mcpReq.log(
+        'debug',
+        { message: `calling ${target.toolName} on ${target.serverName}` },
+        'mcp-api',
+      );
+      const extras = callExtras(server, ctx, _meta?.progressToken);
+      // The signal aborts on notifications/cancelled, when a legacy session closes, and when a
+      // modern request's response stream closes: the upstream call is cancelled too.
+      return (await options.source.call(call, ctx.mcpReq.signal, extras)) as CallToolResult;
     } catch (error) {
-      return failure(error, name, options.logger);
+      return await failure(error, name, options.logger, ctx);
     } finally {
       inFlight -= 1;
     }
   });
 
   return server;
+}
+
+function callExtras(server: Server, ctx: ServerContext, token: string | number | undefined): ToolCallExtras {
+  const clientCapabilities = server.getClientCapabilities();
+  const onProgress =
+    token === undefined
+      ? undefined
+      : (p: ProgressUpdate): void => {
+          void ctx.mcpReq
+            .notify({ method: 'notifications/progress', params: { ...p, progressToken: token } })
+            .catch(() => undefined);
+        };
+  return { onProgress, ...(clientCapabilities ? { clientCapabilities } : {}) };
 }
 
 const toolError = (text: string): CallToolResult => ({ isError: true, content: [{ type: 'text', text }] });
@@ -105,14 +141,25 @@ const toolError = (text: string): CallToolResult => ({ isError: true, content: [
  * JSON-RPC errors; everything a model could act on (bad arguments, timeouts, a crashed or busy
  * server, limits) is a tool result with isError, so the model sees the message.
  */
-function failure(error: unknown, tool: string, logger: Logger): CallToolResult {
+async function failure(
+  error: unknown,
+  tool: string,
+  logger: Logger,
+  ctx: ServerContext,
+): Promise<CallToolResult> {
   if (!isAppError(error)) {
     logger.error('mcp endpoint tool call failed', { tool, error });
-    throw new McpError(ErrorCode.InternalError, 'Internal error');
+    throw new ProtocolError(ProtocolErrorCode.InternalError, 'Internal error');
   }
-  if (UNKNOWN_TOOL.has(error.code)) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${tool} (${error.message})`);
+  await ctx.mcpReq
+    .log('error', { message: error.message, code: error.code, tool }, 'mcp-api')
+    .catch(() => undefined);
+  if (UNKNOWN_TOOL.has(error.code))
+    throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Unknown tool: ${tool} (${error.message})`);
   const upstreamCode = error.details.upstreamCode;
-  if (error.code === 'upstream_error' && typeof upstreamCode === 'number') throw new McpError(upstreamCode, error.message);
-  if (error.code === 'internal_error') throw new McpError(ErrorCode.InternalError, error.message);
+  if (error.code === 'upstream_error' && typeof upstreamCode === 'number')
+    throw new ProtocolError(upstreamCode, error.message);
+  if (error.code === 'internal_error')
+    throw new ProtocolError(ProtocolErrorCode.InternalError, error.message);
   return toolError(`${error.message} [${error.code}]`);
 }

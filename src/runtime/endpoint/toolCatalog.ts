@@ -30,7 +30,8 @@ export interface ExposedTool {
 
 export const isExposableServer = (serverName: string): boolean => !serverName.includes(SEPARATOR);
 
-export const exposedName = (serverName: string, toolName: string): string => `${serverName}${SEPARATOR}${toolName}`;
+export const exposedName = (serverName: string, toolName: string): string =>
+  `${serverName}${SEPARATOR}${toolName}`;
 
 export function parseExposedName(name: string): { serverName: string; toolName: string } | undefined {
   const at = name.indexOf(SEPARATOR);

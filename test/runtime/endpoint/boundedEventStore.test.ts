@@ -2,7 +2,11 @@ import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { expect } from 'chai';
 import { BoundedEventStore } from '../../../src/runtime/endpoint/boundedEventStore.js';
 
-const note = (n: number): JSONRPCMessage => ({ jsonrpc: '2.0', method: 'notifications/progress', params: { progressToken: 1, progress: n } });
+const note = (n: number): JSONRPCMessage => ({
+  jsonrpc: '2.0',
+  method: 'notifications/progress',
+  params: { progressToken: 1, progress: n },
+});
 
 async function replay(store: BoundedEventStore, after: string): Promise<{ stream: string; sent: number[] }> {
   const sent: number[] = [];
@@ -33,7 +37,11 @@ describe('BoundedEventStore (SSE resumption for /mcp sessions)', () => {
     expect((await replay(store, ids[2]!)).sent).to.deep.equal([4, 5]);
 
     const small = new BoundedEventStore(100, 200);
-    const big = await small.storeEvent('s', { jsonrpc: '2.0', method: 'x', params: { blob: 'x'.repeat(150) } });
+    const big = await small.storeEvent('s', {
+      jsonrpc: '2.0',
+      method: 'x',
+      params: { blob: 'x'.repeat(150) },
+    });
     await small.storeEvent('s', { jsonrpc: '2.0', method: 'x', params: { blob: 'y'.repeat(150) } });
     expect(await small.getStreamIdForEventId(big)).to.equal(undefined);
     expect(await small.getStreamIdForEventId('not-a-number')).to.equal(undefined);
