@@ -108,9 +108,12 @@ describe('the gateway process (src/main.ts)', () => {
       });
     const init = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 't', version: '1' } } };
     const first = (await mcp(init)).headers.get('mcp-session-id') as string;
-    const second = (await mcp(init)).headers.get('mcp-session-id') as string;
-    expect((await mcp({ jsonrpc: '2.0', id: 2, method: 'ping' }, { 'mcp-session-id': first })).status).to.equal(404);
-    const call = await mcp({ jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'fx__echo', arguments: { message: 'via main' } } }, { 'mcp-session-id': second });
+    // MCP_MAX_SESSIONS_PER_USER=1 and the first session was just used: it is never evicted, the second waits.
+    const refused = await mcp(init);
+    expect(refused.status).to.equal(429);
+    expect(refused.headers.get('retry-after')).to.match(/^\d+$/);
+    expect((await mcp({ jsonrpc: '2.0', id: 2, method: 'ping' }, { 'mcp-session-id': first })).status).to.equal(200);
+    const call = await mcp({ jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'fx__echo', arguments: { message: 'via main' } } }, { 'mcp-session-id': first });
     const answer = await call.text();
     expect(answer, answer).to.contain("via main");
     const server = (await (await fetch(`${running.url}/mcp/servers/fx`, { headers: auth })).json()) as { server: { perUserProcesses: { count: number; limit: number } } };

@@ -158,6 +158,8 @@ describe('the gateway process: operator habits, graceful stop, fast start', func
         SECRETS_KEY: KEY,
         ADMIN_TOKEN: ADMIN,
         SERVER_START_CONCURRENCY: '16',
+        // Start order is what this tests: the tiny shell servers live in a 0700 temp dir no sandbox uid can read.
+        SANDBOX: 'off',
       });
       const output = running.output;
       const connectedCount = (): number => output.filter((l) => l.includes('mcp server connected')).length;

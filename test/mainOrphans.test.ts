@@ -57,6 +57,9 @@ describe('no orphans after kill -9 of the gateway (src/main.ts)', function () {
       DATA_DIR: join(dir, 'data'),
       SECRETS_KEY: KEY,
       ADMIN_TOKEN: ADMIN,
+      // The unsandboxed path: sandboxed servers die with the gateway (bwrap --die-with-parent, test/mainSandbox);
+      // without the sandbox, the next start must stop what the killed run left behind.
+      SANDBOX: 'off',
     });
   const stubborn = async (url: string): Promise<{ pid: number; child: number }> => {
     for (;;) {
