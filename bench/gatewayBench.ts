@@ -2,17 +2,30 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'undici';
-import { api, authHeaders, BENCH_CALL, FIXTURE, rssMiB, startFixtureGateway, startGatewayProcess, waitConnected } from './processes.js';
+import {
+  api,
+  authHeaders,
+  BENCH_CALL,
+  FIXTURE,
+  rssMiB,
+  startFixtureGateway,
+  startGatewayProcess,
+  waitConnected,
+} from './processes.js';
 import { median, round, runLoad } from './stats.js';
 
 /** Time to "listening" and to "all N servers connected" for a gateway restarted over N registered servers. */
-export async function coldStartBench(counts: readonly number[], rounds = 2): Promise<Record<string, { listeningMs: number; allConnectedMs: number }>> {
+export async function coldStartBench(
+  counts: readonly number[],
+  rounds = 2,
+): Promise<Record<string, { listeningMs: number; allConnectedMs: number }>> {
   const out: Record<string, { listeningMs: number; allConnectedMs: number }> = {};
   for (const n of counts) {
     const dataDir = await mkdtemp(join(tmpdir(), 'mcp-api-bench-cold-'));
     const names = Array.from({ length: n }, (_, i) => `fx${i}`);
     const setup = await startGatewayProcess(dataDir);
-    for (const name of names) await api(setup.url, 'POST', '/mcp/servers', { name, command: process.execPath, args: [FIXTURE] });
+    for (const name of names)
+      await api(setup.url, 'POST', '/mcp/servers', { name, command: process.execPath, args: [FIXTURE] });
     await waitConnected(setup.url, names);
     await setup.stop();
     const listening: number[] = [];
@@ -32,7 +45,9 @@ export async function coldStartBench(counts: readonly number[], rounds = 2): Pro
 }
 
 /** RSS of the gateway process after warm-up and after `calls` more tool calls: growth per call should be ~0. */
-export async function memoryBench(calls: number): Promise<{ calls: number; rssAfterWarmupMiB: number; rssAfterMiB: number; growthMiB: number }> {
+export async function memoryBench(
+  calls: number,
+): Promise<{ calls: number; rssAfterWarmupMiB: number; rssAfterMiB: number; growthMiB: number }> {
   const dataDir = await mkdtemp(join(tmpdir(), 'mcp-api-bench-mem-'));
   const gw = await startFixtureGateway(dataDir);
   try {

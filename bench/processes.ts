@@ -16,12 +16,26 @@ export interface GatewayProcess {
 }
 
 /** Starts dist/src/main.js as a real process and resolves when it logs "listening". */
-export async function startGatewayProcess(dataDir: string, extraEnv: Record<string, string> = {}, nodeArgs: string[] = []): Promise<GatewayProcess> {
+export async function startGatewayProcess(
+  dataDir: string,
+  extraEnv: Record<string, string> = {},
+  nodeArgs: string[] = [],
+): Promise<GatewayProcess> {
   const startedAt = process.hrtime.bigint();
   const child = spawn(process.execPath, [...nodeArgs, MAIN], {
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: '0', DATA_DIR: dataDir, SECRETS_KEY: BENCH_KEY, ADMIN_TOKEN: BENCH_ADMIN_TOKEN, LOG_LEVEL: 'info',
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      PORT: '0',
+      DATA_DIR: dataDir,
+      SECRETS_KEY: BENCH_KEY,
+      ADMIN_TOKEN: BENCH_ADMIN_TOKEN,
+      LOG_LEVEL: 'info',
       // One bench user makes thousands of calls a second: the per-user rate limit would measure 429s.
-      TOOL_CALLS_PER_MINUTE: '0', MCP_MAX_CONCURRENT_CALLS_PER_SESSION: '100', ...extraEnv },
+      TOOL_CALLS_PER_MINUTE: '0',
+      MCP_MAX_CONCURRENT_CALLS_PER_SESSION: '100',
+      ...extraEnv,
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let buffered = '';
@@ -29,7 +43,8 @@ export async function startGatewayProcess(dataDir: string, extraEnv: Record<stri
     child.stdout!.on('data', (chunk: Buffer) => {
       buffered += chunk.toString('utf8');
       for (const line of buffered.split('\n')) {
-        if (line.includes('mcp-api listening')) resolve(`http://127.0.0.1:${(JSON.parse(line) as { port: number }).port}`);
+        if (line.includes('mcp-api listening'))
+          resolve(`http://127.0.0.1:${(JSON.parse(line) as { port: number }).port}`);
       }
       buffered = buffered.slice(buffered.lastIndexOf('\n') + 1);
     });
@@ -50,10 +65,22 @@ export async function startGatewayProcess(dataDir: string, extraEnv: Record<stri
   };
 }
 
-export const authHeaders = (): Record<string, string> => ({ 'content-type': 'application/json', authorization: `Bearer ${BENCH_ADMIN_TOKEN}` });
+export const authHeaders = (): Record<string, string> => ({
+  'content-type': 'application/json',
+  authorization: `Bearer ${BENCH_ADMIN_TOKEN}`,
+});
 
-export async function api(url: string, method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
-  const res = await fetch(url + path, { method, headers: authHeaders(), ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+export async function api(
+  url: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<Record<string, unknown>> {
+  const res = await fetch(url + path, {
+    method,
+    headers: authHeaders(),
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
   const json = (await res.json()) as Record<string, unknown>;
   if (!res.ok) throw new Error(`${method} ${path} → ${res.status}: ${JSON.stringify(json)}`);
   return json;
@@ -67,7 +94,8 @@ export async function waitConnected(url: string, names: readonly string[], limit
     const servers = body.servers as Array<{ name: string; status: string }>;
     const up = new Set(servers.filter((s) => s.status === 'connected').map((s) => s.name));
     if (names.every((n) => up.has(n))) return;
-    if (Date.now() > deadline) throw new Error(`servers not connected: ${names.filter((n) => !up.has(n)).join(', ')}`);
+    if (Date.now() > deadline)
+      throw new Error(`servers not connected: ${names.filter((n) => !up.has(n)).join(', ')}`);
     await new Promise((r) => setTimeout(r, 25));
   }
 }
@@ -79,7 +107,12 @@ export function rssMiB(pid: number): number {
 }
 
 /** The tool call every load in the benchmarks makes: echo_secret, with user bench's secret injected. */
-export const BENCH_CALL = JSON.stringify({ username: 'bench', serverName: 'fixture', methodName: 'echo_secret', args: { name: 'message', message: 'hello' } });
+export const BENCH_CALL = JSON.stringify({
+  username: 'bench',
+  serverName: 'fixture',
+  methodName: 'echo_secret',
+  args: { name: 'message', message: 'hello' },
+});
 
 /** A gateway process with the fixture server registered and connected, and a secret stored for user bench. */
 export async function startFixtureGateway(
@@ -89,8 +122,17 @@ export async function startFixtureGateway(
 ): Promise<GatewayProcess> {
   const gw = await startGatewayProcess(dataDir, extraEnv, nodeArgs);
   try {
-    await api(gw.url, 'POST', '/mcp/servers', { name: 'fixture', command: process.execPath, args: [FIXTURE] });
-    await api(gw.url, 'POST', '/secrets/set', { username: 'bench', serverName: 'fixture', secretName: 'TOKEN', secretValue: 'bench-secret-value-123' });
+    await api(gw.url, 'POST', '/mcp/servers', {
+      name: 'fixture',
+      command: process.execPath,
+      args: [FIXTURE],
+    });
+    await api(gw.url, 'POST', '/secrets/set', {
+      username: 'bench',
+      serverName: 'fixture',
+      secretName: 'TOKEN',
+      secretValue: 'bench-secret-value-123',
+    });
     await waitConnected(gw.url, ['fixture']);
     return gw;
   } catch (e) {

@@ -23,11 +23,16 @@ async function main(): Promise<void> {
     const pool = new Pool(gw.url, { connections: 16 });
     const body = BENCH_CALL;
     const headers = authHeaders();
-    await runLoad(async () => {
-      const res = await pool.request({ path: '/mcp/tool/call', method: 'POST', headers, body });
-      const text = await res.body.text();
-      if (res.statusCode !== 200) throw new Error(`gateway answered ${res.statusCode}: ${text}`);
-    }, 16, 20_000, 500);
+    await runLoad(
+      async () => {
+        const res = await pool.request({ path: '/mcp/tool/call', method: 'POST', headers, body });
+        const text = await res.body.text();
+        if (res.statusCode !== 200) throw new Error(`gateway answered ${res.statusCode}: ${text}`);
+      },
+      16,
+      20_000,
+      500,
+    );
     await pool.close();
   } finally {
     await gw.stop();
@@ -40,17 +45,20 @@ async function main(): Promise<void> {
   for (const n of profile.nodes) {
     const hits = n.hitCount ?? 0;
     total += hits;
-    const where = n.callFrame.url ? n.callFrame.url.replace(/^.*\/(node_modules\/|dist\/)/, '$1') : '(native)';
+    const where = n.callFrame.url
+      ? n.callFrame.url.replace(/^.*\/(node_modules\/|dist\/)/, '$1')
+      : '(native)';
     const key = `${n.callFrame.functionName || '(anonymous)'} ${where}:${n.callFrame.lineNumber + 1}`;
     self.set(key, (self.get(key) ?? 0) + hits);
   }
   const top = [...self].sort((a, b) => b[1] - a[1]).slice(0, 25);
   process.stdout.write(`| self % | function |\n| --- | --- |\n`);
-  for (const [key, hits] of top) process.stdout.write(`| ${((hits / total) * 100).toFixed(1)} | \`${key}\` |\n`);
+  for (const [key, hits] of top)
+    process.stdout.write(`| ${((hits / total) * 100).toFixed(1)} | \`${key}\` |\n`);
   await rm(dataDir, { recursive: true, force: true });
 }
 
 main().catch((e: unknown) => {
-  process.stderr.write(`profile failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+  process.stderr.write(`profile failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
   process.exit(1);
 });

@@ -6,7 +6,10 @@ export function percentile(sorted: readonly number[], p: number): number {
 }
 
 export function median(values: readonly number[]): number {
-  return percentile([...values].sort((a, b) => a - b), 50);
+  return percentile(
+    [...values].sort((a, b) => a - b),
+    50,
+  );
 }
 
 export const round = (n: number, digits = 3): number => Number(n.toFixed(digits));
@@ -23,7 +26,12 @@ export interface LoadResult {
  * Runs `calls` invocations of `once` with `concurrency` workers after `warmup` unmeasured calls;
  * every call is timed with hrtime. Any failed call aborts the run: a benchmark of errors is meaningless.
  */
-export async function runLoad(once: () => Promise<void>, concurrency: number, calls: number, warmup = 200): Promise<LoadResult> {
+export async function runLoad(
+  once: () => Promise<void>,
+  concurrency: number,
+  calls: number,
+  warmup = 200,
+): Promise<LoadResult> {
   for (let i = 0; i < warmup; i++) await once();
   const latencies: number[] = new Array(calls);
   let next = 0;
@@ -40,5 +48,11 @@ export async function runLoad(once: () => Promise<void>, concurrency: number, ca
   await Promise.all(Array.from({ length: concurrency }, worker));
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   latencies.sort((a, b) => a - b);
-  return { concurrency, calls, p50: round(percentile(latencies, 50)), p99: round(percentile(latencies, 99)), throughput: round(calls / seconds, 0) };
+  return {
+    concurrency,
+    calls,
+    p50: round(percentile(latencies, 50)),
+    p99: round(percentile(latencies, 99)),
+    throughput: round(calls / seconds, 0),
+  };
 }

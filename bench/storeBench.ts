@@ -96,9 +96,7 @@ export async function eventStoreBench(
 }
 
 /** Fills a memory store with n synthetic events, then times a full fold into the read models. */
-export async function rebuildBench(
-  n: number,
-): Promise<{
+export async function rebuildBench(n: number): Promise<{
   events: number;
   seconds: number;
   eventsPerSec: number;

@@ -18,47 +18,102 @@ const LEVELS = [
   { concurrency: 64, calls: 8000 },
 ] as const;
 
-type Path = { readonly id: string; readonly label: string; once: () => Promise<void>; close: () => Promise<void> };
+type Path = {
+  readonly id: string;
+  readonly label: string;
+  once: () => Promise<void>;
+  close: () => Promise<void>;
+};
 
 async function sdkCaller(client: Client): Promise<() => Promise<void>> {
   return async () => {
-    await client.request({ method: 'tools/call', params: { name: 'echo_secret', arguments: ARGS } }, CallToolResultSchema);
+    await client.request(
+      { method: 'tools/call', params: { name: 'echo_secret', arguments: ARGS } },
+      CallToolResultSchema,
+    );
   };
 }
 
 async function directStdio(): Promise<Path> {
   const client = new Client({ name: 'bench', version: '1' });
-  await client.connect(new StdioClientTransport({ command: process.execPath, args: [FIXTURE], stderr: 'ignore' }));
-  return { id: 'a', label: 'direct SDK client over stdio (physical limit)', once: await sdkCaller(client), close: () => client.close() };
+  await client.connect(
+    new StdioClientTransport({ command: process.execPath, args: [FIXTURE], stderr: 'ignore' }),
+  );
+  return {
+    id: 'a',
+    label: 'direct SDK client over stdio (physical limit)',
+    once: await sdkCaller(client),
+    close: () => client.close(),
+  };
 }
 
 async function viaGateway(dataDir: string): Promise<Path & { pid: number; url: string }> {
   const gw = await startFixtureGateway(dataDir);
   const pool = new Pool(gw.url, { connections: 64, pipelining: 1 });
-  const body = JSON.stringify({ username: 'bench', serverName: 'fixture', methodName: 'echo_secret', args: ARGS });
+  const body = JSON.stringify({
+    username: 'bench',
+    serverName: 'fixture',
+    methodName: 'echo_secret',
+    args: ARGS,
+  });
   const headers = authHeaders();
   const once = async (): Promise<void> => {
     const res = await pool.request({ path: '/mcp/tool/call', method: 'POST', headers, body });
     const text = await res.body.text();
     if (res.statusCode !== 200) throw new Error(`gateway answered ${res.statusCode}: ${text}`);
   };
-  return { id: 'b', label: 'POST /mcp/tool/call (decrypt + inject + schema check)', once, pid: gw.child.pid as number, url: gw.url, close: async () => { await pool.close(); await gw.stop(); } };
+  return {
+    id: 'b',
+    label: 'POST /mcp/tool/call (decrypt + inject + schema check)',
+    once,
+    pid: gw.child.pid as number,
+    url: gw.url,
+    close: async () => {
+      await pool.close();
+      await gw.stop();
+    },
+  };
 }
 
 /** The gateway's own MCP endpoint: an SDK client over Streamable HTTP, tool named <server>__<tool>. */
 async function viaGatewayMcp(url: string): Promise<Path> {
   const client = new Client({ name: 'bench', version: '1' });
-  const transport = new StreamableHTTPClientTransport(new URL(`${url}/mcp?username=bench`), { requestInit: { headers: { authorization: authHeaders().authorization as string } } });
+  const transport = new StreamableHTTPClientTransport(new URL(`${url}/mcp?username=bench`), {
+    requestInit: { headers: { authorization: authHeaders().authorization as string } },
+  });
   await client.connect(transport);
   const once = async (): Promise<void> => {
-    await client.request({ method: 'tools/call', params: { name: 'fixture__echo_secret', arguments: ARGS } }, CallToolResultSchema);
+    await client.request(
+      { method: 'tools/call', params: { name: 'fixture__echo_secret', arguments: ARGS } },
+      CallToolResultSchema,
+    );
   };
-  return { id: 'c', label: 'gateway /mcp endpoint (same call path), SDK client', once, close: () => client.close() };
+  return {
+    id: 'c',
+    label: 'gateway /mcp endpoint (same call path), SDK client',
+    once,
+    close: () => client.close(),
+  };
 }
 
 async function viaSupergateway(port: number): Promise<Path> {
   const bin = join(process.cwd(), 'node_modules', 'supergateway', 'dist', 'index.js');
-  const child = spawn(process.execPath, [bin, '--stdio', `${process.execPath} ${FIXTURE}`, '--outputTransport', 'streamableHttp', '--stateful', '--port', String(port), '--logLevel', 'none'], { stdio: 'ignore' });
+  const child = spawn(
+    process.execPath,
+    [
+      bin,
+      '--stdio',
+      `${process.execPath} ${FIXTURE}`,
+      '--outputTransport',
+      'streamableHttp',
+      '--stateful',
+      '--port',
+      String(port),
+      '--logLevel',
+      'none',
+    ],
+    { stdio: 'ignore' },
+  );
   const url = new URL(`http://127.0.0.1:${port}/mcp`);
   const client = new Client({ name: 'bench', version: '1' });
   for (let i = 0; ; i++) {
@@ -74,11 +129,19 @@ async function viaSupergateway(port: number): Promise<Path> {
     await client.close().catch(() => undefined);
     child.kill('SIGTERM');
   };
-  return { id: 'd', label: 'supergateway stdio→Streamable HTTP, SDK client', once: await sdkCaller(client), close };
+  return {
+    id: 'd',
+    label: 'supergateway stdio→Streamable HTTP, SDK client',
+    once: await sdkCaller(client),
+    close,
+  };
 }
 
 export interface ToolCallReport {
-  readonly paths: Record<string, { label: string; levels: Record<string, { p50: number; p99: number; throughput: number }> }>;
+  readonly paths: Record<
+    string,
+    { label: string; levels: Record<string, { p50: number; p99: number; throughput: number }> }
+  >;
   readonly ratios: Record<string, Record<string, number>>;
   readonly rounds: number;
   readonly gatewayUrl?: string;
@@ -107,7 +170,9 @@ export async function toolCallBench(rounds = 3): Promise<ToolCallReport> {
           const result = await runLoad(p.once, level.concurrency, level.calls);
           const key = `${p.id}@${level.concurrency}`;
           samples.set(key, [...(samples.get(key) ?? []), result]);
-          process.stderr.write(`round ${r + 1} ${key}: p50 ${result.p50} ms p99 ${result.p99} ms ${result.throughput}/s\n`);
+          process.stderr.write(
+            `round ${r + 1} ${key}: p50 ${result.p50} ms p99 ${result.p99} ms ${result.throughput}/s\n`,
+          );
         }
       }
     }
@@ -120,7 +185,11 @@ export async function toolCallBench(rounds = 3): Promise<ToolCallReport> {
     const levels: Record<string, { p50: number; p99: number; throughput: number }> = {};
     for (const level of LEVELS) {
       const s = samples.get(`${p.id}@${level.concurrency}`) ?? [];
-      levels[`c${level.concurrency}`] = { p50: median(s.map((x) => x.p50)), p99: median(s.map((x) => x.p99)), throughput: median(s.map((x) => x.throughput)) };
+      levels[`c${level.concurrency}`] = {
+        p50: median(s.map((x) => x.p50)),
+        p99: median(s.map((x) => x.p99)),
+        throughput: median(s.map((x) => x.throughput)),
+      };
     }
     report[p.id] = { label: p.label, levels };
   }
@@ -136,7 +205,12 @@ export async function toolCallBench(rounds = 3): Promise<ToolCallReport> {
     };
   };
   const ratios: Record<string, Record<string, number>> = {};
-  for (const [name, x, y] of [['b/a', 'b', 'a'], ['c/a', 'c', 'a'], ['c/d', 'c', 'd'], ['b/d', 'b', 'd']] as const) {
+  for (const [name, x, y] of [
+    ['b/a', 'b', 'a'],
+    ['c/a', 'c', 'a'],
+    ['c/d', 'c', 'd'],
+    ['b/d', 'b', 'd'],
+  ] as const) {
     const r = ratio(x, y);
     if (r) ratios[name] = r;
   }

@@ -26,17 +26,29 @@ import { READ_MODELS_SNAPSHOT } from './projections/projectionSnapshots.js';
  * the configured storage (event store + projection snapshots) and the secret box. Only entry
  * points call this.
  */
-export async function openSecretBox(config: Config, logger: Logger, dataKeys?: DataKeyStore): Promise<UserSecretBox> {
+export async function openSecretBox(
+  config: Config,
+  logger: Logger,
+  dataKeys?: DataKeyStore,
+): Promise<UserSecretBox> {
   return (await openCrypto(config, logger, dataKeys)).secretBox;
 }
 
 /** The secret box (per-user data keys under DATA_DIR/keys, wrapped by the master keys) and the login-link key. */
-export async function openCrypto(config: Config, logger: Logger, dataKeys?: DataKeyStore): Promise<{ secretBox: UserSecretBox; linkKey: Buffer }> {
+export async function openCrypto(
+  config: Config,
+  logger: Logger,
+  dataKeys?: DataKeyStore,
+): Promise<{ secretBox: UserSecretBox; linkKey: Buffer }> {
   const keys = await keyMaterial(config, logger);
   checkKeys(keys);
   const masterKeys = new Map(keys.map((k) => [k.version, deriveKey(k.material, k.version)]));
   const store = dataKeys ?? fileDataKeyStore(join(config.DATA_DIR, 'keys'));
-  const secretBox = await openUserSecretBox({ masterKeys, store, logger: logger.child({ component: 'data-keys' }) });
+  const secretBox = await openUserSecretBox({
+    masterKeys,
+    store,
+    logger: logger.child({ component: 'data-keys' }),
+  });
   const newest = masterKeys.get(secretBox.currentVersion) as Buffer;
   const linkKey = Buffer.from(hkdfSync('sha256', newest, 'mcp-api', 'login-links', 32));
   return { secretBox, linkKey };
@@ -63,13 +75,25 @@ export interface StorageOptions {
   readonly readOnly?: boolean;
 }
 
-export async function openStorage(config: Config, logger: Logger, options: StorageOptions = {}): Promise<Storage> {
+export async function openStorage(
+  config: Config,
+  logger: Logger,
+  options: StorageOptions = {},
+): Promise<Storage> {
   const kind = eventStoreKind(config);
   const log = logger.child({ component: 'event-store' });
   if (kind === 'memory') {
     const events = createMemoryEventStore({ logger: log });
     const dataKeys = fileDataKeyStore(join(config.DATA_DIR, 'keys'));
-    return { kind, where: 'memory', events, snapshots: createMemorySnapshotStore(), dataKeys, checkLog: async () => memoryCheck(events), close: () => events.close() };
+    return {
+      kind,
+      where: 'memory',
+      events,
+      snapshots: createMemorySnapshotStore(),
+      dataKeys,
+      checkLog: async () => memoryCheck(events),
+      close: () => events.close(),
+    };
   }
   if (kind === 'file') {
     const dir = join(config.DATA_DIR, 'events');
@@ -92,12 +116,13 @@ export async function openStorage(config: Config, logger: Logger, options: Stora
     return { kind, where: dir, events, snapshots, dataKeys, checkLog, close: () => events.close() };
   }
   // Loaded only when configured: the file-store gateway and CLI never load the driver.
-  const [{ connectMongo }, { openMongoEventStore }, { checkMongoLog }, { createMongoSnapshotStore }] = await Promise.all([
-    import('./events/mongoConnection.js'),
-    import('./events/mongoEventStore.js'),
-    import('./events/mongoLogCheck.js'),
-    import('./events/mongoSnapshotStore.js'),
-  ]);
+  const [{ connectMongo }, { openMongoEventStore }, { checkMongoLog }, { createMongoSnapshotStore }] =
+    await Promise.all([
+      import('./events/mongoConnection.js'),
+      import('./events/mongoEventStore.js'),
+      import('./events/mongoLogCheck.js'),
+      import('./events/mongoSnapshotStore.js'),
+    ]);
   const { mongoDataKeyStore } = await import('./events/mongoDataKeyStore.js');
   const connection = await connectMongo(
     {
@@ -142,14 +167,26 @@ export async function openEventStore(config: Config, logger: Logger): Promise<Ev
 
 async function memoryCheck(events: EventStore): Promise<LogCheck> {
   const head = await events.headPosition();
-  return { ok: true, records: head, problems: [], details: { note: 'in-memory store: nothing on disk to check' } };
+  return {
+    ok: true,
+    records: head,
+    problems: [],
+    details: { note: 'in-memory store: nothing on disk to check' },
+  };
 }
 
 /** Authentication and limits from the config; generates the admin token file when ADMIN_TOKEN is unset. */
-export async function securityOptions(config: Config, logger: Logger, linkKey: Buffer): Promise<SecurityOptions> {
+export async function securityOptions(
+  config: Config,
+  logger: Logger,
+  linkKey: Buffer,
+): Promise<SecurityOptions> {
   let adminToken = config.ADMIN_TOKEN;
   if (config.AUTH === 'none') {
-    logger.warn('AUTH=none: authentication is OFF; anyone who can reach the gateway acts as admin for every user', { host: config.HOST });
+    logger.warn(
+      'AUTH=none: authentication is OFF; anyone who can reach the gateway acts as admin for every user',
+      { host: config.HOST },
+    );
     adminToken = undefined;
   } else if (adminToken === undefined) {
     adminToken = await loadOrCreateAdminToken(config.DATA_DIR, logger);
@@ -167,7 +204,10 @@ export async function securityOptions(config: Config, logger: Logger, linkKey: B
       authFailuresPerMinute: config.AUTH_FAILURES_PER_MINUTE,
       authFailureBurst: config.AUTH_FAILURE_BURST,
     },
-    google: { loginTtlMs: config.GOOGLE_LOGIN_TTL_MS, ...(config.GOOGLE_OAUTH_CREDENTIALS ? { credentials: config.GOOGLE_OAUTH_CREDENTIALS } : {}) },
+    google: {
+      loginTtlMs: config.GOOGLE_LOGIN_TTL_MS,
+      ...(config.GOOGLE_OAUTH_CREDENTIALS ? { credentials: config.GOOGLE_OAUTH_CREDENTIALS } : {}),
+    },
     ...(config.PUBLIC_URL === undefined ? {} : { publicUrl: config.PUBLIC_URL }),
     linkKey,
     ...authServerOptions(config, logger),
@@ -178,7 +218,8 @@ export async function securityOptions(config: Config, logger: Logger, linkKey: B
 function authServerOptions(config: Config, logger: Logger): Pick<SecurityOptions, 'authServer'> {
   if (config.OAUTH_SERVER === 'off' || config.AUTH !== 'token') return {};
   if (config.PUBLIC_URL === undefined) {
-    if (config.OIDC_ISSUER) logger.warn('OIDC_ISSUER is set but PUBLIC_URL is not: the authorization server (and sign-in) is off');
+    if (config.OIDC_ISSUER)
+      logger.warn('OIDC_ISSUER is set but PUBLIC_URL is not: the authorization server (and sign-in) is off');
     return {};
   }
   const federation =
@@ -192,7 +233,9 @@ function authServerOptions(config: Config, logger: Logger): Pick<SecurityOptions
           scope: config.OIDC_SCOPE,
         }
       : undefined;
-  return { authServer: { accessTokenTtl: config.OAUTH_ACCESS_TOKEN_TTL_S, ...(federation ? { federation } : {}) } };
+  return {
+    authServer: { accessTokenTtl: config.OAUTH_ACCESS_TOKEN_TTL_S, ...(federation ? { federation } : {}) },
+  };
 }
 
 async function keyMaterial(config: Config, logger: Logger): Promise<KeyMaterial[]> {

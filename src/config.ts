@@ -79,8 +79,21 @@ export const ConfigSchema = z.object({
   EVENT_LOG_ACCEPT_SHORTER: opt(z.enum(['true', 'false']).default('false')).transform((v) => v === 'true'),
   /** File store: a new segment file starts before one would grow past this many MiB. */
   EVENT_LOG_SEGMENT_MB: int(1, 1_048_576, 256),
-  MONGO_URL: opt(z.string().regex(/^mongodb(\+srv)?:\/\/\S+$/, 'must be a mongodb:// or mongodb+srv:// URL').optional()),
-  MONGO_HOST: opt(z.string().regex(/^[A-Za-z0-9.\-[\]:]+(,[A-Za-z0-9.\-[\]:]+)*$/, 'use host:port or a comma-separated list of them').optional()),
+  MONGO_URL: opt(
+    z
+      .string()
+      .regex(/^mongodb(\+srv)?:\/\/\S+$/, 'must be a mongodb:// or mongodb+srv:// URL')
+      .optional(),
+  ),
+  MONGO_HOST: opt(
+    z
+      .string()
+      .regex(
+        /^[A-Za-z0-9.\-[\]:]+(,[A-Za-z0-9.\-[\]:]+)*$/,
+        'use host:port or a comma-separated list of them',
+      )
+      .optional(),
+  ),
   MONGO_USER: opt(z.string().optional()),
   MONGO_PASS: opt(z.string().optional()),
   MONGO_DBNAME: opt(
@@ -145,7 +158,10 @@ function identityProblems(config: Config): string[] {
   if (!config.OIDC_ISSUER) return config.OIDC_CLIENT_ID ? ['OIDC_CLIENT_ID: set OIDC_ISSUER too'] : [];
   const problems: string[] = [];
   if (!config.OIDC_CLIENT_ID) problems.push('OIDC_ISSUER: set OIDC_CLIENT_ID too');
-  if (!config.PUBLIC_URL) problems.push('OIDC_ISSUER: set PUBLIC_URL too (the identity provider redirects to <PUBLIC_URL>/auth/oidc/callback)');
+  if (!config.PUBLIC_URL)
+    problems.push(
+      'OIDC_ISSUER: set PUBLIC_URL too (the identity provider redirects to <PUBLIC_URL>/auth/oidc/callback)',
+    );
   return problems;
 }
 

@@ -90,7 +90,10 @@ export interface GatewayOptions {
 }
 
 const PER_USER_DEFAULTS = { idleTimeoutMs: 600_000, maxPerServer: 20, maxTotal: 100 };
-const SHUTTING_DOWN = { ready: false, checks: { shutdown: { ok: false, detail: 'the gateway is shutting down' } } };
+const SHUTTING_DOWN = {
+  ready: false,
+  checks: { shutdown: { ok: false, detail: 'the gateway is shutting down' } },
+};
 const MCP_DEFAULTS: McpEndpointLimits = {
   maxSessionsPerUser: 10,
   sessionIdleTimeoutMs: 1_800_000,
@@ -122,17 +125,20 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const logger = options.logger;
   const registry = options.registry ?? new ProcessRegistry();
   // Collectors read pool/projector lazily at scrape time, so the metrics can exist before them.
-  const metrics: GatewayMetrics = new GatewayMetrics({
-    servers: () =>
-      pool
-        .list()
-        .map(({ name, snapshot }) => ({ name, status: snapshot.status, restarts: snapshot.restarts })),
-    childProcesses: () => registry.size,
-    projectionLag: async () => Math.max(0, (await store.headPosition()) - projector.checkpoint),
-    mcpSessions: () => mcp.sessionCount,
-    perUserProcesses: () => budget.size,
-    store: () => ({ ...options.store.stats?.(), writable: options.store.health?.().writable ?? true }),
-  }, options.metricLabels);
+  const metrics: GatewayMetrics = new GatewayMetrics(
+    {
+      servers: () =>
+        pool
+          .list()
+          .map(({ name, snapshot }) => ({ name, status: snapshot.status, restarts: snapshot.restarts })),
+      childProcesses: () => registry.size,
+      projectionLag: async () => Math.max(0, (await store.headPosition()) - projector.checkpoint),
+      mcpSessions: () => mcp.sessionCount,
+      perUserProcesses: () => budget.size,
+      store: () => ({ ...options.store.stats?.(), writable: options.store.health?.().writable ?? true }),
+    },
+    options.metricLabels,
+  );
   const telemetry = options.telemetry ?? noTelemetry;
   const store = instrumentStore(options.store, (seconds) => metrics.observeAppend(seconds));
   const projector = new Projector(store, logger.child({ component: 'projector' }));
@@ -202,7 +208,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     secrets,
     validator: new ArgumentValidator(logger),
     telemetry,
-    ...(options.security.google.credentials ? { googleCredentials: options.security.google.credentials } : {}),
+    ...(options.security.google.credentials
+      ? { googleCredentials: options.security.google.credentials }
+      : {}),
   });
 
   const packages = createPackageManager({
@@ -221,7 +229,12 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
 
   const snapshotOptions = { acceptShorterLog: options.acceptShorterLog ?? false };
   const restored = options.snapshots
-    ? await loadSnapshot(options.store, options.snapshots, logger.child({ component: 'projector' }), snapshotOptions)
+    ? await loadSnapshot(
+        options.store,
+        options.snapshots,
+        logger.child({ component: 'projector' }),
+        snapshotOptions,
+      )
     : undefined;
   if (restored) {
     projector.restore(restored.models, restored.checkpoint, restored.eventId);
@@ -265,7 +278,12 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     metrics,
   );
   const audit = options.audit
-    ? createAuditTrail(options.audit, { logger, newId, clock, onDropped: (n) => metrics.observeAuditDropped(n) })
+    ? createAuditTrail(options.audit, {
+        logger,
+        newId,
+        clock,
+        onDropped: (n) => metrics.observeAuditDropped(n),
+      })
     : undefined;
   const runtime = audit
     ? auditRuntime(instrumented, audit.recorder, audit.scope, clock, () => telemetry.traceId())

@@ -36,7 +36,8 @@ async function main(): Promise<void> {
   const reaped = reapOrphans(runDir);
   if (reaped.groups > 0) logger.warn('stopped server processes a previous run left behind', { ...reaped });
   const ledger = ProcessLedger.open(runDir);
-  if (!ledger) logger.warn('no /proc: server processes are not recorded, a SIGKILLed gateway may leave them running');
+  if (!ledger)
+    logger.warn('no /proc: server processes are not recorded, a SIGKILLed gateway may leave them running');
   const registry = new ProcessRegistry(ledger);
 
   const gateway = await startGateway({
@@ -61,7 +62,10 @@ async function main(): Promise<void> {
     parentEnv: settings,
     ...(sandbox ? { sandbox } : {}),
     remote: {
-      urlPolicy: createUrlPolicy({ allow: parseNetworkList(config.OUTBOUND_ALLOW_NETWORKS), deny: parseNetworkList(config.OUTBOUND_DENY_NETWORKS) }),
+      urlPolicy: createUrlPolicy({
+        allow: parseNetworkList(config.OUTBOUND_ALLOW_NETWORKS),
+        deny: parseNetworkList(config.OUTBOUND_DENY_NETWORKS),
+      }),
       idleTimeoutMs: config.REMOTE_IDLE_TIMEOUT_MS,
       oauthRequestTimeoutMs: config.OAUTH_REQUEST_TIMEOUT_MS,
     },
@@ -100,12 +104,22 @@ async function main(): Promise<void> {
   } catch (e) {
     if (!(e instanceof ListenError)) throw e;
     logger.error(`cannot listen: ${e.message}`, { code: e.code });
-    await gateway.close().then(() => storage.close()).catch(() => undefined);
+    await gateway
+      .close()
+      .then(() => storage.close())
+      .catch(() => undefined);
     process.exit(EXIT_CANNOT_LISTEN);
   }
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
-  logger.info('mcp-api listening', { host: config.HOST, port, dataDir: config.DATA_DIR, eventStore: storage.kind, auth: config.AUTH, servers: gateway.projector.readModels.servers.size });
+  logger.info('mcp-api listening', {
+    host: config.HOST,
+    port,
+    dataDir: config.DATA_DIR,
+    eventStore: storage.kind,
+    auth: config.AUTH,
+    servers: gateway.projector.readModels.servers.size,
+  });
   gateway.startServers();
 
   // SIGTERM: /readyz turns 503 at once, no new connection is accepted, in-flight requests get up to
@@ -114,7 +128,11 @@ async function main(): Promise<void> {
   const shutdown = (signal: string): void => {
     if (stopping) return;
     stopping = true;
-    logger.info('shutting down', { signal, inFlight: http.inFlight, drainTimeoutMs: config.DRAIN_TIMEOUT_MS });
+    logger.info('shutting down', {
+      signal,
+      inFlight: http.inFlight,
+      drainTimeoutMs: config.DRAIN_TIMEOUT_MS,
+    });
     gateway.beginShutdown();
     void http
       .drain(config.DRAIN_TIMEOUT_MS)

@@ -13,12 +13,25 @@ const NOBODY = 65534;
  * The sandbox from the configuration: probed once (the gateway refuses to start, saying why, if
  * bubblewrap cannot work here); SANDBOX=off is warned about at every start.
  */
-export async function openSandbox(config: Config, logger: Logger, env: NodeJS.ProcessEnv): Promise<Sandbox | undefined> {
+export async function openSandbox(
+  config: Config,
+  logger: Logger,
+  env: NodeJS.ProcessEnv,
+): Promise<Sandbox | undefined> {
   if (config.SANDBOX === 'off') {
-    logger.warn('SANDBOX=off: MCP servers and package installers run UNSANDBOXED as the gateway\'s own OS user; they can read DATA_DIR (keys, event log) and signal the gateway. Use only on hosts without namespaces, with trusted servers.');
+    logger.warn(
+      "SANDBOX=off: MCP servers and package installers run UNSANDBOXED as the gateway's own OS user; they can read DATA_DIR (keys, event log) and signal the gateway. Use only on hosts without namespaces, with trusted servers.",
+    );
     return undefined;
   }
-  const probe = await probeSandbox({ bwrap: config.SANDBOX_BWRAP, path: env.PATH ?? '/usr/bin:/bin', nodePath: process.execPath, uid: process.getuid?.() ?? -1, sandboxUid: NOBODY, sandboxGid: NOBODY });
+  const probe = await probeSandbox({
+    bwrap: config.SANDBOX_BWRAP,
+    path: env.PATH ?? '/usr/bin:/bin',
+    nodePath: process.execPath,
+    uid: process.getuid?.() ?? -1,
+    sandboxUid: NOBODY,
+    sandboxGid: NOBODY,
+  });
   if (!probe.ok) throw new Error(`the server sandbox does not work on this host: ${probe.reason}`);
   const files = [config.SECRETS_KEY_FILE, config.ADMIN_TOKEN_FILE].flatMap((f) => (f ? [resolve(f)] : []));
   const sandbox = createSandbox({
@@ -37,6 +50,10 @@ export async function openSandbox(config: Config, logger: Logger, env: NodeJS.Pr
     uid: NOBODY,
     gid: NOBODY,
   });
-  logger.info('server sandbox on (bubblewrap)', { bwrap: probe.host.bwrap, memoryMb: config.SANDBOX_MEMORY_MB, processes: config.SANDBOX_PROCESSES });
+  logger.info('server sandbox on (bubblewrap)', {
+    bwrap: probe.host.bwrap,
+    memoryMb: config.SANDBOX_MEMORY_MB,
+    processes: config.SANDBOX_PROCESSES,
+  });
   return sandbox;
 }

@@ -3,7 +3,8 @@ import * as z from 'zod';
 
 /** Empty strings (common in .env files) count as unset. */
 const opt = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema);
-const int = (min: number, max: number, fallback: number) => opt(z.coerce.number().int().min(min).max(max).default(fallback));
+const int = (min: number, max: number, fallback: number) =>
+  opt(z.coerce.number().int().min(min).max(max).default(fallback));
 
 /** The sandbox every server process and installer runs in (bubblewrap); spread into ConfigSchema. */
 export const SANDBOX_CONFIG = {
@@ -29,13 +30,20 @@ export const SANDBOX_CONFIG = {
 };
 
 /** node:http server options from the config: header and request deadlines, checked every second. */
-export function listenerOptions(config: { HTTP_HEADERS_TIMEOUT_MS: number; HTTP_REQUEST_TIMEOUT_MS: number }): {
+export function listenerOptions(config: {
+  HTTP_HEADERS_TIMEOUT_MS: number;
+  HTTP_REQUEST_TIMEOUT_MS: number;
+}): {
   headersTimeout: number;
   requestTimeout: number;
   connectionsCheckingInterval: number;
 } {
   const headersTimeout = Math.min(config.HTTP_HEADERS_TIMEOUT_MS, config.HTTP_REQUEST_TIMEOUT_MS);
-  return { headersTimeout, requestTimeout: config.HTTP_REQUEST_TIMEOUT_MS, connectionsCheckingInterval: 1000 };
+  return {
+    headersTimeout,
+    requestTimeout: config.HTTP_REQUEST_TIMEOUT_MS,
+    connectionsCheckingInterval: 1000,
+  };
 }
 
 const FILE_VARIABLES = ['SECRETS_KEY', 'ADMIN_TOKEN'] as const;
@@ -44,17 +52,23 @@ const FILE_VARIABLES = ['SECRETS_KEY', 'ADMIN_TOKEN'] as const;
  * The environment with SECRETS_KEY and ADMIN_TOKEN read from their `*_FILE`s (one trailing newline
  * dropped). Setting both forms is an error; messages name files, never contents.
  */
-export function withSecretFiles(env: NodeJS.ProcessEnv, read: (path: string) => string = (p) => readFileSync(p, 'utf8')): NodeJS.ProcessEnv {
+export function withSecretFiles(
+  env: NodeJS.ProcessEnv,
+  read: (path: string) => string = (p) => readFileSync(p, 'utf8'),
+): NodeJS.ProcessEnv {
   const out = { ...env };
   for (const name of FILE_VARIABLES) {
     const file = env[`${name}_FILE`];
     if (file === undefined || file === '') continue;
-    if (env[name] !== undefined && env[name] !== '') throw new Error(`Invalid configuration: set ${name} or ${name}_FILE, not both`);
+    if (env[name] !== undefined && env[name] !== '')
+      throw new Error(`Invalid configuration: set ${name} or ${name}_FILE, not both`);
     let text: string;
     try {
       text = read(file);
     } catch (e) {
-      throw new Error(`Invalid configuration: ${name}_FILE: cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+      throw new Error(
+        `Invalid configuration: ${name}_FILE: cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? 'error'})`,
+      );
     }
     out[name] = text.replace(/\r?\n$/, '');
   }

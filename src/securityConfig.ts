@@ -2,16 +2,24 @@ import * as z from 'zod';
 
 /** Empty strings (common in .env files) count as unset. */
 const opt = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema);
-const int = (min: number, max: number, fallback: number) => opt(z.coerce.number().int().min(min).max(max).default(fallback));
+const int = (min: number, max: number, fallback: number) =>
+  opt(z.coerce.number().int().min(min).max(max).default(fallback));
 const list = opt(
   z
     .string()
-    .transform((s) => s.split(',').map((p) => p.trim()).filter((p) => p.length > 0))
+    .transform((s) =>
+      s
+        .split(',')
+        .map((p) => p.trim())
+        .filter((p) => p.length > 0),
+    )
     .optional(),
 );
 
 /** The Google client JSON (downloaded from the Cloud console): a "web" or "installed" client. */
-const GoogleClient = z.object({ client_id: z.string().min(1), client_secret: z.string().min(1).optional() }).passthrough();
+const GoogleClient = z
+  .object({ client_id: z.string().min(1), client_secret: z.string().min(1).optional() })
+  .passthrough();
 export const GoogleCredentialsSchema = z.union([
   z.object({ web: GoogleClient }).passthrough(),
   z.object({ installed: GoogleClient }).passthrough(),
@@ -27,7 +35,10 @@ const googleCredentials = opt(
       try {
         parsed = JSON.parse(text);
       } catch {
-        ctx.addIssue({ code: 'custom', message: 'must be the client JSON downloaded from Google, on one line' });
+        ctx.addIssue({
+          code: 'custom',
+          message: 'must be the client JSON downloaded from Google, on one line',
+        });
         return z.NEVER;
       }
       if (!GoogleCredentialsSchema.safeParse(parsed).success) {
@@ -69,7 +80,10 @@ export const SECURITY_CONFIG = {
       .refine((t) => new Set(t).size >= 10, 'must have at least 10 distinct characters')
       .refine((t) => /^[\x21-\x7e]+$/.test(t), 'must be printable ASCII without spaces')
       .refine((t) => !isPeriodic(t), 'must not repeat a shorter pattern')
-      .refine((t) => estimatedBits(t) >= 128, 'is too predictable (use a random value, e.g. openssl rand -base64 32)')
+      .refine(
+        (t) => estimatedBits(t) >= 128,
+        'is too predictable (use a random value, e.g. openssl rand -base64 32)',
+      )
       .optional(),
   ),
   /** Host header names accepted (port ignored); `*` accepts any. Default: loopback names when HOST is loopback. */

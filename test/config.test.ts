@@ -39,12 +39,32 @@ describe('config', () => {
   });
 
   it('reads and coerces the values it is given', () => {
-    const config = loadConfig({ PORT: '9000', HOST: '0.0.0.0', DATA_DIR: '/var/lib/mcp', LOG_LEVEL: 'debug', TOOL_TIMEOUT_MS: '1500' });
-    expect(config).to.deep.include({ PORT: 9000, HOST: '0.0.0.0', DATA_DIR: '/var/lib/mcp', LOG_LEVEL: 'debug', TOOL_TIMEOUT_MS: 1500 });
+    const config = loadConfig({
+      PORT: '9000',
+      HOST: '0.0.0.0',
+      DATA_DIR: '/var/lib/mcp',
+      LOG_LEVEL: 'debug',
+      TOOL_TIMEOUT_MS: '1500',
+    });
+    expect(config).to.deep.include({
+      PORT: 9000,
+      HOST: '0.0.0.0',
+      DATA_DIR: '/var/lib/mcp',
+      LOG_LEVEL: 'debug',
+      TOOL_TIMEOUT_MS: 1500,
+    });
   });
 
   it('treats empty strings as unset', () => {
-    const config = loadConfig({ PORT: '', HOST: '', DATA_DIR: '', LOG_LEVEL: '', BODY_LIMIT: '', SECRETS_KEYS: '', TOOL_TIMEOUT_MS: '' });
+    const config = loadConfig({
+      PORT: '',
+      HOST: '',
+      DATA_DIR: '',
+      LOG_LEVEL: '',
+      BODY_LIMIT: '',
+      SECRETS_KEYS: '',
+      TOOL_TIMEOUT_MS: '',
+    });
     expect(config).to.deep.include({
       PORT: 8080,
       HOST: '127.0.0.1',
@@ -75,7 +95,12 @@ describe('config', () => {
   });
 
   it('never puts the SECRETS_KEY value (or any bad value) in the error', () => {
-    const message = configError({ SECRETS_KEY: CANARY_KEY, SECRETS_KEYS: `1:${CANARY_KEY}`, PORT: 'canary-port', LOG_LEVEL: 'canary-level' }).message;
+    const message = configError({
+      SECRETS_KEY: CANARY_KEY,
+      SECRETS_KEYS: `1:${CANARY_KEY}`,
+      PORT: 'canary-port',
+      LOG_LEVEL: 'canary-level',
+    }).message;
     expect(message).to.contain('PORT');
     expect(message).to.not.contain('canary');
   });

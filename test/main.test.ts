@@ -12,17 +12,24 @@ const ADMIN = 'main-test-admin-token-long-enough-0123456789';
 const auth = { authorization: `Bearer ${ADMIN}` };
 
 /** The real composition root as a process, with this PATH (children such as npm need one). */
-const startMain = (env: Record<string, string>): Promise<GatewayProcess> => startGatewayProcess({ PATH: process.env.PATH ?? '', ...env });
+const startMain = (env: Record<string, string>): Promise<GatewayProcess> =>
+  startGatewayProcess({ PATH: process.env.PATH ?? '', ...env });
 
 async function post(url: string, body: unknown): Promise<Record<string, unknown>> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...auth }, body: JSON.stringify(body) });
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...auth },
+    body: JSON.stringify(body),
+  });
   return (await res.json()) as Record<string, unknown>;
 }
 
 async function connectedPid(url: string, name: string): Promise<number> {
   // A bounded wait, not a speed check: a sandboxed start on a loaded machine takes a while.
-  for (const deadline = Date.now() + 30_000; Date.now() < deadline; ) {
-    const body = (await (await fetch(`${url}/mcp/servers/${name}`, { headers: auth })).json()) as { server?: { status: string; pid?: number } };
+  for (const deadline = Date.now() + 30_000; Date.now() < deadline;) {
+    const body = (await (await fetch(`${url}/mcp/servers/${name}`, { headers: auth })).json()) as {
+      server?: { status: string; pid?: number };
+    };
     if (body.server?.status === 'connected' && body.server.pid) return body.server.pid;
     await new Promise((r) => setTimeout(r, 20));
   }
@@ -53,7 +60,11 @@ describe('the gateway process (src/main.ts)', () => {
 
   it('leaves no child behind on SIGTERM, and brings servers back on the next start', async () => {
     running = await startMain({ DATA_DIR: dataDir, SECRETS_KEY: key, ADMIN_TOKEN: ADMIN });
-    await post(`${running.url}/mcp/servers`, { name: 'fx', command: process.execPath, args: [FIXTURE_SERVER] });
+    await post(`${running.url}/mcp/servers`, {
+      name: 'fx',
+      command: process.execPath,
+      args: [FIXTURE_SERVER],
+    });
     const pid = await connectedPid(running.url, 'fx');
     running.child.kill('SIGTERM');
     expect(await exited(running.child)).to.equal(0);
@@ -66,7 +77,11 @@ describe('the gateway process (src/main.ts)', () => {
 
   it('leaves no child behind when the gateway is SIGKILLed', async () => {
     running = await startMain({ DATA_DIR: dataDir, SECRETS_KEY: key, ADMIN_TOKEN: ADMIN });
-    await post(`${running.url}/mcp/servers`, { name: 'fx', command: process.execPath, args: [FIXTURE_SERVER] });
+    await post(`${running.url}/mcp/servers`, {
+      name: 'fx',
+      command: process.execPath,
+      args: [FIXTURE_SERVER],
+    });
     const pid = await connectedPid(running.url, 'fx');
     running.child.kill('SIGKILL');
     await exited(running.child);
@@ -83,12 +98,17 @@ describe('the gateway process (src/main.ts)', () => {
     expect(log).to.contain('generated an admin token').and.contain(path);
     expect(log).to.not.contain(token);
     expect((await fetch(`${running.url}/mcp/tools`)).status).to.equal(401);
-    expect((await fetch(`${running.url}/mcp/tools`, { headers: { authorization: `Bearer ${token}` } })).status).to.equal(200);
+    expect(
+      (await fetch(`${running.url}/mcp/tools`, { headers: { authorization: `Bearer ${token}` } })).status,
+    ).to.equal(200);
     expect((await fetch(`${running.url}/healthz`)).status).to.equal(200);
     running.child.kill('SIGTERM');
     await exited(running.child);
     running = await startMain({ DATA_DIR: dataDir, SECRETS_KEY: key });
-    expect((await fetch(`${running.url}/mcp/tools`, { headers: { authorization: `Bearer ${token}` } })).status, 'the same token after a restart').to.equal(200);
+    expect(
+      (await fetch(`${running.url}/mcp/tools`, { headers: { authorization: `Bearer ${token}` } })).status,
+      'the same token after a restart',
+    ).to.equal(200);
   });
 
   it('turns authentication off with AUTH=none, warning at start', async () => {
@@ -98,30 +118,67 @@ describe('the gateway process (src/main.ts)', () => {
   });
 
   it('serves /mcp with the MCP_* and PER_USER_* settings from its environment', async () => {
-    running = await startMain({ DATA_DIR: dataDir, SECRETS_KEY: key, ADMIN_TOKEN: ADMIN, MCP_MAX_SESSIONS_PER_USER: '1', PER_USER_MAX_PROCESSES_PER_SERVER: '3' });
-    await post(`${running.url}/mcp/servers`, { name: 'fx', command: process.execPath, args: [FIXTURE_SERVER], secretDelivery: 'env' });
+    running = await startMain({
+      DATA_DIR: dataDir,
+      SECRETS_KEY: key,
+      ADMIN_TOKEN: ADMIN,
+      MCP_MAX_SESSIONS_PER_USER: '1',
+      PER_USER_MAX_PROCESSES_PER_SERVER: '3',
+    });
+    await post(`${running.url}/mcp/servers`, {
+      name: 'fx',
+      command: process.execPath,
+      args: [FIXTURE_SERVER],
+      secretDelivery: 'env',
+    });
     const mcp = (body: unknown, headers: Record<string, string> = {}) =>
       fetch(`${running!.url}/mcp?username=ann`, {
         method: 'POST',
-        headers: { ...auth, 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2025-11-25', ...headers },
+        headers: {
+          ...auth,
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+          'mcp-protocol-version': '2025-11-25',
+          ...headers,
+        },
         body: JSON.stringify(body),
       });
-    const init = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 't', version: '1' } } };
+    const init = {
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'initialize',
+      params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 't', version: '1' } },
+    };
     const first = (await mcp(init)).headers.get('mcp-session-id') as string;
     // MCP_MAX_SESSIONS_PER_USER=1 and the first session was just used: it is never evicted, the second waits.
     const refused = await mcp(init);
     expect(refused.status).to.equal(429);
     expect(refused.headers.get('retry-after')).to.match(/^\d+$/);
-    expect((await mcp({ jsonrpc: '2.0', id: 2, method: 'ping' }, { 'mcp-session-id': first })).status).to.equal(200);
-    const call = await mcp({ jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'fx__echo', arguments: { message: 'via main' } } }, { 'mcp-session-id': first });
+    expect(
+      (await mcp({ jsonrpc: '2.0', id: 2, method: 'ping' }, { 'mcp-session-id': first })).status,
+    ).to.equal(200);
+    const call = await mcp(
+      {
+        jsonrpc: '2.0',
+        id: 3,
+        method: 'tools/call',
+        params: { name: 'fx__echo', arguments: { message: 'via main' } },
+      },
+      { 'mcp-session-id': first },
+    );
     const answer = await call.text();
-    expect(answer, answer).to.contain("via main");
-    const server = (await (await fetch(`${running.url}/mcp/servers/fx`, { headers: auth })).json()) as { server: { perUserProcesses: { count: number; limit: number } } };
+    expect(answer, answer).to.contain('via main');
+    const server = (await (await fetch(`${running.url}/mcp/servers/fx`, { headers: auth })).json()) as {
+      server: { perUserProcesses: { count: number; limit: number } };
+    };
     expect(server.server.perUserProcesses).to.include({ count: 1, limit: 3 });
   });
 
   it('refuses a weak SECRETS_KEY without printing it', async () => {
-    const child = spawn(process.execPath, [MAIN], { env: { PATH: process.env.PATH ?? '', PORT: '0', DATA_DIR: dataDir, SECRETS_KEY: 'hunter2hunter2' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [MAIN], {
+      env: { PATH: process.env.PATH ?? '', PORT: '0', DATA_DIR: dataDir, SECRETS_KEY: 'hunter2hunter2' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout.on('data', (c: Buffer) => (output += c.toString()));
     child.stderr.on('data', (c: Buffer) => (output += c.toString()));

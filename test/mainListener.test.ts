@@ -14,10 +14,14 @@ const IDLE_SOCKETS = 3000;
 
 /** main.js under prlimit (a low `ulimit -n`), resolved with its port once it listens. */
 async function startLimited(env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn('prlimit', [`--nofile=${FD_LIMIT}`, process.execPath, MAIN], { env: { PATH: process.env.PATH ?? '', PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('prlimit', [`--nofile=${FD_LIMIT}`, process.execPath, MAIN], {
+    env: { PATH: process.env.PATH ?? '', PORT: '0', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const port = await new Promise<number>((resolve, reject) => {
     child.stdout!.on('data', (chunk: Buffer) => {
-      for (const line of chunk.toString('utf8').split('\n')) if (line.includes('mcp-api listening')) resolve((JSON.parse(line) as { port: number }).port);
+      for (const line of chunk.toString('utf8').split('\n'))
+        if (line.includes('mcp-api listening')) resolve((JSON.parse(line) as { port: number }).port);
     });
     child.once('exit', (code) => reject(new Error(`gateway exited with ${String(code)}`)));
   });
@@ -58,18 +62,25 @@ describe('the HTTP listener under idle connections nobody authenticates', functi
     });
     gateway = started.child;
     await Promise.all(
-      Array.from({ length: IDLE_SOCKETS }, () =>
-        new Promise<void>((resolve) => {
-          const s = connect(started.port, '127.0.0.1', () => resolve());
-          s.on('error', () => resolve());
-          s.on('close', () => resolve());
-          sockets.push(s);
-        }),
+      Array.from(
+        { length: IDLE_SOCKETS },
+        () =>
+          new Promise<void>((resolve) => {
+            const s = connect(started.port, '127.0.0.1', () => resolve());
+            s.on('error', () => resolve());
+            s.on('close', () => resolve());
+            sockets.push(s);
+          }),
       ),
     );
     let status = 0;
     for (let i = 0; i < 60 && status !== 200; i++) {
-      status = await fetch(`http://127.0.0.1:${started.port}/healthz`, { signal: AbortSignal.timeout(5000) }).then((r) => r.status, () => 0);
+      status = await fetch(`http://127.0.0.1:${started.port}/healthz`, {
+        signal: AbortSignal.timeout(5000),
+      }).then(
+        (r) => r.status,
+        () => 0,
+      );
       if (status !== 200) await new Promise((r) => setTimeout(r, 250));
     }
     expect(status).to.equal(200);

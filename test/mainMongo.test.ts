@@ -11,7 +11,8 @@ const MAIN = fileURLToPath(new URL('../src/main.js', import.meta.url));
 const KEY = 'main-mongo test key material 0123456789abcdef';
 
 /** The real composition root as a process, with this PATH (children such as npm need one). */
-const startMain = (env: Record<string, string>): Promise<GatewayProcess> => startGatewayProcess({ PATH: process.env.PATH ?? '', ...env });
+const startMain = (env: Record<string, string>): Promise<GatewayProcess> =>
+  startGatewayProcess({ PATH: process.env.PATH ?? '', ...env });
 
 describe('two gateway processes (src/main.ts) on one MongoDB', () => {
   let target: MongoTestTarget;
@@ -37,10 +38,16 @@ describe('two gateway processes (src/main.ts) on one MongoDB', () => {
     running.push(a);
     const b = await startMain({ ...env, DATA_DIR: join(dataDir, 'b') });
     running.push(b);
-    expect(JSON.parse(a.output.find((l) => l.includes('mcp-api listening'))!)).to.include({ eventStore: 'mongo' });
+    expect(JSON.parse(a.output.find((l) => l.includes('mcp-api listening'))!)).to.include({
+      eventStore: 'mongo',
+    });
 
     const body = { name: 'shared', command: process.execPath, args: ['-e', '0'], enabled: false };
-    const created = await fetch(`${a.url}/mcp/servers`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const created = await fetch(`${a.url}/mcp/servers`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     expect(created.status).to.equal(200);
     const deadline = Date.now() + 1000;
     let status = 0;

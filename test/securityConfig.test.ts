@@ -38,22 +38,43 @@ describe('security configuration', () => {
   });
 
   it('refuses a weak ADMIN_TOKEN and a malformed Google client JSON without quoting either', () => {
-    const message = messageOf({ ADMIN_TOKEN: 'canary-short', GOOGLE_OAUTH_CREDENTIALS: '{"web":{"client_secret":"canary-secret"}}' });
+    const message = messageOf({
+      ADMIN_TOKEN: 'canary-short',
+      GOOGLE_OAUTH_CREDENTIALS: '{"web":{"client_secret":"canary-secret"}}',
+    });
     expect(message).to.contain('ADMIN_TOKEN: must be at least 32 characters');
     expect(message).to.contain('GOOGLE_OAUTH_CREDENTIALS: must hold a "web" or "installed" client');
     expect(message).to.not.contain('canary');
     expect(messageOf({ GOOGLE_OAUTH_CREDENTIALS: '{not json canary' })).to.not.contain('canary');
     expect(messageOf({ ADMIN_TOKEN: 'a'.repeat(40) })).to.contain('distinct');
-    expect(messageOf({ ADMIN_TOKEN: 'abcdefghij'.repeat(4) })).to.contain('must not repeat a shorter pattern');
-    expect(messageOf({ ADMIN_TOKEN: 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaabcdefghij' })).to.contain('too predictable');
-    expect(loadConfig({ ADMIN_TOKEN: 'mcpa_bFdJn7modtJ1ECIsV_o1nAVXvwduVA3bT-gEPCLU5l0' }).ADMIN_TOKEN).to.be.a('string');
+    expect(messageOf({ ADMIN_TOKEN: 'abcdefghij'.repeat(4) })).to.contain(
+      'must not repeat a shorter pattern',
+    );
+    expect(messageOf({ ADMIN_TOKEN: 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaabcdefghij' })).to.contain(
+      'too predictable',
+    );
+    expect(
+      loadConfig({ ADMIN_TOKEN: 'mcpa_bFdJn7modtJ1ECIsV_o1nAVXvwduVA3bT-gEPCLU5l0' }).ADMIN_TOKEN,
+    ).to.be.a('string');
     expect(messageOf({ AUTH: 'maybe' })).to.contain('AUTH');
   });
 
   it('configures the identity provider with claim defaults, and refuses an incomplete one', () => {
-    const config = loadConfig({ PUBLIC_URL: 'https://mcp.example.com', OIDC_ISSUER: 'https://idp.example.com', OIDC_CLIENT_ID: 'gw', OIDC_CLIENT_SECRET: 's3cret-canary' });
-    expect(config).to.deep.include({ OIDC_USERNAME_CLAIM: 'email', OIDC_GROUPS_CLAIM: 'groups', OAUTH_SERVER: 'on' });
-    expect(messageOf({ OIDC_ISSUER: 'https://idp.example.com', OIDC_CLIENT_SECRET: 'canary' })).to.contain('OIDC_CLIENT_ID').and.contain('PUBLIC_URL').and.not.contain('canary');
+    const config = loadConfig({
+      PUBLIC_URL: 'https://mcp.example.com',
+      OIDC_ISSUER: 'https://idp.example.com',
+      OIDC_CLIENT_ID: 'gw',
+      OIDC_CLIENT_SECRET: 's3cret-canary',
+    });
+    expect(config).to.deep.include({
+      OIDC_USERNAME_CLAIM: 'email',
+      OIDC_GROUPS_CLAIM: 'groups',
+      OAUTH_SERVER: 'on',
+    });
+    expect(messageOf({ OIDC_ISSUER: 'https://idp.example.com', OIDC_CLIENT_SECRET: 'canary' }))
+      .to.contain('OIDC_CLIENT_ID')
+      .and.contain('PUBLIC_URL')
+      .and.not.contain('canary');
     expect(messageOf({ OIDC_CLIENT_ID: 'gw' })).to.contain('OIDC_ISSUER');
   });
 });

@@ -37,14 +37,21 @@ export function parseArgs(args: readonly string[], flags: readonly string[] = []
 }
 
 /** Validates options with a (strict) zod object; problems name the option, never echo values. */
-export function parseOptions<T extends z.ZodType>(schema: T, options: Record<string, string | true>): z.infer<T> {
+export function parseOptions<T extends z.ZodType>(
+  schema: T,
+  options: Record<string, string | true>,
+): z.infer<T> {
   const result = schema.safeParse(options);
   if (result.success) return result.data;
   throw new UsageError(
     result.error.issues
       .map((i) => {
         const keys = (i as { keys?: string[] }).keys;
-        const where = keys?.length ? keys.map((k) => `--${k}`).join(', ') : i.path.length ? `--${i.path.join('.')}` : 'options';
+        const where = keys?.length
+          ? keys.map((k) => `--${k}`).join(', ')
+          : i.path.length
+            ? `--${i.path.join('.')}`
+            : 'options';
         return `${where}: ${i.message}`;
       })
       .join('; '),

@@ -33,4 +33,5 @@ export function toEventFilter(o: FilterOptions): EventFilter {
   };
 }
 
-export const FILTER_USAGE = '[--stream <id>] [--type <T1,T2>] [--from <position>] [--to <position>] [--since <ISO time>] [--until <ISO time>]';
+export const FILTER_USAGE =
+  '[--stream <id>] [--type <T1,T2>] [--from <position>] [--to <position>] [--since <ISO time>] [--until <ISO time>]';

@@ -9,7 +9,11 @@ import { drained, ndjson, withStorage } from './cliStorage.js';
 import { FILTER_USAGE, filterOptionShape, toEventFilter } from './eventFilterOptions.js';
 
 const Options = z
-  .object({ ...filterOptionShape, out: z.string().min(1).optional(), 'include-ciphertext': z.literal(true).optional() })
+  .object({
+    ...filterOptionShape,
+    out: z.string().min(1).optional(),
+    'include-ciphertext': z.literal(true).optional(),
+  })
   .strict();
 
 /**
@@ -39,9 +43,16 @@ export const eventsExportCommand: CliCommand = {
           count++;
         }
       } finally {
-        if (file) await new Promise<void>((resolve, reject) => file.end((e?: Error | null) => (e ? reject(e) : resolve())));
+        if (file)
+          await new Promise<void>((resolve, reject) =>
+            file.end((e?: Error | null) => (e ? reject(e) : resolve())),
+          );
       }
-      context.logger.info('exported events', { count, from: storage.where, ...(options.out ? { to: options.out } : {}) });
+      context.logger.info('exported events', {
+        count,
+        from: storage.where,
+        ...(options.out ? { to: options.out } : {}),
+      });
       return 0;
     });
   },

@@ -12,7 +12,11 @@ const ExportedEvent = z.object({
   version: z.number().int().min(1),
   type: z.string().min(1),
   data: z.record(z.string(), z.unknown()),
-  metadata: z.looseObject({ eventId: z.string().min(1), occurredAt: z.string().min(1), schemaVersion: z.number().int().min(1) }),
+  metadata: z.looseObject({
+    eventId: z.string().min(1),
+    occurredAt: z.string().min(1),
+    schemaVersion: z.number().int().min(1),
+  }),
 });
 
 interface StreamState {
@@ -23,7 +27,8 @@ interface StreamState {
 /** A sealed box exported without --include-ciphertext has lost what decrypts it. */
 function hasRedactedSecret(value: unknown): boolean {
   if (value === null || typeof value !== 'object') return false;
-  if (!Array.isArray(value) && (value as Record<string, unknown>).sealed === true && !('iv' in value)) return true;
+  if (!Array.isArray(value) && (value as Record<string, unknown>).sealed === true && !('iv' in value))
+    return true;
   return Object.values(value).some(hasRedactedSecret);
 }
 
@@ -45,13 +50,18 @@ export const eventsImportCommand: CliCommand = {
     const input = source === '-' ? process.stdin : createReadStream(source);
     return withStorage(context, {}, async (storage) => {
       const result = await importLines(storage.events, createInterface({ input, crlfDelay: Infinity }));
-      context.out(`imported ${result.imported} events into ${storage.kind} store ${storage.where}; ${result.skipped} were already present`);
+      context.out(
+        `imported ${result.imported} events into ${storage.kind} store ${storage.where}; ${result.skipped} were already present`,
+      );
       return 0;
     });
   },
 };
 
-async function importLines(store: EventStore, lines: AsyncIterable<string>): Promise<{ imported: number; skipped: number }> {
+async function importLines(
+  store: EventStore,
+  lines: AsyncIterable<string>,
+): Promise<{ imported: number; skipped: number }> {
   const streams = new Map<string, StreamState>();
   let group: { streamId: string; events: NewEvent[]; expected: number } | undefined;
   let imported = 0;
@@ -73,7 +83,9 @@ async function importLines(store: EventStore, lines: AsyncIterable<string>): Pro
       throw new Error(`line ${lineNo}: not an exported event`);
     }
     if (hasRedactedSecret(parsed.data)) {
-      throw new Error(`line ${lineNo}: this export has redacted secrets; export again with --include-ciphertext`);
+      throw new Error(
+        `line ${lineNo}: this export has redacted secrets; export again with --include-ciphertext`,
+      );
     }
     if (group && (group.streamId !== parsed.streamId || group.events.length >= 500)) await flush();
     let state = streams.get(parsed.streamId);
@@ -92,7 +104,11 @@ async function importLines(store: EventStore, lines: AsyncIterable<string>): Pro
       );
     }
     group ??= { streamId: parsed.streamId, events: [], expected: state.version };
-    group.events.push({ type: parsed.type, data: parsed.data, metadata: parsed.metadata as NewEvent['metadata'] });
+    group.events.push({
+      type: parsed.type,
+      data: parsed.data,
+      metadata: parsed.metadata as NewEvent['metadata'],
+    });
     state.version++;
     state.ids.add(parsed.metadata.eventId);
   }

@@ -44,7 +44,11 @@ export const keysRewrapCommand: CliCommand = {
         const key = secretStreamId(r.serverId, r.username);
         streams.set(key, [...(streams.get(key) ?? []), r]);
       }
-      logger.info('rewrap starting', { keyVersion: current, toRewrap: todo.length, olderRecords: old.length });
+      logger.info('rewrap starting', {
+        keyVersion: current,
+        toRewrap: todo.length,
+        olderRecords: old.length,
+      });
       let rewrapped = 0;
       let failed = 0;
       for (const [streamId, records] of streams) {
@@ -54,14 +58,32 @@ export const keysRewrapCommand: CliCommand = {
         for (const r of records) {
           const context = { username: r.username, serverName: r.serverName, secretName: r.secretName };
           try {
-            items.push({ secretName: r.secretName, from: r.sealed, to: secretBox.seal(secretBox.open(r.sealed, context), context) });
+            items.push({
+              secretName: r.secretName,
+              from: r.sealed,
+              to: secretBox.seal(secretBox.open(r.sealed, context), context),
+            });
           } catch {
             failed += 1;
-            logger.error('secret cannot be decrypted with the configured keys; left as it is', { ...context, keyVersion: r.sealed.keyVersion });
+            logger.error('secret cannot be decrypted with the configured keys; left as it is', {
+              ...context,
+              keyVersion: r.sealed.keyVersion,
+            });
           }
         }
-        const data = { serverId: first.serverId, serverName: first.serverName, username: first.username, items };
-        const result = await handleCommand(store, streamId, secretRewrapDecider, { type: 'RewrapSecrets', data }, { now: new Date(), newId: randomUUID, actor: 'keys-rewrap' });
+        const data = {
+          serverId: first.serverId,
+          serverName: first.serverName,
+          username: first.username,
+          items,
+        };
+        const result = await handleCommand(
+          store,
+          streamId,
+          secretRewrapDecider,
+          { type: 'RewrapSecrets', data },
+          { now: new Date(), newId: randomUUID, actor: 'keys-rewrap' },
+        );
         rewrapped += result.events.length;
         logger.info('rewrap progress', { rewrapped, of: todo.length });
       }

@@ -27,7 +27,8 @@ export const projectionsRebuildCommand: CliCommand = {
     return withStorage(context, { readOnly: true }, async (storage) => {
       const format = await snapshotFormat();
       const previous = await storage.snapshots.load(READ_MODELS_SNAPSHOT);
-      const comparable = previous && previous.format === format && previous.checkpoint > 0 ? previous : undefined;
+      const comparable =
+        previous && previous.format === format && previous.checkpoint > 0 ? previous : undefined;
       await storage.snapshots.drop(READ_MODELS_SNAPSHOT);
 
       const models = initialReadModels();
@@ -35,14 +36,15 @@ export const projectionsRebuildCommand: CliCommand = {
       let events = 0;
       let matchesPrevious: boolean | null = comparable ? false : null;
       const started = performance.now();
-      for (let from = 1; ; ) {
+      for (let from = 1; ;) {
         const page = await storage.events.readAll(from, PAGE);
         for (const event of page) {
           foldEvent(models, event, context.logger);
           last = event;
           events++;
           if (comparable && event.position === comparable.checkpoint) {
-            matchesPrevious = event.metadata.eventId === comparable.eventId && encodeReadModels(models) === comparable.body;
+            matchesPrevious =
+              event.metadata.eventId === comparable.eventId && encodeReadModels(models) === comparable.body;
           }
         }
         if (page.length < PAGE) break;
@@ -66,12 +68,21 @@ export const projectionsRebuildCommand: CliCommand = {
       };
       if (options.json) context.out(JSON.stringify(report));
       else {
-        context.out(`rebuilt read models from ${events} events (up to position ${checkpoint}) in ${report.seconds} s: ${report.eventsPerSecond} events/s`);
-        if (matchesPrevious === null) context.out('no comparable previous checkpoint (none, or written by other projection code)');
-        else context.out(`previous checkpoint at position ${comparable?.checkpoint}: ${matchesPrevious ? 'identical to the rebuild' : 'DIFFERED from the rebuild'}`);
+        context.out(
+          `rebuilt read models from ${events} events (up to position ${checkpoint}) in ${report.seconds} s: ${report.eventsPerSecond} events/s`,
+        );
+        if (matchesPrevious === null)
+          context.out('no comparable previous checkpoint (none, or written by other projection code)');
+        else
+          context.out(
+            `previous checkpoint at position ${comparable?.checkpoint}: ${matchesPrevious ? 'identical to the rebuild' : 'DIFFERED from the rebuild'}`,
+          );
         context.out('saved as the new checkpoint; a running gateway uses it from its next start');
       }
-      if (matchesPrevious === false) context.logger.warn('the checkpointed read models differed from a rebuild; the rebuilt ones are saved now');
+      if (matchesPrevious === false)
+        context.logger.warn(
+          'the checkpointed read models differed from a rebuild; the rebuilt ones are saved now',
+        );
       return 0;
     });
   },

@@ -5,7 +5,11 @@ import type { CliCommand } from './cliCommand.js';
 import { COMMANDS } from './commands.js';
 
 /** `mcp-api <command words> [options]`: operator tools working on the configured store. */
-export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, commands: readonly CliCommand[] = COMMANDS): Promise<number> {
+export async function runCli(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+  commands: readonly CliCommand[] = COMMANDS,
+): Promise<number> {
   const out = (text: string): void => void process.stdout.write(text.endsWith('\n') ? text : text + '\n');
   const match = commands
     .filter((c) => c.name.every((word, i) => argv[i] === word))
@@ -22,7 +26,10 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, co
     return 0;
   }
   const config = loadConfig(env);
-  const logger = createLogger({ level: config.LOG_LEVEL, write: (line) => process.stderr.write(line + '\n') });
+  const logger = createLogger({
+    level: config.LOG_LEVEL,
+    write: (line) => process.stderr.write(line + '\n'),
+  });
   try {
     return await match.run({ args, config, logger, out });
   } catch (e) {
@@ -31,4 +38,3 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, co
     return 2;
   }
 }
-

@@ -4,7 +4,11 @@ import type { Sealed } from '../events/secretEvents.js';
 import { evolveReadModels, initialReadModels, type ReadModels } from '../projections/readModels.js';
 
 /** Folds the whole store into fresh read models (the CLI runs without a projector). */
-export async function foldStore(store: EventStore, models: ReadModels = initialReadModels(), from = 1): Promise<{ models: ReadModels; position: number }> {
+export async function foldStore(
+  store: EventStore,
+  models: ReadModels = initialReadModels(),
+  from = 1,
+): Promise<{ models: ReadModels; position: number }> {
   let position = from - 1;
   for (;;) {
     const page = await store.readAll(position + 1, 5000);
@@ -33,11 +37,13 @@ export function liveRecords(models: ReadModels): SealedRecord[] {
     const serverName = names.get(serverId);
     if (serverName === undefined) continue;
     for (const [username, secrets] of users) {
-      for (const [secretName, sealed] of secrets) out.push({ serverId, serverName, username, secretName, sealed });
+      for (const [secretName, sealed] of secrets)
+        out.push({ serverId, serverName, username, secretName, sealed });
     }
   }
   return out;
 }
 
 /** Sealed under an older master version, or in the format from before per-user data keys. */
-export const needsRewrap = (sealed: Sealed, currentVersion: number): boolean => sealed.keyVersion < currentVersion || sealed.dataKeyId === undefined;
+export const needsRewrap = (sealed: Sealed, currentVersion: number): boolean =>
+  sealed.keyVersion < currentVersion || sealed.dataKeyId === undefined;

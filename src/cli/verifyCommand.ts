@@ -42,7 +42,7 @@ export const verifyCommand: CliCommand = {
       let previous = 0;
       let gaps = 0;
       // A log that fails its own check cannot be read reliably: report that alone.
-      for (let from = 1; log.ok; ) {
+      for (let from = 1; log.ok;) {
         const page = await storage.events.readAll(from, 5000);
         for (const event of page) {
           events++;
@@ -50,7 +50,8 @@ export const verifyCommand: CliCommand = {
           if (event.position > previous + 1) gaps++;
           previous = event.position;
           const version = versions.get(event.streamId) ?? 0;
-          if (event.version !== version + 1) problems.push(`stream ${event.streamId}: version ${event.version} follows ${version}`);
+          if (event.version !== version + 1)
+            problems.push(`stream ${event.streamId}: version ${event.version} follows ${version}`);
           versions.set(event.streamId, event.version);
           ids.add(event.metadata.eventId);
           try {
@@ -68,7 +69,8 @@ export const verifyCommand: CliCommand = {
       // Mongo seals the positions of appends whose writer died as holes; anywhere else a gap is damage.
       if (gaps > 0 && storage.kind !== 'mongo') problems.push(`${gaps} gaps in the position sequence`);
       const keys = box ? checkSecrets(models, box) : undefined;
-      for (const [version, k] of Object.entries(keys ?? {})) if (k.failed > 0) problems.push(`${k.failed} secrets with key version ${version} do not decrypt`);
+      for (const [version, k] of Object.entries(keys ?? {}))
+        if (k.failed > 0) problems.push(`${k.failed} secrets with key version ${version} do not decrypt`);
       const report = {
         ok: log.ok && problems.length === 0,
         store: storage.kind,
@@ -93,7 +95,7 @@ async function duplicateIds(events: EventStore, candidates: Set<number>): Promis
   if (candidates.size === 0) return [];
   const seen = new Set<string>();
   const twice = new Set<string>();
-  for (let from = 1; ; ) {
+  for (let from = 1; ;) {
     const page = await events.readAll(from, 5000);
     for (const event of page) {
       const id = event.metadata.eventId;
@@ -106,11 +108,17 @@ async function duplicateIds(events: EventStore, candidates: Set<number>): Promis
   }
 }
 
-async function secretBoxIfConfigured(context: CliContext, dataKeys: DataKeyStore): Promise<SecretBox | undefined> {
+async function secretBoxIfConfigured(
+  context: CliContext,
+  dataKeys: DataKeyStore,
+): Promise<SecretBox | undefined> {
   const { config } = context;
   if (config.SECRETS_KEY === undefined && !config.SECRETS_KEYS) {
     // verify must not generate a key file as a side effect.
-    const exists = await access(join(config.DATA_DIR, KEY_FILE_NAME)).then(() => true, () => false);
+    const exists = await access(join(config.DATA_DIR, KEY_FILE_NAME)).then(
+      () => true,
+      () => false,
+    );
     if (!exists) return undefined;
   }
   return openSecretBox(config, context.logger, dataKeys);
@@ -136,12 +144,33 @@ function checkSecrets(models: ReadModels, box: SecretBox): KeyReport {
   return report;
 }
 
-function printReport(out: (text: string) => void, r: { ok: boolean; store: string; where: string; events: number; streams: number; head: number; unknownEventTypes: number; log: Record<string, unknown>; secretsByKeyVersion: KeyReport | string; problems: string[] }): void {
+function printReport(
+  out: (text: string) => void,
+  r: {
+    ok: boolean;
+    store: string;
+    where: string;
+    events: number;
+    streams: number;
+    head: number;
+    unknownEventTypes: number;
+    log: Record<string, unknown>;
+    secretsByKeyVersion: KeyReport | string;
+    problems: string[];
+  },
+): void {
   out(`${r.store} store ${r.where}: ${r.events} events in ${r.streams} streams, head ${r.head}`);
-  out(`log: ${Object.entries(r.log).map(([k, v]) => `${k}=${String(v)}`).join(' ')}`);
-  if (r.unknownEventTypes > 0) out(`${r.unknownEventTypes} events of types this build does not know (skipped by projections)`);
+  out(
+    `log: ${Object.entries(r.log)
+      .map(([k, v]) => `${k}=${String(v)}`)
+      .join(' ')}`,
+  );
+  if (r.unknownEventTypes > 0)
+    out(`${r.unknownEventTypes} events of types this build does not know (skipped by projections)`);
   if (typeof r.secretsByKeyVersion === 'string') out(`secrets: ${r.secretsByKeyVersion}`);
-  else for (const [v, k] of Object.entries(r.secretsByKeyVersion)) out(`secrets with key version ${v}: ${k.secrets} (${k.decryptable} decryptable, ${k.failed} not)`);
+  else
+    for (const [v, k] of Object.entries(r.secretsByKeyVersion))
+      out(`secrets with key version ${v}: ${k.secrets} (${k.decryptable} decryptable, ${k.failed} not)`);
   for (const p of r.problems) out(`PROBLEM: ${p}`);
   out(r.ok ? 'OK' : 'NOT OK');
 }

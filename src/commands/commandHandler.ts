@@ -45,7 +45,10 @@ const DEFAULT_RETRY: RetryPolicy = {
 };
 
 /** The wait before attempt `attempt + 1` (attempt counts from 1). */
-export function backoffDelay(attempt: number, policy: Pick<RetryPolicy, 'baseDelayMs' | 'maxDelayMs' | 'random'>): number {
+export function backoffDelay(
+  attempt: number,
+  policy: Pick<RetryPolicy, 'baseDelayMs' | 'maxDelayMs' | 'random'>,
+): number {
   const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
   return Math.floor(policy.random() * ceiling);
 }
@@ -72,7 +75,11 @@ export async function handleCommand<State, Command>(
     const next = events.reduce((s, e) => decider.evolve(s, e), state);
     if (events.length === 0) return { state: next, events, position: 0 };
     try {
-      const result = await store.append(streamId, events.map((e) => envelope(e, metadata)), recorded.length);
+      const result = await store.append(
+        streamId,
+        events.map((e) => envelope(e, metadata)),
+        recorded.length,
+      );
       return { state: next, events, position: result.lastPosition };
     } catch (e) {
       if (!(e instanceof ConcurrencyError) || attempt >= maxAttempts) throw e;

@@ -4,7 +4,13 @@ import type { Decider } from './decider.js';
 
 export type GoogleLoginState =
   | { readonly phase: 'none' }
-  | { readonly phase: 'started' | 'completed'; readonly username: string; readonly serverName: string; readonly serverId: string; readonly expiresAt: string };
+  | {
+      readonly phase: 'started' | 'completed';
+      readonly username: string;
+      readonly serverName: string;
+      readonly serverId: string;
+      readonly expiresAt: string;
+    };
 
 export interface GoogleLoginStart {
   stateHash: string;
@@ -20,7 +26,9 @@ export type GoogleLoginCommand =
   | { type: 'CompleteGoogleLogin'; data: { stateHash: string; now: string } };
 
 const invalid = (why: string): AppError =>
-  new AppError('invalid_oauth_state', `Invalid login state: ${why}. Start the Google login again.`, { reason: why });
+  new AppError('invalid_oauth_state', `Invalid login state: ${why}. Start the Google login again.`, {
+    reason: why,
+  });
 
 /** One stream per state value: the expected stream version makes each state usable exactly once. */
 export const googleLoginDecider: Decider<GoogleLoginState, GoogleLoginCommand> = {
@@ -29,13 +37,24 @@ export const googleLoginDecider: Decider<GoogleLoginState, GoogleLoginCommand> =
   decide(state, command): DomainEvent[] {
     switch (command.type) {
       case 'StartGoogleLogin':
-        if (state.phase !== 'none') throw new AppError('concurrency_conflict', 'This login state already exists');
+        if (state.phase !== 'none')
+          throw new AppError('concurrency_conflict', 'This login state already exists');
         return [{ type: 'GoogleLoginStarted', data: command.data }];
       case 'CompleteGoogleLogin': {
         if (state.phase === 'none') throw invalid('unknown state');
         if (state.phase === 'completed') throw invalid('this state was already used');
-        if (Date.parse(command.data.now) > Date.parse(state.expiresAt)) throw invalid('this state has expired');
-        return [{ type: 'GoogleLoginCompleted', data: { stateHash: command.data.stateHash, username: state.username, serverName: state.serverName } }];
+        if (Date.parse(command.data.now) > Date.parse(state.expiresAt))
+          throw invalid('this state has expired');
+        return [
+          {
+            type: 'GoogleLoginCompleted',
+            data: {
+              stateHash: command.data.stateHash,
+              username: state.username,
+              serverName: state.serverName,
+            },
+          },
+        ];
       }
     }
   },
@@ -45,7 +64,8 @@ export const googleLoginDecider: Decider<GoogleLoginState, GoogleLoginCommand> =
       const { username, serverName, serverId, expiresAt } = event.data;
       return { phase: 'started', username, serverName, serverId, expiresAt };
     }
-    if (event.type === 'GoogleLoginCompleted' && state.phase !== 'none') return { ...state, phase: 'completed' };
+    if (event.type === 'GoogleLoginCompleted' && state.phase !== 'none')
+      return { ...state, phase: 'completed' };
     return state;
   },
 };

@@ -37,9 +37,22 @@ type TokenFields = Omit<OAuthTokensStoredData, 'serverId' | 'serverName' | 'user
 export type OAuthCommand =
   | { type: 'StoreTokens'; data: Ref & TokenFields }
   /** `now`/`leaseUntil` are ISO times from the caller: deciders have no clock. */
-  | { type: 'ClaimRefresh'; data: Ref & { claimId: string; basedOn: number; now: string; leaseUntil: string } }
-  | { type: 'CompleteRefresh'; data: Ref & { claimId: string; basedOn: number; tokens: Pick<TokenFields, 'tokenType' | 'accessToken' | 'refreshToken' | 'expiresAt' | 'scopes'> } }
-  | { type: 'FailRefresh'; data: Ref & { claimId: string; basedOn: number; reauthRequired: boolean; reason: string } };
+  | {
+      type: 'ClaimRefresh';
+      data: Ref & { claimId: string; basedOn: number; now: string; leaseUntil: string };
+    }
+  | {
+      type: 'CompleteRefresh';
+      data: Ref & {
+        claimId: string;
+        basedOn: number;
+        tokens: Pick<TokenFields, 'tokenType' | 'accessToken' | 'refreshToken' | 'expiresAt' | 'scopes'>;
+      };
+    }
+  | {
+      type: 'FailRefresh';
+      data: Ref & { claimId: string; basedOn: number; reauthRequired: boolean; reason: string };
+    };
 
 const ref = (d: Ref): Ref => ({ serverId: d.serverId, serverName: d.serverName, username: d.username });
 
@@ -65,7 +78,11 @@ export function evolveOAuth(state: OAuthState, event: DomainEvent): OAuthState {
     case 'OAuthRefreshStarted':
       return { ...state, claim: { claimId: event.data.claimId, leaseUntil: event.data.leaseUntil } };
     case 'OAuthRefreshFailed':
-      return { ...state, claim: undefined, reauthRequired: state.reauthRequired || event.data.reauthRequired };
+      return {
+        ...state,
+        claim: undefined,
+        reauthRequired: state.reauthRequired || event.data.reauthRequired,
+      };
     default:
       return state;
   }
@@ -80,26 +97,43 @@ export const oauthDecider: Decider<OAuthState, OAuthCommand> = {
     switch (command.type) {
       case 'StoreTokens': {
         const { serverId, serverName, username, ...fields } = command.data;
-        return [{ type: 'OAuthTokensStored', data: { serverId, serverName, username, source: 'api', ...fields } }];
+        return [
+          { type: 'OAuthTokensStored', data: { serverId, serverName, username, source: 'api', ...fields } },
+        ];
       }
       case 'ClaimRefresh': {
         const d = command.data;
         // Someone already replaced the tokens this caller saw expire: it should use those instead.
         if (state.generation !== d.basedOn || state.reauthRequired || !state.record?.refreshToken) return [];
         if (state.claim && Date.parse(state.claim.leaseUntil) > Date.parse(d.now)) return [];
-        return [{ type: 'OAuthRefreshStarted', data: { ...ref(d), claimId: d.claimId, leaseUntil: d.leaseUntil } }];
+        return [
+          { type: 'OAuthRefreshStarted', data: { ...ref(d), claimId: d.claimId, leaseUntil: d.leaseUntil } },
+        ];
       }
       case 'CompleteRefresh': {
         const d = command.data;
         if (state.generation !== d.basedOn) {
-          throw new AppError('concurrency_conflict', `OAuth tokens of user ${d.username} on server ${d.serverName} were replaced during the refresh`);
+          throw new AppError(
+            'concurrency_conflict',
+            `OAuth tokens of user ${d.username} on server ${d.serverName} were replaced during the refresh`,
+          );
         }
-        return [{ type: 'OAuthTokensStored', data: { ...ref(d), source: 'refresh', claimId: d.claimId, ...d.tokens } }];
+        return [
+          {
+            type: 'OAuthTokensStored',
+            data: { ...ref(d), source: 'refresh', claimId: d.claimId, ...d.tokens },
+          },
+        ];
       }
       case 'FailRefresh': {
         const d = command.data;
         if (state.generation !== d.basedOn) return [];
-        return [{ type: 'OAuthRefreshFailed', data: { ...ref(d), claimId: d.claimId, reauthRequired: d.reauthRequired, reason: d.reason } }];
+        return [
+          {
+            type: 'OAuthRefreshFailed',
+            data: { ...ref(d), claimId: d.claimId, reauthRequired: d.reauthRequired, reason: d.reason },
+          },
+        ];
       }
     }
   },

@@ -16,8 +16,7 @@ interface SecretRef {
 }
 
 export type SecretCommand =
-  | { type: 'SetSecret'; data: SecretRef & { sealed: Sealed } }
-  | { type: 'DeleteSecret'; data: SecretRef };
+  { type: 'SetSecret'; data: SecretRef & { sealed: Sealed } } | { type: 'DeleteSecret'; data: SecretRef };
 
 export const secretDecider: Decider<SecretState, SecretCommand> = {
   initialState: () => ({ names: new Set() }),
@@ -29,10 +28,14 @@ export const secretDecider: Decider<SecretState, SecretCommand> = {
       case 'DeleteSecret': {
         const { secretName, serverName, username } = command.data;
         if (!state.names.has(secretName)) {
-          throw new AppError('secret_not_found', `Secret ${secretName} is not set for user ${username} on server ${serverName}`, {
-            serverName,
-            secretName,
-          });
+          throw new AppError(
+            'secret_not_found',
+            `Secret ${secretName} is not set for user ${username} on server ${serverName}`,
+            {
+              serverName,
+              secretName,
+            },
+          );
         }
         return [{ type: 'SecretDeleted', data: command.data }];
       }

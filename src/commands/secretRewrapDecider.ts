@@ -18,7 +18,11 @@ export type RewrapCommand = {
 };
 
 const same = (a: Sealed, b: Sealed): boolean =>
-  a.keyVersion === b.keyVersion && a.iv === b.iv && a.tag === b.tag && a.data === b.data && a.dataKeyId === b.dataKeyId;
+  a.keyVersion === b.keyVersion &&
+  a.iv === b.iv &&
+  a.tag === b.tag &&
+  a.data === b.data &&
+  a.dataKeyId === b.dataKeyId;
 
 /**
  * Re-encryption by key rotation. An item whose secret was changed or deleted since it was read is
@@ -36,12 +40,20 @@ export const secretRewrapDecider: Decider<SealedState, RewrapCommand> = {
       })
       .map((item) => ({
         type: 'SecretRewrapped' as const,
-        data: { serverId, serverName, username, secretName: item.secretName, sealed: item.to, fromKeyVersion: item.from.keyVersion },
+        data: {
+          serverId,
+          serverName,
+          username,
+          secretName: item.secretName,
+          sealed: item.to,
+          fromKeyVersion: item.from.keyVersion,
+        },
       }));
   },
 
   evolve(state, event): SealedState {
-    if (event.type !== 'SecretSet' && event.type !== 'SecretRewrapped' && event.type !== 'SecretDeleted') return state;
+    if (event.type !== 'SecretSet' && event.type !== 'SecretRewrapped' && event.type !== 'SecretDeleted')
+      return state;
     const next = new Map(state);
     if (event.type === 'SecretDeleted') next.delete(event.data.secretName);
     else next.set(event.data.secretName, event.data.sealed);

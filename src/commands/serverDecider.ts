@@ -8,7 +8,13 @@ import { refusedEnvNames } from '../env/envNames.js';
 
 export type ServerState =
   | { readonly exists: false }
-  | { readonly exists: true; readonly serverId: string; readonly name: string; readonly config: ServerConfig; readonly enabled: boolean };
+  | {
+      readonly exists: true;
+      readonly serverId: string;
+      readonly name: string;
+      readonly config: ServerConfig;
+      readonly enabled: boolean;
+    };
 
 /**
  * Fields of PUT /mcp/servers/:name; absent means unchanged, `secretNames`/`reconnectionOptions: null`
@@ -36,11 +42,20 @@ export interface ServerPatch {
 }
 
 export type ServerCommand =
-  | { type: 'RegisterServer'; data: { serverId: string; name: string; config: ServerConfig; enabled: boolean } }
+  | {
+      type: 'RegisterServer';
+      data: { serverId: string; name: string; config: ServerConfig; enabled: boolean };
+    }
   | { type: 'UpdateServer'; data: { name: string; patch: ServerPatch } }
   | { type: 'EnableServer'; data: { name: string } }
   | { type: 'DisableServer'; data: { name: string } }
-  | { type: 'RemoveServer'; data: { name: string; /** Remove only this registration (a package removing its own server). */ serverId?: string } };
+  | {
+      type: 'RemoveServer';
+      data: {
+        name: string;
+        /** Remove only this registration (a package removing its own server). */ serverId?: string;
+      };
+    };
 
 type Existing = Extract<ServerState, { exists: true }>;
 
@@ -54,16 +69,31 @@ function patchTransport(t: Transport, p: ServerPatch): Transport {
   if (type === 'stdio') {
     const base = t.transportType === 'stdio' ? t : undefined;
     const command = p.command ?? base?.command;
-    if (!command) throw new AppError('invalid_request', 'command is required to switch a server to transportType "stdio"');
+    if (!command)
+      throw new AppError(
+        'invalid_request',
+        'command is required to switch a server to transportType "stdio"',
+      );
     const cwd = p.cwd ?? base?.cwd;
-    return { transportType: 'stdio', command, args: p.args ?? base?.args ?? [], env: p.env ?? base?.env ?? {}, ...(cwd === undefined ? {} : { cwd }) };
+    return {
+      transportType: 'stdio',
+      command,
+      args: p.args ?? base?.args ?? [],
+      env: p.env ?? base?.env ?? {},
+      ...(cwd === undefined ? {} : { cwd }),
+    };
   }
   const base = t.transportType === 'streamable_http' ? t : undefined;
   const url = p.url ?? base?.url;
-  if (!url) throw new AppError('invalid_request', 'url is required to switch a server to transportType "streamable_http"');
+  if (!url)
+    throw new AppError(
+      'invalid_request',
+      'url is required to switch a server to transportType "streamable_http"',
+    );
   const headers = p.headers ? p.headers.plain : (base?.headers ?? {});
   const sealed = p.headers ? p.headers.sealed : base?.sealedHeaders;
-  const reconnection = p.reconnectionOptions === null ? undefined : (p.reconnectionOptions ?? base?.reconnectionOptions);
+  const reconnection =
+    p.reconnectionOptions === null ? undefined : (p.reconnectionOptions ?? base?.reconnectionOptions);
   return {
     transportType: 'streamable_http',
     url,
@@ -76,13 +106,18 @@ function patchTransport(t: Transport, p: ServerPatch): Transport {
 function applyPatch(config: ServerConfig, patch: ServerPatch): ServerConfig {
   const { secretNames, secretDelivery, sandbox, allowUnsafeEnvNames, ...rest } = config;
   const nextSandbox = patch.sandbox === undefined ? sandbox : (patch.sandbox ?? undefined);
-  const nextUnsafe = patch.allowUnsafeEnvNames === undefined ? allowUnsafeEnvNames : (patch.allowUnsafeEnvNames ?? undefined);
+  const nextUnsafe =
+    patch.allowUnsafeEnvNames === undefined ? allowUnsafeEnvNames : (patch.allowUnsafeEnvNames ?? undefined);
   const nextSecretNames = patch.secretNames === undefined ? secretNames : (patch.secretNames ?? undefined);
   // "args" is the default and is stored as absence, so an args server's config never changes shape.
-  const delivery = (patch.secretDelivery ?? secretDelivery) === 'env' ? { secretDelivery: 'env' as const } : {};
+  const delivery =
+    (patch.secretDelivery ?? secretDelivery) === 'env' ? { secretDelivery: 'env' as const } : {};
   const transport = patchTransport(config.transport, patch);
   if (delivery.secretDelivery === 'env' && transport.transportType !== 'stdio') {
-    throw new AppError('invalid_request', 'secretDelivery "env" needs a stdio server (one process per user); set secretDelivery to "args" to switch transports');
+    throw new AppError(
+      'invalid_request',
+      'secretDelivery "env" needs a stdio server (one process per user); set secretDelivery to "args" to switch transports',
+    );
   }
   return {
     ...rest,
@@ -112,7 +147,9 @@ function checkDeclaredEnvNames(config: ServerConfig): ServerConfig {
 const canonical = (value: unknown): string =>
   JSON.stringify(value, (_k, v: unknown) =>
     v && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)))
+      ? Object.fromEntries(
+          Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)),
+        )
       : v,
   );
 
@@ -123,9 +160,13 @@ export const serverDecider: Decider<ServerState, ServerCommand> = {
     switch (command.type) {
       case 'RegisterServer': {
         if (state.exists) {
-          throw new AppError('server_already_exists', `Server with name ${command.data.name} already exists`, {
-            serverName: command.data.name,
-          });
+          throw new AppError(
+            'server_already_exists',
+            `Server with name ${command.data.name} already exists`,
+            {
+              serverName: command.data.name,
+            },
+          );
         }
         checkDeclaredEnvNames(command.data.config);
         return [{ type: 'ServerRegistered', data: command.data }];
@@ -135,7 +176,8 @@ export const serverDecider: Decider<ServerState, ServerCommand> = {
         const ref = { serverId: s.serverId, name: s.name };
         const events: DomainEvent[] = [];
         const config = checkDeclaredEnvNames(applyPatch(s.config, command.data.patch));
-        if (canonical(config) !== canonical(s.config)) events.push({ type: 'ServerUpdated', data: { ...ref, config } });
+        if (canonical(config) !== canonical(s.config))
+          events.push({ type: 'ServerUpdated', data: { ...ref, config } });
         const enabled = command.data.patch.enabled;
         // An explicit `enabled: true` is also how a client retries a server stuck in `error`.
         if (enabled === true) events.push({ type: 'ServerEnabled', data: ref });
@@ -152,7 +194,11 @@ export const serverDecider: Decider<ServerState, ServerCommand> = {
       }
       case 'RemoveServer': {
         // A registration that is already gone (or replaced by another one of that name) is left alone.
-        if (command.data.serverId !== undefined && (!state.exists || state.serverId !== command.data.serverId)) return [];
+        if (
+          command.data.serverId !== undefined &&
+          (!state.exists || state.serverId !== command.data.serverId)
+        )
+          return [];
         const s = existing(state, command.data.name);
         return [{ type: 'ServerRemoved', data: { serverId: s.serverId, name: s.name } }];
       }
@@ -162,7 +208,13 @@ export const serverDecider: Decider<ServerState, ServerCommand> = {
   evolve(state, event): ServerState {
     switch (event.type) {
       case 'ServerRegistered':
-        return { exists: true, serverId: event.data.serverId, name: event.data.name, config: event.data.config, enabled: event.data.enabled };
+        return {
+          exists: true,
+          serverId: event.data.serverId,
+          name: event.data.name,
+          config: event.data.config,
+          enabled: event.data.enabled,
+        };
       case 'ServerUpdated':
         return state.exists ? { ...state, config: event.data.config } : state;
       case 'ServerEnabled':

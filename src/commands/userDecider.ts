@@ -12,6 +12,9 @@ export const userDecider: Decider<UserState, UserCommand> = {
   initialState: () => ({ deletions: 0 }),
   // Always recorded, even for a user with nothing stored: the audit trail shows the request, and
   // projections dropping nothing is harmless.
-  decide: (_state, command): DomainEvent[] => [{ type: 'UserDeleted', data: { username: command.data.username } }],
-  evolve: (state, event): UserState => (event.type === 'UserDeleted' ? { deletions: state.deletions + 1 } : state),
+  decide: (_state, command): DomainEvent[] => [
+    { type: 'UserDeleted', data: { username: command.data.username } },
+  ],
+  evolve: (state, event): UserState =>
+    event.type === 'UserDeleted' ? { deletions: state.deletions + 1 } : state,
 };

@@ -14,13 +14,23 @@ export function aesSeal(key: Buffer, plaintext: Buffer | string, aad: Buffer): A
   const iv = randomBytes(IV_BYTES);
   const cipher = createCipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES });
   cipher.setAAD(aad);
-  const data = Buffer.concat([typeof plaintext === 'string' ? cipher.update(plaintext, 'utf8') : cipher.update(plaintext), cipher.final()]);
-  return { iv: iv.toString('base64'), tag: cipher.getAuthTag().toString('base64'), data: data.toString('base64') };
+  const data = Buffer.concat([
+    typeof plaintext === 'string' ? cipher.update(plaintext, 'utf8') : cipher.update(plaintext),
+    cipher.final(),
+  ]);
+  return {
+    iv: iv.toString('base64'),
+    tag: cipher.getAuthTag().toString('base64'),
+    data: data.toString('base64'),
+  };
 }
 
 /** Whether the IV and tag have the sizes this scheme writes (a cheap check before trying a key). */
 export function isWellFormed(sealed: AesSealed): boolean {
-  return Buffer.from(sealed.iv, 'base64').length === IV_BYTES && Buffer.from(sealed.tag, 'base64').length === TAG_BYTES;
+  return (
+    Buffer.from(sealed.iv, 'base64').length === IV_BYTES &&
+    Buffer.from(sealed.tag, 'base64').length === TAG_BYTES
+  );
 }
 
 /** Returns undefined when the record is malformed or does not authenticate (wrong key or AAD). */

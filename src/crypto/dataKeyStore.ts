@@ -39,7 +39,11 @@ export interface DataKeyStore {
 /** For tests and single-process tools: keys in memory, copied on the way in and out. */
 export function memoryDataKeyStore(): DataKeyStore {
   const users = new Map<string, WrappedDataKey[]>();
-  const put = (username: string, keys: readonly WrappedDataKey[]): void => void users.set(username, keys.map((k) => ({ ...k })));
+  const put = (username: string, keys: readonly WrappedDataKey[]): void =>
+    void users.set(
+      username,
+      keys.map((k) => ({ ...k })),
+    );
   return {
     loadAll: () => Promise.resolve(new Map([...users].map(([u, keys]) => [u, keys.map((k) => ({ ...k }))]))),
     put: (username, keys) => Promise.resolve(put(username, keys)),

@@ -23,8 +23,10 @@ const UserKeysFile = z.object({ username: z.string().min(1), keys: z.array(Wrapp
  * to a temp file that is fsynced and renamed over the old one, then the directory is fsynced.
  */
 export function fileDataKeyStore(dir: string): DataKeyStore {
-  const fileOf = (username: string): string => join(dir, `${createHash('sha256').update(username).digest('hex')}.json`);
-  const content = (username: string, keys: readonly WrappedDataKey[]): string => JSON.stringify({ username, keys }) + '\n';
+  const fileOf = (username: string): string =>
+    join(dir, `${createHash('sha256').update(username).digest('hex')}.json`);
+  const content = (username: string, keys: readonly WrappedDataKey[]): string =>
+    JSON.stringify({ username, keys }) + '\n';
   const tempOf = (file: string): string => `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
 
   return {
@@ -39,7 +41,8 @@ export function fileDataKeyStore(dir: string): DataKeyStore {
         }
         if (!name.endsWith('.json')) continue;
         const parsed = UserKeysFile.safeParse(JSON.parse(await readFile(join(dir, name), 'utf8')));
-        if (!parsed.success) throw new Error(`Data key file ${join(dir, name)} is damaged; refusing to start without it`);
+        if (!parsed.success)
+          throw new Error(`Data key file ${join(dir, name)} is damaged; refusing to start without it`);
         users.set(parsed.data.username, parsed.data.keys);
       }
       return users;
@@ -107,7 +110,6 @@ export function fileDataKeyStore(dir: string): DataKeyStore {
     },
   };
 }
-
 
 function diskFull(e: unknown): unknown {
   if (!isDiskFull(e)) return e;

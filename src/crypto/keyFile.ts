@@ -14,7 +14,11 @@ export async function loadOrCreateKeyFile(dataDir: string, logger: Logger): Prom
   try {
     const existing = (await readFile(path, 'utf8')).trim();
     const mode = (await stat(path)).mode & 0o777;
-    if (mode & 0o077) logger.warn('secrets key file is readable by group or others; chmod 600 it', { path, mode: mode.toString(8) });
+    if (mode & 0o077)
+      logger.warn('secrets key file is readable by group or others; chmod 600 it', {
+        path,
+        mode: mode.toString(8),
+      });
     return existing;
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
@@ -22,6 +26,9 @@ export async function loadOrCreateKeyFile(dataDir: string, logger: Logger): Prom
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
   const key = randomBytes(32).toString('base64url');
   await writeFile(path, key + '\n', { mode: 0o600, flag: 'wx' });
-  logger.warn('SECRETS_KEY is not set: generated a random secrets key; back it up, losing it loses every stored secret', { path });
+  logger.warn(
+    'SECRETS_KEY is not set: generated a random secrets key; back it up, losing it loses every stored secret',
+    { path },
+  );
   return key;
 }

@@ -19,7 +19,10 @@ export function weakKeyReason(material: string): string | undefined {
 }
 
 export function parseKeyList(value: string): KeyMaterial[] {
-  const entries = value.split(',').map((part) => part.trim()).filter((p) => p.length > 0);
+  const entries = value
+    .split(',')
+    .map((part) => part.trim())
+    .filter((p) => p.length > 0);
   const keys = entries.map((entry) => {
     const m = /^(\d{1,6}):(.+)$/.exec(entry);
     if (!m) throw new Error('SECRETS_KEYS entries must look like "<version>:<key>"');

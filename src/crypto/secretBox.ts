@@ -35,11 +35,18 @@ export class SecretDecryptError extends Error {
  * The salt is fixed per key version so every gateway instance derives the same key.
  */
 export function deriveKey(material: string, version: number): Buffer {
-  return scryptSync(material, `mcp-api/secrets/v${version}`, 32, { N: 1 << 15, r: 8, p: 1, maxmem: 64 * 1024 * 1024 });
+  return scryptSync(material, `mcp-api/secrets/v${version}`, 32, {
+    N: 1 << 15,
+    r: 8,
+    p: 1,
+    maxmem: 64 * 1024 * 1024,
+  });
 }
 
 function aad(context: SecretContext, version: number): Buffer {
-  return Buffer.from(JSON.stringify(['mcp-api/secret', context.username, context.serverName, context.secretName, version]));
+  return Buffer.from(
+    JSON.stringify(['mcp-api/secret', context.username, context.serverName, context.secretName, version]),
+  );
 }
 
 /**
@@ -58,14 +65,20 @@ export function createSecretBox(keys: ReadonlyMap<number, Buffer>): SecretBox {
     versions,
     prepare: () => Promise.resolve(),
     seal(plaintext, context) {
-      return { keyVersion: currentVersion, ...aesSeal(keys.get(currentVersion) as Buffer, plaintext, aad(context, currentVersion)) };
+      return {
+        keyVersion: currentVersion,
+        ...aesSeal(keys.get(currentVersion) as Buffer, plaintext, aad(context, currentVersion)),
+      };
     },
     open(sealed, context) {
       const key = keys.get(sealed.keyVersion);
       if (!key) throw new SecretDecryptError(`unknown key version ${sealed.keyVersion}`);
       if (!isWellFormed(sealed)) throw new SecretDecryptError('malformed record');
       const plain = aesOpen(key, sealed, aad(context, sealed.keyVersion));
-      if (!plain) throw new SecretDecryptError('authentication failed (wrong key, or record bound to another user/server/name)');
+      if (!plain)
+        throw new SecretDecryptError(
+          'authentication failed (wrong key, or record bound to another user/server/name)',
+        );
       return plain.toString('utf8');
     },
   };

@@ -38,9 +38,13 @@ interface UserKeys {
 const wrapAad = (username: string, id: string, masterVersion: number): Buffer =>
   Buffer.from(JSON.stringify(['mcp-api/data-key', username, id, masterVersion]));
 const sealAad = (c: SecretContext, keyVersion: number, dataKeyId: string): Buffer =>
-  Buffer.from(JSON.stringify(['mcp-api/secret/dek', c.username, c.serverName, c.secretName, keyVersion, dataKeyId]));
+  Buffer.from(
+    JSON.stringify(['mcp-api/secret/dek', c.username, c.serverName, c.secretName, keyVersion, dataKeyId]),
+  );
 
-export async function openUserSecretBox(options: Omit<UserSecretBoxOptions, 'records'>): Promise<UserSecretBox> {
+export async function openUserSecretBox(
+  options: Omit<UserSecretBoxOptions, 'records'>,
+): Promise<UserSecretBox> {
   return createUserSecretBox({ ...options, records: await options.store.loadAll() });
 }
 
@@ -78,12 +82,18 @@ export function createUserSecretBox(options: UserSecretBoxOptions): UserSecretBo
     for (const id of loaded.keys.keys()) known.add(id);
   };
   for (const [username, wrapped] of options.records ?? []) install(username, wrapped);
-  if (retired > 0) logger?.info('data keys of key versions no longer configured are kept but not loaded', { dataKeys: retired });
-  if (unreadable > 0) {
-    logger?.warn('some data keys do not open with their configured key version (is SECRETS_KEY(S) the one they were made with?); their secrets cannot be decrypted', {
-      dataKeys: unreadable,
-      configuredVersions: legacy.versions,
+  if (retired > 0)
+    logger?.info('data keys of key versions no longer configured are kept but not loaded', {
+      dataKeys: retired,
     });
+  if (unreadable > 0) {
+    logger?.warn(
+      'some data keys do not open with their configured key version (is SECRETS_KEY(S) the one they were made with?); their secrets cannot be decrypted',
+      {
+        dataKeys: unreadable,
+        configuredVersions: legacy.versions,
+      },
+    );
   }
 
   const currentKeyId = (username: string): string | undefined => {
@@ -96,7 +106,10 @@ export function createUserSecretBox(options: UserSecretBoxOptions): UserSecretBo
     const key = randomBytes(32);
     const master = masterKeys.get(currentVersion) as Buffer;
     const sealed = aesSeal(master, key, wrapAad(username, id, currentVersion));
-    return { wrapped: { id, masterVersion: currentVersion, ...sealed, createdAt: new Date().toISOString() }, key };
+    return {
+      wrapped: { id, masterVersion: currentVersion, ...sealed, createdAt: new Date().toISOString() },
+      key,
+    };
   };
   const commit = (username: string, wrapped: readonly WrappedDataKey[], id: string, key: Buffer): void => {
     const previous = users.get(username);
@@ -155,7 +168,9 @@ export function createUserSecretBox(options: UserSecretBoxOptions): UserSecretBo
       let id = currentKeyId(context.username);
       if (!id) {
         if (!store.putSync || busy.has(context.username)) {
-          throw new Error(`No data key is ready for user ${context.username}: await secretBox.prepare(username) before seal()`);
+          throw new Error(
+            `No data key is ready for user ${context.username}: await secretBox.prepare(username) before seal()`,
+          );
         }
         const { wrapped, key } = newKey(context.username);
         const list = [...(users.get(context.username)?.wrapped ?? []), wrapped];
@@ -164,19 +179,29 @@ export function createUserSecretBox(options: UserSecretBoxOptions): UserSecretBo
         id = wrapped.id;
       }
       const entry = users.get(context.username)?.keys.get(id) as { key: Buffer };
-      return { keyVersion: currentVersion, dataKeyId: id, ...aesSeal(entry.key, plaintext, sealAad(context, currentVersion, id)) };
+      return {
+        keyVersion: currentVersion,
+        dataKeyId: id,
+        ...aesSeal(entry.key, plaintext, sealAad(context, currentVersion, id)),
+      };
     },
 
     open(sealed: Sealed, context) {
       if (sealed.dataKeyId === undefined) return legacy.open(sealed, context);
       const entry = users.get(context.username)?.keys.get(sealed.dataKeyId);
       if (!entry) {
-        throw new SecretDecryptError('its data key does not exist (the user was deleted, or its key version is not configured)');
+        throw new SecretDecryptError(
+          'its data key does not exist (the user was deleted, or its key version is not configured)',
+        );
       }
-      if (entry.masterVersion !== sealed.keyVersion) throw new SecretDecryptError('the key version does not match its data key');
+      if (entry.masterVersion !== sealed.keyVersion)
+        throw new SecretDecryptError('the key version does not match its data key');
       if (!isWellFormed(sealed)) throw new SecretDecryptError('malformed record');
       const plain = aesOpen(entry.key, sealed, sealAad(context, sealed.keyVersion, sealed.dataKeyId));
-      if (!plain) throw new SecretDecryptError('authentication failed (record bound to another user/server/name, or tampered)');
+      if (!plain)
+        throw new SecretDecryptError(
+          'authentication failed (record bound to another user/server/name, or tampered)',
+        );
       return plain.toString('utf8');
     },
 

@@ -14,7 +14,8 @@ export interface AuditEvent {
 export const REDACTED_VALUE = '[redacted]';
 
 /** Names whose string values are credentials even outside a sealed box (env vars, HTTP headers). */
-const SENSITIVE_NAME = /(TOKEN|SECRET|PASSWORD|PASSWD|PASSPHRASE|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIALS?)$|^(authorization|proxy-authorization|cookie|set-cookie)$/i;
+const SENSITIVE_NAME =
+  /(TOKEN|SECRET|PASSWORD|PASSWD|PASSPHRASE|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIALS?)$|^(authorization|proxy-authorization|cookie|set-cookie)$/i;
 
 /**
  * Generic, so events added later are covered without touching this file: every sealed box
@@ -41,7 +42,11 @@ function redactValue(value: unknown, name = ''): unknown {
   if (value === null || typeof value !== 'object') return value;
   const sealed = SealedSchema.safeParse(value);
   if (sealed.success) {
-    return { sealed: true, keyVersion: sealed.data.keyVersion, ciphertextBytes: Buffer.from(sealed.data.data, 'base64').length };
+    return {
+      sealed: true,
+      keyVersion: sealed.data.keyVersion,
+      ciphertextBytes: Buffer.from(sealed.data.data, 'base64').length,
+    };
   }
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactValue(v, k)]));
 }

@@ -25,7 +25,12 @@ import { UserDeleted } from './userEvents.js';
 import { GoogleLoginCompleted, GoogleLoginStarted } from './googleLoginEvents.js';
 import { AccessPolicySet } from './policyEvents.js';
 import { UserGroupsSet, UserRegistered, UserSignedIn } from './identityEvents.js';
-import { AuthServerGrantRevoked, AuthServerRecordConsumed, AuthServerRecordDestroyed, AuthServerRecordStored } from './authServerEvents.js';
+import {
+  AuthServerGrantRevoked,
+  AuthServerRecordConsumed,
+  AuthServerRecordDestroyed,
+  AuthServerRecordStored,
+} from './authServerEvents.js';
 
 /** Every event type of the domain with the schema of its current version. */
 export const EVENT_SCHEMAS = {

@@ -38,12 +38,22 @@ const PAGE = 1000;
  * rare match cannot make one request read the whole log: the page may then come back short with
  * a `nextFrom` to continue from.
  */
-export async function queryEvents(store: EventStore, filter: EventFilter, limit: number, scanBudget = 20_000): Promise<EventPage> {
+export async function queryEvents(
+  store: EventStore,
+  filter: EventFilter,
+  limit: number,
+  scanBudget = 20_000,
+): Promise<EventPage> {
   const from = Math.max(1, filter.fromPosition ?? 1);
   if (filter.streamId !== undefined) {
-    const matching = (await store.readStream(filter.streamId)).filter((e) => e.position >= from && matchesFilter(e, filter));
+    const matching = (await store.readStream(filter.streamId)).filter(
+      (e) => e.position >= from && matchesFilter(e, filter),
+    );
     const events = matching.slice(0, limit);
-    return { events, nextFrom: matching.length > limit ? (events.at(-1) as RecordedEvent).position + 1 : null };
+    return {
+      events,
+      nextFrom: matching.length > limit ? (events.at(-1) as RecordedEvent).position + 1 : null,
+    };
   }
   const events: RecordedEvent[] = [];
   let position = from;
@@ -55,7 +65,8 @@ export async function queryEvents(store: EventStore, filter: EventFilter, limit:
     for (const event of page) {
       scanned++;
       position = event.position + 1;
-      if (filter.toPosition !== undefined && event.position > filter.toPosition) return { events, nextFrom: null };
+      if (filter.toPosition !== undefined && event.position > filter.toPosition)
+        return { events, nextFrom: null };
       if (matchesFilter(event, filter)) events.push(event);
       if (events.length >= limit || scanned >= scanBudget) return { events, nextFrom: position };
     }

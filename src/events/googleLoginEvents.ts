@@ -16,6 +16,10 @@ export const GoogleLoginStarted = z.object({
   expiresAt: z.string(),
 });
 /** The state came back (to the callback) and can never be used again. */
-export const GoogleLoginCompleted = z.object({ stateHash, username: z.string().regex(USERNAME), serverName: z.string().regex(SERVER_NAME) });
+export const GoogleLoginCompleted = z.object({
+  stateHash,
+  username: z.string().regex(USERNAME),
+  serverName: z.string().regex(SERVER_NAME),
+});
 
 export const googleLoginStreamId = (stateHash: string): string => `google-login-${stateHash}`;

@@ -32,12 +32,19 @@ export interface MongoConnection {
  * so no URL we log or that an error echoes can carry it. Credentials inside a configured MONGO_URL
  * are stripped from everything we print.
  */
-export function mongoClientConfig(settings: MongoSettings): { url: string; options: MongoClientOptions; where: string } {
-  if (!settings.url && !settings.host) throw new AppError('invalid_request', 'MongoDB needs MONGO_URL or MONGO_HOST');
+export function mongoClientConfig(settings: MongoSettings): {
+  url: string;
+  options: MongoClientOptions;
+  where: string;
+} {
+  if (!settings.url && !settings.host)
+    throw new AppError('invalid_request', 'MongoDB needs MONGO_URL or MONGO_HOST');
   const url = settings.url ?? `mongodb://${settings.host}/`;
   const options: MongoClientOptions = {
     appName: 'mcp-api',
-    ...(settings.user !== undefined ? { auth: { username: settings.user, password: settings.password ?? '' } } : {}),
+    ...(settings.user !== undefined
+      ? { auth: { username: settings.user, password: settings.password ?? '' } }
+      : {}),
     ...(settings.replicaSet ? { replicaSet: settings.replicaSet } : {}),
     ...(settings.authSource ? { authSource: settings.authSource } : {}),
     ...settings.clientOptions,
@@ -77,7 +84,10 @@ export async function connectMongo(settings: MongoSettings, logger: Logger): Pro
   try {
     config = mongoClientConfig(settings);
   } catch (e) {
-    throw new AppError('store_unavailable', `Invalid MongoDB configuration: ${scrub(e instanceof Error ? e.message : String(e))}`);
+    throw new AppError(
+      'store_unavailable',
+      `Invalid MongoDB configuration: ${scrub(e instanceof Error ? e.message : String(e))}`,
+    );
   }
   const client = new MongoClient(config.url, config.options);
   try {

@@ -51,11 +51,25 @@ export function toEventDoc(encoded: EncodedEvent, batch: string): EventDoc {
 
 /** The same JSON `recordEvents` hashed at append time (key order survives BSON). */
 export function canonicalJson(doc: EventDoc): string {
-  return JSON.stringify({ position: doc._id, streamId: doc.streamId, version: doc.version, type: doc.type, data: doc.data, metadata: doc.metadata });
+  return JSON.stringify({
+    position: doc._id,
+    streamId: doc.streamId,
+    version: doc.version,
+    type: doc.type,
+    data: doc.data,
+    metadata: doc.metadata,
+  });
 }
 
 export function fromEventDoc(doc: EventDoc): RecordedEvent {
-  const event = toRecordedEvent({ position: doc._id, streamId: doc.streamId, version: doc.version, type: doc.type, data: doc.data, metadata: doc.metadata });
+  const event = toRecordedEvent({
+    position: doc._id,
+    streamId: doc.streamId,
+    version: doc.version,
+    type: doc.type,
+    data: doc.data,
+    metadata: doc.metadata,
+  });
   if (!event) throw new Error(`Malformed event document at position ${String(doc._id)}`);
   return event;
 }

@@ -25,7 +25,10 @@ export interface MongoEventStoreOptions {
 }
 
 /** Durable before acknowledged, and reads see only majority-committed data. */
-export const COLLECTION_OPTIONS: CollectionOptions = { writeConcern: { w: 'majority', j: true }, readConcern: { level: 'majority' } };
+export const COLLECTION_OPTIONS: CollectionOptions = {
+  writeConcern: { w: 'majority', j: true },
+  readConcern: { level: 'majority' },
+};
 
 const MAX_ROUND = 500;
 const MAX_ATTEMPTS = 5;
@@ -48,12 +51,27 @@ export async function openMongoEventStore(options: MongoEventStoreOptions): Prom
   const wrap = (what: string, e: unknown): unknown =>
     isAppError(e) || e instanceof TypeError
       ? e
-      : new AppError('store_unavailable', `MongoDB ${what} failed: ${scrub(e instanceof Error ? e.message : String(e))}`, {}, { cause: e });
+      : new AppError(
+          'store_unavailable',
+          `MongoDB ${what} failed: ${scrub(e instanceof Error ? e.message : String(e))}`,
+          {},
+          { cause: e },
+        );
 
   try {
     await events.createIndexes([
-      { key: { streamId: 1, version: 1 }, name: 'stream_version', unique: true, partialFilterExpression: { streamId: { $exists: true } } },
-      { key: { eventId: 1 }, name: 'event_id', unique: true, partialFilterExpression: { eventId: { $exists: true } } },
+      {
+        key: { streamId: 1, version: 1 },
+        name: 'stream_version',
+        unique: true,
+        partialFilterExpression: { streamId: { $exists: true } },
+      },
+      {
+        key: { eventId: 1 },
+        name: 'event_id',
+        unique: true,
+        partialFilterExpression: { eventId: { $exists: true } },
+      },
     ]);
   } catch (e) {
     throw wrap('index setup', e);
@@ -66,7 +84,12 @@ export async function openMongoEventStore(options: MongoEventStoreOptions): Prom
     if (limit !== undefined) cursor.limit(limit);
     return ((await cursor.toArray()) as EventDoc[]).map(fromEventDoc);
   };
-  const tail = new MongoTail({ headPosition: () => head.position(), readRange }, await head.position(), options.pollMs ?? 100, logger);
+  const tail = new MongoTail(
+    { headPosition: () => head.position(), readRange },
+    await head.position(),
+    options.pollMs ?? 100,
+    logger,
+  );
 
   let queue: Entry[] = [];
   let running: Promise<void> | undefined;
@@ -91,7 +114,11 @@ export async function openMongoEventStore(options: MongoEventStoreOptions): Prom
       try {
         await events.insertMany(plan.docs, { ordered: true });
       } catch (e) {
-        await head.abort(claim).catch((error: unknown) => logger.error('could not seal a failed append; another writer will', { error }));
+        await head
+          .abort(claim)
+          .catch((error: unknown) =>
+            logger.error('could not seal a failed append; another writer will', { error }),
+          );
         // Only the claim holder writes after the head, so a duplicate key means a foreign writer: re-plan.
         if (e instanceof MongoServerError && e.code === 11000) continue;
         throw e;
@@ -143,7 +170,10 @@ export async function openMongoEventStore(options: MongoEventStoreOptions): Prom
     async readStream(streamId) {
       try {
         const committed = await head.position();
-        const docs = await events.find({ streamId, _id: { $lte: committed } }).sort({ version: 1 }).toArray();
+        const docs = await events
+          .find({ streamId, _id: { $lte: committed } })
+          .sort({ version: 1 })
+          .toArray();
         return (docs as EventDoc[]).map(fromEventDoc);
       } catch (e) {
         throw wrap('read', e);
@@ -153,7 +183,11 @@ export async function openMongoEventStore(options: MongoEventStoreOptions): Prom
       if (Number.isNaN(fromPosition)) throw new TypeError('fromPosition must be a number');
       if (limit !== undefined && Math.floor(limit) <= 0) return [];
       try {
-        return await readRange(Math.max(1, Math.ceil(fromPosition)), await head.position(), limit === undefined ? undefined : Math.floor(limit));
+        return await readRange(
+          Math.max(1, Math.ceil(fromPosition)),
+          await head.position(),
+          limit === undefined ? undefined : Math.floor(limit),
+        );
       } catch (e) {
         throw wrap('read', e);
       }

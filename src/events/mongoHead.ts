@@ -57,10 +57,12 @@ export class MongoHead {
   }
 
   async init(): Promise<void> {
-    await this.heads.updateOne({ _id: HEAD_ID }, { $setOnInsert: { position: 0, claim: null } }, { upsert: true }).catch((e: unknown) => {
-      // Two instances starting at once: the loser's upsert hits the unique _id; the head exists.
-      if (!(e instanceof MongoServerError && e.code === 11000)) throw e;
-    });
+    await this.heads
+      .updateOne({ _id: HEAD_ID }, { $setOnInsert: { position: 0, claim: null } }, { upsert: true })
+      .catch((e: unknown) => {
+        // Two instances starting at once: the loser's upsert hits the unique _id; the head exists.
+        if (!(e instanceof MongoServerError && e.code === 11000)) throw e;
+      });
   }
 
   async read(): Promise<HeadDoc> {
@@ -104,7 +106,10 @@ export class MongoHead {
   async commit(claim: Claim, used: number, attempt = 1): Promise<boolean> {
     const target = claim.base + used;
     try {
-      const result = await this.heads.updateOne({ _id: HEAD_ID, 'claim.id': claim.id }, { $set: { position: target, claim: null } });
+      const result = await this.heads.updateOne(
+        { _id: HEAD_ID, 'claim.id': claim.id },
+        { $set: { position: target, claim: null } },
+      );
       return result.matchedCount === 1;
     } catch (error) {
       // The outcome is unknown (e.g. the connection dropped): find out which way it went.
@@ -128,7 +133,10 @@ export class MongoHead {
   /** After a failed insert: seals this claim's own range and moves the head past it. */
   async abort(claim: Claim): Promise<void> {
     await this.seal(claim.base, claim.last, claim.id);
-    await this.heads.updateOne({ _id: HEAD_ID, 'claim.id': claim.id }, { $set: { position: claim.last, claim: null } });
+    await this.heads.updateOne(
+      { _id: HEAD_ID, 'claim.id': claim.id },
+      { $set: { position: claim.last, claim: null } },
+    );
   }
 
   private isStale(id: string): boolean {
@@ -142,7 +150,10 @@ export class MongoHead {
 
   private async takeOver(head: HeadDoc, stale: { id: string; last: number }): Promise<void> {
     const id = randomUUID();
-    const fenced = await this.heads.updateOne({ _id: HEAD_ID, 'claim.id': stale.id }, { $set: { claim: { id, last: stale.last } } });
+    const fenced = await this.heads.updateOne(
+      { _id: HEAD_ID, 'claim.id': stale.id },
+      { $set: { claim: { id, last: stale.last } } },
+    );
     if (fenced.matchedCount !== 1) return;
     this.options.logger.warn('took over a stale append claim; sealing its positions as holes', {
       claim: stale.id,
@@ -155,13 +166,20 @@ export class MongoHead {
   /** Makes every position in (base, last] a hole marker, whatever a dead writer left there. */
   private async seal(base: number, last: number, by: string): Promise<void> {
     for (let round = 0; round < 20; round++) {
-      const docs = await this.events.find({ _id: { $gt: base, $lte: last } }, { projection: { _id: 1, hole: 1 } }).toArray();
+      const docs = await this.events
+        .find({ _id: { $gt: base, $lte: last } }, { projection: { _id: 1, hole: 1 } })
+        .toArray();
       const present = new Set(docs.map((d) => d._id));
       const live = docs.filter((d) => !('hole' in d && d.hole === true));
       const missing: HoleDoc[] = [];
-      for (let p = base + 1; p <= last; p++) if (!present.has(p)) missing.push({ _id: p, hole: true, batch: by });
+      for (let p = base + 1; p <= last; p++)
+        if (!present.has(p)) missing.push({ _id: p, hole: true, batch: by });
       if (live.length === 0 && missing.length === 0) return;
-      for (const doc of live) await this.events.replaceOne({ _id: doc._id, hole: { $exists: false } }, { hole: true, batch: by } as unknown as WithoutId<PositionDoc>);
+      for (const doc of live)
+        await this.events.replaceOne({ _id: doc._id, hole: { $exists: false } }, {
+          hole: true,
+          batch: by,
+        } as unknown as WithoutId<PositionDoc>);
       if (missing.length > 0) {
         await this.events.insertMany(missing, { ordered: false }).catch((e: unknown) => {
           // A late insert by the dead writer took some position first: the next round replaces it.

@@ -1,6 +1,13 @@
 import type { Db } from 'mongodb';
 import type { LogCheck } from './logCheck.js';
-import { canonicalJson, checksumOf, fromEventDoc, isHole, type EventDoc, type PositionDoc } from './mongoEventDocs.js';
+import {
+  canonicalJson,
+  checksumOf,
+  fromEventDoc,
+  isHole,
+  type EventDoc,
+  type PositionDoc,
+} from './mongoEventDocs.js';
 import { COLLECTION_OPTIONS, EVENTS_COLLECTION, HEAD_COLLECTION } from './mongoEventStore.js';
 import { HEAD_ID, type HeadDoc } from './mongoHead.js';
 
@@ -23,7 +30,8 @@ export async function checkMongoLog(db: Db): Promise<LogCheck> {
       pastHead++;
       continue;
     }
-    if (doc._id !== expected) problems.push(`positions ${expected}..${doc._id - 1} are missing below the committed head`);
+    if (doc._id !== expected)
+      problems.push(`positions ${expected}..${doc._id - 1} are missing below the committed head`);
     expected = doc._id + 1;
     if (isHole(doc)) {
       holes++;
@@ -31,14 +39,16 @@ export async function checkMongoLog(db: Db): Promise<LogCheck> {
     }
     records++;
     const event = doc as EventDoc;
-    if (checksumOf(canonicalJson(event)) !== event.checksum) problems.push(`checksum mismatch at position ${event._id} (stream ${event.streamId})`);
+    if (checksumOf(canonicalJson(event)) !== event.checksum)
+      problems.push(`checksum mismatch at position ${event._id} (stream ${event.streamId})`);
     try {
       fromEventDoc(event);
     } catch (e) {
       problems.push(e instanceof Error ? e.message : String(e));
     }
   }
-  if (expected <= committed) problems.push(`positions ${expected}..${committed} are missing below the committed head`);
+  if (expected <= committed)
+    problems.push(`positions ${expected}..${committed} are missing below the committed head`);
   return {
     ok: problems.length === 0,
     records,

@@ -27,14 +27,19 @@ export function createMongoSnapshotStore(db: Db, logger?: Logger): SnapshotStore
     },
     async save(name, snapshot) {
       if (snapshot.body.length > MAX_BODY) {
-        logger?.warn('projection snapshot too large for one MongoDB document; not saved (start-up replays the log)', {
-          name,
-          bytes: snapshot.body.length,
-        });
+        logger?.warn(
+          'projection snapshot too large for one MongoDB document; not saved (start-up replays the log)',
+          {
+            name,
+            bytes: snapshot.body.length,
+          },
+        );
         return;
       }
       try {
-        await snapshots.replaceOne({ _id: name, checkpoint: { $lte: snapshot.checkpoint } }, snapshot, { upsert: true });
+        await snapshots.replaceOne({ _id: name, checkpoint: { $lte: snapshot.checkpoint } }, snapshot, {
+          upsert: true,
+        });
       } catch (e) {
         // The filter missed because a newer snapshot exists; the upsert then collides on _id. Keep the newer.
         if (!(e instanceof MongoServerError && e.code === 11000)) throw e;

@@ -41,7 +41,12 @@ export const OAuthTokensStored = z.object({
 export const OAuthRefreshStarted = z.object({ ...ref, claimId: z.string().min(1), leaseUntil: z.string() });
 
 /** The claim ended without new tokens. `reauthRequired`: the grant is dead (e.g. invalid_grant). */
-export const OAuthRefreshFailed = z.object({ ...ref, claimId: z.string().min(1), reauthRequired: z.boolean(), reason: z.string() });
+export const OAuthRefreshFailed = z.object({
+  ...ref,
+  claimId: z.string().min(1),
+  reauthRequired: z.boolean(),
+  reason: z.string(),
+});
 
 export type OAuthTokensStoredData = z.infer<typeof OAuthTokensStored>;
 export type OAuthRefreshStartedData = z.infer<typeof OAuthRefreshStarted>;

@@ -14,7 +14,8 @@ export function assertExpectedVersion(streamId: string, expected: ExpectedVersio
 }
 
 export function assertStreamId(streamId: string): void {
-  if (typeof streamId !== 'string' || streamId.length === 0) throw new TypeError('streamId must be a non-empty string');
+  if (typeof streamId !== 'string' || streamId.length === 0)
+    throw new TypeError('streamId must be a non-empty string');
 }
 
 export interface EncodedEvent {
@@ -45,7 +46,8 @@ export function recordEvents(
     });
     const event = toRecordedEvent(JSON.parse(json) as unknown);
     // Anything accepted here must also pass decoding at open, or one bad append would brick the log.
-    if (!event) throw new TypeError(`Event ${i} for stream ${streamId} needs a type string and data/metadata objects`);
+    if (!event)
+      throw new TypeError(`Event ${i} for stream ${streamId} needs a type string and data/metadata objects`);
     return { event, json };
   });
 }

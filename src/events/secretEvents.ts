@@ -27,7 +27,11 @@ const ref = {
 export const SecretSet = z.object({ ...ref, sealed: SealedSchema });
 export const SecretDeleted = z.object(ref);
 /** The same value sealed again under the newest key version (`mcp-api keys rewrap`). */
-export const SecretRewrapped = z.object({ ...ref, sealed: SealedSchema, fromKeyVersion: z.number().int().positive() });
+export const SecretRewrapped = z.object({
+  ...ref,
+  sealed: SealedSchema,
+  fromKeyVersion: z.number().int().positive(),
+});
 export type SecretSetData = z.infer<typeof SecretSet>;
 export type SecretDeletedData = z.infer<typeof SecretDeleted>;
 
@@ -35,4 +39,5 @@ export type SecretDeletedData = z.infer<typeof SecretDeleted>;
  * One stream per (server registration, user). The serverId (a UUID, new on every registration)
  * keeps a re-registered server from inheriting secrets stored for an earlier server of that name.
  */
-export const secretStreamId = (serverId: string, username: string): string => `secrets-${serverId}-${username}`;
+export const secretStreamId = (serverId: string, username: string): string =>
+  `secrets-${serverId}-${username}`;

@@ -37,7 +37,10 @@ export const StreamableHttpTransportSchema = z.object({
 });
 export type StreamableHttpTransport = z.infer<typeof StreamableHttpTransportSchema>;
 
-export const TransportSchema = z.discriminatedUnion('transportType', [StdioTransportSchema, StreamableHttpTransportSchema]);
+export const TransportSchema = z.discriminatedUnion('transportType', [
+  StdioTransportSchema,
+  StreamableHttpTransportSchema,
+]);
 export type Transport = z.infer<typeof TransportSchema>;
 export type TransportType = Transport['transportType'];
 

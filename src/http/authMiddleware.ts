@@ -42,7 +42,10 @@ export function authMiddleware(options: {
           policy = { method, path: layer.path, access: 'admin' };
           if (!reported.has(layer.path)) {
             reported.add(layer.path);
-            options.logger.error('route has no access policy in src/http/routePolicy.ts; treating it as admin-only', { method, path: layer.path });
+            options.logger.error(
+              'route has no access policy in src/http/routePolicy.ts; treating it as admin-only',
+              { method, path: layer.path },
+            );
           }
         }
         if (!found || RANK[policy.access] > RANK[found.access]) found = policy;
@@ -60,7 +63,11 @@ export function authMiddleware(options: {
     if (wait > 0) {
       const seconds = Math.max(1, Math.ceil(wait / 1000));
       ctx.set('Retry-After', String(seconds));
-      throw new AppError('rate_limited', `Too many failed authentications from this address; retry in ${seconds} s`, { retryAfterSeconds: seconds });
+      throw new AppError(
+        'rate_limited',
+        `Too many failed authentications from this address; retry in ${seconds} s`,
+        { retryAfterSeconds: seconds },
+      );
     }
     const principal = options.authenticator.authenticate(ctx.get('authorization') || undefined);
     if (!principal && policy.access === 'user-or-link') {
@@ -80,7 +87,8 @@ export function authMiddleware(options: {
       ctx.set('WWW-Authenticate', options.challenge?.(ctx.path) ?? 'Bearer realm="mcp-api"');
       throw unauthorized();
     }
-    if (policy.access === 'admin' && principal.kind !== 'admin') throw new AppError('forbidden', 'This endpoint needs an admin token');
+    if (policy.access === 'admin' && principal.kind !== 'admin')
+      throw new AppError('forbidden', 'This endpoint needs an admin token');
     ctx.state.principal = principal;
     return next();
   };

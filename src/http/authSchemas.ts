@@ -17,7 +17,10 @@ export const TokenListQuery = z.object({ username: usernameSchema.optional() });
 export const tokenIdSchema = z.string().regex(TOKEN_ID, 'token ids are 32 lower-case hex characters');
 
 /** POST /auth/google/link. */
-export const GoogleLinkBody = z.object({ username: usernameSchema.optional(), serverName: serverNameSchema.optional() });
+export const GoogleLinkBody = z.object({
+  username: usernameSchema.optional(),
+  serverName: serverNameSchema.optional(),
+});
 
 /** GET /auth/google/login. */
 export const GoogleLoginQuery = z.object({

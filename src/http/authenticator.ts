@@ -28,7 +28,8 @@ const DUMMY_HASH = hashToken('mcp-api: no such token');
  * not": which part failed is never reported or logged.
  */
 export function createAuthenticator(options: AuthenticatorOptions): Authenticator {
-  if (options.mode === 'token' && !options.adminToken) throw new Error('An admin token is required when AUTH=token');
+  if (options.mode === 'token' && !options.adminToken)
+    throw new Error('An admin token is required when AUTH=token');
   const adminHash = options.adminToken ? hashToken(options.adminToken) : DUMMY_HASH;
   const admin: Principal = { kind: 'admin' };
 
@@ -45,7 +46,8 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
       const record = id === undefined ? undefined : options.tokens().get(id);
       const matches = hashesEqual(presented, record?.tokenHash ?? DUMMY_HASH);
       if (!record || !matches || record.revokedAt !== undefined) return undefined;
-      if (record.expiresAt !== undefined && options.clock().getTime() >= Date.parse(record.expiresAt)) return undefined;
+      if (record.expiresAt !== undefined && options.clock().getTime() >= Date.parse(record.expiresAt))
+        return undefined;
       return { kind: 'user', username: record.username, tokenId: record.tokenId };
     },
   };

@@ -19,14 +19,17 @@ export function bodyParser(limit: string | number): Middleware {
     multipart: false,
     onError: (err) => {
       const status = (err as { status?: unknown }).status;
-      if (status === 413) throw new AppError('payload_too_large', `Request body is larger than ${String(limit)}`);
-      if (status === 415) throw new AppError('invalid_request', 'Unsupported content type; send application/json');
+      if (status === 413)
+        throw new AppError('payload_too_large', `Request body is larger than ${String(limit)}`);
+      if (status === 415)
+        throw new AppError('invalid_request', 'Unsupported content type; send application/json');
       throw new AppError('invalid_json', 'Request body is not valid JSON (a JSON object is expected)');
     },
   });
   return (ctx, next) =>
     parse(ctx, async () => {
-      if (tooDeep(ctx.request.body, MAX_JSON_DEPTH)) throw new AppError('invalid_request', `Request body is nested deeper than ${MAX_JSON_DEPTH} levels`);
+      if (tooDeep(ctx.request.body, MAX_JSON_DEPTH))
+        throw new AppError('invalid_request', `Request body is nested deeper than ${MAX_JSON_DEPTH} levels`);
       await next();
     });
 }

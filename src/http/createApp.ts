@@ -34,7 +34,8 @@ export function createApp(deps: AppDeps): Koa {
   const issuer = deps.identity?.authServer.issuer;
   if (deps.identity) app.use(deps.identity.authServer.middleware);
   const challenge = issuer
-    ? (path: string): string => `Bearer resource_metadata="${issuer}${resourceMetadataPath(path === '/mcp' ? '/mcp' : '/')}"`
+    ? (path: string): string =>
+        `Bearer resource_metadata="${issuer}${resourceMetadataPath(path === '/mcp' ? '/mcp' : '/')}"`
     : undefined;
   const { authenticator, links } = deps.security;
   const auth = authMiddleware({

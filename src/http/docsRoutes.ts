@@ -2,7 +2,8 @@ import Router from '@koa/router';
 import { buildOpenApi } from './openApi.js';
 import { ROUTE_DOCS } from './routeDocs.js';
 
-const escape = (s: string): string => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] as string);
+const escape = (s: string): string =>
+  s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] as string);
 
 /** GET /openapi.json and a self-contained HTML page (no CDN: gateways often run offline). */
 export function docsRoutes(version = '0.1.0'): Router {
@@ -12,11 +13,16 @@ export function docsRoutes(version = '0.1.0'): Router {
     ctx.body = doc;
   });
   router.get('/docs', (ctx) => {
-    const paths = doc.paths as Record<string, Record<string, { summary: string; requestBody?: { content: Record<string, { schema: unknown }> } }>>;
+    const paths = doc.paths as Record<
+      string,
+      Record<string, { summary: string; requestBody?: { content: Record<string, { schema: unknown }> } }>
+    >;
     const rows = Object.entries(paths).flatMap(([path, ops]) =>
       Object.entries(ops).map(([method, op]) => {
         const schema = op.requestBody?.content['application/json']?.schema;
-        const body = schema ? `<details><summary>request body</summary><pre>${escape(JSON.stringify(schema, null, 2))}</pre></details>` : '';
+        const body = schema
+          ? `<details><summary>request body</summary><pre>${escape(JSON.stringify(schema, null, 2))}</pre></details>`
+          : '';
         return `<tr><td><code>${method.toUpperCase()}</code></td><td><code>${escape(path)}</code></td><td>${escape(op.summary)}${body}</td></tr>`;
       }),
     );

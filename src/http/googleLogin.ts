@@ -26,27 +26,50 @@ export function googleServer(deps: AppDeps, name: string | undefined): ServerVie
   if (name !== undefined) {
     const view = servers.get(name);
     if (!view) throw notFound(name);
-    if (!isGoogleOAuthServer(view)) throw new AppError('invalid_request', `Server ${name} does not declare MCP_AUTH_TYPE=OAUTH2_GOOGLE in its env`);
+    if (!isGoogleOAuthServer(view))
+      throw new AppError(
+        'invalid_request',
+        `Server ${name} does not declare MCP_AUTH_TYPE=OAUTH2_GOOGLE in its env`,
+      );
     return view;
   }
   const candidates = [...servers.values()].filter((v) => v.enabled && isGoogleOAuthServer(v));
   if (candidates.length === 1) return candidates[0] as ServerView;
-  if (candidates.length === 0) throw new AppError('server_not_found', 'No enabled server declares MCP_AUTH_TYPE=OAUTH2_GOOGLE');
-  throw new AppError('invalid_request', `Several servers use Google OAuth2 (${candidates.map((c) => c.name).join(', ')}); name one with ?server=`);
+  if (candidates.length === 0)
+    throw new AppError('server_not_found', 'No enabled server declares MCP_AUTH_TYPE=OAUTH2_GOOGLE');
+  throw new AppError(
+    'invalid_request',
+    `Several servers use Google OAuth2 (${candidates.map((c) => c.name).join(', ')}); name one with ?server=`,
+  );
 }
 
 /**
  * Calls one auth_* tool of the server as that user, passing only the arguments its input schema
  * can take (servers differ in which of user_id, state, redirect_uri they declare).
  */
-export async function callAuthTool(deps: AppDeps, ctx: Context, view: ServerView, username: string, tool: string, offered: Record<string, string>): Promise<ToolResult> {
+export async function callAuthTool(
+  deps: AppDeps,
+  ctx: Context,
+  view: ServerView,
+  username: string,
+  tool: string,
+  offered: Record<string, string>,
+): Promise<ToolResult> {
   const schema = deps.runtime.snapshot(view.name)?.toolsList.find((t) => t.name === tool)?.inputSchema;
-  const properties = schema?.properties && typeof schema.properties === 'object' ? (schema.properties as Record<string, unknown>) : {};
+  const properties =
+    schema?.properties && typeof schema.properties === 'object'
+      ? (schema.properties as Record<string, unknown>)
+      : {};
   const open = schema?.additionalProperties !== false;
   const args = Object.fromEntries(Object.entries(offered).filter(([k]) => k in properties || open));
-  const result = await withClientAbort(ctx, (signal) => deps.runtime.callTool({ username, serverName: view.name, methodName: tool, args }, signal));
+  const result = await withClientAbort(ctx, (signal) =>
+    deps.runtime.callTool({ username, serverName: view.name, methodName: tool, args }, signal),
+  );
   if (result.isError === true) {
-    throw new AppError('upstream_error', `Tool ${tool} on server ${view.name} reported an error`, { serverName: view.name, toolName: tool });
+    throw new AppError('upstream_error', `Tool ${tool} on server ${view.name} reported an error`, {
+      serverName: view.name,
+      toolName: tool,
+    });
   }
   return result;
 }

@@ -6,7 +6,8 @@ import type { Job } from '../runtime/packages/packageJobs.js';
 const HEARTBEAT_MS = 15_000;
 
 /** Whether the client asked to follow progress (`Accept: text/event-stream`). */
-export const wantsEventStream = (ctx: Context): boolean => ctx.accepts('application/json', 'text/event-stream') === 'text/event-stream';
+export const wantsEventStream = (ctx: Context): boolean =>
+  ctx.accepts('application/json', 'text/event-stream') === 'text/event-stream';
 
 /**
  * Streams a job as server-sent events: `log` {line} for each output line (earlier lines first),
@@ -23,17 +24,27 @@ export function streamJob(ctx: Context, job: Job, final: () => Record<string, un
   const send = (event: string, data: unknown): void => {
     if (!stream.writableEnded) stream.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
   };
-  const heartbeat = setInterval(() => !stream.writableEnded && stream.write(': keep-alive\n\n'), HEARTBEAT_MS);
+  const heartbeat = setInterval(
+    () => !stream.writableEnded && stream.write(': keep-alive\n\n'),
+    HEARTBEAT_MS,
+  );
   const end = (): void => {
     clearInterval(heartbeat);
     if (!stream.writableEnded) stream.end();
   };
   const unfollow = job.follow((event) => {
     if (event.type === 'line') return send('log', { line: event.line });
-    job.result.then(
-      () => send('result', final()),
-      (e: unknown) => send('error', { success: false, error: e instanceof Error ? e.message : String(e), code: isAppError(e) ? e.code : 'internal_error' }),
-    ).finally(end);
+    job.result
+      .then(
+        () => send('result', final()),
+        (e: unknown) =>
+          send('error', {
+            success: false,
+            error: e instanceof Error ? e.message : String(e),
+            code: isAppError(e) ? e.code : 'internal_error',
+          }),
+      )
+      .finally(end);
   });
   ctx.req.once('close', () => {
     unfollow();

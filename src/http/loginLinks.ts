@@ -19,13 +19,22 @@ export interface LoginLinks {
 }
 
 export function createLoginLinks(key: Buffer, clock: () => Date, ttlMs: number): LoginLinks {
-  const sign = (payload: string): Buffer => createHmac('sha256', key).update('mcp-api/login-link\0' + payload).digest();
+  const sign = (payload: string): Buffer =>
+    createHmac('sha256', key)
+      .update('mcp-api/login-link\0' + payload)
+      .digest();
   return {
-    browserBinding: (stateHash) => createHmac('sha256', key).update('mcp-api/login-browser\0' + stateHash).digest('base64url'),
+    browserBinding: (stateHash) =>
+      createHmac('sha256', key)
+        .update('mcp-api/login-browser\0' + stateHash)
+        .digest('base64url'),
     issue({ username, serverName }) {
       const expires = clock().getTime() + ttlMs;
       const payload = Buffer.from(JSON.stringify([username, serverName, expires])).toString('base64url');
-      return { link: `${payload}.${sign(payload).toString('base64url')}`, expiresAt: new Date(expires).toISOString() };
+      return {
+        link: `${payload}.${sign(payload).toString('base64url')}`,
+        expiresAt: new Date(expires).toISOString(),
+      };
     },
     verify(value) {
       if (value.length > 1024) return undefined;
@@ -35,8 +44,11 @@ export function createLoginLinks(key: Buffer, clock: () => Date, ttlMs: number):
       const given = Buffer.from(signature, 'base64url');
       if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
       try {
-        const [username, serverName, expires] = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as unknown[];
-        if (typeof username !== 'string' || typeof serverName !== 'string' || typeof expires !== 'number') return undefined;
+        const [username, serverName, expires] = JSON.parse(
+          Buffer.from(payload, 'base64url').toString('utf8'),
+        ) as unknown[];
+        if (typeof username !== 'string' || typeof serverName !== 'string' || typeof expires !== 'number')
+          return undefined;
         return clock().getTime() < expires ? { username, serverName } : undefined;
       } catch {
         return undefined;

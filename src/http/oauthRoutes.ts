@@ -24,15 +24,21 @@ export function oauthRoutes(deps: AppDeps): Router {
     const view = deps.projector.readModels.servers.get(name);
     if (!view) throw notFound(name);
     if (view.config.transport.transportType !== 'streamable_http') {
-      throw new AppError('invalid_request', `Server ${name} uses transportType "${view.config.transport.transportType}"; OAuth tokens apply to streamable_http servers only`, {
-        serverName: name,
-      });
+      throw new AppError(
+        'invalid_request',
+        `Server ${name} uses transportType "${view.config.transport.transportType}"; OAuth tokens apply to streamable_http servers only`,
+        {
+          serverName: name,
+        },
+      );
     }
     const username = actingUsername(principalOf(ctx), body.username);
     takeSecretWrite(deps, ctx, username);
     await deps.secretBox.prepare(username);
     const seal = (value: string | undefined, field: OAuthSecretField): Sealed | undefined =>
-      value === undefined ? undefined : deps.secretBox.seal(value, { username, serverName: name, secretName: oauthSecretName(field) });
+      value === undefined
+        ? undefined
+        : deps.secretBox.seal(value, { username, serverName: name, secretName: oauthSecretName(field) });
     const data = {
       serverId: view.serverId,
       serverName: name,
@@ -40,7 +46,12 @@ export function oauthRoutes(deps: AppDeps): Router {
       tokenType: 'Bearer',
       accessToken: seal(body.accessToken, 'accessToken') as Sealed,
       ...optional('refreshToken', seal(body.refreshToken, 'refreshToken')),
-      ...optional('expiresAt', body.expiresIn === undefined ? undefined : new Date(deps.clock().getTime() + body.expiresIn * 1000).toISOString()),
+      ...optional(
+        'expiresAt',
+        body.expiresIn === undefined
+          ? undefined
+          : new Date(deps.clock().getTime() + body.expiresIn * 1000).toISOString(),
+      ),
       ...optional('scopes', body.scopes),
       ...optional('clientId', body.clientId),
       ...optional('clientSecret', seal(body.clientSecret, 'clientSecret')),
@@ -55,7 +66,10 @@ export function oauthRoutes(deps: AppDeps): Router {
       commandMetadata(deps, username, ctx.state.requestId as string),
     );
     await deps.projector.waitFor(result.position);
-    ctx.body = { success: true, server: serverResponse(view, deps.runtime.snapshot(name), isAdmin(principalOf(ctx))) };
+    ctx.body = {
+      success: true,
+      server: serverResponse(view, deps.runtime.snapshot(name), isAdmin(principalOf(ctx))),
+    };
   });
 
   return router;

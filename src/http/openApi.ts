@@ -10,7 +10,10 @@ const ERROR_BODY = {
 /** `/mcp/servers/:name` → `/mcp/servers/{name}` and its parameter names. */
 function openApiPath(path: string): { path: string; params: string[] } {
   const params: string[] = [];
-  return { path: path.replace(/:([A-Za-z0-9_]+)/g, (_m, name: string) => (params.push(name), `{${name}}`)), params };
+  return {
+    path: path.replace(/:([A-Za-z0-9_]+)/g, (_m, name: string) => (params.push(name), `{${name}}`)),
+    params,
+  };
 }
 
 function operation(key: string, doc: RouteDoc, params: string[]): Record<string, unknown> {
@@ -25,14 +28,32 @@ function operation(key: string, doc: RouteDoc, params: string[]): Record<string,
     tags: [doc.tag],
     parameters: [
       ...params.map((name) => ({ name, in: 'path', required: true, schema: { type: 'string' } })),
-      ...Object.entries(doc.query ?? {}).map(([name, description]) => ({ name, in: 'query', required: false, description, schema: { type: 'string' } })),
+      ...Object.entries(doc.query ?? {}).map(([name, description]) => ({
+        name,
+        in: 'query',
+        required: false,
+        description,
+        schema: { type: 'string' },
+      })),
     ],
     ...(doc.body
-      ? { requestBody: { required: true, content: { 'application/json': { schema: z.toJSONSchema(doc.body, { io: 'input', unrepresentable: 'any' }) } } } }
+      ? {
+          requestBody: {
+            required: true,
+            content: {
+              'application/json': {
+                schema: z.toJSONSchema(doc.body, { io: 'input', unrepresentable: 'any' }),
+              },
+            },
+          },
+        }
       : {}),
     responses: {
       '200': { description: 'Success', content: { 'application/json': { schema: success } } },
-      default: { description: 'Error (4xx bad input/not found/conflict, 5xx upstream)', content: { 'application/json': { schema: ERROR_BODY } } },
+      default: {
+        description: 'Error (4xx bad input/not found/conflict, 5xx upstream)',
+        content: { 'application/json': { schema: ERROR_BODY } },
+      },
     },
   };
 }
@@ -47,7 +68,11 @@ export function buildOpenApi(version: string): Record<string, unknown> {
   }
   return {
     openapi: '3.1.0',
-    info: { title: 'mcp-api', version, description: 'HTTP gateway for MCP servers with per-user encrypted secrets.' },
+    info: {
+      title: 'mcp-api',
+      version,
+      description: 'HTTP gateway for MCP servers with per-user encrypted secrets.',
+    },
     paths,
   };
 }

@@ -10,7 +10,14 @@ import type { InstallRequest, JobOutcome } from '../runtime/packages/installFlow
 import type { Job } from '../runtime/packages/packageJobs.js';
 import { commandMetadata, type AppDeps } from './appDeps.js';
 import { streamJob, wantsEventStream } from './jobStream.js';
-import { CheckUpdatesQuery, InstallPackageBody, packageNameParam, upgradeVersionProblem, UpgradePackageBody, type InstallPackageInput } from './packageSchemas.js';
+import {
+  CheckUpdatesQuery,
+  InstallPackageBody,
+  packageNameParam,
+  upgradeVersionProblem,
+  UpgradePackageBody,
+  type InstallPackageInput,
+} from './packageSchemas.js';
 import { packageResponse } from './packageView.js';
 import { serverNameSchema } from './serverSchemas.js';
 import { serverResponse } from './serverView.js';
@@ -19,11 +26,11 @@ import { SERVER_HEADER_USER } from '../events/serverEvents.js';
 import { AddServerBody } from './serverSchemas.js';
 import { transportFromBody } from './serverConfig.js';
 
-
 export function packageRoutes(deps: AppDeps): Router {
   const router = new Router();
   const models = () => deps.projector.readModels;
-  const pkg = (v: PackageView) => packageResponse(v, models().servers.get(v.serverName), deps.packages.updates.known(v));
+  const pkg = (v: PackageView) =>
+    packageResponse(v, models().servers.get(v.serverName), deps.packages.updates.known(v));
   const view = (serverName: string): PackageView => {
     const v = models().packages.get(serverName);
     if (!v) throw packageNotFound(serverName);
@@ -33,7 +40,11 @@ export function packageRoutes(deps: AppDeps): Router {
     const v = models().servers.get(name);
     return v ? serverResponse(v, deps.runtime.snapshot(name)) : undefined;
   };
-  const outcome = (serverName: string): Record<string, unknown> => ({ success: true, package: pkg(view(serverName)), server: server(serverName) ?? null });
+  const outcome = (serverName: string): Record<string, unknown> => ({
+    success: true,
+    package: pkg(view(serverName)),
+    server: server(serverName) ?? null,
+  });
   const nameParam = (raw: string | undefined): string => parseInput(serverNameSchema, raw, 'server name');
   const requestId = (ctx: Context): string => ctx.state.requestId as string;
   const checkFirst = async (ctx: Context, names?: string[]): Promise<void> => {
@@ -62,25 +73,35 @@ export function packageRoutes(deps: AppDeps): Router {
     const raw = typeof ctx.query.name === 'string' ? ctx.query.name : undefined;
     const name = raw === undefined ? undefined : nameParam(raw);
     if (name !== undefined) view(name);
-    ctx.body = { success: true, updates: await deps.packages.checkUpdates(name === undefined ? undefined : [name]) };
+    ctx.body = {
+      success: true,
+      updates: await deps.packages.checkUpdates(name === undefined ? undefined : [name]),
+    };
   });
 
   router.put('/packages/upgrade-all', async (ctx) => {
     const results = await deps.packages.upgradeAll(requestId(ctx));
     const failed = results.filter((r) => !r.success).length;
-    if (failed > 0) throw new AppError('package_install_failed', `${failed} of ${results.length} package upgrades failed`, { results });
+    if (failed > 0)
+      throw new AppError('package_install_failed', `${failed} of ${results.length} package upgrades failed`, {
+        results,
+      });
     ctx.body = { success: true, results };
   });
 
   const byName = async (ctx: Context, name: string): Promise<void> => {
     const packageName = parseInput(packageNameParam, name, 'package name');
-    const match = deps.packages.list().find((v) => v.spec.name === packageName || v.spec.name.toLowerCase() === packageName.toLowerCase());
+    const match = deps.packages
+      .list()
+      .find((v) => v.spec.name === packageName || v.spec.name.toLowerCase() === packageName.toLowerCase());
     if (!match) throw new AppError('package_not_found', `No installed package is named ${packageName}`);
     await checkFirst(ctx, [match.serverName]);
     ctx.body = { success: true, package: pkg(view(match.serverName)) };
   };
   router.get('/packages/by-name/:name', (ctx) => byName(ctx, ctx.params.name ?? ''));
-  router.get('/packages/by-name/:scope/:name', (ctx) => byName(ctx, `${ctx.params.scope ?? ''}/${ctx.params.name ?? ''}`));
+  router.get('/packages/by-name/:scope/:name', (ctx) =>
+    byName(ctx, `${ctx.params.scope ?? ''}/${ctx.params.name ?? ''}`),
+  );
 
   router.get('/packages/by-id/:name', async (ctx) => {
     const name = nameParam(ctx.params.name);
@@ -92,11 +113,23 @@ export function packageRoutes(deps: AppDeps): Router {
   router.get('/packages/:name/log', (ctx) => {
     const name = nameParam(ctx.params.name);
     const job = deps.packages.job(name);
-    if (!job) throw new AppError('package_not_found', `No install, upgrade or uninstall has run for server ${name} since the gateway started`, { serverName: name });
+    if (!job)
+      throw new AppError(
+        'package_not_found',
+        `No install, upgrade or uninstall has run for server ${name} since the gateway started`,
+        { serverName: name },
+      );
     const summary = () => ({
       success: true,
       serverName: name,
-      job: { id: job.id, kind: job.kind, status: job.status, startedAt: job.startedAt.toISOString(), ...(job.finishedAt ? { finishedAt: job.finishedAt.toISOString() } : {}), ...(job.error ? { error: job.error.message } : {}) },
+      job: {
+        id: job.id,
+        kind: job.kind,
+        status: job.status,
+        startedAt: job.startedAt.toISOString(),
+        ...(job.finishedAt ? { finishedAt: job.finishedAt.toISOString() } : {}),
+        ...(job.error ? { error: job.error.message } : {}),
+      },
     });
     if (wantsEventStream(ctx)) return streamJob(ctx, job, summary);
     ctx.body = { ...summary(), lines: job.lines };
@@ -107,7 +140,10 @@ export function packageRoutes(deps: AppDeps): Router {
     const { version } = parseInput(UpgradePackageBody, ctx.request.body ?? {}, 'upgrade');
     const current = view(name);
     const problem = version === undefined ? undefined : upgradeVersionProblem(current.spec.runtime, version);
-    if (problem) throw new AppError('invalid_request', `Invalid upgrade: version: ${problem}`, { problems: [`version: ${problem}`] });
+    if (problem)
+      throw new AppError('invalid_request', `Invalid upgrade: version: ${problem}`, {
+        problems: [`version: ${problem}`],
+      });
     await answer(ctx, await deps.packages.upgrade(name, version, requestId(ctx)));
   });
 
@@ -116,8 +152,17 @@ export function packageRoutes(deps: AppDeps): Router {
       const name = nameParam(ctx.params.name);
       view(name);
       if (!models().servers.has(name)) throw notFound(name);
-      const command = { type: action === 'enable' ? ('EnableServer' as const) : ('DisableServer' as const), data: { name } };
-      const result = await handleCommand(deps.store, serverStreamId(name), serverDecider, command, commandMetadata(deps, 'admin', requestId(ctx)));
+      const command = {
+        type: action === 'enable' ? ('EnableServer' as const) : ('DisableServer' as const),
+        data: { name },
+      };
+      const result = await handleCommand(
+        deps.store,
+        serverStreamId(name),
+        serverDecider,
+        command,
+        commandMetadata(deps, 'admin', requestId(ctx)),
+      );
       await deps.projector.waitFor(result.position);
       ctx.body = { success: true, server: server(name) };
     });
@@ -134,7 +179,11 @@ export function packageRoutes(deps: AppDeps): Router {
   async function toRequest(body: InstallPackageInput): Promise<InstallRequest> {
     const { transportType, url, headers, reconnectionOptions, ...request } = body;
     if (transportType === 'stdio') return request;
-    const server = parseInput(AddServerBody, { name: body.serverName, transportType, url, headers, reconnectionOptions }, 'remote server');
+    const server = parseInput(
+      AddServerBody,
+      { name: body.serverName, transportType, url, headers, reconnectionOptions },
+      'remote server',
+    );
     await deps.secretBox.prepare(SERVER_HEADER_USER);
     const remote = transportFromBody(server, deps.secretBox, deps.urlPolicy);
     return remote.transportType === 'streamable_http' ? { ...request, remote } : request;

@@ -30,7 +30,9 @@ export const InstallPackageBody = z
     name: z.string().max(1000),
     version: z.string().max(1000).optional(),
     serverName: serverNameSchema,
-    transportType: z.enum(['stdio', 'streamable_http'], { message: 'transportType must be "stdio" or "streamable_http"' }).default('stdio'),
+    transportType: z
+      .enum(['stdio', 'streamable_http'], { message: 'transportType must be "stdio" or "streamable_http"' })
+      .default('stdio'),
     runtime: z.enum(['node', 'python'], { message: 'runtime must be "node" or "python"' }).default('node'),
     command: z.string().min(1).max(4096).refine(noNul, 'must not contain NUL characters').optional(),
     args: argv.default([]),
@@ -38,7 +40,9 @@ export const InstallPackageBody = z
     enabled: z.boolean().default(true),
     secretNames: z.array(z.string().regex(SECRET_NAME)).max(256).optional(),
     /** "env": one process per user with that user's secrets in its environment (see README). */
-    secretDelivery: z.enum(['args', 'env'], { message: 'secretDelivery must be "args" or "env"' }).default('args'),
+    secretDelivery: z
+      .enum(['args', 'env'], { message: 'secretDelivery must be "args" or "env"' })
+      .default('args'),
     timeout: timeoutMs.optional(),
     startupTimeout: timeoutMs.optional(),
     allowScripts: z.boolean().default(false),
@@ -57,11 +61,14 @@ export const InstallPackageBody = z
     const report = (path: string, problem: Problem): void => {
       if (problem !== undefined) ctx.addIssue({ code: 'custom', path: [path], message: problem });
     };
-    if (body.runtime === 'node' && body.transportType !== 'stdio' && body.url === undefined) report('url', 'is required for a remote (Streamable HTTP) server');
+    if (body.runtime === 'node' && body.transportType !== 'stdio' && body.url === undefined)
+      report('url', 'is required for a remote (Streamable HTTP) server');
     if (body.transportType === 'stdio') {
-      for (const key of ['url', 'headers', 'reconnectionOptions'] as const) if (body[key] !== undefined) report(key, 'is only for a remote (Streamable HTTP) server');
+      for (const key of ['url', 'headers', 'reconnectionOptions'] as const)
+        if (body[key] !== undefined) report(key, 'is only for a remote (Streamable HTTP) server');
     }
-    if (body.transportType !== 'stdio' && body.secretDelivery === 'env') report('secretDelivery', '"env" needs a stdio server (one process per user)');
+    if (body.transportType !== 'stdio' && body.secretDelivery === 'env')
+      report('secretDelivery', '"env" needs a stdio server (one process per user)');
     if (body.runtime === 'node') {
       report('name', npmNameProblem(body.name));
       if (body.version !== undefined) report('version', npmVersionProblem(body.version));
@@ -76,7 +83,8 @@ export const InstallPackageBody = z
     if (body.pythonModule === undefined) report('pythonModule', 'is required for runtime "python"');
     else report('pythonModule', pythonModuleProblem(body.pythonModule));
     if (body.pipIndexUrl !== undefined) report('pipIndexUrl', indexUrlProblem(body.pipIndexUrl));
-    if (body.pipExtraIndexUrl !== undefined) report('pipExtraIndexUrl', indexUrlProblem(body.pipExtraIndexUrl));
+    if (body.pipExtraIndexUrl !== undefined)
+      report('pipExtraIndexUrl', indexUrlProblem(body.pipExtraIndexUrl));
     body.pipDependencies?.forEach((dep, i) => {
       const problem = pipRequirementProblem(dep);
       if (problem) ctx.addIssue({ code: 'custom', path: ['pipDependencies', i], message: problem });

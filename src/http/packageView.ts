@@ -12,7 +12,11 @@ export interface UpdateFacts {
  * installPath, status, installed, lastUpgraded, mcpServerId, enabled) plus what the record
  * holds for its runtime. `version` is absent until an install has completed.
  */
-export function packageResponse(view: PackageView, server: ServerView | undefined, updates: UpdateFacts): Record<string, unknown> {
+export function packageResponse(
+  view: PackageView,
+  server: ServerView | undefined,
+  updates: UpdateFacts,
+): Record<string, unknown> {
   const { spec } = view;
   const own = server !== undefined && server.serverId === view.serverId;
   return {

@@ -12,7 +12,12 @@ interface Bucket {
   at: number;
 }
 
-export function createRateLimiter(options: { perMinute: number; burst: number; clock: () => Date; maxKeys?: number }): RateLimiter {
+export function createRateLimiter(options: {
+  perMinute: number;
+  burst: number;
+  clock: () => Date;
+  maxKeys?: number;
+}): RateLimiter {
   const { perMinute, burst, clock } = options;
   const maxKeys = options.maxKeys ?? 10_000;
   const buckets = new Map<string, Bucket>();

@@ -33,19 +33,46 @@ export interface SecurityOptions {
    * The gateway's own OAuth authorization server (issue 13); needs publicUrl (its issuer and the
    * tokens' audience). `federation`: the identity provider users sign in with (OIDC_*).
    */
-  readonly authServer?: { readonly federation?: Omit<FederationSettings, 'redirectUri'>; readonly accessTokenTtl?: number };
+  readonly authServer?: {
+    readonly federation?: Omit<FederationSettings, 'redirectUri'>;
+    readonly accessTokenTtl?: number;
+  };
 }
 
-export function securityDeps(options: SecurityOptions, projector: Projector, clock: () => Date, oauth?: (token: string) => Principal | undefined): SecurityDeps {
+export function securityDeps(
+  options: SecurityOptions,
+  projector: Projector,
+  clock: () => Date,
+  oauth?: (token: string) => Principal | undefined,
+): SecurityDeps {
   return {
-    authenticator: createAuthenticator({ ...options.auth, tokens: () => projector.readModels.tokens, clock, ...(oauth ? { oauth } : {}) }),
+    authenticator: createAuthenticator({
+      ...options.auth,
+      tokens: () => projector.readModels.tokens,
+      clock,
+      ...(oauth ? { oauth } : {}),
+    }),
     links: createLoginLinks(options.linkKey, clock, options.google.loginTtlMs),
     origins: options.origins,
     ...(options.limits.authFailuresPerMinute
-      ? { authFailures: createAuthThrottle({ perMinute: options.limits.authFailuresPerMinute, burst: options.limits.authFailureBurst ?? 20, clock }) }
+      ? {
+          authFailures: createAuthThrottle({
+            perMinute: options.limits.authFailuresPerMinute,
+            burst: options.limits.authFailureBurst ?? 20,
+            clock,
+          }),
+        }
       : {}),
-    toolCalls: createRateLimiter({ perMinute: options.limits.toolCallsPerMinute, burst: options.limits.toolCallBurst, clock }),
-    secretWrites: createRateLimiter({ perMinute: options.limits.secretWritesPerMinute ?? 0, burst: options.limits.secretWriteBurst ?? 1, clock }),
+    toolCalls: createRateLimiter({
+      perMinute: options.limits.toolCallsPerMinute,
+      burst: options.limits.toolCallBurst,
+      clock,
+    }),
+    secretWrites: createRateLimiter({
+      perMinute: options.limits.secretWritesPerMinute ?? 0,
+      burst: options.limits.secretWriteBurst ?? 1,
+      clock,
+    }),
     maxSecretsPerUser: options.limits.maxSecretsPerUser,
     maxSecretValueBytes: options.limits.maxSecretValueBytes,
     googleLoginTtlMs: options.google.loginTtlMs,

@@ -26,7 +26,13 @@ export function serverRoutes(deps: AppDeps): Router {
 
   /** Runs a command on the server's stream and waits until the read models include it. */
   const run = async (name: string, command: ServerCommand, requestId: string): Promise<void> => {
-    const result = await handleCommand(deps.store, serverStreamId(name), serverDecider, command, commandMetadata(deps, 'admin', requestId));
+    const result = await handleCommand(
+      deps.store,
+      serverStreamId(name),
+      serverDecider,
+      command,
+      commandMetadata(deps, 'admin', requestId),
+    );
     await deps.projector.waitFor(result.position);
   };
   const nameParam = (raw: string | undefined): string => parseInput(serverNameSchema, raw, 'server name');
@@ -36,18 +42,27 @@ export function serverRoutes(deps: AppDeps): Router {
     const snapshot = deps.runtime.snapshot(name);
     const principal = principalOf(ctx);
     if (!snapshot || principal?.kind !== 'user') return snapshot;
-    return { ...snapshot, toolsList: deps.access.filter(principal.username, name, 'tool', snapshot.toolsList) };
+    return {
+      ...snapshot,
+      toolsList: deps.access.filter(principal.username, name, 'tool', snapshot.toolsList),
+    };
   };
 
   router.get('/mcp/servers', (ctx) => {
     const list = [...servers().values()].sort((a, b) => a.name.localeCompare(b.name));
     const admin = isAdmin(principalOf(ctx));
-    ctx.body = { success: true, servers: list.map((v) => serverResponse(v, snapshotFor(ctx, v.name), admin)) };
+    ctx.body = {
+      success: true,
+      servers: list.map((v) => serverResponse(v, snapshotFor(ctx, v.name), admin)),
+    };
   });
 
   router.get('/mcp/servers/:name', (ctx) => {
     const name = nameParam(ctx.params.name);
-    ctx.body = { success: true, server: serverResponse(view(name), snapshotFor(ctx, name), isAdmin(principalOf(ctx))) };
+    ctx.body = {
+      success: true,
+      server: serverResponse(view(name), snapshotFor(ctx, name), isAdmin(principalOf(ctx))),
+    };
   });
 
   router.post('/mcp/servers', async (ctx) => {

@@ -5,7 +5,10 @@ import { staticUrlProblem } from '../net/urlSafety.js';
 
 /** Timeouts in ms: at least 100 ms, at most 1 hour. */
 const timeoutMs = z.number().int().min(100).max(3_600_000);
-const envMap = z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'env names are letters, digits and _'), z.string().max(32_768));
+const envMap = z.record(
+  z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'env names are letters, digits and _'),
+  z.string().max(32_768),
+);
 const args = z.array(z.string().max(32_768)).max(256);
 
 export const serverNameSchema = z
@@ -13,32 +16,67 @@ export const serverNameSchema = z
   .regex(SERVER_NAME, 'use 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit');
 
 const secretDelivery = z.enum(['args', 'env'], { message: 'secretDelivery must be "args" or "env"' });
-const transportType = z.enum(['stdio', 'streamable_http'], { message: 'transportType must be "stdio" or "streamable_http"' });
+const transportType = z.enum(['stdio', 'streamable_http'], {
+  message: 'transportType must be "stdio" or "streamable_http"',
+});
 
 /** Headers the SDK transport sets itself; a static value would break sessions or framing. */
 const RESERVED_HEADERS = new Set([
-  'mcp-session-id', 'mcp-protocol-version', 'last-event-id', 'content-type', 'content-length', 'accept', 'host',
-  'connection', 'keep-alive', 'transfer-encoding', 'te', 'trailer', 'upgrade',
+  'mcp-session-id',
+  'mcp-protocol-version',
+  'last-event-id',
+  'content-type',
+  'content-length',
+  'accept',
+  'host',
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'te',
+  'trailer',
+  'upgrade',
 ]);
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,128}$/;
 
-const headers = z.record(z.string(), z.string().max(8192).regex(/^[^\r\n\0]*$/, 'header values must not contain line breaks')).superRefine((h, ctx) => {
-  const names = Object.keys(h);
-  if (names.length > 64) ctx.addIssue({ code: 'custom', message: 'at most 64 headers' });
-  const seen = new Set<string>();
-  for (const name of names) {
-    const lower = name.toLowerCase();
-    if (!HEADER_NAME.test(name)) ctx.addIssue({ code: 'custom', path: [name], message: 'is not a valid HTTP header name' });
-    else if (RESERVED_HEADERS.has(lower)) ctx.addIssue({ code: 'custom', path: [name], message: 'is set by the gateway and cannot be configured' });
-    if (seen.has(lower)) ctx.addIssue({ code: 'custom', path: [name], message: 'is given twice (header names are case-insensitive)' });
-    seen.add(lower);
-  }
-});
+const headers = z
+  .record(
+    z.string(),
+    z
+      .string()
+      .max(8192)
+      .regex(/^[^\r\n\0]*$/, 'header values must not contain line breaks'),
+  )
+  .superRefine((h, ctx) => {
+    const names = Object.keys(h);
+    if (names.length > 64) ctx.addIssue({ code: 'custom', message: 'at most 64 headers' });
+    const seen = new Set<string>();
+    for (const name of names) {
+      const lower = name.toLowerCase();
+      if (!HEADER_NAME.test(name))
+        ctx.addIssue({ code: 'custom', path: [name], message: 'is not a valid HTTP header name' });
+      else if (RESERVED_HEADERS.has(lower))
+        ctx.addIssue({
+          code: 'custom',
+          path: [name],
+          message: 'is set by the gateway and cannot be configured',
+        });
+      if (seen.has(lower))
+        ctx.addIssue({
+          code: 'custom',
+          path: [name],
+          message: 'is given twice (header names are case-insensitive)',
+        });
+      seen.add(lower);
+    }
+  });
 
-const remoteUrl = z.string().max(4096).superRefine((value, ctx) => {
-  const problem = staticUrlProblem(value);
-  if (problem) ctx.addIssue({ code: 'custom', message: `url ${problem}` });
-});
+const remoteUrl = z
+  .string()
+  .max(4096)
+  .superRefine((value, ctx) => {
+    const problem = staticUrlProblem(value);
+    if (problem) ctx.addIssue({ code: 'custom', message: `url ${problem}` });
+  });
 
 const reconnectionOptions = z.strictObject({
   maxReconnectionDelay: z.number().int().min(0).max(3_600_000).optional(),
@@ -65,7 +103,10 @@ const sandboxSchema = z.strictObject({
           .string()
           .max(4096)
           .regex(/^\/[^\0]*$/, 'bind paths are absolute')
-          .refine((p) => p !== '/' && !p.split('/').includes('..'), 'bind paths name a directory below / without ".."'),
+          .refine(
+            (p) => p !== '/' && !p.split('/').includes('..'),
+            'bind paths name a directory below / without ".."',
+          ),
         writable: z.boolean().default(false),
       }),
     )
@@ -74,10 +115,15 @@ const sandboxSchema = z.strictObject({
 });
 
 /** Names an admin explicitly lets an env-delivery server receive although they can make it load code. */
-const unsafeEnvNames = z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'env names are letters, digits and _')).max(64);
+const unsafeEnvNames = z
+  .array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'env names are letters, digits and _'))
+  .max(64);
 
 /** A session id is runtime state the gateway records and resumes itself; a client cannot plant one. */
-const noSessionId = z.unknown().refine((v) => v === undefined, 'sessionId is runtime state recorded by the gateway and cannot be set').optional();
+const noSessionId = z
+  .unknown()
+  .refine((v) => v === undefined, 'sessionId is runtime state recorded by the gateway and cannot be set')
+  .optional();
 
 /**
  * POST /mcp/servers. Unknown keys (catalog metadata older clients send) are ignored. For
@@ -104,12 +150,17 @@ export const AddServerBody = z
     allowUnsafeEnvNames: unsafeEnvNames.optional(),
   })
   .superRefine((body, ctx) => {
-    if (body.transportType === 'stdio' && body.command === undefined) ctx.addIssue({ code: 'custom', path: ['command'], message: 'command is required for stdio servers' });
+    if (body.transportType === 'stdio' && body.command === undefined)
+      ctx.addIssue({ code: 'custom', path: ['command'], message: 'command is required for stdio servers' });
     if (body.transportType === 'streamable_http' && body.url === undefined) {
       ctx.addIssue({ code: 'custom', path: ['url'], message: 'url is required for streamable_http servers' });
     }
     if (body.transportType !== 'stdio' && body.secretDelivery === 'env') {
-      ctx.addIssue({ code: 'custom', path: ['secretDelivery'], message: 'secretDelivery "env" needs a stdio server (one process per user)' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['secretDelivery'],
+        message: 'secretDelivery "env" needs a stdio server (one process per user)',
+      });
     }
   });
 
@@ -148,7 +199,9 @@ export const ToolCallBody = z.object({
 export const SetSecretBody = z.object({
   username,
   serverName: serverNameSchema,
-  secretName: z.string().regex(SECRET_NAME, 'secret names are letters, digits, _ . - (not starting with a digit)'),
+  secretName: z
+    .string()
+    .regex(SECRET_NAME, 'secret names are letters, digits, _ . - (not starting with a digit)'),
   // The size limit is configuration (MAX_SECRET_VALUE_BYTES), checked by the route.
   secretValue: z.string().min(1, 'secretValue must not be empty'),
 });
@@ -161,19 +214,34 @@ const secretField = z.string().min(1).max(16_384);
 export const OAuthTokensBody = z
   .object({
     username,
-    tokenType: z.string().regex(/^bearer$/i, 'only Bearer tokens are supported').default('Bearer'),
+    tokenType: z
+      .string()
+      .regex(/^bearer$/i, 'only Bearer tokens are supported')
+      .default('Bearer'),
     accessToken: secretField,
     refreshToken: secretField.optional(),
     /** Seconds, as in an OAuth token response. */
-    expiresIn: z.number().int().positive().max(10 * 365 * 24 * 3600).optional(),
+    expiresIn: z
+      .number()
+      .int()
+      .positive()
+      .max(10 * 365 * 24 * 3600)
+      .optional(),
     scopes: z.array(z.string().min(1).max(256)).max(100).optional(),
     clientId: z.string().min(1).max(2048).optional(),
     clientSecret: secretField.optional(),
-    redirectUri: z.url({ protocol: /^https?$/ }).max(4096).optional(),
+    redirectUri: z
+      .url({ protocol: /^https?$/ })
+      .max(4096)
+      .optional(),
     codeVerifier: secretField.optional(),
   })
   .superRefine((body, ctx) => {
     if (body.refreshToken !== undefined && body.clientId === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['clientId'], message: 'clientId is required with a refreshToken (the refresh grant sends it)' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['clientId'],
+        message: 'clientId is required with a refreshToken (the refresh grant sends it)',
+      });
     }
   });

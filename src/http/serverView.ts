@@ -72,8 +72,12 @@ export function serverResponse(
     secretDelivery: view.config.secretDelivery ?? 'args',
     // Host paths and limits are the operator's setup: admins only, like env values.
     ...(forAdmin && view.config.sandbox ? { sandbox: view.config.sandbox } : {}),
-    ...(forAdmin && view.config.allowUnsafeEnvNames ? { allowUnsafeEnvNames: view.config.allowUnsafeEnvNames } : {}),
-    ...(view.enabled && snapshot?.processes ? { perUserProcesses: perUserView(snapshot.processes, forAdmin) } : {}),
+    ...(forAdmin && view.config.allowUnsafeEnvNames
+      ? { allowUnsafeEnvNames: view.config.allowUnsafeEnvNames }
+      : {}),
+    ...(view.enabled && snapshot?.processes
+      ? { perUserProcesses: perUserView(snapshot.processes, forAdmin) }
+      : {}),
     toolsList: live.toolsList,
     logs: live.logs,
     restarts: live.restarts,

@@ -33,9 +33,12 @@ export function tokenRoutes(deps: AppDeps): Router {
 
   router.post('/auth/tokens', async (ctx) => {
     const body = parseInput(IssueTokenBody, ctx.request.body, 'token request');
-    const expiresAt = body.expiresAt === undefined ? undefined : new Date(Date.parse(body.expiresAt)).toISOString();
+    const expiresAt =
+      body.expiresAt === undefined ? undefined : new Date(Date.parse(body.expiresAt)).toISOString();
     if (expiresAt !== undefined && Date.parse(expiresAt) <= deps.clock().getTime()) {
-      throw new AppError('invalid_request', 'Invalid token request: expiresAt: must be in the future', { problems: ['expiresAt: must be in the future'] });
+      throw new AppError('invalid_request', 'Invalid token request: expiresAt: must be in the future', {
+        problems: ['expiresAt: must be in the future'],
+      });
     }
     const { tokenId, token } = newUserToken();
     const data = {
@@ -45,7 +48,13 @@ export function tokenRoutes(deps: AppDeps): Router {
       ...(expiresAt === undefined ? {} : { expiresAt }),
       tokenHash: hashToken(token),
     };
-    const result = await handleCommand(deps.store, tokenStreamId(tokenId), tokenDecider, { type: 'IssueToken', data }, commandMetadata(deps, 'admin', ctx.state.requestId as string));
+    const result = await handleCommand(
+      deps.store,
+      tokenStreamId(tokenId),
+      tokenDecider,
+      { type: 'IssueToken', data },
+      commandMetadata(deps, 'admin', ctx.state.requestId as string),
+    );
     await deps.projector.waitFor(result.position);
     const view = tokens().get(tokenId) as TokenView;
     // The only time the token is ever shown.
@@ -65,7 +74,13 @@ export function tokenRoutes(deps: AppDeps): Router {
 
   router.delete('/auth/tokens/:id', async (ctx) => {
     const tokenId = parseInput(tokenIdSchema, ctx.params.id, 'token id');
-    const result = await handleCommand(deps.store, tokenStreamId(tokenId), tokenDecider, { type: 'RevokeToken', data: { tokenId } }, commandMetadata(deps, 'admin', ctx.state.requestId as string));
+    const result = await handleCommand(
+      deps.store,
+      tokenStreamId(tokenId),
+      tokenDecider,
+      { type: 'RevokeToken', data: { tokenId } },
+      commandMetadata(deps, 'admin', ctx.state.requestId as string),
+    );
     await deps.projector.waitFor(result.position);
     ctx.body = { success: true };
   });

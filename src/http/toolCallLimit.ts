@@ -17,5 +17,7 @@ export function takeSecretWrite(deps: AppDeps, ctx: Context, username: string): 
 export function rateLimited(ctx: Context, retryAfterMs: number, what = 'tool calls'): AppError {
   const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
   ctx.set('Retry-After', String(seconds));
-  return new AppError('rate_limited', `Too many ${what} for this user; retry in ${seconds} s`, { retryAfterSeconds: seconds });
+  return new AppError('rate_limited', `Too many ${what} for this user; retry in ${seconds} s`, {
+    retryAfterSeconds: seconds,
+  });
 }

@@ -10,12 +10,20 @@ const URL_KEYS = ['authorizationUrl', 'authorization_url', 'authUrl', 'auth_url'
 function texts(result: ToolResult): string[] {
   const content = Array.isArray(result.content) ? (result.content as unknown[]) : [];
   return content
-    .filter((c): c is { type: 'text'; text: string } => !!c && typeof c === 'object' && (c as { type?: unknown }).type === 'text' && typeof (c as { text?: unknown }).text === 'string')
+    .filter(
+      (c): c is { type: 'text'; text: string } =>
+        !!c &&
+        typeof c === 'object' &&
+        (c as { type?: unknown }).type === 'text' &&
+        typeof (c as { text?: unknown }).text === 'string',
+    )
     .map((c) => c.text.trim());
 }
 
 const asObject = (value: unknown): Record<string, unknown> | undefined =>
-  value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  value && typeof value === 'object' && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : undefined;
 
 function parseObject(text: string): Record<string, unknown> | undefined {
   try {
@@ -57,7 +65,8 @@ export function isAcceptableRedirect(raw: string): URL | undefined {
   } catch {
     return undefined;
   }
-  const loopback = url.hostname === 'localhost' || url.hostname === '[::1]' || url.hostname.startsWith('127.');
+  const loopback =
+    url.hostname === 'localhost' || url.hostname === '[::1]' || url.hostname.startsWith('127.');
   if (url.protocol === 'https:' || (url.protocol === 'http:' && loopback)) return url;
   return undefined;
 }

@@ -21,7 +21,14 @@ export function toolRoutes(deps: AppDeps): Router {
     const tools = [...deps.projector.readModels.servers.values()]
       .filter((v) => v.enabled)
       .sort((a, b) => a.name.localeCompare(b.name))
-      .map((v) => ({ [v.name]: deps.access.filter(username, v.name, 'tool', deps.runtime.snapshot(v.name)?.toolsList ?? []) }));
+      .map((v) => ({
+        [v.name]: deps.access.filter(
+          username,
+          v.name,
+          'tool',
+          deps.runtime.snapshot(v.name)?.toolsList ?? [],
+        ),
+      }));
     ctx.body = { success: true, tools };
   });
 
@@ -31,12 +38,17 @@ export function toolRoutes(deps: AppDeps): Router {
     takeToolCall(deps, ctx, username);
     try {
       // The HTTP client hanging up cancels the call upstream instead of letting it run to its timeout.
-      const data = await withClientAbort(ctx, (signal) => deps.runtime.callTool({ ...body, username }, signal));
+      const data = await withClientAbort(ctx, (signal) =>
+        deps.runtime.callTool({ ...body, username }, signal),
+      );
       ctx.body = { success: true, data };
     } catch (e) {
       // A Google OAuth2 server without tokens for this user: say where to log in.
       if (isAppError(e) && e.code === 'reauth_required') {
-        throw new AppError(e.code, e.message, { ...e.details, authorizationUrl: googleLoginUrl(deps, ctx, username, body.serverName) });
+        throw new AppError(e.code, e.message, {
+          ...e.details,
+          authorizationUrl: googleLoginUrl(deps, ctx, username, body.serverName),
+        });
       }
       throw e;
     }

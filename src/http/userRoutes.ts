@@ -18,9 +18,17 @@ export function userRoutes(deps: AppDeps): Router {
     const username = parseInput(usernameSchema, ctx.params.username, 'username');
     const models = deps.projector.readModels;
     const secrets = secretCountFor(models.secrets, username);
-    const tokens = [...models.tokens.values()].filter((t) => t.username === username && t.revokedAt === undefined).length;
+    const tokens = [...models.tokens.values()].filter(
+      (t) => t.username === username && t.revokedAt === undefined,
+    ).length;
     const dataKeysDestroyed = await deps.secretBox.destroy(username);
-    const result = await handleCommand(deps.store, userStreamId(username), userDecider, { type: 'DeleteUser', data: { username } }, commandMetadata(deps, 'admin', ctx.state.requestId as string));
+    const result = await handleCommand(
+      deps.store,
+      userStreamId(username),
+      userDecider,
+      { type: 'DeleteUser', data: { username } },
+      commandMetadata(deps, 'admin', ctx.state.requestId as string),
+    );
     await deps.projector.waitFor(result.position);
     deps.logger.info('user deleted; data keys destroyed', { username, dataKeysDestroyed, secrets, tokens });
     ctx.body = { success: true, username, dataKeysDestroyed, secretsRemoved: secrets, tokensRevoked: tokens };

@@ -15,13 +15,17 @@ export function userScope(): Middleware {
     const where = policy?.actsFor;
     if (where) {
       const source: unknown = where.in === 'body' ? ctx.request.body : ctx.query;
-      const requested = source && typeof source === 'object' ? (source as Record<string, unknown>)[where.field] : undefined;
+      const requested =
+        source && typeof source === 'object' ? (source as Record<string, unknown>)[where.field] : undefined;
       const principal = principalOf(ctx);
       const link = ctx.state.loginLink as LoginLink | undefined;
       const owner = principal?.kind === 'user' ? principal.username : link?.username;
       if (owner !== undefined && requested !== undefined && requested !== owner) {
         // The requested value is not validated yet, so it is not echoed.
-        throw new AppError('forbidden', `This token acts for user ${owner} only; it cannot act for another user`);
+        throw new AppError(
+          'forbidden',
+          `This token acts for user ${owner} only; it cannot act for another user`,
+        );
       }
     }
     await next();

@@ -20,8 +20,13 @@ export function ipv6Groups(address: string): number[] | undefined {
   const l = parse(left);
   const r = right === undefined ? [] : parse(right);
   const missing = 8 - l.length - r.length - tail.length;
-  const groups = right === undefined ? [...l, ...tail] : [...l, ...new Array<number>(Math.max(0, missing)).fill(0), ...r, ...tail];
-  return groups.length === 8 && groups.every((g) => Number.isInteger(g) && g >= 0 && g <= 0xffff) ? groups : undefined;
+  const groups =
+    right === undefined
+      ? [...l, ...tail]
+      : [...l, ...new Array<number>(Math.max(0, missing)).fill(0), ...r, ...tail];
+  return groups.length === 8 && groups.every((g) => Number.isInteger(g) && g >= 0 && g <= 0xffff)
+    ? groups
+    : undefined;
 }
 
 const v4 = (hi: number, lo: number): string => `${hi >> 8}.${hi & 0xff}.${lo >> 8}.${lo & 0xff}`;
@@ -33,7 +38,16 @@ const v4 = (hi: number, lo: number): string => `${hi >> 8}.${hi & 0xff}.${lo >> 
 export function embeddedIPv4(address: string): string | undefined {
   const g = ipv6Groups(address);
   if (!g) return undefined;
-  const [g0, g1, g2, g3, g4, g5, g6, g7] = g as [number, number, number, number, number, number, number, number];
+  const [g0, g1, g2, g3, g4, g5, g6, g7] = g as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   const zeroHead = g0 === 0 && g1 === 0 && g2 === 0 && g3 === 0 && g4 === 0;
   if (zeroHead && g5 === 0xffff) return v4(g6, g7);
   if (zeroHead && g5 === 0 && (g6 !== 0 || g7 > 1)) return v4(g6, g7);

@@ -71,19 +71,30 @@ function parseEntry(entry: string): Range[] {
   if (!family) throw new Error(`"${entry}" is not an IP address, a CIDR, "private" or "loopback"`);
   const max = family === 'ipv4' ? 32 : 128;
   const prefix = prefixText === undefined ? max : Number(prefixText);
-  if (!Number.isInteger(prefix) || prefix < 0 || prefix > max) throw new Error(`"${entry}" has an invalid prefix length`);
+  if (!Number.isInteger(prefix) || prefix < 0 || prefix > max)
+    throw new Error(`"${entry}" has an invalid prefix length`);
   return [[address, prefix, family]];
 }
 
 /** Throws with a readable message naming the bad entry (used by config validation). */
-export function createUrlPolicy(options: { allow?: readonly string[]; deny?: readonly string[] } = {}): UrlPolicy {
+export function createUrlPolicy(
+  options: { allow?: readonly string[]; deny?: readonly string[] } = {},
+): UrlPolicy {
   const allow = (options.allow ?? []).map((e) => e.trim()).filter(Boolean);
   const deny = (options.deny ?? []).map((e) => e.trim()).filter(Boolean);
-  return { allow: blockList(allow.flatMap(parseEntry)), deny: blockList(deny.flatMap(parseEntry)), allowed: allow };
+  return {
+    allow: blockList(allow.flatMap(parseEntry)),
+    deny: blockList(deny.flatMap(parseEntry)),
+    allowed: allow,
+  };
 }
 
 /** Splits a comma-separated setting such as `loopback,10.0.0.0/8`. */
-export const parseNetworkList = (value: string | undefined): string[] => (value ?? '').split(',').map((e) => e.trim()).filter(Boolean);
+export const parseNetworkList = (value: string | undefined): string[] =>
+  (value ?? '')
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean);
 
 const matches = (list: BlockList, address: string): boolean => {
   const family = ipFamily(address);
@@ -96,7 +107,8 @@ const matches = (list: BlockList, address: string): boolean => {
 /** Why an address may not be reached, or undefined when it may. */
 export function addressRefusal(address: string, policy: UrlPolicy): string | undefined {
   if (!ipFamily(address)) return `${address} is not an IP address`;
-  if (matches(forbidden, address)) return `${address} is a link-local, metadata or reserved address (always refused)`;
+  if (matches(forbidden, address))
+    return `${address} is a link-local, metadata or reserved address (always refused)`;
   if (matches(policy.deny, address)) return `${address} is in a denied network (OUTBOUND_DENY_NETWORKS)`;
   if (matches(privateRanges, address) && !matches(policy.allow, address)) {
     return `${address} is a private or loopback address; allow it with OUTBOUND_ALLOW_NETWORKS (e.g. "loopback", "private" or a CIDR)`;
@@ -117,15 +129,23 @@ export function staticUrlProblem(raw: string): string | undefined {
   const host = hostOf(url);
   if (!host) return 'has no host';
   if (METADATA_HOSTS.has(host)) return `points at a cloud metadata host (${host}), which is always refused`;
-  if (ipFamily(host) && matches(forbidden, host)) return `points at ${host}, a link-local, metadata or reserved address (always refused)`;
+  if (ipFamily(host) && matches(forbidden, host))
+    return `points at ${host}, a link-local, metadata or reserved address (always refused)`;
   return undefined;
 }
 
 /** The URL's host without brackets or a trailing dot, lower-case. */
-export const hostOf = (url: URL): string => url.hostname.replace(/^\[|\]$/g, '').replace(/\.$/, '').toLowerCase();
+export const hostOf = (url: URL): string =>
+  url.hostname
+    .replace(/^\[|\]$/g, '')
+    .replace(/\.$/, '')
+    .toLowerCase();
 
 export class UrlRefusedError extends Error {
-  constructor(readonly target: string, readonly reason: string) {
+  constructor(
+    readonly target: string,
+    readonly reason: string,
+  ) {
     super(`Refused to connect to ${target}: ${reason}`);
     this.name = 'UrlRefusedError';
   }

@@ -49,7 +49,8 @@ export function npmVersionProblem(version: string): Problem {
     const set = raw.trim().replace(/(<=|>=|<|>|=|~>?|\^)\s+/g, '$1');
     const hyphen = set.split(/\s+-\s+/);
     const parts = hyphen.length === 2 ? hyphen : set.split(/\s+/);
-    if (set === '' || hyphen.length > 2 || parts.some((c) => !COMPARATOR.test(c))) return 'must be a semver version, range or dist-tag';
+    if (set === '' || hyphen.length > 2 || parts.some((c) => !COMPARATOR.test(c)))
+      return 'must be a semver version, range or dist-tag';
   }
   return undefined;
 }
@@ -60,7 +61,8 @@ const PYPI_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?$/;
 export function pypiNameProblem(name: string): Problem {
   if (name.length === 0) return 'must not be empty';
   if (name.length > 200) return 'must be at most 200 characters';
-  if (!PYPI_NAME.test(name)) return 'must be a PyPI project name: letters, digits, ".", "_", "-", starting and ending with a letter or digit';
+  if (!PYPI_NAME.test(name))
+    return 'must be a PyPI project name: letters, digits, ".", "_", "-", starting and ending with a letter or digit';
   return undefined;
 }
 
@@ -76,7 +78,9 @@ const SPECIFIER = linearRegExp(
   String.raw`^(?:~=|==|!=|<=|>=|<|>)\s*v?\d+(?:\.\d+)*(?:\.\*)?(?:[-_.]?(?:a|b|c|rc|alpha|beta|pre|preview|post|rev|r|dev)[-_.]?\d*)*(?:\+[a-z0-9]+(?:[-_.][a-z0-9]+)*)?$`,
   'i',
 );
-const REQUIREMENT = linearRegExp(String.raw`^([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)(\[[A-Za-z0-9._-]+(?:,[A-Za-z0-9._-]+)*\])?(.*)$`);
+const REQUIREMENT = linearRegExp(
+  String.raw`^([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)(\[[A-Za-z0-9._-]+(?:,[A-Za-z0-9._-]+)*\])?(.*)$`,
+);
 
 export const isPep440Version = (v: string): boolean => v.length <= 128 && PEP440.test(v);
 
@@ -96,13 +100,17 @@ export function pipRequirementProblem(req: string): Problem {
   if (!match || req.length > 256) return 'must be a requirement such as name, name[extra] or name>=1.2';
   const rest = (match[3] ?? '').trim();
   if (rest === '') return undefined;
-  return pipVersionProblem(rest) === undefined && !isPep440Version(rest) ? undefined : 'must be a requirement such as name, name[extra] or name>=1.2';
+  return pipVersionProblem(rest) === undefined && !isPep440Version(rest)
+    ? undefined
+    : 'must be a requirement such as name, name[extra] or name>=1.2';
 }
 
 /** `python -m <module>`: dotted Python identifiers. */
 export function pythonModuleProblem(module: string): Problem {
   if (module.length === 0 || module.length > 200) return 'must be 1-200 characters';
-  return /^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*$/.test(module) ? undefined : 'must be a dotted Python module name';
+  return /^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*$/.test(module)
+    ? undefined
+    : 'must be a dotted Python module name';
 }
 
 /**
@@ -119,6 +127,7 @@ export function indexUrlProblem(raw: string): Problem {
     return 'must be an http(s) URL';
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return 'must be an http(s) URL';
-  if (url.username || url.password) return 'must not contain credentials (they would be stored in plain text)';
+  if (url.username || url.password)
+    return 'must not contain credentials (they would be stored in plain text)';
   return undefined;
 }

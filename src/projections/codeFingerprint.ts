@@ -16,7 +16,9 @@ export function projectionCodeFingerprint(): Promise<string> {
     const hash = createHash('sha256');
     const events = join(here, '..', 'events');
     for (const dir of [here, events, join(here, '..', 'commands')]) {
-      const files = (await readdir(dir)).filter((f) => f.endsWith('.js') && (dir !== events || /Events\.js$/.test(f))).sort();
+      const files = (await readdir(dir))
+        .filter((f) => f.endsWith('.js') && (dir !== events || /Events\.js$/.test(f)))
+        .sort();
       for (const f of files) hash.update(f).update(await readFile(join(dir, f)));
     }
     return hash.digest('hex').slice(0, 16);

@@ -8,11 +8,16 @@ import { evolveReadModels, type ReadModels } from './readModels.js';
  * and a replay share, so they cannot disagree. An event this build cannot read is skipped loudly
  * rather than wedging every read model behind it; the result says whether it was applied.
  */
-export function foldEvent(models: ReadModels, recorded: RecordedEvent, logger: Logger): DomainEvent | undefined {
+export function foldEvent(
+  models: ReadModels,
+  recorded: RecordedEvent,
+  logger: Logger,
+): DomainEvent | undefined {
   let event: DomainEvent | undefined;
   try {
     event = parseEvent(recorded);
-    if (!event) logger.warn('skipping event of unknown type', { type: recorded.type, position: recorded.position });
+    if (!event)
+      logger.warn('skipping event of unknown type', { type: recorded.type, position: recorded.position });
   } catch (e) {
     logger.error('skipping unreadable event', { type: recorded.type, position: recorded.position, error: e });
     return undefined;

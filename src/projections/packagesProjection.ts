@@ -33,7 +33,16 @@ export function evolvePackages(model: PackagesModel, event: DomainEvent, occurre
   switch (event.type) {
     case 'PackageInstallStarted': {
       const { serverName, serverId, installId, spec, installPath } = event.data;
-      model.set(serverName, { serverName, serverId, installId, spec, installPath, status: 'installing', installed: occurredAt, live: false });
+      model.set(serverName, {
+        serverName,
+        serverId,
+        installId,
+        spec,
+        installPath,
+        status: 'installing',
+        installed: occurredAt,
+        live: false,
+      });
       return model;
     }
     case 'PackageInstalled':
@@ -46,9 +55,16 @@ export function evolvePackages(model: PackagesModel, event: DomainEvent, occurre
         live: true,
       }));
     case 'PackageInstallFailed':
-      return patch(model, event.data.serverName, () => ({ status: 'error', error: event.data.error, live: false }));
+      return patch(model, event.data.serverName, () => ({
+        status: 'error',
+        error: event.data.error,
+        live: false,
+      }));
     case 'PackageUpgradeStarted':
-      return patch(model, event.data.serverName, () => ({ status: 'upgrading', upgradeId: event.data.upgradeId }));
+      return patch(model, event.data.serverName, () => ({
+        status: 'upgrading',
+        upgradeId: event.data.upgradeId,
+      }));
     case 'PackageUpgraded':
       return patch(model, event.data.serverName, () => ({
         status: 'installed',
@@ -59,7 +75,11 @@ export function evolvePackages(model: PackagesModel, event: DomainEvent, occurre
         upgradeId: undefined,
       }));
     case 'PackageUpgradeFailed':
-      return patch(model, event.data.serverName, () => ({ status: 'error', error: event.data.error, upgradeId: undefined }));
+      return patch(model, event.data.serverName, () => ({
+        status: 'error',
+        error: event.data.error,
+        upgradeId: undefined,
+      }));
     case 'PackageUninstalled':
       model.delete(event.data.serverName);
       return model;
@@ -68,7 +88,11 @@ export function evolvePackages(model: PackagesModel, event: DomainEvent, occurre
   }
 }
 
-function patch(model: PackagesModel, serverName: string, change: (v: PackageView) => Partial<Record<keyof PackageView, unknown>>): PackagesModel {
+function patch(
+  model: PackagesModel,
+  serverName: string,
+  change: (v: PackageView) => Partial<Record<keyof PackageView, unknown>>,
+): PackagesModel {
   const current = model.get(serverName);
   if (!current) return model;
   const next = { ...current, ...change(current) } as Record<string, unknown>;

@@ -21,7 +21,13 @@ export async function snapshotFormat(): Promise<string> {
 
 /** Synchronous on purpose: the models cannot change between reading the checkpoint and encoding. */
 export function toSnapshot(folded: FoldedModels, format: string, now: Date): Snapshot {
-  return { checkpoint: folded.checkpoint, eventId: folded.eventId, format, body: encodeReadModels(folded.models), savedAt: now.toISOString() };
+  return {
+    checkpoint: folded.checkpoint,
+    eventId: folded.eventId,
+    format,
+    body: encodeReadModels(folded.models),
+    savedAt: now.toISOString(),
+  };
 }
 
 export function modelsOf(snapshot: Snapshot): ReadModels {
@@ -29,7 +35,8 @@ export function modelsOf(snapshot: Snapshot): ReadModels {
   for (const key of Object.keys(initialReadModels())) {
     // Read models are Maps, or objects holding them (the access policy, the authorization server's records).
     const model = decoded[key];
-    if (!(model instanceof Map) && (model === null || typeof model !== 'object')) throw new Error(`snapshot has no ${key} model`);
+    if (!(model instanceof Map) && (model === null || typeof model !== 'object'))
+      throw new Error(`snapshot has no ${key} model`);
   }
   return decoded as unknown as ReadModels;
 }
@@ -58,17 +65,27 @@ export async function loadSnapshot(
       throw new AppError('store_unavailable', `${message} Refusing to start; ${howTo}`);
     }
     const fields = { head, checkpoint: snapshot.checkpoint };
-    logger.warn(`${message} Starting anyway (EVENT_LOG_ACCEPT_SHORTER); folding the log from the start`, fields);
+    logger.warn(
+      `${message} Starting anyway (EVENT_LOG_ACCEPT_SHORTER); folding the log from the start`,
+      fields,
+    );
     return undefined;
   }
   const ignore = (why: string, fields: Record<string, unknown> = {}): undefined => {
-    logger.info(`not using the projection snapshot: ${why}; folding the log from the start`, { checkpoint: snapshot.checkpoint, ...fields });
+    logger.info(`not using the projection snapshot: ${why}; folding the log from the start`, {
+      checkpoint: snapshot.checkpoint,
+      ...fields,
+    });
     return undefined;
   };
-  if (snapshot.format !== (await snapshotFormat())) return ignore('it was written by different projection code');
+  if (snapshot.format !== (await snapshotFormat()))
+    return ignore('it was written by different projection code');
   if (snapshot.checkpoint > 0) {
     const [atCheckpoint] = await store.readAll(snapshot.checkpoint, 1);
-    if (atCheckpoint?.position !== snapshot.checkpoint || atCheckpoint.metadata.eventId !== snapshot.eventId) {
+    if (
+      atCheckpoint?.position !== snapshot.checkpoint ||
+      atCheckpoint.metadata.eventId !== snapshot.eventId
+    ) {
       return ignore('it does not match this event log', { head: await store.headPosition() });
     }
   }
@@ -114,7 +131,11 @@ export class Checkpointer {
       // From here to the encoding nothing awaits, so checkpoint and models belong together.
       const { checkpoint, lastEventId, readModels } = this.source;
       try {
-        const snapshot = toSnapshot({ models: readModels, checkpoint, eventId: lastEventId }, format, this.clock());
+        const snapshot = toSnapshot(
+          { models: readModels, checkpoint, eventId: lastEventId },
+          format,
+          this.clock(),
+        );
         await this.snapshots.save(READ_MODELS_SNAPSHOT, snapshot);
         this.saved = checkpoint;
       } catch (error) {

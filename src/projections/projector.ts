@@ -83,7 +83,9 @@ export class Projector extends EventEmitter<ProjectorEvents> {
   }
 
   private enqueue(task: () => Promise<void> | void): Promise<void> {
-    const next = this.chain.then(task).catch((e: unknown) => this.logger.error('projector failed to apply events', { error: e }));
+    const next = this.chain
+      .then(task)
+      .catch((e: unknown) => this.logger.error('projector failed to apply events', { error: e }));
     this.chain = next;
     return next;
   }

@@ -16,7 +16,8 @@ function toJson(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(toJson);
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k.startsWith('$') ? `$${k}` : k] = toJson(v);
+    for (const [k, v] of Object.entries(value))
+      if (v !== undefined) out[k.startsWith('$') ? `$${k}` : k] = toJson(v);
     return out;
   }
   return value;
@@ -27,7 +28,9 @@ function fromJson(value: unknown): unknown {
   if (value !== null && typeof value === 'object') {
     const entries = Object.entries(value);
     if (entries.length === 1 && entries[0]?.[0] === '$map' && Array.isArray(entries[0][1])) {
-      return new Map((entries[0][1] as Array<[unknown, unknown]>).map(([k, v]) => [fromJson(k), fromJson(v)]));
+      return new Map(
+        (entries[0][1] as Array<[unknown, unknown]>).map(([k, v]) => [fromJson(k), fromJson(v)]),
+      );
     }
     const out: Record<string, unknown> = {};
     for (const [k, v] of entries) out[k.startsWith('$$') ? k.slice(1) : k] = fromJson(v);

@@ -7,7 +7,14 @@ import { evolveServers, initialServers, type ServersModel } from './serversProje
 import { evolveMcpSessions, initialMcpSessions, type McpSessionsModel } from './mcpSessionsProjection.js';
 import { evolveSessions, initialSessions, type SessionsModel } from './sessionsProjection.js';
 import { evolveTokens, initialTokens, type TokensModel } from './tokensProjection.js';
-import { evolvePolicy, evolveUsers, initialPolicy, initialUsers, type PolicyModel, type UsersModel } from './identityProjection.js';
+import {
+  evolvePolicy,
+  evolveUsers,
+  initialPolicy,
+  initialUsers,
+  type PolicyModel,
+  type UsersModel,
+} from './identityProjection.js';
 import { evolveAuthServer, initialAuthServer, type AuthServerModel } from './authServerProjection.js';
 
 /** Every read model the GET endpoints and the call path serve from. */

@@ -53,6 +53,10 @@ export function secretCountFor(model: SecretsModel, username: string): number {
 }
 
 /** The ciphertexts one user holds for one server registration (empty map if none). */
-export function secretsFor(model: SecretsModel, serverId: string, username: string): ReadonlyMap<string, Sealed> {
+export function secretsFor(
+  model: SecretsModel,
+  serverId: string,
+  username: string,
+): ReadonlyMap<string, Sealed> {
   return model.get(serverId)?.get(username) ?? new Map();
 }

@@ -27,13 +27,27 @@ export function evolveServers(model: ServersModel, event: DomainEvent, occurredA
   switch (event.type) {
     case 'ServerRegistered': {
       const { serverId, name, config, enabled } = event.data;
-      model.set(name, { serverId, name, config, enabled, generation: 1, createdAt: occurredAt, updatedAt: occurredAt });
+      model.set(name, {
+        serverId,
+        name,
+        config,
+        enabled,
+        generation: 1,
+        createdAt: occurredAt,
+        updatedAt: occurredAt,
+      });
       return model;
     }
     case 'ServerUpdated':
-      return patch(model, event.data.name, occurredAt, (v) => ({ config: event.data.config, generation: v.generation + 1 }));
+      return patch(model, event.data.name, occurredAt, (v) => ({
+        config: event.data.config,
+        generation: v.generation + 1,
+      }));
     case 'ServerEnabled':
-      return patch(model, event.data.name, occurredAt, (v) => ({ enabled: true, generation: v.generation + 1 }));
+      return patch(model, event.data.name, occurredAt, (v) => ({
+        enabled: true,
+        generation: v.generation + 1,
+      }));
     case 'ServerDisabled':
       return patch(model, event.data.name, occurredAt, () => ({ enabled: false }));
     case 'ServerRemoved':
@@ -42,7 +56,11 @@ export function evolveServers(model: ServersModel, event: DomainEvent, occurredA
     case 'PackageUpgraded':
       // New files under an unchanged command (a venv upgraded in place): restart that registration only.
       // A remote server runs none of the package's files, so its connection and session are kept.
-      if (event.data.version === event.data.fromVersion || model.get(event.data.serverName)?.serverId !== event.data.serverId) return model;
+      if (
+        event.data.version === event.data.fromVersion ||
+        model.get(event.data.serverName)?.serverId !== event.data.serverId
+      )
+        return model;
       if (model.get(event.data.serverName)?.config.transport.transportType !== 'stdio') return model;
       return patch(model, event.data.serverName, occurredAt, (v) => ({ generation: v.generation + 1 }));
     default:
@@ -50,7 +68,12 @@ export function evolveServers(model: ServersModel, event: DomainEvent, occurredA
   }
 }
 
-function patch(model: ServersModel, name: string, at: string, change: (v: ServerView) => Partial<ServerView>): ServersModel {
+function patch(
+  model: ServersModel,
+  name: string,
+  at: string,
+  change: (v: ServerView) => Partial<ServerView>,
+): ServersModel {
   const current = model.get(name);
   if (current) model.set(name, { ...current, ...change(current), updatedAt: at });
   return model;

@@ -22,7 +22,11 @@ export function evolveSessions(model: SessionsModel, event: DomainEvent): Sessio
         return model;
       }
       if (!connections) model.set(serverId, (connections = new Map()));
-      connections.set(connection, { sessionId, url, ...(protocolVersion === undefined ? {} : { protocolVersion }) });
+      connections.set(connection, {
+        sessionId,
+        url,
+        ...(protocolVersion === undefined ? {} : { protocolVersion }),
+      });
       return model;
     }
     case 'ServerRemoved':
@@ -36,6 +40,10 @@ export function evolveSessions(model: SessionsModel, event: DomainEvent): Sessio
   }
 }
 
-export function sessionFor(model: SessionsModel, serverId: string, connection: string): PersistedSession | undefined {
+export function sessionFor(
+  model: SessionsModel,
+  serverId: string,
+  connection: string,
+): PersistedSession | undefined {
   return model.get(serverId)?.get(connection);
 }

@@ -33,12 +33,14 @@ export function evolveTokens(model: TokensModel, event: DomainEvent, occurredAt:
     }
     case 'TokenRevoked': {
       const token = model.get(event.data.tokenId);
-      if (token && token.revokedAt === undefined) model.set(token.tokenId, { ...token, revokedAt: occurredAt });
+      if (token && token.revokedAt === undefined)
+        model.set(token.tokenId, { ...token, revokedAt: occurredAt });
       return model;
     }
     case 'UserDeleted':
       for (const token of model.values()) {
-        if (token.username === event.data.username && token.revokedAt === undefined) model.set(token.tokenId, { ...token, revokedAt: occurredAt });
+        if (token.username === event.data.username && token.revokedAt === undefined)
+          model.set(token.tokenId, { ...token, revokedAt: occurredAt });
       }
       return model;
     default:

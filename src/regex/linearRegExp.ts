@@ -13,7 +13,14 @@ export interface LinearRegExp {
   exec(input: string): Array<string | undefined> | null;
 }
 
-const FLAG_BITS: Record<string, number> = { i: RE2JS.CASE_INSENSITIVE, m: RE2JS.MULTILINE, s: RE2JS.DOTALL, u: 0, g: 0, y: 0 };
+const FLAG_BITS: Record<string, number> = {
+  i: RE2JS.CASE_INSENSITIVE,
+  m: RE2JS.MULTILINE,
+  s: RE2JS.DOTALL,
+  u: 0,
+  g: 0,
+  y: 0,
+};
 
 export function linearRegExp(source: string, flags = ''): LinearRegExp {
   let bits = 0;
@@ -38,4 +45,6 @@ export function linearRegExp(source: string, flags = ''): LinearRegExp {
 }
 
 /** Ajv's `code.regExp` option: `pattern` and `patternProperties` of untrusted tool schemas compile to RE2. */
-export const ajvRegExpEngine = Object.assign((source: string, flags: string) => linearRegExp(source, flags), { code: 'linearRegExp' });
+export const ajvRegExpEngine = Object.assign((source: string, flags: string) => linearRegExp(source, flags), {
+  code: 'linearRegExp',
+});

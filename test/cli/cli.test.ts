@@ -8,7 +8,13 @@ import { encodeReadModels } from '../../src/projections/readModelCodec.js';
 import { ndjsonLines, runCliProcess, startCliProcess, type CliResult } from '../support/cliProcess.js';
 import { fileDataKeyStore } from '../../src/crypto/fileDataKeyStore.js';
 import { openUserSecretBox } from '../../src/crypto/userSecretBox.js';
-import { fixtureServer, startTestGateway, TEST_KEY_MATERIAL, testMasterKeys, type TestGateway } from '../support/testGateway.js';
+import {
+  fixtureServer,
+  startTestGateway,
+  TEST_KEY_MATERIAL,
+  testMasterKeys,
+  type TestGateway,
+} from '../support/testGateway.js';
 
 const SECRET_CANARY = 'canary-cli-secret-4c19b2';
 const T = (minute: number): string => new Date(Date.UTC(2030, 0, 1, 12, minute)).toISOString();
@@ -17,12 +23,19 @@ const T = (minute: number): string => new Date(Date.UTC(2030, 0, 1, 12, minute))
 async function gatewayOn(dataDir: string, clock: () => Date): Promise<TestGateway> {
   const events = await openFileEventStore({ dir: join(dataDir, 'events') });
   // The CLI opens DATA_DIR/keys like the real gateway does, so the test gateway keeps its data keys there too.
-  const secretBox = await openUserSecretBox({ masterKeys: testMasterKeys(), store: fileDataKeyStore(join(dataDir, 'keys')) });
+  const secretBox = await openUserSecretBox({
+    masterKeys: testMasterKeys(),
+    store: fileDataKeyStore(join(dataDir, 'keys')),
+  });
   return startTestGateway({
     dataDir,
     clock,
     secretBox,
-    storage: { events, snapshots: createFileSnapshotStore(join(dataDir, 'projections')), close: () => events.close() },
+    storage: {
+      events,
+      snapshots: createFileSnapshotStore(join(dataDir, 'projections')),
+      close: () => events.close(),
+    },
   });
 }
 
@@ -45,7 +58,12 @@ describe('mcp-api CLI on the file store', () => {
     minute = 1;
     await gw.request('POST', '/mcp/servers', fixtureServer('alpha', { enabled: false })); // 1
     minute = 2;
-    await gw.request('POST', '/secrets/set', { username: 'ann', serverName: 'alpha', secretName: 'KEY', secretValue: SECRET_CANARY }); // 2
+    await gw.request('POST', '/secrets/set', {
+      username: 'ann',
+      serverName: 'alpha',
+      secretName: 'KEY',
+      secretValue: SECRET_CANARY,
+    }); // 2
     minute = 3;
     await gw.request('POST', '/mcp/servers', fixtureServer('beta', { enabled: false })); // 3
     minute = 4;
@@ -53,7 +71,12 @@ describe('mcp-api CLI on the file store', () => {
     minute = 5;
     await gw.request('DELETE', '/mcp/servers/alpha'); // 5
     minute = 6;
-    await gw.request('POST', '/secrets/set', { username: 'bob', serverName: 'beta', secretName: 'TOKEN', secretValue: SECRET_CANARY }); // 6
+    await gw.request('POST', '/secrets/set', {
+      username: 'bob',
+      serverName: 'beta',
+      secretName: 'TOKEN',
+      secretValue: SECRET_CANARY,
+    }); // 6
     modelsAtStop = encodeReadModels(gw.gateway.projector.readModels);
     await gw.stop(); // saves the incremental checkpoint
   });
@@ -62,15 +85,27 @@ describe('mcp-api CLI on the file store', () => {
   });
 
   it('rebuilds projections from position 1 to exactly what incremental building produced', async () => {
-    const before = JSON.parse(await readFile(join(dataDir, 'projections', 'read-models.json'), 'utf8')) as { checkpoint: number; body: string };
+    const before = JSON.parse(await readFile(join(dataDir, 'projections', 'read-models.json'), 'utf8')) as {
+      checkpoint: number;
+      body: string;
+    };
     expect(before.checkpoint).to.equal(6);
     expect(before.body).to.equal(modelsAtStop);
     const res = await cli('projections', 'rebuild', '--json');
     expect(res.code, res.stderr).to.equal(0);
     const report = JSON.parse(res.stdout) as Record<string, unknown>;
-    expect(report).to.include({ store: 'file', events: 6, checkpoint: 6, previousCheckpoint: 6, matchesPrevious: true, servers: 1 });
+    expect(report).to.include({
+      store: 'file',
+      events: 6,
+      checkpoint: 6,
+      previousCheckpoint: 6,
+      matchesPrevious: true,
+      servers: 1,
+    });
     expect(report.eventsPerSecond).to.be.a('number').greaterThan(0);
-    const after = JSON.parse(await readFile(join(dataDir, 'projections', 'read-models.json'), 'utf8')) as { body: string };
+    const after = JSON.parse(await readFile(join(dataDir, 'projections', 'read-models.json'), 'utf8')) as {
+      body: string;
+    };
     expect(after.body).to.equal(modelsAtStop);
   });
 
@@ -80,7 +115,9 @@ describe('mcp-api CLI on the file store', () => {
     await writeFile(path, JSON.stringify({ ...snapshot, body: snapshot.body.replace('"beta"', '"gamma"') }));
     const res = await cli('projections', 'rebuild');
     expect(res.code).to.equal(0);
-    expect(res.stdout).to.contain('DIFFERED from the rebuild').and.match(/events\/s/);
+    expect(res.stdout)
+      .to.contain('DIFFERED from the rebuild')
+      .and.match(/events\/s/);
     expect(JSON.parse(await readFile(path, 'utf8')).body).to.equal(modelsAtStop);
   });
 
@@ -116,9 +153,17 @@ describe('mcp-api CLI on the file store', () => {
     expect((await cli('events', 'list', '--limit', '2')).stdout).to.equal(
       (await cli('events', '--limit', '2')).stdout,
     );
-    expect(ndjsonLines((await cli('events', 'list', '--stream', 'server-beta')).stdout).map((e) => e.version)).to.deep.equal([1, 2]);
-    expect(ndjsonLines((await cli('events', 'list', '--from', '2', '--to', '3')).stdout).map((e) => e.position)).to.deep.equal([2, 3]);
-    expect(ndjsonLines((await cli('events', 'list', '--since', T(3), '--until', T(4))).stdout).map((e) => e.position)).to.deep.equal([3, 4]);
+    expect(
+      ndjsonLines((await cli('events', 'list', '--stream', 'server-beta')).stdout).map((e) => e.version),
+    ).to.deep.equal([1, 2]);
+    expect(
+      ndjsonLines((await cli('events', 'list', '--from', '2', '--to', '3')).stdout).map((e) => e.position),
+    ).to.deep.equal([2, 3]);
+    expect(
+      ndjsonLines((await cli('events', 'list', '--since', T(3), '--until', T(4))).stdout).map(
+        (e) => e.position,
+      ),
+    ).to.deep.equal([3, 4]);
     const bad = await cli('events', 'list', '--since', 'last tuesday');
     expect(bad.code).to.equal(2);
     expect(bad.stderr).to.contain('--since');
@@ -132,10 +177,15 @@ describe('mcp-api CLI on the file store', () => {
     expect(report.secretsByKeyVersion).to.deep.equal({ '1': { secrets: 1, decryptable: 1, failed: 0 } });
     expect((report.log as Record<string, unknown>).checksumsVerified).to.equal(6);
 
-    const wrongKey = await runCliProcess(['verify'], { ...env, SECRETS_KEY: 'another key entirely, 0123456789abcdef' });
+    const wrongKey = await runCliProcess(['verify'], {
+      ...env,
+      SECRETS_KEY: 'another key entirely, 0123456789abcdef',
+    });
     outputs.push(wrongKey);
     expect(wrongKey.code).to.equal(1);
-    expect(wrongKey.stdout).to.contain('secrets with key version 1: 1 (0 decryptable, 1 not)').and.contain('NOT OK');
+    expect(wrongKey.stdout)
+      .to.contain('secrets with key version 1: 1 (0 decryptable, 1 not)')
+      .and.contain('NOT OK');
   });
 
   it('finds a damaged record in the middle of the log', async () => {
@@ -177,7 +227,11 @@ describe('mcp-api CLI on the file store', () => {
       expect(JSON.parse(verified.stdout)).to.deep.include({ ok: true, events: 6 });
 
       const redacted = await cli('events', 'export');
-      const refused = await runCliProcess(['events', 'import', '-'], { ...env, DATA_DIR: join(target, 'other') }, redacted.stdout);
+      const refused = await runCliProcess(
+        ['events', 'import', '-'],
+        { ...env, DATA_DIR: join(target, 'other') },
+        redacted.stdout,
+      );
       outputs.push(refused);
       expect(refused.code).to.equal(1);
       expect(refused.stderr).to.contain('--include-ciphertext');
@@ -190,7 +244,10 @@ describe('mcp-api CLI on the file store', () => {
     const gw = await gatewayOn(dataDir, () => new Date(T(30)));
     try {
       // --from the next position: whether the tail starts before or after the write, it must print it.
-      const child = startCliProcess(['events', 'tail', '--from', '7', '--count', '1', '--poll-ms', '20'], env);
+      const child = startCliProcess(
+        ['events', 'tail', '--from', '7', '--count', '1', '--poll-ms', '20'],
+        env,
+      );
       let stdout = '';
       child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
       const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));

@@ -18,7 +18,11 @@ describe('mcp-api CLI on the MongoDB store', () => {
   let dataDir: string;
   let env: Record<string, string>;
   const outputs: CliResult[] = [];
-  const cli = async (args: string[], extraEnv: Record<string, string> = {}, input?: string): Promise<CliResult> => {
+  const cli = async (
+    args: string[],
+    extraEnv: Record<string, string> = {},
+    input?: string,
+  ): Promise<CliResult> => {
     const result = await runCliProcess(args, { ...env, ...extraEnv }, input);
     outputs.push(result);
     return result;
@@ -28,16 +32,31 @@ describe('mcp-api CLI on the MongoDB store', () => {
     target = await startMongoTarget();
     dbName = testDbName();
     dataDir = await mkdtemp(join(tmpdir(), 'mcp-api-cli-mongo-'));
-    env = { DATA_DIR: dataDir, MONGO_URL: target.url, MONGO_DBNAME: dbName, SECRETS_KEY: TEST_KEY_MATERIAL, LOG_LEVEL: 'warn' };
+    env = {
+      DATA_DIR: dataDir,
+      MONGO_URL: target.url,
+      MONGO_DBNAME: dbName,
+      SECRETS_KEY: TEST_KEY_MATERIAL,
+      LOG_LEVEL: 'warn',
+    };
     const client = new MongoClient(target.url);
     await client.connect();
     const db = client.db(dbName);
     const events = await openMongoEventStore({ db });
     const gw = await startTestGateway({
-      storage: { events, snapshots: createMongoSnapshotStore(db), close: async () => (await events.close(), await client.close()) },
+      storage: {
+        events,
+        snapshots: createMongoSnapshotStore(db),
+        close: async () => (await events.close(), await client.close()),
+      },
     });
     await gw.request('POST', '/mcp/servers', fixtureServer('alpha', { enabled: false }));
-    await gw.request('POST', '/secrets/set', { username: 'ann', serverName: 'alpha', secretName: 'KEY', secretValue: SECRET_CANARY });
+    await gw.request('POST', '/secrets/set', {
+      username: 'ann',
+      serverName: 'alpha',
+      secretName: 'KEY',
+      secretValue: SECRET_CANARY,
+    });
     await gw.request('POST', '/mcp/servers', fixtureServer('beta', { enabled: false }));
     await gw.request('DELETE', '/mcp/servers/alpha');
     await gw.close();
@@ -57,7 +76,11 @@ describe('mcp-api CLI on the MongoDB store', () => {
       [3, 'ServerRegistered'],
       [4, 'ServerRemoved'],
     ]);
-    expect((events[1]?.data as { sealed: unknown }).sealed).to.deep.equal({ sealed: true, keyVersion: 1, ciphertextBytes: SECRET_CANARY.length });
+    expect((events[1]?.data as { sealed: unknown }).sealed).to.deep.equal({
+      sealed: true,
+      keyVersion: 1,
+      ciphertextBytes: SECRET_CANARY.length,
+    });
   });
 
   it('verifies the documents (checksums, committed head) and replays an earlier state', async () => {
@@ -65,18 +88,32 @@ describe('mcp-api CLI on the MongoDB store', () => {
     expect(verified.code, verified.stdout).to.equal(0);
     const report = JSON.parse(verified.stdout) as Record<string, unknown>;
     expect(report).to.deep.include({ ok: true, store: 'mongo', events: 4, problems: [] });
-    expect(report.log).to.deep.include({ committedHead: 4, checksumsVerified: 4, holes: 0, documentsPastHead: 0 });
+    expect(report.log).to.deep.include({
+      committedHead: 4,
+      checksumsVerified: 4,
+      holes: 0,
+      documentsPastHead: 0,
+    });
     // alpha and its secret are gone at the head; nothing is left to decrypt.
     expect(report.secretsByKeyVersion).to.deep.equal({});
 
-    const replay = JSON.parse((await cli(['replay', '--until', '2', '--json'])).stdout) as Record<string, unknown>;
+    const replay = JSON.parse((await cli(['replay', '--until', '2', '--json'])).stdout) as Record<
+      string,
+      unknown
+    >;
     expect(replay.secrets).to.deep.equal([{ serverName: 'alpha', username: 'ann', secretNames: ['KEY'] }]);
   });
 
   it('rebuilds projections equal to the checkpoint the gateway saved in MongoDB', async () => {
     const res = await cli(['projections', 'rebuild', '--json']);
     expect(res.code, res.stderr).to.equal(0);
-    expect(JSON.parse(res.stdout)).to.include({ store: 'mongo', events: 4, checkpoint: 4, previousCheckpoint: 4, matchesPrevious: true });
+    expect(JSON.parse(res.stdout)).to.include({
+      store: 'mongo',
+      events: 4,
+      checkpoint: 4,
+      previousCheckpoint: 4,
+      matchesPrevious: true,
+    });
   });
 
   it('round-trips an export through another database and through the file store, unchanged', async () => {
@@ -93,8 +130,12 @@ describe('mcp-api CLI on the MongoDB store', () => {
     const fileDir = await mkdtemp(join(tmpdir(), 'mcp-api-cli-to-file-'));
     try {
       const fileEnv = { EVENT_STORE: 'file', DATA_DIR: fileDir };
-      expect((await cli(['events', 'import', '-'], fileEnv, exported.stdout)).stdout).to.contain('imported 4 events into file store');
-      expect((await cli(['events', 'export', '--include-ciphertext'], fileEnv)).stdout).to.equal(exported.stdout);
+      expect((await cli(['events', 'import', '-'], fileEnv, exported.stdout)).stdout).to.contain(
+        'imported 4 events into file store',
+      );
+      expect((await cli(['events', 'export', '--include-ciphertext'], fileEnv)).stdout).to.equal(
+        exported.stdout,
+      );
     } finally {
       await rm(fileDir, { recursive: true, force: true });
     }
@@ -109,7 +150,10 @@ describe('mcp-api CLI on the MongoDB store', () => {
     });
     expect(inUrl.code).to.equal(1);
     expect(inUrl.stderr).to.contain('Cannot connect to MongoDB at mongodb://***@127.0.0.1:1');
-    for (const o of [withUser, inUrl]) expect(o.stdout + o.stderr).to.not.contain(PASSWORD_CANARY).and.not.contain(encodeURIComponent(PASSWORD_CANARY));
+    for (const o of [withUser, inUrl])
+      expect(o.stdout + o.stderr)
+        .to.not.contain(PASSWORD_CANARY)
+        .and.not.contain(encodeURIComponent(PASSWORD_CANARY));
   });
 
   it('never prints a secret value', () => {

@@ -23,9 +23,16 @@ interface CliRun {
 }
 
 /** Runs `mcp-api <args>`; `killOn` SIGKILLs it as soon as a stderr line contains that text. */
-function cli(args: string[], env: Record<string, string>, killOn?: string): Promise<CliRun & { killed: boolean }> {
+function cli(
+  args: string[],
+  env: Record<string, string>,
+  killOn?: string,
+): Promise<CliRun & { killed: boolean }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, ...args], {
+      env: { PATH: process.env.PATH ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     let killed = false;
@@ -48,18 +55,34 @@ describe('key rotation: mcp-api keys rewrap', function () {
   const key1 = deriveKey(K1, 1);
   const key2 = deriveKey(K2, 2);
   const v1 = new Map([[1, key1]]);
-  const both = new Map([[1, key1], [2, key2]]);
+  const both = new Map([
+    [1, key1],
+    [2, key2],
+  ]);
   const v2 = new Map([[2, key2]]);
   const start = async (keys: Map<number, Buffer>): Promise<TestGateway> =>
-    (gw = await startTestGateway({ dataDir, secretBox: await openUserSecretBox({ masterKeys: keys, store: fileDataKeyStore(join(dataDir, 'keys')) }) }));
+    (gw = await startTestGateway({
+      dataDir,
+      secretBox: await openUserSecretBox({
+        masterKeys: keys,
+        store: fileDataKeyStore(join(dataDir, 'keys')),
+      }),
+    }));
   const value = (i: number): string => `rotated-value-${i}-${randomUUID()}`;
   const values = new Map<string, string>();
   const echo = async (username: string): Promise<string> => {
-    const res = await gw!.request('POST', '/mcp/tool/call', { username, serverName: 'fx', methodName: 'echo_secret', args: { name: 'K' } });
+    const res = await gw!.request('POST', '/mcp/tool/call', {
+      username,
+      serverName: 'fx',
+      methodName: 'echo_secret',
+      args: { name: 'K' },
+    });
     expect(res.status, res.text).to.equal(200);
     return (res.body.data as { content: Array<{ text: string }> }).content[0]!.text;
   };
-  const status = async (env: Record<string, string>): Promise<{ remaining: number; byKeyVersion: Record<string, number> }> => {
+  const status = async (
+    env: Record<string, string>,
+  ): Promise<{ remaining: number; byKeyVersion: Record<string, number> }> => {
     const run = await cli(['keys', 'status'], env);
     expect(run.code, run.stderr).to.equal(0);
     return JSON.parse(run.stdout) as { remaining: number; byKeyVersion: Record<string, number> };
@@ -81,7 +104,12 @@ describe('key rotation: mcp-api keys rewrap', function () {
       await Promise.all(
         users.slice(i, i + 25).map(async (u, j) => {
           values.set(u, value(i + j));
-          const res = await gw!.request('POST', '/secrets/set', { username: u, serverName: 'fx', secretName: 'K', secretValue: values.get(u) });
+          const res = await gw!.request('POST', '/secrets/set', {
+            username: u,
+            serverName: 'fx',
+            secretName: 'K',
+            secretValue: values.get(u),
+          });
           expect(res.status, res.text).to.equal(200);
         }),
       );
@@ -90,10 +118,22 @@ describe('key rotation: mcp-api keys rewrap', function () {
     const server = gw!.gateway.projector.readModels.servers.get('fx')!;
     const legacyValue = value(-1);
     values.set('legacy', legacyValue);
-    const sealed = createSecretBox(v1).seal(legacyValue, { username: 'legacy', serverName: 'fx', secretName: 'K' });
-    await gw!.store.append(secretStreamId(server.serverId, 'legacy'), [
-      { type: 'SecretSet', data: { serverId: server.serverId, serverName: 'fx', username: 'legacy', secretName: 'K', sealed }, metadata: { eventId: randomUUID(), occurredAt: new Date().toISOString(), schemaVersion: 1 } },
-    ], 0);
+    const sealed = createSecretBox(v1).seal(legacyValue, {
+      username: 'legacy',
+      serverName: 'fx',
+      secretName: 'K',
+    });
+    await gw!.store.append(
+      secretStreamId(server.serverId, 'legacy'),
+      [
+        {
+          type: 'SecretSet',
+          data: { serverId: server.serverId, serverName: 'fx', username: 'legacy', secretName: 'K', sealed },
+          metadata: { eventId: randomUUID(), occurredAt: new Date().toISOString(), schemaVersion: 1 },
+        },
+      ],
+      0,
+    );
     await gw!.stop();
   });
 
@@ -104,8 +144,15 @@ describe('key rotation: mcp-api keys rewrap', function () {
     expect(await echo('user0')).to.equal(values.get('user0'));
     expect(await echo('legacy')).to.equal(values.get('legacy'));
     values.set('newcomer', value(999));
-    await gw!.request('POST', '/secrets/set', { username: 'newcomer', serverName: 'fx', secretName: 'K', secretValue: values.get('newcomer') });
-    const [event] = (await gw!.store.readAll(1)).filter((e) => e.type === 'SecretSet' && e.data.username === 'newcomer');
+    await gw!.request('POST', '/secrets/set', {
+      username: 'newcomer',
+      serverName: 'fx',
+      secretName: 'K',
+      secretValue: values.get('newcomer'),
+    });
+    const [event] = (await gw!.store.readAll(1)).filter(
+      (e) => e.type === 'SecretSet' && e.data.username === 'newcomer',
+    );
     expect((event!.data.sealed as Sealed).keyVersion).to.equal(2);
     expect((event!.data.sealed as Sealed).dataKeyId).to.be.a('string');
     await gw!.stop();
@@ -117,7 +164,12 @@ describe('key rotation: mcp-api keys rewrap', function () {
 
     const limited = await cli(['keys', 'rewrap', '--limit', '5'], env);
     expect(limited.code, limited.stderr).to.equal(0);
-    expect(JSON.parse(limited.stdout)).to.deep.equal({ keyVersion: 2, rewrapped: 5, failed: 0, remaining: USERS + 1 - 5 });
+    expect(JSON.parse(limited.stdout)).to.deep.equal({
+      keyVersion: 2,
+      rewrapped: 5,
+      failed: 0,
+      remaining: USERS + 1 - 5,
+    });
 
     const killed = await cli(['keys', 'rewrap'], env, 'rewrap progress');
     expect(killed.killed).to.equal(true);
@@ -126,9 +178,16 @@ describe('key rotation: mcp-api keys rewrap', function () {
 
     const resumed = await cli(['keys', 'rewrap'], env);
     expect(resumed.code, resumed.stderr).to.equal(0);
-    expect(JSON.parse(resumed.stdout)).to.deep.equal({ keyVersion: 2, rewrapped: afterKill, failed: 0, remaining: 0 });
+    expect(JSON.parse(resumed.stdout)).to.deep.equal({
+      keyVersion: 2,
+      rewrapped: afterKill,
+      failed: 0,
+      remaining: 0,
+    });
     expect(await status(env)).to.deep.include({ remaining: 0, byKeyVersion: { 2: USERS + 2 } });
-    expect(`${limited.stdout}${limited.stderr}${resumed.stdout}${resumed.stderr}`).to.not.contain('rotated-value');
+    expect(`${limited.stdout}${limited.stderr}${resumed.stdout}${resumed.stderr}`).to.not.contain(
+      'rotated-value',
+    );
   });
 
   it('decrypts everything with version 1 removed', async () => {
@@ -136,6 +195,9 @@ describe('key rotation: mcp-api keys rewrap', function () {
     await waitForStatus(gw!, 'fx', ['connected']);
     for (const [user, expected] of values) expect(await echo(user), user).to.equal(expected);
     await gw!.stop();
-    expect(await status({ DATA_DIR: dataDir, SECRETS_KEYS: `2:${K2}` })).to.deep.include({ remaining: 0, byKeyVersion: { 2: USERS + 2 } });
+    expect(await status({ DATA_DIR: dataDir, SECRETS_KEYS: `2:${K2}` })).to.deep.include({
+      remaining: 0,
+      byKeyVersion: { 2: USERS + 2 },
+    });
   });
 });

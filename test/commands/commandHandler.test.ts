@@ -13,8 +13,16 @@ const config: ServerConfig = {
   timeout: 60_000,
   startupTimeout: 30_000,
 };
-const sealed: Sealed = { keyVersion: 1, iv: 'aXYxMjM0NTY3ODkw', tag: 'dGFnMTIzNDU2Nzg5MDEyMw==', data: 'Y2lwaGVy' };
-const register: ServerCommand = { type: 'RegisterServer', data: { serverId: 'srv-0001', name: 'alpha', config, enabled: true } };
+const sealed: Sealed = {
+  keyVersion: 1,
+  iv: 'aXYxMjM0NTY3ODkw',
+  tag: 'dGFnMTIzNDU2Nzg5MDEyMw==',
+  data: 'Y2lwaGVy',
+};
+const register: ServerCommand = {
+  type: 'RegisterServer',
+  data: { serverId: 'srv-0001', name: 'alpha', config, enabled: true },
+};
 const setSecret = (secretName: string): SecretCommand => ({
   type: 'SetSecret',
   data: { serverId: 'srv-0001', serverName: 'alpha', username: 'ann', secretName, sealed },
@@ -68,10 +76,21 @@ const foreignSecretSet: NewEvent = {
 describe('commandHandler', () => {
   it('appends the decided events with the envelope taken from command metadata', async () => {
     const store = createMemoryEventStore();
-    const result = await handleCommand(store, 'server-alpha', serverDecider, register, metadata({ actor: 'ann', correlationId: 'req-42' }));
+    const result = await handleCommand(
+      store,
+      'server-alpha',
+      serverDecider,
+      register,
+      metadata({ actor: 'ann', correlationId: 'req-42' }),
+    );
     const stored = await store.readStream('server-alpha');
     expect(stored).to.have.length(1);
-    expect(stored[0]).to.deep.include({ streamId: 'server-alpha', version: 1, position: 1, type: 'ServerRegistered' });
+    expect(stored[0]).to.deep.include({
+      streamId: 'server-alpha',
+      version: 1,
+      position: 1,
+      type: 'ServerRegistered',
+    });
     expect(stored[0]?.data).to.deep.equal(register.data);
     expect(stored[0]?.metadata).to.deep.equal({
       eventId: 'evt-1',
@@ -82,13 +101,28 @@ describe('commandHandler', () => {
     });
     expect(result.position).to.equal(1);
     expect(result.events).to.deep.equal([{ type: 'ServerRegistered', data: register.data }]);
-    expect(result.state).to.deep.equal({ exists: true, serverId: 'srv-0001', name: 'alpha', config, enabled: true });
+    expect(result.state).to.deep.equal({
+      exists: true,
+      serverId: 'srv-0001',
+      name: 'alpha',
+      config,
+      enabled: true,
+    });
   });
 
   it('gives each event of one command its own id and leaves actor/correlationId out when not given', async () => {
     const store = createMemoryEventStore();
-    await handleCommand(store, 'server-alpha', serverDecider, { ...register, data: { ...register.data, enabled: false } }, metadata());
-    const update: ServerCommand = { type: 'UpdateServer', data: { name: 'alpha', patch: { timeout: 5, enabled: true } } };
+    await handleCommand(
+      store,
+      'server-alpha',
+      serverDecider,
+      { ...register, data: { ...register.data, enabled: false } },
+      metadata(),
+    );
+    const update: ServerCommand = {
+      type: 'UpdateServer',
+      data: { name: 'alpha', patch: { timeout: 5, enabled: true } },
+    };
     const result = await handleCommand(store, 'server-alpha', serverDecider, update, metadata());
     const stored = await store.readStream('server-alpha');
     expect(stored.map((e) => [e.type, e.version, e.metadata.eventId])).to.deep.equal([
@@ -102,8 +136,20 @@ describe('commandHandler', () => {
 
   it('appends nothing for a command that decides no event and returns position 0', async () => {
     const store = createMemoryEventStore();
-    await handleCommand(store, 'server-alpha', serverDecider, { ...register, data: { ...register.data, enabled: false } }, metadata());
-    const result = await handleCommand(store, 'server-alpha', serverDecider, { type: 'DisableServer', data: { name: 'alpha' } }, metadata());
+    await handleCommand(
+      store,
+      'server-alpha',
+      serverDecider,
+      { ...register, data: { ...register.data, enabled: false } },
+      metadata(),
+    );
+    const result = await handleCommand(
+      store,
+      'server-alpha',
+      serverDecider,
+      { type: 'DisableServer', data: { name: 'alpha' } },
+      metadata(),
+    );
     expect(result.position).to.equal(0);
     expect(result.events).to.deep.equal([]);
     expect(result.state).to.deep.include({ exists: true, enabled: false });
@@ -138,14 +184,22 @@ describe('commandHandler', () => {
     const reason = (results[1] as PromiseRejectedResult).reason as AppError;
     expect(reason).to.be.instanceOf(AppError);
     expect(reason.code).to.equal('server_already_exists');
-    expect((await store.readStream('server-alpha')).map((e) => (e.data as { serverId: string }).serverId)).to.deep.equal(['srv-0001']);
+    expect(
+      (await store.readStream('server-alpha')).map((e) => (e.data as { serverId: string }).serverId),
+    ).to.deep.equal(['srv-0001']);
   });
 
   it('propagates the AppError of a decider that refuses and appends nothing', async () => {
     const store = createMemoryEventStore();
     let caught: unknown;
     try {
-      await handleCommand(store, 'server-ghost', serverDecider, { type: 'RemoveServer', data: { name: 'ghost' } }, metadata());
+      await handleCommand(
+        store,
+        'server-ghost',
+        serverDecider,
+        { type: 'RemoveServer', data: { name: 'ghost' } },
+        metadata(),
+      );
     } catch (e) {
       caught = e;
     }
@@ -159,10 +213,12 @@ describe('commandHandler', () => {
     const store = createMemoryEventStore();
     const racy = withInterloper(store, foreignSecretSet);
     const result = await handleCommand(racy, SECRET_STREAM, secretDecider, setSecret('A'), metadata());
-    expect((await store.readStream(SECRET_STREAM)).map((e) => [e.version, e.metadata.eventId])).to.deep.equal([
-      [1, 'foreign-1'],
-      [2, 'evt-2'],
-    ]);
+    expect((await store.readStream(SECRET_STREAM)).map((e) => [e.version, e.metadata.eventId])).to.deep.equal(
+      [
+        [1, 'foreign-1'],
+        [2, 'evt-2'],
+      ],
+    );
     expect(result.position).to.equal(2);
     expect([...result.state.names].sort()).to.deep.equal(['A', 'FOREIGN']);
   });
@@ -182,7 +238,9 @@ describe('commandHandler', () => {
     expect(error.status).to.equal(409);
     expect(error.expected).to.equal(0);
     expect(error.actual).to.equal(1);
-    expect((await store.readStream(SECRET_STREAM)).map((e) => e.metadata.eventId)).to.deep.equal(['foreign-1']);
+    expect((await store.readStream(SECRET_STREAM)).map((e) => e.metadata.eventId)).to.deep.equal([
+      'foreign-1',
+    ]);
   });
 
   it('does not retry errors other than version conflicts', async () => {
@@ -213,7 +271,11 @@ describe('commandHandler', () => {
       return {
         ...store,
         append: async (streamId, events, expected) => {
-          await store.append(streamId, [{ ...foreignSecretSet, metadata: { ...foreignSecretSet.metadata, eventId: `foreign-${++n}` } }], 'any');
+          await store.append(
+            streamId,
+            [{ ...foreignSecretSet, metadata: { ...foreignSecretSet.metadata, eventId: `foreign-${++n}` } }],
+            'any',
+          );
           return store.append(streamId, events, expected);
         },
       };
@@ -225,7 +287,10 @@ describe('commandHandler', () => {
       const retry = { baseDelayMs: 10, maxDelayMs: 30, random: () => 0.5, sleep };
       let caught: unknown;
       try {
-        await handleCommand(alwaysLosing(), SECRET_STREAM, secretDecider, setSecret('A'), metadata(), { maxAttempts: 5, retry });
+        await handleCommand(alwaysLosing(), SECRET_STREAM, secretDecider, setSecret('A'), metadata(), {
+          maxAttempts: 5,
+          retry,
+        });
       } catch (e) {
         caught = e;
       }
@@ -243,9 +308,16 @@ describe('commandHandler', () => {
 
     it('does not sleep when the first attempt wins', async () => {
       const slept: number[] = [];
-      await handleCommand(createMemoryEventStore(), SECRET_STREAM, secretDecider, setSecret('A'), metadata(), {
-        retry: { random: () => 1, sleep: async (ms) => void slept.push(ms) },
-      });
+      await handleCommand(
+        createMemoryEventStore(),
+        SECRET_STREAM,
+        secretDecider,
+        setSecret('A'),
+        metadata(),
+        {
+          retry: { random: () => 1, sleep: async (ms) => void slept.push(ms) },
+        },
+      );
       expect(slept).to.deep.equal([]);
     });
 
@@ -256,7 +328,9 @@ describe('commandHandler', () => {
         handleCommand(counted.store, SECRET_STREAM, secretDecider, setSecret(name), metadata());
       await Promise.all(names.map(write));
       const stored = await counted.store.readStream(SECRET_STREAM);
-      expect(stored.map((e) => (e.data as { secretName: string }).secretName).sort()).to.deep.equal([...names].sort());
+      expect(stored.map((e) => (e.data as { secretName: string }).secretName).sort()).to.deep.equal(
+        [...names].sort(),
+      );
       expect(counted.conflicts, 'the race really happened').to.be.greaterThan(0);
     });
   });

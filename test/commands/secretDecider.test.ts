@@ -4,14 +4,26 @@ import { AppError } from '../../src/errors.js';
 import type { DomainEvent } from '../../src/events/domainEvents.js';
 import type { Sealed } from '../../src/events/secretEvents.js';
 
-const sealed: Sealed = { keyVersion: 1, iv: 'aXYxMjM0NTY3ODkw', tag: 'dGFnMTIzNDU2Nzg5MDEyMw==', data: 'Y2lwaGVy' };
+const sealed: Sealed = {
+  keyVersion: 1,
+  iv: 'aXYxMjM0NTY3ODkw',
+  tag: 'dGFnMTIzNDU2Nzg5MDEyMw==',
+  data: 'Y2lwaGVy',
+};
 const ref = { serverId: 'srv-0001', serverName: 'alpha', username: 'ann', secretName: 'API_KEY' };
-const setEvent = (secretName: string): DomainEvent => ({ type: 'SecretSet', data: { ...ref, secretName, sealed } });
-const deletedEvent = (secretName: string): DomainEvent => ({ type: 'SecretDeleted', data: { ...ref, secretName } });
+const setEvent = (secretName: string): DomainEvent => ({
+  type: 'SecretSet',
+  data: { ...ref, secretName, sealed },
+});
+const deletedEvent = (secretName: string): DomainEvent => ({
+  type: 'SecretDeleted',
+  data: { ...ref, secretName },
+});
 
 const given = (events: readonly DomainEvent[]): SecretState =>
   events.reduce((s, e) => secretDecider.evolve(s, e), secretDecider.initialState());
-const when = (events: readonly DomainEvent[], command: SecretCommand): DomainEvent[] => secretDecider.decide(given(events), command);
+const when = (events: readonly DomainEvent[], command: SecretCommand): DomainEvent[] =>
+  secretDecider.decide(given(events), command);
 
 describe('secretDecider', () => {
   it('sets a secret as SecretSet carrying the sealed value and its references', () => {
@@ -19,7 +31,9 @@ describe('secretDecider', () => {
   });
 
   it('sets a secret again (overwrite) as another SecretSet', () => {
-    expect(when([setEvent('API_KEY')], { type: 'SetSecret', data: { ...ref, sealed } })).to.deep.equal([setEvent('API_KEY')]);
+    expect(when([setEvent('API_KEY')], { type: 'SetSecret', data: { ...ref, sealed } })).to.deep.equal([
+      setEvent('API_KEY'),
+    ]);
   });
 
   it('refuses to delete a secret that was never set (404 secret_not_found)', () => {
@@ -36,7 +50,9 @@ describe('secretDecider', () => {
   });
 
   it('deletes a secret that was set as SecretDeleted', () => {
-    expect(when([setEvent('API_KEY')], { type: 'DeleteSecret', data: ref })).to.deep.equal([deletedEvent('API_KEY')]);
+    expect(when([setEvent('API_KEY')], { type: 'DeleteSecret', data: ref })).to.deep.equal([
+      deletedEvent('API_KEY'),
+    ]);
   });
 
   it('refuses to delete a secret twice (404 secret_not_found)', () => {
@@ -51,7 +67,10 @@ describe('secretDecider', () => {
     });
 
     it('adds names on SecretSet (once each) and drops them on SecretDeleted', () => {
-      expect([...given([setEvent('A'), setEvent('B'), setEvent('A')]).names].sort()).to.deep.equal(['A', 'B']);
+      expect([...given([setEvent('A'), setEvent('B'), setEvent('A')]).names].sort()).to.deep.equal([
+        'A',
+        'B',
+      ]);
       expect([...given([setEvent('A'), setEvent('B'), deletedEvent('A')]).names]).to.deep.equal(['B']);
     });
 
@@ -64,7 +83,9 @@ describe('secretDecider', () => {
 
     it('ignores events that are not about secrets', () => {
       const state = given([setEvent('A')]);
-      expect(secretDecider.evolve(state, { type: 'ServerEnabled', data: { serverId: 'srv-0001', name: 'alpha' } })).to.equal(state);
+      expect(
+        secretDecider.evolve(state, { type: 'ServerEnabled', data: { serverId: 'srv-0001', name: 'alpha' } }),
+      ).to.equal(state);
     });
   });
 });

@@ -5,7 +5,12 @@ import type { DomainEvent } from '../../src/events/domainEvents.js';
 import type { ServerConfig } from '../../src/events/serverEvents.js';
 
 const config: ServerConfig = {
-  transport: { transportType: 'stdio', command: 'node', args: ['server.js'], env: { LOG_LEVEL: 'info', MODE: 'prod' } },
+  transport: {
+    transportType: 'stdio',
+    command: 'node',
+    args: ['server.js'],
+    env: { LOG_LEVEL: 'info', MODE: 'prod' },
+  },
   secretNames: ['API_KEY'],
   timeout: 60_000,
   startupTimeout: 30_000,
@@ -17,9 +22,15 @@ const removed: DomainEvent = { type: 'ServerRemoved', data: ref };
 
 const given = (events: readonly DomainEvent[]): ServerState =>
   events.reduce((s, e) => serverDecider.evolve(s, e), serverDecider.initialState());
-const when = (events: readonly DomainEvent[], command: ServerCommand): DomainEvent[] => serverDecider.decide(given(events), command);
+const when = (events: readonly DomainEvent[], command: ServerCommand): DomainEvent[] =>
+  serverDecider.decide(given(events), command);
 
-function thenError(events: readonly DomainEvent[], command: ServerCommand, code: string, status: number): AppError {
+function thenError(
+  events: readonly DomainEvent[],
+  command: ServerCommand,
+  code: string,
+  status: number,
+): AppError {
   let caught: unknown;
   try {
     when(events, command);
@@ -42,18 +53,26 @@ describe('serverDecider', () => {
   describe('RegisterServer', () => {
     it('registers a new server as ServerRegistered with the full command data', () => {
       const command: ServerCommand = { type: 'RegisterServer', data: { ...ref, config, enabled: false } };
-      expect(when([], command)).to.deep.equal([{ type: 'ServerRegistered', data: { ...ref, config, enabled: false } }]);
+      expect(when([], command)).to.deep.equal([
+        { type: 'ServerRegistered', data: { ...ref, config, enabled: false } },
+      ]);
     });
 
     it('refuses to register a name that already exists (409 server_already_exists)', () => {
-      const command: ServerCommand = { type: 'RegisterServer', data: { serverId: 'srv-0002', name: 'alpha', config, enabled: true } };
+      const command: ServerCommand = {
+        type: 'RegisterServer',
+        data: { serverId: 'srv-0002', name: 'alpha', config, enabled: true },
+      };
       const error = thenError([registered], command, 'server_already_exists', 409);
       expect(error.message).to.contain('alpha');
       expect(error.details).to.deep.equal({ serverName: 'alpha' });
     });
 
     it('registers the name again after it was removed, with the new serverId', () => {
-      const command: ServerCommand = { type: 'RegisterServer', data: { serverId: 'srv-0002', name: 'alpha', config, enabled: true } };
+      const command: ServerCommand = {
+        type: 'RegisterServer',
+        data: { serverId: 'srv-0002', name: 'alpha', config, enabled: true },
+      };
       expect(when([registered, removed], command)).to.deep.equal([
         { type: 'ServerRegistered', data: { serverId: 'srv-0002', name: 'alpha', config, enabled: true } },
       ]);
@@ -62,7 +81,10 @@ describe('serverDecider', () => {
 
   describe('UpdateServer', () => {
     it('merges command, args, env and timeout into the config and emits ServerUpdated with the full config', () => {
-      const events = when([registered], update({ command: 'python', args: ['-m', 'srv'], env: { A: '1' }, timeout: 5_000 }));
+      const events = when(
+        [registered],
+        update({ command: 'python', args: ['-m', 'srv'], env: { A: '1' }, timeout: 5_000 }),
+      );
       expect(events).to.deep.equal([
         {
           type: 'ServerUpdated',
@@ -83,7 +105,10 @@ describe('serverDecider', () => {
       const [event] = when([registered], update({ cwd: '/srv', startupTimeout: 1_000 }));
       expect(event).to.deep.equal({
         type: 'ServerUpdated',
-        data: { ...ref, config: { ...config, transport: { ...config.transport, cwd: '/srv' }, startupTimeout: 1_000 } },
+        data: {
+          ...ref,
+          config: { ...config, transport: { ...config.transport, cwd: '/srv' }, startupTimeout: 1_000 },
+        },
       });
     });
 
@@ -105,7 +130,11 @@ describe('serverDecider', () => {
       const envConfig = (toEnv?.data as { config: ServerConfig }).config;
       expect(envConfig.secretDelivery).to.equal('env');
       const envServer = { type: 'ServerUpdated' as const, data: { ...ref, config: envConfig } };
-      expect(when([registered, envServer], update({ timeout: 1_234 })).map((e) => (e.data as { config: ServerConfig }).config.secretDelivery)).to.deep.equal(['env']);
+      expect(
+        when([registered, envServer], update({ timeout: 1_234 })).map(
+          (e) => (e.data as { config: ServerConfig }).config.secretDelivery,
+        ),
+      ).to.deep.equal(['env']);
       const [toArgs] = when([registered, envServer], update({ secretDelivery: 'args' }));
       expect((toArgs?.data as { config: ServerConfig }).config).to.deep.equal(config);
       expect(when([registered], update({ secretDelivery: 'args' }))).to.deep.equal([]);
@@ -113,15 +142,29 @@ describe('serverDecider', () => {
 
     it('emits nothing for a patch that changes nothing (same values, other key order)', () => {
       expect(when([registered], update({}))).to.deep.equal([]);
-      expect(when([registered], update({ command: 'node', env: { MODE: 'prod', LOG_LEVEL: 'info' }, timeout: 60_000, secretNames: ['API_KEY'] }))).to.deep.equal([]);
+      expect(
+        when(
+          [registered],
+          update({
+            command: 'node',
+            env: { MODE: 'prod', LOG_LEVEL: 'info' },
+            timeout: 60_000,
+            secretNames: ['API_KEY'],
+          }),
+        ),
+      ).to.deep.equal([]);
     });
 
     it('emits ServerEnabled for enabled: true even when the server is already enabled (retry of a failed server)', () => {
-      expect(when([registered], update({ enabled: true }))).to.deep.equal([{ type: 'ServerEnabled', data: ref }]);
+      expect(when([registered], update({ enabled: true }))).to.deep.equal([
+        { type: 'ServerEnabled', data: ref },
+      ]);
     });
 
     it('emits ServerDisabled for enabled: false on an enabled server', () => {
-      expect(when([registered], update({ enabled: false }))).to.deep.equal([{ type: 'ServerDisabled', data: ref }]);
+      expect(when([registered], update({ enabled: false }))).to.deep.equal([
+        { type: 'ServerDisabled', data: ref },
+      ]);
     });
 
     it('emits nothing for enabled: false on a disabled server', () => {
@@ -140,16 +183,24 @@ describe('serverDecider', () => {
 
   describe('EnableServer / DisableServer / RemoveServer', () => {
     it('enables a disabled server', () => {
-      expect(when([registered, disabled], { type: 'EnableServer', data: { name: 'alpha' } })).to.deep.equal([{ type: 'ServerEnabled', data: ref }]);
+      expect(when([registered, disabled], { type: 'EnableServer', data: { name: 'alpha' } })).to.deep.equal([
+        { type: 'ServerEnabled', data: ref },
+      ]);
     });
 
     it('disables an enabled server and does nothing for a disabled one', () => {
-      expect(when([registered], { type: 'DisableServer', data: { name: 'alpha' } })).to.deep.equal([{ type: 'ServerDisabled', data: ref }]);
-      expect(when([registered, disabled], { type: 'DisableServer', data: { name: 'alpha' } })).to.deep.equal([]);
+      expect(when([registered], { type: 'DisableServer', data: { name: 'alpha' } })).to.deep.equal([
+        { type: 'ServerDisabled', data: ref },
+      ]);
+      expect(when([registered, disabled], { type: 'DisableServer', data: { name: 'alpha' } })).to.deep.equal(
+        [],
+      );
     });
 
     it('removes an existing server', () => {
-      expect(when([registered], { type: 'RemoveServer', data: { name: 'alpha' } })).to.deep.equal([{ type: 'ServerRemoved', data: ref }]);
+      expect(when([registered], { type: 'RemoveServer', data: { name: 'alpha' } })).to.deep.equal([
+        { type: 'ServerRemoved', data: ref },
+      ]);
     });
 
     for (const type of ['EnableServer', 'DisableServer', 'RemoveServer'] as const) {
@@ -172,13 +223,17 @@ describe('serverDecider', () => {
     it('folds registration, update, disable and enable into the current state', () => {
       const newConfig: ServerConfig = { ...config, timeout: 9 };
       expect(given([registered])).to.deep.equal({ exists: true, ...ref, config, enabled: true });
-      expect(given([registered, { type: 'ServerUpdated', data: { ...ref, config: newConfig } }, disabled])).to.deep.equal({
+      expect(
+        given([registered, { type: 'ServerUpdated', data: { ...ref, config: newConfig } }, disabled]),
+      ).to.deep.equal({
         exists: true,
         ...ref,
         config: newConfig,
         enabled: false,
       });
-      expect(given([registered, disabled, { type: 'ServerEnabled', data: ref }])).to.deep.include({ enabled: true });
+      expect(given([registered, disabled, { type: 'ServerEnabled', data: ref }])).to.deep.include({
+        enabled: true,
+      });
     });
 
     it('folds ServerRemoved back to the initial state', () => {
@@ -186,7 +241,12 @@ describe('serverDecider', () => {
     });
 
     it('ignores server events on a stream with no server and events of other streams', () => {
-      expect(given([{ type: 'ServerEnabled', data: ref }, { type: 'ServerUpdated', data: { ...ref, config } }])).to.deep.equal({ exists: false });
+      expect(
+        given([
+          { type: 'ServerEnabled', data: ref },
+          { type: 'ServerUpdated', data: { ...ref, config } },
+        ]),
+      ).to.deep.equal({ exists: false });
       const secretDeleted: DomainEvent = {
         type: 'SecretDeleted',
         data: { serverId: 'srv-0001', serverName: 'alpha', username: 'ann', secretName: 'API_KEY' },

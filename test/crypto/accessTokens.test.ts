@@ -1,5 +1,11 @@
 import { expect } from 'chai';
-import { hashesEqual, hashToken, newAdminToken, newUserToken, userTokenId } from '../../src/crypto/accessTokens.js';
+import {
+  hashesEqual,
+  hashToken,
+  newAdminToken,
+  newUserToken,
+  userTokenId,
+} from '../../src/crypto/accessTokens.js';
 
 describe('access tokens', () => {
   it('makes user tokens carrying their public id and 256 random bits', () => {

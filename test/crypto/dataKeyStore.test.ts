@@ -5,10 +5,20 @@ import { join } from 'node:path';
 import { memoryDataKeyStore, type DataKeyStore, type WrappedDataKey } from '../../src/crypto/dataKeyStore.js';
 import { fileDataKeyStore } from '../../src/crypto/fileDataKeyStore.js';
 
-const key = (id: string, masterVersion = 1): WrappedDataKey => ({ id, masterVersion, iv: 'aXY=', tag: 'dGFn', data: 'ZGF0YQ==', createdAt: '2030-01-01T00:00:00.000Z' });
+const key = (id: string, masterVersion = 1): WrappedDataKey => ({
+  id,
+  masterVersion,
+  iv: 'aXY=',
+  tag: 'dGFn',
+  data: 'ZGF0YQ==',
+  createdAt: '2030-01-01T00:00:00.000Z',
+});
 
 /** The contract every data-key store adapter meets. */
-function contract(name: string, open: () => Promise<{ store: DataKeyStore; reopen: () => DataKeyStore; cleanup: () => Promise<void> }>): void {
+function contract(
+  name: string,
+  open: () => Promise<{ store: DataKeyStore; reopen: () => DataKeyStore; cleanup: () => Promise<void> }>,
+): void {
   describe(`DataKeyStore contract: ${name}`, () => {
     let env: Awaited<ReturnType<typeof open>>;
     beforeEach(async () => {
@@ -52,7 +62,11 @@ contract('memory', async () => {
 
 contract('file', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'mcp-api-keys-'));
-  return { store: fileDataKeyStore(join(dir, 'keys')), reopen: () => fileDataKeyStore(join(dir, 'keys')), cleanup: () => rm(dir, { recursive: true, force: true }) };
+  return {
+    store: fileDataKeyStore(join(dir, 'keys')),
+    reopen: () => fileDataKeyStore(join(dir, 'keys')),
+    cleanup: () => rm(dir, { recursive: true, force: true }),
+  };
 });
 
 describe('fileDataKeyStore', () => {

@@ -42,7 +42,9 @@ describe('keyring', () => {
     });
 
     it('refuses an entry without a colon and never echoes the entry', () => {
-      expect(() => parseKeyList('1:ok,secretwithoutversion')).to.throw('SECRETS_KEYS entries must look like "<version>:<key>"');
+      expect(() => parseKeyList('1:ok,secretwithoutversion')).to.throw(
+        'SECRETS_KEYS entries must look like "<version>:<key>"',
+      );
       try {
         parseKeyList('secretwithoutversion');
       } catch (e) {
@@ -80,7 +82,9 @@ describe('keyring', () => {
         caught = e;
       }
       expect(caught).to.be.instanceOf(Error);
-      expect((caught as Error).message).to.equal('Secrets key version 7 is refused: it is shorter than 32 characters');
+      expect((caught as Error).message).to.equal(
+        'Secrets key version 7 is refused: it is shorter than 32 characters',
+      );
       expect((caught as Error).message).to.not.contain('canary');
     });
 

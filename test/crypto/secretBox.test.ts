@@ -1,6 +1,11 @@
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
-import { createSecretBox, deriveKey, SecretDecryptError, type SecretContext } from '../../src/crypto/secretBox.js';
+import {
+  createSecretBox,
+  deriveKey,
+  SecretDecryptError,
+  type SecretContext,
+} from '../../src/crypto/secretBox.js';
 import type { Sealed } from '../../src/events/secretEvents.js';
 
 const key1 = randomBytes(32);
@@ -66,8 +71,12 @@ describe('secretBox', () => {
   it('refuses a malformed record (short iv or tag) clearly', () => {
     const box = createSecretBox(new Map([[1, key1]]));
     const sealed = box.seal(PLAINTEXT, context);
-    expect(openError(() => box.open({ ...sealed, iv: Buffer.alloc(8).toString('base64') }, context)).message).to.contain('malformed');
-    expect(openError(() => box.open({ ...sealed, tag: Buffer.alloc(4).toString('base64') }, context)).message).to.contain('malformed');
+    expect(
+      openError(() => box.open({ ...sealed, iv: Buffer.alloc(8).toString('base64') }, context)).message,
+    ).to.contain('malformed');
+    expect(
+      openError(() => box.open({ ...sealed, tag: Buffer.alloc(4).toString('base64') }, context)).message,
+    ).to.contain('malformed');
   });
 
   it('seals the same value differently each time (random 12-byte IV, 16-byte tag)', () => {
@@ -90,7 +99,12 @@ describe('secretBox', () => {
     it('seals with the highest version and still opens records of older versions', () => {
       const old = createSecretBox(new Map([[1, key1]]));
       const oldRecord = old.seal(PLAINTEXT, context);
-      const rotated = createSecretBox(new Map([[1, key1], [2, key2]]));
+      const rotated = createSecretBox(
+        new Map([
+          [1, key1],
+          [2, key2],
+        ]),
+      );
       expect(rotated.currentVersion).to.equal(2);
       expect(rotated.versions).to.deep.equal([2, 1]);
       const newRecord = rotated.seal(PLAINTEXT, context);
@@ -99,14 +113,19 @@ describe('secretBox', () => {
       expect(rotated.open(newRecord, context)).to.equal(PLAINTEXT);
     });
 
-    it('fails clearly when the record\'s key version is not configured', () => {
+    it("fails clearly when the record's key version is not configured", () => {
       const old = createSecretBox(new Map([[1, key1]])).seal(PLAINTEXT, context);
       const box = createSecretBox(new Map([[2, key2]]));
       expect(openError(() => box.open(old, context)).message).to.contain('unknown key version 1');
     });
 
     it('refuses a record whose keyVersion label was changed to another configured version', () => {
-      const box = createSecretBox(new Map([[1, key1], [2, key2]]));
+      const box = createSecretBox(
+        new Map([
+          [1, key1],
+          [2, key2],
+        ]),
+      );
       const sealed: Sealed = box.seal(PLAINTEXT, context);
       openError(() => box.open({ ...sealed, keyVersion: 1 }, context));
     });

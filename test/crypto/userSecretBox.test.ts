@@ -18,7 +18,7 @@ const asyncOnly = (): DataKeyStore => {
 };
 
 describe('userSecretBox (per-user data keys)', () => {
-  it('seals with the user\'s data key for the current version and opens it again', async () => {
+  it("seals with the user's data key for the current version and opens it again", async () => {
     const box = createUserSecretBox({ masterKeys: new Map([[1, m1]]), store: memoryDataKeyStore() });
     await box.prepare('ann');
     const sealed = box.seal(PLAINTEXT, ann);
@@ -82,7 +82,13 @@ describe('userSecretBox (per-user data keys)', () => {
     const before = createUserSecretBox({ masterKeys: new Map([[1, m1]]), store });
     await before.prepare('ann');
     const old = before.seal(PLAINTEXT, ann);
-    const rotated = await openUserSecretBox({ masterKeys: new Map([[1, m1], [2, m2]]), store });
+    const rotated = await openUserSecretBox({
+      masterKeys: new Map([
+        [1, m1],
+        [2, m2],
+      ]),
+      store,
+    });
     await rotated.prepare('ann');
     const fresh = rotated.seal(PLAINTEXT, ann);
     expect(fresh.keyVersion).to.equal(2);
@@ -92,7 +98,10 @@ describe('userSecretBox (per-user data keys)', () => {
     const retired = await openUserSecretBox({ masterKeys: new Map([[2, m2]]), store });
     expect(retired.open(fresh, ann)).to.equal(PLAINTEXT);
     expect(() => retired.open(old, ann)).to.throw(SecretDecryptError);
-    expect((await store.loadAll()).get('ann'), 'keys of a retired version are kept, not dropped').to.have.length(2);
+    expect(
+      (await store.loadAll()).get('ann'),
+      'keys of a retired version are kept, not dropped',
+    ).to.have.length(2);
   });
 
   it('warns about data keys that do not open with their configured version, and only notes retired ones', async () => {
@@ -108,7 +117,7 @@ describe('userSecretBox (per-user data keys)', () => {
     expect(lines.join('\n')).to.contain('"warn"').and.contain('do not open');
   });
 
-  it('destroys a user\'s keys (crypto-shredding): their ciphertexts stop opening, others do not', async () => {
+  it("destroys a user's keys (crypto-shredding): their ciphertexts stop opening, others do not", async () => {
     const store = memoryDataKeyStore();
     const box = createUserSecretBox({ masterKeys: new Map([[1, m1]]), store });
     await box.prepare('ann');
@@ -121,7 +130,9 @@ describe('userSecretBox (per-user data keys)', () => {
     const reopened = await openUserSecretBox({ masterKeys: new Map([[1, m1]]), store });
     expect(() => reopened.open(a, ann)).to.throw(SecretDecryptError);
     await box.prepare('ann');
-    expect(() => box.open(a, ann), 'a new key for the same name opens nothing old').to.throw(SecretDecryptError);
+    expect(() => box.open(a, ann), 'a new key for the same name opens nothing old').to.throw(
+      SecretDecryptError,
+    );
     expect(await box.destroy('nobody')).to.equal(0);
   });
 });

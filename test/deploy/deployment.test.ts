@@ -8,26 +8,41 @@ import { ConfigSchema, eventStoreKind, loadConfig } from '../../src/config.js';
  * what the compose file passes must be configuration the gateway understands and accepts, and the
  * Dockerfile must keep the properties the README promises.
  */
-const read = (path: string): Promise<string> => readFile(new URL(`../../../${path}`, import.meta.url), 'utf8');
+const read = (path: string): Promise<string> =>
+  readFile(new URL(`../../../${path}`, import.meta.url), 'utf8');
 
 /** Docker Compose interpolation of ${VAR}, ${VAR:-default} and ${VAR:?error} with sample values. */
 function interpolate(value: string, env: Record<string, string>): string {
-  return value.replace(/\$\{([A-Z_][A-Z0-9_]*)(?::?([-?])([^}]*))?\}/g, (_m, name: string, op?: string, arg?: string) => {
-    if (env[name] !== undefined) return env[name] as string;
-    if (op === '-') return arg ?? '';
-    throw new Error(`compose needs ${name}: ${arg ?? ''}`);
-  });
+  return value.replace(
+    /\$\{([A-Z_][A-Z0-9_]*)(?::?([-?])([^}]*))?\}/g,
+    (_m, name: string, op?: string, arg?: string) => {
+      if (env[name] !== undefined) return env[name] as string;
+      if (op === '-') return arg ?? '';
+      throw new Error(`compose needs ${name}: ${arg ?? ''}`);
+    },
+  );
 }
 
 describe('deployment files', () => {
   describe('docker-compose.yml', () => {
     it('passes the gateway only variables its config schema knows, and they validate (MongoDB store)', async () => {
-      const compose = parse(await read('docker-compose.yml')) as { services: Record<string, { environment?: Record<string, string>; command?: string[] }> };
+      const compose = parse(await read('docker-compose.yml')) as {
+        services: Record<string, { environment?: Record<string, string>; command?: string[] }>;
+      };
       const env = compose.services['mcp-api']?.environment ?? {};
       const known = Object.keys(ConfigSchema.shape);
-      expect(Object.keys(env).filter((k) => !known.includes(k)), 'variables the gateway would ignore').to.deep.equal([]);
-      const sample = { MONGO_PASS: 'sample-password', SECRETS_KEY: 'sample secrets key material 0123456789abc', ADMIN_TOKEN: 'sample-admin-token-0123456789abcdefghij' };
-      const resolved = Object.fromEntries(Object.entries(env).map(([k, v]) => [k, interpolate(String(v), sample)]));
+      expect(
+        Object.keys(env).filter((k) => !known.includes(k)),
+        'variables the gateway would ignore',
+      ).to.deep.equal([]);
+      const sample = {
+        MONGO_PASS: 'sample-password',
+        SECRETS_KEY: 'sample secrets key material 0123456789abc',
+        ADMIN_TOKEN: 'sample-admin-token-0123456789abcdefghij',
+      };
+      const resolved = Object.fromEntries(
+        Object.entries(env).map(([k, v]) => [k, interpolate(String(v), sample)]),
+      );
       const config = loadConfig(resolved);
       expect(eventStoreKind(config)).to.equal('mongo');
       expect(config.HOST).to.equal('0.0.0.0');
@@ -35,14 +50,18 @@ describe('deployment files', () => {
     });
 
     it('refuses to start without the secrets it needs', async () => {
-      const compose = parse(await read('docker-compose.yml')) as { services: Record<string, { environment: Record<string, string> }> };
+      const compose = parse(await read('docker-compose.yml')) as {
+        services: Record<string, { environment: Record<string, string> }>;
+      };
       const env = compose.services['mcp-api']!.environment;
       expect(() => interpolate(String(env.SECRETS_KEY), {})).to.throw(/SECRETS_KEY/);
       expect(() => interpolate(String(env.ADMIN_TOKEN), {})).to.throw(/ADMIN_TOKEN/);
     });
 
     it('runs MongoDB as a single-node replica set (majority writes need one)', async () => {
-      const compose = parse(await read('docker-compose.yml')) as { services: Record<string, { command?: string[]; healthcheck?: { test: string } }> };
+      const compose = parse(await read('docker-compose.yml')) as {
+        services: Record<string, { command?: string[]; healthcheck?: { test: string } }>;
+      };
       expect(compose.services.mongo?.command).to.include('--replSet');
       expect(String(compose.services.mongo?.healthcheck?.test)).to.contain('rs.initiate');
     });

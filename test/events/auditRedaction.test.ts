@@ -13,7 +13,12 @@ const recorded = (data: Record<string, unknown>): RecordedEvent => ({
 
 describe('audit redaction', () => {
   it('replaces every sealed box, however deep and in whatever event, by its metadata', () => {
-    const box = { keyVersion: 2, iv: 'aXZpdml2aXZpdml2', tag: 'dGFndGFndGFndGFndGFn', data: 'Y2lwaGVydGV4dA==' };
+    const box = {
+      keyVersion: 2,
+      iv: 'aXZpdml2aXZpdml2',
+      tag: 'dGFndGFndGFndGFndGFn',
+      data: 'Y2lwaGVydGV4dA==',
+    };
     const out = redactForAudit(recorded({ sealed: box, tokens: { access: box, list: [box] }, other: 1 }));
     const meta = { sealed: true, keyVersion: 2, ciphertextBytes: 10 };
     expect(out.data).to.deep.equal({ sealed: meta, tokens: { access: meta, list: [meta] }, other: 1 });
@@ -22,7 +27,10 @@ describe('audit redaction', () => {
 
   it('redacts string values under credential-looking names (env vars, HTTP headers) and keeps the rest', () => {
     const out = redactForAudit(
-      recorded({ env: { GITHUB_TOKEN: 'ghp_x', DB_PASSWORD: 'pw', MODE: 'prod' }, headers: { Authorization: 'Bearer x', Accept: 'json' } }),
+      recorded({
+        env: { GITHUB_TOKEN: 'ghp_x', DB_PASSWORD: 'pw', MODE: 'prod' },
+        headers: { Authorization: 'Bearer x', Accept: 'json' },
+      }),
     );
     expect(out.data).to.deep.equal({
       env: { GITHUB_TOKEN: '[redacted]', DB_PASSWORD: '[redacted]', MODE: 'prod' },

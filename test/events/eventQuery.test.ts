@@ -8,15 +8,32 @@ describe('event queries', () => {
   beforeEach(async () => {
     store = createMemoryEventStore();
     for (let i = 1; i <= 30; i++) {
-      await store.append(`s${i % 3}`, [{ type: i % 10 === 0 ? 'Rare' : 'Common', data: { i }, metadata: { eventId: `e${i}`, occurredAt: new Date(Date.UTC(2030, 0, 1, 0, i)).toISOString(), schemaVersion: 1 } }], 'any');
+      await store.append(
+        `s${i % 3}`,
+        [
+          {
+            type: i % 10 === 0 ? 'Rare' : 'Common',
+            data: { i },
+            metadata: {
+              eventId: `e${i}`,
+              occurredAt: new Date(Date.UTC(2030, 0, 1, 0, i)).toISOString(),
+              schemaVersion: 1,
+            },
+          },
+        ],
+        'any',
+      );
     }
   });
 
   it('filters by type, stream, positions and time, inclusively', async () => {
-    const positions = async (filter: Parameters<typeof queryEvents>[1]): Promise<number[]> => (await queryEvents(store, filter, 100)).events.map((e) => e.position);
+    const positions = async (filter: Parameters<typeof queryEvents>[1]): Promise<number[]> =>
+      (await queryEvents(store, filter, 100)).events.map((e) => e.position);
     expect(await positions({ types: ['Rare'] })).to.deep.equal([10, 20, 30]);
     expect(await positions({ streamId: 's0', fromPosition: 10, toPosition: 20 })).to.deep.equal([12, 15, 18]);
-    expect(await positions({ since: '2030-01-01T00:05:00Z', until: '2030-01-01T00:07:00.000Z' })).to.deep.equal([5, 6, 7]);
+    expect(
+      await positions({ since: '2030-01-01T00:05:00Z', until: '2030-01-01T00:07:00.000Z' }),
+    ).to.deep.equal([5, 6, 7]);
     expect(await positions({ fromPosition: 29 })).to.deep.equal([29, 30]);
   });
 

@@ -1,7 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import { AppError } from '../../src/errors.js';
-import { ConcurrencyError, type EventStore, type NewEvent, type RecordedEvent } from '../../src/events/eventStore.js';
+import {
+  ConcurrencyError,
+  type EventStore,
+  type NewEvent,
+  type RecordedEvent,
+} from '../../src/events/eventStore.js';
 
 export interface OpenedStore {
   store: EventStore;
@@ -12,7 +17,12 @@ export function newEvent(type: string, data: Record<string, unknown> = {}): NewE
   return {
     type,
     data,
-    metadata: { eventId: randomUUID(), occurredAt: '2026-01-01T00:00:00.000Z', schemaVersion: 1, actor: 'alice' },
+    metadata: {
+      eventId: randomUUID(),
+      occurredAt: '2026-01-01T00:00:00.000Z',
+      schemaVersion: 1,
+      actor: 'alice',
+    },
   };
 }
 
@@ -40,7 +50,10 @@ export function eventStoreContract(name: string, open: () => Promise<OpenedStore
     });
 
     it('appends to a new stream with expected version 0 and reads it back', async () => {
-      const events = [newEvent('ServerRegistered', { name: 'a', n: 1 }), newEvent('ServerEnabled', { name: 'a' })];
+      const events = [
+        newEvent('ServerRegistered', { name: 'a', n: 1 }),
+        newEvent('ServerEnabled', { name: 'a' }),
+      ];
       const result = await store.append('server-a', events, 0);
       expect(result).to.deep.equal({ nextVersion: 2, lastPosition: 2 });
       const stream = await store.readStream('server-a');
@@ -79,15 +92,25 @@ export function eventStoreContract(name: string, open: () => Promise<OpenedStore
         const conflict = error as ConcurrencyError;
         expect(conflict.code).to.equal('concurrency_conflict');
         expect(conflict.status).to.equal(409);
-        expect([conflict.streamId, conflict.expected, conflict.actual]).to.deep.equal([stream, expected, actual]);
+        expect([conflict.streamId, conflict.expected, conflict.actual]).to.deep.equal([
+          stream,
+          expected,
+          actual,
+        ]);
       }
       expect(await store.headPosition()).to.equal(1);
       expect(await store.readStream('new')).to.deep.equal([]);
     });
 
     it("skips the check with 'any'", async () => {
-      expect(await store.append('s', [newEvent('E1')], 'any')).to.deep.equal({ nextVersion: 1, lastPosition: 1 });
-      expect(await store.append('s', [newEvent('E2')], 'any')).to.deep.equal({ nextVersion: 2, lastPosition: 2 });
+      expect(await store.append('s', [newEvent('E1')], 'any')).to.deep.equal({
+        nextVersion: 1,
+        lastPosition: 1,
+      });
+      expect(await store.append('s', [newEvent('E2')], 'any')).to.deep.equal({
+        nextVersion: 2,
+        lastPosition: 2,
+      });
     });
 
     it('treats an empty append as a no-op that still checks the expected version', async () => {
@@ -103,7 +126,9 @@ export function eventStoreContract(name: string, open: () => Promise<OpenedStore
     it('lets exactly one of many concurrent appends with the same expected version win', async () => {
       await store.append('s', [newEvent('Created')], 0);
       const results = await Promise.allSettled(
-        Array.from({ length: 20 }, (_, i) => store.append('s', [newEvent('Raced', { i }), newEvent('Raced2', { i })], 1)),
+        Array.from({ length: 20 }, (_, i) =>
+          store.append('s', [newEvent('Raced', { i }), newEvent('Raced2', { i })], 1),
+        ),
       );
       const won = results.filter((r) => r.status === 'fulfilled');
       const lost = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');

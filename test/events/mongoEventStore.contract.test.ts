@@ -10,8 +10,11 @@ describe('MongoDB event store', () => {
     await target.close();
   });
 
-  eventStoreContract(`mongo (${process.env.MONGO_TEST_URL ? 'MONGO_TEST_URL' : 'wire test server'})`, async () => {
-    const opened = await openTestMongoStore(target);
-    return { store: opened.store, cleanup: opened.cleanup };
-  });
+  eventStoreContract(
+    `mongo (${process.env.MONGO_TEST_URL ? 'MONGO_TEST_URL' : 'wire test server'})`,
+    async () => {
+      const opened = await openTestMongoStore(target);
+      return { store: opened.store, cleanup: opened.cleanup };
+    },
+  );
 });

@@ -2,7 +2,13 @@ import { expect } from 'chai';
 import type { Document } from 'bson';
 import { AppError } from '../../src/errors.js';
 import { ConcurrencyError } from '../../src/events/eventStore.js';
-import { openTestMongoStore, startMongoTarget, testDbName, type MongoTestTarget, type OpenedMongoStore } from '../support/mongoTestStore.js';
+import {
+  openTestMongoStore,
+  startMongoTarget,
+  testDbName,
+  type MongoTestTarget,
+  type OpenedMongoStore,
+} from '../support/mongoTestStore.js';
 import { newEvent } from './eventStoreContract.js';
 
 async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
@@ -49,7 +55,10 @@ describe('MongoDB event store specifics', () => {
 
   it('turns a stale expected version from another instance into a ConcurrencyError, never a raw duplicate key', async () => {
     await a.store.append('s', [newEvent('Created')], 0);
-    const results = await Promise.allSettled([a.store.append('s', [newEvent('FromA')], 1), b.store.append('s', [newEvent('FromB')], 1)]);
+    const results = await Promise.allSettled([
+      a.store.append('s', [newEvent('FromA')], 1),
+      b.store.append('s', [newEvent('FromB')], 1),
+    ]);
     const lost = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
     expect(results.filter((r) => r.status === 'fulfilled')).to.have.length(1);
     expect(lost).to.have.length(1);

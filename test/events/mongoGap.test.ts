@@ -1,7 +1,11 @@
 import { expect } from 'chai';
 import type { Document } from 'bson';
 import type { RecordedEvent } from '../../src/events/eventStore.js';
-import { startMongoWireServer, type CommandInfo, type MongoWireServer } from '../support/mongoWire/mongoWireServer.js';
+import {
+  startMongoWireServer,
+  type CommandInfo,
+  type MongoWireServer,
+} from '../support/mongoWire/mongoWireServer.js';
 import { openTestMongoStore, testDbName, type OpenedMongoStore } from '../support/mongoTestStore.js';
 import { newEvent } from './eventStoreContract.js';
 
@@ -29,12 +33,19 @@ function gate(): Gate & { arrive(): void; wait: Promise<void> } {
 }
 
 const isInsertOf = (info: CommandInfo, streamId: string): boolean =>
-  info.name === 'insert' && info.command.insert === 'events' && (info.command.documents as Document[])[0]?.streamId === streamId;
+  info.name === 'insert' &&
+  info.command.insert === 'events' &&
+  (info.command.documents as Document[])[0]?.streamId === streamId;
 
 const isCommitOf = (info: CommandInfo, claimId: string | undefined): boolean => {
   const update = (info.command.updates as Document[] | undefined)?.[0];
-  return info.name === 'update' && info.command.update === 'events_head' && claimId !== undefined &&
-    (update?.q as Document | undefined)?.['claim.id'] === claimId && (update?.u as Document | undefined)?.$set?.position !== undefined;
+  return (
+    info.name === 'update' &&
+    info.command.update === 'events_head' &&
+    claimId !== undefined &&
+    (update?.q as Document | undefined)?.['claim.id'] === claimId &&
+    (update?.u as Document | undefined)?.$set?.position !== undefined
+  );
 };
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -78,7 +89,9 @@ describe('MongoDB event store: the gap problem', () => {
   async function expectReaderSawExactlyTheLog(): Promise<RecordedEvent[]> {
     const log = await reader.store.readAll(1);
     await until(() => seen.length >= log.length, 'the tail to catch up');
-    expect(seen.map((e) => [e.position, e.metadata.eventId])).to.deep.equal(log.map((e) => [e.position, e.metadata.eventId]));
+    expect(seen.map((e) => [e.position, e.metadata.eventId])).to.deep.equal(
+      log.map((e) => [e.position, e.metadata.eventId]),
+    );
     const ids = log.map((e) => e.metadata.eventId);
     expect(new Set(ids).size).to.equal(ids.length);
     return log;
@@ -94,7 +107,10 @@ describe('MongoDB event store: the gap problem', () => {
     });
     const slow = a.store.append('slow', [newEvent('Slow')], 0);
     await held.reached;
-    const later = Promise.all([b.store.append('fast-1', [newEvent('Fast1')], 0), b.store.append('fast-2', [newEvent('Fast2')], 0)]);
+    const later = Promise.all([
+      b.store.append('fast-1', [newEvent('Fast1')], 0),
+      b.store.append('fast-2', [newEvent('Fast2')], 0),
+    ]);
     await sleep(60); // well inside the lease: the held writer is slow, not dead
     expect(await reader.store.headPosition()).to.equal(1);
     expect(seen.map((e) => e.type)).to.deep.equal(['Before']);
@@ -122,7 +138,11 @@ describe('MongoDB event store: the gap problem', () => {
     held.release();
     const result = await stalled;
     const log = await expectReaderSawExactlyTheLog();
-    expect(log.map((e) => [e.position, e.type])).to.deep.equal([[1, 'Before'], [3, 'Fast'], [4, 'Stalled']]);
+    expect(log.map((e) => [e.position, e.type])).to.deep.equal([
+      [1, 'Before'],
+      [3, 'Fast'],
+      [4, 'Stalled'],
+    ]);
     expect(result).to.deep.equal({ nextVersion: 1, lastPosition: 4 });
     expect(wire.documents(dbName, 'events').find((d) => d._id === 2)).to.include({ hole: true });
   });
@@ -147,8 +167,18 @@ describe('MongoDB event store: the gap problem', () => {
     held.release();
     await stalled;
     const log = await expectReaderSawExactlyTheLog();
-    expect(log.map((e) => [e.position, e.type])).to.deep.equal([[1, 'Before'], [4, 'Fast'], [5, 'Stalled1'], [6, 'Stalled2']]);
-    expect(wire.documents(dbName, 'events').filter((d) => d.hole === true).map((d) => d._id)).to.deep.equal([2, 3]);
+    expect(log.map((e) => [e.position, e.type])).to.deep.equal([
+      [1, 'Before'],
+      [4, 'Fast'],
+      [5, 'Stalled1'],
+      [6, 'Stalled2'],
+    ]);
+    expect(
+      wire
+        .documents(dbName, 'events')
+        .filter((d) => d.hole === true)
+        .map((d) => d._id),
+    ).to.deep.equal([2, 3]);
   });
 
   it('a crashed writer (claim never committed) costs later writers one lease, not their events', async () => {
@@ -166,7 +196,8 @@ describe('MongoDB event store: the gap problem', () => {
 
   it('never skips or repeats an event while two instances append concurrently with jittered latency', async () => {
     wire.setHook(async (info) => {
-      if (info.name === 'insert' || info.name === 'update' || info.name === 'find') await sleep(Math.random() * 3);
+      if (info.name === 'insert' || info.name === 'update' || info.name === 'find')
+        await sleep(Math.random() * 3);
     });
     const appends = [];
     for (let i = 0; i < 40; i++) {
@@ -184,7 +215,9 @@ describe('MongoDB event store: the gap problem', () => {
     expect(new Set(log.map((e) => e.type)).size).to.equal(81);
     for (let s = 0; s < 7; s++) {
       const stream = await reader.store.readStream(`s-${s}`);
-      expect(stream.map((e) => e.version)).to.deep.equal(Array.from({ length: stream.length }, (_, i) => i + 1));
+      expect(stream.map((e) => e.version)).to.deep.equal(
+        Array.from({ length: stream.length }, (_, i) => i + 1),
+      );
     }
   });
 });

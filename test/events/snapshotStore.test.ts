@@ -5,7 +5,11 @@ import { join } from 'node:path';
 import { MongoClient } from 'mongodb';
 import { createFileSnapshotStore } from '../../src/events/fileSnapshotStore.js';
 import { createMongoSnapshotStore } from '../../src/events/mongoSnapshotStore.js';
-import { createMemorySnapshotStore, type Snapshot, type SnapshotStore } from '../../src/events/snapshotStore.js';
+import {
+  createMemorySnapshotStore,
+  type Snapshot,
+  type SnapshotStore,
+} from '../../src/events/snapshotStore.js';
 import { startMongoTarget, testDbName } from '../support/mongoTestStore.js';
 
 const snapshot = (checkpoint: number, body = `body-${checkpoint}`): Snapshot => ({
@@ -16,7 +20,10 @@ const snapshot = (checkpoint: number, body = `body-${checkpoint}`): Snapshot => 
   savedAt: '2030-01-01T00:00:00.000Z',
 });
 
-function snapshotContract(name: string, open: () => Promise<{ store: SnapshotStore; cleanup: () => Promise<void> }>): void {
+function snapshotContract(
+  name: string,
+  open: () => Promise<{ store: SnapshotStore; cleanup: () => Promise<void> }>,
+): void {
   describe(`SnapshotStore: ${name}`, () => {
     let store: SnapshotStore;
     let cleanup: () => Promise<void>;
@@ -51,11 +58,17 @@ function snapshotContract(name: string, open: () => Promise<{ store: SnapshotSto
   });
 }
 
-snapshotContract('memory', async () => ({ store: createMemorySnapshotStore(), cleanup: async () => undefined }));
+snapshotContract('memory', async () => ({
+  store: createMemorySnapshotStore(),
+  cleanup: async () => undefined,
+}));
 
 snapshotContract('file', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'snapshots-'));
-  return { store: createFileSnapshotStore(join(dir, 'projections')), cleanup: () => rm(dir, { recursive: true, force: true }) };
+  return {
+    store: createFileSnapshotStore(join(dir, 'projections')),
+    cleanup: () => rm(dir, { recursive: true, force: true }),
+  };
 });
 
 snapshotContract('mongo', async () => {

@@ -30,7 +30,12 @@ describe('authorization matrix (every route × every kind of caller)', () => {
     if ((await gw.request('GET', '/mcp/servers/fx')).status === 404) {
       await gw.request('POST', '/mcp/servers', fixtureServer('fx', { enabled: false }));
     }
-    await gw.request('POST', '/secrets/set', { username: 'bob', serverName: 'fx', secretName: 'BOB_KEY', secretValue: 'bob-matrix-secret' });
+    await gw.request('POST', '/secrets/set', {
+      username: 'bob',
+      serverName: 'fx',
+      secretName: 'BOB_KEY',
+      secretValue: 'bob-matrix-secret',
+    });
   });
 
   /** A concrete URL for a route pattern; params get values that exist where that matters. */
@@ -47,12 +52,21 @@ describe('authorization matrix (every route × every kind of caller)', () => {
   };
   const send = (p: RoutePolicy, path: string, token: string | null, actingFor?: string, extraQuery = '') => {
     const where = p.actsFor;
-    const body = p.method === 'GET' || p.method === 'DELETE' ? undefined : where?.in === 'body' && actingFor ? { [where.field]: actingFor } : {};
+    const body =
+      p.method === 'GET' || p.method === 'DELETE'
+        ? undefined
+        : where?.in === 'body' && actingFor
+          ? { [where.field]: actingFor }
+          : {};
     const query = where?.in === 'query' && actingFor ? `?${where.field}=${actingFor}` : '';
     const sep = query ? '&' : '?';
     return gw.request(p.method, path + query + (extraQuery ? sep + extraQuery : ''), body, { token });
   };
-  const expectDenied = (res: { status: number; body: Record<string, unknown> }, status: number, what: string): void => {
+  const expectDenied = (
+    res: { status: number; body: Record<string, unknown> },
+    status: number,
+    what: string,
+  ): void => {
     expect(res.status, what).to.equal(status);
     expect(Object.keys(res.body).sort(), `${what}: a denial carries no data`).to.deep.equal(DENIAL_KEYS);
   };
@@ -72,7 +86,13 @@ describe('authorization matrix (every route × every kind of caller)', () => {
       const none = await send(p, path, null);
       expectDenied(none, 401, 'no token');
       expect(none.body.error).to.equal('Unauthorized');
-      for (const bad of ['garbage', `mcpu_${'0'.repeat(32)}_${'A'.repeat(43)}`, `${alice}x`, revoked, alice.toUpperCase()]) {
+      for (const bad of [
+        'garbage',
+        `mcpu_${'0'.repeat(32)}_${'A'.repeat(43)}`,
+        `${alice}x`,
+        revoked,
+        alice.toUpperCase(),
+      ]) {
         expectDenied(await send(p, path, bad), 401, 'a wrong token');
       }
       if (p.access === 'admin') {
@@ -92,12 +112,22 @@ describe('authorization matrix (every route × every kind of caller)', () => {
     });
   }
 
-  it('gives a user token its own secrets in tool calls, never another user\'s', async () => {
+  it("gives a user token its own secrets in tool calls, never another user's", async () => {
     await gw.request('PUT', '/mcp/servers/fx/enable');
     await waitForStatus(gw, 'fx', ['connected']);
-    await gw.request('POST', '/secrets/set', { serverName: 'fx', secretName: 'ALICE_KEY', secretValue: 'alice-matrix-secret' }, { token: alice });
+    await gw.request(
+      'POST',
+      '/secrets/set',
+      { serverName: 'fx', secretName: 'ALICE_KEY', secretValue: 'alice-matrix-secret' },
+      { token: alice },
+    );
     const echo = async (name: string): Promise<string> => {
-      const res = await gw.request('POST', '/mcp/tool/call', { serverName: 'fx', methodName: 'echo_secret', args: { name } }, { token: alice });
+      const res = await gw.request(
+        'POST',
+        '/mcp/tool/call',
+        { serverName: 'fx', methodName: 'echo_secret', args: { name } },
+        { token: alice },
+      );
       expect(res.status, res.text).to.equal(200);
       return (res.body.data as { content: Array<{ text: string }> }).content[0]!.text;
     };

@@ -10,18 +10,42 @@ const ADMIN = 'admin-token-for-unit-tests-0123456789abcdef';
 describe('authenticator', () => {
   let now = Date.parse('2030-01-01T00:00:00Z');
   const tokens: TokensModel = new Map();
-  const auth = createAuthenticator({ mode: 'token', adminToken: ADMIN, tokens: () => tokens, clock: () => new Date(now) });
+  const auth = createAuthenticator({
+    mode: 'token',
+    adminToken: ADMIN,
+    tokens: () => tokens,
+    clock: () => new Date(now),
+  });
   const user = newUserToken();
-  tokens.set(user.tokenId, { tokenId: user.tokenId, username: 'ann', createdAt: 't', tokenHash: hashToken(user.token), expiresAt: '2030-01-01T01:00:00.000Z' });
+  tokens.set(user.tokenId, {
+    tokenId: user.tokenId,
+    username: 'ann',
+    createdAt: 't',
+    tokenHash: hashToken(user.token),
+    expiresAt: '2030-01-01T01:00:00.000Z',
+  });
 
   it('knows the admin token and user tokens by their hash', () => {
     expect(auth.authenticate(`Bearer ${ADMIN}`)).to.deep.equal({ kind: 'admin' });
-    expect(auth.authenticate(`bearer   ${user.token}`)).to.deep.equal({ kind: 'user', username: 'ann', tokenId: user.tokenId });
+    expect(auth.authenticate(`bearer   ${user.token}`)).to.deep.equal({
+      kind: 'user',
+      username: 'ann',
+      tokenId: user.tokenId,
+    });
   });
 
   it('refuses missing, malformed, unknown, forged, revoked and expired tokens alike (undefined)', () => {
     const forged = `mcpu_${user.tokenId}_${'A'.repeat(43)}`;
-    for (const header of [undefined, '', 'Bearer', `Basic ${ADMIN}`, `Bearer ${ADMIN}x`, forged, `Bearer ${forged}`, `Bearer ${newUserToken().token}`]) {
+    for (const header of [
+      undefined,
+      '',
+      'Bearer',
+      `Basic ${ADMIN}`,
+      `Bearer ${ADMIN}x`,
+      forged,
+      `Bearer ${forged}`,
+      `Bearer ${newUserToken().token}`,
+    ]) {
       expect(auth.authenticate(header), String(header)).to.equal(undefined);
     }
     now = Date.parse('2030-01-01T01:00:00Z');
@@ -35,7 +59,9 @@ describe('authenticator', () => {
     const open = createAuthenticator({ mode: 'none', tokens: () => tokens, clock: () => new Date() });
     expect(open.enabled).to.equal(false);
     expect(open.authenticate(undefined)).to.deep.equal({ kind: 'admin' });
-    expect(() => createAuthenticator({ mode: 'token', tokens: () => tokens, clock: () => new Date() })).to.throw(/admin token is required/);
+    expect(() =>
+      createAuthenticator({ mode: 'token', tokens: () => tokens, clock: () => new Date() }),
+    ).to.throw(/admin token is required/);
   });
 });
 
@@ -49,8 +75,19 @@ describe('login links', () => {
     expect(links.verify(link)).to.deep.equal({ username: 'ann', serverName: 'gmail' });
     const [payload, sig] = link.split('.');
     const other = Buffer.from(JSON.stringify(['bob', 'gmail', 9e15])).toString('base64url');
-    for (const bad of [`${other}.${sig}`, `${payload}.${'A'.repeat(43)}`, `${payload}`, `${link}.x`, '', 'x'.repeat(2000)]) expect(links.verify(bad)).to.equal(undefined);
-    expect(createLoginLinks(Buffer.alloc(32, 8), () => new Date(now), 60_000).verify(link), 'another key').to.equal(undefined);
+    for (const bad of [
+      `${other}.${sig}`,
+      `${payload}.${'A'.repeat(43)}`,
+      `${payload}`,
+      `${link}.x`,
+      '',
+      'x'.repeat(2000),
+    ])
+      expect(links.verify(bad)).to.equal(undefined);
+    expect(
+      createLoginLinks(Buffer.alloc(32, 8), () => new Date(now), 60_000).verify(link),
+      'another key',
+    ).to.equal(undefined);
     now += 60_000;
     expect(links.verify(link)).to.equal(undefined);
   });
@@ -68,7 +105,10 @@ describe('rate limiter', () => {
     now += 500;
     expect(limiter.take('ann').ok).to.equal(true);
     now += 3_600_000;
-    expect([1, 2, 3, 4].map(() => limiter.take('ann').ok), 'refills only up to the burst').to.deep.equal([true, true, true, false]);
+    expect(
+      [1, 2, 3, 4].map(() => limiter.take('ann').ok),
+      'refills only up to the burst',
+    ).to.deep.equal([true, true, true, false]);
   });
 
   it('is off at 0 per minute, and forgets idle keys when it holds too many', () => {

@@ -13,7 +13,9 @@ describe('the crash-loop breaker half-opens after its cool-down', function () {
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'mcp-breaker-'));
-    gw = await startTestGateway({ policy: { breakerThreshold: 2, breakerWindowMs: 10_000, breakerCooldownMs: 1500 } });
+    gw = await startTestGateway({
+      policy: { breakerThreshold: 2, breakerWindowMs: 10_000, breakerCooldownMs: 1500 },
+    });
   });
   after(async () => {
     await gw.close();
@@ -25,7 +27,11 @@ describe('the crash-loop breaker half-opens after its cool-down', function () {
     await writeFile(broken, '');
     // Crashes at start while the marker file exists (a bad input, a missing dependency...), else runs the fixture.
     const script = `if (require('fs').existsSync(${JSON.stringify(broken)})) process.exit(1); import(${JSON.stringify(pathToFileURL(FIXTURE_SERVER).href)});`;
-    const res = await gw.request('POST', '/mcp/servers', { name: 'flaky', command: process.execPath, args: ['-e', script] });
+    const res = await gw.request('POST', '/mcp/servers', {
+      name: 'flaky',
+      command: process.execPath,
+      args: ['-e', script],
+    });
     expect(res.status, res.text).to.equal(200);
     const opened = await waitForStatus(gw, 'flaky', ['error']);
     expect(opened.statusMessage).to.contain('one trial run in 1500 ms');

@@ -29,18 +29,51 @@ describe('secret canaries', () => {
   it('never shows the secret in responses, logs or the event log', async () => {
     await req('POST', '/mcp/servers', fixtureServer('canary'));
     await waitForStatus(gw, 'canary', ['connected']);
-    await req('POST', '/secrets/set', { username: 'alice', serverName: 'canary', secretName: 'message', secretValue: canary });
-    await req('POST', '/secrets/set', { username: 'alice', serverName: 'canary', secretName: 'a', secretValue: canary });
+    await req('POST', '/secrets/set', {
+      username: 'alice',
+      serverName: 'canary',
+      secretName: 'message',
+      secretValue: canary,
+    });
+    await req('POST', '/secrets/set', {
+      username: 'alice',
+      serverName: 'canary',
+      secretName: 'a',
+      secretValue: canary,
+    });
     // The server prints the injected secret to its stderr: the captured logs must scrub it.
-    await req('POST', '/mcp/tool/call', { username: 'alice', serverName: 'canary', methodName: 'log_stderr', args: {} });
-    await waitFor(() => (gw.gateway.pool.snapshot('canary')?.logs ?? []).some((l) => l.includes('[redacted]')), 'stderr line');
+    await req('POST', '/mcp/tool/call', {
+      username: 'alice',
+      serverName: 'canary',
+      methodName: 'log_stderr',
+      args: {},
+    });
+    await waitFor(
+      () => (gw.gateway.pool.snapshot('canary')?.logs ?? []).some((l) => l.includes('[redacted]')),
+      'stderr line',
+    );
     // A schema violation on the injected value must not quote it.
-    const invalid = await req('POST', '/mcp/tool/call', { username: 'alice', serverName: 'canary', methodName: 'add', args: { b: 1 } });
+    const invalid = await req('POST', '/mcp/tool/call', {
+      username: 'alice',
+      serverName: 'canary',
+      methodName: 'add',
+      args: { b: 1 },
+    });
     expect(invalid.status).to.equal(400);
     // Malformed JSON carrying the secret must not be quoted back either.
     await req('POST', '/secrets/set', `{"serverName":"canary","secretName":"x","secretValue":"${canary}"`);
-    await req('POST', '/secrets/set', { username: 'alice', serverName: 'canary', secretName: 'bad name', secretValue: canary });
-    await req('POST', '/secrets/set', { username: 'alice', serverName: 'missing', secretName: 'k', secretValue: canary });
+    await req('POST', '/secrets/set', {
+      username: 'alice',
+      serverName: 'canary',
+      secretName: 'bad name',
+      secretValue: canary,
+    });
+    await req('POST', '/secrets/set', {
+      username: 'alice',
+      serverName: 'missing',
+      secretName: 'k',
+      secretValue: canary,
+    });
     await req('GET', '/mcp/servers');
     await req('GET', '/mcp/servers/canary');
     await req('GET', '/mcp/tools');

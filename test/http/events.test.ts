@@ -15,16 +15,27 @@ interface AuditEvent {
 
 describe('GET /events', () => {
   let gw: TestGateway;
-  const events = async (query = ''): Promise<{ status: number; body: Record<string, unknown>; text: string; list: AuditEvent[] }> => {
+  const events = async (
+    query = '',
+  ): Promise<{ status: number; body: Record<string, unknown>; text: string; list: AuditEvent[] }> => {
     const res = await gw.request('GET', `/events${query}`);
     return { ...res, list: (res.body.events ?? []) as AuditEvent[] };
   };
 
   before(async () => {
     gw = await startTestGateway();
-    await gw.request('POST', '/mcp/servers', fixtureServer('alpha', { enabled: false, env: { API_TOKEN: ENV_CANARY, MODE: 'x' } }));
+    await gw.request(
+      'POST',
+      '/mcp/servers',
+      fixtureServer('alpha', { enabled: false, env: { API_TOKEN: ENV_CANARY, MODE: 'x' } }),
+    );
     await gw.request('POST', '/mcp/servers', fixtureServer('beta', { enabled: false }));
-    await gw.request('POST', '/secrets/set', { username: 'ann', serverName: 'alpha', secretName: 'KEY', secretValue: SECRET_CANARY });
+    await gw.request('POST', '/secrets/set', {
+      username: 'ann',
+      serverName: 'alpha',
+      secretName: 'KEY',
+      secretValue: SECRET_CANARY,
+    });
     await gw.request('PUT', '/mcp/servers/beta/enable');
     await gw.request('PUT', '/mcp/servers/beta/disable');
   });
@@ -51,16 +62,28 @@ describe('GET /events', () => {
     const res = await events();
     const secret = res.list.find((e) => e.type === 'SecretSet')!;
     expect(secret.data).to.deep.include({ username: 'ann', serverName: 'alpha', secretName: 'KEY' });
-    expect(secret.data.sealed).to.deep.equal({ sealed: true, keyVersion: 1, ciphertextBytes: SECRET_CANARY.length });
-    const env = ((res.list[0]?.data.config as Record<string, unknown>).transport as { env: Record<string, string> }).env;
+    expect(secret.data.sealed).to.deep.equal({
+      sealed: true,
+      keyVersion: 1,
+      ciphertextBytes: SECRET_CANARY.length,
+    });
+    const env = (
+      (res.list[0]?.data.config as Record<string, unknown>).transport as { env: Record<string, string> }
+    ).env;
     expect(env).to.deep.equal({ API_TOKEN: '[redacted]', MODE: 'x' });
-    expect(res.text).to.not.contain(SECRET_CANARY).and.not.contain(ENV_CANARY).and.not.contain('"iv"').and.not.contain('"tag"');
+    expect(res.text)
+      .to.not.contain(SECRET_CANARY)
+      .and.not.contain(ENV_CANARY)
+      .and.not.contain('"iv"')
+      .and.not.contain('"tag"');
   });
 
   it('filters by stream, type, position range and time range', async () => {
     expect((await events('?stream=server-beta')).list.map((e) => e.version)).to.deep.equal([1, 2, 3]);
     expect((await events('?type=ServerEnabled,SecretSet')).list.map((e) => e.position)).to.deep.equal([3, 4]);
-    expect((await events('?type=ServerEnabled&type=ServerDisabled')).list.map((e) => e.position)).to.deep.equal([4, 5]);
+    expect(
+      (await events('?type=ServerEnabled&type=ServerDisabled')).list.map((e) => e.position),
+    ).to.deep.equal([4, 5]);
     expect((await events('?from=2&to=4')).list.map((e) => e.position)).to.deep.equal([2, 3, 4]);
     expect((await events('?stream=server-beta&from=3')).list.map((e) => e.position)).to.deep.equal([4, 5]);
     const all = (await events()).list;

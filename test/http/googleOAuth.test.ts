@@ -27,9 +27,19 @@ describe('Google OAuth2 flow (MCP_AUTH_TYPE=OAUTH2_GOOGLE)', () => {
 
   before(async () => {
     google = await startFakeGoogle();
-    credentials = { web: { client_id: google.clientId, client_secret: google.clientSecret, redirect_uris: ['set-below'], token_uri: `${google.url}/token` } };
+    credentials = {
+      web: {
+        client_id: google.clientId,
+        client_secret: google.clientSecret,
+        redirect_uris: ['set-below'],
+        token_uri: `${google.url}/token`,
+      },
+    };
     await writeFile(secretFile, google.clientSecret, { mode: 0o600 });
-    gw = await startTestGateway({ security: { google: { credentials, loginTtlMs: TTL_MS } }, clock: () => new Date(Date.now() + skewMs) });
+    gw = await startTestGateway({
+      security: { google: { credentials, loginTtlMs: TTL_MS } },
+      clock: () => new Date(Date.now() + skewMs),
+    });
     const res = await gw.request('POST', '/mcp/servers', {
       name: 'gmail',
       command: process.execPath,
@@ -70,7 +80,11 @@ describe('Google OAuth2 flow (MCP_AUTH_TYPE=OAUTH2_GOOGLE)', () => {
   };
   /** Starts a login as `user` (with that user's token). */
   const startLogin = async (user: string): Promise<Flow> =>
-    flowFrom(await gw.request('GET', '/auth/google/login?server=gmail', undefined, { token: tokenFor[user] as string }));
+    flowFrom(
+      await gw.request('GET', '/auth/google/login?server=gmail', undefined, {
+        token: tokenFor[user] as string,
+      }),
+    );
   /** The browser at Google: the user clicks "Allow"; returns where Google sends them back. */
   const consent = async (flow: Flow): Promise<{ back: string; cookie: string }> => {
     const res = await fetch(flow.authorize, { redirect: 'manual' });
@@ -81,7 +95,12 @@ describe('Google OAuth2 flow (MCP_AUTH_TYPE=OAUTH2_GOOGLE)', () => {
   const callback = (at: { back: string; cookie?: string }) =>
     gw.request('GET', at.back, undefined, { token: null, headers: at.cookie ? { cookie: at.cookie } : {} });
   const listMessages = (user: string) =>
-    gw.request('POST', '/mcp/tool/call', { serverName: 'gmail', methodName: 'list_messages', args: { query: 'is:unread' } }, { token: tokenFor[user] as string });
+    gw.request(
+      'POST',
+      '/mcp/tool/call',
+      { serverName: 'gmail', methodName: 'list_messages', args: { query: 'is:unread' } },
+      { token: tokenFor[user] as string },
+    );
 
   it('runs login → consent → callback → tool call end to end, injecting the hidden parameters', async () => {
     const flow = await startLogin('alice');
@@ -98,7 +117,9 @@ describe('Google OAuth2 flow (MCP_AUTH_TYPE=OAUTH2_GOOGLE)', () => {
 
     const call = await listMessages('alice');
     expect(call.status, call.text).to.equal(200);
-    const received = JSON.parse((call.body.data as { content: Array<{ text: string }> }).content[0]!.text) as Record<string, unknown>;
+    const received = JSON.parse(
+      (call.body.data as { content: Array<{ text: string }> }).content[0]!.text,
+    ) as Record<string, unknown>;
     expect(received.query).to.equal('is:unread');
     const userCredentials = received.userCredentials as Record<string, unknown>;
     expect(google.issued).to.include(userCredentials.access_token);
@@ -107,10 +128,20 @@ describe('Google OAuth2 flow (MCP_AUTH_TYPE=OAUTH2_GOOGLE)', () => {
   });
 
   it('refuses a forged, a replayed and an expired state with 400 and stores nothing for them', async () => {
-    const forged = await gw.request('GET', `/auth/google/callback?code=4/x&state=${'A'.repeat(43)}`, undefined, { token: null });
+    const forged = await gw.request(
+      'GET',
+      `/auth/google/callback?code=4/x&state=${'A'.repeat(43)}`,
+      undefined,
+      { token: null },
+    );
     expect(forged.status).to.equal(400);
     expect(forged.body.code).to.equal('invalid_oauth_state');
-    const junk = await gw.request('GET', `/auth/google/callback?code=4/x&state=${encodeURIComponent('{"userId":"alice"}')}`, undefined, { token: null });
+    const junk = await gw.request(
+      'GET',
+      `/auth/google/callback?code=4/x&state=${encodeURIComponent('{"userId":"alice"}')}`,
+      undefined,
+      { token: null },
+    );
     expect(junk.status).to.equal(400);
     expect(junk.body.code).to.equal('invalid_oauth_state');
 
@@ -130,36 +161,68 @@ describe('Google OAuth2 flow (MCP_AUTH_TYPE=OAUTH2_GOOGLE)', () => {
   });
 
   it('answers 401 reauth_required with a login URL that works in a browser without a token', async () => {
-    const denied = await gw.request('POST', '/mcp/tool/call', { username: 'dave', serverName: 'gmail', methodName: 'list_messages', args: {} });
+    const denied = await gw.request('POST', '/mcp/tool/call', {
+      username: 'dave',
+      serverName: 'gmail',
+      methodName: 'list_messages',
+      args: {},
+    });
     expect(denied.status).to.equal(401);
-    expect(denied.body).to.include({ code: 'reauth_required', reauthRequired: true, serverName: 'gmail', username: 'dave' });
+    expect(denied.body).to.include({
+      code: 'reauth_required',
+      reauthRequired: true,
+      serverName: 'gmail',
+      username: 'dave',
+    });
     const loginUrl = String(denied.body.authorizationUrl);
     const flow = flowFrom(await gw.request('GET', local(gw, loginUrl), undefined, { token: null }));
     expect((await callback(await consent(flow))).status).to.equal(200);
-    const ok = await gw.request('POST', '/mcp/tool/call', { username: 'dave', serverName: 'gmail', methodName: 'list_messages', args: {} });
+    const ok = await gw.request('POST', '/mcp/tool/call', {
+      username: 'dave',
+      serverName: 'gmail',
+      methodName: 'list_messages',
+      args: {},
+    });
     expect(ok.status, ok.text).to.equal(200);
   });
 
   it('lets a login link start the flow only for its own user and server', async () => {
-    const link = await gw.request('POST', '/auth/google/link', { serverName: 'gmail' }, { token: tokenFor.bob as string });
+    const link = await gw.request(
+      'POST',
+      '/auth/google/link',
+      { serverName: 'gmail' },
+      { token: tokenFor.bob as string },
+    );
     expect(link.status, link.text).to.equal(200);
     const url = new URL(String(link.body.url));
     expect(url.searchParams.get('user_id')).to.equal('bob');
     const other = new URL(url);
     other.searchParams.set('user_id', 'alice');
-    expect((await gw.request('GET', other.pathname + other.search, undefined, { token: null })).status).to.equal(403);
+    expect(
+      (await gw.request('GET', other.pathname + other.search, undefined, { token: null })).status,
+    ).to.equal(403);
     const tampered = new URL(url);
     tampered.searchParams.set('link', `${String(url.searchParams.get('link')).slice(0, -2)}AA`);
-    expect((await gw.request('GET', tampered.pathname + tampered.search, undefined, { token: null })).status).to.equal(401);
-    expect((await gw.request('GET', url.pathname + url.search, undefined, { token: null })).status).to.equal(302);
+    expect(
+      (await gw.request('GET', tampered.pathname + tampered.search, undefined, { token: null })).status,
+    ).to.equal(401);
+    expect((await gw.request('GET', url.pathname + url.search, undefined, { token: null })).status).to.equal(
+      302,
+    );
     skewMs = TTL_MS + 1000;
-    expect((await gw.request('GET', url.pathname + url.search, undefined, { token: null })).status).to.equal(401);
+    expect((await gw.request('GET', url.pathname + url.search, undefined, { token: null })).status).to.equal(
+      401,
+    );
   });
 
   it('refuses to start a login for another user (403) or without any credential (401)', async () => {
-    const other = await gw.request('GET', '/auth/google/login?server=gmail&user_id=alice', undefined, { token: tokenFor.bob as string });
+    const other = await gw.request('GET', '/auth/google/login?server=gmail&user_id=alice', undefined, {
+      token: tokenFor.bob as string,
+    });
     expect(other.status).to.equal(403);
-    const none = await gw.request('GET', '/auth/google/login?server=gmail&user_id=alice', undefined, { token: null });
+    const none = await gw.request('GET', '/auth/google/login?server=gmail&user_id=alice', undefined, {
+      token: null,
+    });
     expect(none.status).to.equal(401);
     const asAdmin = await gw.request('GET', '/auth/google/login?user_id=alice');
     expect(asAdmin.status).to.equal(302);
@@ -168,7 +231,10 @@ describe('Google OAuth2 flow (MCP_AUTH_TYPE=OAUTH2_GOOGLE)', () => {
   it('burns the state when Google reports the user declined', async () => {
     const { authorize, cookie } = await startLogin('carol');
     const state = authorize.searchParams.get('state') as string;
-    const declined = await callback({ back: `/auth/google/callback?error=access_denied&state=${state}`, cookie });
+    const declined = await callback({
+      back: `/auth/google/callback?error=access_denied&state=${state}`,
+      cookie,
+    });
     expect(declined.status).to.equal(400);
     expect(String(declined.body.error)).to.contain('access_denied');
     const again = await callback({ back: `/auth/google/callback?code=4/x&state=${state}`, cookie });
@@ -183,15 +249,33 @@ describe('Google OAuth2 flow (MCP_AUTH_TYPE=OAUTH2_GOOGLE)', () => {
     expect(String(inAlicesBrowser.body.error)).to.contain('this browser did not start this login');
     const forgedCookie = mallory.cookie.replace(/=.*/, `=${'A'.repeat(43)}`);
     expect((await callback({ back: mallory.back, cookie: forgedCookie })).status).to.equal(400);
-    expect((await callback(mallory)).status, 'the state still works in the browser that started it').to.equal(200);
+    expect((await callback(mallory)).status, 'the state still works in the browser that started it').to.equal(
+      200,
+    );
   });
 
   it('gives auth_* tools no hidden parameters, and does not let arguments smuggle them in', async () => {
-    const auth = await gw.request('POST', '/mcp/tool/call', { serverName: 'gmail', methodName: 'auth_status', args: {} }, { token: tokenFor.alice as string });
-    const received = JSON.parse((auth.body.data as { content: Array<{ text: string }> }).content[0]!.text) as Record<string, unknown>;
+    const auth = await gw.request(
+      'POST',
+      '/mcp/tool/call',
+      { serverName: 'gmail', methodName: 'auth_status', args: {} },
+      { token: tokenFor.alice as string },
+    );
+    const received = JSON.parse(
+      (auth.body.data as { content: Array<{ text: string }> }).content[0]!.text,
+    ) as Record<string, unknown>;
     expect(received).to.not.have.property('userCredentials');
     expect(received).to.not.have.property('gauthFileContent');
-    const smuggled = await gw.request('POST', '/mcp/tool/call', { serverName: 'gmail', methodName: 'list_messages', args: { userCredentials: { access_token: 'forged' } } }, { token: tokenFor.alice as string });
+    const smuggled = await gw.request(
+      'POST',
+      '/mcp/tool/call',
+      {
+        serverName: 'gmail',
+        methodName: 'list_messages',
+        args: { userCredentials: { access_token: 'forged' } },
+      },
+      { token: tokenFor.alice as string },
+    );
     expect(smuggled.status).to.equal(400);
     expect(smuggled.body.code).to.equal('invalid_arguments');
   });
@@ -211,7 +295,12 @@ describe('Google OAuth2 servers without GOOGLE_OAUTH_CREDENTIALS', () => {
   let gw: TestGateway;
   before(async () => {
     gw = await startTestGateway();
-    await gw.request('POST', '/mcp/servers', { name: 'gmail', command: process.execPath, args: [GOOGLE_FIXTURE], env: { MCP_AUTH_TYPE: 'OAUTH2_GOOGLE' } });
+    await gw.request('POST', '/mcp/servers', {
+      name: 'gmail',
+      command: process.execPath,
+      args: [GOOGLE_FIXTURE],
+      env: { MCP_AUTH_TYPE: 'OAUTH2_GOOGLE' },
+    });
     await waitForStatus(gw, 'gmail', ['connected']);
   });
   after(async () => {
@@ -222,10 +311,20 @@ describe('Google OAuth2 servers without GOOGLE_OAUTH_CREDENTIALS', () => {
     const login = await gw.request('GET', '/auth/google/login?user_id=alice');
     expect(login.status).to.equal(503);
     expect(login.body.code).to.equal('oauth_not_configured');
-    const call = await gw.request('POST', '/mcp/tool/call', { username: 'alice', serverName: 'gmail', methodName: 'list_messages', args: {} });
+    const call = await gw.request('POST', '/mcp/tool/call', {
+      username: 'alice',
+      serverName: 'gmail',
+      methodName: 'list_messages',
+      args: {},
+    });
     expect(call.status).to.equal(503);
     expect(call.body.code).to.equal('oauth_not_configured');
-    const auth = await gw.request('POST', '/mcp/tool/call', { username: 'alice', serverName: 'gmail', methodName: 'auth_status', args: {} });
+    const auth = await gw.request('POST', '/mcp/tool/call', {
+      username: 'alice',
+      serverName: 'gmail',
+      methodName: 'auth_status',
+      args: {},
+    });
     expect(auth.status).to.equal(200);
   });
 });

@@ -7,7 +7,9 @@ describe('per-user limits', () => {
   before(async () => {
     gw = await startTestGateway({
       clock: () => new Date(now),
-      security: { limits: { maxSecretsPerUser: 3, maxSecretValueBytes: 16, toolCallsPerMinute: 60, toolCallBurst: 2 } },
+      security: {
+        limits: { maxSecretsPerUser: 3, maxSecretValueBytes: 16, toolCallsPerMinute: 60, toolCallBurst: 2 },
+      },
     });
     await gw.request('POST', '/mcp/servers', fixtureServer('lim'));
     await gw.request('POST', '/mcp/servers', fixtureServer('lim2', { enabled: false }));
@@ -41,7 +43,13 @@ describe('per-user limits', () => {
   });
 
   it('rate-limits tool calls per user with 429 rate_limited and Retry-After; other users are not affected', async () => {
-    const call = (username: string) => gw.request('POST', '/mcp/tool/call', { username, serverName: 'lim', methodName: 'echo', args: { message: 'hi' } });
+    const call = (username: string) =>
+      gw.request('POST', '/mcp/tool/call', {
+        username,
+        serverName: 'lim',
+        methodName: 'echo',
+        args: { message: 'hi' },
+      });
     expect((await call('ned')).status).to.equal(200);
     expect((await call('ned')).status).to.equal(200);
     const limited = await call('ned');

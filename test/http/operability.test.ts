@@ -31,12 +31,22 @@ describe('operability endpoints', () => {
 
     it('is not ready (503) while the read models lag behind the store', async () => {
       gw.gateway.projector.stop(); // detach, then write behind its back
-      await gw.store.append('server-ghost', [
-        { type: 'Unknown', data: {}, metadata: { eventId: 'e1', occurredAt: new Date().toISOString(), schemaVersion: 1 } },
-      ], 'any');
+      await gw.store.append(
+        'server-ghost',
+        [
+          {
+            type: 'Unknown',
+            data: {},
+            metadata: { eventId: 'e1', occurredAt: new Date().toISOString(), schemaVersion: 1 },
+          },
+        ],
+        'any',
+      );
       const res = await gw.request('GET', '/readyz');
       expect(res.status).to.equal(503);
-      expect((res.body.checks as Record<string, { ok: boolean; detail: string }>).projections).to.deep.include({ ok: false, detail: '1 events behind' });
+      expect(
+        (res.body.checks as Record<string, { ok: boolean; detail: string }>).projections,
+      ).to.deep.include({ ok: false, detail: '1 events behind' });
     });
   });
 
@@ -44,7 +54,11 @@ describe('operability endpoints', () => {
     it('exposes call counts by outcome, latency, restarts, processes, append latency and projection lag', async () => {
       await gw.request('POST', '/mcp/servers', fixtureServer('m1'));
       await waitForStatus(gw, 'm1', ['connected']);
-      await gw.request('POST', '/mcp/tool/call', { serverName: 'm1', methodName: 'echo', args: { message: 'x' } });
+      await gw.request('POST', '/mcp/tool/call', {
+        serverName: 'm1',
+        methodName: 'echo',
+        args: { message: 'x' },
+      });
       await gw.request('POST', '/mcp/tool/call', { serverName: 'm1', methodName: 'fail', args: {} });
       await gw.request('POST', '/mcp/tool/call', { serverName: 'm1', methodName: 'echo', args: {} });
       await gw.request('POST', '/mcp/tool/call', { serverName: 'made-up', methodName: 'echo', args: {} });

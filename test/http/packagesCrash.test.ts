@@ -5,7 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { waitFor } from '../runtime/processTestUtils.js';
 import { npmFixtureFiles, NPM_FIXTURE_NAME } from '../support/fixturePackages.js';
-import { exited, hasExited, processesMatching, startGatewayProcess, type GatewayProcess } from '../support/gatewayProcess.js';
+import {
+  exited,
+  hasExited,
+  processesMatching,
+  startGatewayProcess,
+  type GatewayProcess,
+} from '../support/gatewayProcess.js';
 import { LocalNpmRegistry } from '../support/localNpmRegistry.js';
 import { packageTestEnv } from '../support/packageTestUtils.js';
 
@@ -39,7 +45,10 @@ describe('a gateway killed during an install (real process, SIGKILL)', function 
     const test = await packageTestEnv();
     cleanupHome = test.cleanup;
     env = {
-      ...(Object.fromEntries(Object.entries(test.env).filter(([, v]) => v !== undefined)) as Record<string, string>),
+      ...(Object.fromEntries(Object.entries(test.env).filter(([, v]) => v !== undefined)) as Record<
+        string,
+        string
+      >),
       DATA_DIR: join(dataDir, 'data'),
       PACKAGES_DIR: join(dataDir, 'packages'),
       NPM_REGISTRY: registry.url,
@@ -61,8 +70,16 @@ describe('a gateway killed during an install (real process, SIGKILL)', function 
     running = await startGatewayProcess(env);
     registry.hold();
     const body = JSON.stringify({ name: NPM_FIXTURE_NAME, version: '1.0.0', serverName: 'crashy' });
-    const pending = fetch(`${running.url}/packages/install`, { method: 'POST', headers: { 'content-type': 'application/json' }, body }).catch(() => undefined);
-    await waitFor(() => registry.requests.some((r) => r.endsWith('.tgz')), 'npm to download the tarball', 30_000);
+    const pending = fetch(`${running.url}/packages/install`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+    }).catch(() => undefined);
+    await waitFor(
+      () => registry.requests.some((r) => r.endsWith('.tgz')),
+      'npm to download the tarball',
+      30_000,
+    );
     const installDir = join(dataDir, 'packages', 'npm', 'crashy');
     expect(existsSync(installDir)).to.equal(true);
     expect(processesMatching(installDir), 'npm runs under its guard').to.not.deep.equal([]);
@@ -70,13 +87,18 @@ describe('a gateway killed during an install (real process, SIGKILL)', function 
     running.child.kill('SIGKILL');
     await exited(running.child);
     await pending;
-    await waitFor(() => processesMatching(installDir).length === 0, 'the guard to kill npm once the gateway is gone', 15_000);
+    await waitFor(
+      () => processesMatching(installDir).length === 0,
+      'the guard to kill npm once the gateway is gone',
+      15_000,
+    );
     registry.release();
 
     running = await startGatewayProcess(env);
     const url = running.url;
     await poll('recovery to close the install', async () => {
-      const pkg = (await getJson(`${url}/packages/by-id/crashy`)).body.package as Record<string, unknown> | undefined;
+      const pkg = (await getJson(`${url}/packages/by-id/crashy`)).body.package as
+        Record<string, unknown> | undefined;
       return pkg?.status === 'error';
     });
     const pkg = (await getJson(`${url}/packages/by-id/crashy`)).body.package as Record<string, unknown>;
@@ -84,8 +106,17 @@ describe('a gateway killed during an install (real process, SIGKILL)', function 
     expect((await getJson(`${url}/mcp/servers/crashy`)).status).to.equal(404);
     expect(existsSync(installDir), 'the half-written prefix is deleted').to.equal(false);
 
-    const again = await fetch(`${url}/packages/install`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    const again = await fetch(`${url}/packages/install`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+    });
     expect(again.status, await again.clone().text()).to.equal(200);
-    await poll('the reinstalled server to connect', async () => ((await getJson(`${url}/mcp/servers/crashy`)).body.server as { status?: string })?.status === 'connected');
+    await poll(
+      'the reinstalled server to connect',
+      async () =>
+        ((await getJson(`${url}/mcp/servers/crashy`)).body.server as { status?: string })?.status ===
+        'connected',
+    );
   });
 });

@@ -5,7 +5,13 @@ import { startTestGateway, type TestGateway } from '../support/testGateway.js';
 
 const npm = (name: string, extra: Record<string, unknown> = {}) => ({ name, serverName: 'victim', ...extra });
 const npmVersion = (version: unknown) => ({ name: 'left-pad', version, serverName: 'victim' });
-const py = (extra: Record<string, unknown>) => ({ name: 'mcp-thing', serverName: 'victim', runtime: 'python', pythonModule: 'mcp_thing', ...extra });
+const py = (extra: Record<string, unknown>) => ({
+  name: 'mcp-thing',
+  serverName: 'victim',
+  runtime: 'python',
+  pythonModule: 'mcp_thing',
+  ...extra,
+});
 
 /** [what, body, the field the 400 must name]. Every one must be refused before anything runs. */
 const HOSTILE: Array<[string, Record<string, unknown>, string]> = [
@@ -63,18 +69,38 @@ const HOSTILE: Array<[string, Record<string, unknown>, string]> = [
   ['pip: file index', py({ pipIndexUrl: 'file:///etc/passwd' }), 'pipIndexUrl'],
   ['pip: ftp index', py({ pipIndexUrl: 'ftp://example.invalid/simple' }), 'pipIndexUrl'],
   ['pip: option as index', py({ pipIndexUrl: '--trusted-host=evil' }), 'pipIndexUrl'],
-  ['pip: credentials in index', py({ pipIndexUrl: 'https://user:token@example.invalid/simple' }), 'pipIndexUrl'],
+  [
+    'pip: credentials in index',
+    py({ pipIndexUrl: 'https://user:token@example.invalid/simple' }),
+    'pipIndexUrl',
+  ],
   ['pip: javascript extra index', py({ pipExtraIndexUrl: 'javascript:alert(1)' }), 'pipExtraIndexUrl'],
-  ['pip: index with whitespace', py({ pipIndexUrl: 'https://example.invalid/simple --trusted-host x' }), 'pipIndexUrl'],
+  [
+    'pip: index with whitespace',
+    py({ pipIndexUrl: 'https://example.invalid/simple --trusted-host x' }),
+    'pipIndexUrl',
+  ],
   ['pip: module with code', py({ pythonModule: 'os; import x' }), 'pythonModule'],
   ['pip: option as module', py({ pythonModule: '-c' }), 'pythonModule'],
   ['pip: path as module', py({ pythonModule: '../x' }), 'pythonModule'],
   ['pip: editable dependency', py({ pipDependencies: ['--editable=.'] }), 'pipDependencies'],
   ['pip: VCS dependency', py({ pipDependencies: ['git+https://example.invalid/y'] }), 'pipDependencies'],
-  ['pip: URL dependency', py({ pipDependencies: ['pkg @ https://example.invalid/y.whl'] }), 'pipDependencies'],
+  [
+    'pip: URL dependency',
+    py({ pipDependencies: ['pkg @ https://example.invalid/y.whl'] }),
+    'pipDependencies',
+  ],
   ['pip: missing module', py({ pythonModule: undefined }), 'pythonModule'],
   ['pip: remote transport', py({ transportType: 'streamable_http' }), 'transportType'],
-  ['per-user processes for a remote server', npm('left-pad', { transportType: 'streamable_http', url: 'https://example.com/mcp', secretDelivery: 'env' }), 'secretDelivery'],
+  [
+    'per-user processes for a remote server',
+    npm('left-pad', {
+      transportType: 'streamable_http',
+      url: 'https://example.com/mcp',
+      secretDelivery: 'env',
+    }),
+    'secretDelivery',
+  ],
   ['an unknown secretDelivery', npm('left-pad', { secretDelivery: 'carrier-pigeon' }), 'secretDelivery'],
   ['server name traversal', npm('left-pad', { serverName: '../x' }), 'serverName'],
   ['server name dot', npm('left-pad', { serverName: '.' }), 'serverName'],
@@ -113,7 +139,13 @@ describe('POST /packages/install with hostile input', function () {
       expect(res.body).to.include({ success: false, code: 'invalid_request' });
       expect(String(res.body.error)).to.contain(field);
       for (const value of Object.values(body)) {
-        if (typeof value === 'string' && value.length > 6 && value !== 'left-pad' && value !== 'mcp-thing' && value !== 'victim') {
+        if (
+          typeof value === 'string' &&
+          value.length > 6 &&
+          value !== 'left-pad' &&
+          value !== 'mcp-thing' &&
+          value !== 'victim'
+        ) {
           expect(res.text, 'the error must not echo the input').to.not.contain(value);
         }
       }
@@ -125,7 +157,12 @@ describe('POST /packages/install with hostile input', function () {
 
   it('refuses a streamable_http install whose url points at cloud metadata (400, nothing run)', async () => {
     const head = await gw.store.headPosition();
-    const res = await gw.request('POST', '/packages/install', { name: 'left-pad', serverName: 'remote', transportType: 'streamable_http', url: 'http://169.254.169.254/mcp' });
+    const res = await gw.request('POST', '/packages/install', {
+      name: 'left-pad',
+      serverName: 'remote',
+      transportType: 'streamable_http',
+      url: 'http://169.254.169.254/mcp',
+    });
     expect(res.status).to.equal(400);
     expect(String(res.body.error)).to.contain('url');
     expect(spawned).to.deep.equal([]);

@@ -48,14 +48,19 @@ describe('POST /packages/install with transportType "streamable_http"', function
     expect(res.body.server).to.not.have.property('command');
     expect(res.text).to.not.contain('static-canary-8812');
     await waitForStatus(gw, 'remote-pkg', ['connected']);
-    expect(await callText(gw, 'remote-pkg', 'echo', { message: 'through a package' })).to.equal('through a package');
+    expect(await callText(gw, 'remote-pkg', 'echo', { message: 'through a package' })).to.equal(
+      'through a package',
+    );
     expect(remote.requests.some((r) => r.headers['x-team'] === 'blue')).to.equal(true);
     const sessionsBefore = remote.sessionsCreated.length;
 
     const up = await gw.request('PUT', '/packages/remote-pkg/upgrade', { version: '2.0.0' });
     expect(up.status, up.text).to.equal(200);
     expect(up.body.package).to.include({ version: '2.0.0' });
-    const server = (await gw.request('GET', '/mcp/servers/remote-pkg')).body.server as Record<string, unknown>;
+    const server = (await gw.request('GET', '/mcp/servers/remote-pkg')).body.server as Record<
+      string,
+      unknown
+    >;
     expect(server).to.include({ transportType: 'streamable_http', url: remote.url });
     expect(server.headers).to.deep.equal({ 'X-Team': 'blue', Authorization: '[redacted]' });
     expect(await callText(gw, 'remote-pkg', 'echo', { message: 'still there' })).to.equal('still there');
@@ -63,10 +68,18 @@ describe('POST /packages/install with transportType "streamable_http"', function
   });
 
   it('400s a streamable_http install without a url, and remote fields on a stdio install', async () => {
-    const noUrl = await gw.request('POST', '/packages/install', { name: NPM_FIXTURE_NAME, serverName: 'r1', transportType: 'streamable_http' });
+    const noUrl = await gw.request('POST', '/packages/install', {
+      name: NPM_FIXTURE_NAME,
+      serverName: 'r1',
+      transportType: 'streamable_http',
+    });
     expect(noUrl.status).to.equal(400);
     expect(String(noUrl.body.error)).to.contain('url');
-    const stray = await gw.request('POST', '/packages/install', { name: NPM_FIXTURE_NAME, serverName: 'r2', url: remote.url });
+    const stray = await gw.request('POST', '/packages/install', {
+      name: NPM_FIXTURE_NAME,
+      serverName: 'r2',
+      url: remote.url,
+    });
     expect(stray.status).to.equal(400);
     expect(String(stray.body.error)).to.contain('url').and.contain('only for a remote');
   });

@@ -10,7 +10,11 @@ import { packageTestEnv } from '../support/packageTestUtils.js';
 import { fixtureServer, startTestGateway, waitForStatus, type TestGateway } from '../support/testGateway.js';
 
 const require = createRequire(import.meta.url);
-const EVERYTHING = join(dirname(require.resolve('@modelcontextprotocol/server-everything/package.json')), 'dist', 'index.js');
+const EVERYTHING = join(
+  dirname(require.resolve('@modelcontextprotocol/server-everything/package.json')),
+  'dist',
+  'index.js',
+);
 
 type Data = { content: Array<{ type: string; text: string }>; isError?: boolean };
 const output = (body: Record<string, unknown>): string => (body.data as Data).content[0]!.text;
@@ -23,7 +27,12 @@ describe('secretDelivery "env" with an unmodified published server (server-every
   const aliceCanary = `alice-env-${randomUUID()}`;
   const bobCanary = `bob-env-${randomUUID()}`;
   const env = async (username: string): Promise<Record<string, string>> => {
-    const res = await gw.request('POST', '/mcp/tool/call', { username, serverName: 'everything', methodName: 'get-env', args: {} });
+    const res = await gw.request('POST', '/mcp/tool/call', {
+      username,
+      serverName: 'everything',
+      methodName: 'get-env',
+      args: {},
+    });
     expect(res.status, res.text).to.equal(200);
     return JSON.parse(output(res.body)) as Record<string, string>;
   };
@@ -43,8 +52,18 @@ describe('secretDelivery "env" with an unmodified published server (server-every
     });
     expect(res.status).to.equal(200);
     await waitForStatus(gw, 'everything', ['connected']);
-    await gw.request('POST', '/secrets/set', { username: 'alice', serverName: 'everything', secretName: 'GITHUB_PERSONAL_ACCESS_TOKEN', secretValue: aliceCanary });
-    await gw.request('POST', '/secrets/set', { username: 'bob', serverName: 'everything', secretName: 'GITHUB_PERSONAL_ACCESS_TOKEN', secretValue: bobCanary });
+    await gw.request('POST', '/secrets/set', {
+      username: 'alice',
+      serverName: 'everything',
+      secretName: 'GITHUB_PERSONAL_ACCESS_TOKEN',
+      secretValue: aliceCanary,
+    });
+    await gw.request('POST', '/secrets/set', {
+      username: 'bob',
+      serverName: 'everything',
+      secretName: 'GITHUB_PERSONAL_ACCESS_TOKEN',
+      secretValue: bobCanary,
+    });
   });
   after(async () => {
     await gw.close();
@@ -80,10 +99,13 @@ describe('secretDelivery "env" with an unmodified published server (server-every
     expect(procs.count).to.be.at.least(2);
     expect(procs.limit).to.equal(5);
     expect(procs.states.every((s) => s.status === 'connected' && typeof s.pid === 'number')).to.equal(true);
-    for (const word of ['alice', 'bob', 'carol', aliceCanary, bobCanary]) expect(res.text).to.not.contain(word);
+    for (const word of ['alice', 'bob', 'carol', aliceCanary, bobCanary])
+      expect(res.text).to.not.contain(word);
     const all = await gw.request('GET', '/mcp/servers');
     for (const word of ['alice', 'bob', aliceCanary, bobCanary]) expect(all.text).to.not.contain(word);
-    const asUser = await gw.request('GET', '/mcp/servers/everything', undefined, { token: (await gw.issueToken('alice')).token });
+    const asUser = await gw.request('GET', '/mcp/servers/everything', undefined, {
+      token: (await gw.issueToken('alice')).token,
+    });
     const userView = processesOf(asUser.body.server as Record<string, unknown>);
     expect(userView.count).to.equal(procs.count);
     expect(userView.states.every((s) => Object.keys(s).sort().join() === 'restarts,status')).to.equal(true);
@@ -113,12 +135,18 @@ describe('secretDelivery "env" with an unmodified published server (server-every
 
 describe('per-user processes (fixture server)', () => {
   let gw: TestGateway;
-  const call = (username: string, methodName: string, args: Record<string, unknown> = {}, serverName = 'peruser') =>
-    gw.request('POST', '/mcp/tool/call', { username, serverName, methodName, args });
+  const call = (
+    username: string,
+    methodName: string,
+    args: Record<string, unknown> = {},
+    serverName = 'peruser',
+  ) => gw.request('POST', '/mcp/tool/call', { username, serverName, methodName, args });
   const setSecret = (username: string, secretName: string, secretValue: string, serverName = 'peruser') =>
     gw.request('POST', '/secrets/set', { username, serverName, secretName, secretValue });
-  const server = async (name = 'peruser') => (await gw.request('GET', `/mcp/servers/${name}`)).body.server as Record<string, unknown>;
-  const envOf = async (username: string): Promise<Record<string, string>> => JSON.parse(output((await call(username, 'get_env')).body)) as Record<string, string>;
+  const server = async (name = 'peruser') =>
+    (await gw.request('GET', `/mcp/servers/${name}`)).body.server as Record<string, unknown>;
+  const envOf = async (username: string): Promise<Record<string, string>> =>
+    JSON.parse(output((await call(username, 'get_env')).body)) as Record<string, string>;
 
   afterEach(async () => {
     await gw.close();
@@ -126,7 +154,11 @@ describe('per-user processes (fixture server)', () => {
 
   it('does not merge secrets into tool arguments, and never injects reserved names', async () => {
     gw = await startTestGateway();
-    await gw.request('POST', '/mcp/servers', fixtureServer('peruser', { secretDelivery: 'env', secretNames: ['API_KEY', 'API_TOKEN'] }));
+    await gw.request(
+      'POST',
+      '/mcp/servers',
+      fixtureServer('peruser', { secretDelivery: 'env', secretNames: ['API_KEY', 'API_TOKEN'] }),
+    );
     await setSecret('ann', 'API_KEY', 'ann-key-8812');
     const refused = await setSecret('ann', 'NODE_OPTIONS', '--require /tmp/evil.js');
     expect(refused.status).to.equal(400);
@@ -144,7 +176,10 @@ describe('per-user processes (fixture server)', () => {
     await setSecret('gil', 'API_KEY', 'gil-key-1');
     expect(JSON.parse(output((await call('gil', 'echo_args')).body))).to.deep.equal({ API_KEY: 'gil-key-1' });
     expect((await server()).secretDelivery).to.equal('args');
-    const put = await gw.request('PUT', '/mcp/servers/peruser', { secretDelivery: 'env', secretNames: ['API_KEY', 'API_TOKEN'] });
+    const put = await gw.request('PUT', '/mcp/servers/peruser', {
+      secretDelivery: 'env',
+      secretNames: ['API_KEY', 'API_TOKEN'],
+    });
     expect((put.body.server as Record<string, unknown>).secretDelivery).to.equal('env');
     await waitForStatus(gw, 'peruser', ['connected']);
     expect(output((await call('gil', 'echo_args')).body)).to.equal('{}');
@@ -158,7 +193,11 @@ describe('per-user processes (fixture server)', () => {
 
   it("restarts a user's process when their secret changes and stops it when their last secret is deleted", async () => {
     gw = await startTestGateway();
-    await gw.request('POST', '/mcp/servers', fixtureServer('peruser', { secretDelivery: 'env', secretNames: ['API_KEY', 'API_TOKEN'] }));
+    await gw.request(
+      'POST',
+      '/mcp/servers',
+      fixtureServer('peruser', { secretDelivery: 'env', secretNames: ['API_KEY', 'API_TOKEN'] }),
+    );
     await setSecret('ben', 'API_KEY', 'ben-old-1');
     await setSecret('cat', 'API_KEY', 'cat-1');
     expect((await envOf('ben')).API_KEY).to.equal('ben-old-1');
@@ -167,27 +206,48 @@ describe('per-user processes (fixture server)', () => {
     expect(pids).to.have.length(2);
 
     await setSecret('ben', 'API_KEY', 'ben-new-2');
-    await waitFor(() => gw.gateway.pool.snapshot('peruser')?.processes?.states.filter((s) => s.status === 'connected' && !pids.includes(s.pid as number)).length === 1, 'restart');
+    await waitFor(
+      () =>
+        gw.gateway.pool
+          .snapshot('peruser')
+          ?.processes?.states.filter((s) => s.status === 'connected' && !pids.includes(s.pid as number))
+          .length === 1,
+      'restart',
+    );
     expect((await envOf('ben')).API_KEY).to.equal('ben-new-2');
     const live = processesOf(await server()).states.map((s) => s.pid as number);
     expect(live.filter((p) => pids.includes(p))).to.have.length(1); // cat's process was left alone
 
-    await gw.request('POST', '/secrets/delete', { username: 'ben', serverName: 'peruser', secretName: 'API_KEY' });
+    await gw.request('POST', '/secrets/delete', {
+      username: 'ben',
+      serverName: 'peruser',
+      secretName: 'API_KEY',
+    });
     await waitFor(() => gw.gateway.pool.snapshot('peruser')?.processes?.count === 1, "ben's process stopped");
   });
 
   it("shares one process among a user's concurrent first calls", async () => {
     gw = await startTestGateway();
-    await gw.request('POST', '/mcp/servers', fixtureServer('peruser', { secretDelivery: 'env', secretNames: ['API_KEY', 'API_TOKEN'] }));
+    await gw.request(
+      'POST',
+      '/mcp/servers',
+      fixtureServer('peruser', { secretDelivery: 'env', secretNames: ['API_KEY', 'API_TOKEN'] }),
+    );
     await waitForStatus(gw, 'peruser', ['connected']);
-    const results = await Promise.all(Array.from({ length: 6 }, (_, i) => call('hal', 'echo', { message: `m${i}` })));
+    const results = await Promise.all(
+      Array.from({ length: 6 }, (_, i) => call('hal', 'echo', { message: `m${i}` })),
+    );
     expect(results.map((r) => output(r.body))).to.deep.equal(['m0', 'm1', 'm2', 'm3', 'm4', 'm5']);
     expect(processesOf(await server()).count).to.equal(1);
   });
 
   it('stops a process after the idle timeout', async () => {
     gw = await startTestGateway({ perUser: { idleTimeoutMs: 1_000, maxPerServer: 5, maxTotal: 5 } });
-    await gw.request('POST', '/mcp/servers', fixtureServer('peruser', { secretDelivery: 'env', secretNames: ['API_KEY', 'API_TOKEN'] }));
+    await gw.request(
+      'POST',
+      '/mcp/servers',
+      fixtureServer('peruser', { secretDelivery: 'env', secretNames: ['API_KEY', 'API_TOKEN'] }),
+    );
     await call('dora', 'echo', { message: 'hi' });
     const pid = processesOf(await server()).states[0]!.pid as number;
     expect(isAlive(pid)).to.equal(true);
@@ -199,7 +259,11 @@ describe('per-user processes (fixture server)', () => {
 
   it('holds the per-server cap under 20 concurrent users: busy means 429, idle means least recently used is stopped', async () => {
     gw = await startTestGateway({ perUser: { idleTimeoutMs: 60_000, maxPerServer: 4, maxTotal: 50 } });
-    await gw.request('POST', '/mcp/servers', fixtureServer('peruser', { secretDelivery: 'env', secretNames: ['API_KEY', 'API_TOKEN'] }));
+    await gw.request(
+      'POST',
+      '/mcp/servers',
+      fixtureServer('peruser', { secretDelivery: 'env', secretNames: ['API_KEY', 'API_TOKEN'] }),
+    );
     await waitForStatus(gw, 'peruser', ['connected']);
     await waitFor(() => gw.gateway.registry.size === 0, 'discovery process gone');
     let most = 0;
@@ -227,21 +291,39 @@ describe('per-user processes (fixture server)', () => {
 
   it('holds the gateway-wide cap across servers', async () => {
     gw = await startTestGateway({ perUser: { idleTimeoutMs: 60_000, maxPerServer: 5, maxTotal: 2 } });
-    await gw.request('POST', '/mcp/servers', fixtureServer('one', { secretDelivery: 'env', secretNames: ['API_KEY', 'API_TOKEN'] }));
-    await gw.request('POST', '/mcp/servers', fixtureServer('two', { secretDelivery: 'env', secretNames: ['API_KEY', 'API_TOKEN'] }));
+    await gw.request(
+      'POST',
+      '/mcp/servers',
+      fixtureServer('one', { secretDelivery: 'env', secretNames: ['API_KEY', 'API_TOKEN'] }),
+    );
+    await gw.request(
+      'POST',
+      '/mcp/servers',
+      fixtureServer('two', { secretDelivery: 'env', secretNames: ['API_KEY', 'API_TOKEN'] }),
+    );
     await waitForStatus(gw, 'one', ['connected']);
     await waitForStatus(gw, 'two', ['connected']);
     expect((await call('u1', 'echo', { message: '1' }, 'one')).status).to.equal(200);
     expect((await call('u2', 'echo', { message: '2' }, 'two')).status).to.equal(200);
     expect((await call('u3', 'echo', { message: '3' }, 'two')).status).to.equal(200);
-    const counts = [(await server('one')).perUserProcesses, (await server('two')).perUserProcesses].map((p) => (p as Processes).count);
+    const counts = [(await server('one')).perUserProcesses, (await server('two')).perUserProcesses].map(
+      (p) => (p as Processes).count,
+    );
     expect(counts).to.deep.equal([0, 2]); // u1 on "one" was the least recently used
     await waitFor(() => gw.gateway.registry.size <= 2, 'evicted process gone');
   });
 
   it("learns the tools from a user's process when the server cannot start without credentials", async () => {
     gw = await startTestGateway();
-    await gw.request('POST', '/mcp/servers', fixtureServer('peruser', { secretDelivery: 'env', secretNames: ['API_TOKEN'], env: { FIXTURE_REQUIRE_ENV: 'API_TOKEN' } }));
+    await gw.request(
+      'POST',
+      '/mcp/servers',
+      fixtureServer('peruser', {
+        secretDelivery: 'env',
+        secretNames: ['API_TOKEN'],
+        env: { FIXTURE_REQUIRE_ENV: 'API_TOKEN' },
+      }),
+    );
     const first = await waitForStatus(gw, 'peruser', ['connected']);
     expect(first.toolsList).to.deep.equal([]);
     expect(String(first.statusMessage)).to.contain('discovery without secrets failed');
@@ -275,15 +357,28 @@ describe('per-user processes for an installed package', function () {
     const gw = await startTestGateway({ parentEnv: env, packages: { npmRegistry: registry.url } });
     try {
       await registry.publish(npmFixtureFiles('1.0.0'));
-      const res = await gw.request('POST', '/packages/install', { name: NPM_FIXTURE_NAME, version: '1.0.0', serverName: 'pkg', secretDelivery: 'env' });
+      const res = await gw.request('POST', '/packages/install', {
+        name: NPM_FIXTURE_NAME,
+        version: '1.0.0',
+        serverName: 'pkg',
+        secretDelivery: 'env',
+      });
       expect(res.status, res.text).to.equal(200);
       expect((res.body.server as Record<string, unknown>).secretDelivery).to.equal('env');
       await waitForStatus(gw, 'pkg', ['connected']);
       for (const username of ['ida', 'jon']) {
-        const called = await gw.request('POST', '/mcp/tool/call', { username, serverName: 'pkg', methodName: 'greet', args: { name: username } });
+        const called = await gw.request('POST', '/mcp/tool/call', {
+          username,
+          serverName: 'pkg',
+          methodName: 'greet',
+          args: { name: username },
+        });
         expect(output(called.body)).to.equal(`hello ${username} from 1.0.0`);
       }
-      expect(processesOf((await gw.request('GET', '/mcp/servers/pkg')).body.server as Record<string, unknown>).count).to.equal(2);
+      expect(
+        processesOf((await gw.request('GET', '/mcp/servers/pkg')).body.server as Record<string, unknown>)
+          .count,
+      ).to.equal(2);
     } finally {
       registry.release();
       await gw.close();

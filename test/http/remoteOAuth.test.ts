@@ -42,9 +42,18 @@ describe('remote MCP servers with OAuth', () => {
 
   beforeEach(async () => {
     as = await startAuthServer({ clock: clock.now, accessTokenSeconds: 60 });
-    up = await startRemoteMcpServer({ mode: 'streamable', auth: { user: (t) => as.userOf(t), authorizationServer: as.url } });
+    up = await startRemoteMcpServer({
+      mode: 'streamable',
+      auth: { user: (t) => as.userOf(t), authorizationServer: as.url },
+    });
     gw = await startTestGateway({ clock: clock.now });
-    const res = await gw.request('POST', '/mcp/servers', remoteServer('secure', up.url, { headers: { Authorization: `Bearer ${STATIC_CANARY}`, 'X-Trace': 'on' } }));
+    const res = await gw.request(
+      'POST',
+      '/mcp/servers',
+      remoteServer('secure', up.url, {
+        headers: { Authorization: `Bearer ${STATIC_CANARY}`, 'X-Trace': 'on' },
+      }),
+    );
     responses.push(res.text);
     // Without tokens the static header is all there is, and the server refuses it.
     const refused = await waitForStatus(gw, 'secure', ['error']);
@@ -74,8 +83,10 @@ describe('remote MCP servers with OAuth', () => {
     expect((res.body.server as Record<string, unknown>).name).to.equal('secure');
     const eventLog = await readFile(join(gw.dataDir, 'events', 'events.log'), 'utf8');
     const stored = eventLog.split('\n').find((l) => l.includes('"OAuthTokensStored"')) as string;
-    const data = (JSON.parse(stored.slice(stored.indexOf(' ') + 1)) as { data: Record<string, unknown> }).data;
-    for (const field of ['accessToken', 'refreshToken', 'clientSecret', 'codeVerifier']) expect(data[field]).to.have.keys(['keyVersion', 'dataKeyId', 'iv', 'tag', 'data']);
+    const data = (JSON.parse(stored.slice(stored.indexOf(' ') + 1)) as { data: Record<string, unknown> })
+      .data;
+    for (const field of ['accessToken', 'refreshToken', 'clientSecret', 'codeVerifier'])
+      expect(data[field]).to.have.keys(['keyVersion', 'dataKeyId', 'iv', 'tag', 'data']);
     expect(data).to.include({ username: 'default', clientId: as.clientId, source: 'api' });
   });
 
@@ -105,7 +116,9 @@ describe('remote MCP servers with OAuth', () => {
   it('makes exactly one token request for 50 concurrent calls with an expired token', async () => {
     as.tokenDelayMs = 100;
     clock.advance(2 * MINUTE);
-    const outs = await Promise.all(Array.from({ length: 50 }, () => call(gw, 'secure', 'add', { a: 1, b: 2 })));
+    const outs = await Promise.all(
+      Array.from({ length: 50 }, () => call(gw, 'secure', 'add', { a: 1, b: 2 })),
+    );
     outs.forEach(track);
     expect(outs.map((o) => o.status)).to.deep.equal(Array.from({ length: 50 }, () => 200));
     expect(as.tokenRequests).to.equal(1);
@@ -125,7 +138,9 @@ describe('remote MCP servers with OAuth', () => {
     const out = track(await call(gw, 'secure', 'whoami'));
     expect(out.status, out.text).to.equal(401);
     expect(out.body.code).to.equal('reauth_required');
-    expect(String(out.body.error)).to.contain('re-run the OAuth flow').and.contain('/mcp/servers/secure/oauth');
+    expect(String(out.body.error))
+      .to.contain('re-run the OAuth flow')
+      .and.contain('/mcp/servers/secure/oauth');
     // The dead grant is remembered: no second attempt with the refused refresh token.
     const again = track(await call(gw, 'secure', 'whoami'));
     expect(again.status).to.equal(401);
@@ -139,7 +154,9 @@ describe('remote MCP servers with OAuth', () => {
   });
 
   it('gives a user with their own tokens their own connection, and refuses a user without tokens', async () => {
-    responses.push((await gw.request('POST', '/mcp/servers/secure/oauth', grantBody(as, 'alice-at-idp', 'alice'))).text);
+    responses.push(
+      (await gw.request('POST', '/mcp/servers/secure/oauth', grantBody(as, 'alice-at-idp', 'alice'))).text,
+    );
     expect(track(await call(gw, 'secure', 'whoami', {}, 'alice')).output).to.equal('alice-at-idp');
     expect(track(await call(gw, 'secure', 'whoami')).output).to.equal('dora');
     const bob = track(await call(gw, 'secure', 'whoami', {}, 'bob'));
@@ -164,7 +181,10 @@ describe('OAuth refresh with two gateway instances on one store', () => {
 
   before(async () => {
     as = await startAuthServer({ clock: clock.now, accessTokenSeconds: 60 });
-    up = await startRemoteMcpServer({ mode: 'streamable', auth: { user: (t) => as.userOf(t), authorizationServer: as.url } });
+    up = await startRemoteMcpServer({
+      mode: 'streamable',
+      auth: { user: (t) => as.userOf(t), authorizationServer: as.url },
+    });
     store = createMemoryEventStore();
     a = await startTestGateway({ clock: clock.now, store });
     b = await startTestGateway({ clock: clock.now, store });
@@ -205,7 +225,10 @@ describe('a remote server only its users can authorize', () => {
   let gw: TestGateway;
   before(async () => {
     as = await startAuthServer({ clock: clock.now });
-    up = await startRemoteMcpServer({ mode: 'streamable', auth: { user: (t) => as.userOf(t), authorizationServer: as.url } });
+    up = await startRemoteMcpServer({
+      mode: 'streamable',
+      auth: { user: (t) => as.userOf(t), authorizationServer: as.url },
+    });
     gw = await startTestGateway({ clock: clock.now });
   });
   after(async () => {
@@ -225,7 +248,9 @@ describe('a remote server only its users can authorize', () => {
     await gw.request('POST', '/mcp/servers/per-user/oauth', grantBody(as, 'alice-at-idp', 'alice'));
     const out = await call(gw, 'per-user', 'whoami', {}, 'alice');
     expect(out.output, out.text).to.equal('alice-at-idp');
-    const tools = (await gw.request('GET', '/mcp/tools')).body.tools as Array<Record<string, Array<{ name: string }>>>;
+    const tools = (await gw.request('GET', '/mcp/tools')).body.tools as Array<
+      Record<string, Array<{ name: string }>>
+    >;
     expect(tools.find((t) => 'per-user' in t)?.['per-user']?.map((t) => t.name)).to.include('whoami');
   });
 });

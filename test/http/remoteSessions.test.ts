@@ -10,7 +10,10 @@ const sessionEvents = async (gw: TestGateway): Promise<Array<{ sessionId: string
   return log
     .split('\n')
     .filter((line) => line.includes('"SessionIdChanged"'))
-    .map((line) => (JSON.parse(line.slice(line.indexOf(' ') + 1)) as { data: { sessionId: string | null } }).data);
+    .map(
+      (line) =>
+        (JSON.parse(line.slice(line.indexOf(' ') + 1)) as { data: { sessionId: string | null } }).data,
+    );
 };
 
 describe('remote MCP sessions', () => {
@@ -77,8 +80,13 @@ describe('remote MCP sessions', () => {
 
   it('recovers with one re-initialize when many calls hit the forgotten session at once', async () => {
     await up.forgetSessions();
-    const outs = await Promise.all(Array.from({ length: 10 }, (_, i) => call(gw, 'sess', 'add', { a: i, b: 1 })));
-    expect(outs.map((o) => o.output), outs.map((o) => o.text).join('\n')).to.deep.equal(Array.from({ length: 10 }, (_, i) => String(i + 1)));
+    const outs = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => call(gw, 'sess', 'add', { a: i, b: 1 })),
+    );
+    expect(
+      outs.map((o) => o.output),
+      outs.map((o) => o.text).join('\n'),
+    ).to.deep.equal(Array.from({ length: 10 }, (_, i) => String(i + 1)));
     expect(up.sessionsCreated).to.have.length(2);
   });
 });

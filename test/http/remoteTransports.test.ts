@@ -6,7 +6,8 @@ import { waitFor } from '../runtime/processTestUtils.js';
 import { call, remoteServer } from '../support/remote.js';
 import { startTestGateway, waitForStatus, type TestGateway } from '../support/testGateway.js';
 
-const toolNames = (server: Record<string, unknown>): string[] => (server.toolsList as Array<{ name: string }>).map((t) => t.name);
+const toolNames = (server: Record<string, unknown>): string[] =>
+  (server.toolsList as Array<{ name: string }>).map((t) => t.name);
 
 describe('remote MCP servers (streamable_http)', () => {
   let gw: TestGateway;
@@ -27,10 +28,19 @@ describe('remote MCP servers (streamable_http)', () => {
 
   it('connects to a stateful Streamable HTTP server, lists its tools and calls one', async () => {
     const up = await upstream({ mode: 'streamable' });
-    const res = await gw.request('POST', '/mcp/servers', remoteServer('remote', up.url, { headers: { 'X-Tenant': 'acme' } }));
+    const res = await gw.request(
+      'POST',
+      '/mcp/servers',
+      remoteServer('remote', up.url, { headers: { 'X-Tenant': 'acme' } }),
+    );
     expect(res.status, res.text).to.equal(200);
     const server = await waitForStatus(gw, 'remote', ['connected']);
-    expect(server).to.include({ transportType: 'streamable_http', url: up.url, activeTransport: 'streamable_http', sessionId: '[redacted]' });
+    expect(server).to.include({
+      transportType: 'streamable_http',
+      url: up.url,
+      activeTransport: 'streamable_http',
+      sessionId: '[redacted]',
+    });
     expect(server.headers).to.deep.equal({ 'X-Tenant': 'acme' });
     expect(server).to.not.have.any.keys('command', 'args', 'env');
     expect(toolNames(server)).to.have.members(['echo', 'add', 'whoami']);
@@ -39,7 +49,9 @@ describe('remote MCP servers (streamable_http)', () => {
     expect(out.status, out.text).to.equal(200);
     expect(out.output).to.equal('5');
     expect(up.sessionsCreated).to.have.length(1);
-    expect(up.requests.filter((r) => r.rpc === 'tools/call').every((r) => r.headers['x-tenant'] === 'acme')).to.equal(true);
+    expect(
+      up.requests.filter((r) => r.rpc === 'tools/call').every((r) => r.headers['x-tenant'] === 'acme'),
+    ).to.equal(true);
   });
 
   it('falls back to the legacy SSE transport when POST answers 404', async () => {
@@ -65,7 +77,9 @@ describe('remote MCP servers (streamable_http)', () => {
     const up = await upstream({ mode: 'sse', postStatus: 500 });
     await gw.request('POST', '/mcp/servers', remoteServer('broken', up.url));
     const server = await waitForStatus(gw, 'broken', ['error']);
-    expect(String(server.statusMessage)).to.match(/500/).and.to.match(/retrying in \d+ ms/);
+    expect(String(server.statusMessage))
+      .to.match(/500/)
+      .and.to.match(/retrying in \d+ ms/);
     expect(up.requests.some((r) => r.method === 'GET')).to.equal(false);
     const out = await call(gw, 'broken', 'echo', { message: 'x' });
     expect(out.status).to.equal(503);
@@ -85,7 +99,11 @@ describe('remote MCP servers (streamable_http)', () => {
   it('seals credential headers in the event log, redacts them in views and sends them upstream', async () => {
     const up = await upstream({ mode: 'streamable' });
     const canary = 'CANARY-HEADER-0d9f2b7e';
-    await gw.request('POST', '/mcp/servers', remoteServer('keyed', up.url, { headers: { 'X-Api-Key': canary, Accept_Language: 'en' } }));
+    await gw.request(
+      'POST',
+      '/mcp/servers',
+      remoteServer('keyed', up.url, { headers: { 'X-Api-Key': canary, Accept_Language: 'en' } }),
+    );
     const server = await waitForStatus(gw, 'keyed', ['connected']);
     expect(server.headers).to.deep.equal({ 'X-Api-Key': '[redacted]', Accept_Language: 'en' });
     expect(up.requests.every((r) => r.headers['x-api-key'] === canary)).to.equal(true);
@@ -107,7 +125,10 @@ describe('remote MCP servers (streamable_http)', () => {
     await gw.request('PUT', '/mcp/servers/ending/disable');
     await waitFor(() => up.sessionsTerminated.includes(sessionId as string), 'DELETE of the session');
     const serverId = gw.gateway.projector.readModels.servers.get('ending')?.serverId as string;
-    await waitFor(() => gw.gateway.projector.readModels.sessions.get(serverId) === undefined, 'session forgotten');
+    await waitFor(
+      () => gw.gateway.projector.readModels.sessions.get(serverId) === undefined,
+      'session forgotten',
+    );
   });
 
   it('reconnects with backoff when the remote drops, and calls work again once it is back', async () => {
@@ -129,7 +150,9 @@ describe('remote MCP servers (streamable_http)', () => {
   });
 
   it('refuses to connect to a host name that resolves to a private address the policy does not allow', async () => {
-    const strict = await startTestGateway({ remote: { urlPolicy: (await import('../../src/net/urlSafety.js')).createUrlPolicy() } });
+    const strict = await startTestGateway({
+      remote: { urlPolicy: (await import('../../src/net/urlSafety.js')).createUrlPolicy() },
+    });
     try {
       const up = await upstream({ mode: 'streamable' });
       const viaName = up.url.replace('127.0.0.1', 'localhost');

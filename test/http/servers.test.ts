@@ -2,8 +2,20 @@ import { expect } from 'chai';
 import { isAlive, waitFor } from '../runtime/processTestUtils.js';
 import { fixtureServer, startTestGateway, waitForStatus, type TestGateway } from '../support/testGateway.js';
 
-const FIXTURE_TOOLS = ['echo', 'add', 'echo_secret', 'echo_args', 'slow', 'crash', 'log_stderr', 'get_env', 'fail', 'add_tool'];
-const toolNames = (server: Record<string, unknown>): string[] => (server.toolsList as Array<{ name: string }>).map((t) => t.name);
+const FIXTURE_TOOLS = [
+  'echo',
+  'add',
+  'echo_secret',
+  'echo_args',
+  'slow',
+  'crash',
+  'log_stderr',
+  'get_env',
+  'fail',
+  'add_tool',
+];
+const toolNames = (server: Record<string, unknown>): string[] =>
+  (server.toolsList as Array<{ name: string }>).map((t) => t.name);
 
 describe('server management endpoints', () => {
   let gw: TestGateway;
@@ -16,17 +28,40 @@ describe('server management endpoints', () => {
 
   describe('POST /mcp/servers', () => {
     it('registers a stdio server that starts and lists every page of its tools', async () => {
-      const res = await gw.request('POST', '/mcp/servers', fixtureServer('alpha', { env: { FIXTURE_PAGE_SIZE: '2' } }));
+      const res = await gw.request(
+        'POST',
+        '/mcp/servers',
+        fixtureServer('alpha', { env: { FIXTURE_PAGE_SIZE: '2' } }),
+      );
       expect(res.status).to.equal(200);
       expect(res.body.success).to.equal(true);
       const created = res.body.server as Record<string, unknown>;
-      expect(created).to.include({ name: 'alpha', transportType: 'stdio', command: process.execPath, enabled: true });
+      expect(created).to.include({
+        name: 'alpha',
+        transportType: 'stdio',
+        command: process.execPath,
+        enabled: true,
+      });
       expect(created.status).to.be.oneOf(['connecting', 'connected']);
       const server = await waitForStatus(gw, 'alpha', ['connected']);
       expect(toolNames(server)).to.have.members(FIXTURE_TOOLS);
       expect(server).to.have.keys([
-        'name', 'transportType', 'command', 'args', 'env', 'status', 'enabled', 'timeout', 'startupTimeout', 'secretDelivery',
-        'toolsList', 'logs', 'restarts', 'pid', 'createdAt', 'updatedAt',
+        'name',
+        'transportType',
+        'command',
+        'args',
+        'env',
+        'status',
+        'enabled',
+        'timeout',
+        'startupTimeout',
+        'secretDelivery',
+        'toolsList',
+        'logs',
+        'restarts',
+        'pid',
+        'createdAt',
+        'updatedAt',
       ]);
       expect(server.logs).to.be.an('array');
     });
@@ -35,7 +70,11 @@ describe('server management endpoints', () => {
       await gw.request('POST', '/mcp/servers', fixtureServer('dup', { enabled: false }));
       const res = await gw.request('POST', '/mcp/servers', fixtureServer('dup'));
       expect(res.status).to.equal(409);
-      expect(res.body).to.include({ success: false, code: 'server_already_exists', error: 'Server with name dup already exists' });
+      expect(res.body).to.include({
+        success: false,
+        code: 'server_already_exists',
+        error: 'Server with name dup already exists',
+      });
     });
 
     it('registers a disabled server without starting it', async () => {
@@ -45,13 +84,23 @@ describe('server management endpoints', () => {
     });
 
     it('redacts credential-looking env values and keeps them when the redacted value is sent back', async () => {
-      await gw.request('POST', '/mcp/servers', fixtureServer('envy', { env: { API_TOKEN: 'tok-canary-93', MODE: 'plain' } }));
+      await gw.request(
+        'POST',
+        '/mcp/servers',
+        fixtureServer('envy', { env: { API_TOKEN: 'tok-canary-93', MODE: 'plain' } }),
+      );
       const server = await waitForStatus(gw, 'envy', ['connected']);
       expect(server.env).to.deep.equal({ API_TOKEN: '[redacted]', MODE: 'plain' });
       await gw.request('PUT', '/mcp/servers/envy', { env: { ...(server.env as object), MODE: 'changed' } });
       await waitForStatus(gw, 'envy', ['connected']);
-      const call = await gw.request('POST', '/mcp/tool/call', { serverName: 'envy', methodName: 'get_env', args: {} });
-      const env = JSON.parse((call.body.data as { content: Array<{ text: string }> }).content[0]!.text) as Record<string, string>;
+      const call = await gw.request('POST', '/mcp/tool/call', {
+        serverName: 'envy',
+        methodName: 'get_env',
+        args: {},
+      });
+      const env = JSON.parse(
+        (call.body.data as { content: Array<{ text: string }> }).content[0]!.text,
+      ) as Record<string, string>;
       expect(env).to.include({ API_TOKEN: 'tok-canary-93', MODE: 'changed' });
     });
   });
@@ -65,7 +114,11 @@ describe('server management endpoints', () => {
       expect((list.body.servers as Array<{ name: string }>).map((s) => s.name)).to.deep.equal(['one']);
       const missing = await gw.request('GET', '/mcp/servers/nope');
       expect(missing.status).to.equal(404);
-      expect(missing.body).to.include({ success: false, code: 'server_not_found', error: 'Server with name nope not found' });
+      expect(missing.body).to.include({
+        success: false,
+        code: 'server_not_found',
+        error: 'Server with name nope not found',
+      });
     });
   });
 
@@ -73,10 +126,16 @@ describe('server management endpoints', () => {
     it('restarts the server with the new configuration', async () => {
       await gw.request('POST', '/mcp/servers', fixtureServer('cfg'));
       const before = await waitForStatus(gw, 'cfg', ['connected']);
-      const res = await gw.request('PUT', '/mcp/servers/cfg', { env: { FIXTURE_EXTRA_TOOL: 'brand_new' }, timeout: 1234 });
+      const res = await gw.request('PUT', '/mcp/servers/cfg', {
+        env: { FIXTURE_EXTRA_TOOL: 'brand_new' },
+        timeout: 1234,
+      });
       expect(res.status).to.equal(200);
       expect((res.body.server as Record<string, unknown>).timeout).to.equal(1234);
-      await waitFor(() => (gw.gateway.pool.snapshot('cfg')?.toolsList ?? []).some((t) => t.name === 'brand_new'), 'new tool');
+      await waitFor(
+        () => (gw.gateway.pool.snapshot('cfg')?.toolsList ?? []).some((t) => t.name === 'brand_new'),
+        'new tool',
+      );
       const after = await waitForStatus(gw, 'cfg', ['connected']);
       expect(after.pid).to.not.equal(before.pid);
       await waitFor(() => !isAlive(before.pid as number), 'old process to exit');
@@ -99,7 +158,11 @@ describe('server management endpoints', () => {
       const off = await gw.request('PUT', '/mcp/servers/toggle/disable');
       expect(off.body.server).to.include({ enabled: false, status: 'disconnected' });
       await waitFor(() => !isAlive(running.pid as number), 'process to stop');
-      const call = await gw.request('POST', '/mcp/tool/call', { serverName: 'toggle', methodName: 'echo', args: { message: 'x' } });
+      const call = await gw.request('POST', '/mcp/tool/call', {
+        serverName: 'toggle',
+        methodName: 'echo',
+        args: { message: 'x' },
+      });
       expect(call.status).to.equal(409);
       expect(call.body.code).to.equal('server_disabled');
       const on = await gw.request('PUT', '/mcp/servers/toggle/enable');
@@ -118,7 +181,11 @@ describe('server management endpoints', () => {
     it('stops the server and forgets it and its secrets', async () => {
       await gw.request('POST', '/mcp/servers', fixtureServer('gone'));
       const running = await waitForStatus(gw, 'gone', ['connected']);
-      await gw.request('POST', '/secrets/set', { serverName: 'gone', secretName: 'K', secretValue: 'value-1234' });
+      await gw.request('POST', '/secrets/set', {
+        serverName: 'gone',
+        secretName: 'K',
+        secretValue: 'value-1234',
+      });
       const res = await gw.request('DELETE', '/mcp/servers/gone');
       expect(res.body).to.deep.equal({ success: true });
       expect((await gw.request('GET', '/mcp/servers/gone')).status).to.equal(404);
@@ -126,7 +193,11 @@ describe('server management endpoints', () => {
       // Re-registering the name starts clean: the old registration's secrets do not come back.
       await gw.request('POST', '/mcp/servers', fixtureServer('gone'));
       await waitForStatus(gw, 'gone', ['connected']);
-      const call = await gw.request('POST', '/mcp/tool/call', { serverName: 'gone', methodName: 'echo_args', args: {} });
+      const call = await gw.request('POST', '/mcp/tool/call', {
+        serverName: 'gone',
+        methodName: 'echo_args',
+        args: {},
+      });
       expect((call.body.data as { content: Array<{ text: string }> }).content[0]!.text).to.equal('{}');
       expect((await gw.request('DELETE', '/mcp/servers/never')).status).to.equal(404);
     });

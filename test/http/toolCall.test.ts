@@ -2,14 +2,28 @@ import { expect } from 'chai';
 import { waitFor } from '../runtime/processTestUtils.js';
 import { fixtureServer, startTestGateway, waitForStatus, type TestGateway } from '../support/testGateway.js';
 
-type Result = { content: Array<{ type: string; text: string }>; isError?: boolean; structuredContent?: unknown };
+type Result = {
+  content: Array<{ type: string; text: string }>;
+  isError?: boolean;
+  structuredContent?: unknown;
+};
 const text = (body: Record<string, unknown>): string => (body.data as Result).content[0]!.text;
 
 describe('POST /mcp/tool/call', () => {
   let gw: TestGateway;
   const call = (args: Record<string, unknown>) => gw.request('POST', '/mcp/tool/call', args);
-  const setSecret = (username: string | undefined, serverName: string, secretName: string, secretValue: string) =>
-    gw.request('POST', '/secrets/set', { ...(username ? { username } : {}), serverName, secretName, secretValue });
+  const setSecret = (
+    username: string | undefined,
+    serverName: string,
+    secretName: string,
+    secretValue: string,
+  ) =>
+    gw.request('POST', '/secrets/set', {
+      ...(username ? { username } : {}),
+      serverName,
+      secretName,
+      secretValue,
+    });
 
   beforeEach(async () => {
     gw = await startTestGateway();
@@ -36,8 +50,18 @@ describe('POST /mcp/tool/call', () => {
     await gw.request('POST', '/mcp/servers', fixtureServer('shared'));
     await setSecret('alice', 'shared', 'API_KEY', 'alice-key-111');
     await setSecret('bob', 'shared', 'API_KEY', 'bob-key-222');
-    const asAlice = await call({ username: 'alice', serverName: 'shared', methodName: 'echo_secret', args: { name: 'API_KEY' } });
-    const asBob = await call({ username: 'bob', serverName: 'shared', methodName: 'echo_secret', args: { name: 'API_KEY' } });
+    const asAlice = await call({
+      username: 'alice',
+      serverName: 'shared',
+      methodName: 'echo_secret',
+      args: { name: 'API_KEY' },
+    });
+    const asBob = await call({
+      username: 'bob',
+      serverName: 'shared',
+      methodName: 'echo_secret',
+      args: { name: 'API_KEY' },
+    });
     const asDefault = await call({ serverName: 'shared', methodName: 'echo_args', args: {} });
     expect(text(asAlice.body)).to.equal('alice-key-111');
     expect(text(asBob.body)).to.equal('bob-key-222');
@@ -47,14 +71,24 @@ describe('POST /mcp/tool/call', () => {
   it('uses "default" when username is omitted', async () => {
     await gw.request('POST', '/mcp/servers', fixtureServer('dflt'));
     await setSecret(undefined, 'dflt', 'TOKEN', 'default-user-token');
-    const res = await call({ username: 'default', serverName: 'dflt', methodName: 'echo_secret', args: { name: 'TOKEN' } });
+    const res = await call({
+      username: 'default',
+      serverName: 'dflt',
+      methodName: 'echo_secret',
+      args: { name: 'TOKEN' },
+    });
     expect(text(res.body)).to.equal('default-user-token');
   });
 
   it('lets stored secrets win over same-named arguments', async () => {
     await gw.request('POST', '/mcp/servers', fixtureServer('win'));
     await setSecret('carol', 'win', 'API_KEY', 'stored-value');
-    const res = await call({ username: 'carol', serverName: 'win', methodName: 'echo_secret', args: { name: 'API_KEY', API_KEY: 'forged' } });
+    const res = await call({
+      username: 'carol',
+      serverName: 'win',
+      methodName: 'echo_secret',
+      args: { name: 'API_KEY', API_KEY: 'forged' },
+    });
     expect(text(res.body)).to.equal('stored-value');
   });
 
@@ -69,7 +103,12 @@ describe('POST /mcp/tool/call', () => {
   it('does not push secrets into a tool whose schema forbids extra properties', async () => {
     await gw.request('POST', '/mcp/servers', fixtureServer('strict'));
     await setSecret('erin', 'strict', 'API_KEY', 'erin-key-333');
-    const res = await call({ username: 'erin', serverName: 'strict', methodName: 'echo', args: { message: 'still works' } });
+    const res = await call({
+      username: 'erin',
+      serverName: 'strict',
+      methodName: 'echo',
+      args: { message: 'still works' },
+    });
     expect(res.status).to.equal(200);
     expect(text(res.body)).to.equal('still works');
   });
@@ -77,7 +116,12 @@ describe('POST /mcp/tool/call', () => {
   it('rejects arguments that violate the inputSchema with a 400 listing what is wrong, without echoing values', async () => {
     await gw.request('POST', '/mcp/servers', fixtureServer('schema'));
     await setSecret('frank', 'schema', 'a', 'secret-canary-7781');
-    const res = await call({ username: 'frank', serverName: 'schema', methodName: 'add', args: { b: 'wrong-type-canary' } });
+    const res = await call({
+      username: 'frank',
+      serverName: 'schema',
+      methodName: 'add',
+      args: { b: 'wrong-type-canary' },
+    });
     expect(res.status).to.equal(400);
     expect(res.body.code).to.equal('invalid_arguments');
     expect(res.body.problems).to.include.members(['/a must be number', '/b must be number']);
@@ -97,7 +141,10 @@ describe('POST /mcp/tool/call', () => {
     const res = await call({ serverName: 'sluggish', methodName: 'slow', args: { ms: 20_000 } });
     expect(res.status).to.equal(504);
     expect(res.body.code).to.equal('upstream_timeout');
-    await waitFor(() => (gw.gateway.pool.snapshot('sluggish')?.logs ?? []).some((l) => l.includes('cancelled slow')), 'upstream cancellation');
+    await waitFor(
+      () => (gw.gateway.pool.snapshot('sluggish')?.logs ?? []).some((l) => l.includes('cancelled slow')),
+      'upstream cancellation',
+    );
   });
 
   it('cancels the call upstream when the HTTP client disconnects', async () => {
@@ -113,7 +160,10 @@ describe('POST /mcp/tool/call', () => {
     await new Promise((r) => setTimeout(r, 200));
     abort.abort();
     await pending;
-    await waitFor(() => (gw.gateway.pool.snapshot('hangup')?.logs ?? []).some((l) => l.includes('cancelled slow')), 'upstream cancellation');
+    await waitFor(
+      () => (gw.gateway.pool.snapshot('hangup')?.logs ?? []).some((l) => l.includes('cancelled slow')),
+      'upstream cancellation',
+    );
   });
 
   it('fails an in-flight call at once when the child dies, then works again after the restart', async () => {

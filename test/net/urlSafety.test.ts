@@ -2,21 +2,46 @@ import { expect } from 'chai';
 import type { LookupAddress } from 'node:dns';
 import { embeddedIPv4, ipv6Groups } from '../../src/net/ipAddress.js';
 import { checkedLookup } from '../../src/runtime/remote/net/safeFetch.js';
-import { addressRefusal, checkUrl, createUrlPolicy, parseNetworkList, staticUrlProblem, UrlRefusedError } from '../../src/net/urlSafety.js';
+import {
+  addressRefusal,
+  checkUrl,
+  createUrlPolicy,
+  parseNetworkList,
+  staticUrlProblem,
+  UrlRefusedError,
+} from '../../src/net/urlSafety.js';
 
 const strict = createUrlPolicy();
 const loopbackOk = createUrlPolicy({ allow: ['loopback'] });
 
 describe('URL safety', () => {
   describe('addressRefusal', () => {
-    const always = ['169.254.169.254', '169.254.0.1', '0.0.0.0', '100.100.100.200', '224.0.0.1', '255.255.255.255', 'fe80::1', 'fd00:ec2::254', '::'];
+    const always = [
+      '169.254.169.254',
+      '169.254.0.1',
+      '0.0.0.0',
+      '100.100.100.200',
+      '224.0.0.1',
+      '255.255.255.255',
+      'fe80::1',
+      'fd00:ec2::254',
+      '::',
+    ];
     for (const address of always) {
       it(`always refuses ${address}, whatever is allowed`, () => {
-        expect(addressRefusal(address, createUrlPolicy({ allow: ['private', '0.0.0.0/0', '::/0'] }))).to.contain('always refused');
+        expect(
+          addressRefusal(address, createUrlPolicy({ allow: ['private', '0.0.0.0/0', '::/0'] })),
+        ).to.contain('always refused');
       });
     }
 
-    const embedded = ['::ffff:169.254.169.254', '::ffff:a9fe:a9fe', '64:ff9b::a9fe:a9fe', '2002:a9fe:a9fe::1', '::169.254.169.254'];
+    const embedded = [
+      '::ffff:169.254.169.254',
+      '::ffff:a9fe:a9fe',
+      '64:ff9b::a9fe:a9fe',
+      '2002:a9fe:a9fe::1',
+      '::169.254.169.254',
+    ];
     for (const address of embedded) {
       it(`sees the link-local IPv4 inside ${address}`, () => {
         expect(addressRefusal(address, strict)).to.contain('always refused');
@@ -24,7 +49,16 @@ describe('URL safety', () => {
     }
 
     it('refuses private and loopback ranges unless allowed', () => {
-      for (const address of ['127.0.0.1', '10.1.2.3', '172.16.0.1', '192.168.1.1', '100.64.0.1', '::1', 'fd12::1', '::ffff:127.0.0.1']) {
+      for (const address of [
+        '127.0.0.1',
+        '10.1.2.3',
+        '172.16.0.1',
+        '192.168.1.1',
+        '100.64.0.1',
+        '::1',
+        'fd12::1',
+        '::ffff:127.0.0.1',
+      ]) {
         expect(addressRefusal(address, strict), address).to.contain('OUTBOUND_ALLOW_NETWORKS');
       }
       expect(addressRefusal('127.0.0.1', loopbackOk)).to.equal(undefined);
@@ -72,14 +106,24 @@ describe('URL safety', () => {
   });
 
   describe('checkedLookup (the check inside the connect)', () => {
-    const resolver = (addresses: LookupAddress[]) => (_host: string, _o: unknown, cb: (e: NodeJS.ErrnoException | null, a: LookupAddress[]) => void) => cb(null, addresses);
+    const resolver =
+      (addresses: LookupAddress[]) =>
+      (_host: string, _o: unknown, cb: (e: NodeJS.ErrnoException | null, a: LookupAddress[]) => void) =>
+        cb(null, addresses);
     const lookup = (policy = strict, addresses: LookupAddress[], all = false) =>
       new Promise<unknown>((resolve, reject) =>
-        checkedLookup(policy, resolver(addresses))('host.example', { all }, (err: unknown, address: unknown) => (err ? reject(err) : resolve(address))),
+        checkedLookup(policy, resolver(addresses))(
+          'host.example',
+          { all },
+          (err: unknown, address: unknown) => (err ? reject(err) : resolve(address)),
+        ),
       );
 
     it('hands the socket only allowed addresses (a rebinding answer loses its private entry)', async () => {
-      const mixed = [{ address: '169.254.169.254', family: 4 }, { address: '93.184.216.34', family: 4 }];
+      const mixed = [
+        { address: '169.254.169.254', family: 4 },
+        { address: '93.184.216.34', family: 4 },
+      ];
       expect(await lookup(strict, mixed)).to.equal('93.184.216.34');
       expect(await lookup(strict, mixed, true)).to.deep.equal([{ address: '93.184.216.34', family: 4 }]);
     });
@@ -88,7 +132,9 @@ describe('URL safety', () => {
       let error: unknown;
       await lookup(strict, [{ address: '127.0.0.1', family: 4 }]).catch((e: unknown) => (error = e));
       expect(error).to.be.instanceOf(UrlRefusedError);
-      expect(String((error as Error).message)).to.contain('host.example').and.contain('127.0.0.1');
+      expect(String((error as Error).message))
+        .to.contain('host.example')
+        .and.contain('127.0.0.1');
     });
   });
 

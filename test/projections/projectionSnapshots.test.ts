@@ -26,7 +26,11 @@ describe('checkpointed projections in the gateway', () => {
     gw = await startTestGateway({
       dataDir,
       ...(checkpointIntervalMs ? { checkpointIntervalMs } : {}),
-      storage: { events, snapshots: createFileSnapshotStore(join(dataDir, 'projections')), close: () => events.close() },
+      storage: {
+        events,
+        snapshots: createFileSnapshotStore(join(dataDir, 'projections')),
+        close: () => events.close(),
+      },
     });
     return gw;
   };
@@ -51,7 +55,17 @@ describe('checkpointed projections in the gateway', () => {
     // An event lands while no gateway runs (e.g. written by an import).
     const store = await openFileEventStore({ dir: join(dataDir, 'events') });
     const [registered] = await store.readStream('server-beta');
-    await store.append('server-beta', [{ type: 'ServerEnabled', data: { serverId: registered!.data.serverId, name: 'beta' }, metadata: { eventId: 'offline-1', occurredAt: '2030-01-01T00:00:00.000Z', schemaVersion: 1 } }], 1);
+    await store.append(
+      'server-beta',
+      [
+        {
+          type: 'ServerEnabled',
+          data: { serverId: registered!.data.serverId, name: 'beta' },
+          metadata: { eventId: 'offline-1', occurredAt: '2030-01-01T00:00:00.000Z', schemaVersion: 1 },
+        },
+      ],
+      1,
+    );
     await store.close();
 
     const second = await start();
@@ -85,7 +99,10 @@ describe('checkpointed projections in the gateway', () => {
     const running = await start(30);
     await running.request('POST', '/mcp/servers', fixtureServer('alpha', { enabled: false }));
     for (let i = 0; i < 200; i++) {
-      const saved = await readFile(snapshotPath(), 'utf8').then((t) => JSON.parse(t) as { checkpoint: number }, () => undefined);
+      const saved = await readFile(snapshotPath(), 'utf8').then(
+        (t) => JSON.parse(t) as { checkpoint: number },
+        () => undefined,
+      );
       if (saved?.checkpoint === 1) return;
       await new Promise((r) => setTimeout(r, 10));
     }

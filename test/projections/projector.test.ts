@@ -16,7 +16,11 @@ const config: ServerConfig = {
 const sealed: Sealed = { keyVersion: 1, iv: 'aXYtQQ==', tag: 'dGFnLUE=', data: 'QQ==' };
 
 let idCounter = 0;
-function envelope(type: string, data: Record<string, unknown>, occurredAt = '2030-01-01T00:00:00.000Z'): NewEvent {
+function envelope(
+  type: string,
+  data: Record<string, unknown>,
+  occurredAt = '2030-01-01T00:00:00.000Z',
+): NewEvent {
   return { type, data, metadata: { eventId: `evt-${++idCounter}`, occurredAt, schemaVersion: 1 } };
 }
 const registered = (name: string, serverId: string, occurredAt?: string): NewEvent =>
@@ -30,7 +34,13 @@ async function append(store: EventStore, streamId: string, ...events: NewEvent[]
 
 function capturingLogger(): { logger: Logger; lines: Array<Record<string, unknown>> } {
   const lines: Array<Record<string, unknown>> = [];
-  return { logger: createLogger({ level: 'debug', write: (l) => lines.push(JSON.parse(l) as Record<string, unknown>) }), lines };
+  return {
+    logger: createLogger({
+      level: 'debug',
+      write: (l) => lines.push(JSON.parse(l) as Record<string, unknown>),
+    }),
+    lines,
+  };
 }
 
 describe('projector', () => {
@@ -60,14 +70,24 @@ describe('projector', () => {
     await p.start();
     expect(p.checkpoint).to.equal(3);
     expect([...p.readModels.servers.keys()].sort()).to.deep.equal(['alpha', 'beta']);
-    expect(p.readModels.servers.get('alpha')).to.deep.include({ serverId: 'srv-1', createdAt: '2030-01-01T00:00:01.000Z' });
-    expect([...secretsFor(p.readModels.secrets, 'srv-1', 'ann').entries()]).to.deep.equal([['API_KEY', sealed]]);
+    expect(p.readModels.servers.get('alpha')).to.deep.include({
+      serverId: 'srv-1',
+      createdAt: '2030-01-01T00:00:01.000Z',
+    });
+    expect([...secretsFor(p.readModels.secrets, 'srv-1', 'ann').entries()]).to.deep.equal([
+      ['API_KEY', sealed],
+    ]);
   });
 
   it('follows events appended after start()', async () => {
     const p = projector();
     await p.start();
-    const position = await append(store, 'server-alpha', registered('alpha', 'srv-1'), envelope('ServerDisabled', { serverId: 'srv-1', name: 'alpha' }));
+    const position = await append(
+      store,
+      'server-alpha',
+      registered('alpha', 'srv-1'),
+      envelope('ServerDisabled', { serverId: 'srv-1', name: 'alpha' }),
+    );
     await p.waitFor(position);
     expect(p.checkpoint).to.equal(2);
     expect(p.readModels.servers.get('alpha')).to.deep.include({ enabled: false, generation: 1 });
@@ -95,11 +115,27 @@ describe('projector', () => {
     const p = projector();
     await p.start();
     await append(store, 'server-beta', registered('beta', 'srv-2'));
-    await append(store, 'server-alpha', envelope('ServerUpdated', { serverId: 'srv-1', name: 'alpha', config: { ...config, timeout: 5 } }, '2030-01-02T00:00:00.000Z'));
+    await append(
+      store,
+      'server-alpha',
+      envelope(
+        'ServerUpdated',
+        { serverId: 'srv-1', name: 'alpha', config: { ...config, timeout: 5 } },
+        '2030-01-02T00:00:00.000Z',
+      ),
+    );
     await append(store, 'secrets-srv-1-ann', secretSet('srv-1', 'ann', 'A'), secretSet('srv-1', 'ann', 'B'));
     await append(store, 'secrets-srv-2-bob', secretSet('srv-2', 'bob', 'C'));
-    await append(store, 'secrets-srv-1-ann', envelope('SecretDeleted', { serverId: 'srv-1', serverName: 'alpha', username: 'ann', secretName: 'A' }));
-    const last = await append(store, 'server-beta', envelope('ServerRemoved', { serverId: 'srv-2', name: 'beta' }));
+    await append(
+      store,
+      'secrets-srv-1-ann',
+      envelope('SecretDeleted', { serverId: 'srv-1', serverName: 'alpha', username: 'ann', secretName: 'A' }),
+    );
+    const last = await append(
+      store,
+      'server-beta',
+      envelope('ServerRemoved', { serverId: 'srv-2', name: 'beta' }),
+    );
     await p.waitFor(last);
     const incremental = p.readModels;
     expect(incremental.servers.get('alpha')).to.deep.include({ generation: 2 });
@@ -127,7 +163,11 @@ describe('projector', () => {
 
   it('skips an event of unknown type or with invalid data at catch-up, logs it, and still applies later events', async () => {
     await append(store, 'future-1', envelope('SomethingFromTheFuture', { x: 1 }));
-    await append(store, 'server-bad', envelope('ServerRegistered', { serverId: 'srv-x', name: 'not a valid name!', config, enabled: true }));
+    await append(
+      store,
+      'server-bad',
+      envelope('ServerRegistered', { serverId: 'srv-x', name: 'not a valid name!', config, enabled: true }),
+    );
     await append(store, 'server-alpha', registered('alpha', 'srv-1'));
     const { logger, lines } = capturingLogger();
     const p = projector(logger);
@@ -173,7 +213,12 @@ describe('projector', () => {
     });
     await p.start();
     await append(store, 'future-1', envelope('SomethingFromTheFuture', {}));
-    const last = await append(store, 'server-alpha', envelope('ServerDisabled', { serverId: 'srv-1', name: 'alpha' }), envelope('ServerEnabled', { serverId: 'srv-1', name: 'alpha' }));
+    const last = await append(
+      store,
+      'server-alpha',
+      envelope('ServerDisabled', { serverId: 'srv-1', name: 'alpha' }),
+      envelope('ServerEnabled', { serverId: 'srv-1', name: 'alpha' }),
+    );
     await p.waitFor(last);
     expect(seen).to.deep.equal([
       ['ServerRegistered', 1, 'server-alpha', 1],

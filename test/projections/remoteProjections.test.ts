@@ -4,15 +4,30 @@ import type { Sealed } from '../../src/events/secretEvents.js';
 import { evolveOAuthModel, initialOAuth, oauthFor } from '../../src/projections/oauthProjection.js';
 import { evolveSessions, initialSessions, sessionFor } from '../../src/projections/sessionsProjection.js';
 
-const sealed: Sealed = { keyVersion: 1, iv: 'aXYxMjM0NTY3ODkw', tag: 'dGFnMTIzNDU2Nzg5MDEyMw==', data: 'Y2lwaGVy' };
-const removed = (serverId: string): DomainEvent => ({ type: 'ServerRemoved', data: { serverId, name: 'remote' } });
+const sealed: Sealed = {
+  keyVersion: 1,
+  iv: 'aXYxMjM0NTY3ODkw',
+  tag: 'dGFnMTIzNDU2Nzg5MDEyMw==',
+  data: 'Y2lwaGVy',
+};
+const removed = (serverId: string): DomainEvent => ({
+  type: 'ServerRemoved',
+  data: { serverId, name: 'remote' },
+});
 
 describe('oauth and sessions projections', () => {
   it('folds grants per (server registration, user) and drops them with the server', () => {
     const model = initialOAuth();
     const store = (serverId: string, username: string): DomainEvent => ({
       type: 'OAuthTokensStored',
-      data: { serverId, serverName: 'remote', username, source: 'api', tokenType: 'Bearer', accessToken: sealed },
+      data: {
+        serverId,
+        serverName: 'remote',
+        username,
+        source: 'api',
+        tokenType: 'Bearer',
+        accessToken: sealed,
+      },
     });
     for (const e of [store('s1', 'ann'), store('s1', 'bob'), store('s2', 'ann')]) evolveOAuthModel(model, e);
     expect(oauthFor(model, 's1', 'ann')?.generation).to.equal(1);
@@ -28,7 +43,13 @@ describe('oauth and sessions projections', () => {
       type: 'SessionIdChanged',
       data: { serverId, serverName: 'remote', connection, url: 'https://x.example/mcp', sessionId },
     });
-    for (const e of [change('s1', '@shared', 'a'), change('s1', '@shared', 'b'), change('s1', 'ann', 'c'), change('s2', '@shared', 'd')]) evolveSessions(model, e);
+    for (const e of [
+      change('s1', '@shared', 'a'),
+      change('s1', '@shared', 'b'),
+      change('s1', 'ann', 'c'),
+      change('s2', '@shared', 'd'),
+    ])
+      evolveSessions(model, e);
     expect(sessionFor(model, 's1', '@shared')?.sessionId).to.equal('b');
     evolveSessions(model, change('s1', 'ann', null));
     expect(sessionFor(model, 's1', 'ann')).to.equal(undefined);
@@ -41,8 +62,27 @@ describe('oauth and sessions projections', () => {
     const oauth = initialOAuth();
     const sessions = initialSessions();
     for (const username of ['ann', 'bob']) {
-      evolveOAuthModel(oauth, { type: 'OAuthTokensStored', data: { serverId: 's1', serverName: 'remote', username, source: 'api', tokenType: 'Bearer', accessToken: sealed } });
-      evolveSessions(sessions, { type: 'SessionIdChanged', data: { serverId: 's1', serverName: 'remote', connection: username, url: 'https://x.example/mcp', sessionId: `sess-${username}` } });
+      evolveOAuthModel(oauth, {
+        type: 'OAuthTokensStored',
+        data: {
+          serverId: 's1',
+          serverName: 'remote',
+          username,
+          source: 'api',
+          tokenType: 'Bearer',
+          accessToken: sealed,
+        },
+      });
+      evolveSessions(sessions, {
+        type: 'SessionIdChanged',
+        data: {
+          serverId: 's1',
+          serverName: 'remote',
+          connection: username,
+          url: 'https://x.example/mcp',
+          sessionId: `sess-${username}`,
+        },
+      });
     }
     const deleted: DomainEvent = { type: 'UserDeleted', data: { username: 'ann' } };
     evolveOAuthModel(oauth, deleted);

@@ -1,12 +1,22 @@
 import { expect } from 'chai';
 import type { DomainEvent } from '../../src/events/domainEvents.js';
 import type { Sealed } from '../../src/events/secretEvents.js';
-import { evolveSecrets, initialSecrets, secretsFor, type SecretsModel } from '../../src/projections/secretsProjection.js';
+import {
+  evolveSecrets,
+  initialSecrets,
+  secretsFor,
+  type SecretsModel,
+} from '../../src/projections/secretsProjection.js';
 
 const sealedA: Sealed = { keyVersion: 1, iv: 'aXYtQQ==', tag: 'dGFnLUE=', data: 'QQ==' };
 const sealedB: Sealed = { keyVersion: 2, iv: 'aXYtQg==', tag: 'dGFnLUI=', data: 'Qg==' };
 
-const set = (serverId: string, username: string, secretName: string, sealed: Sealed = sealedA): DomainEvent => ({
+const set = (
+  serverId: string,
+  username: string,
+  secretName: string,
+  sealed: Sealed = sealedA,
+): DomainEvent => ({
   type: 'SecretSet',
   data: { serverId, serverName: 'alpha', username, secretName, sealed },
 });
@@ -14,12 +24,19 @@ const deleted = (serverId: string, username: string, secretName: string): Domain
   type: 'SecretDeleted',
   data: { serverId, serverName: 'alpha', username, secretName },
 });
-const given = (events: readonly DomainEvent[]): SecretsModel => events.reduce((m, e) => evolveSecrets(m, e), initialSecrets());
-const entries = (m: ReadonlyMap<string, Sealed>): Array<[string, Sealed]> => [...m.entries()].sort(([a], [b]) => a.localeCompare(b));
+const given = (events: readonly DomainEvent[]): SecretsModel =>
+  events.reduce((m, e) => evolveSecrets(m, e), initialSecrets());
+const entries = (m: ReadonlyMap<string, Sealed>): Array<[string, Sealed]> =>
+  [...m.entries()].sort(([a], [b]) => a.localeCompare(b));
 
 describe('secretsProjection', () => {
-  it('stores each user\'s ciphertexts per server registration and name', () => {
-    const model = given([set('srv-1', 'ann', 'A'), set('srv-1', 'ann', 'B', sealedB), set('srv-1', 'bob', 'A', sealedB), set('srv-2', 'ann', 'A')]);
+  it("stores each user's ciphertexts per server registration and name", () => {
+    const model = given([
+      set('srv-1', 'ann', 'A'),
+      set('srv-1', 'ann', 'B', sealedB),
+      set('srv-1', 'bob', 'A', sealedB),
+      set('srv-2', 'ann', 'A'),
+    ]);
     expect(entries(secretsFor(model, 'srv-1', 'ann'))).to.deep.equal([
       ['A', sealedA],
       ['B', sealedB],
@@ -45,12 +62,16 @@ describe('secretsProjection', () => {
   });
 
   it('ignores a SecretDeleted for a server or user it does not know', () => {
-    const model = given([set('srv-1', 'ann', 'A'), deleted('srv-9', 'ann', 'A'), deleted('srv-1', 'zed', 'A')]);
+    const model = given([
+      set('srv-1', 'ann', 'A'),
+      deleted('srv-9', 'ann', 'A'),
+      deleted('srv-1', 'zed', 'A'),
+    ]);
     expect(model.has('srv-9')).to.equal(false);
     expect([...secretsFor(model, 'srv-1', 'ann').keys()]).to.deep.equal(['A']);
   });
 
-  it('drops every user\'s secrets of a server on ServerRemoved, and only that server\'s', () => {
+  it("drops every user's secrets of a server on ServerRemoved, and only that server's", () => {
     const model = given([
       set('srv-1', 'ann', 'A'),
       set('srv-1', 'bob', 'B'),
@@ -65,12 +86,19 @@ describe('secretsProjection', () => {
 
   it('secretsFor returns an empty map for an unknown server or user', () => {
     const model = given([set('srv-1', 'ann', 'A')]);
-    expect(secretsFor(model, 'srv-unknown', 'ann')).to.be.instanceOf(Map).with.property('size', 0);
-    expect(secretsFor(model, 'srv-1', 'nobody')).to.be.instanceOf(Map).with.property('size', 0);
+    expect(secretsFor(model, 'srv-unknown', 'ann'))
+      .to.be.instanceOf(Map)
+      .with.property('size', 0);
+    expect(secretsFor(model, 'srv-1', 'nobody'))
+      .to.be.instanceOf(Map)
+      .with.property('size', 0);
   });
 
   it('ignores events that are not about secrets or removal', () => {
-    const model = given([set('srv-1', 'ann', 'A'), { type: 'ServerDisabled', data: { serverId: 'srv-1', name: 'alpha' } }]);
+    const model = given([
+      set('srv-1', 'ann', 'A'),
+      { type: 'ServerDisabled', data: { serverId: 'srv-1', name: 'alpha' } },
+    ]);
     expect([...secretsFor(model, 'srv-1', 'ann').keys()]).to.deep.equal(['A']);
   });
 });

@@ -18,12 +18,22 @@ const T3 = '2030-01-01T00:00:03.000Z';
 const given = (events: ReadonlyArray<readonly [DomainEvent, string]>): ServersModel =>
   events.reduce((m, [e, at]) => evolveServers(m, e, at), initialServers());
 
-const registered = (ref: typeof alpha, enabled = true): DomainEvent => ({ type: 'ServerRegistered', data: { ...ref, config, enabled } });
+const registered = (ref: typeof alpha, enabled = true): DomainEvent => ({
+  type: 'ServerRegistered',
+  data: { ...ref, config, enabled },
+});
 
 describe('serversProjection', () => {
   it('adds a registered server with generation 1 and both timestamps set to the registration time', () => {
     const model = given([[registered(alpha, false), T1]]);
-    expect(model.get('alpha')).to.deep.equal({ ...alpha, config, enabled: false, generation: 1, createdAt: T1, updatedAt: T1 });
+    expect(model.get('alpha')).to.deep.equal({
+      ...alpha,
+      config,
+      enabled: false,
+      generation: 1,
+      createdAt: T1,
+      updatedAt: T1,
+    });
   });
 
   it('keeps servers apart by name', () => {
@@ -43,7 +53,14 @@ describe('serversProjection', () => {
       [registered(alpha), T1],
       [{ type: 'ServerUpdated', data: { ...alpha, config: next } }, T2],
     ]);
-    expect(model.get('alpha')).to.deep.equal({ ...alpha, config: next, enabled: true, generation: 2, createdAt: T1, updatedAt: T2 });
+    expect(model.get('alpha')).to.deep.equal({
+      ...alpha,
+      config: next,
+      enabled: true,
+      generation: 2,
+      createdAt: T1,
+      updatedAt: T2,
+    });
   });
 
   it('bumps the generation on ServerEnabled, even for an already enabled server', () => {
@@ -78,7 +95,13 @@ describe('serversProjection', () => {
     const model = given([
       [{ type: 'ServerEnabled', data: alpha }, T1],
       [{ type: 'ServerUpdated', data: { ...alpha, config } }, T1],
-      [{ type: 'SecretDeleted', data: { serverId: 'srv-0001', serverName: 'alpha', username: 'ann', secretName: 'K' } }, T1],
+      [
+        {
+          type: 'SecretDeleted',
+          data: { serverId: 'srv-0001', serverName: 'alpha', username: 'ann', secretName: 'K' },
+        },
+        T1,
+      ],
     ]);
     expect(model.size).to.equal(0);
   });

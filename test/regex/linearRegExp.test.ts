@@ -36,10 +36,22 @@ describe('linearRegExp (RE2)', () => {
 });
 
 describe('package version validators on ReDoS inputs', () => {
-  const hostile = ['==1' + 'r'.repeat(60) + '!', '>=1' + '.post'.repeat(40) + '!', '1' + '-1'.repeat(60) + '!', 'a'.repeat(60) + '[' + 'b,'.repeat(60)];
+  const hostile = [
+    '==1' + 'r'.repeat(60) + '!',
+    '>=1' + '.post'.repeat(40) + '!',
+    '1' + '-1'.repeat(60) + '!',
+    'a'.repeat(60) + '[' + 'b,'.repeat(60),
+  ];
   for (const input of hostile) {
     it(`rejects ${JSON.stringify(input.slice(0, 12))}… within 100 ms of CPU`, () => {
-      expect(cpuMs(() => [pipVersionProblem(input), pipRequirementProblem(input), parsePep440(input), parseSemver(input)])).to.be.below(100);
+      expect(
+        cpuMs(() => [
+          pipVersionProblem(input),
+          pipRequirementProblem(input),
+          parsePep440(input),
+          parseSemver(input),
+        ]),
+      ).to.be.below(100);
       expect(pipVersionProblem(input)).to.be.a('string');
     });
   }

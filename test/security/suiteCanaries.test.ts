@@ -8,7 +8,7 @@ import { SuiteCanaries, suiteCanaries } from '../support/suiteCanaries.js';
  * Root-level hook: runs once after every test of the run. Every test gateway swept its logs,
  * event log and data-key files for the secret values and tokens that went through it.
  */
-after('no secret value or token appeared in clear in any gateway\'s logs or records', function () {
+after("no secret value or token appeared in clear in any gateway's logs or records", function () {
   expect(suiteCanaries.leaks, `leaks found in ${suiteCanaries.swept} swept gateways`).to.deep.equal([]);
 });
 
@@ -30,7 +30,11 @@ describe('suite-wide canary sweep', () => {
     await writeFile(join(dir, 'events', 'events.log'), `abc {"x":"${planted}"}\n`);
     await writeFile(join(dir, 'keys', 'k.json'), planted);
     await sweep.collect(['clean line', `leaky ${planted}`], dir);
-    expect(sweep.leaks.map((l) => l.where)).to.deep.equal([`logs of ${dir}`, `${dir}/events/events.log`, `${dir}/keys/k.json`]);
+    expect(sweep.leaks.map((l) => l.where)).to.deep.equal([
+      `logs of ${dir}`,
+      `${dir}/events/events.log`,
+      `${dir}/keys/k.json`,
+    ]);
     expect(JSON.stringify(sweep.leaks)).to.not.contain(planted);
   });
 

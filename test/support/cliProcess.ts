@@ -11,7 +11,11 @@ export interface CliResult {
 }
 
 /** Runs `mcp-api <args>` with exactly `env` (plus PATH), feeding `input` to stdin. */
-export function runCliProcess(args: readonly string[], env: Record<string, string>, input?: string): Promise<CliResult> {
+export function runCliProcess(
+  args: readonly string[],
+  env: Record<string, string>,
+  input?: string,
+): Promise<CliResult> {
   const child = startCliProcess(args, env);
   let stdout = '';
   let stderr = '';
@@ -25,8 +29,14 @@ export function runCliProcess(args: readonly string[], env: Record<string, strin
 }
 
 export function startCliProcess(args: readonly string[], env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+  return spawn(process.execPath, [CLI, ...args], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
 }
 
 export const ndjsonLines = (text: string): Array<Record<string, unknown>> =>
-  text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+  text
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, unknown>);

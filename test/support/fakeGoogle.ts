@@ -45,10 +45,18 @@ export async function startFakeGoogle(): Promise<FakeGoogle> {
         const form = new URLSearchParams(body);
         const code = form.get('code') ?? '';
         if (!codes.delete(code) || form.get('client_secret') !== clientSecret) {
-          res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'invalid_grant' }));
+          res
+            .writeHead(400, { 'content-type': 'application/json' })
+            .end(JSON.stringify({ error: 'invalid_grant' }));
           return;
         }
-        const tokens = { access_token: `ya29.${randomUUID()}`, refresh_token: `1//${randomUUID()}`, expires_in: 3599, token_type: 'Bearer', scope: 'gmail.readonly' };
+        const tokens = {
+          access_token: `ya29.${randomUUID()}`,
+          refresh_token: `1//${randomUUID()}`,
+          expires_in: 3599,
+          token_type: 'Bearer',
+          scope: 'gmail.readonly',
+        };
         issued.push(tokens.access_token, tokens.refresh_token);
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(tokens));
       });

@@ -44,7 +44,10 @@ export function npmFixtureFiles(version: string, name = NPM_FIXTURE_NAME): Recor
     description: 'MCP fixture server for mcp-api package tests',
     license: 'MIT',
     bin: { [name]: 'server.js' },
-    scripts: { postinstall: "node -e \"require('fs').writeFileSync('postinstall-env.json', JSON.stringify(process.env))\"" },
+    scripts: {
+      postinstall:
+        "node -e \"require('fs').writeFileSync('postinstall-env.json', JSON.stringify(process.env))\"",
+    },
   };
   return { 'package.json': JSON.stringify(manifest, null, 2) + '\n', 'server.js': NODE_SERVER };
 }

@@ -20,7 +20,10 @@ interface Published {
  */
 export class LocalNpmRegistry {
   readonly requests: string[] = [];
-  private readonly packages = new Map<string, { versions: Map<string, Published>; tags: Record<string, string> }>();
+  private readonly packages = new Map<
+    string,
+    { versions: Map<string, Published>; tags: Record<string, string> }
+  >();
   private held: Array<() => void> | undefined;
 
   private constructor(
@@ -34,7 +37,11 @@ export class LocalNpmRegistry {
     let registry!: LocalNpmRegistry;
     const server = createServer((req, res) => void registry.handle(req, res));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    registry = new LocalNpmRegistry(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`, workDir);
+    registry = new LocalNpmRegistry(
+      server,
+      `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      workDir,
+    );
     return registry;
   }
 
@@ -42,11 +49,22 @@ export class LocalNpmRegistry {
   async publish(files: Record<string, string>, tag = 'latest'): Promise<void> {
     const manifest = JSON.parse(files['package.json'] as string) as { name: string; version: string };
     const dir = await mkdtemp(join(this.workDir, 'pkg-'));
-    for (const [path, content] of Object.entries(files)) await writeFile(join(dir, path), content, { mode: path.endsWith('.js') ? 0o755 : 0o644 });
-    const env = { PATH: process.env.PATH ?? '', HOME: this.workDir, npm_config_cache: join(this.workDir, 'cache') };
-    const { stdout } = await run('npm', ['pack', '--ignore-scripts', '--pack-destination', dir], { cwd: dir, env });
+    for (const [path, content] of Object.entries(files))
+      await writeFile(join(dir, path), content, { mode: path.endsWith('.js') ? 0o755 : 0o644 });
+    const env = {
+      PATH: process.env.PATH ?? '',
+      HOME: this.workDir,
+      npm_config_cache: join(this.workDir, 'cache'),
+    };
+    const { stdout } = await run('npm', ['pack', '--ignore-scripts', '--pack-destination', dir], {
+      cwd: dir,
+      env,
+    });
     const tarball = await readFile(join(dir, stdout.trim().split('\n').pop() as string));
-    const entry = this.packages.get(manifest.name) ?? { versions: new Map<string, Published>(), tags: {} as Record<string, string> };
+    const entry = this.packages.get(manifest.name) ?? {
+      versions: new Map<string, Published>(),
+      tags: {} as Record<string, string>,
+    };
     entry.versions.set(manifest.version, { manifest, tarball });
     entry.tags[tag] = manifest.version;
     this.packages.set(manifest.name, entry);
@@ -81,7 +99,8 @@ export class LocalNpmRegistry {
       return;
     }
     const entry = this.packages.get(path.slice(1));
-    if (!entry) return void res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"Not found"}');
+    if (!entry)
+      return void res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"Not found"}');
     const versions: Record<string, unknown> = {};
     for (const [version, p] of entry.versions) {
       const base = (p.manifest.name as string).split('/').pop() as string;
@@ -95,6 +114,8 @@ export class LocalNpmRegistry {
         },
       };
     }
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ name: path.slice(1), 'dist-tags': entry.tags, versions }));
+    res
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ name: path.slice(1), 'dist-tags': entry.tags, versions }));
   }
 }

@@ -62,21 +62,37 @@ export class LocalPypiIndex {
       const file = /^\/files\/([^/]+)$/.exec(path);
       if (file) {
         const wheel = [...index.projects.values()].flat().find((w) => w.filename === file[1]);
-        return wheel ? res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(wheel.data) : res.writeHead(404).end();
+        return wheel
+          ? res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(wheel.data)
+          : res.writeHead(404).end();
       }
       const page = /^\/simple\/([^/]+)\/$/.exec(path);
       const wheels = page ? index.projects.get(page[1] as string) : undefined;
       if (!wheels) return res.writeHead(404).end('not found');
       const sha = (w: Wheel) => createHash('sha256').update(w.data).digest('hex');
       if (String(req.headers.accept ?? '').includes('application/vnd.pypi.simple.v1+json')) {
-        const files = wheels.map((w) => ({ filename: w.filename, url: `../../files/${w.filename}`, hashes: { sha256: sha(w) } }));
-        return res.writeHead(200, { 'content-type': 'application/vnd.pypi.simple.v1+json' }).end(JSON.stringify({ meta: { 'api-version': '1.0' }, name: page![1], files }));
+        const files = wheels.map((w) => ({
+          filename: w.filename,
+          url: `../../files/${w.filename}`,
+          hashes: { sha256: sha(w) },
+        }));
+        return res
+          .writeHead(200, { 'content-type': 'application/vnd.pypi.simple.v1+json' })
+          .end(JSON.stringify({ meta: { 'api-version': '1.0' }, name: page![1], files }));
       }
-      const links = wheels.map((w) => `<a href="../../files/${w.filename}#sha256=${sha(w)}">${w.filename}</a>`).join('<br/>\n');
-      res.writeHead(200, { 'content-type': 'text/html' }).end(`<!DOCTYPE html><html><body>\n${links}\n</body></html>`);
+      const links = wheels
+        .map((w) => `<a href="../../files/${w.filename}#sha256=${sha(w)}">${w.filename}</a>`)
+        .join('<br/>\n');
+      res
+        .writeHead(200, { 'content-type': 'text/html' })
+        .end(`<!DOCTYPE html><html><body>\n${links}\n</body></html>`);
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    index = new LocalPypiIndex(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}/simple/`, workDir);
+    index = new LocalPypiIndex(
+      server,
+      `http://127.0.0.1:${(server.address() as AddressInfo).port}/simple/`,
+      workDir,
+    );
     return index;
   }
 

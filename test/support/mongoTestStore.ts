@@ -47,7 +47,10 @@ export async function openTestMongoStore(
     dbName,
     async cleanup() {
       await store.close();
-      await client.db(dbName).dropDatabase().catch(() => undefined);
+      await client
+        .db(dbName)
+        .dropDatabase()
+        .catch(() => undefined);
       await client.close();
     },
   };

@@ -33,7 +33,10 @@ describe('the MongoDB wire test server (test/support/mongoWire)', () => {
 
   it('enforces unique and partial unique indexes with code 11000', async () => {
     const coll = client.db('t').collection<{ _id: number; s?: string; v?: number }>('c');
-    await coll.createIndex({ s: 1, v: 1 }, { unique: true, name: 'sv', partialFilterExpression: { s: { $exists: true } } });
+    await coll.createIndex(
+      { s: 1, v: 1 },
+      { unique: true, name: 'sv', partialFilterExpression: { s: { $exists: true } } },
+    );
     await coll.insertMany([{ _id: 1, s: 'a', v: 1 }, { _id: 2 }, { _id: 3 }]);
     const dup = await serverError(coll.insertOne({ _id: 4, s: 'a', v: 1 }));
     expect(dup.code).to.equal(11000);
@@ -45,7 +48,10 @@ describe('the MongoDB wire test server (test/support/mongoWire)', () => {
   it('pages a cursor with getMore and sorts, filters and projects', async () => {
     const coll = client.db('t').collection<{ _id: number; g: string }>('c');
     await coll.insertMany(Array.from({ length: 7 }, (_, i) => ({ _id: i + 1, g: i % 2 ? 'odd' : 'even' })));
-    const docs = await coll.find({ _id: { $gte: 2, $lte: 7 }, g: { $in: ['even'] } }, { batchSize: 2, projection: { g: 0 } }).sort({ _id: -1 }).toArray();
+    const docs = await coll
+      .find({ _id: { $gte: 2, $lte: 7 }, g: { $in: ['even'] } }, { batchSize: 2, projection: { g: 0 } })
+      .sort({ _id: -1 })
+      .toArray();
     expect(docs).to.deep.equal([{ _id: 7 }, { _id: 5 }, { _id: 3 }]);
     expect(wire.received.get('getmore')).to.be.greaterThan(0);
   });

@@ -1,7 +1,11 @@
 import type { TestGateway } from './testGateway.js';
 
 /** Body for POST /mcp/servers registering a remote (Streamable HTTP) server. */
-export function remoteServer(name: string, url: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+export function remoteServer(
+  name: string,
+  url: string,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
   return { name, transportType: 'streamable_http', url, ...extra };
 }
 
@@ -13,8 +17,19 @@ export interface CallOutcome {
   readonly output?: string | undefined;
 }
 
-export async function call(gw: TestGateway, serverName: string, methodName: string, args: Record<string, unknown> = {}, username?: string): Promise<CallOutcome> {
-  const res = await gw.request('POST', '/mcp/tool/call', { serverName, methodName, args, ...(username ? { username } : {}) });
+export async function call(
+  gw: TestGateway,
+  serverName: string,
+  methodName: string,
+  args: Record<string, unknown> = {},
+  username?: string,
+): Promise<CallOutcome> {
+  const res = await gw.request('POST', '/mcp/tool/call', {
+    serverName,
+    methodName,
+    args,
+    ...(username ? { username } : {}),
+  });
   const data = res.body.data as { content?: Array<{ text?: string }> } | undefined;
   return { status: res.status, text: res.text, body: res.body, output: data?.content?.[0]?.text };
 }

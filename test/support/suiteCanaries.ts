@@ -45,13 +45,20 @@ export class SuiteCanaries {
     texts.push([`${dataDir}/events/events.log`, eventLog]);
     // The audit trail holds argument names and sizes only: a value found there is a leak too.
     for (const name of await readdir(join(dataDir, 'audit')).catch(() => [] as string[])) {
-      texts.push([`${dataDir}/audit/${name}`, await readFile(join(dataDir, 'audit', name), 'utf8').catch(() => '')]);
+      texts.push([
+        `${dataDir}/audit/${name}`,
+        await readFile(join(dataDir, 'audit', name), 'utf8').catch(() => ''),
+      ]);
     }
     for (const name of await readdir(join(dataDir, 'keys')).catch(() => [] as string[])) {
-      texts.push([`${dataDir}/keys/${name}`, await readFile(join(dataDir, 'keys', name), 'utf8').catch(() => '')]);
+      texts.push([
+        `${dataDir}/keys/${name}`,
+        await readFile(join(dataDir, 'keys', name), 'utf8').catch(() => ''),
+      ]);
     }
     for (const [where, text] of texts) {
-      for (const value of values) if (text.includes(value)) this.leaks.push({ where, value: `${value.slice(0, 6)}…` });
+      for (const value of values)
+        if (text.includes(value)) this.leaks.push({ where, value: `${value.slice(0, 6)}…` });
     }
   }
 

@@ -90,7 +90,14 @@ export interface TestGatewayOptions {
   bodyLimit?: string;
   /** Package settings; install roots default to <dataDir>/packages/{npm,python}. */
   packages?: Partial<PackageSettings>;
-  policy?: Partial<{ initialDelayMs: number; maxDelayMs: number; factor: number; breakerThreshold: number; breakerWindowMs: number; breakerCooldownMs: number }>;
+  policy?: Partial<{
+    initialDelayMs: number;
+    maxDelayMs: number;
+    factor: number;
+    breakerThreshold: number;
+    breakerWindowMs: number;
+    breakerCooldownMs: number;
+  }>;
   perUser?: GatewayOptions['perUser'];
   mcp?: GatewayOptions['mcp'];
   /** Remote-server settings; by default loopback is allowed, since test servers listen on 127.0.0.1. */
@@ -139,7 +146,11 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
   const sandboxed = options.sandbox ?? (process.env.TEST_SANDBOX === '1' ? true : undefined);
   if (sandboxed) await chmod(dataDir, 0o711);
   const sandbox = sandboxed
-    ? await testSandbox({ hidden: [dataDir], installRoots: [npmRoot, venvRoot], overrides: sandboxed === true ? {} : sandboxed })
+    ? await testSandbox({
+        hidden: [dataDir],
+        installRoots: [npmRoot, venvRoot],
+        overrides: sandboxed === true ? {} : sandboxed,
+      })
     : undefined;
   // Listening first: the authorization server's issuer is the gateway's own URL.
   const server: Server = createServer();

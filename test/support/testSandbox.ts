@@ -13,7 +13,14 @@ export interface TestSandboxOptions {
  * the test with bwrap's reason (CI installs bubblewrap) instead of silently skipping it.
  */
 export async function testSandbox(options: TestSandboxOptions): Promise<Sandbox> {
-  const probe = await probeSandbox({ path: process.env.PATH ?? '/usr/bin:/bin', nodePath: process.execPath, bwrap: process.env.SANDBOX_BWRAP, uid: process.getuid?.() ?? -1, sandboxUid: 65534, sandboxGid: 65534 });
+  const probe = await probeSandbox({
+    path: process.env.PATH ?? '/usr/bin:/bin',
+    nodePath: process.execPath,
+    bwrap: process.env.SANDBOX_BWRAP,
+    uid: process.getuid?.() ?? -1,
+    sandboxUid: 65534,
+    sandboxGid: 65534,
+  });
   if (!probe.ok) throw new Error(`sandbox tests need bubblewrap: ${probe.reason}`);
   return createSandbox({
     host: probe.host,

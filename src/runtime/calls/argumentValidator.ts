@@ -14,8 +14,18 @@ const addFormats = addFormatsModule as unknown as (ajv: Ajv | Ajv2020) => void;
  */
 export class ArgumentValidator {
   // Upstream schemas are untrusted: `pattern` runs in RE2 (linear time), never on a backtracking RegExp.
-  private readonly draft7 = new Ajv({ allErrors: true, strict: false, verbose: false, code: { regExp: ajvRegExpEngine } });
-  private readonly draft2020 = new Ajv2020({ allErrors: true, strict: false, verbose: false, code: { regExp: ajvRegExpEngine } });
+  private readonly draft7 = new Ajv({
+    allErrors: true,
+    strict: false,
+    verbose: false,
+    code: { regExp: ajvRegExpEngine },
+  });
+  private readonly draft2020 = new Ajv2020({
+    allErrors: true,
+    strict: false,
+    verbose: false,
+    code: { regExp: ajvRegExpEngine },
+  });
   private readonly cache = new WeakMap<ToolDescriptor, ValidateFunction | null>();
 
   constructor(private readonly logger: Logger) {
@@ -40,7 +50,10 @@ export class ArgumentValidator {
       const { $schema: _drop, ...rest } = schema;
       fn = is2020 ? this.draft2020.compile(schema) : this.draft7.compile(rest);
     } catch (e) {
-      this.logger.warn('tool inputSchema does not compile; arguments are not checked', { tool: tool.name, error: e });
+      this.logger.warn('tool inputSchema does not compile; arguments are not checked', {
+        tool: tool.name,
+        error: e,
+      });
     }
     this.cache.set(tool, fn);
     return fn;
@@ -50,7 +63,9 @@ export class ArgumentValidator {
 function describe(error: ErrorObject): string {
   const path = error.instancePath || '(arguments)';
   const params = error.params as Record<string, unknown>;
-  if (error.keyword === 'required') return `${path} is missing required property "${String(params.missingProperty)}"`;
-  if (error.keyword === 'additionalProperties') return `${path} has unexpected property "${String(params.additionalProperty)}"`;
+  if (error.keyword === 'required')
+    return `${path} is missing required property "${String(params.missingProperty)}"`;
+  if (error.keyword === 'additionalProperties')
+    return `${path} has unexpected property "${String(params.additionalProperty)}"`;
   return `${path} ${error.message ?? 'is invalid'}`;
 }

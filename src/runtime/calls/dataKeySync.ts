@@ -27,6 +27,8 @@ export function followDataKeys(box: UserSecretBox, logger: Logger): (event: Doma
     const missing = dataKeyIds(data).filter((id) => !box.knows(id));
     if (missing.length === 0) return;
     const username = typeof data.username === 'string' ? data.username : SERVER_HEADER_USER;
-    box.refresh(username).catch((e: unknown) => logger.warn('could not reload data keys', { username, error: e }));
+    box
+      .refresh(username)
+      .catch((e: unknown) => logger.warn('could not reload data keys', { username, error: e }));
   };
 }

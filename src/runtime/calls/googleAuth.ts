@@ -13,15 +13,20 @@ export const HIDDEN_TOKENS_PARAM = 'userCredentials';
 export const HIDDEN_CLIENT_PARAM = 'gauthFileContent';
 
 export const isGoogleOAuthServer = (view: ServerView): boolean =>
-  view.config.transport.transportType === 'stdio' && view.config.transport.env.MCP_AUTH_TYPE === GOOGLE_AUTH_TYPE;
+  view.config.transport.transportType === 'stdio' &&
+  view.config.transport.env.MCP_AUTH_TYPE === GOOGLE_AUTH_TYPE;
 export const isAuthTool = (methodName: string): boolean => methodName.startsWith('auth_');
 
 export const reauthRequired = (serverName: string, username: string, why: string): AppError =>
-  new AppError('reauth_required', `${why}; connect a Google account for user ${username} on server ${serverName} (open authorizationUrl in a browser)`, {
-    reauthRequired: true,
-    serverName,
-    username,
-  });
+  new AppError(
+    'reauth_required',
+    `${why}; connect a Google account for user ${username} on server ${serverName} (open authorizationUrl in a browser)`,
+    {
+      reauthRequired: true,
+      serverName,
+      username,
+    },
+  );
 
 /**
  * The hidden arguments for one call. `tokensJson` is the decrypted secret (undefined when the user
@@ -34,7 +39,11 @@ export function googleHiddenParams(
   credentials: Record<string, unknown> | undefined,
 ): { params: Record<string, unknown>; values: string[] } {
   if (!credentials) {
-    throw new AppError('oauth_not_configured', `Server ${serverName} uses Google OAuth2 but GOOGLE_OAUTH_CREDENTIALS is not configured`, { serverName });
+    throw new AppError(
+      'oauth_not_configured',
+      `Server ${serverName} uses Google OAuth2 but GOOGLE_OAUTH_CREDENTIALS is not configured`,
+      { serverName },
+    );
   }
   if (tokensJson === undefined) throw reauthRequired(serverName, username, 'No Google tokens are stored');
   let tokens: unknown;
@@ -43,7 +52,8 @@ export function googleHiddenParams(
   } catch {
     throw reauthRequired(serverName, username, 'The stored Google tokens are not valid JSON');
   }
-  if (!tokens || typeof tokens !== 'object' || Array.isArray(tokens)) throw reauthRequired(serverName, username, 'The stored Google tokens are not a JSON object');
+  if (!tokens || typeof tokens !== 'object' || Array.isArray(tokens))
+    throw reauthRequired(serverName, username, 'The stored Google tokens are not a JSON object');
   const params = { [HIDDEN_TOKENS_PARAM]: tokens, [HIDDEN_CLIENT_PARAM]: credentials };
   // Every token string, but of the client JSON only its secret: its ids and URLs are not secret.
   return { params, values: [...stringsIn(tokens), ...stringsIn(credentials, 'client_secret')] };

@@ -11,7 +11,9 @@ const MIN_LENGTH = 4;
  * every injected value replaced; its cause (the raw upstream error) is dropped for the same reason.
  */
 export function scrubError(error: unknown, injected: readonly string[]): unknown {
-  const values = [...new Set(injected.filter((v) => v.length >= MIN_LENGTH))].sort((a, b) => b.length - a.length);
+  const values = [...new Set(injected.filter((v) => v.length >= MIN_LENGTH))].sort(
+    (a, b) => b.length - a.length,
+  );
   if (values.length === 0) return error;
   const scrub = (text: string): string => values.reduce((t, v) => t.split(v).join(SCRUBBED), text);
   if (error instanceof AppError) {

@@ -30,7 +30,12 @@ export function runToolCall(
       conn = await target.waitForConnection(signal);
       waiting = false;
       // [obs hook] trace
-      return conn.callTool(tool, args, { signal, timeoutMs, onProgress: options.onProgress, trace: options.trace });
+      return conn.callTool(tool, args, {
+        signal,
+        timeoutMs,
+        onProgress: options.onProgress,
+        trace: options.trace,
+      });
     },
     (error, outcome) =>
       mapCallError(

@@ -37,7 +37,8 @@ export class ToolCaller {
     const { serverName, methodName } = input;
     const view = this.deps.readModels().servers.get(serverName);
     if (!view) throw notFound(serverName);
-    if (!view.enabled) throw new AppError('server_disabled', `Server ${serverName} is disabled`, { serverName });
+    if (!view.enabled)
+      throw new AppError('server_disabled', `Server ${serverName} is disabled`, { serverName });
     // Access-policy hook: every call path (REST, /mcp in any era) passes here before anything starts.
     this.deps.access?.assert(input.username, { server: serverName, kind: 'tool', name: methodName });
     const timeoutMs = view.config.timeout;
@@ -70,7 +71,9 @@ export class ToolCaller {
     if (!perUser) await this.deps.secrets.ensureDataKeys(view, input.username);
     const tel = this.deps.telemetry ?? noTelemetry; // [obs hook]
     // [obs hook] secrets.decrypt span
-    const secrets = perUser ? {} : tel.span('secrets.decrypt', () => this.secrets(view, input.username, tool, google));
+    const secrets = perUser
+      ? {}
+      : tel.span('secrets.decrypt', () => this.secrets(view, input.username, tool, google));
     // Stored secrets win over same-named arguments: a caller cannot swap in another credential.
     const merged = { ...input.args, ...secrets };
     const problems = tel.span('arguments.validate', () => this.deps.validator.check(tool, merged)); // [obs hook]
@@ -101,7 +104,13 @@ export class ToolCaller {
           server.callTool(
             methodName,
             { ...merged, ...hidden.params },
-            { timeoutMs, signal, username: input.username, onProgress: extras.onProgress, trace: tel.inject() },
+            {
+              timeoutMs,
+              signal,
+              username: input.username,
+              onProgress: extras.onProgress,
+              trace: tel.inject(),
+            },
           ),
         { kind: 'client', attributes: upstream },
       );

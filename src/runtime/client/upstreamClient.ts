@@ -162,7 +162,10 @@ export async function callTool(
   const onprogress = limits.onProgress;
   const result = await client.request(
     // [obs hook] the trace context travels in `_meta`
-    { method: 'tools/call', params: { name, arguments: args, ...(limits.trace && { _meta: { ...limits.trace } }) } },
+    {
+      method: 'tools/call',
+      params: { name, arguments: args, ...(limits.trace && { _meta: { ...limits.trace } }) },
+    },
     { signal: limits.signal, timeout: limits.timeoutMs, ...(onprogress ? { onprogress } : {}) },
   );
   return { ...result };

@@ -20,7 +20,10 @@ export interface ListAllToolsOptions {
 
 export const DEFAULT_MAX_TOOL_PAGES = 100;
 
-export async function listAllTools(fetchPage: FetchToolPage, options: ListAllToolsOptions = {}): Promise<ToolDescriptor[]> {
+export async function listAllTools(
+  fetchPage: FetchToolPage,
+  options: ListAllToolsOptions = {},
+): Promise<ToolDescriptor[]> {
   const maxPages = options.maxPages ?? DEFAULT_MAX_TOOL_PAGES;
   const byName = new Map<string, ToolDescriptor>();
   const seenCursors = new Set<string>();

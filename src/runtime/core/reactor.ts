@@ -4,7 +4,14 @@ import type { Projector } from '../../projections/projector.js';
 import { reconcile, type DesiredServer } from './reconcile.js';
 import type { ServerPool } from './serverPool.js';
 
-const SERVER_EVENTS = new Set(['ServerRegistered', 'ServerUpdated', 'ServerEnabled', 'ServerDisabled', 'ServerRemoved', 'PackageUpgraded']);
+const SERVER_EVENTS = new Set([
+  'ServerRegistered',
+  'ServerUpdated',
+  'ServerEnabled',
+  'ServerDisabled',
+  'ServerRemoved',
+  'PackageUpgraded',
+]);
 
 /**
  * Follows the read models and keeps the pool matching them. Runs are serialized and coalesced:
@@ -20,7 +27,10 @@ export class Reactor {
       try {
         this.pool.get(event.data.serverName)?.userSecretsChanged?.(event.data.username);
       } catch (e) {
-        this.logger.error('applying a secret change to per-user processes failed', { serverName: event.data.serverName, error: e });
+        this.logger.error('applying a secret change to per-user processes failed', {
+          serverName: event.data.serverName,
+          error: e,
+        });
       }
     }
     // Deleting a user deletes everything acting for them: a new user of that name starts from nothing.
@@ -60,7 +70,9 @@ export class Reactor {
     this.chain = this.chain
       .then(() => {
         this.pending = false;
-        this.pool.pruneStopped((name, serverId) => this.projector.readModels.servers.get(name)?.serverId === serverId);
+        this.pool.pruneStopped(
+          (name, serverId) => this.projector.readModels.servers.get(name)?.serverId === serverId,
+        );
         return this.pool.apply(reconcile(this.desired(), this.pool.running()));
       })
       .catch((e: unknown) => this.logger.error('reconcile failed', { error: e }));

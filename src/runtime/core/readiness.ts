@@ -18,13 +18,22 @@ const STORE_TIMEOUT_MS = 1000;
  * a supervisor. A server in `error` still has one (it is supervised, just broken), so one bad server
  * does not take the whole gateway out of a load balancer.
  */
-export async function checkReadiness(store: EventStore, projector: Projector, pool: ServerPool): Promise<ReadinessReport> {
+export async function checkReadiness(
+  store: EventStore,
+  projector: Projector,
+  pool: ServerPool,
+): Promise<ReadinessReport> {
   let head: number | undefined;
   let storeCheck: ReadinessCheck;
   try {
     head = await Promise.race([
       store.headPosition(),
-      new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${STORE_TIMEOUT_MS} ms`)), STORE_TIMEOUT_MS).unref()),
+      new Promise<never>((_, reject) =>
+        setTimeout(
+          () => reject(new Error(`no answer within ${STORE_TIMEOUT_MS} ms`)),
+          STORE_TIMEOUT_MS,
+        ).unref(),
+      ),
     ]);
     const health = store.health?.();
     storeCheck =
@@ -43,7 +52,11 @@ export async function checkReadiness(store: EventStore, projector: Projector, po
   const missing = enabled.filter((name) => pool.snapshot(name) === undefined);
   const supervisors: ReadinessCheck = {
     ok: missing.length === 0,
-    detail: missing.length === 0 ? `${enabled.length} supervised` : `not yet supervised: ${missing.join(', ')}`,
+    detail:
+      missing.length === 0 ? `${enabled.length} supervised` : `not yet supervised: ${missing.join(', ')}`,
   };
-  return { ready: storeCheck.ok && projections.ok && supervisors.ok, checks: { store: storeCheck, projections, supervisors } };
+  return {
+    ready: storeCheck.ok && projections.ok && supervisors.ok,
+    checks: { store: storeCheck, projections, supervisors },
+  };
 }

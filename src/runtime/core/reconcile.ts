@@ -21,7 +21,10 @@ export type SupervisorAction =
   | { readonly kind: 'stop'; readonly name: string };
 
 /** Pure: the actions that turn `running` into `desired`. Stops come first so a renamed port or file is free. */
-export function reconcile(desired: readonly DesiredServer[], running: readonly RunningServer[]): SupervisorAction[] {
+export function reconcile(
+  desired: readonly DesiredServer[],
+  running: readonly RunningServer[],
+): SupervisorAction[] {
   const want = new Map(desired.map((d) => [d.name, d]));
   const have = new Map(running.map((r) => [r.name, r]));
   const actions: SupervisorAction[] = [];

@@ -63,23 +63,42 @@ export interface CrashState {
 
 export type CrashDecision =
   | { action: 'restart'; delayMs: number; state: CrashState }
-  | { action: 'give-up'; failures: number; state: CrashState; /** When to try once more (half-open), if the policy has a cool-down. */ retryAfterMs?: number };
+  | {
+      action: 'give-up';
+      failures: number;
+      state: CrashState;
+      /** When to try once more (half-open), if the policy has a cool-down. */ retryAfterMs?: number;
+    };
 
 /**
  * The supervisor's whole decision after a run ended: give up (breaker tripped) or restart after
  * a backoff. `upSinceMs` is when the run connected, if it did; a run that outlived the breaker
  * window counts as healthy, so the backoff starts over.
  */
-export function decideAfterCrash(state: CrashState, nowMs: number, upSinceMs: number | undefined, policy: RestartPolicy): CrashDecision {
+export function decideAfterCrash(
+  state: CrashState,
+  nowMs: number,
+  upSinceMs: number | undefined,
+  policy: RestartPolicy,
+): CrashDecision {
   const healthy = upSinceMs !== undefined && nowMs - upSinceMs >= policy.breakerWindowMs;
   const attempt = healthy ? 0 : state.attempt;
   const verdict = recordCrash(state.history, nowMs, policy);
   const retry = policy.breakerCooldownMs === undefined ? {} : { retryAfterMs: policy.breakerCooldownMs };
   // A failed half-open trial re-opens the breaker at once, whatever the count in the window.
   if (verdict.tripped || (state.halfOpen && !healthy)) {
-    return { action: 'give-up', failures: verdict.history.length, state: { history: verdict.history, attempt }, ...retry };
+    return {
+      action: 'give-up',
+      failures: verdict.history.length,
+      state: { history: verdict.history, attempt },
+      ...retry,
+    };
   }
-  return { action: 'restart', delayMs: backoffDelay(policy, attempt), state: { history: verdict.history, attempt: attempt + 1 } };
+  return {
+    action: 'restart',
+    delayMs: backoffDelay(policy, attempt),
+    state: { history: verdict.history, attempt: attempt + 1 },
+  };
 }
 
 /** The state for the breaker's trial run after its cool-down. */

@@ -13,9 +13,16 @@ export interface Supervised {
   stop(reason?: StopReason): Promise<void>;
   snapshot(): ServerSnapshot;
   /** `options.username` routes the call where a server runs per-user processes or connections. */
-  callTool(tool: string, args: Record<string, unknown>, options: CallOptions): Promise<Record<string, unknown>>;
+  callTool(
+    tool: string,
+    args: Record<string, unknown>,
+    options: CallOptions,
+  ): Promise<Record<string, unknown>>;
   /** The tools this user's own process or connection offers, starting it if needed; undefined means the snapshot applies. */
-  toolsFor?(username: string, options: { timeoutMs: number; signal?: AbortSignal }): Promise<ToolDescriptor[] | undefined>;
+  toolsFor?(
+    username: string,
+    options: { timeoutMs: number; signal?: AbortSignal },
+  ): Promise<ToolDescriptor[] | undefined>;
   /** The user's OAuth tokens were replaced through the API. */
   credentialsChanged?(username: string): void;
   /** Per-user servers: this user's stored secrets for the server changed. */
@@ -132,7 +139,8 @@ export class ServerPool {
   /** Waits until the server is past `connecting` (bounded by timeout and signal) and returns its snapshot. */
   async settled(name: string, timeoutMs: number, signal?: AbortSignal): Promise<ServerSnapshot> {
     const entry = this.entries.get(name);
-    if (!entry) throw new AppError('server_unavailable', `Server ${name} is not running`, { serverName: name });
+    if (!entry)
+      throw new AppError('server_unavailable', `Server ${name} is not running`, { serverName: name });
     await entry.started;
     const current = (): Entry | undefined => this.entries.get(name);
     const isPending = (): boolean => current()?.server.snapshot().status === 'connecting';
@@ -154,7 +162,8 @@ export class ServerPool {
     }
     if (signal?.aborted) throw new AppError('client_closed_request', 'The HTTP client disconnected');
     const snapshot = current()?.server.snapshot();
-    if (!snapshot) throw new AppError('server_unavailable', `Server ${name} is not running`, { serverName: name });
+    if (!snapshot)
+      throw new AppError('server_unavailable', `Server ${name} is not running`, { serverName: name });
     return snapshot;
   }
 

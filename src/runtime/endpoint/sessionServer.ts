@@ -75,7 +75,11 @@ export function createSessionServer(options: SessionServerOptions): Server {
   server.setRequestHandler('tools/list', async (_request, ctx) => {
     await options.source.prepare?.(access.principal.username, ctx.mcpReq.signal);
     // Upstream tools were validated by the client that listed them; they pass through as declared.
-    return { tools: visibleTools(options.source.servers(access.principal.username), access.filter).map((t) => t.tool as Tool) };
+    return {
+      tools: visibleTools(options.source.servers(access.principal.username), access.filter).map(
+        (t) => t.tool as Tool,
+      ),
+    };
   });
 
   server.setRequestHandler('tools/call', async (request, ctx): Promise<CallToolResult> => {

@@ -49,7 +49,12 @@ export interface PackageManagerDeps {
 export function createPackageManager(deps: PackageManagerDeps): PackageManager {
   const { settings } = deps;
   const run = settings.runProcess ?? createProcessRunner(deps.registry, deps.sandbox);
-  const common = { parentEnv: deps.parentEnv, run, installTimeoutMs: settings.installTimeoutMs, checkTimeoutMs: settings.checkTimeoutMs };
+  const common = {
+    parentEnv: deps.parentEnv,
+    run,
+    installTimeoutMs: settings.installTimeoutMs,
+    checkTimeoutMs: settings.checkTimeoutMs,
+  };
   return new PackageManager({
     store: deps.store,
     projector: deps.projector,
@@ -78,15 +83,15 @@ export function createPackageManager(deps: PackageManagerDeps): PackageManager {
 /** Settings from the validated configuration (the composition root's and the CLI's shape) and the DATA_DIR identity. */
 export function packageSettingsFrom(
   config: {
-  PACKAGES_DIR: string;
-  PYTHON_VENV_DIR: string;
-  PYTHON_BIN: string;
-  NPM_BIN: string;
-  NPM_REGISTRY?: string | undefined;
-  PIP_INDEX_URL?: string | undefined;
-  PIP_EXTRA_INDEX_URL?: string | undefined;
-  PACKAGE_INSTALL_TIMEOUT_MS: number;
-  PACKAGE_CHECK_TIMEOUT_MS: number;
+    PACKAGES_DIR: string;
+    PYTHON_VENV_DIR: string;
+    PYTHON_BIN: string;
+    NPM_BIN: string;
+    NPM_REGISTRY?: string | undefined;
+    PIP_INDEX_URL?: string | undefined;
+    PIP_EXTRA_INDEX_URL?: string | undefined;
+    PACKAGE_INSTALL_TIMEOUT_MS: number;
+    PACKAGE_CHECK_TIMEOUT_MS: number;
   },
   owner?: string,
 ): PackageSettings {

@@ -62,10 +62,16 @@ export function specOf(req: InstallRequest): PackageSpec {
  * it again, so a failed install never leaves a half-registered server. A crash between the steps
  * is closed by recovery at the next start (see packageRecovery.ts).
  */
-export async function startInstall(ctx: PackageContext, req: InstallRequest, correlationId?: string): Promise<Job<JobOutcome>> {
+export async function startInstall(
+  ctx: PackageContext,
+  req: InstallRequest,
+  correlationId?: string,
+): Promise<Job<JobOutcome>> {
   const { serverName } = req;
   if (ctx.projector.readModels.servers.has(serverName)) {
-    throw new AppError('server_already_exists', `Server with name ${serverName} already exists`, { serverName });
+    throw new AppError('server_already_exists', `Server with name ${serverName} already exists`, {
+      serverName,
+    });
   }
   const installId = ctx.newId();
   const serverId = ctx.newId();
@@ -74,7 +80,13 @@ export async function startInstall(ctx: PackageContext, req: InstallRequest, cor
   return ctx.jobs.start(
     serverName,
     'install',
-    () => onPackage(ctx, serverName, { type: 'StartInstall', data: { installId, serverName, serverId, spec, installPath } }, correlationId),
+    () =>
+      onPackage(
+        ctx,
+        serverName,
+        { type: 'StartInstall', data: { installId, serverName, serverId, spec, installPath } },
+        correlationId,
+      ),
     (io) => runInstall(ctx, req, spec, { installId, serverId, installPath }, io, correlationId),
   );
 }
@@ -91,27 +103,61 @@ async function runInstall(
   let registered = false;
   try {
     const dir = await ctx.roots.prepare(req.runtime, serverName, ids.installId);
-    const { version, entry, env } = req.runtime === 'node' ? await installNpm(ctx, dir, req, spec, io) : await installPython(ctx, dir, req, spec, io);
+    const { version, entry, env } =
+      req.runtime === 'node'
+        ? await installNpm(ctx, dir, req, spec, io)
+        : await installPython(ctx, dir, req, spec, io);
     io.log(`installed ${req.name}@${version}`);
     const config: ServerConfig = {
-      transport: req.remote ?? { transportType: 'stdio', command: entry.command, args: entry.args, env: { ...env, ...req.env } },
+      transport: req.remote ?? {
+        transportType: 'stdio',
+        command: entry.command,
+        args: entry.args,
+        env: { ...env, ...req.env },
+      },
       ...optional('secretNames', req.secretNames),
       timeout: req.timeout ?? ctx.defaults.timeout,
       startupTimeout: req.startupTimeout ?? ctx.defaults.startupTimeout,
       ...(req.secretDelivery === 'env' ? { secretDelivery: 'env' as const } : {}),
     };
-    await onServer(ctx, serverName, { type: 'RegisterServer', data: { serverId: ids.serverId, name: serverName, config, enabled: req.enabled } }, correlationId);
+    await onServer(
+      ctx,
+      serverName,
+      {
+        type: 'RegisterServer',
+        data: { serverId: ids.serverId, name: serverName, config, enabled: req.enabled },
+      },
+      correlationId,
+    );
     registered = true;
-    await onPackage(ctx, serverName, { type: 'CompleteInstall', data: { installId: ids.installId, version, entry } }, correlationId);
+    await onPackage(
+      ctx,
+      serverName,
+      { type: 'CompleteInstall', data: { installId: ids.installId, version, entry } },
+      correlationId,
+    );
     io.log(`registered server ${serverName}`);
     ctx.logger.info('package installed', { serverName, package: req.name, version, runtime: req.runtime });
     return { serverName };
   } catch (e) {
     io.log(`install failed: ${messageOf(e)}`);
-    ctx.logger.warn('package install failed', { serverName, package: req.name, runtime: req.runtime, error: messageOf(e) });
-    const log = (what: string) => (err: unknown) => ctx.logger.error(`install rollback: ${what} failed`, { serverName, error: err });
-    if (registered) await onServer(ctx, serverName, { type: 'RemoveServer', data: { name: serverName, serverId: ids.serverId } }).catch(log('remove server'));
-    await onPackage(ctx, serverName, { type: 'FailInstall', data: { installId: ids.installId, error: messageOf(e), interrupted: false } }).catch(log('record failure'));
+    ctx.logger.warn('package install failed', {
+      serverName,
+      package: req.name,
+      runtime: req.runtime,
+      error: messageOf(e),
+    });
+    const log = (what: string) => (err: unknown) =>
+      ctx.logger.error(`install rollback: ${what} failed`, { serverName, error: err });
+    if (registered)
+      await onServer(ctx, serverName, {
+        type: 'RemoveServer',
+        data: { name: serverName, serverId: ids.serverId },
+      }).catch(log('remove server'));
+    await onPackage(ctx, serverName, {
+      type: 'FailInstall',
+      data: { installId: ids.installId, error: messageOf(e), interrupted: false },
+    }).catch(log('record failure'));
     if (registered) await ctx.serversSettled();
     await ctx.roots.remove(req.runtime, serverName, ids.installId).catch(log('remove directory'));
     throw e;
@@ -124,7 +170,13 @@ interface Installed {
   env: Record<string, string>;
 }
 
-async function installNpm(ctx: PackageContext, dir: string, req: InstallRequest, spec: PackageSpec, io: JobIO): Promise<Installed> {
+async function installNpm(
+  ctx: PackageContext,
+  dir: string,
+  req: InstallRequest,
+  spec: PackageSpec,
+  io: JobIO,
+): Promise<Installed> {
   await ctx.npm.install(dir, spec, req.version, io, req.failOnWarning);
   await ctx.npm.assertEngines(dir, req.name);
   const version = await ctx.npm.installedVersion(dir, req.name);
@@ -137,13 +189,23 @@ async function installNpm(ctx: PackageContext, dir: string, req: InstallRequest,
   return { version, entry, env: {} };
 }
 
-async function installPython(ctx: PackageContext, venv: string, req: InstallRequest, spec: PackageSpec, io: JobIO): Promise<Installed> {
+async function installPython(
+  ctx: PackageContext,
+  venv: string,
+  req: InstallRequest,
+  spec: PackageSpec,
+  io: JobIO,
+): Promise<Installed> {
   const module = req.pythonModule;
-  if (module === undefined) throw new AppError('invalid_request', 'pythonModule is required for runtime "python"');
+  if (module === undefined)
+    throw new AppError('invalid_request', 'pythonModule is required for runtime "python"');
   await ctx.pip.ensureVenv(venv, io);
   await ctx.pip.install(venv, spec, req.version, false, io);
   await ctx.pip.checkModule(venv, module, io);
   const version = await ctx.pip.installedVersion(venv, req.name, io);
-  const entry = req.command !== undefined ? { command: req.command, args: req.args } : ctx.pip.entry(venv, module, req.pythonArgs);
+  const entry =
+    req.command !== undefined
+      ? { command: req.command, args: req.args }
+      : ctx.pip.entry(venv, module, req.pythonArgs);
   return { version, entry, env: { VIRTUAL_ENV: venv, PYTHONUNBUFFERED: '1' } };
 }

@@ -41,10 +41,12 @@ export class InstallRoots {
   }
 
   pathFor(runtime: Runtime, serverName: string): string {
-    if (!SERVER_NAME.test(serverName)) throw new AppError('invalid_request', 'Invalid server name for an install directory');
+    if (!SERVER_NAME.test(serverName))
+      throw new AppError('invalid_request', 'Invalid server name for an install directory');
     const root = this.roots[runtime];
     const path = resolve(root, serverName);
-    if (dirname(path) !== root || !path.startsWith(root + sep)) throw new AppError('invalid_request', 'Install directory escapes its root');
+    if (dirname(path) !== root || !path.startsWith(root + sep))
+      throw new AppError('invalid_request', 'Install directory escapes its root');
     return path;
   }
 
@@ -54,9 +56,13 @@ export class InstallRoots {
     await mkdir(this.roots[runtime], { recursive: true });
     const existing = await this.kind(path);
     if (existing === 'foreign') {
-      throw new AppError('package_already_installed', `The install directory for ${serverName} exists and was not created by mcp-api (or by another gateway sharing the directory); remove it first`, {
-        serverName,
-      });
+      throw new AppError(
+        'package_already_installed',
+        `The install directory for ${serverName} exists and was not created by mcp-api (or by another gateway sharing the directory); remove it first`,
+        {
+          serverName,
+        },
+      );
     }
     if (existing === 'ours') await rm(path, { recursive: true, force: true });
     await mkdir(path);
@@ -69,7 +75,12 @@ export class InstallRoots {
   async remove(runtime: Runtime, serverName: string, installId?: string): Promise<boolean> {
     const path = this.pathFor(runtime, serverName);
     const marker = await readMarker(path);
-    if (!marker || marker.serverName !== serverName || (installId !== undefined && marker.installId !== installId)) return false;
+    if (
+      !marker ||
+      marker.serverName !== serverName ||
+      (installId !== undefined && marker.installId !== installId)
+    )
+      return false;
     // A marker from before owners is removed only for its own install id (a UUID no other gateway holds).
     if (marker.owner === undefined ? installId === undefined : marker.owner !== this.owner) return false;
     await rm(path, { recursive: true, force: true });

@@ -17,7 +17,10 @@ export const INSTALLER_ENV_VARS: readonly string[] = Object.freeze([
   'PIP_CERT',
 ]);
 
-export function buildInstallerEnv(parent: NodeJS.ProcessEnv, own: Record<string, string>): Record<string, string> {
+export function buildInstallerEnv(
+  parent: NodeJS.ProcessEnv,
+  own: Record<string, string>,
+): Record<string, string> {
   const passed: Record<string, string> = {};
   for (const key of INSTALLER_ENV_VARS) {
     const value = parent[key];

@@ -11,12 +11,19 @@ function summary(tail: readonly string[]): string {
 /** Turns a finished installer run into nothing (success) or the typed error a client sees. */
 export function checkRun(what: string, result: RunResult, timeoutMs: number): void {
   if (result.timedOut) {
-    throw new AppError('package_install_timeout', `${what} did not finish within ${Math.round(timeoutMs / 1000)} s and was stopped`);
+    throw new AppError(
+      'package_install_timeout',
+      `${what} did not finish within ${Math.round(timeoutMs / 1000)} s and was stopped`,
+    );
   }
-  if (result.aborted) throw new AppError('package_install_failed', `${what} was cancelled: the gateway is shutting down`);
+  if (result.aborted)
+    throw new AppError('package_install_failed', `${what} was cancelled: the gateway is shutting down`);
   if (result.code !== 0) {
     const detail = summary(result.tail);
-    throw new AppError('package_install_failed', `${what} failed (exit code ${String(result.code)})${detail ? `: ${detail}` : ''}`);
+    throw new AppError(
+      'package_install_failed',
+      `${what} failed (exit code ${String(result.code)})${detail ? `: ${detail}` : ''}`,
+    );
   }
 }
 

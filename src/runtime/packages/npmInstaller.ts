@@ -48,14 +48,31 @@ export class NpmInstaller {
   }
 
   /** `npm install <name>@<version|latest>` into `dir` (created by InstallRoots), lifecycle scripts off unless allowed. */
-  async install(dir: string, spec: PackageSpec, version: string | undefined, io: JobIO, failOnWarning = false): Promise<void> {
+  async install(
+    dir: string,
+    spec: PackageSpec,
+    version: string | undefined,
+    io: JobIO,
+    failOnWarning = false,
+  ): Promise<void> {
     const target = version ?? 'latest';
-    if (npmNameProblem(spec.name) || npmVersionProblem(target)) throw new AppError('invalid_request', 'Invalid npm package name or version');
+    if (npmNameProblem(spec.name) || npmVersionProblem(target))
+      throw new AppError('invalid_request', 'Invalid npm package name or version');
     assertPlainArg(spec.name, 'the package name');
     assertPlainArg(target, 'the version');
     const manifest = join(dir, 'package.json');
-    if (!(await exists(manifest))) await writeFile(manifest, JSON.stringify({ name: 'mcp-api-install', private: true }, null, 2) + '\n');
-    const args = ['install', `${spec.name}@${target}`, '--prefix', dir, '--save-exact', '--omit=dev', '--no-audit', '--no-fund'];
+    if (!(await exists(manifest)))
+      await writeFile(manifest, JSON.stringify({ name: 'mcp-api-install', private: true }, null, 2) + '\n');
+    const args = [
+      'install',
+      `${spec.name}@${target}`,
+      '--prefix',
+      dir,
+      '--save-exact',
+      '--omit=dev',
+      '--no-audit',
+      '--no-fund',
+    ];
     if (!spec.allowScripts) args.push('--ignore-scripts');
     const warnings: string[] = [];
     const log = (line: string): void => {
@@ -63,14 +80,27 @@ export class NpmInstaller {
       io.log(line);
     };
     io.log(`$ npm ${args.join(' ')}`);
-    const result = await this.settings.run({ command: this.settings.npmBin, args, env: this.env(), cwd: dir, timeoutMs: this.settings.installTimeoutMs, signal: io.signal, onLine: log });
+    const result = await this.settings.run({
+      command: this.settings.npmBin,
+      args,
+      env: this.env(),
+      cwd: dir,
+      timeoutMs: this.settings.installTimeoutMs,
+      signal: io.signal,
+      onLine: log,
+    });
     checkRun('npm install', result, this.settings.installTimeoutMs);
-    if (failOnWarning && warnings.length > 0) throw new AppError('package_install_failed', `npm install printed warnings (failOnWarning): ${warnings.slice(-5).join('\n')}`);
+    if (failOnWarning && warnings.length > 0)
+      throw new AppError(
+        'package_install_failed',
+        `npm install printed warnings (failOnWarning): ${warnings.slice(-5).join('\n')}`,
+      );
   }
 
   async installedVersion(dir: string, name: string): Promise<string> {
     const version = (await this.manifest(dir, name)).version;
-    if (typeof version !== 'string' || version.length === 0) throw new AppError('package_install_failed', `${name} has no version in its package.json`);
+    if (typeof version !== 'string' || version.length === 0)
+      throw new AppError('package_install_failed', `${name} has no version in its package.json`);
     return version;
   }
 
@@ -88,10 +118,16 @@ export class NpmInstaller {
   async entry(dir: string, name: string, userArgs: readonly string[]): Promise<Entry> {
     const pkgDir = this.packageDir(dir, name);
     const manifest = await this.manifest(dir, name);
-    const target = binTarget(manifest.bin, name) ?? (typeof manifest.main === 'string' ? manifest.main : 'index.js');
+    const target =
+      binTarget(manifest.bin, name) ?? (typeof manifest.main === 'string' ? manifest.main : 'index.js');
     const path = resolve(pkgDir, target);
-    if (!path.startsWith(pkgDir + sep)) throw new AppError('package_install_failed', `${name} declares an entry point outside its own directory`);
-    if (!(await isFile(path))) throw new AppError('package_install_failed', `${name} has no runnable entry point (bin or main)`);
+    if (!path.startsWith(pkgDir + sep))
+      throw new AppError(
+        'package_install_failed',
+        `${name} declares an entry point outside its own directory`,
+      );
+    if (!(await isFile(path)))
+      throw new AppError('package_install_failed', `${name} has no runnable entry point (bin or main)`);
     if (await runsWithNode(path)) return { command: 'node', args: [path, ...userArgs] };
     return { command: path, args: [...userArgs] };
   }
@@ -99,7 +135,10 @@ export class NpmInstaller {
   /** The version the registry's dist-tag points at: the requested tag if the install used one, else `latest`. */
   async latest(spec: PackageSpec): Promise<string> {
     if (npmNameProblem(spec.name)) throw new AppError('invalid_request', 'Invalid npm package name');
-    const tag = spec.requestedVersion !== undefined && isDistTag(spec.requestedVersion) ? spec.requestedVersion : 'latest';
+    const tag =
+      spec.requestedVersion !== undefined && isDistTag(spec.requestedVersion)
+        ? spec.requestedVersion
+        : 'latest';
     const lines: string[] = [];
     const result = await this.settings.run({
       command: this.settings.npmBin,
@@ -108,8 +147,16 @@ export class NpmInstaller {
       timeoutMs: this.settings.checkTimeoutMs,
       onLine: (line) => lines.push(line),
     });
-    if (result.timedOut) throw new AppError('upstream_timeout', `npm view ${spec.name} did not answer within ${this.settings.checkTimeoutMs} ms`);
-    if (result.code !== 0) throw new AppError('upstream_error', `npm view ${spec.name} failed: ${result.tail.slice(-3).join(' ').trim()}`);
+    if (result.timedOut)
+      throw new AppError(
+        'upstream_timeout',
+        `npm view ${spec.name} did not answer within ${this.settings.checkTimeoutMs} ms`,
+      );
+    if (result.code !== 0)
+      throw new AppError(
+        'upstream_error',
+        `npm view ${spec.name} failed: ${result.tail.slice(-3).join(' ').trim()}`,
+      );
     const json = lines.filter((l) => !/^npm (warn|notice)/i.test(l)).join('\n');
     let tags: Record<string, unknown>;
     try {
@@ -118,7 +165,8 @@ export class NpmInstaller {
       throw new AppError('upstream_error', `npm view ${spec.name} returned no dist-tags`);
     }
     const version = tags[tag] ?? tags.latest;
-    if (typeof version !== 'string') throw new AppError('upstream_error', `${spec.name} has no "${tag}" dist-tag`);
+    if (typeof version !== 'string')
+      throw new AppError('upstream_error', `${spec.name} has no "${tag}" dist-tag`);
     return version;
   }
 
@@ -131,7 +179,10 @@ export class NpmInstaller {
     try {
       return JSON.parse(await readFile(join(this.packageDir(dir, name), 'package.json'), 'utf8')) as Manifest;
     } catch {
-      throw new AppError('package_install_failed', `${name} was not found in its install directory after npm install`);
+      throw new AppError(
+        'package_install_failed',
+        `${name} was not found in its install directory after npm install`,
+      );
     }
   }
 }
@@ -139,7 +190,9 @@ export class NpmInstaller {
 function binTarget(bin: unknown, name: string): string | undefined {
   if (typeof bin === 'string') return bin;
   if (!bin || typeof bin !== 'object') return undefined;
-  const entries = Object.entries(bin as Record<string, unknown>).filter((e): e is [string, string] => typeof e[1] === 'string');
+  const entries = Object.entries(bin as Record<string, unknown>).filter(
+    (e): e is [string, string] => typeof e[1] === 'string',
+  );
   const bare = name.startsWith('@') ? name.slice(name.indexOf('/') + 1) : name;
   return (entries.find(([k]) => k === bare) ?? entries.find(([k]) => k === name) ?? entries[0])?.[1];
 }
@@ -151,5 +204,13 @@ async function runsWithNode(path: string): Promise<boolean> {
   return !head.startsWith('#!') || /\bnode\b/.test(head.split('\n')[0] ?? '');
 }
 
-const exists = (path: string): Promise<boolean> => stat(path).then(() => true, () => false);
-const isFile = (path: string): Promise<boolean> => stat(path).then((s) => s.isFile(), () => false);
+const exists = (path: string): Promise<boolean> =>
+  stat(path).then(
+    () => true,
+    () => false,
+  );
+const isFile = (path: string): Promise<boolean> =>
+  stat(path).then(
+    (s) => s.isFile(),
+    () => false,
+  );

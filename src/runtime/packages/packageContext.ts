@@ -29,16 +29,35 @@ export interface PackageContext {
 }
 
 /** Runs one command on its stream and waits until the read models include its events. */
-async function exec<S, C>(ctx: PackageContext, streamId: string, decider: Decider<S, C>, command: C, correlationId?: string): Promise<void> {
-  const metadata = { now: ctx.clock(), newId: ctx.newId, actor: 'admin', ...(correlationId === undefined ? {} : { correlationId }) };
+async function exec<S, C>(
+  ctx: PackageContext,
+  streamId: string,
+  decider: Decider<S, C>,
+  command: C,
+  correlationId?: string,
+): Promise<void> {
+  const metadata = {
+    now: ctx.clock(),
+    newId: ctx.newId,
+    actor: 'admin',
+    ...(correlationId === undefined ? {} : { correlationId }),
+  };
   const result = await handleCommand(ctx.store, streamId, decider, command, metadata);
   await ctx.projector.waitFor(result.position);
 }
 
-export const onPackage = (ctx: PackageContext, serverName: string, command: PackageCommand, correlationId?: string): Promise<void> =>
-  exec(ctx, packageStreamId(serverName), packageDecider, command, correlationId);
+export const onPackage = (
+  ctx: PackageContext,
+  serverName: string,
+  command: PackageCommand,
+  correlationId?: string,
+): Promise<void> => exec(ctx, packageStreamId(serverName), packageDecider, command, correlationId);
 
-export const onServer = (ctx: PackageContext, serverName: string, command: ServerCommand, correlationId?: string): Promise<void> =>
-  exec(ctx, serverStreamId(serverName), serverDecider, command, correlationId);
+export const onServer = (
+  ctx: PackageContext,
+  serverName: string,
+  command: ServerCommand,
+  correlationId?: string,
+): Promise<void> => exec(ctx, serverStreamId(serverName), serverDecider, command, correlationId);
 
 export const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));

@@ -4,7 +4,8 @@ import type { JobIO } from './npmInstaller.js';
 export type JobKind = 'install' | 'upgrade' | 'uninstall';
 export type JobStatus = 'running' | 'succeeded' | 'failed';
 
-export type JobEvent = { type: 'line'; line: string } | { type: 'done'; status: Exclude<JobStatus, 'running'> };
+export type JobEvent =
+  { type: 'line'; line: string } | { type: 'done'; status: Exclude<JobStatus, 'running'> };
 
 const MAX_LINES = 1000;
 
@@ -37,7 +38,9 @@ export class Job<T = unknown> {
           return value;
         },
         (e: unknown) => {
-          this.error = isAppError(e) ? e : new AppError('package_install_failed', e instanceof Error ? e.message : String(e));
+          this.error = isAppError(e)
+            ? e
+            : new AppError('package_install_failed', e instanceof Error ? e.message : String(e));
           this.finish('failed');
           throw this.error;
         },
@@ -89,12 +92,21 @@ export class PackageJobs {
    * Reserves the name, runs `prologue` (the command that records the start; its error is the
    * caller's, e.g. a 409), then starts `body` in the background and returns the job.
    */
-  async start<T>(serverName: string, kind: JobKind, prologue: () => Promise<void>, body: (io: JobIO) => Promise<T>): Promise<Job<T>> {
+  async start<T>(
+    serverName: string,
+    kind: JobKind,
+    prologue: () => Promise<void>,
+    body: (io: JobIO) => Promise<T>,
+  ): Promise<Job<T>> {
     const running = this.active.get(serverName);
     if (running) {
-      throw new AppError('package_busy', `The package of server ${serverName} is busy (${running.kind} running); try again when it has finished`, {
-        serverName,
-      });
+      throw new AppError(
+        'package_busy',
+        `The package of server ${serverName} is busy (${running.kind} running); try again when it has finished`,
+        {
+          serverName,
+        },
+      );
     }
     let proceed!: (go: boolean) => void;
     const gate = new Promise<boolean>((resolve) => (proceed = resolve));

@@ -29,7 +29,9 @@ export class PackageManager {
 
   /** Starts boot recovery in the background; never rejects (failures are logged). */
   start(): Promise<void> {
-    this.ready = recoverPackages(this.ctx).catch((e: unknown) => this.ctx.logger.error('package recovery failed', { error: messageOf(e) }));
+    this.ready = recoverPackages(this.ctx).catch((e: unknown) =>
+      this.ctx.logger.error('package recovery failed', { error: messageOf(e) }),
+    );
     return this.ready;
   }
 
@@ -46,7 +48,10 @@ export class PackageManager {
   async uninstall(serverName: string, correlationId?: string): Promise<Job<JobOutcome>> {
     await this.ready;
     const job = await startUninstall(this.ctx, serverName, correlationId);
-    void job.result.then(() => this.updates.forget(serverName), () => undefined);
+    void job.result.then(
+      () => this.updates.forget(serverName),
+      () => undefined,
+    );
     return job;
   }
 
@@ -57,7 +62,8 @@ export class PackageManager {
   async upgradeAll(correlationId?: string): Promise<UpgradeResult[]> {
     await this.ready;
     const results: UpgradeResult[] = [];
-    for (const info of await this.updates.check()) results.push(await this.upgradeIfNewer(info, correlationId));
+    for (const info of await this.updates.check())
+      results.push(await this.upgradeIfNewer(info, correlationId));
     return results;
   }
 
@@ -66,7 +72,9 @@ export class PackageManager {
   }
 
   list(): PackageView[] {
-    return [...this.ctx.projector.readModels.packages.values()].sort((a, b) => a.serverName.localeCompare(b.serverName));
+    return [...this.ctx.projector.readModels.packages.values()].sort((a, b) =>
+      a.serverName.localeCompare(b.serverName),
+    );
   }
 
   checkUpdates(serverNames?: readonly string[]): Promise<UpdateInfo[]> {
@@ -81,7 +89,8 @@ export class PackageManager {
   private async upgradeIfNewer(info: UpdateInfo, correlationId?: string): Promise<UpgradeResult> {
     const base = { serverName: info.serverName, fromVersion: info.currentVersion };
     if (info.error !== undefined) return { ...base, success: false, error: info.error };
-    if (!info.updateAvailable) return { ...base, success: true, upgraded: false, version: info.currentVersion };
+    if (!info.updateAvailable)
+      return { ...base, success: true, upgraded: false, version: info.currentVersion };
     try {
       const job = await startUpgrade(this.ctx, info.serverName, info.latestVersion, correlationId);
       await job.result;

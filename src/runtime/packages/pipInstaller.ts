@@ -5,7 +5,13 @@ import type { Entry, PackageSpec } from '../../events/packageEvents.js';
 import { buildInstallerEnv } from './installerEnv.js';
 import { assertPlainArg, checkRun } from './installerErrors.js';
 import type { JobIO } from './npmInstaller.js';
-import { isPep440Version, pipRequirementProblem, pipVersionProblem, pypiNameProblem, pythonModuleProblem } from '../../packages/validation.js';
+import {
+  isPep440Version,
+  pipRequirementProblem,
+  pipVersionProblem,
+  pypiNameProblem,
+  pythonModuleProblem,
+} from '../../packages/validation.js';
 import type { RunProcess } from './processRunner.js';
 import { newestVersion, parseSimplePage, projectUrl } from './simpleIndex.js';
 import { comparePep440 } from './versions.js';
@@ -31,7 +37,11 @@ export class PipInstaller {
   constructor(private readonly settings: PipSettings) {}
 
   env(): Record<string, string> {
-    return buildInstallerEnv(this.settings.parentEnv, { PIP_DISABLE_PIP_VERSION_CHECK: '1', PIP_NO_INPUT: '1', PYTHONDONTWRITEBYTECODE: '1' });
+    return buildInstallerEnv(this.settings.parentEnv, {
+      PIP_DISABLE_PIP_VERSION_CHECK: '1',
+      PIP_NO_INPUT: '1',
+      PYTHONDONTWRITEBYTECODE: '1',
+    });
   }
 
   python(venv: string): string {
@@ -40,17 +50,36 @@ export class PipInstaller {
 
   /** `<PYTHON_BIN> -m venv <dir>` unless the venv already has its interpreter. */
   async ensureVenv(venv: string, io: JobIO): Promise<void> {
-    if (await stat(this.python(venv)).then(() => true, () => false)) return;
+    if (
+      await stat(this.python(venv)).then(
+        () => true,
+        () => false,
+      )
+    )
+      return;
     io.log(`$ ${this.settings.pythonBin} -m venv ${venv}`);
     const result = await this.run(this.settings.pythonBin, ['-m', 'venv', venv], io);
     checkRun('python -m venv', result, this.settings.installTimeoutMs);
   }
 
   /** pip install [--upgrade] <name[==version]> ...dependencies, with the index URLs of the record (or the defaults). */
-  async install(venv: string, spec: PackageSpec, version: string | undefined, upgrade: boolean, io: JobIO): Promise<void> {
-    if (pypiNameProblem(spec.name) || (version !== undefined && pipVersionProblem(version))) throw new AppError('invalid_request', 'Invalid PyPI name or version');
-    for (const dep of spec.pipDependencies ?? []) if (pipRequirementProblem(dep)) throw new AppError('invalid_request', 'Invalid pip dependency');
-    const requirement = version === undefined ? spec.name : isPep440Version(version) ? `${spec.name}==${version}` : `${spec.name}${version}`;
+  async install(
+    venv: string,
+    spec: PackageSpec,
+    version: string | undefined,
+    upgrade: boolean,
+    io: JobIO,
+  ): Promise<void> {
+    if (pypiNameProblem(spec.name) || (version !== undefined && pipVersionProblem(version)))
+      throw new AppError('invalid_request', 'Invalid PyPI name or version');
+    for (const dep of spec.pipDependencies ?? [])
+      if (pipRequirementProblem(dep)) throw new AppError('invalid_request', 'Invalid pip dependency');
+    const requirement =
+      version === undefined
+        ? spec.name
+        : isPep440Version(version)
+          ? `${spec.name}==${version}`
+          : `${spec.name}${version}`;
     const args = ['-m', 'pip', 'install', '--disable-pip-version-check', '--no-input'];
     if (upgrade) args.push('--upgrade');
     const { index, extra } = this.indexes(spec);
@@ -68,7 +97,8 @@ export class PipInstaller {
     assertPlainArg(name, 'the package name');
     const result = await this.run(this.python(venv), ['-c', VERSION_SCRIPT, name], io);
     const version = result.tail[result.tail.length - 1]?.trim();
-    if (result.code !== 0 || !version) throw new AppError('package_install_failed', `${name} is not installed in its virtual environment`);
+    if (result.code !== 0 || !version)
+      throw new AppError('package_install_failed', `${name} is not installed in its virtual environment`);
     return version;
   }
 
@@ -76,7 +106,8 @@ export class PipInstaller {
   async checkModule(venv: string, module: string, io: JobIO): Promise<void> {
     if (pythonModuleProblem(module)) throw new AppError('invalid_request', 'Invalid Python module name');
     const result = await this.run(this.python(venv), ['-c', MODULE_SCRIPT, module], io);
-    if (result.code !== 0) throw new AppError('package_install_failed', `The installed package provides no module ${module}`);
+    if (result.code !== 0)
+      throw new AppError('package_install_failed', `The installed package provides no module ${module}`);
   }
 
   entry(venv: string, module: string, pythonArgs: readonly string[]): Entry {
@@ -89,8 +120,12 @@ export class PipInstaller {
     const urls = [index ?? PYPI, ...(extra ? [extra] : [])];
     const found = await Promise.all(urls.map((url) => this.fetchNewest(url, spec.name, current)));
     const versions = found.filter((v): v is string => v !== undefined);
-    const best = versions.reduce<string | undefined>((a, v) => (a === undefined || (comparePep440(v, a) ?? 0) > 0 ? v : a), undefined);
-    if (best === undefined) throw new AppError('upstream_error', `No release of ${spec.name} was found on its package index`);
+    const best = versions.reduce<string | undefined>(
+      (a, v) => (a === undefined || (comparePep440(v, a) ?? 0) > 0 ? v : a),
+      undefined,
+    );
+    if (best === undefined)
+      throw new AppError('upstream_error', `No release of ${spec.name} was found on its package index`);
     return best;
   }
 
@@ -112,19 +147,33 @@ export class PipInstaller {
       });
     } catch (e) {
       const timedOut = e instanceof Error && e.name === 'TimeoutError';
-      throw new AppError(timedOut ? 'upstream_timeout' : 'upstream_error', `The package index ${new URL(url).host} ${timedOut ? 'did not answer in time' : 'could not be reached'}`);
+      throw new AppError(
+        timedOut ? 'upstream_timeout' : 'upstream_error',
+        `The package index ${new URL(url).host} ${timedOut ? 'did not answer in time' : 'could not be reached'}`,
+      );
     }
     if (res.status === 404) return undefined;
-    if (!res.ok) throw new AppError('upstream_error', `The package index ${new URL(url).host} answered ${res.status}`);
+    if (!res.ok)
+      throw new AppError('upstream_error', `The package index ${new URL(url).host} answered ${res.status}`);
     const body = await res.text();
     try {
       return newestVersion(parseSimplePage(body, res.headers.get('content-type') ?? ''), name, current);
     } catch {
-      throw new AppError('upstream_error', `The package index ${new URL(url).host} sent a page that is not a simple index`);
+      throw new AppError(
+        'upstream_error',
+        `The package index ${new URL(url).host} sent a page that is not a simple index`,
+      );
     }
   }
 
   private run(command: string, args: string[], io: JobIO): ReturnType<RunProcess> {
-    return this.settings.run({ command, args, env: this.env(), timeoutMs: this.settings.installTimeoutMs, signal: io.signal, onLine: io.log });
+    return this.settings.run({
+      command,
+      args,
+      env: this.env(),
+      timeoutMs: this.settings.installTimeoutMs,
+      signal: io.signal,
+      onLine: io.log,
+    });
   }
 }

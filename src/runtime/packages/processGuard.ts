@@ -31,4 +31,6 @@ child.on('error', (e) => {
   process.stderr.write(`cannot start ${command}: ${e.message}\n`);
   process.exit(127);
 });
-child.on('exit', (code, signal) => process.exit(code ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 0)));
+child.on('exit', (code, signal) =>
+  process.exit(code ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 0)),
+);

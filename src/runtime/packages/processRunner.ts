@@ -98,6 +98,8 @@ export function createProcessRunner(registry?: ProcessRegistry, sandbox?: SpawnW
       });
       child.on('close', (code, signal) => finish(code ?? (signal ? 137 : null)));
       // A grandchild that escaped the group could hold the pipes open: do not wait on it forever.
-      child.on('exit', (code, signal) => setTimeout(() => finish(code ?? (signal ? 137 : null)), 1000).unref());
+      child.on('exit', (code, signal) =>
+        setTimeout(() => finish(code ?? (signal ? 137 : null)), 1000).unref(),
+      );
     });
 }

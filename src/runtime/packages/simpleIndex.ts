@@ -47,7 +47,11 @@ export function versionFromFilename(filename: string, project: string): string |
 }
 
 /** The newest non-yanked release; prereleases count only if `current` is one (as pip does). */
-export function newestVersion(files: readonly IndexFile[], project: string, current?: string): string | undefined {
+export function newestVersion(
+  files: readonly IndexFile[],
+  project: string,
+  current?: string,
+): string | undefined {
   const allowPre = current !== undefined && isPep440Prerelease(current);
   let best: string | undefined;
   for (const file of files) {
@@ -64,5 +68,8 @@ export const projectUrl = (indexUrl: string, project: string): string =>
   `${indexUrl.replace(/\/+$/, '')}/${encodeURIComponent(normalizePypiName(project))}/`;
 
 function decodeEntities(text: string): string {
-  return text.replace(/&(amp|lt|gt|quot|#39);/g, (_m, e: string) => ({ amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'" })[e] ?? '');
+  return text.replace(
+    /&(amp|lt|gt|quot|#39);/g,
+    (_m, e: string) => ({ amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'" })[e] ?? '',
+  );
 }

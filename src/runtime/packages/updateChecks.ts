@@ -30,12 +30,18 @@ export class UpdateChecks {
   /** Checks the named packages (all live ones by default), a few at a time. */
   async check(serverNames?: readonly string[]): Promise<UpdateInfo[]> {
     const views = [...this.ctx.projector.readModels.packages.values()]
-      .filter((v) => v.live && v.version !== undefined && (serverNames === undefined || serverNames.includes(v.serverName)))
+      .filter(
+        (v) =>
+          v.live &&
+          v.version !== undefined &&
+          (serverNames === undefined || serverNames.includes(v.serverName)),
+      )
       .sort((a, b) => a.serverName.localeCompare(b.serverName));
     const results: UpdateInfo[] = new Array(views.length);
     let next = 0;
     const worker = async (): Promise<void> => {
-      for (let i = next++; i < views.length; i = next++) results[i] = await this.checkOne(views[i] as PackageView);
+      for (let i = next++; i < views.length; i = next++)
+        results[i] = await this.checkOne(views[i] as PackageView);
     };
     await Promise.all(Array.from({ length: Math.min(CONCURRENCY, views.length) }, worker));
     return results;
@@ -45,7 +51,11 @@ export class UpdateChecks {
   known(view: PackageView): { latestVersion?: string; updateAvailable?: boolean; lastChecked?: string } {
     const found = this.latest.get(view.serverName);
     if (!found || view.version === undefined) return {};
-    return { latestVersion: found.latestVersion, updateAvailable: isNewer(scheme(view), found.latestVersion, view.version), lastChecked: found.checkedAt };
+    return {
+      latestVersion: found.latestVersion,
+      updateAvailable: isNewer(scheme(view), found.latestVersion, view.version),
+      lastChecked: found.checkedAt,
+    };
   }
 
   forget(serverName: string): void {
@@ -55,13 +65,22 @@ export class UpdateChecks {
   private async checkOne(view: PackageView): Promise<UpdateInfo> {
     const currentVersion = view.version as string;
     try {
-      const latestVersion = view.spec.runtime === 'node' ? await this.ctx.npm.latest(view.spec) : await this.ctx.pip.latest(view.spec, currentVersion);
+      const latestVersion =
+        view.spec.runtime === 'node'
+          ? await this.ctx.npm.latest(view.spec)
+          : await this.ctx.pip.latest(view.spec, currentVersion);
       this.latest.set(view.serverName, { latestVersion, checkedAt: this.ctx.clock().toISOString() });
-      return { serverName: view.serverName, currentVersion, latestVersion, updateAvailable: isNewer(scheme(view), latestVersion, currentVersion) };
+      return {
+        serverName: view.serverName,
+        currentVersion,
+        latestVersion,
+        updateAvailable: isNewer(scheme(view), latestVersion, currentVersion),
+      };
     } catch (e) {
       return { serverName: view.serverName, currentVersion, updateAvailable: false, error: messageOf(e) };
     }
   }
 }
 
-const scheme = (view: PackageView): 'semver' | 'pep440' => (view.spec.runtime === 'node' ? 'semver' : 'pep440');
+const scheme = (view: PackageView): 'semver' | 'pep440' =>
+  view.spec.runtime === 'node' ? 'semver' : 'pep440';

@@ -11,7 +11,9 @@ interface SemVer {
 }
 
 // Versions come from registries and callers: parsed in RE2 (linear time, see regex/linearRegExp.ts).
-const SEMVER = linearRegExp(String.raw`^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?(?:\+[0-9A-Za-z.-]+)?$`);
+const SEMVER = linearRegExp(
+  String.raw`^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?(?:\+[0-9A-Za-z.-]+)?$`,
+);
 
 export function parseSemver(v: string): SemVer | undefined {
   const m = SEMVER.exec(v.trim());
@@ -25,7 +27,8 @@ export function compareSemver(a: string, b: string): number | undefined {
   const x = parseSemver(a);
   const y = parseSemver(b);
   if (!x || !y) return undefined;
-  for (let i = 0; i < 3; i++) if (x.core[i] !== y.core[i]) return (x.core[i] as number) - (y.core[i] as number);
+  for (let i = 0; i < 3; i++)
+    if (x.core[i] !== y.core[i]) return (x.core[i] as number) - (y.core[i] as number);
   if (x.pre.length === 0 || y.pre.length === 0) return y.pre.length - x.pre.length; // a release outranks its prereleases
   for (let i = 0; i < Math.max(x.pre.length, y.pre.length); i++) {
     const p = x.pre[i];
@@ -88,7 +91,11 @@ export function comparePep440(a: string, b: string): number | undefined {
   }
   // A dev release with no pre/post sorts before every prerelease of the same release.
   const preKey = (v: Pep440): [number, number] =>
-    v.pre ? [v.pre[0], v.pre[1]] : v.post === undefined && v.dev !== undefined ? [-Infinity, 0] : [Infinity, 0];
+    v.pre
+      ? [v.pre[0], v.pre[1]]
+      : v.post === undefined && v.dev !== undefined
+        ? [-Infinity, 0]
+        : [Infinity, 0];
   const [xp, yp] = [preKey(x), preKey(y)];
   if (xp[0] !== yp[0]) return cmp(xp[0], yp[0]);
   if (xp[1] !== yp[1]) return cmp(xp[1], yp[1]);

@@ -129,9 +129,19 @@ export class RemoteSupervisor {
       // [obs hook] trace: options.trace
       (signal) => {
         const limits = { signal, timeoutMs, onProgress: options.onProgress, trace: options.trace };
-        return this.withSlot(username, (slot) => slot.run((conn) => conn.callTool(tool, args, limits), signal));
+        return this.withSlot(username, (slot) =>
+          slot.run((conn) => conn.callTool(tool, args, limits), signal),
+        );
       },
-      (error, outcome) => this.forUser(mapCallError(error, { server: this.name, tool, timeoutMs, ...outcome, stopped: !this.active }, 'remote'), username),
+      (error, outcome) =>
+        this.forUser(
+          mapCallError(
+            error,
+            { server: this.name, tool, timeoutMs, ...outcome, stopped: !this.active },
+            'remote',
+          ),
+          username,
+        ),
     );
   }
 

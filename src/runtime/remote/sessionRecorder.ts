@@ -26,7 +26,12 @@ export class SessionRecorder {
     return sessionFor(this.readModels().sessions, ref.serverId, ref.connection);
   }
 
-  record(ref: SessionRef, url: string, sessionId: string, protocolVersion: string | undefined): Promise<void> {
+  record(
+    ref: SessionRef,
+    url: string,
+    sessionId: string,
+    protocolVersion: string | undefined,
+  ): Promise<void> {
     return this.run(ref, { type: 'RecordSession', data: { ...ref, url, sessionId, protocolVersion } });
   }
 
@@ -36,10 +41,20 @@ export class SessionRecorder {
 
   private async run(ref: SessionRef, command: SessionCommand): Promise<void> {
     try {
-      await handleCommand(this.store, sessionStreamId(ref.serverId, ref.connection), sessionDecider, command, this.metadata());
+      await handleCommand(
+        this.store,
+        sessionStreamId(ref.serverId, ref.connection),
+        sessionDecider,
+        command,
+        this.metadata(),
+      );
     } catch (error) {
       // Losing a session record costs one re-initialize later; it must not fail the call at hand.
-      this.logger.error('persisting the MCP session id failed', { serverName: ref.serverName, connection: ref.connection, error });
+      this.logger.error('persisting the MCP session id failed', {
+        serverName: ref.serverName,
+        connection: ref.connection,
+        error,
+      });
     }
   }
 }

@@ -56,9 +56,11 @@ export interface SandboxSpec {
 
 const MIB = 1024 * 1024;
 
-const isInside = (path: string, dir: string): boolean => path === dir || path.startsWith(dir.endsWith('/') ? dir : `${dir}/`);
+const isInside = (path: string, dir: string): boolean =>
+  path === dir || path.startsWith(dir.endsWith('/') ? dir : `${dir}/`);
 const depth = (path: string): number => path.split('/').filter(Boolean).length;
-const byDepth = <T extends { path: string }>(items: readonly T[]): T[] => [...items].sort((a, b) => depth(a.path) - depth(b.path) || a.path.localeCompare(b.path));
+const byDepth = <T extends { path: string }>(items: readonly T[]): T[] =>
+  [...items].sort((a, b) => depth(a.path) - depth(b.path) || a.path.localeCompare(b.path));
 
 /** prlimit's options for the limits that are set; empty when none is. */
 export function prlimitArgs(limits: SandboxLimits): string[] {
@@ -79,8 +81,25 @@ export function prlimitArgs(limits: SandboxLimits): string[] {
  * masks, then binds inside hidden paths (a server's own install directory under the install root).
  */
 export function bwrapArgs(spec: SandboxSpec): string[] {
-  const args: string[] = ['--die-with-parent', '--new-session', '--unshare-user', '--unshare-pid', '--unshare-ipc', '--unshare-uts'];
-  args.push('--unshare-cgroup-try', '--cap-drop', 'ALL', '--uid', String(spec.uid), '--gid', String(spec.gid), '--hostname', 'sandbox');
+  const args: string[] = [
+    '--die-with-parent',
+    '--new-session',
+    '--unshare-user',
+    '--unshare-pid',
+    '--unshare-ipc',
+    '--unshare-uts',
+  ];
+  args.push(
+    '--unshare-cgroup-try',
+    '--cap-drop',
+    'ALL',
+    '--uid',
+    String(spec.uid),
+    '--gid',
+    String(spec.gid),
+    '--hostname',
+    'sandbox',
+  );
   if (spec.network === 'none') args.push('--unshare-net');
   for (const dir of spec.host.systemBinds) args.push('--ro-bind', dir, dir);
   for (const link of spec.host.symlinks) args.push('--symlink', link.target, link.path);
@@ -109,5 +128,8 @@ export function sandboxCommand(spec: SandboxSpec): { command: string; args: stri
   const args = bwrapArgs(spec);
   const drop = spec.host.dropTo;
   if (!drop) return { command: spec.host.bwrap, args };
-  return { command: drop.setpriv, args: [`--reuid=${drop.uid}`, `--regid=${drop.gid}`, '--clear-groups', '--', spec.host.bwrap, ...args] };
+  return {
+    command: drop.setpriv,
+    args: [`--reuid=${drop.uid}`, `--regid=${drop.gid}`, '--clear-groups', '--', spec.host.bwrap, ...args],
+  };
 }

@@ -5,10 +5,32 @@ import { sandboxCommand, type HostLayout } from './bwrapArgs.js';
 
 /** Read-only inside every sandbox: programs, libraries, and the part of /etc that name resolution, TLS and locales need. */
 export const SYSTEM_PATHS: readonly string[] = Object.freeze([
-  '/usr', '/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32',
-  '/etc/alternatives', '/etc/ssl', '/etc/ca-certificates', '/etc/pki', '/etc/crypto-policies', '/etc/resolv.conf', '/etc/hosts',
-  '/etc/nsswitch.conf', '/etc/host.conf', '/etc/gai.conf', '/etc/localtime', '/etc/timezone', '/etc/ld.so.cache',
-  '/etc/ld.so.conf', '/etc/ld.so.conf.d', '/etc/passwd', '/etc/group', '/etc/mime.types', '/etc/os-release',
+  '/usr',
+  '/bin',
+  '/sbin',
+  '/lib',
+  '/lib32',
+  '/lib64',
+  '/libx32',
+  '/etc/alternatives',
+  '/etc/ssl',
+  '/etc/ca-certificates',
+  '/etc/pki',
+  '/etc/crypto-policies',
+  '/etc/resolv.conf',
+  '/etc/hosts',
+  '/etc/nsswitch.conf',
+  '/etc/host.conf',
+  '/etc/gai.conf',
+  '/etc/localtime',
+  '/etc/timezone',
+  '/etc/ld.so.cache',
+  '/etc/ld.so.conf',
+  '/etc/ld.so.conf.d',
+  '/etc/passwd',
+  '/etc/group',
+  '/etc/mime.types',
+  '/etc/os-release',
 ]);
 
 export interface HostFacts {
@@ -23,7 +45,8 @@ export interface HostFacts {
   readonly sandboxGid: number;
 }
 
-export type ProbeResult = { readonly ok: true; readonly host: HostLayout } | { readonly ok: false; readonly reason: string };
+export type ProbeResult =
+  { readonly ok: true; readonly host: HostLayout } | { readonly ok: false; readonly reason: string };
 
 const HINT =
   'Install bubblewrap (Debian/Ubuntu: apt-get install -y bubblewrap) on a kernel that allows unprivileged user namespaces ' +
@@ -33,7 +56,12 @@ const HINT =
 
 /** Finds an executable on PATH (what execvp would run). */
 export function findExecutable(name: string, path: string): string | undefined {
-  const candidates = isAbsolute(name) ? [name] : path.split(delimiter).filter(Boolean).map((dir) => join(dir, name));
+  const candidates = isAbsolute(name)
+    ? [name]
+    : path
+        .split(delimiter)
+        .filter(Boolean)
+        .map((dir) => join(dir, name));
   return candidates.find((c) => {
     try {
       accessSync(c, constants.X_OK);
@@ -64,8 +92,15 @@ export function hostLayout(facts: HostFacts): HostLayout | string {
   }
   if (facts.uid !== 0) return { bwrap, prlimit: realpathSync(prlimit), systemBinds, symlinks };
   const setpriv = findExecutable('setpriv', facts.path);
-  if (!setpriv) return 'setpriv (util-linux) was not found; a gateway running as root needs it to start sandboxes as an unprivileged user.';
-  return { bwrap, prlimit: realpathSync(prlimit), systemBinds, symlinks, dropTo: { setpriv, uid: facts.sandboxUid, gid: facts.sandboxGid } };
+  if (!setpriv)
+    return 'setpriv (util-linux) was not found; a gateway running as root needs it to start sandboxes as an unprivileged user.';
+  return {
+    bwrap,
+    prlimit: realpathSync(prlimit),
+    systemBinds,
+    symlinks,
+    dropTo: { setpriv, uid: facts.sandboxUid, gid: facts.sandboxGid },
+  };
 }
 
 /**
@@ -90,7 +125,11 @@ export async function probeSandbox(facts: HostFacts, timeoutMs = 10_000): Promis
     setenv: {},
   });
   const run = await new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
-    const child = spawn(command, args, { env: { PATH: facts.path }, cwd: '/', stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, {
+      env: { PATH: facts.path },
+      cwd: '/',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
@@ -104,6 +143,8 @@ export async function probeSandbox(facts: HostFacts, timeoutMs = 10_000): Promis
   });
   // In its own PID namespace the first process is pid 2 (bwrap's init is 1): anything else means no namespace.
   if (run.code === 0 && run.out === '2') return { ok: true, host };
-  const said = run.err.trim().split('\n').slice(-3).join(' ') || `exit code ${String(run.code)}, output "${run.out.slice(0, 100)}"`;
+  const said =
+    run.err.trim().split('\n').slice(-3).join(' ') ||
+    `exit code ${String(run.code)}, output "${run.out.slice(0, 100)}"`;
   return { ok: false, reason: `bubblewrap cannot start a sandbox here: ${said}. ${HINT}` };
 }

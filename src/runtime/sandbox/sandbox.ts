@@ -40,7 +40,8 @@ export interface Sandbox {
 }
 
 const PROJECT_MARKERS = ['node_modules', 'package.json', 'pyvenv.cfg'];
-const inside = (path: string, dir: string): boolean => path === dir || path.startsWith(dir.endsWith(sep) ? dir : dir + sep);
+const inside = (path: string, dir: string): boolean =>
+  path === dir || path.startsWith(dir.endsWith(sep) ? dir : dir + sep);
 
 export function createSandbox(settings: SandboxSettings): Sandbox {
   const systemPaths = [...settings.host.systemBinds, ...settings.host.symlinks.map((l) => l.path)];
@@ -53,7 +54,9 @@ export function createSandbox(settings: SandboxSettings): Sandbox {
   };
   // Per spawn: a path that does not exist (yet) has nothing to hide, and bwrap cannot mount over it inside a read-only bind.
   const hiddenNow = (): { path: string; kind: 'dir' | 'file' }[] =>
-    settings.hidden.filter((path) => existsSync(path)).map((path) => ({ path, kind: isDir(path) ? ('dir' as const) : ('file' as const) }));
+    settings.hidden
+      .filter((path) => existsSync(path))
+      .map((path) => ({ path, kind: isDir(path) ? ('dir' as const) : ('file' as const) }));
   const isHidden = (path: string): boolean => settings.hidden.some((h) => inside(path, h));
 
   /** Directories a path in a command line needs: its install dir, else its project root; nothing for system paths. */
@@ -76,7 +79,12 @@ export function createSandbox(settings: SandboxSettings): Sandbox {
     return { installs: [...installs], code: [...code] };
   };
 
-  const wrap = (spec: SpawnSpec, binds: Bind[], chdir: string, options: { network: 'host' | 'none'; limits: SandboxLimits; tmpMb: number }): SpawnSpec => {
+  const wrap = (
+    spec: SpawnSpec,
+    binds: Bind[],
+    chdir: string,
+    options: { network: 'host' | 'none'; limits: SandboxLimits; tmpMb: number },
+  ): SpawnSpec => {
     if (settings.host.dropTo) for (const b of binds) assertReachable(b.path, settings.host.dropTo.uid);
     const { command, args } = sandboxCommand({
       command: spec.command,
@@ -106,11 +114,17 @@ export function createSandbox(settings: SandboxSettings): Sandbox {
         const binds: Bind[] = [
           ...code.map((path) => ({ path, writable: false })),
           ...installs.map((path) => ({ path, writable: false })),
-          ...(spec.cwd && isAbsolute(spec.cwd) && existsSync(spec.cwd) ? [{ path: spec.cwd, writable: cwdWritable }] : []),
+          ...(spec.cwd && isAbsolute(spec.cwd) && existsSync(spec.cwd)
+            ? [{ path: spec.cwd, writable: cwdWritable }]
+            : []),
           ...(config?.binds ?? []),
         ];
         const chdir = spec.cwd ?? installs[0] ?? '/tmp';
-        return wrap(spec, binds, chdir, { network: config?.network ?? 'host', limits, tmpMb: settings.serverTmpMb });
+        return wrap(spec, binds, chdir, {
+          network: config?.network ?? 'host',
+          limits,
+          tmpMb: settings.serverTmpMb,
+        });
       };
     },
     installer() {
@@ -120,7 +134,11 @@ export function createSandbox(settings: SandboxSettings): Sandbox {
         const drop = settings.host.dropTo;
         if (drop) for (const dir of installs) handOver(dir, drop.uid, drop.gid);
         // Registries may be on loopback or behind a proxy: installers keep the host's network.
-        return wrap(spec, binds, spec.cwd ?? '/tmp', { network: 'host', limits: settings.installerLimits, tmpMb: settings.installerTmpMb });
+        return wrap(spec, binds, spec.cwd ?? '/tmp', {
+          network: 'host',
+          limits: settings.installerLimits,
+          tmpMb: settings.installerTmpMb,
+        });
       };
     },
   };
@@ -195,6 +213,7 @@ function assertReachable(path: string, uid: number): void {
 /** One bind per path; writable wins (a server's cwd inside its own code root). */
 function dedupe(binds: readonly Bind[]): Bind[] {
   const byPath = new Map<string, Bind>();
-  for (const b of binds) byPath.set(b.path, { path: b.path, writable: b.writable || (byPath.get(b.path)?.writable ?? false) });
+  for (const b of binds)
+    byPath.set(b.path, { path: b.path, writable: b.writable || (byPath.get(b.path)?.writable ?? false) });
   return [...byPath.values()];
 }

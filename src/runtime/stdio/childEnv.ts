@@ -24,7 +24,10 @@ export const INHERITED_ENV_VARS: readonly string[] = Object.freeze([
   'SYSTEMROOT',
 ]);
 
-export function buildChildEnv(parent: NodeJS.ProcessEnv, configured: Record<string, string>): Record<string, string> {
+export function buildChildEnv(
+  parent: NodeJS.ProcessEnv,
+  configured: Record<string, string>,
+): Record<string, string> {
   const env: Record<string, string> = {};
   for (const key of INHERITED_ENV_VARS) {
     const value = parent[key];

@@ -190,7 +190,9 @@ export class StdioSupervisor {
       graceMs: shutdownGraceMs,
       registry,
       sandbox: this.options.sandbox,
-      ...(this.options.maxMessageBytes === undefined ? {} : { maxMessageBytes: this.options.maxMessageBytes }),
+      ...(this.options.maxMessageBytes === undefined
+        ? {}
+        : { maxMessageBytes: this.options.maxMessageBytes }),
     };
     const conn: StdioConnection = new StdioConnection(
       spawnOptions,
@@ -236,7 +238,9 @@ export class StdioSupervisor {
       const retry = decision.retryAfterMs;
       const message =
         `Crash loop: ${decision.failures} failures within ${this.options.policy.breakerWindowMs} ms (last: ${reason}); ` +
-        (retry === undefined ? 'not restarting. Update or re-enable the server to retry.' : `one trial run in ${retry} ms (or update or re-enable the server).`);
+        (retry === undefined
+          ? 'not restarting. Update or re-enable the server to retry.'
+          : `one trial run in ${retry} ms (or update or re-enable the server).`);
       this.note(`[supervisor] ${message}`);
       this.log.error('mcp server crash loop, giving up', { failures: decision.failures });
       this.setState({ status: 'error', statusMessage: message, pid: undefined });

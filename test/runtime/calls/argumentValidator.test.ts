@@ -7,14 +7,24 @@ const CANARY = 'canary-7f3a9c-value';
 
 function capturingLogger(): { logger: Logger; lines: Array<Record<string, unknown>> } {
   const lines: Array<Record<string, unknown>> = [];
-  return { logger: createLogger({ level: 'debug', write: (l) => lines.push(JSON.parse(l) as Record<string, unknown>) }), lines };
+  return {
+    logger: createLogger({
+      level: 'debug',
+      write: (l) => lines.push(JSON.parse(l) as Record<string, unknown>),
+    }),
+    lines,
+  };
 }
 
 const strictTool = (): ToolDescriptor => ({
   name: 'search',
   inputSchema: {
     type: 'object',
-    properties: { query: { type: 'string' }, limit: { type: 'integer', minimum: 1 }, email: { type: 'string', format: 'email' } },
+    properties: {
+      query: { type: 'string' },
+      limit: { type: 'integer', minimum: 1 },
+      email: { type: 'string', format: 'email' },
+    },
     required: ['query'],
     additionalProperties: false,
   },
@@ -52,7 +62,9 @@ describe('argumentValidator', () => {
       inputSchema: {
         $schema: 'https://json-schema.org/draft/2020-12/schema',
         type: 'object',
-        properties: { pair: { type: 'array', prefixItems: [{ type: 'number' }, { type: 'string' }], items: false } },
+        properties: {
+          pair: { type: 'array', prefixItems: [{ type: 'number' }, { type: 'string' }], items: false },
+        },
         required: ['pair'],
       },
     };
@@ -76,7 +88,10 @@ describe('argumentValidator', () => {
   it('disables checking for a schema that does not compile, and logs one warning naming the tool', () => {
     const { logger, lines } = capturingLogger();
     const v = new ArgumentValidator(logger);
-    const tool: ToolDescriptor = { name: 'broken-tool', inputSchema: { type: 'not-a-type', required: 'query' } };
+    const tool: ToolDescriptor = {
+      name: 'broken-tool',
+      inputSchema: { type: 'not-a-type', required: 'query' },
+    };
     expect(v.check(tool, { anything: CANARY })).to.deep.equal([]);
     expect(v.check(tool, {})).to.deep.equal([]);
     expect(lines).to.have.length(1);

@@ -111,8 +111,21 @@ describe('upstream negotiation (stdio)', function () {
 
   it('remembers the negotiation of a per-user process under that user, never under the shared connection', async () => {
     first = await startTestGateway();
-    await first.request('POST', '/mcp/servers', fixtureServer('own', { secretDelivery: 'env', secretNames: ['API_TOKEN'], env: { FIXTURE_REQUIRE_ENV: 'API_TOKEN' } }));
-    await first.request('POST', '/secrets/set', { username: 'alice', serverName: 'own', secretName: 'API_TOKEN', secretValue: 'alice-token' });
+    await first.request(
+      'POST',
+      '/mcp/servers',
+      fixtureServer('own', {
+        secretDelivery: 'env',
+        secretNames: ['API_TOKEN'],
+        env: { FIXTURE_REQUIRE_ENV: 'API_TOKEN' },
+      }),
+    );
+    await first.request('POST', '/secrets/set', {
+      username: 'alice',
+      serverName: 'own',
+      secretName: 'API_TOKEN',
+      secretValue: 'alice-token',
+    });
     expect((await call(first, 'own', 'echo', { message: 'mine' }, 'alice')).output).to.equal('mine');
     expect((await negotiated(first, 'own', 'alice')).data).to.deep.include({
       era: 'legacy',

@@ -21,9 +21,12 @@ describe('listAllTools', () => {
 
   it('stops on a cursor loop and reports it', async () => {
     const reasons: string[] = [];
-    const tools = await listAllTools(async (cursor) => ({ tools: [tool(cursor ?? 'first')], nextCursor: cursor === 'x' ? 'y' : 'x' }), {
-      onTruncated: (r) => reasons.push(r),
-    });
+    const tools = await listAllTools(
+      async (cursor) => ({ tools: [tool(cursor ?? 'first')], nextCursor: cursor === 'x' ? 'y' : 'x' }),
+      {
+        onTruncated: (r) => reasons.push(r),
+      },
+    );
     expect(tools.map((t) => t.name)).to.deep.equal(['first', 'x', 'y']);
     expect(reasons).to.have.length(1);
   });

@@ -20,16 +20,23 @@ describe('reconcile', () => {
   });
 
   it('restarts a running server whose generation changed', () => {
-    expect(reconcile([want('alpha', 2)], [has('alpha', 1)])).to.deep.equal([{ kind: 'restart', server: want('alpha', 2) }]);
+    expect(reconcile([want('alpha', 2)], [has('alpha', 1)])).to.deep.equal([
+      { kind: 'restart', server: want('alpha', 2) },
+    ]);
   });
 
   it('does nothing when running matches desired', () => {
-    expect(reconcile([want('alpha', 2), want('beta', 1)], [has('beta', 1), has('alpha', 2)])).to.deep.equal([]);
+    expect(reconcile([want('alpha', 2), want('beta', 1)], [has('beta', 1), has('alpha', 2)])).to.deep.equal(
+      [],
+    );
     expect(reconcile([], [])).to.deep.equal([]);
   });
 
   it('lists every stop before any start or restart', () => {
-    const actions = reconcile([want('new', 1), want('changed', 5), want('same', 1)], [has('changed', 4), has('same', 1), has('gone', 1), has('old', 2)]);
+    const actions = reconcile(
+      [want('new', 1), want('changed', 5), want('same', 1)],
+      [has('changed', 4), has('same', 1), has('gone', 1), has('old', 2)],
+    );
     expect(actions).to.deep.equal([
       { kind: 'stop', name: 'gone' },
       { kind: 'stop', name: 'old' },

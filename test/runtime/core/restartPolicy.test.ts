@@ -1,11 +1,30 @@
 import { expect } from 'chai';
-import { backoffDelay, decideAfterCrash, DEFAULT_RESTART_POLICY, halfOpen, recordCrash, type RestartPolicy } from '../../../src/runtime/core/restartPolicy.js';
+import {
+  backoffDelay,
+  decideAfterCrash,
+  DEFAULT_RESTART_POLICY,
+  halfOpen,
+  recordCrash,
+  type RestartPolicy,
+} from '../../../src/runtime/core/restartPolicy.js';
 
 describe('restartPolicy', () => {
-  const policy: RestartPolicy = { initialDelayMs: 100, maxDelayMs: 1000, factor: 2, breakerThreshold: 3, breakerWindowMs: 10_000 };
+  const policy: RestartPolicy = {
+    initialDelayMs: 100,
+    maxDelayMs: 1000,
+    factor: 2,
+    breakerThreshold: 3,
+    breakerWindowMs: 10_000,
+  };
 
   it('has the documented defaults', () => {
-    expect(DEFAULT_RESTART_POLICY).to.deep.equal({ initialDelayMs: 500, maxDelayMs: 30_000, factor: 2, breakerThreshold: 5, breakerWindowMs: 60_000 });
+    expect(DEFAULT_RESTART_POLICY).to.deep.equal({
+      initialDelayMs: 500,
+      maxDelayMs: 30_000,
+      factor: 2,
+      breakerThreshold: 5,
+      breakerWindowMs: 60_000,
+    });
   });
 
   it('grows delays exponentially from the initial delay', () => {
@@ -52,7 +71,13 @@ describe('restartPolicy', () => {
 });
 
 describe('decideAfterCrash', () => {
-  const policy: RestartPolicy = { initialDelayMs: 100, maxDelayMs: 1000, factor: 2, breakerThreshold: 3, breakerWindowMs: 10_000 };
+  const policy: RestartPolicy = {
+    initialDelayMs: 100,
+    maxDelayMs: 1000,
+    factor: 2,
+    breakerThreshold: 3,
+    breakerWindowMs: 10_000,
+  };
 
   it('restarts with a growing backoff until the breaker trips', () => {
     let state = { history: [] as readonly number[], attempt: 0 };
@@ -73,7 +98,14 @@ describe('decideAfterCrash', () => {
 });
 
 describe('the crash-loop breaker half-opens after its cool-down', () => {
-  const policy: RestartPolicy = { initialDelayMs: 100, maxDelayMs: 1000, factor: 2, breakerThreshold: 3, breakerWindowMs: 10_000, breakerCooldownMs: 60_000 };
+  const policy: RestartPolicy = {
+    initialDelayMs: 100,
+    maxDelayMs: 1000,
+    factor: 2,
+    breakerThreshold: 3,
+    breakerWindowMs: 10_000,
+    breakerCooldownMs: 60_000,
+  };
   const trip = (): ReturnType<typeof decideAfterCrash> => {
     let state = { history: [] as number[], attempt: 0 };
     let decision = decideAfterCrash(state, 0, undefined, policy);

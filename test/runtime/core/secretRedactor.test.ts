@@ -5,7 +5,9 @@ describe('secretRedactor', () => {
   it('replaces every occurrence of a remembered value with [redacted]', () => {
     const r = new SecretRedactor();
     r.remember(['sk-canary-123', 'pa55word']);
-    expect(r.redact('token=sk-canary-123 again sk-canary-123; pw=pa55word')).to.equal('token=[redacted] again [redacted]; pw=[redacted]');
+    expect(r.redact('token=sk-canary-123 again sk-canary-123; pw=pa55word')).to.equal(
+      'token=[redacted] again [redacted]; pw=[redacted]',
+    );
   });
 
   it('leaves lines without a remembered value untouched', () => {

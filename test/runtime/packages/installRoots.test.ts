@@ -17,7 +17,8 @@ describe('InstallRoots', () => {
   it('puts each server in its own directory directly under its root, and refuses names that could escape', () => {
     expect(roots.pathFor('node', 'srv')).to.equal(join(base, 'npm', 'srv'));
     expect(roots.pathFor('python', 'srv')).to.equal(join(base, 'py', 'srv'));
-    for (const bad of ['..', '.', '../x', 'a/b', '/etc', '', '-x', 'a\u0000']) expect(() => roots.pathFor('node', bad), bad).to.throw(/Invalid server name/);
+    for (const bad of ['..', '.', '../x', 'a/b', '/etc', '', '-x', 'a\u0000'])
+      expect(() => roots.pathFor('node', bad), bad).to.throw(/Invalid server name/);
   });
 
   it('prepares a marked directory, replaces its own leftovers, and refuses a directory it did not create', async () => {
@@ -40,7 +41,10 @@ describe('InstallRoots', () => {
     expect(existsSync(dir)).to.equal(false);
 
     const outside = await mkdtemp(join(tmpdir(), 'mcp-outside-'));
-    await writeFile(join(outside, MARKER), JSON.stringify({ serverName: 'link', installId: 'i', runtime: 'node' }));
+    await writeFile(
+      join(outside, MARKER),
+      JSON.stringify({ serverName: 'link', installId: 'i', runtime: 'node' }),
+    );
     await symlink(outside, join(base, 'npm', 'link'));
     expect(await roots.remove('node', 'link', 'i')).to.equal(false);
     expect(existsSync(join(outside, MARKER))).to.equal(true);
@@ -52,7 +56,10 @@ describe('InstallRoots', () => {
     await roots.prepare('python', 'b', 'i2');
     await mkdir(join(base, 'npm', 'plain'));
     const found = (await roots.listManaged()).map((d) => [d.runtime, d.serverName, d.installId]);
-    expect(found).to.deep.equal([['node', 'a', 'i1'], ['python', 'b', 'i2']]);
+    expect(found).to.deep.equal([
+      ['node', 'a', 'i1'],
+      ['python', 'b', 'i2'],
+    ]);
   });
 
   describe('ownership (two gateways sharing the roots)', () => {
@@ -79,7 +86,10 @@ describe('InstallRoots', () => {
     it('removes a marker from before owners only for its own install id, and never sweeps it', async () => {
       const dir = join(base, 'npm', 'legacy');
       await mkdir(dir, { recursive: true });
-      await writeFile(join(dir, MARKER), JSON.stringify({ serverName: 'legacy', installId: 'i-old', runtime: 'node' }));
+      await writeFile(
+        join(dir, MARKER),
+        JSON.stringify({ serverName: 'legacy', installId: 'i-old', runtime: 'node' }),
+      );
       expect(await mine.listManaged()).to.deep.equal([]);
       expect(await mine.remove('node', 'legacy')).to.equal(false);
       expect(await mine.remove('node', 'legacy', 'i-old')).to.equal(true);
@@ -88,7 +98,9 @@ describe('InstallRoots', () => {
 
     it('without a configured owner, owns by its npm root', async () => {
       const dir = await roots.prepare('node', 'x', 'i1');
-      expect(JSON.parse(await readFile(join(dir, MARKER), 'utf8'))).to.include({ owner: fallbackOwner(join(base, 'npm')) });
+      expect(JSON.parse(await readFile(join(dir, MARKER), 'utf8'))).to.include({
+        owner: fallbackOwner(join(base, 'npm')),
+      });
     });
   });
 });

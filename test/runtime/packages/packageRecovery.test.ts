@@ -17,26 +17,48 @@ import { startTestGateway, waitForStatus, type TestGateway } from '../../support
 
 const SPEC: PackageSpec = { runtime: 'node', name: 'some-pkg', allowScripts: false, customCommand: false };
 const meta = () => ({ now: new Date('2026-01-01T00:00:00Z'), newId: randomUUID, actor: 'test' });
-const config = { transport: { transportType: 'stdio' as const, command: process.execPath, args: [FIXTURE_SERVER], env: {} }, timeout: 5000, startupTimeout: 5000 };
+const config = {
+  transport: { transportType: 'stdio' as const, command: process.execPath, args: [FIXTURE_SERVER], env: {} },
+  timeout: 5000,
+  startupTimeout: 5000,
+};
 
 /** Writes what a gateway that crashed at a given step would have left: events and directories. */
-async function leftBehind(dataDir: string, write: (pkg: (name: string, c: PackageCommand) => Promise<void>, server: typeof registerServer) => Promise<void>): Promise<void> {
+async function leftBehind(
+  dataDir: string,
+  write: (
+    pkg: (name: string, c: PackageCommand) => Promise<void>,
+    server: typeof registerServer,
+  ) => Promise<void>,
+): Promise<void> {
   const store = await openFileEventStore({ dir: join(dataDir, 'events'), logger: silentLogger() });
-  const pkg = async (name: string, command: PackageCommand): Promise<void> => void (await handleCommand(store, packageStreamId(name), packageDecider, command, meta()));
+  const pkg = async (name: string, command: PackageCommand): Promise<void> =>
+    void (await handleCommand(store, packageStreamId(name), packageDecider, command, meta()));
   registerServerStore = store;
   await write(pkg, registerServer);
   await store.close();
 }
 let registerServerStore: Awaited<ReturnType<typeof openFileEventStore>>;
 async function registerServer(name: string, serverId: string): Promise<void> {
-  await handleCommand(registerServerStore, serverStreamId(name), serverDecider, { type: 'RegisterServer', data: { serverId, name, config, enabled: true } }, meta());
+  await handleCommand(
+    registerServerStore,
+    serverStreamId(name),
+    serverDecider,
+    { type: 'RegisterServer', data: { serverId, name, config, enabled: true } },
+    meta(),
+  );
 }
 
-async function installDir(dataDir: string, serverName: string, installId: string | undefined): Promise<string> {
+async function installDir(
+  dataDir: string,
+  serverName: string,
+  installId: string | undefined,
+): Promise<string> {
   const dir = join(dataDir, 'packages', 'npm', serverName);
   await mkdir(join(dir, 'node_modules'), { recursive: true });
   const owner = fallbackOwner(join(dataDir, 'packages', 'npm'));
-  if (installId) await writeFile(join(dir, MARKER), JSON.stringify({ serverName, installId, runtime: 'node', owner }));
+  if (installId)
+    await writeFile(join(dir, MARKER), JSON.stringify({ serverName, installId, runtime: 'node', owner }));
   return dir;
 }
 
@@ -67,7 +89,10 @@ describe('package recovery at start', function () {
     const serverId = randomUUID();
     const dir = await installDir(dataDir, 'half', 'inst-1');
     await leftBehind(dataDir, async (pkg, server) => {
-      await pkg('half', { type: 'StartInstall', data: { installId: 'inst-1', serverName: 'half', serverId, spec: SPEC, installPath: dir } });
+      await pkg('half', {
+        type: 'StartInstall',
+        data: { installId: 'inst-1', serverName: 'half', serverId, spec: SPEC, installPath: dir },
+      });
       await server('half', serverId);
     });
     gw = await startTestGateway({ dataDir });
@@ -76,14 +101,29 @@ describe('package recovery at start', function () {
     expect(String(p.error)).to.contain('stopped during this install');
     expect((await gw.request('GET', '/mcp/servers/half')).status).to.equal(404);
     expect(existsSync(dir)).to.equal(false);
-    const events = (await gw.store.readStream(packageStreamId('half'))).map((e) => [e.type, e.data.interrupted]);
-    expect(events).to.deep.equal([['PackageInstallStarted', undefined], ['PackageInstallFailed', true]]);
+    const events = (await gw.store.readStream(packageStreamId('half'))).map((e) => [
+      e.type,
+      e.data.interrupted,
+    ]);
+    expect(events).to.deep.equal([
+      ['PackageInstallStarted', undefined],
+      ['PackageInstallFailed', true],
+    ]);
   });
 
   it('leaves a server of the same name registered by someone else alone', async () => {
     const dir = await installDir(dataDir, 'shared', 'inst-2');
     await leftBehind(dataDir, async (pkg, server) => {
-      await pkg('shared', { type: 'StartInstall', data: { installId: 'inst-2', serverName: 'shared', serverId: 'planned-id', spec: SPEC, installPath: dir } });
+      await pkg('shared', {
+        type: 'StartInstall',
+        data: {
+          installId: 'inst-2',
+          serverName: 'shared',
+          serverId: 'planned-id',
+          spec: SPEC,
+          installPath: dir,
+        },
+      });
       await server('shared', 'someone-elses-id');
     });
     gw = await startTestGateway({ dataDir });
@@ -95,10 +135,23 @@ describe('package recovery at start', function () {
     const serverId = randomUUID();
     const dir = await installDir(dataDir, 'upg', 'inst-3');
     await leftBehind(dataDir, async (pkg, server) => {
-      await pkg('upg', { type: 'StartInstall', data: { installId: 'inst-3', serverName: 'upg', serverId, spec: SPEC, installPath: dir } });
+      await pkg('upg', {
+        type: 'StartInstall',
+        data: { installId: 'inst-3', serverName: 'upg', serverId, spec: SPEC, installPath: dir },
+      });
       await server('upg', serverId);
-      await pkg('upg', { type: 'CompleteInstall', data: { installId: 'inst-3', version: '1.0.0', entry: { command: process.execPath, args: [FIXTURE_SERVER] } } });
-      await pkg('upg', { type: 'StartUpgrade', data: { upgradeId: 'up-1', serverName: 'upg', targetVersion: 'latest' } });
+      await pkg('upg', {
+        type: 'CompleteInstall',
+        data: {
+          installId: 'inst-3',
+          version: '1.0.0',
+          entry: { command: process.execPath, args: [FIXTURE_SERVER] },
+        },
+      });
+      await pkg('upg', {
+        type: 'StartUpgrade',
+        data: { upgradeId: 'up-1', serverName: 'upg', targetVersion: 'latest' },
+      });
     });
     gw = await startTestGateway({ dataDir });
     const p = await pkgOf('upg');
@@ -125,7 +178,15 @@ describe('package recovery at start', function () {
   it('never deletes an orphan-looking directory another gateway marked (roots shared between DATA_DIRs)', async () => {
     const dir = join(dataDir, 'packages', 'npm', 'elsewhere');
     await mkdir(join(dir, 'node_modules'), { recursive: true });
-    await writeFile(join(dir, MARKER), JSON.stringify({ serverName: 'elsewhere', installId: 'inst-b', runtime: 'node', owner: 'another-gateway' }));
+    await writeFile(
+      join(dir, MARKER),
+      JSON.stringify({
+        serverName: 'elsewhere',
+        installId: 'inst-b',
+        runtime: 'node',
+        owner: 'another-gateway',
+      }),
+    );
     const orphan = await installDir(dataDir, 'orphan', 'inst-old');
     await leftBehind(dataDir, async () => undefined);
     gw = await startTestGateway({ dataDir });

@@ -5,7 +5,14 @@ import type { PackageSpec } from '../../../src/events/packageEvents.js';
 import { PipInstaller } from '../../../src/runtime/packages/pipInstaller.js';
 import type { RunRequest } from '../../../src/runtime/packages/processRunner.js';
 
-const spec: PackageSpec = { runtime: 'python', name: 'mcp-thing', allowScripts: false, customCommand: false, pythonModule: 'mcp_thing', pythonArgs: [] };
+const spec: PackageSpec = {
+  runtime: 'python',
+  name: 'mcp-thing',
+  allowScripts: false,
+  customCommand: false,
+  pythonModule: 'mcp_thing',
+  pythonArgs: [],
+};
 
 describe('PipInstaller', () => {
   const runs: RunRequest[] = [];
@@ -26,21 +33,48 @@ describe('PipInstaller', () => {
 
   it('runs pip inside the venv with the record’s index URLs (else the defaults), --upgrade for upgrades', async () => {
     const pip = make({ indexUrl: 'https://default.example/simple/' });
-    await pip.install('/v', { ...spec, pipExtraIndexUrl: 'https://extra.example/simple/', pipDependencies: ['httpx>=0.27'] }, '1.2', true, io);
+    await pip.install(
+      '/v',
+      { ...spec, pipExtraIndexUrl: 'https://extra.example/simple/', pipDependencies: ['httpx>=0.27'] },
+      '1.2',
+      true,
+      io,
+    );
     expect(runs[0]!.command).to.equal('/v/bin/python');
     expect(runs[0]!.args).to.deep.equal([
-      '-m', 'pip', 'install', '--disable-pip-version-check', '--no-input', '--upgrade',
-      '--index-url', 'https://default.example/simple/', '--extra-index-url', 'https://extra.example/simple/', 'mcp-thing==1.2', 'httpx>=0.27',
+      '-m',
+      'pip',
+      'install',
+      '--disable-pip-version-check',
+      '--no-input',
+      '--upgrade',
+      '--index-url',
+      'https://default.example/simple/',
+      '--extra-index-url',
+      'https://extra.example/simple/',
+      'mcp-thing==1.2',
+      'httpx>=0.27',
     ]);
-    expect(runs[0]!.env).to.include({ PATH: '/bin', PIP_CERT: '/ca.pem', PIP_DISABLE_PIP_VERSION_CHECK: '1' });
+    expect(runs[0]!.env).to.include({
+      PATH: '/bin',
+      PIP_CERT: '/ca.pem',
+      PIP_DISABLE_PIP_VERSION_CHECK: '1',
+    });
     expect(runs[0]!.env).to.not.have.property('SECRETS_KEY');
     await pip.install('/v', { ...spec, pipIndexUrl: 'https://own.example/simple/' }, '>=1,<2', false, io);
-    expect(runs[1]!.args).to.include('https://own.example/simple/').and.include('mcp-thing>=1,<2').and.not.include('--upgrade');
+    expect(runs[1]!.args)
+      .to.include('https://own.example/simple/')
+      .and.include('mcp-thing>=1,<2')
+      .and.not.include('--upgrade');
   });
 
   it('refuses invalid input before running anything', async () => {
     const pip = make();
-    const cases: Array<[PackageSpec, string | undefined]> = [[{ ...spec, name: '-r' }, undefined], [spec, '-e .'], [{ ...spec, pipDependencies: ['--pre'] }, undefined]];
+    const cases: Array<[PackageSpec, string | undefined]> = [
+      [{ ...spec, name: '-r' }, undefined],
+      [spec, '-e .'],
+      [{ ...spec, pipDependencies: ['--pre'] }, undefined],
+    ];
     for (const [s, v] of cases) {
       let error: unknown;
       await pip.install('/v', s, v, false, io).catch((e: unknown) => (error = e));
@@ -57,7 +91,11 @@ describe('PipInstaller', () => {
       server = createServer((req, res) => {
         if (hang) return;
         if (req.url === '/simple/mcp-thing/') {
-          res.writeHead(200, { 'content-type': 'text/html' }).end('<a href="f">mcp_thing-1.0-py3-none-any.whl</a><a href="g">mcp_thing-1.4.tar.gz</a><a href="h">mcp_thing-2.0b1.tar.gz</a>');
+          res
+            .writeHead(200, { 'content-type': 'text/html' })
+            .end(
+              '<a href="f">mcp_thing-1.0-py3-none-any.whl</a><a href="g">mcp_thing-1.4.tar.gz</a><a href="h">mcp_thing-2.0b1.tar.gz</a>',
+            );
         } else res.writeHead(404).end();
       });
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -77,7 +115,9 @@ describe('PipInstaller', () => {
     it('gives up after the check timeout with a clear error', async () => {
       hang = true;
       let error: unknown;
-      await make().latest({ ...spec, pipIndexUrl: url }, '1.0').catch((e: unknown) => (error = e));
+      await make()
+        .latest({ ...spec, pipIndexUrl: url }, '1.0')
+        .catch((e: unknown) => (error = e));
       hang = false;
       expect(error).to.include({ code: 'upstream_timeout' });
       expect(String(error)).to.contain('did not answer in time');

@@ -1,13 +1,35 @@
 import { expect } from 'chai';
-import { comparePep440, compareSemver, isNewer, isPep440Prerelease, isSemverPrerelease } from '../../../src/runtime/packages/versions.js';
+import {
+  comparePep440,
+  compareSemver,
+  isNewer,
+  isPep440Prerelease,
+  isSemverPrerelease,
+} from '../../../src/runtime/packages/versions.js';
 
 const sign = (n: number | undefined): number | undefined => (n === undefined ? undefined : Math.sign(n));
 
 describe('compareSemver', () => {
-  const ascending = ['0.9.9', '1.0.0-alpha', '1.0.0-alpha.1', '1.0.0-alpha.beta', '1.0.0-beta', '1.0.0-beta.2', '1.0.0-beta.11', '1.0.0-rc.1', '1.0.0', '1.0.1', '1.10.0', '2.0.0'];
+  const ascending = [
+    '0.9.9',
+    '1.0.0-alpha',
+    '1.0.0-alpha.1',
+    '1.0.0-alpha.beta',
+    '1.0.0-beta',
+    '1.0.0-beta.2',
+    '1.0.0-beta.11',
+    '1.0.0-rc.1',
+    '1.0.0',
+    '1.0.1',
+    '1.10.0',
+    '2.0.0',
+  ];
   it('orders versions by semver 2.0 precedence, prereleases included', () => {
     for (let i = 0; i + 1 < ascending.length; i++) {
-      expect(sign(compareSemver(ascending[i]!, ascending[i + 1]!)), `${ascending[i]} < ${ascending[i + 1]}`).to.equal(-1);
+      expect(
+        sign(compareSemver(ascending[i]!, ascending[i + 1]!)),
+        `${ascending[i]} < ${ascending[i + 1]}`,
+      ).to.equal(-1);
       expect(sign(compareSemver(ascending[i + 1]!, ascending[i]!))).to.equal(1);
     }
   });
@@ -24,10 +46,27 @@ describe('compareSemver', () => {
 });
 
 describe('comparePep440', () => {
-  const ascending = ['0.9', '1.0.dev0', '1.0a1', '1.0a2.dev1', '1.0a2', '1.0b1', '1.0rc1', '1.0', '1.0.post1.dev0', '1.0.post1', '1.0.1', '1.1', '1!0.1'];
+  const ascending = [
+    '0.9',
+    '1.0.dev0',
+    '1.0a1',
+    '1.0a2.dev1',
+    '1.0a2',
+    '1.0b1',
+    '1.0rc1',
+    '1.0',
+    '1.0.post1.dev0',
+    '1.0.post1',
+    '1.0.1',
+    '1.1',
+    '1!0.1',
+  ];
   it('orders versions as PEP 440 does: dev < pre < release < post, epochs first', () => {
     for (let i = 0; i + 1 < ascending.length; i++) {
-      expect(sign(comparePep440(ascending[i]!, ascending[i + 1]!)), `${ascending[i]} < ${ascending[i + 1]}`).to.equal(-1);
+      expect(
+        sign(comparePep440(ascending[i]!, ascending[i + 1]!)),
+        `${ascending[i]} < ${ascending[i + 1]}`,
+      ).to.equal(-1);
       expect(sign(comparePep440(ascending[i + 1]!, ascending[i]!))).to.equal(1);
     }
   });

@@ -1,9 +1,18 @@
 import { expect } from 'chai';
 import { AppError } from '../../../src/errors.js';
-import { leastRecentlyUsedIdle, ProcessBudget, type BudgetedProcess } from '../../../src/runtime/perUser/processBudget.js';
+import {
+  leastRecentlyUsedIdle,
+  ProcessBudget,
+  type BudgetedProcess,
+} from '../../../src/runtime/perUser/processBudget.js';
 
 function fake(lastUsed: number, busy = false): BudgetedProcess & { evicted: string[] } {
-  const p = { lastUsed, busy, evicted: [] as string[], evict: async (reason: string) => void p.evicted.push(reason) };
+  const p = {
+    lastUsed,
+    busy,
+    evicted: [] as string[],
+    evict: async (reason: string) => void p.evicted.push(reason),
+  };
   return p;
 }
 

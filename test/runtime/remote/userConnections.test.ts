@@ -4,13 +4,18 @@ import { UserConnections } from '../../../src/runtime/remote/userConnections.js'
 import { waitFor } from '../processTestUtils.js';
 
 /** Only close() matters to UserConnections. */
-const fakeSlot = (closed: string[], username: string): ConnectionSlot => ({ close: async () => void closed.push(username) }) as unknown as ConnectionSlot;
+const fakeSlot = (closed: string[], username: string): ConnectionSlot =>
+  ({ close: async () => void closed.push(username) }) as unknown as ConnectionSlot;
 
 describe('UserConnections', () => {
   it('creates one slot per user, lazily, and reuses it', async () => {
     const created: string[] = [];
     const users = new UserConnections((u) => (created.push(u), fakeSlot([], u)), 60_000);
-    const slots = await Promise.all([users.use('ann', async (s) => s), users.use('ann', async (s) => s), users.use('bob', async (s) => s)]);
+    const slots = await Promise.all([
+      users.use('ann', async (s) => s),
+      users.use('ann', async (s) => s),
+      users.use('bob', async (s) => s),
+    ]);
     expect(created).to.deep.equal(['ann', 'bob']);
     expect(slots[0]).to.equal(slots[1]);
     expect(users.size).to.equal(2);

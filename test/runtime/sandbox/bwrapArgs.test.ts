@@ -1,10 +1,20 @@
 import { expect } from 'chai';
-import { bwrapArgs, prlimitArgs, sandboxCommand, type SandboxSpec } from '../../../src/runtime/sandbox/bwrapArgs.js';
+import {
+  bwrapArgs,
+  prlimitArgs,
+  sandboxCommand,
+  type SandboxSpec,
+} from '../../../src/runtime/sandbox/bwrapArgs.js';
 
 const base: SandboxSpec = {
   command: 'node',
   args: ['/srv/app/server.js', '--flag'],
-  host: { bwrap: '/usr/bin/bwrap', prlimit: '/usr/bin/prlimit', systemBinds: ['/usr', '/etc/ssl'], symlinks: [{ path: '/bin', target: 'usr/bin' }] },
+  host: {
+    bwrap: '/usr/bin/bwrap',
+    prlimit: '/usr/bin/prlimit',
+    systemBinds: ['/usr', '/etc/ssl'],
+    symlinks: [{ path: '/bin', target: 'usr/bin' }],
+  },
   binds: [{ path: '/srv/app', writable: false }],
   hidden: [],
   chdir: '/tmp',
@@ -29,7 +39,14 @@ describe('bwrapArgs', () => {
 
   it('creates user, PID, IPC and UTS namespaces, drops capabilities, becomes the given uid and dies with its parent', () => {
     const args = bwrapArgs(base);
-    for (const flag of ['--unshare-user', '--unshare-pid', '--unshare-ipc', '--unshare-uts', '--die-with-parent', '--new-session']) {
+    for (const flag of [
+      '--unshare-user',
+      '--unshare-pid',
+      '--unshare-ipc',
+      '--unshare-uts',
+      '--die-with-parent',
+      '--new-session',
+    ]) {
       expect(args, flag).to.include(flag);
     }
     expect(indexOf(args, '--cap-drop', 'ALL')).to.be.greaterThan(-1);
@@ -52,7 +69,13 @@ describe('bwrapArgs', () => {
   });
 
   it('binds read-only or writable as asked', () => {
-    const args = bwrapArgs({ ...base, binds: [{ path: '/srv/app', writable: false }, { path: '/srv/work', writable: true }] });
+    const args = bwrapArgs({
+      ...base,
+      binds: [
+        { path: '/srv/app', writable: false },
+        { path: '/srv/work', writable: true },
+      ],
+    });
     expect(indexOf(args, '--ro-bind', '/srv/app', '/srv/app')).to.be.greaterThan(-1);
     expect(indexOf(args, '--bind', '/srv/work', '/srv/work')).to.be.greaterThan(-1);
   });
@@ -77,7 +100,7 @@ describe('bwrapArgs', () => {
     expect(args).not.to.include('/var/lib/mcp');
   });
 
-  it('re-binds a directory inside a masked one after the mask (a server\'s own install dir under the install root)', () => {
+  it("re-binds a directory inside a masked one after the mask (a server's own install dir under the install root)", () => {
     const spec: SandboxSpec = {
       ...base,
       binds: [
@@ -95,8 +118,16 @@ describe('bwrapArgs', () => {
   });
 
   it('binds parents before children so a nested bind is not covered', () => {
-    const args = bwrapArgs({ ...base, binds: [{ path: '/a/b/c', writable: true }, { path: '/a', writable: false }] });
-    expect(indexOf(args, '--ro-bind', '/a', '/a')).to.be.lessThan(indexOf(args, '--bind', '/a/b/c', '/a/b/c'));
+    const args = bwrapArgs({
+      ...base,
+      binds: [
+        { path: '/a/b/c', writable: true },
+        { path: '/a', writable: false },
+      ],
+    });
+    expect(indexOf(args, '--ro-bind', '/a', '/a')).to.be.lessThan(
+      indexOf(args, '--bind', '/a/b/c', '/a/b/c'),
+    );
   });
 
   it('sets the environment overrides and the working directory', () => {
@@ -106,7 +137,10 @@ describe('bwrapArgs', () => {
   });
 
   it('runs the command through prlimit when limits are set', () => {
-    const args = bwrapArgs({ ...base, limits: { memoryMb: 256, processes: 64, openFiles: 128, cpuSeconds: 30 } });
+    const args = bwrapArgs({
+      ...base,
+      limits: { memoryMb: 256, processes: 64, openFiles: 128, cpuSeconds: 30 },
+    });
     const tail = args.slice(args.indexOf('--') + 1);
     expect(tail).to.deep.equal([
       '/usr/bin/prlimit',
@@ -146,7 +180,13 @@ describe('sandboxCommand', () => {
     const host = { ...base.host, dropTo: { setpriv: '/usr/bin/setpriv', uid: 65534, gid: 65534 } };
     const { command, args } = sandboxCommand({ ...base, host });
     expect(command).to.equal('/usr/bin/setpriv');
-    expect(args.slice(0, 5)).to.deep.equal(['--reuid=65534', '--regid=65534', '--clear-groups', '--', '/usr/bin/bwrap']);
+    expect(args.slice(0, 5)).to.deep.equal([
+      '--reuid=65534',
+      '--regid=65534',
+      '--clear-groups',
+      '--',
+      '/usr/bin/bwrap',
+    ]);
     expect(args.slice(5)).to.deep.equal(bwrapArgs({ ...base, host }));
   });
 });

@@ -25,14 +25,27 @@ describe('a hostile stdio server in the sandbox', function () {
   const aliceSecret = `alice-secret-${randomUUID()}`;
   const bobSecret = `bob-secret-${randomUUID()}`;
 
-  const attack = async (serverName: string, methodName: string, args: Record<string, unknown> = {}, username?: string): Promise<Outcome> => {
-    const res = await gw.request('POST', '/mcp/tool/call', { serverName, methodName, args, ...(username ? { username } : {}) });
+  const attack = async (
+    serverName: string,
+    methodName: string,
+    args: Record<string, unknown> = {},
+    username?: string,
+  ): Promise<Outcome> => {
+    const res = await gw.request('POST', '/mcp/tool/call', {
+      serverName,
+      methodName,
+      args,
+      ...(username ? { username } : {}),
+    });
     expect(res.status, res.text).to.equal(200);
     return JSON.parse((res.body.data as { content: Array<{ text: string }> }).content[0]!.text) as Outcome;
   };
   const stillHealthy = async (serverName: string, username?: string): Promise<void> => {
     expect((await gw.request('GET', '/healthz')).status).to.equal(200);
-    expect(await attack(serverName, 'echo', { message: 'still here' }, username)).to.deep.equal({ ok: true, value: 'still here' });
+    expect(await attack(serverName, 'echo', { message: 'still here' }, username)).to.deep.equal({
+      ok: true,
+      value: 'still here',
+    });
   };
 
   before(async () => {
@@ -44,15 +57,37 @@ describe('a hostile stdio server in the sandbox', function () {
     await writeFile(join(gw.dataDir, 'secrets.key'), keyCanary);
     otherDir = await mkdtemp(join(tmpdir(), 'mcp-other-server-'));
     await writeFile(join(otherDir, 'server.js'), `// ${otherCanary}\n`);
-    for (const [name, extra] of [['hostile', {}], ['hostile-env', { secretDelivery: 'env', secretNames: ['API_TOKEN'] }]] as const) {
-      const res = await gw.request('POST', '/mcp/servers', { name, command: process.execPath, args: [HOSTILE], env: {}, ...extra });
+    for (const [name, extra] of [
+      ['hostile', {}],
+      ['hostile-env', { secretDelivery: 'env', secretNames: ['API_TOKEN'] }],
+    ] as const) {
+      const res = await gw.request('POST', '/mcp/servers', {
+        name,
+        command: process.execPath,
+        args: [HOSTILE],
+        env: {},
+        ...extra,
+      });
       expect(res.status, res.text).to.equal(200);
       await waitForStatus(gw, name, ['connected']);
     }
-    const other = await gw.request('POST', '/mcp/servers', { name: 'other', command: process.execPath, args: [join(otherDir, 'server.js')], enabled: false });
+    const other = await gw.request('POST', '/mcp/servers', {
+      name: 'other',
+      command: process.execPath,
+      args: [join(otherDir, 'server.js')],
+      enabled: false,
+    });
     expect(other.status, other.text).to.equal(200);
-    for (const [username, secretValue] of [['alice', aliceSecret], ['bob', bobSecret]]) {
-      const res = await gw.request('POST', '/secrets/set', { username, serverName: 'hostile-env', secretName: 'API_TOKEN', secretValue });
+    for (const [username, secretValue] of [
+      ['alice', aliceSecret],
+      ['bob', bobSecret],
+    ]) {
+      const res = await gw.request('POST', '/secrets/set', {
+        username,
+        serverName: 'hostile-env',
+        secretName: 'API_TOKEN',
+        secretValue,
+      });
       expect(res.status, res.text).to.equal(200);
     }
   });
@@ -61,10 +96,17 @@ describe('a hostile stdio server in the sandbox', function () {
     if (otherDir) await rm(otherDir, { recursive: true, force: true });
   });
 
-  for (const [label, server, user] of [['shared', 'hostile', undefined], ['per-user', 'hostile-env', 'alice']] as const) {
+  for (const [label, server, user] of [
+    ['shared', 'hostile', undefined],
+    ['per-user', 'hostile-env', 'alice'],
+  ] as const) {
     describe(`${label} process`, () => {
       it('runs as an unprivileged uid in its own PID and UTS namespaces', async () => {
-        const who = (await attack(server, 'whoami', {}, user)).value as { uid: number; pid: number; hostname: string };
+        const who = (await attack(server, 'whoami', {}, user)).value as {
+          uid: number;
+          pid: number;
+          hostname: string;
+        };
         expect(who.uid).to.equal(65534);
         expect(who.pid).to.be.below(10);
         expect(who.hostname).to.equal('sandbox');
@@ -84,7 +126,9 @@ describe('a hostile stdio server in the sandbox', function () {
         expect(environ.ok).to.equal(false);
         const all = await attack(server, 'all_environs', {}, user);
         expect(JSON.stringify(all)).not.to.include(keyCanary);
-        expect((await attack(server, 'signal', { pid: process.pid, signal: 'SIGKILL' }, user)).ok).to.equal(false);
+        expect((await attack(server, 'signal', { pid: process.pid, signal: 'SIGKILL' }, user)).ok).to.equal(
+          false,
+        );
         await attack(server, 'signal', { pid: -1, signal: 'SIGKILL' }, user); // reaches only its own namespace
         await stillHealthy(server, user);
       });
@@ -124,10 +168,14 @@ describe('a hostile stdio server in the sandbox', function () {
     await attack('hostile-env', 'echo', { message: 'start alice' }, 'alice');
     await attack('hostile-env', 'echo', { message: 'start bob' }, 'bob');
     const server = await waitForStatus(gw, 'hostile-env', ['connected']);
-    const pids = (server.perUserProcesses as { states: Array<{ pid?: number }> }).states.flatMap((s) => (s.pid ? [s.pid] : []));
+    const pids = (server.perUserProcesses as { states: Array<{ pid?: number }> }).states.flatMap((s) =>
+      s.pid ? [s.pid] : [],
+    );
     expect(pids.length).to.equal(2);
     for (const pid of pids) {
-      expect(JSON.stringify(await attack('hostile-env', 'environ', { pid }, 'alice'))).not.to.include(bobSecret);
+      expect(JSON.stringify(await attack('hostile-env', 'environ', { pid }, 'alice'))).not.to.include(
+        bobSecret,
+      );
     }
     const all = JSON.stringify(await attack('hostile-env', 'all_environs', {}, 'alice'));
     expect(all).to.include(aliceSecret); // its own, which the sandbox does not hide
@@ -137,20 +185,38 @@ describe('a hostile stdio server in the sandbox', function () {
 
   it("checks a schema pattern against a caller's argument in linear time: a ReDoS input is refused at once", async () => {
     const before = process.cpuUsage();
-    const res = await gw.request('POST', '/mcp/tool/call', { serverName: 'hostile', methodName: 'redos', args: { text: `${'a'.repeat(33)}b` } });
+    const res = await gw.request('POST', '/mcp/tool/call', {
+      serverName: 'hostile',
+      methodName: 'redos',
+      args: { text: `${'a'.repeat(33)}b` },
+    });
     const used = process.cpuUsage(before);
     expect(res.status, res.text).to.equal(400);
     // The gateway runs in this process: a backtracking engine would burn seconds of CPU here.
     expect((used.user + used.system) / 1000).to.be.below(1000);
-    const ok = await gw.request('POST', '/mcp/tool/call', { serverName: 'hostile', methodName: 'redos', args: { text: 'aaa' } });
+    const ok = await gw.request('POST', '/mcp/tool/call', {
+      serverName: 'hostile',
+      methodName: 'redos',
+      args: { text: 'aaa' },
+    });
     expect(ok.status, ok.text).to.equal(200);
   });
 
   it("scrubs the caller's injected secrets from an upstream error that quotes its arguments, in the body and the log", async () => {
     const secret = `quoted-secret-${randomUUID()}`;
-    const set = await gw.request('POST', '/secrets/set', { username: 'carol', serverName: 'hostile', secretName: 'API_TOKEN', secretValue: secret });
+    const set = await gw.request('POST', '/secrets/set', {
+      username: 'carol',
+      serverName: 'hostile',
+      secretName: 'API_TOKEN',
+      secretValue: secret,
+    });
     expect(set.status, set.text).to.equal(200);
-    const res = await gw.request('POST', '/mcp/tool/call', { username: 'carol', serverName: 'hostile', methodName: 'quote_error', args: { q: 'hello' } });
+    const res = await gw.request('POST', '/mcp/tool/call', {
+      username: 'carol',
+      serverName: 'hostile',
+      methodName: 'quote_error',
+      args: { q: 'hello' },
+    });
     expect(res.status, res.text).to.equal(502);
     expect(res.text).to.contain('[REDACTED]').and.contain('hello');
     expect(res.text).not.to.contain(secret);

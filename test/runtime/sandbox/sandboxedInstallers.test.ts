@@ -1,6 +1,12 @@
 import { expect } from 'chai';
 import { join } from 'node:path';
-import { NPM_FIXTURE_NAME, npmFixtureFiles, PY_FIXTURE_DIST, PY_FIXTURE_MODULE, pythonServerSource } from '../../support/fixturePackages.js';
+import {
+  NPM_FIXTURE_NAME,
+  npmFixtureFiles,
+  PY_FIXTURE_DIST,
+  PY_FIXTURE_MODULE,
+  pythonServerSource,
+} from '../../support/fixturePackages.js';
 import { LocalNpmRegistry } from '../../support/localNpmRegistry.js';
 import { LocalPypiIndex } from '../../support/localPypiIndex.js';
 import { callText, packageTestEnv } from '../../support/packageTestUtils.js';
@@ -34,17 +40,29 @@ describe('package installers in the sandbox', function () {
   });
 
   it('installs an npm package from a loopback registry and runs its server', async () => {
-    const res = await gw.request('POST', '/packages/install', { name: NPM_FIXTURE_NAME, version: '1.0.0', serverName: 'npmfix' });
+    const res = await gw.request('POST', '/packages/install', {
+      name: NPM_FIXTURE_NAME,
+      version: '1.0.0',
+      serverName: 'npmfix',
+    });
     expect(res.status, res.text).to.equal(200);
     await waitForStatus(gw, 'npmfix', ['connected']);
     expect(await callText(gw, 'npmfix', 'greet', { name: 'ada' })).to.equal('hello ada from 1.0.0');
   });
 
   it('creates a venv, pip-installs from a loopback index and runs the module', async () => {
-    const body = { name: PY_FIXTURE_DIST, serverName: 'pyfix', runtime: 'python', pythonModule: PY_FIXTURE_MODULE, pipIndexUrl: index.url };
+    const body = {
+      name: PY_FIXTURE_DIST,
+      serverName: 'pyfix',
+      runtime: 'python',
+      pythonModule: PY_FIXTURE_MODULE,
+      pipIndexUrl: index.url,
+    };
     const res = await gw.request('POST', '/packages/install', body);
     expect(res.status, res.text).to.equal(200);
-    expect(res.body.server).to.include({ command: join(gw.dataDir, 'packages', 'python', 'pyfix', 'bin', 'python') });
+    expect(res.body.server).to.include({
+      command: join(gw.dataDir, 'packages', 'python', 'pyfix', 'bin', 'python'),
+    });
     await waitForStatus(gw, 'pyfix', ['connected']);
     expect(await callText(gw, 'pyfix', 'greet', { name: 'guido' })).to.equal('hello guido from 1.0.0');
   });

@@ -17,12 +17,19 @@ describe('buildChildEnv', () => {
 
   it('passes allow-listed variables from the parent', () => {
     const env = buildChildEnv(parent, {});
-    expect(env).to.deep.equal({ PATH: '/usr/bin:/bin', HOME: '/home/gw', LANG: 'C.UTF-8', TZ: 'UTC', NODE_EXTRA_CA_CERTS: '/etc/ca.pem' });
+    expect(env).to.deep.equal({
+      PATH: '/usr/bin:/bin',
+      HOME: '/home/gw',
+      LANG: 'C.UTF-8',
+      TZ: 'UTC',
+      NODE_EXTRA_CA_CERTS: '/etc/ca.pem',
+    });
   });
 
   it('never passes gateway secrets or unknown parent variables', () => {
     const env = buildChildEnv(parent, {});
-    for (const key of ['SECRETS_KEY', 'MONGO_URL', 'ADMIN_TOKEN', 'CANARY_PARENT_ONLY']) expect(env).not.to.have.property(key);
+    for (const key of ['SECRETS_KEY', 'MONGO_URL', 'ADMIN_TOKEN', 'CANARY_PARENT_ONLY'])
+      expect(env).not.to.have.property(key);
     expect(JSON.stringify(env)).not.to.contain('canary-7f3a');
   });
 

@@ -20,13 +20,17 @@ describe('ProcessRegistry', function () {
   it('killAllSync signals every tracked process group, grandchildren included', async () => {
     const src = `require('node:child_process').spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
       setInterval(() => {}, 1000);`;
-    const children = [1, 2].map(() => spawn(process.execPath, ['-e', src], { detached: true, stdio: 'ignore' }));
+    const children = [1, 2].map(() =>
+      spawn(process.execPath, ['-e', src], { detached: true, stdio: 'ignore' }),
+    );
     const registry = new ProcessRegistry();
     for (const c of children) {
       started.push(c.pid as number);
       registry.add(c.pid as number);
     }
-    const exits = children.map((c) => new Promise((resolve) => c.once('exit', (_code, signal) => resolve(signal))));
+    const exits = children.map(
+      (c) => new Promise((resolve) => c.once('exit', (_code, signal) => resolve(signal))),
+    );
     registry.killAllSync('SIGKILL');
     expect(await Promise.all(exits)).to.deep.equal(['SIGKILL', 'SIGKILL']);
     for (const c of children) await waitFor(() => !isAlive(c.pid as number), 'child gone');

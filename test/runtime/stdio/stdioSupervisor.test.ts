@@ -7,8 +7,25 @@ import type { RestartPolicy } from '../../../src/runtime/core/restartPolicy.js';
 import type { ServerSnapshot } from '../../../src/runtime/core/types.js';
 import { FIXTURE_SERVER, isAlive, killQuietly, waitFor } from '../processTestUtils.js';
 
-const FAST: RestartPolicy = { initialDelayMs: 20, maxDelayMs: 200, factor: 2, breakerThreshold: 3, breakerWindowMs: 10_000 };
-const ALL_TOOLS = ['echo', 'add', 'echo_secret', 'echo_args', 'slow', 'crash', 'log_stderr', 'get_env', 'fail', 'add_tool'];
+const FAST: RestartPolicy = {
+  initialDelayMs: 20,
+  maxDelayMs: 200,
+  factor: 2,
+  breakerThreshold: 3,
+  breakerWindowMs: 10_000,
+};
+const ALL_TOOLS = [
+  'echo',
+  'add',
+  'echo_secret',
+  'echo_args',
+  'slow',
+  'crash',
+  'log_stderr',
+  'get_env',
+  'fail',
+  'add_tool',
+];
 
 const rejection = async (p: Promise<unknown>): Promise<AppError> => {
   const error = await p.then(
@@ -18,7 +35,8 @@ const rejection = async (p: Promise<unknown>): Promise<AppError> => {
   expect(error, 'expected a rejection').to.be.instanceOf(AppError);
   return error as AppError;
 };
-const textOf = (result: Record<string, unknown>): string => (result.content as { text: string }[])[0]?.text ?? '';
+const textOf = (result: Record<string, unknown>): string =>
+  (result.content as { text: string }[])[0]?.text ?? '';
 
 describe('StdioSupervisor (against the fixture server)', function () {
   this.timeout(20_000);
@@ -26,7 +44,10 @@ describe('StdioSupervisor (against the fixture server)', function () {
   let pids: number[] = [];
   let logLines: string[] = [];
 
-  function make(env: Record<string, string> = {}, overrides: Partial<StdioSupervisorOptions> = {}): StdioSupervisor {
+  function make(
+    env: Record<string, string> = {},
+    overrides: Partial<StdioSupervisorOptions> = {},
+  ): StdioSupervisor {
     const registry = new ProcessRegistry();
     const server = new StdioSupervisor({
       name: 'fixture',
@@ -88,7 +109,10 @@ describe('StdioSupervisor (against the fixture server)', function () {
     const server = make();
     await connected(server);
     const result = await server.callTool('fail', {}, { timeoutMs: 5000 });
-    expect(result).to.deep.equal({ isError: true, content: [{ type: 'text', text: 'tool failed on purpose' }] });
+    expect(result).to.deep.equal({
+      isError: true,
+      content: [{ type: 'text', text: 'tool failed on purpose' }],
+    });
   });
 
   it('maps a JSON-RPC error from the server to upstream_error', async () => {
@@ -103,7 +127,9 @@ describe('StdioSupervisor (against the fixture server)', function () {
     const server = make();
     server.start();
     expect(server.snapshot().status).to.equal('connecting');
-    expect(textOf(await server.callTool('echo', { message: 'early' }, { timeoutMs: 5000 }))).to.equal('early');
+    expect(textOf(await server.callTool('echo', { message: 'early' }, { timeoutMs: 5000 }))).to.equal(
+      'early',
+    );
   });
 
   it('fails an in-flight call with upstream_crashed when the process dies, then restarts', async () => {
@@ -115,8 +141,12 @@ describe('StdioSupervisor (against the fixture server)', function () {
     expect(error.message).to.contain('fixture').and.contain('code 3');
     const logs = server.snapshot().logs;
     expect(logs).to.include('crashing on request');
-    expect(logs.some((l) => l.startsWith('[supervisor] process exited (code 3); restarting in 20 ms'))).to.equal(true);
-    expect(textOf(await server.callTool('echo', { message: 'again' }, { timeoutMs: 5000 }))).to.equal('again');
+    expect(
+      logs.some((l) => l.startsWith('[supervisor] process exited (code 3); restarting in 20 ms')),
+    ).to.equal(true);
+    expect(textOf(await server.callTool('echo', { message: 'again' }, { timeoutMs: 5000 }))).to.equal(
+      'again',
+    );
     const snap = server.snapshot();
     expect(snap.status).to.equal('connected');
     expect(snap.restarts).to.equal(1);
@@ -128,7 +158,10 @@ describe('StdioSupervisor (against the fixture server)', function () {
     server.start();
     await waitFor(() => server.snapshot().status === 'error', 'status error');
     const snap = server.snapshot();
-    expect(snap.statusMessage).to.contain('Crash loop: 3 failures').and.contain('code 1').and.contain('re-enable');
+    expect(snap.statusMessage)
+      .to.contain('Crash loop: 3 failures')
+      .and.contain('code 1')
+      .and.contain('re-enable');
     expect(snap.logs).to.include('bad config');
     expect(snap.logs.filter((l) => l === 'bad config')).to.have.length(3);
     expect(snap.restarts).to.equal(2);
@@ -143,18 +176,31 @@ describe('StdioSupervisor (against the fixture server)', function () {
   });
 
   it('reports a spawn failure as the reason', async () => {
-    const server = make({}, { transport: { transportType: 'stdio', command: '/nonexistent/mcp-server', args: [], env: {} } });
+    const server = make(
+      {},
+      { transport: { transportType: 'stdio', command: '/nonexistent/mcp-server', args: [], env: {} } },
+    );
     server.start();
     await waitFor(() => server.snapshot().status === 'error', 'status error');
     expect(server.snapshot().statusMessage).to.contain('/nonexistent/mcp-server').and.contain('ENOENT');
   });
 
   it('reports a startup timeout as the reason', async () => {
-    const hang = { transportType: 'stdio' as const, command: process.execPath, args: ['-e', 'setInterval(() => {}, 1000)'], env: {} };
-    const server = make({}, { transport: hang, startupTimeoutMs: 100, policy: { ...FAST, breakerThreshold: 1 } });
+    const hang = {
+      transportType: 'stdio' as const,
+      command: process.execPath,
+      args: ['-e', 'setInterval(() => {}, 1000)'],
+      env: {},
+    };
+    const server = make(
+      {},
+      { transport: hang, startupTimeoutMs: 100, policy: { ...FAST, breakerThreshold: 1 } },
+    );
     server.start();
     await waitFor(() => server.snapshot().status === 'error', 'status error');
-    expect(server.snapshot().statusMessage).to.contain('did not complete within 100 ms').and.contain('initialize');
+    expect(server.snapshot().statusMessage)
+      .to.contain('did not complete within 100 ms')
+      .and.contain('initialize');
   });
 
   it('times out a call with upstream_timeout and cancels it upstream', async () => {
@@ -163,11 +209,14 @@ describe('StdioSupervisor (against the fixture server)', function () {
     const error = await rejection(server.callTool('slow', { ms: 60_000 }, { timeoutMs: 150 }));
     expect(error.code).to.equal('upstream_timeout');
     expect(error.message).to.equal('Tool slow on server fixture timed out after 150 ms');
-    await waitFor(() => server.snapshot().logs.some((l) => l.startsWith('cancelled slow')), 'upstream cancellation');
+    await waitFor(
+      () => server.snapshot().logs.some((l) => l.startsWith('cancelled slow')),
+      'upstream cancellation',
+    );
     expect(server.snapshot().status).to.equal('connected');
   });
 
-  it("maps an aborted caller signal to client_closed_request and cancels upstream", async () => {
+  it('maps an aborted caller signal to client_closed_request and cancels upstream', async () => {
     const server = make();
     await connected(server);
     const controller = new AbortController();
@@ -175,7 +224,10 @@ describe('StdioSupervisor (against the fixture server)', function () {
     setTimeout(() => controller.abort(), 100);
     const error = await rejection(pending);
     expect(error.code).to.equal('client_closed_request');
-    await waitFor(() => server.snapshot().logs.some((l) => l.startsWith('cancelled slow')), 'upstream cancellation');
+    await waitFor(
+      () => server.snapshot().logs.some((l) => l.startsWith('cancelled slow')),
+      'upstream cancellation',
+    );
   });
 
   it('does not leave listeners on a long-lived caller signal', async () => {
@@ -188,8 +240,12 @@ describe('StdioSupervisor (against the fixture server)', function () {
     const add = signal.addEventListener.bind(signal);
     const remove = signal.removeEventListener.bind(signal);
     signal.addEventListener = ((...a: Parameters<typeof add>) => (added++, add(...a))) as typeof add;
-    signal.removeEventListener = ((...a: Parameters<typeof remove>) => (removed++, remove(...a))) as typeof remove;
-    for (let i = 0; i < 5; i++) await server.callTool('echo', { message: String(i) }, { timeoutMs: 5000, signal });
+    signal.removeEventListener = ((...a: Parameters<typeof remove>) => (
+      removed++,
+      remove(...a)
+    )) as typeof remove;
+    for (let i = 0; i < 5; i++)
+      await server.callTool('echo', { message: String(i) }, { timeoutMs: 5000, signal });
     await rejection(server.callTool('no_such_tool', {}, { timeoutMs: 5000, signal }));
     expect(added).to.equal(6);
     expect(removed).to.equal(added);
@@ -201,7 +257,10 @@ describe('StdioSupervisor (against the fixture server)', function () {
     await connected(server);
     const before = changes;
     await server.callTool('add_tool', { name: 'late_tool' }, { timeoutMs: 5000 });
-    await waitFor(() => server.snapshot().toolsList.some((t) => t.name === 'late_tool'), 'new tool in snapshot');
+    await waitFor(
+      () => server.snapshot().toolsList.some((t) => t.name === 'late_tool'),
+      'new tool in snapshot',
+    );
     expect(server.snapshot().toolsList.map((t) => t.name)).to.deep.equal([...ALL_TOOLS, 'late_tool']);
     expect(changes).to.be.greaterThan(before);
   });
@@ -219,7 +278,9 @@ describe('StdioSupervisor (against the fixture server)', function () {
     const pid = (await connected(server)).pid as number;
     await Promise.all([server.stop(), server.stop()]);
     await server.stop();
-    expect(() => process.kill(pid, 0)).to.throw().with.property('code', 'ESRCH');
+    expect(() => process.kill(pid, 0))
+      .to.throw()
+      .with.property('code', 'ESRCH');
     const snap = server.snapshot();
     expect(snap.status).to.equal('disconnected');
     expect(snap.pid).to.equal(undefined);
@@ -250,7 +311,10 @@ describe('StdioSupervisor (against the fixture server)', function () {
   it('gives the child only the allow-listed env plus its configured env', async () => {
     const server = make({ CONFIGURED_VAR: 'configured-value' });
     await connected(server);
-    const env = JSON.parse(textOf(await server.callTool('get_env', {}, { timeoutMs: 5000 }))) as Record<string, string>;
+    const env = JSON.parse(textOf(await server.callTool('get_env', {}, { timeoutMs: 5000 }))) as Record<
+      string,
+      string
+    >;
     expect(env.CONFIGURED_VAR).to.equal('configured-value');
     expect(env).not.to.have.property('CANARY_PARENT_VAR');
     expect(env).not.to.have.property('SECRETS_KEY');
@@ -261,7 +325,11 @@ describe('StdioSupervisor (against the fixture server)', function () {
   it('passes arguments through untouched (secret injection happens upstream of the runtime)', async () => {
     const server = make();
     await connected(server);
-    const result = await server.callTool('echo_secret', { name: 'API_TOKEN', API_TOKEN: 'tok-123' }, { timeoutMs: 5000 });
+    const result = await server.callTool(
+      'echo_secret',
+      { name: 'API_TOKEN', API_TOKEN: 'tok-123' },
+      { timeoutMs: 5000 },
+    );
     expect(textOf(result)).to.equal('tok-123');
   });
 
@@ -278,6 +346,10 @@ describe('StdioSupervisor (against the fixture server)', function () {
     clock += 5000;
     await rejection(server.callTool('crash', {}, { timeoutMs: 10_000 }));
     await server.callTool('echo', { message: 'c' }, { timeoutMs: 5000 });
-    expect(restartNotes().map((l) => /restarting in (\d+) ms/.exec(l)?.[1])).to.deep.equal(['20', '40', '20']);
+    expect(restartNotes().map((l) => /restarting in (\d+) ms/.exec(l)?.[1])).to.deep.equal([
+      '20',
+      '40',
+      '20',
+    ]);
   });
 });

@@ -11,9 +11,11 @@ export interface IndexSpec {
 }
 
 /** Documents go through real BSON on the way in, so what is stored is what a server would store. */
-const clone = (doc: Document): Document => deserialize(serialize(doc), { promoteLongs: true, promoteValues: true });
+const clone = (doc: Document): Document =>
+  deserialize(serialize(doc), { promoteLongs: true, promoteValues: true });
 
-const idKey = (id: unknown): string => (id instanceof ObjectId ? `oid:${id.toHexString()}` : `${typeof id}:${JSON.stringify(id)}`);
+const idKey = (id: unknown): string =>
+  id instanceof ObjectId ? `oid:${id.toHexString()}` : `${typeof id}:${JSON.stringify(id)}`;
 
 export class DuplicateKeyError extends CommandError {
   constructor(
@@ -21,7 +23,11 @@ export class DuplicateKeyError extends CommandError {
     index: IndexSpec,
     readonly keyValue: Document,
   ) {
-    super(11000, 'DuplicateKey', `E11000 duplicate key error collection: ${ns} index: ${index.name} dup key: ${JSON.stringify(keyValue)}`);
+    super(
+      11000,
+      'DuplicateKey',
+      `E11000 duplicate key error collection: ${ns} index: ${index.name} dup key: ${JSON.stringify(keyValue)}`,
+    );
     this.keyPattern = index.key;
   }
   readonly keyPattern: Document;
@@ -46,7 +52,11 @@ export class Collection {
     const existing = this.indexes.find((i) => i.name === spec.name);
     if (existing) {
       if (JSON.stringify(existing.key) !== JSON.stringify(spec.key) || existing.unique !== spec.unique) {
-        throw new CommandError(86, 'IndexKeySpecsConflict', `An existing index has the same name as the requested index: ${spec.name}`);
+        throw new CommandError(
+          86,
+          'IndexKeySpecsConflict',
+          `An existing index has the same name as the requested index: ${spec.name}`,
+        );
       }
       return false;
     }
@@ -74,14 +84,22 @@ export class Collection {
     this.docs.delete(idKey(doc._id));
   }
 
-  private checkUnique(doc: Document, selfKey: string | undefined, indexes: readonly IndexSpec[] = this.indexes): void {
+  private checkUnique(
+    doc: Document,
+    selfKey: string | undefined,
+    indexes: readonly IndexSpec[] = this.indexes,
+  ): void {
     for (const index of indexes) {
       if (!index.unique || !inIndex(doc, index)) continue;
       const fields = Object.keys(index.key);
       for (const [key, other] of this.docs) {
         if (key === selfKey || !inIndex(other, index)) continue;
         if (fields.every((f) => valuesEqual(getPath(doc, f) ?? null, getPath(other, f) ?? null))) {
-          throw new DuplicateKeyError(this.ns, index, Object.fromEntries(fields.map((f) => [f, getPath(doc, f) ?? null])));
+          throw new DuplicateKeyError(
+            this.ns,
+            index,
+            Object.fromEntries(fields.map((f) => [f, getPath(doc, f) ?? null])),
+          );
         }
       }
     }
@@ -93,9 +111,11 @@ const inIndex = (doc: Document, index: IndexSpec): boolean => matches(doc, index
 /** Applies an update document ($set $unset $inc $setOnInsert) or a replacement to a copy of `doc`. */
 export function applyUpdate(doc: Document, update: Document, inserting: boolean): Document {
   const keys = Object.keys(update);
-  if (Array.isArray(update)) throw new CommandError(2, 'BadValue', 'pipeline updates are not implemented by the wire test server');
+  if (Array.isArray(update))
+    throw new CommandError(2, 'BadValue', 'pipeline updates are not implemented by the wire test server');
   if (!keys.some((k) => k.startsWith('$'))) return { _id: doc._id, ...update };
-  if (!keys.every((k) => k.startsWith('$'))) throw new CommandError(9, 'FailedToParse', 'mixed update operators and fields');
+  if (!keys.every((k) => k.startsWith('$')))
+    throw new CommandError(9, 'FailedToParse', 'mixed update operators and fields');
   const out = clone(doc);
   for (const [op, fields] of Object.entries(update)) {
     for (const [path, value] of Object.entries(fields as Document)) {
@@ -113,7 +133,11 @@ export function applyUpdate(doc: Document, update: Document, inserting: boolean)
           setPath(out, path, (Number(getPath(out, path) ?? 0) as number) + Number(value));
           break;
         default:
-          throw new CommandError(9, 'FailedToParse', `unknown update operator ${op} (not implemented by the wire test server)`);
+          throw new CommandError(
+            9,
+            'FailedToParse',
+            `unknown update operator ${op} (not implemented by the wire test server)`,
+          );
       }
     }
   }
@@ -141,7 +165,13 @@ export function seedFromFilter(filter: Document | undefined): Document {
   const seed: Document = {};
   for (const [k, v] of Object.entries(filter ?? {})) {
     if (k.startsWith('$')) continue;
-    if (v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof ObjectId) && !(v instanceof Date)) {
+    if (
+      v !== null &&
+      typeof v === 'object' &&
+      !Array.isArray(v) &&
+      !(v instanceof ObjectId) &&
+      !(v instanceof Date)
+    ) {
       const ops = Object.keys(v as Document);
       if (ops.every((o) => o.startsWith('$'))) {
         if ('$eq' in (v as Document)) setPath(seed, k, (v as Document).$eq);

@@ -15,14 +15,20 @@ export interface ServerState {
   nextConnectionId: number;
 }
 
-export const newServerState = (): ServerState => ({ databases: new Map(), cursors: new Map(), nextCursorId: 1, nextConnectionId: 1 });
+export const newServerState = (): ServerState => ({
+  databases: new Map(),
+  cursors: new Map(),
+  nextCursorId: 1,
+  nextConnectionId: 1,
+});
 
 type Handler = (state: ServerState, db: string, cmd: Document, connectionId: number) => Document;
 
 const DEFAULT_BATCH = 101;
 
 function collection(state: ServerState, db: string, name: unknown, create = true): Collection | undefined {
-  if (typeof name !== 'string' || name.length === 0) throw new CommandError(73, 'InvalidNamespace', 'collection name must be a string');
+  if (typeof name !== 'string' || name.length === 0)
+    throw new CommandError(73, 'InvalidNamespace', 'collection name must be a string');
   let database = state.databases.get(db);
   if (!database && create) state.databases.set(db, (database = new Map()));
   let coll = database?.get(name);
@@ -30,7 +36,13 @@ function collection(state: ServerState, db: string, name: unknown, create = true
   return coll;
 }
 
-function batch(state: ServerState, ns: string, docs: Document[], size: number, single: boolean): { id: Long; batch: Document[] } {
+function batch(
+  state: ServerState,
+  ns: string,
+  docs: Document[],
+  size: number,
+  single: boolean,
+): { id: Long; batch: Document[] } {
   const first = docs.slice(0, size);
   if (single || docs.length <= size) return { id: Long.fromNumber(0), batch: first };
   const id = state.nextCursorId++;
@@ -64,7 +76,12 @@ const HANDLERS: Record<string, Handler> = {
   hello,
   ismaster: hello,
   ping: () => ({ ok: 1 }),
-  buildinfo: () => ({ version: '7.0.0-wire-test', versionArray: [7, 0, 0, 0], maxBsonObjectSize: 16 * 1024 * 1024, ok: 1 }),
+  buildinfo: () => ({
+    version: '7.0.0-wire-test',
+    versionArray: [7, 0, 0, 0],
+    maxBsonObjectSize: 16 * 1024 * 1024,
+    ok: 1,
+  }),
   endsessions: () => ({ ok: 1 }),
   killcursors(state, _db, cmd) {
     const ids = (cmd.cursors as unknown[]).map(Number);
@@ -80,7 +97,13 @@ const HANDLERS: Record<string, Handler> = {
     docs = docs.map((d) => project(d, cmd.projection as Document));
     const size = cmd.batchSize === undefined ? DEFAULT_BATCH : Number(cmd.batchSize) || DEFAULT_BATCH;
     const ns = `${db}.${String(cmd.find)}`;
-    const { id, batch: firstBatch } = batch(state, ns, docs, size, Boolean(cmd.singleBatch) || Number(cmd.limit) < 0);
+    const { id, batch: firstBatch } = batch(
+      state,
+      ns,
+      docs,
+      size,
+      Boolean(cmd.singleBatch) || Number(cmd.limit) < 0,
+    );
     return { cursor: { id, ns, firstBatch }, ok: 1 };
   },
   getmore(state, _db, cmd) {
@@ -90,7 +113,10 @@ const HANDLERS: Record<string, Handler> = {
     const size = Number(cmd.batchSize) || cursor.docs.length;
     const nextBatch = cursor.docs.splice(0, size);
     if (cursor.docs.length === 0) state.cursors.delete(id);
-    return { cursor: { id: Long.fromNumber(cursor.docs.length === 0 ? 0 : id), ns: cursor.ns, nextBatch }, ok: 1 };
+    return {
+      cursor: { id: Long.fromNumber(cursor.docs.length === 0 ? 0 : id), ns: cursor.ns, nextBatch },
+      ok: 1,
+    };
   },
   insert(state, db, cmd) {
     const coll = collection(state, db, cmd.insert) as Collection;
@@ -132,7 +158,13 @@ const HANDLERS: Record<string, Handler> = {
         if (cmd.ordered !== false) break;
       }
     }
-    return { n, nModified, ...(upserted.length ? { upserted } : {}), ...(writeErrors.length ? { writeErrors } : {}), ok: 1 };
+    return {
+      n,
+      nModified,
+      ...(upserted.length ? { upserted } : {}),
+      ...(writeErrors.length ? { writeErrors } : {}),
+      ok: 1,
+    };
   },
   delete(state, db, cmd) {
     const coll = collection(state, db, cmd.delete, false);
@@ -152,15 +184,29 @@ const HANDLERS: Record<string, Handler> = {
     const fields = cmd.fields as Document | undefined;
     if (cmd.remove) {
       if (target) coll.remove(target);
-      return { lastErrorObject: { n: target ? 1 : 0 }, value: target ? project(target, fields) : null, ok: 1 };
+      return {
+        lastErrorObject: { n: target ? 1 : 0 },
+        value: target ? project(target, fields) : null,
+        ok: 1,
+      };
     }
     if (!target) {
       if (!cmd.upsert) return { lastErrorObject: { n: 0, updatedExisting: false }, value: null, ok: 1 };
-      const doc = coll.insert(applyUpdate(seedFromFilter(cmd.query as Document), cmd.update as Document, true));
-      return { lastErrorObject: { n: 1, updatedExisting: false, upserted: doc._id }, value: cmd.new ? project(doc, fields) : null, ok: 1 };
+      const doc = coll.insert(
+        applyUpdate(seedFromFilter(cmd.query as Document), cmd.update as Document, true),
+      );
+      return {
+        lastErrorObject: { n: 1, updatedExisting: false, upserted: doc._id },
+        value: cmd.new ? project(doc, fields) : null,
+        ok: 1,
+      };
     }
     const updated = coll.replace(target, applyUpdate(target, cmd.update as Document, false));
-    return { lastErrorObject: { n: 1, updatedExisting: true }, value: project(cmd.new ? updated : target, fields), ok: 1 };
+    return {
+      lastErrorObject: { n: 1, updatedExisting: true },
+      value: project(cmd.new ? updated : target, fields),
+      ok: 1,
+    };
   },
   createindexes(state, db, cmd) {
     const coll = collection(state, db, cmd.createIndexes) as Collection;
@@ -170,15 +216,28 @@ const HANDLERS: Record<string, Handler> = {
         name: String(spec.name),
         key: spec.key as Document,
         unique: Boolean(spec.unique),
-        ...(spec.partialFilterExpression ? { partialFilterExpression: spec.partialFilterExpression as Document } : {}),
+        ...(spec.partialFilterExpression
+          ? { partialFilterExpression: spec.partialFilterExpression as Document }
+          : {}),
       });
     }
-    return { createdCollectionAutomatically: false, numIndexesBefore: before, numIndexesAfter: coll.indexes.length, ok: 1 };
+    return {
+      createdCollectionAutomatically: false,
+      numIndexesBefore: before,
+      numIndexesAfter: coll.indexes.length,
+      ok: 1,
+    };
   },
   listindexes(state, db, cmd) {
     const coll = collection(state, db, cmd.listIndexes, false);
-    if (!coll) throw new CommandError(26, 'NamespaceNotFound', `ns does not exist: ${db}.${String(cmd.listIndexes)}`);
-    const firstBatch = coll.indexes.map((i) => ({ v: 2, key: i.key, name: i.name, ...(i.unique && i.name !== '_id_' ? { unique: true } : {}) }));
+    if (!coll)
+      throw new CommandError(26, 'NamespaceNotFound', `ns does not exist: ${db}.${String(cmd.listIndexes)}`);
+    const firstBatch = coll.indexes.map((i) => ({
+      v: 2,
+      key: i.key,
+      name: i.name,
+      ...(i.unique && i.name !== '_id_' ? { unique: true } : {}),
+    }));
     return { cursor: { id: Long.fromNumber(0), ns: `${db}.${String(cmd.listIndexes)}`, firstBatch }, ok: 1 };
   },
   drop(state, db, cmd) {
@@ -200,7 +259,12 @@ export function runCommand(state: ServerState, db: string, cmd: Document, connec
   const name = commandName(cmd);
   const handler = HANDLERS[name];
   try {
-    if (!handler) throw new CommandError(59, 'CommandNotFound', `no such command: '${Object.keys(cmd)[0] ?? ''}' (not implemented by the wire test server)`);
+    if (!handler)
+      throw new CommandError(
+        59,
+        'CommandNotFound',
+        `no such command: '${Object.keys(cmd)[0] ?? ''}' (not implemented by the wire test server)`,
+      );
     return handler(state, db, cmd, connectionId);
   } catch (e) {
     if (!(e instanceof CommandError)) throw e;

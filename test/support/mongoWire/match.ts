@@ -55,11 +55,19 @@ export function compareValues(a: unknown, b: unknown): number {
   return ja < jb ? -1 : ja > jb ? 1 : 0;
 }
 
-export const valuesEqual = (a: unknown, b: unknown): boolean => typeRank(a) === typeRank(b) && compareValues(a, b) === 0;
+export const valuesEqual = (a: unknown, b: unknown): boolean =>
+  typeRank(a) === typeRank(b) && compareValues(a, b) === 0;
 
 function isOperatorObject(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof ObjectId) && !(v instanceof Date)
-    && Object.keys(v).length > 0 && Object.keys(v).every((k) => k.startsWith('$'));
+  return (
+    v !== null &&
+    typeof v === 'object' &&
+    !Array.isArray(v) &&
+    !(v instanceof ObjectId) &&
+    !(v instanceof Date) &&
+    Object.keys(v).length > 0 &&
+    Object.keys(v).every((k) => k.startsWith('$'))
+  );
 }
 
 /** A field value matches an operand if it equals it, or is an array with an element that does. */
@@ -77,13 +85,25 @@ function matchOperators(value: unknown, ops: Record<string, unknown>): boolean {
         case '$ne':
           return !fieldMatches(value, (v) => valuesEqual(v ?? null, operand));
         case '$gt':
-          return fieldMatches(value, (v) => typeRank(v) === typeRank(operand) && compareValues(v, operand) > 0);
+          return fieldMatches(
+            value,
+            (v) => typeRank(v) === typeRank(operand) && compareValues(v, operand) > 0,
+          );
         case '$gte':
-          return fieldMatches(value, (v) => typeRank(v) === typeRank(operand) && compareValues(v, operand) >= 0);
+          return fieldMatches(
+            value,
+            (v) => typeRank(v) === typeRank(operand) && compareValues(v, operand) >= 0,
+          );
         case '$lt':
-          return fieldMatches(value, (v) => typeRank(v) === typeRank(operand) && compareValues(v, operand) < 0);
+          return fieldMatches(
+            value,
+            (v) => typeRank(v) === typeRank(operand) && compareValues(v, operand) < 0,
+          );
         case '$lte':
-          return fieldMatches(value, (v) => typeRank(v) === typeRank(operand) && compareValues(v, operand) <= 0);
+          return fieldMatches(
+            value,
+            (v) => typeRank(v) === typeRank(operand) && compareValues(v, operand) <= 0,
+          );
         case '$in':
           if (!Array.isArray(operand)) throw badValue('$in needs an array');
           return operand.some((o) => fieldMatches(value, (v) => valuesEqual(v ?? null, o)));
@@ -113,7 +133,8 @@ export function validateFilter(filter: Document | undefined): void {
       throw badValue(`unknown top level operator: ${key} (not implemented by the wire test server)`);
     } else if (isOperatorObject(condition)) {
       for (const op of Object.keys(condition)) {
-        if (!FIELD_OPERATORS.has(op)) throw badValue(`unknown operator: ${op} (not implemented by the wire test server)`);
+        if (!FIELD_OPERATORS.has(op))
+          throw badValue(`unknown operator: ${op} (not implemented by the wire test server)`);
       }
     }
   }
@@ -128,7 +149,8 @@ export function matches(doc: Document, filter: Document | undefined): boolean {
       if (key === '$and' ? !results.every(Boolean) : !results.some(Boolean)) return false;
       continue;
     }
-    if (key.startsWith('$')) throw badValue(`unknown top level operator: ${key} (not implemented by the wire test server)`);
+    if (key.startsWith('$'))
+      throw badValue(`unknown top level operator: ${key} (not implemented by the wire test server)`);
     const value = getPath(doc, key);
     if (isOperatorObject(condition)) {
       if (!matchOperators(value, condition)) return false;

@@ -55,16 +55,18 @@ export async function startMongoWireServer(): Promise<MongoWireServer> {
         return;
       }
       for (const message of messages) {
-        chain = chain.then(async () => {
-          const request = parseRequest(message);
-          const name = commandName(request.command);
-          received.set(name, (received.get(name) ?? 0) + 1);
-          await hook?.({ name, db: request.db, command: request.command });
-          const reply = runCommand(state, request.db, request.command, connectionId);
-          if (!request.noReply && !socket.destroyed) socket.write(encodeReply(request, reply));
-        }).catch(() => {
-          socket.destroy();
-        });
+        chain = chain
+          .then(async () => {
+            const request = parseRequest(message);
+            const name = commandName(request.command);
+            received.set(name, (received.get(name) ?? 0) + 1);
+            await hook?.({ name, db: request.db, command: request.command });
+            const reply = runCommand(state, request.db, request.command, connectionId);
+            if (!request.noReply && !socket.destroyed) socket.write(encodeReply(request, reply));
+          })
+          .catch(() => {
+            socket.destroy();
+          });
       }
     });
     socket.on('error', () => socket.destroy());

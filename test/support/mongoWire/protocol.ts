@@ -80,7 +80,7 @@ function parseMsg(message: Buffer, requestId: number): Request {
       const nameEnd = message.indexOf(0, offset + 4);
       const name = message.toString('utf8', offset + 4, nameEnd);
       const docs: Document[] = [];
-      for (let p = nameEnd + 1; p < sectionEnd; ) {
+      for (let p = nameEnd + 1; p < sectionEnd;) {
         const docSize = message.readInt32LE(p);
         docs.push(deserialize(message.subarray(p, p + docSize), bsonOptions));
         p += docSize;
@@ -93,7 +93,13 @@ function parseMsg(message: Buffer, requestId: number): Request {
   }
   if (!body) throw new Error('OP_MSG without a body section');
   const command = { ...body, ...sequences };
-  return { requestId, opCode: OP_MSG, command, db: String(body.$db ?? 'admin'), noReply: (flags & MORE_TO_COME) !== 0 };
+  return {
+    requestId,
+    opCode: OP_MSG,
+    command,
+    db: String(body.$db ?? 'admin'),
+    noReply: (flags & MORE_TO_COME) !== 0,
+  };
 }
 
 let nextResponseId = 1;

@@ -66,8 +66,10 @@ export class OAuthTokenService {
   async accessToken(target: OAuthTarget, username: string): Promise<string | undefined> {
     const state = this.state(target.serverId, username);
     if (!state?.record) return undefined;
-    if (state.reauthRequired) throw reauthRequired(target, username, 'the authorization server refused the last refresh');
-    if (!this.expiring(state.record)) return this.open(target, username, state.record.accessToken, 'accessToken');
+    if (state.reauthRequired)
+      throw reauthRequired(target, username, 'the authorization server refused the last refresh');
+    if (!this.expiring(state.record))
+      return this.open(target, username, state.record.accessToken, 'accessToken');
     return this.refresh(target, username, state.generation);
   }
 
@@ -75,7 +77,8 @@ export class OAuthTokenService {
   async afterRejection(target: OAuthTarget, username: string, rejected: string): Promise<string> {
     const state = this.state(target.serverId, username);
     if (!state?.record) throw reauthRequired(target, username, 'no tokens are stored');
-    if (state.reauthRequired) throw reauthRequired(target, username, 'the authorization server refused the last refresh');
+    if (state.reauthRequired)
+      throw reauthRequired(target, username, 'the authorization server refused the last refresh');
     const current = this.open(target, username, state.record.accessToken, 'accessToken');
     if (current !== rejected) return current;
     return this.refresh(target, username, state.generation);
@@ -105,48 +108,88 @@ export class OAuthTokenService {
       const claimId = this.o.newId();
       const now = this.o.clock();
       const leaseUntil = new Date(now.getTime() + this.leaseMs).toISOString();
-      const command = { type: 'ClaimRefresh' as const, data: { ...ref, claimId, basedOn: based, now: now.toISOString(), leaseUntil } };
+      const command = {
+        type: 'ClaimRefresh' as const,
+        data: { ...ref, claimId, basedOn: based, now: now.toISOString(), leaseUntil },
+      };
       const { state } = await handleCommand(this.o.store, stream, oauthDecider, command, this.meta());
       if (!state.record) throw reauthRequired(target, username, 'no tokens are stored');
-      if (state.reauthRequired) throw reauthRequired(target, username, 'the authorization server refused the last refresh');
+      if (state.reauthRequired)
+        throw reauthRequired(target, username, 'the authorization server refused the last refresh');
       if (state.generation !== based) {
         // Another instance (or a new grant) replaced the tokens: use those unless they expire too.
-        if (!this.expiring(state.record)) return this.open(target, username, state.record.accessToken, 'accessToken');
+        if (!this.expiring(state.record))
+          return this.open(target, username, state.record.accessToken, 'accessToken');
         based = state.generation;
         continue;
       }
-      if (!state.record.refreshToken) throw reauthRequired(target, username, 'the access token expired and there is no refresh token');
-      if (state.claim?.claimId === claimId) return this.exchange(target, username, state.record, claimId, based);
+      if (!state.record.refreshToken)
+        throw reauthRequired(target, username, 'the access token expired and there is no refresh token');
+      if (state.claim?.claimId === claimId)
+        return this.exchange(target, username, state.record, claimId, based);
       if (Date.now() > waitUntil) {
-        throw new AppError('upstream_timeout', `Another gateway instance is refreshing the OAuth token of user ${username} for server ${target.serverName} and has not finished`, {
-          serverName: target.serverName,
-        });
+        throw new AppError(
+          'upstream_timeout',
+          `Another gateway instance is refreshing the OAuth token of user ${username} for server ${target.serverName} and has not finished`,
+          {
+            serverName: target.serverName,
+          },
+        );
       }
       await sleep(pause);
     }
   }
 
-  private async exchange(target: OAuthTarget, username: string, record: OAuthRecord, claimId: string, basedOn: number): Promise<string> {
+  private async exchange(
+    target: OAuthTarget,
+    username: string,
+    record: OAuthRecord,
+    claimId: string,
+    basedOn: number,
+  ): Promise<string> {
     const stream = oauthStreamId(target.serverId, username);
     const ref = { serverId: target.serverId, serverName: target.serverName, username };
     const refreshToken = this.open(target, username, record.refreshToken as Sealed, 'refreshToken');
-    const clientSecret = record.clientSecret ? this.open(target, username, record.clientSecret, 'clientSecret') : undefined;
+    const clientSecret = record.clientSecret
+      ? this.open(target, username, record.clientSecret, 'clientSecret')
+      : undefined;
     const fail = async (reason: string, permanent: boolean): Promise<AppError> => {
       const clean = scrub(reason, [refreshToken, clientSecret]);
-      this.o.logger.warn('oauth refresh failed', { serverName: target.serverName, username, permanent, reason: clean });
-      const command = { type: 'FailRefresh' as const, data: { ...ref, claimId, basedOn, reauthRequired: permanent, reason: clean } };
+      this.o.logger.warn('oauth refresh failed', {
+        serverName: target.serverName,
+        username,
+        permanent,
+        reason: clean,
+      });
+      const command = {
+        type: 'FailRefresh' as const,
+        data: { ...ref, claimId, basedOn, reauthRequired: permanent, reason: clean },
+      };
       await handleCommand(this.o.store, stream, oauthDecider, command, this.meta()).catch((e: unknown) =>
-        this.o.logger.error('recording the failed refresh failed', { serverName: target.serverName, username, error: e }),
+        this.o.logger.error('recording the failed refresh failed', {
+          serverName: target.serverName,
+          username,
+          error: e,
+        }),
       );
       if (permanent) return reauthRequired(target, username, `refresh refused: ${clean}`);
-      return new AppError('upstream_error', `Refreshing the OAuth token of user ${username} for server ${target.serverName} failed: ${clean}`, {
-        serverName: target.serverName,
-      });
+      return new AppError(
+        'upstream_error',
+        `Refreshing the OAuth token of user ${username} for server ${target.serverName} failed: ${clean}`,
+        {
+          serverName: target.serverName,
+        },
+      );
     };
     if (!record.clientId) throw await fail('no clientId is stored, so the token cannot be refreshed', true);
     let tokens;
     try {
-      tokens = await this.o.exchange.refresh({ serverUrl: target.url, refreshToken, clientId: record.clientId, clientSecret });
+      tokens = await this.o.exchange.refresh({
+        serverUrl: target.url,
+        refreshToken,
+        clientId: record.clientId,
+        clientSecret,
+      });
     } catch (error) {
       const failure = error instanceof RefreshFailure ? error : new RefreshFailure(String(error), false);
       throw await fail(failure.message, failure.permanent);
@@ -154,19 +197,32 @@ export class OAuthTokenService {
     const now = this.o.clock().getTime();
     await this.o.secretBox.prepare(username);
     const seal = (value: string, field: OAuthSecretField): Sealed =>
-      this.o.secretBox.seal(value, { username, serverName: target.serverName, secretName: oauthSecretName(field) });
+      this.o.secretBox.seal(value, {
+        username,
+        serverName: target.serverName,
+        secretName: oauthSecretName(field),
+      });
     const stored = {
       tokenType: tokens.tokenType,
       accessToken: seal(tokens.accessToken, 'accessToken'),
       refreshToken: tokens.refreshToken ? seal(tokens.refreshToken, 'refreshToken') : record.refreshToken,
-      ...(tokens.expiresIn === undefined ? {} : { expiresAt: new Date(now + tokens.expiresIn * 1000).toISOString() }),
+      ...(tokens.expiresIn === undefined
+        ? {}
+        : { expiresAt: new Date(now + tokens.expiresIn * 1000).toISOString() }),
       ...(tokens.scope ? { scopes: tokens.scope.split(' ').filter(Boolean) } : {}),
     };
     try {
       // Persisted before use: if this append fails, nobody ever sends the new token.
-      await handleCommand(this.o.store, stream, oauthDecider, { type: 'CompleteRefresh', data: { ...ref, claimId, basedOn, tokens: stored } }, this.meta());
+      await handleCommand(
+        this.o.store,
+        stream,
+        oauthDecider,
+        { type: 'CompleteRefresh', data: { ...ref, claimId, basedOn, tokens: stored } },
+        this.meta(),
+      );
     } catch (error) {
-      if (isAppError(error) && error.code === 'concurrency_conflict') return this.claimAndRefresh(target, username, basedOn);
+      if (isAppError(error) && error.code === 'concurrency_conflict')
+        return this.claimAndRefresh(target, username, basedOn);
       throw error;
     }
     this.o.logger.info('oauth token refreshed', { serverName: target.serverName, username });
@@ -175,11 +231,19 @@ export class OAuthTokenService {
 
   private open(target: OAuthTarget, username: string, sealed: Sealed, field: OAuthSecretField): string {
     try {
-      return this.o.secretBox.open(sealed, { username, serverName: target.serverName, secretName: oauthSecretName(field) });
-    } catch {
-      throw new AppError('secret_undecryptable', `Stored OAuth ${field} of user ${username} for server ${target.serverName} cannot be decrypted; store the tokens again`, {
+      return this.o.secretBox.open(sealed, {
+        username,
         serverName: target.serverName,
+        secretName: oauthSecretName(field),
       });
+    } catch {
+      throw new AppError(
+        'secret_undecryptable',
+        `Stored OAuth ${field} of user ${username} for server ${target.serverName} cannot be decrypted; store the tokens again`,
+        {
+          serverName: target.serverName,
+        },
+      );
     }
   }
 
