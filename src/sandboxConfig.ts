@@ -8,11 +8,17 @@ const int = (min: number, max: number, fallback: number) =>
 
 /** The sandbox every server process and installer runs in (bubblewrap); spread into ConfigSchema. */
 export const SANDBOX_CONFIG = {
-  /** `on` (default): bubblewrap sandbox, the gateway refuses to start if it cannot work. `off`: hosts without namespaces. */
+  /**
+   * `on` (default): bubblewrap sandbox, the gateway refuses to start if it cannot work. `off`: hosts without
+   * namespaces.
+   */
   SANDBOX: opt(z.enum(['on', 'off']).default('on')),
   /** The bwrap binary; default: bwrap on PATH. */
   SANDBOX_BWRAP: opt(z.string().min(1).optional()),
-  /** Defaults per server process (a server's config may set its own): RLIMIT_DATA, RLIMIT_NPROC, RLIMIT_NOFILE, RLIMIT_CPU. */
+  /**
+   * Defaults per server process (a server's config may set its own): RLIMIT_DATA, RLIMIT_NPROC, RLIMIT_NOFILE,
+   * RLIMIT_CPU.
+   */
   SANDBOX_MEMORY_MB: int(16, 1_048_576, 2048),
   SANDBOX_PROCESSES: int(1, 100_000, 512),
   SANDBOX_OPEN_FILES: int(16, 1_048_576, 4096),
@@ -22,7 +28,10 @@ export const SANDBOX_CONFIG = {
   SANDBOX_TMP_MB: int(1, 1_048_576, 256),
   /** Files holding SECRETS_KEY and ADMIN_TOKEN (Docker/Kubernetes secrets), read at start instead of the variables. */
   SECRETS_KEY_FILE: opt(z.string().min(1).optional()),
-  /** The HTTP listener: open connections at most (keep it below `ulimit -n`), time to send headers and a whole request. */
+  /**
+   * The HTTP listener: open connections at most (keep it below `ulimit -n`), time to send headers and a whole
+   * request.
+   */
   HTTP_MAX_CONNECTIONS: int(1, 1_000_000, 4096),
   HTTP_HEADERS_TIMEOUT_MS: int(1000, 600_000, 10_000),
   HTTP_REQUEST_TIMEOUT_MS: int(1000, 3_600_000, 60_000),
@@ -68,6 +77,7 @@ export function withSecretFiles(
     } catch (e) {
       throw new Error(
         `Invalid configuration: ${name}_FILE: cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? 'error'})`,
+        { cause: e },
       );
     }
     out[name] = text.replace(/\r?\n$/, '');

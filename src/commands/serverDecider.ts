@@ -131,7 +131,10 @@ function applyPatch(config: ServerConfig, patch: ServerPatch): ServerConfig {
   };
 }
 
-/** An env-delivery server may be declared only names that cannot make it load code, unless an admin allowed them by name. */
+/**
+ * An env-delivery server may be declared only names that cannot make it load code, unless an admin allowed them
+ * by name.
+ */
 function checkDeclaredEnvNames(config: ServerConfig): ServerConfig {
   if (config.secretDelivery !== 'env') return config;
   const refused = refusedEnvNames(config.secretNames ?? [], config.allowUnsafeEnvNames);

@@ -96,7 +96,7 @@ export function fileDataKeyStore(dir: string): DataKeyStore {
 
     async remove(username) {
       const file = fileOf(username);
-      let count = 0;
+      let count: number;
       try {
         const parsed = UserKeysFile.safeParse(JSON.parse(await readFile(file, 'utf8')));
         count = parsed.success ? parsed.data.keys.length : 0;

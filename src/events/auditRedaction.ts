@@ -14,8 +14,11 @@ export interface AuditEvent {
 export const REDACTED_VALUE = '[redacted]';
 
 /** Names whose string values are credentials even outside a sealed box (env vars, HTTP headers). */
-const SENSITIVE_NAME =
-  /(TOKEN|SECRET|PASSWORD|PASSWD|PASSPHRASE|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIALS?)$|^(authorization|proxy-authorization|cookie|set-cookie)$/i;
+const SENSITIVE_NAME = new RegExp(
+  '(TOKEN|SECRET|PASSWORD|PASSWD|PASSPHRASE|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIALS?)$' +
+    '|^(authorization|proxy-authorization|cookie|set-cookie)$',
+  'i',
+);
 
 /**
  * Generic, so events added later are covered without touching this file: every sealed box

@@ -1,4 +1,4 @@
-import { MongoServerError, type Collection, type CollectionOptions, type Db } from 'mongodb';
+import { MongoServerError, type CollectionOptions, type Db } from 'mongodb';
 import { AppError, isAppError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { silentLogger } from '../logger.js';

@@ -18,7 +18,10 @@ export const oauthSecretName = (field: OAuthSecretField): string => `oauth.${fie
 
 export const OAuthTokensStored = z.object({
   ...ref,
-  /** `api`: a client posted a new grant; `refresh`: a gateway refreshed it (then client fields are kept from before). */
+  /**
+   * `api`: a client posted a new grant; `refresh`: a gateway refreshed it (then client fields are kept from
+   * before).
+   */
   source: z.enum(['api', 'refresh']),
   /** The refresh claim this result completes (source `refresh` only). */
   claimId: z.string().optional(),

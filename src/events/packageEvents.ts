@@ -36,7 +36,10 @@ const error = z.string().max(MAX_ERROR_LENGTH);
 export const PackageInstallStarted = z.object({
   installId: z.string().min(1),
   serverName,
-  /** The id the server will be registered under once the install succeeds (recovery removes it if the outcome is missing). */
+  /**
+   * The id the server will be registered under once the install succeeds (recovery removes it if the outcome is
+   * missing).
+   */
   serverId: z.string().min(1),
   spec: PackageSpecSchema,
   installPath: z.string().min(1),

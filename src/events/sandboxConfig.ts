@@ -11,7 +11,10 @@ export const SandboxLimitsSchema = z.object({
 /** A host path made visible inside the server's sandbox (set by an admin, like every server setting). */
 export const SandboxBindSchema = z.object({ path: z.string().min(1), writable: z.boolean() });
 
-/** A server's sandbox settings, stored in its config; absent: the defaults (host network, default limits, no extra binds). */
+/**
+ * A server's sandbox settings, stored in its config; absent: the defaults (host network, default limits, no
+ * extra binds).
+ */
 export const SandboxConfigSchema = z.object({
   network: z.enum(['host', 'none']).optional(),
   limits: SandboxLimitsSchema.optional(),

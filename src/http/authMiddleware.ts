@@ -9,7 +9,10 @@ import { policyFor, type Access, type RoutePolicy } from './routePolicy.js';
 
 const RANK: Record<Access, number> = { public: 0, 'user-or-link': 1, user: 2, admin: 3 };
 
-/** Requests for paths no route serves still need a token: unauthenticated callers learn nothing, not even 404 vs 405. */
+/**
+ * Requests for paths no route serves still need a token: unauthenticated callers learn nothing, not even 404 vs
+ * 405.
+ */
 const UNROUTED: RoutePolicy = { method: '*', path: '*', access: 'user' };
 
 export const unauthorized = (): AppError => new AppError('unauthorized', 'Unauthorized');

@@ -5,7 +5,10 @@ import type { Principal } from './principal.js';
 export interface Authenticator {
   /** False when AUTH=none: every request then acts as an admin. */
   readonly enabled: boolean;
-  /** The principal for an Authorization header value, or undefined (no, malformed, unknown, revoked or expired token). */
+  /**
+   * The principal for an Authorization header value, or undefined (no, malformed, unknown, revoked or expired
+   * token).
+   */
   authenticate(authorization: string | undefined): Principal | undefined;
 }
 

@@ -10,7 +10,10 @@ export type Problem = string | undefined;
 const NPM_NAME = /^(?:@[a-z0-9][a-z0-9._~-]*\/)?[a-z0-9][a-z0-9._~-]*$/;
 const NPM_RESERVED = new Set(['node_modules', 'favicon.ico']);
 
-/** npm's rules for new package names (lower case, URL-safe, ≤ 214, optional @scope/), and no leading "-", "." or "_". */
+/**
+ * npm's rules for new package names (lower case, URL-safe, ≤ 214, optional @scope/), and no leading "-", "." or
+ * "_".
+ */
 export function npmNameProblem(name: string): Problem {
   if (name.length === 0) return 'must not be empty';
   if (name.length > 214) return 'must be at most 214 characters';
@@ -34,7 +37,10 @@ const COMPARATOR = linearRegExp(`^(?:<=|>=|<|>|=|~>?|\\^)?${PARTIAL}$`);
 const DIST_TAG = /^[A-Za-z][A-Za-z0-9._-]{0,63}$/;
 
 export const isExactSemver = (v: string): boolean => SEMVER.test(v);
-/** A dist-tag cannot look like a version or range (npm's own rule), so it starts with a letter other than a lone v+digit. */
+/**
+ * A dist-tag cannot look like a version or range (npm's own rule), so it starts with a letter other than a lone
+ * v+digit.
+ */
 export const isDistTag = (v: string): boolean => DIST_TAG.test(v) && !/^v\d/.test(v) && !/^[xX]$/.test(v);
 
 /** An exact semver version, a semver range (^1.2.0, ~1, >=1 <2, 1.x || 2, 1.0.0 - 2.0.0, *) or a dist-tag. */
@@ -94,7 +100,10 @@ export function pipVersionProblem(version: string): Problem {
   return 'must be a PEP 440 version (1.2.3, 1.0rc1) or specifiers (>=1.2,<2)';
 }
 
-/** Extra requirements for a Python install: a name with optional [extras] and specifiers; no URLs, markers or options. */
+/**
+ * Extra requirements for a Python install: a name with optional [extras] and specifiers; no URLs, markers or
+ * options.
+ */
 export function pipRequirementProblem(req: string): Problem {
   const match = REQUIREMENT.exec(req);
   if (!match || req.length > 256) return 'must be a requirement such as name, name[extra] or name>=1.2';

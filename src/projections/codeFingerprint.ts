@@ -7,7 +7,8 @@ let cached: Promise<string> | undefined;
 
 /**
  * A hash of the code that decides what read models contain: the compiled projections, event
- * schemas, and the deciders (some read models fold with a decider's own `evolve`). A snapshot is reused only by the very same code, so a changed fold can never be served
+ * schemas, and the deciders (some read models fold with a decider's own `evolve`). A snapshot is reused only by
+ * the very same code, so a changed fold can never be served
  * from a snapshot built by the old one (no version constant anyone could forget to bump).
  */
 export function projectionCodeFingerprint(): Promise<string> {

@@ -9,7 +9,10 @@ import { RE2JS } from 're2js';
 export interface LinearRegExp {
   readonly source: string;
   test(input: string): boolean;
-  /** Like RegExp#exec without `index`: [whole match, ...groups] (undefined for a group that did not take part), or null. */
+  /**
+   * Like RegExp#exec without `index`: [whole match, ...groups] (undefined for a group that did not take part),
+   * or null.
+   */
   exec(input: string): Array<string | undefined> | null;
 }
 

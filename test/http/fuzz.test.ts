@@ -14,7 +14,10 @@ import { fixtureServer, startTestGateway, waitForStatus, type TestGateway } from
 const SEED = Number(process.env.FUZZ_SEED ?? 0x5eed1234);
 const REQUESTS = Number(process.env.FUZZ_REQUESTS ?? 3000);
 
-/** Valid bodies per route; the fuzzer always breaks one of the `required` fields. Routes not listed get only unauthenticated junk. */
+/**
+ * Valid bodies per route; the fuzzer always breaks one of the `required` fields. Routes not listed get only
+ * unauthenticated junk.
+ */
 const TEMPLATES: Record<string, { body: Record<string, unknown>; required: string[] }> = {
   'POST /mcp/servers': {
     body: { name: 'fuzz-new', command: 'node', args: ['x'], env: { A: 'b' } },

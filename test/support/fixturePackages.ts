@@ -36,7 +36,10 @@ rl.on('line', (line) => {
 rl.on('close', () => process.exit(0));
 `;
 
-/** Files of the npm fixture package at `version`; its postinstall records the env it got (only runs if scripts are allowed). */
+/**
+ * Files of the npm fixture package at `version`; its postinstall records the env it got (only runs if scripts
+ * are allowed).
+ */
 export function npmFixtureFiles(version: string, name = NPM_FIXTURE_NAME): Record<string, string> {
   const manifest = {
     name,

@@ -34,6 +34,7 @@ export class LocalNpmRegistry {
 
   static async start(): Promise<LocalNpmRegistry> {
     const workDir = await mkdtemp(join(tmpdir(), 'mcp-npm-registry-'));
+    // eslint-disable-next-line prefer-const -- assigned once below, used by the handler created before it
     let registry!: LocalNpmRegistry;
     const server = createServer((req, res) => void registry.handle(req, res));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

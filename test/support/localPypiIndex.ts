@@ -55,6 +55,7 @@ export class LocalPypiIndex {
 
   static async start(): Promise<LocalPypiIndex> {
     const workDir = await mkdtemp(join(tmpdir(), 'mcp-pypi-index-'));
+    // eslint-disable-next-line prefer-const -- assigned once below, used by the handler created before it
     let index!: LocalPypiIndex;
     const server = createServer((req, res) => {
       const path = (req.url ?? '/').split('?')[0] as string;

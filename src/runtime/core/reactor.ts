@@ -21,7 +21,8 @@ export class Reactor {
   private chain: Promise<void> = Promise.resolve();
   private pending = false;
   private readonly onApplied = (event: DomainEvent): void => {
-    if (SERVER_EVENTS.has(event.type)) this.schedule();
+    // schedule() never rejects: it logs its own failures.
+    if (SERVER_EVENTS.has(event.type)) void this.schedule();
     // Per-user processes hold secrets in their environment: a change restarts or stops that one.
     if (event.type === 'SecretSet' || event.type === 'SecretDeleted') {
       try {

@@ -18,7 +18,10 @@ export interface Supervised {
     args: Record<string, unknown>,
     options: CallOptions,
   ): Promise<Record<string, unknown>>;
-  /** The tools this user's own process or connection offers, starting it if needed; undefined means the snapshot applies. */
+  /**
+   * The tools this user's own process or connection offers, starting it if needed; undefined means the snapshot
+   * applies.
+   */
   toolsFor?(
     username: string,
     options: { timeoutMs: number; signal?: AbortSignal },

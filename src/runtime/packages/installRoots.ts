@@ -71,7 +71,10 @@ export class InstallRoots {
     return path;
   }
 
-  /** Removes an install directory if it is ours (and, given an id, from that install). Returns whether it removed it. */
+  /**
+   * Removes an install directory if it is ours (and, given an id, from that install). Returns whether it removed
+   * it.
+   */
   async remove(runtime: Runtime, serverName: string, installId?: string): Promise<boolean> {
     const path = this.pathFor(runtime, serverName);
     const marker = await readMarker(path);

@@ -47,7 +47,10 @@ export class NpmInstaller {
     });
   }
 
-  /** `npm install <name>@<version|latest>` into `dir` (created by InstallRoots), lifecycle scripts off unless allowed. */
+  /**
+   * `npm install <name>@<version|latest>` into `dir` (created by InstallRoots), lifecycle scripts off unless
+   * allowed.
+   */
   async install(
     dir: string,
     spec: PackageSpec,

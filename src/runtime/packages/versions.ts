@@ -29,7 +29,8 @@ export function compareSemver(a: string, b: string): number | undefined {
   if (!x || !y) return undefined;
   for (let i = 0; i < 3; i++)
     if (x.core[i] !== y.core[i]) return (x.core[i] as number) - (y.core[i] as number);
-  if (x.pre.length === 0 || y.pre.length === 0) return y.pre.length - x.pre.length; // a release outranks its prereleases
+  // a release outranks its prereleases
+  if (x.pre.length === 0 || y.pre.length === 0) return y.pre.length - x.pre.length;
   for (let i = 0; i < Math.max(x.pre.length, y.pre.length); i++) {
     const p = x.pre[i];
     const q = y.pre[i];

@@ -3,7 +3,10 @@ import { accessSync, constants, existsSync, lstatSync, readlinkSync, realpathSyn
 import { delimiter, dirname, isAbsolute, join, sep } from 'node:path';
 import { sandboxCommand, type HostLayout } from './bwrapArgs.js';
 
-/** Read-only inside every sandbox: programs, libraries, and the part of /etc that name resolution, TLS and locales need. */
+/**
+ * Read-only inside every sandbox: programs, libraries, and the part of /etc that name resolution, TLS and
+ * locales need.
+ */
 export const SYSTEM_PATHS: readonly string[] = Object.freeze([
   '/usr',
   '/bin',

@@ -52,7 +52,8 @@ export function createSandbox(settings: SandboxSettings): Sandbox {
     }
     return undefined;
   };
-  // Per spawn: a path that does not exist (yet) has nothing to hide, and bwrap cannot mount over it inside a read-only bind.
+  // Per spawn: a path that does not exist (yet) has nothing to hide, and bwrap cannot mount over it inside a
+  // read-only bind.
   const hiddenNow = (): { path: string; kind: 'dir' | 'file' }[] =>
     settings.hidden
       .filter((path) => existsSync(path))

@@ -39,7 +39,7 @@ describe('ProcessBudget (gateway-wide cap on per-user processes)', () => {
     const full = new ProcessBudget(1);
     full.add(fake(1, true));
     try {
-      full.makeRoom();
+      void full.makeRoom();
       expect.fail('should refuse');
     } catch (e) {
       expect(e).to.be.instanceOf(AppError);
