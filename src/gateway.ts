@@ -16,6 +16,9 @@ import { Checkpointer, loadSnapshot } from './projections/projectionSnapshots.js
 import { Projector } from './projections/projector.js';
 import { ArgumentValidator } from './runtime/calls/argumentValidator.js';
 import { createSupervisorFactory } from './runtime/core/createSupervisor.js';
+import { pinnedFactory } from './runtime/core/pinnedSupervisor.js';
+import { ToolPins } from './runtime/core/toolPins.js';
+import { TOOL_PIN_EVENT_TYPES } from './events/toolPinEvents.js';
 import { NegotiationRecorder } from './runtime/core/negotiationRecorder.js';
 import type { UpstreamCapabilities } from './runtime/core/types.js';
 import { UserSecrets } from './runtime/calls/userSecrets.js';
@@ -174,25 +177,36 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     secretBox: options.secretBox,
     logger,
   });
+  // Tool pinning (issue 14): every supervisor is wrapped, so every list and call sees only admitted tools.
+  const toolPins = new ToolPins({
+    store,
+    readModels: () => projector.readModels,
+    metadata: () => ({ now: clock(), newId, actor: 'gateway' }),
+    logger: logger.child({ component: 'tool-pins' }),
+  });
   const pool = new ServerPool(
-    createSupervisorFactory({
-      readModels: () => projector.readModels,
-      logger,
-      policy: options.policy,
-      shutdownGraceMs: options.shutdownGraceMs,
-      logLines: options.logLines,
-      parentEnv: options.parentEnv,
-      registry,
-      remote: remote.deps,
-      secrets,
-      budget,
-      perUser,
-      negotiations,
-      identity,
-      maxMessageBytes: options.maxMessageBytes,
-      telemetry,
-      sandbox: options.sandbox,
-    }),
+    pinnedFactory(
+      createSupervisorFactory({
+        readModels: () => projector.readModels,
+        logger,
+        policy: options.policy,
+        shutdownGraceMs: options.shutdownGraceMs,
+        logLines: options.logLines,
+        parentEnv: options.parentEnv,
+        registry,
+        remote: remote.deps,
+        secrets,
+        budget,
+        perUser,
+        negotiations,
+        identity,
+        maxMessageBytes: options.maxMessageBytes,
+        telemetry,
+        sandbox: options.sandbox,
+      }),
+      toolPins,
+      () => projector.readModels,
+    ),
     options.startConcurrency === undefined ? {} : { startConcurrency: options.startConcurrency },
   );
   const reactor = new Reactor(projector, pool, logger.child({ component: 'reactor' }));
@@ -311,6 +325,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   projector.on('applied', (event: { type: string }) => {
     const changesLists = ['AccessPolicySet', 'UserGroupsSet', 'UserSignedIn'].includes(event.type);
     if (changesLists) mcp.toolsChanged(true);
+    // A pinned, approved or rejected tool changes what every list admits.
+    if (TOOL_PIN_EVENT_TYPES.includes(event.type)) pool.changed();
   });
   const signIn = await createIdentity({ security: options.security, store, projector, clock, newId, logger });
 

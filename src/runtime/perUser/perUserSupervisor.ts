@@ -48,6 +48,8 @@ export class PerUserSupervisor implements Supervised {
   private active = false;
   private discovery: Discovery | undefined;
   private nextId = 1;
+  /** The server's list came from a user's process (secrets in its env), not from discovery: pinning trusts it less. */
+  private toolsFromUser = false;
 
   constructor(private readonly options: PerUserSupervisorOptions) {
     this.state = new SupervisorState({
@@ -83,6 +85,7 @@ export class PerUserSupervisor implements Supervised {
       (tools) => {
         if (this.discovery !== discovery || !this.active) return;
         this.state.tools = tools;
+        this.toolsFromUser = false;
         this.setState('connected', undefined);
       },
       (error: unknown) => {
@@ -112,6 +115,7 @@ export class PerUserSupervisor implements Supervised {
     const list = [...this.processes.values()];
     return {
       ...this.state.view(),
+      ...(this.toolsFromUser ? { toolsSource: 'user_process' as const } : {}),
       restarts: list.reduce((sum, p) => sum + p.snapshot().restarts, 0),
       processes: {
         count: list.length,
@@ -268,6 +272,7 @@ export class PerUserSupervisor implements Supervised {
       s.toolsList.length > 0 &&
       JSON.stringify(s.toolsList) !== JSON.stringify(this.state.tools)
     ) {
+      this.toolsFromUser = true;
       this.state.tools = s.toolsList;
       if (this.state.statusMessage !== undefined && this.state.status === 'connected')
         this.state.statusMessage = undefined;
