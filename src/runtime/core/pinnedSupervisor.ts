@@ -31,6 +31,7 @@ export function pinnedFactory(
     const ref: PinRef = {
       serverId: server.serverId ?? readModels().servers.get(server.name)?.serverId ?? server.name,
       serverName: server.name,
+      redact: hooks.redact,
     };
     const userSource: ToolSource = server.config.secretDelivery === 'env' ? 'user_process' : 'server';
     /** Each user's last own list (per-user process or connection), to tell "held" from "absent". */

@@ -1,7 +1,7 @@
 import { handleCommand, type CommandMetadata } from '../../commands/commandHandler.js';
 import { toolPinDecider } from '../../commands/toolPinDecider.js';
 import type { EventStore } from '../../events/eventStore.js';
-import { toolVersion } from '../../events/toolHash.js';
+import { canonicalJson, toolVersion } from '../../events/toolHash.js';
 import { toolPinStreamId, type ToolSource, type ToolVersion } from '../../events/toolPinEvents.js';
 import type { Logger } from '../../logger.js';
 import type { ReadModels } from '../../projections/readModels.js';
@@ -10,6 +10,8 @@ import type { ToolDescriptor } from './types.js';
 export interface PinRef {
   readonly serverId: string;
   readonly serverName: string;
+  /** The server's log redactor: a definition it would change quotes a secret and is never recorded. */
+  readonly redact?: ((text: string) => string) | undefined;
 }
 
 export interface ToolPinsDeps {
@@ -94,14 +96,31 @@ export class ToolPins {
     auto: boolean,
     seen: string,
   ): void {
-    const versions = tools.map((t) => this.version(t));
+    // A server that puts a secret it was given (a per-user process's env) into a tool is held, unrecorded.
+    const versions = tools
+      .map((t) => this.version(t))
+      .filter((v) => {
+        const text = canonicalJson(v.definition);
+        if (!ref.redact || ref.redact(text) === text) return true;
+        this.deps.logger.warn('a tool definition quotes a secret: held and not recorded', {
+          serverName: ref.serverName,
+          toolName: v.definition.name,
+        });
+        return false;
+      });
     const key = `${ref.serverId}\n${source}\n${String(auto)}\n${seen}`;
     if (this.recorded.has(key)) return;
     if (this.recorded.size >= MAX_REMEMBERED) this.recorded.clear();
     this.recorded.add(key);
     const command = {
       type: 'ObserveTools' as const,
-      data: { ...ref, source, autoApprove: auto, tools: versions },
+      data: {
+        serverId: ref.serverId,
+        serverName: ref.serverName,
+        source,
+        autoApprove: auto,
+        tools: versions,
+      },
     };
     handleCommand(
       this.deps.store,
