@@ -264,11 +264,16 @@ export class PerUserSupervisor implements Supervised {
     p.idleTimer.unref();
   }
 
-  /** A user's process learned (new) tools: they become the server's list, so /mcp clients see them. */
+  /**
+   * A user's process learned (new) tools: when discovery could not list any, they become the server's list,
+   * so /mcp clients see them (once an admin approved them: tool pinning). A discovered list is never
+   * replaced by what one user's process advertises.
+   */
   private onProcessChange(p: UserProcess): void {
     const s = p.snapshot();
     if (
       s.status === 'connected' &&
+      (this.toolsFromUser || this.state.tools.length === 0) &&
       s.toolsList.length > 0 &&
       JSON.stringify(s.toolsList) !== JSON.stringify(this.state.tools)
     ) {
