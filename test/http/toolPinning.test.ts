@@ -15,10 +15,9 @@ async function pinsOf(gw: TestGateway, server: string): Promise<Json> {
 
 /** Polls until the pins of `server` satisfy `check` (recording is asynchronous to what the server sent). */
 async function waitForPins(gw: TestGateway, server: string, check: (p: Json) => boolean): Promise<Json> {
-  let last: Json = {};
   const deadline = Date.now() + 15_000;
   for (;;) {
-    last = await pinsOf(gw, server);
+    const last = await pinsOf(gw, server);
     if (check(last)) return last;
     if (Date.now() > deadline) throw new Error(`pins of ${server} never matched: ${JSON.stringify(last)}`);
     await new Promise((r) => setTimeout(r, 25));

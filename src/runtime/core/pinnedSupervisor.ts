@@ -36,17 +36,18 @@ export function pinnedFactory(
     const userSource: ToolSource = server.config.secretDelivery === 'env' ? 'user_process' : 'server';
     /** Each user's last own list (per-user process or connection), to tell "held" from "absent". */
     const userLists = new Map<string, ToolDescriptor[]>();
-    let supervised: Supervised | undefined;
-    supervised = inner(server, {
+    // Filled right after construction; a change reported during construction finds it empty and only forwards.
+    const built: { server?: Supervised } = {};
+    const target = inner(server, {
       ...hooks,
       // A changed list (list_changed, restart, a user's process) is recorded as soon as it is seen.
       onChange: () => {
-        const s = supervised?.snapshot();
+        const s = built.server?.snapshot();
         if (s?.status === 'connected') pins.admit(ref, s.toolsList, sourceOf(s));
         hooks.onChange();
       },
     });
-    const target = supervised;
+    built.server = target;
     const admitted = (username: string | undefined): { tools: ToolDescriptor[]; source: ToolSource } => {
       const own = username === undefined ? undefined : userLists.get(username);
       if (own) return { tools: own, source: userSource };

@@ -96,18 +96,21 @@ export class ToolPins {
     auto: boolean,
     seen: string,
   ): void {
-    // A server that puts a secret it was given (a per-user process's env) into a tool is held, unrecorded.
-    const versions = tools
-      .map((t) => this.version(t))
-      .filter((v) => {
-        const text = canonicalJson(v.definition);
-        if (!ref.redact || ref.redact(text) === text) return true;
-        this.deps.logger.warn('a tool definition quotes a secret: held and not recorded', {
-          serverName: ref.serverName,
-          toolName: v.definition.name,
-        });
-        return false;
-      });
+    // A server may put a secret it was given (a call's arguments, a per-user env) into a tool: the event gets the
+    // definition with such values redacted (the hash stays the real one); a name that quotes one is never recorded.
+    const versions = tools.flatMap((t): ToolVersion[] => {
+      const v = this.version(t);
+      const redact = ref.redact;
+      const text = canonicalJson(v.definition);
+      if (!redact || redact(text) === text) return [v];
+      const quotes = { serverName: ref.serverName, toolName: redact(v.definition.name) };
+      if (redact(v.definition.name) !== v.definition.name) {
+        this.deps.logger.warn('a tool name quotes a secret: held and not recorded', quotes);
+        return [];
+      }
+      this.deps.logger.warn('a tool definition quotes a secret: recorded redacted', quotes);
+      return [{ hash: v.hash, definition: redactDeep(v.definition, redact) as ToolVersion['definition'] }];
+    });
     const key = `${ref.serverId}\n${source}\n${String(auto)}\n${seen}`;
     if (this.recorded.has(key)) return;
     if (this.recorded.size >= MAX_REMEMBERED) this.recorded.clear();
@@ -134,4 +137,14 @@ export class ToolPins {
       this.deps.logger.error('recording a tool catalogue failed', { serverName: ref.serverName, error });
     });
   }
+}
+
+/** Every string (and object key) of a JSON value through `redact`. */
+function redactDeep(value: unknown, redact: (text: string) => string): unknown {
+  if (typeof value === 'string') return redact(value);
+  if (Array.isArray(value)) return value.map((v) => redactDeep(v, redact));
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.entries(value as Record<string, unknown>).map(([k, v]) => [redact(k), redactDeep(v, redact)]),
+  );
 }
