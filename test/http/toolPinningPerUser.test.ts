@@ -112,11 +112,13 @@ describe('tool pinning with per-user processes (two users)', function () {
 
   it('never records a secret a process quotes in a tool: a quoting name is not recorded, a description is redacted', async () => {
     await setSecret('quinn', 'FIXTURE_EXTRA_TOOL', 'quinn_secret_tool');
-    const res = await call('quinn', 'quinn_secret_tool');
-    expect(res.status, res.text).to.equal(409);
-    expect(res.body.code).to.equal('tool_pending_approval');
-    expect((await pendingOf()).map((p) => p.toolName)).to.not.include('quinn_secret_tool');
+    // quinn's process also offers a tool named after his secret (never named here: the sweep would flag it).
+    expect((await call('quinn', 'echo')).status).to.equal(200);
+    const deadline = Date.now() + 10_000;
+    while (!gw.logs.join('\n').includes('a tool name quotes a secret') && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 25));
     expect(gw.logs.join('\n')).to.contain('a tool name quotes a secret');
+    expect((await pendingOf()).map((p) => p.toolName)).to.not.include('quinn_secret_tool');
 
     await setSecret('rita', 'FIXTURE_ECHO_DESCRIPTION', 'rita-private-description-7731');
     expect((await call('rita', 'echo')).body.code).to.equal('tool_pending_approval');
