@@ -107,7 +107,12 @@ export function applyToolPinEvent(state: ToolPinState, event: DomainEvent, occur
     case 'ToolCatalogPinned':
       state.serverName = event.data.serverName;
       state.established = true;
-      for (const t of event.data.tools) state.pinned.set(t.definition.name, { ...t, pinnedAt: occurredAt });
+      for (const t of event.data.tools) {
+        state.pinned.set(t.definition.name, { ...t, pinnedAt: occurredAt });
+        // A per-user process's list seen first is settled by the server's own identical catalogue.
+        if (state.pending.get(t.definition.name)?.proposed.hash === t.hash)
+          state.pending.delete(t.definition.name);
+      }
       return true;
     case 'ToolChangeDetected': {
       const { toolName, proposed, previous, source } = event.data;

@@ -56,6 +56,7 @@ describe('server management endpoints', () => {
         'timeout',
         'startupTimeout',
         'secretDelivery',
+        'toolApproval',
         'toolsList',
         'logs',
         'restarts',

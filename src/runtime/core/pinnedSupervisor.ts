@@ -48,6 +48,11 @@ export function pinnedFactory(
       },
     });
     built.server = target;
+    /** The server's own list (not one adopted from a user's process), for first use. */
+    const ownList = (): ToolDescriptor[] => {
+      const s = target.snapshot();
+      return sourceOf(s) === 'server' ? s.toolsList : [];
+    };
     const admitted = (username: string | undefined): { tools: ToolDescriptor[]; source: ToolSource } => {
       const own = username === undefined ? undefined : userLists.get(username);
       if (own) return { tools: own, source: userSource };
@@ -65,12 +70,12 @@ export function pinnedFactory(
       async callTool(tool, args, options) {
         // The call path checks first; this guards any other caller of the supervisor.
         const { tools, source } = admitted(options.username);
-        if (pins.held(ref, tools, source, tool)) throw pendingApproval(server.name, tool);
+        if (pins.held(ref, tools, source, tool, ownList())) throw pendingApproval(server.name, tool);
         return target.callTool(tool, args, options);
       },
       heldTool(toolName, username) {
         const { tools, source } = admitted(username);
-        return pins.held(ref, tools, source, toolName);
+        return pins.held(ref, tools, source, toolName, ownList());
       },
     };
     if (target.toolsFor) {
@@ -79,7 +84,7 @@ export function pinnedFactory(
         const raw = await toolsFor(username, options);
         if (raw === undefined) return undefined;
         userLists.set(username, raw);
-        return pins.admit(ref, raw, userSource);
+        return pins.admit(ref, raw, userSource, ownList());
       };
     }
     if (target.credentialsChanged) pinned.credentialsChanged = target.credentialsChanged.bind(target);

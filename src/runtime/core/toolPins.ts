@@ -47,8 +47,17 @@ export class ToolPins {
     return v;
   }
 
-  /** The tools of `tools` that may be listed and called now; records any tool new to the pin state. */
-  admit(ref: PinRef, tools: readonly ToolDescriptor[], source: ToolSource): ToolDescriptor[] {
+  /**
+   * The tools of `tools` that may be listed and called now; records any tool new to the pin state.
+   * `own`: the server's own current list (source `server`). Before its first catalogue is pinned, a
+   * per-user process's tool identical to one of it passes too (the pin is on its way, not a user's doing).
+   */
+  admit(
+    ref: PinRef,
+    tools: readonly ToolDescriptor[],
+    source: ToolSource,
+    own: readonly ToolDescriptor[] = [],
+  ): ToolDescriptor[] {
     if (tools.length === 0) return [];
     const models = this.deps.readModels();
     const state = models.toolPins.get(ref.serverId);
@@ -57,11 +66,17 @@ export class ToolPins {
       view?.serverId === ref.serverId && view.config.toolApproval === 'auto' && source === 'server';
     // First use: the server's own first catalogue is trusted as it is being pinned.
     const trusted = source === 'server' && (auto || !state?.established);
+    const firstUse = source === 'user_process' && !state?.established && own.length > 0;
+    const ownHashes = firstUse ? new Set(own.map((t) => this.version(t).hash)) : undefined;
     const visible: ToolDescriptor[] = [];
     let news = false;
     for (const tool of tools) {
       const { hash } = this.version(tool);
       if (state?.pinned.get(tool.name)?.hash === hash) {
+        visible.push(tool);
+        continue;
+      }
+      if (ownHashes?.has(hash)) {
         visible.push(tool);
         continue;
       }
@@ -84,9 +99,15 @@ export class ToolPins {
   }
 
   /** Whether `toolName` is among `tools` but not admitted (waiting for approval, or rejected). */
-  held(ref: PinRef, tools: readonly ToolDescriptor[], source: ToolSource, toolName: string): boolean {
+  held(
+    ref: PinRef,
+    tools: readonly ToolDescriptor[],
+    source: ToolSource,
+    toolName: string,
+    own: readonly ToolDescriptor[] = [],
+  ): boolean {
     const offered = tools.filter((t) => t.name === toolName);
-    return offered.length > 0 && this.admit(ref, offered, source).length === 0;
+    return offered.length > 0 && this.admit(ref, offered, source, own).length === 0;
   }
 
   private record(
