@@ -290,4 +290,26 @@ describe('tool pinning', function () {
     expect(await reached('a')).to.equal(2);
     expect(await reached('a__b')).to.equal(0);
   });
+
+  it('keeps pins and held changes across a gateway restart (they are events)', async () => {
+    await gw.request('POST', '/mcp/servers', fixtureServer('fx'));
+    await waitForStatus(gw, 'fx', ['connected']);
+    await waitForPins(gw, 'fx', (p) => names(p.pinned).includes('echo'));
+    await gw.request('PUT', '/mcp/servers/fx', { env: { FIXTURE_ECHO_DESCRIPTION: CHANGED } });
+    const held = await waitForPins(gw, 'fx', (p) => pendingNames(p).includes('echo'));
+    await gw.stop();
+    gw = await startTestGateway({ dataDir: gw.dataDir });
+    await waitForStatus(gw, 'fx', ['connected']);
+    const after = await pinsOf(gw, 'fx');
+    expect(after.pending).to.deep.equal(held.pending);
+    expect(names(await restTools(gw, 'fx')))
+      .to.include('add')
+      .and.not.include('echo');
+    const call = await gw.request('POST', '/mcp/tool/call', {
+      serverName: 'fx',
+      methodName: 'echo',
+      args: { message: 'hi' },
+    });
+    expect(call.body.code).to.equal('tool_pending_approval');
+  });
 });
