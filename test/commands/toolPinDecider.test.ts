@@ -87,6 +87,15 @@ describe('toolPinDecider', () => {
     ]);
   });
 
+  it("settles a per-user process's held tool when the server's own first catalogue has the same version", () => {
+    const held = when([], observe([v1], 'user_process'));
+    const pinnedNow = when(held, observe([v1, add]));
+    expect(pinnedNow).to.deep.equal([pinned]);
+    const state = given([...held, ...pinnedNow]);
+    expect(state.pending.size).to.equal(0);
+    expect(state.pinned.get('echo')?.hash).to.equal(v1.hash);
+  });
+
   it('auto-approves a change of the server itself, recording both the change and the approval', () => {
     expect(when([pinned], observe([v2, add], 'server', true))).to.deep.equal([
       detected,
