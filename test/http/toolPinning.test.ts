@@ -213,9 +213,18 @@ describe('tool pinning', function () {
     const types = (events.body.events as Json[]).map((e) => e.type);
     expect(types).to.deep.equal(['ToolCatalogPinned', 'ToolChangeDetected', 'ToolChangeApproved']);
     expect(((events.body.events as Json[])[2]!.data as Json).by).to.equal('auto');
-    // Switching back to manual goes through the same API.
+    // Switching back to manual goes through the same API, and restarts nothing (the gate reads it live).
+    const pid = gw.gateway.pool.snapshot('auto')?.pid;
     const manual = await gw.request('PUT', '/mcp/servers/auto', { toolApproval: 'manual' });
     expect((manual.body.server as Json).toolApproval).to.equal('manual');
+    expect((manual.body.server as Json).pid).to.equal(pid);
+    await gw.request('POST', '/mcp/tool/call', {
+      serverName: 'auto',
+      methodName: 'add_tool',
+      args: { name: 'later' },
+    });
+    await waitForPins(gw, 'auto', (p) => pendingNames(p).includes('later'));
+    expect(gw.gateway.pool.snapshot('auto')?.pid).to.equal(pid);
   });
 
   it('validates the approval API: unknown server 404, nothing held 404, bad hash 400, user token 403', async () => {
