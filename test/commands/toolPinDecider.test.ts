@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { toolPinDecider, type ToolPinCommand } from '../../src/commands/toolPinDecider.js';
+import { MAX_HELD_TOOLS, toolPinDecider, type ToolPinCommand } from '../../src/commands/toolPinDecider.js';
 import type { DomainEvent } from '../../src/events/domainEvents.js';
 import { canonicalJson, toolVersion } from '../../src/events/toolHash.js';
 import type { ToolPinState, ToolVersion } from '../../src/events/toolPinEvents.js';
@@ -75,6 +75,13 @@ describe('toolPinDecider', () => {
     expect(when([pinned], observe([v1, add, fresh]))).to.deep.equal([
       { type: 'ToolChangeDetected', data: { ...ref, toolName: 'fresh', source: 'server', proposed: fresh } },
     ]);
+  });
+
+  it('records at most MAX_HELD_TOOLS held new tools per server (the rest stay held, unrecorded)', () => {
+    const many = Array.from({ length: MAX_HELD_TOOLS + 20 }, (_, i) =>
+      toolVersion({ name: `t${i}`, inputSchema: {} }),
+    );
+    expect(when([pinned], observe(many))).to.have.length(MAX_HELD_TOOLS);
   });
 
   it("never pins a per-user process's first catalogue: every tool is held", () => {
