@@ -4,6 +4,7 @@ import {
   callTool,
   connectUpstream,
   createUpstreamClient,
+  isProbeFailure,
   listenForTools,
   listTools,
 } from '../client/upstreamClient.js';
@@ -44,6 +45,8 @@ export class StdioConnection {
   private lost = false;
   /** What the connection settled on, once open. */
   negotiation: Negotiation | undefined;
+  /** The server/discover probe got no usable answer (the process closed on it): initialize next time. */
+  probeFailed = false;
 
   constructor(
     process: StdioProcessOptions,
@@ -106,6 +109,7 @@ export class StdioConnection {
       void listenForTools(this.client, this.hooks.onTruncatedList);
       return tools;
     } catch (error) {
+      this.probeFailed = prior === undefined && isProbeFailure(error);
       throw new Error(this.startFailure(error, phase, timedOut, timeoutMs), { cause: error });
     } finally {
       clearTimeout(timer);
