@@ -36,8 +36,8 @@ export interface Supervised {
 
 export interface SupervisedHooks {
   redact: (line: string) => string;
-  /** Secret values to scrub from this server's logs from now on. */
-  remember: (values: Iterable<string>) => void;
+  /** Secret values (of this user) to scrub from this server's logs from now on. */
+  remember: (username: string, values: Iterable<string>) => void;
   onChange: () => void;
 }
 
@@ -186,7 +186,7 @@ export class ServerPool {
     const redactor = old?.redactor ?? new SecretRedactor();
     const server = this.create(desired, {
       redact: redactor.redact,
-      remember: (values) => redactor.remember(values),
+      remember: (username, values) => redactor.remember(username, values),
       onChange: () => this.notify(),
     });
     const isCurrent = (): boolean => this.entries.get(desired.name)?.server === server;

@@ -171,7 +171,7 @@ export class PerUserSupervisor implements Supervised {
       void p.evict('the user has no secrets for this server any more');
       return;
     }
-    this.remember(env);
+    this.remember(username, env);
     this.state.note(`[process ${p.id}] restarting: the user's secrets changed`);
     p.restartWith(env, () => this.processes.get(username) === p && this.active);
     this.processes.touch(username);
@@ -227,7 +227,7 @@ export class PerUserSupervisor implements Supervised {
       waits.push(victim.evict('least recently used, making room for another user'));
     }
     waits.push(this.options.budget.makeRoom());
-    this.remember(env);
+    this.remember(username, env);
     const p: UserProcess = new UserProcess({
       id: this.nextId++,
       serverName: this.name,
@@ -272,8 +272,8 @@ export class PerUserSupervisor implements Supervised {
     this.state.changed();
   }
 
-  private remember(env: Record<string, string>): void {
-    this.options.hooks.remember(Object.values(env));
+  private remember(username: string, env: Record<string, string>): void {
+    this.options.hooks.remember(username, Object.values(env));
   }
 
   /** Always tells the pool: the per-user processes it shows may have changed too. */
