@@ -41,6 +41,10 @@ export const ROUTE_POLICIES: readonly RoutePolicy[] = [
 
   { method: 'GET', path: '/mcp/tools', access: 'user', actsFor: query('username') },
   { method: 'POST', path: '/mcp/tool/call', access: 'user', actsFor: body('username') },
+  // Tool pinning (issue 14): reviewing and approving upstream tool changes is the operator's job.
+  { method: 'GET', path: '/mcp/tool-pins', access: 'admin' },
+  { method: 'POST', path: '/mcp/servers/:name/tool-pins/approve', access: 'admin' },
+  { method: 'POST', path: '/mcp/servers/:name/tool-pins/reject', access: 'admin' },
 
   { method: 'GET', path: '/secrets', access: 'user', actsFor: query('username') },
   { method: 'POST', path: '/secrets/set', access: 'user', actsFor: body('username') },

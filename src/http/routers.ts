@@ -17,6 +17,7 @@ import { identityRoutes } from './identityRoutes.js';
 import { interactionRoutes } from './authServer/interactionRoutes.js';
 import { resourceRoutes } from './authServer/resourceRoutes.js';
 import { auditRoutes } from './auditRoutes.js';
+import { toolPinRoutes } from './toolPinRoutes.js';
 
 /** Every router of the app, in mount order. Tests enumerate them to check docs and policies cover every route. */
 export function buildRouters(deps: AppDeps): Router[] {
@@ -37,6 +38,7 @@ export function buildRouters(deps: AppDeps): Router[] {
     interactionRoutes(deps),
     resourceRoutes(deps),
     auditRoutes(deps),
+    toolPinRoutes(deps),
     uiRoutes(),
   ];
 }

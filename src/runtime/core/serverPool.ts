@@ -32,6 +32,10 @@ export interface Supervised {
   userSecretsChanged?(username: string): void;
   /** The user was deleted: stop whatever acts for them (per-user processes, remote connections). */
   userDeleted?(username: string): void;
+  /** Tool pinning: the server offers this tool (to this user) but it waits for an admin's approval. */
+  heldTool?(toolName: string, username?: string): boolean;
+  /** A decorator's wrapped supervisor (diagnostics and tests). */
+  readonly inner?: Supervised;
 }
 
 export interface SupervisedHooks {
@@ -120,6 +124,11 @@ export class ServerPool {
   subscribe(listener: () => void): () => void {
     this.subscribers.add(listener);
     return () => this.subscribers.delete(listener);
+  }
+
+  /** Something every list depends on changed outside the servers (tool pins approved, say): tell subscribers. */
+  changed(): void {
+    this.notify();
   }
 
   async apply(actions: readonly SupervisorAction[]): Promise<void> {
