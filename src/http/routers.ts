@@ -17,6 +17,8 @@ import { identityRoutes } from './identityRoutes.js';
 import { interactionRoutes } from './authServer/interactionRoutes.js';
 import { resourceRoutes } from './authServer/resourceRoutes.js';
 import { auditRoutes } from './auditRoutes.js';
+import { healthSummaryRoutes } from './healthSummaryRoutes.js';
+import { logStreamRoutes } from './logStream.js';
 
 /** Every router of the app, in mount order. Tests enumerate them to check docs and policies cover every route. */
 export function buildRouters(deps: AppDeps): Router[] {
@@ -24,6 +26,8 @@ export function buildRouters(deps: AppDeps): Router[] {
     healthRoutes(deps),
     docsRoutes(),
     serverRoutes(deps),
+    logStreamRoutes(deps),
+    healthSummaryRoutes(deps),
     toolRoutes(deps),
     secretRoutes(deps),
     oauthRoutes(deps),
