@@ -34,7 +34,8 @@ export function healthSummaryRoutes(deps: AppDeps): Router {
             p50Ms: null,
             p95Ms: null,
           };
-          return { ...h, status: deps.runtime.snapshot(name)?.status ?? 'disconnected' };
+          const live = deps.runtime.snapshot(name);
+          return { ...h, status: live?.status ?? 'disconnected', restarts: live?.restarts ?? 0 };
         }),
     };
   });
