@@ -144,6 +144,15 @@ describe('web console identity pages in Chromium', function () {
     const tools = await page.getByLabel('Tool').locator('option').allTextContents();
     expect(tools.length).to.be.above(0);
     for (const t of tools) expect(t).to.match(/^echo/);
+    // Signing out revokes the access token, not only forgets it.
+    const token = await page.evaluate(() => sessionStorage.getItem('mcp-api.console.token'));
+    expect((await gw.request('GET', '/auth/me', undefined, { token })).status).to.equal(200);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('heading', { name: 'Sign in to mcp-api' }).waitFor();
+    let status = 200;
+    for (let i = 0; i < 50 && status === 200; i++)
+      status = (await gw.request('GET', '/auth/me', undefined, { token })).status;
+    expect(status, 'the token is revoked').to.equal(401);
     await page.close();
   });
 

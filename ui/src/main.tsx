@@ -13,7 +13,7 @@ import { ServerPage } from './pages/ServerPage.js';
 import { ServersPage } from './pages/ServersPage.js';
 import { SignInPage } from './pages/SignInPage.js';
 import { UsersPage } from './pages/UsersPage.js';
-import { finishOAuthSignIn } from './oauthSignIn.js';
+import { finishOAuthSignIn, revokeOAuthToken } from './oauthSignIn.js';
 import { forgetToken, signIn, storedToken, type Session } from './session.js';
 
 interface NavItem {
@@ -45,6 +45,8 @@ function App() {
   const [signInError, setSignInError] = useState<string | undefined>(undefined);
   const [route, setRoute] = useState(currentRoute());
   const signOut = (): void => {
+    const token = storedToken();
+    if (token) void revokeOAuthToken(token);
     forgetToken();
     setSession(undefined);
   };

@@ -10,6 +10,7 @@ interface Metadata {
   readonly authorization_endpoint: string;
   readonly token_endpoint: string;
   readonly registration_endpoint?: string;
+  readonly revocation_endpoint?: string;
 }
 
 /** Between leaving for the authorization server and coming back: this tab only. */
@@ -117,5 +118,23 @@ export async function finishOAuthSignIn(): Promise<string | undefined> {
   const body = (await res.json()) as { access_token?: string; error?: string; error_description?: string };
   if (body.error === 'invalid_client') localStorage.removeItem(`${CLIENT}:${redirectUri()}`);
   if (!res.ok || !body.access_token) throw new Error(body.error_description ?? body.error ?? 'no token');
+  sessionStorage.setItem(SIGNED_IN_AS, pending.client);
   return body.access_token;
+}
+
+/** Which client the tab's token was issued to, while it holds one from this sign-in. */
+const SIGNED_IN_AS = 'mcp-api.console.oauthClient';
+
+/** Signing out revokes the token this sign-in got (RFC 7009), so it is dead, not just forgotten. */
+export async function revokeOAuthToken(token: string): Promise<void> {
+  const client = sessionStorage.getItem(SIGNED_IN_AS);
+  sessionStorage.removeItem(SIGNED_IN_AS);
+  if (!client) return;
+  const m = await oauthMetadata();
+  if (!m?.revocation_endpoint) return;
+  await fetch(m.revocation_endpoint, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ token, token_type_hint: 'access_token', client_id: client }).toString(),
+  }).catch(() => undefined);
 }
