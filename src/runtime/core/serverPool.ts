@@ -103,7 +103,10 @@ export class ServerPool {
     const kept = this.entries.has(name) ? undefined : this.retired.get(name);
     const last = kept?.serverId === serverId ? kept?.server : undefined;
     // Only the logs: tools, pid and status of a stopped generation must not look live.
-    return last && { status: 'disconnected', toolsList: [], logs: last.snapshot().logs, restarts: 0 };
+    const snapshot = last?.snapshot();
+    if (!snapshot) return undefined;
+    const { logs, logCursor } = snapshot;
+    return { status: 'disconnected', toolsList: [], logs, ...(logCursor ? { logCursor } : {}), restarts: 0 };
   }
 
   /** Drops kept logs of servers that no longer exist (removed), so the map stays bounded by registered names. */
