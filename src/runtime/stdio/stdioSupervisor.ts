@@ -18,6 +18,9 @@ import type {
 } from '../core/types.js';
 import { describeExit } from './stdioProcessTransport.js';
 import { runToolCall } from '../calls/toolCall.js';
+import { runCatalog } from '../calls/catalogCall.js';
+import type { UpstreamNotice } from '../client/upstreamCatalog.js';
+import type { CatalogOptions, CatalogWork } from '../core/serverPool.js';
 import { noTelemetry, type Telemetry } from '../../telemetry/telemetry.js';
 
 export interface StdioSupervisorOptions {
@@ -45,6 +48,8 @@ export interface StdioSupervisorOptions {
   logs?: LogSink;
   /** [obs hook] tracing: a span per process start. */
   telemetry?: Telemetry;
+  /** Resource/prompt list changes and resource updates of the current process. */
+  onNotice?: ((notice: UpstreamNotice) => void) | undefined;
 }
 
 export type { LogSink };
@@ -136,6 +141,15 @@ export class StdioSupervisor {
     );
   }
 
+  /** Resources, prompts, completions on the current connection (waiting, within budget, while it connects). */
+  withCatalog<T>(_username: string, options: CatalogOptions, work: CatalogWork<T>): Promise<T> {
+    const target = { server: this.name, transport: 'stdio' as const, stopped: () => !this.active };
+    return runCatalog(target, options, async (signal) => {
+      const conn = await this.readiness.wait(signal);
+      return work(conn.catalog, signal);
+    });
+  }
+
   private unavailable(): AppError | undefined {
     if (this.state.status !== 'error' && this.state.status !== 'disconnected') return undefined;
     const why = this.state.statusMessage ? `: ${this.state.statusMessage}` : '';
@@ -206,6 +220,9 @@ export class StdioSupervisor {
         onToolsChanged: () => void this.refreshTools(conn),
         onTruncatedList: (reason) => this.note(`[supervisor] ${reason}`),
         onProtocolError: (error) => this.log.debug('mcp protocol error', { error: error.name }),
+        onNotice: (notice) => {
+          if (conn === this.current) this.options.onNotice?.(notice);
+        },
       },
     );
     return conn;
