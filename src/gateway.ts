@@ -20,6 +20,7 @@ import { NegotiationRecorder } from './runtime/core/negotiationRecorder.js';
 import type { UpstreamCapabilities } from './runtime/core/types.js';
 import { UserSecrets } from './runtime/calls/userSecrets.js';
 import { gatewayToolSource } from './runtime/endpoint/gatewayToolSource.js';
+import { gatewayCatalogSource } from './runtime/endpoint/catalog/catalogSource.js';
 import { McpEndpoint, type McpEndpointLimits } from './runtime/endpoint/mcpEndpoint.js';
 import { storeSessionLedger } from './runtime/endpoint/sessionLedger.js';
 import type { PerUserLimits } from './runtime/perUser/perUserSupervisor.js';
@@ -288,7 +289,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const runtime = audit
     ? auditRuntime(instrumented, audit.recorder, audit.scope, clock, () => telemetry.traceId())
     : instrumented;
+  const catalog = gatewayCatalogSource(() => projector.readModels, pool, access);
   const mcp = new McpEndpoint({
+    catalog,
+    visibility: (username, server, kind) => access.mayUseAny(username, server, kind),
     ledger: storeSessionLedger({
       store,
       readModels: () => projector.readModels,
@@ -307,6 +311,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     limits: { ...MCP_DEFAULTS, ...options.mcp },
   });
   pool.subscribe(() => mcp.toolsChanged());
+  pool.onNotice((server, notice, username) => mcp.notice(server, notice, username));
   // A policy or group change changes what lists show: sessions whose list changed are told.
   projector.on('applied', (event: { type: string }) => {
     const changesLists = ['AccessPolicySet', 'UserGroupsSet', 'UserSignedIn'].includes(event.type);

@@ -15,7 +15,8 @@ export type CatalogList = 'resources' | 'resourceTemplates' | 'prompts';
 
 /** Something an upstream announced: a list changed, or a subscribed resource was updated. */
 export type UpstreamNotice =
-  | { readonly kind: 'resources' | 'prompts' }
+  | { readonly kind: 'resources' }
+  | { readonly kind: 'prompts' }
   | { readonly kind: 'resourceUpdated'; readonly uri: string };
 
 const LIST_METHOD: Record<CatalogList, CatalogMethod> = {
@@ -51,8 +52,11 @@ export class UpstreamCatalog {
       if (kind === 'resources') {
         this.cached.delete('resources');
         this.cached.delete('resourceTemplates');
-      } else this.cached.delete('prompts');
-      onNotice({ kind });
+        onNotice({ kind: 'resources' });
+      } else {
+        this.cached.delete('prompts');
+        onNotice({ kind: 'prompts' });
+      }
     };
     client.setNotificationHandler('notifications/resources/list_changed', changed('resources'));
     client.setNotificationHandler('notifications/prompts/list_changed', changed('prompts'));
