@@ -96,8 +96,8 @@ export class CatalogNotices {
 
 function listenedUris(body: unknown): string[] {
   if (typeof body !== 'object' || body === null) return [];
-  const message = body as { method?: unknown; params?: { resourceSubscriptions?: unknown } };
+  const message = body as { method?: unknown; params?: { notifications?: { resourceSubscriptions?: unknown } } };
   if (message.method !== 'subscriptions/listen') return [];
-  const uris = message.params?.resourceSubscriptions;
+  const uris = message.params?.notifications?.resourceSubscriptions;
   return Array.isArray(uris) ? uris.filter((u): u is string => typeof u === 'string').slice(0, 256) : [];
 }
