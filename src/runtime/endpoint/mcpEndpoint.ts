@@ -123,6 +123,11 @@ export class McpEndpoint {
     if (!this.closed) this.notices.route(serverName, notice, username);
   }
 
+  /** Resources, prompts and completions (the REST routes use the same source). */
+  get catalog(): CatalogSource | undefined {
+    return this.options.catalog;
+  }
+
   /** Legacy sessions this instance holds live. */
   get sessionCount(): number {
     return this.legacy.size;
