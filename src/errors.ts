@@ -11,6 +11,8 @@ export type ErrorCode =
   | 'forbidden'
   | 'server_not_found'
   | 'tool_not_found'
+  | 'resource_not_found'
+  | 'prompt_not_found'
   | 'secret_not_found'
   | 'route_not_found'
   | 'method_not_allowed'
@@ -56,6 +58,8 @@ const STATUS: Record<ErrorCode, number> = {
   forbidden: 403,
   server_not_found: 404,
   tool_not_found: 404,
+  resource_not_found: 404,
+  prompt_not_found: 404,
   secret_not_found: 404,
   route_not_found: 404,
   method_not_allowed: 405,

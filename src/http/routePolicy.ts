@@ -41,6 +41,10 @@ export const ROUTE_POLICIES: readonly RoutePolicy[] = [
 
   { method: 'GET', path: '/mcp/tools', access: 'user', actsFor: query('username') },
   { method: 'POST', path: '/mcp/tool/call', access: 'user', actsFor: body('username') },
+  { method: 'GET', path: '/mcp/resources', access: 'user', actsFor: query('username') },
+  { method: 'POST', path: '/mcp/resource/read', access: 'user', actsFor: body('username') },
+  { method: 'GET', path: '/mcp/prompts', access: 'user', actsFor: query('username') },
+  { method: 'POST', path: '/mcp/prompt/get', access: 'user', actsFor: body('username') },
 
   { method: 'GET', path: '/secrets', access: 'user', actsFor: query('username') },
   { method: 'POST', path: '/secrets/set', access: 'user', actsFor: body('username') },
@@ -68,6 +72,9 @@ export const ROUTE_POLICIES: readonly RoutePolicy[] = [
   { method: 'POST', path: '/mcp', access: 'user', actsFor: query('username') },
   { method: 'GET', path: '/mcp', access: 'user', actsFor: query('username') },
   { method: 'DELETE', path: '/mcp', access: 'user', actsFor: query('username') },
+  { method: 'POST', path: '/mcp/servers/:name/mcp', access: 'user', actsFor: query('username') },
+  { method: 'GET', path: '/mcp/servers/:name/mcp', access: 'user', actsFor: query('username') },
+  { method: 'DELETE', path: '/mcp/servers/:name/mcp', access: 'user', actsFor: query('username') },
 
   { method: 'GET', path: '/auth/me', access: 'user' },
   { method: 'POST', path: '/auth/tokens', access: 'admin' },

@@ -11,6 +11,7 @@ import { secretRoutes } from './secretRoutes.js';
 import { serverRoutes } from './serverRoutes.js';
 import { tokenRoutes } from './tokenRoutes.js';
 import { toolRoutes } from './toolRoutes.js';
+import { catalogRoutes } from './catalogRoutes.js';
 import { uiRoutes } from './uiRoutes.js';
 import { userRoutes } from './userRoutes.js';
 import { identityRoutes } from './identityRoutes.js';
@@ -25,6 +26,7 @@ export function buildRouters(deps: AppDeps): Router[] {
     docsRoutes(),
     serverRoutes(deps),
     toolRoutes(deps),
+    catalogRoutes(deps),
     secretRoutes(deps),
     oauthRoutes(deps),
     packageRoutes(deps),

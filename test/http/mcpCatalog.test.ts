@@ -1,17 +1,8 @@
 import { expect } from 'chai';
-import { fileURLToPath } from 'node:url';
 import { connectMcpV2, type McpEra, type McpV2TestClient } from '../support/mcpClient.js';
 import { startTestGateway, waitForStatus, type TestGateway } from '../support/testGateway.js';
 
-export const CATALOG_SERVER = fileURLToPath(new URL('../fixtures/catalogServer.js', import.meta.url));
-
-export const catalogServer = (name: string, env: Record<string, string> = {}): Record<string, unknown> => ({
-  name,
-  transportType: 'stdio',
-  command: process.execPath,
-  args: [CATALOG_SERVER],
-  env,
-});
+import { catalogServer } from '../support/catalogFixture.js';
 
 type Item = Record<string, unknown>;
 
