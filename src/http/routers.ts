@@ -11,6 +11,7 @@ import { secretRoutes } from './secretRoutes.js';
 import { serverRoutes } from './serverRoutes.js';
 import { tokenRoutes } from './tokenRoutes.js';
 import { toolRoutes } from './toolRoutes.js';
+import { catalogRoutes } from './catalogRoutes.js';
 import { uiRoutes } from './uiRoutes.js';
 import { userRoutes } from './userRoutes.js';
 import { identityRoutes } from './identityRoutes.js';
@@ -30,6 +31,7 @@ export function buildRouters(deps: AppDeps): Router[] {
     logStreamRoutes(deps),
     healthSummaryRoutes(deps),
     toolRoutes(deps),
+    catalogRoutes(deps),
     secretRoutes(deps),
     oauthRoutes(deps),
     packageRoutes(deps),

@@ -4,7 +4,7 @@ import { DEFAULT_IDENTITY } from '../stdio/stdioSupervisor.js';
 import { IdleLeases, type IdleTimers } from '../core/idleLeases.js';
 import { SupervisorState } from '../core/supervisorState.js';
 import { leastRecentlyUsedIdle, tooManyProcesses, type ProcessBudget } from './processBudget.js';
-import type { Supervised, SupervisedHooks } from '../core/serverPool.js';
+import type { CatalogOptions, CatalogWork, Supervised, SupervisedHooks } from '../core/serverPool.js';
 import type {
   CallOptions,
   NegotiationMemory,
@@ -156,6 +156,11 @@ export class PerUserSupervisor implements Supervised {
     return this.withProcess(username, options.signal, async (p) => p.snapshot().toolsList);
   }
 
+  /** Resources, prompts, completions of this user's own process (started if needed). */
+  withCatalog<T>(username: string, options: CatalogOptions, work: CatalogWork<T>): Promise<T> {
+    return this.withProcess(username, options.signal, (p) => p.managed.withCatalog(username, options, work));
+  }
+
   /** The user was deleted: their process (with their old secrets in its environment) stops now. */
   userDeleted(username: string): void {
     void this.processes.reset(username, 'the user was deleted');
@@ -239,6 +244,9 @@ export class PerUserSupervisor implements Supervised {
       secretEnv: env,
       negotiation: this.options.negotiation?.(username),
       log: (line) => this.state.note(line),
+      onNotice: (notice) => {
+        if (this.processes.get(username) === p) this.options.hooks.notice?.(notice, username);
+      },
       onChange: () => this.onProcessChange(p),
       now: this.now,
     });
