@@ -11,6 +11,8 @@ export type ErrorCode =
   | 'forbidden'
   | 'server_not_found'
   | 'tool_not_found'
+  | 'resource_not_found'
+  | 'prompt_not_found'
   | 'secret_not_found'
   | 'route_not_found'
   | 'method_not_allowed'
@@ -64,6 +66,8 @@ const STATUS: Record<ErrorCode, number> = {
   tool_change_not_found: 404,
   /** The held version is not the one the admin approved or rejected (it changed again meanwhile). */
   tool_change_conflict: 409,
+  resource_not_found: 404,
+  prompt_not_found: 404,
   secret_not_found: 404,
   route_not_found: 404,
   method_not_allowed: 405,

@@ -71,6 +71,7 @@ export function wireRuntime(deps: RuntimeWiringDeps): RuntimeWiring {
     identity,
     negotiations,
     telemetry,
+    maxMessageBytes: options.maxMessageBytes,
   });
   const perUser = { ...PER_USER_DEFAULTS, ...options.perUser };
   const budget = new ProcessBudget(perUser.maxTotal);

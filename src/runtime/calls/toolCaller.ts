@@ -89,7 +89,8 @@ export class ToolCaller {
       );
     }
     const hidden = google ? this.googleParams(view, input.username) : { params: {}, values: [] };
-    this.deps.pool.redactor(serverName)?.remember([...Object.values(secrets), ...hidden.values]);
+    const redactor = this.deps.pool.redactor(serverName);
+    redactor?.remember(input.username, [...Object.values(secrets), ...hidden.values]);
     const server = this.deps.pool.get(serverName);
     if (!server)
       throw new AppError('server_unavailable', `Server ${serverName} is not running`, { serverName });
@@ -119,7 +120,8 @@ export class ToolCaller {
         { kind: 'client', attributes: upstream },
       );
     } catch (error) {
-      throw scrubError(error, injected);
+      // Read after the call: a per-user process's environment (the user's secrets) is remembered when it starts.
+      throw scrubError(error, [...injected, ...(redactor?.valuesOf(input.username) ?? [])]);
     }
   }
 
