@@ -35,6 +35,7 @@ export function runToolCall(
         timeoutMs,
         onProgress: options.onProgress,
         trace: options.trace,
+        relay: options.relay,
       });
     },
     (error, outcome) =>

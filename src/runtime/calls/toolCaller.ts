@@ -110,6 +110,7 @@ export class ToolCaller {
               username: input.username,
               onProgress: extras.onProgress,
               trace: tel.inject(),
+              relay: extras.relay,
             },
           ),
         { kind: 'client', attributes: upstream },

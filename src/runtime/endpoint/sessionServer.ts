@@ -11,6 +11,7 @@ import type { Logger } from '../../logger.js';
 import type { ToolCallExtras } from '../core/types.js';
 import type { ProgressUpdate, ToolResult } from '../core/types.js';
 import type { McpAccess } from './access.js';
+import { sessionRelay } from '../relay/sessionRelay.js';
 import { allowedByFilter, parseExposedName, visibleTools, type ServerTools } from './toolCatalog.js';
 
 export interface McpToolCall {
@@ -111,7 +112,10 @@ export function createSessionServer(options: SessionServerOptions): Server {
         { message: `calling ${target.toolName} on ${target.serverName}` },
         'mcp-api',
       );
-      const extras = callExtras(server, ctx, _meta?.progressToken);
+      const extras = {
+        ...callExtras(server, ctx, _meta?.progressToken),
+        relay: sessionRelay(server, ctx, access.principal.username),
+      };
       // The signal aborts on notifications/cancelled, when a legacy session closes, and when a
       // modern request's response stream closes: the upstream call is cancelled too.
       return (await options.source.call(call, ctx.mcpReq.signal, extras)) as CallToolResult;

@@ -130,6 +130,7 @@ export class PerUserSupervisor implements Supervised {
         signal: options.signal,
         onProgress: options.onProgress,
         trace: options.trace,
+        relay: options.relay,
       }),
     );
   }

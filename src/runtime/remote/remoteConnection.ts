@@ -7,7 +7,6 @@ import {
 import { isAppError } from '../../errors.js';
 import type { ReconnectionOptions } from '../../events/serverEvents.js';
 import {
-  callTool,
   connectUpstream,
   createUpstreamClient,
   describe,
@@ -22,6 +21,8 @@ import type {
   ToolResult,
   UpstreamIdentity,
 } from '../core/types.js';
+import { relayedCallTool } from '../relay/relayedCall.js';
+import { UpstreamRelay } from '../relay/upstreamRelay.js';
 import { fallsBackToSse, httpStatusOf, KnownSseOnly, SessionExpiredError } from './httpFailures.js';
 
 export { describeFailure, httpStatusOf, SessionExpiredError } from './httpFailures.js';
@@ -63,6 +64,7 @@ const SDK_RECONNECTION = {
  */
 export class RemoteConnection {
   private client: Client | undefined;
+  private relay: UpstreamRelay | undefined;
   private transport: StreamableHTTPClientTransport | SSEClientTransport | undefined;
   private closing = false;
   private lost = false;
@@ -154,7 +156,8 @@ export class RemoteConnection {
   /** Pass-through tools/call: no client-side output validation, the result is forwarded as is. */
   callTool(name: string, args: Record<string, unknown>, limits: CallLimits): Promise<ToolResult> {
     const client = this.live();
-    return this.track(() => callTool(client, name, args, limits));
+    const relay = this.relay ?? new UpstreamRelay(client, {});
+    return this.track(() => relayedCallTool(client, relay, name, args, limits));
   }
 
   /** Ends the session on the server (DELETE) where the transport has one, then closes. */
@@ -196,6 +199,7 @@ export class RemoteConnection {
       onTruncatedList: this.o.onNote,
     });
     this.client = client;
+    this.relay = new UpstreamRelay(client, this.o.identity.capabilities);
     this.transport = transport;
     let opened = false;
     client.onerror = (error) => {
