@@ -24,11 +24,8 @@ export async function relayedCallTool(
   const relay = limits.relay;
   const handle = hub.begin(relay, limits.onProgress);
   try {
-    const meta = {
-      ...limits.trace,
-      ...(limits.onProgress ? { progressToken: handle.token } : {}),
-    };
-    const base = { name, arguments: args, ...(Object.keys(meta).length > 0 ? { _meta: meta } : {}) };
+    // Always our token: it also tells which Streamable HTTP response stream belongs to this call.
+    const base = { name, arguments: args, _meta: { ...limits.trace, progressToken: handle.token } };
     let params: JsonRecord = { ...base, ...relay?.retry };
     for (let round = 0; ; round++) {
       const result = (await client.request(

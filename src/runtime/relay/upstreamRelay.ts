@@ -5,7 +5,9 @@ import {
   type JSONRPCMessage,
   type Transport,
 } from '@modelcontextprotocol/client';
+import { randomUUID } from 'node:crypto';
 import type { ProgressUpdate, UpstreamCapabilities } from '../core/types.js';
+import { StreamAttribution } from './streamAttribution.js';
 import {
   CAPABILITY_OF,
   RELAYED_METHODS,
@@ -13,6 +15,8 @@ import {
   type JsonRecord,
   type RelayedMethod,
 } from './clientRelay.js';
+
+type HandlerContext = { mcpReq: { id: string | number; signal: AbortSignal } };
 
 interface ActiveCall {
   readonly relay: ClientRelay | undefined;
@@ -33,39 +37,60 @@ export interface CallHandle {
  * the SDK sees the message: the SDK dispatches notifications a microtask late but responses at
  * once, so a last progress notification that arrives in the same chunk as the result was dropped.
  *
- * Server→client requests (elicitation, sampling, roots) and log messages carry no reference to
- * the call that caused them on stdio or on an SSE stream. They are routed only when every call in
- * flight on the connection belongs to one client (one legacy session or one modern request);
- * otherwise the upstream gets a JSON-RPC error and the log message is dropped: never a guess.
+ * Server→client requests (elicitation, sampling, roots) and log messages go to the call whose
+ * Streamable HTTP response stream carried them (StreamAttribution). On stdio and on an SSE stream
+ * nothing ties them to a call: they are routed only when every call in flight on the connection
+ * belongs to one client (one legacy session or one modern request); otherwise the upstream gets a
+ * JSON-RPC error and the log message is dropped. Never a guess, never another user.
  */
 export class UpstreamRelay {
   private readonly calls = new Map<string, ActiveCall>();
+  /** Tokens are unique across connections: a stream attribution may outlive one client. */
+  private readonly prefix = `mcp-api-${randomUUID().slice(0, 8)}`;
   private seq = 0;
   private wrapped: Transport | undefined;
 
   constructor(
     private readonly client: Client,
     capabilities: UpstreamCapabilities,
+    private readonly streams?: StreamAttribution,
   ) {
-    const relay = (method: RelayedMethod, params: unknown, signal: AbortSignal): Promise<never> =>
-      this.relayRequest(method, (params ?? {}) as JsonRecord, signal) as Promise<never>;
+    const relay = (method: RelayedMethod, params: unknown, ctx: HandlerContext): Promise<never> =>
+      this.relayRequest(method, (params ?? {}) as JsonRecord, ctx.mcpReq) as Promise<never>;
     // The SDK refuses handlers for capabilities the connection does not advertise.
     for (const method of RELAYED_METHODS) {
       if (!capabilities[CAPABILITY_OF[method]]) continue;
       if (method === 'elicitation/create')
-        client.setRequestHandler(method, (r, ctx) => relay(method, r.params, ctx.mcpReq.signal));
+        client.setRequestHandler(method, (r, ctx) => relay(method, r.params, ctx));
       else if (method === 'sampling/createMessage')
-        client.setRequestHandler(method, (r, ctx) => relay(method, r.params, ctx.mcpReq.signal));
-      else client.setRequestHandler(method, (r, ctx) => relay(method, r.params, ctx.mcpReq.signal));
+        client.setRequestHandler(method, (r, ctx) => relay(method, r.params, ctx));
+      else client.setRequestHandler(method, (r, ctx) => relay(method, r.params, ctx));
     }
   }
 
   /** A call starts; `end()` when it settles (progress after that is dropped, as it belongs to nobody). */
   begin(relay: ClientRelay | undefined, onProgress: ((u: ProgressUpdate) => void) | undefined): CallHandle {
     this.attach();
-    const token = `mcp-api-${++this.seq}`;
+    const token = `${this.prefix}-${++this.seq}`;
     this.calls.set(token, { relay, onProgress });
-    return { token, end: () => void this.calls.delete(token) };
+    return {
+      token,
+      end: () => {
+        this.calls.delete(token);
+        this.streams?.forget(token);
+      },
+    };
+  }
+
+  /** The call a token stands for is in flight (on this connection). */
+  has(token: string): boolean {
+    return this.calls.has(token);
+  }
+
+  /** The call's client by stream, when the transport tells; else the sole client in flight. */
+  private clientFor(token: string | undefined): ClientRelay | undefined {
+    if (token !== undefined) return this.calls.get(token)?.relay;
+    return this.soleClient();
   }
 
   /** The one client every call in flight belongs to, or undefined when there is none or several. */
@@ -79,8 +104,12 @@ export class UpstreamRelay {
     return found;
   }
 
-  private async relayRequest(method: RelayedMethod, params: JsonRecord, signal: AbortSignal): Promise<JsonRecord> {
-    const target = this.soleClient();
+  private async relayRequest(
+    method: RelayedMethod,
+    params: JsonRecord,
+    req: { id: string | number; signal: AbortSignal },
+  ): Promise<JsonRecord> {
+    const target = this.clientFor(this.streams?.requestOwner(req.id));
     if (!target) {
       throw new ProtocolError(
         ProtocolErrorCode.MethodNotFound,
@@ -89,7 +118,7 @@ export class UpstreamRelay {
     }
     if (!target.supports(method))
       throw new ProtocolError(ProtocolErrorCode.MethodNotFound, `The calling client does not support ${method}`);
-    return target.request(method, params, signal);
+    return target.request(method, params, req.signal);
   }
 
   /** Wraps the transport's message handler once per transport (a reconnect brings a new one). */
@@ -113,7 +142,8 @@ export class UpstreamRelay {
       return true;
     }
     if (message.method === 'notifications/message') {
-      this.soleClient()?.log({ level: String(params.level), logger: loggerOf(params), data: params.data });
+      const target = this.clientFor(this.streams?.logOwner(params));
+      target?.log({ level: String(params.level), logger: loggerOf(params), data: params.data });
       return true;
     }
     return false;

@@ -22,6 +22,7 @@ import type {
   UpstreamIdentity,
 } from '../core/types.js';
 import { relayedCallTool } from '../relay/relayedCall.js';
+import { StreamAttribution } from '../relay/streamAttribution.js';
 import { UpstreamRelay } from '../relay/upstreamRelay.js';
 import { fallsBackToSse, httpStatusOf, KnownSseOnly, SessionExpiredError } from './httpFailures.js';
 
@@ -65,6 +66,8 @@ const SDK_RECONNECTION = {
 export class RemoteConnection {
   private client: Client | undefined;
   private relay: UpstreamRelay | undefined;
+  /** Which response stream a server→client message came on (Streamable HTTP only). */
+  private readonly streams = new StreamAttribution((token) => this.relay?.has(token) === true);
   private transport: StreamableHTTPClientTransport | SSEClientTransport | undefined;
   private closing = false;
   private lost = false;
@@ -180,7 +183,7 @@ export class RemoteConnection {
   private streamable(): StreamableHTTPClientTransport {
     const resume = this.o.resume;
     const transport = new StreamableHTTPClientTransport(this.o.url, {
-      fetch: this.o.fetch,
+      fetch: this.streams.wrap(this.o.fetch),
       reconnectionOptions: { ...SDK_RECONNECTION, ...this.o.reconnectionOptions },
       ...(resume ? { sessionId: resume.sessionId } : {}),
     });
@@ -199,7 +202,7 @@ export class RemoteConnection {
       onTruncatedList: this.o.onNote,
     });
     this.client = client;
-    this.relay = new UpstreamRelay(client, this.o.identity.capabilities);
+    this.relay = new UpstreamRelay(client, this.o.identity.capabilities, this.streams);
     this.transport = transport;
     let opened = false;
     client.onerror = (error) => {
