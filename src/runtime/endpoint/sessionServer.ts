@@ -11,7 +11,8 @@ import type { Logger } from '../../logger.js';
 import type { ToolCallExtras } from '../core/types.js';
 import type { ProgressUpdate, ToolResult } from '../core/types.js';
 import type { McpAccess } from './access.js';
-import { sessionRelay } from '../relay/sessionRelay.js';
+import type { ParkedCalls } from '../relay/parkedCalls.js';
+import { relayedCall } from '../relay/sessionRelay.js';
 import { allowedByFilter, parseExposedName, visibleTools, type ServerTools } from './toolCatalog.js';
 
 export interface McpToolCall {
@@ -42,6 +43,8 @@ export interface SessionServerOptions {
   readonly version: string;
   /** How long a client may cache tools/list (2026-07-28 `ttlMs`; always `cacheScope: "private"`). */
   readonly listTtlMs: number;
+  /** 2026-07-28 calls waiting for the client's answer to an upstream's question (see relay/). */
+  readonly parked?: ParkedCalls | undefined;
 }
 
 const INSTRUCTIONS =
@@ -112,13 +115,12 @@ export function createSessionServer(options: SessionServerOptions): Server {
         { message: `calling ${target.toolName} on ${target.serverName}` },
         'mcp-api',
       );
-      const extras = {
-        ...callExtras(server, ctx, _meta?.progressToken),
-        relay: sessionRelay(server, ctx, access.principal.username),
-      };
+      const relayed = relayedCall(server, ctx, { username: call.username, tool: name, parked: options.parked });
+      const extras = { ...callExtras(server, ctx, _meta?.progressToken), onProgress: relayed.progress };
       // The signal aborts on notifications/cancelled, when a legacy session closes, and when a
       // modern request's response stream closes: the upstream call is cancelled too.
-      return (await options.source.call(call, ctx.mcpReq.signal, extras)) as CallToolResult;
+      const result = await relayed.run((signal, relay) => options.source.call(call, signal, { ...extras, relay }));
+      return result as CallToolResult;
     } catch (error) {
       return await failure(error, name, options.logger, ctx);
     } finally {

@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import {
-  ProtocolError,
-  ProtocolErrorCode,
+  inputRequired,
   type LoggingLevel,
   type Server,
   type ServerContext,
 } from '@modelcontextprotocol/server';
-import { CAPABILITY_OF, type ClientRelay, type JsonRecord, type RelayedMethod } from './clientRelay.js';
+import type { ProgressUpdate, ToolResult } from '../core/types.js';
+import { CAPABILITY_OF, type ClientRelay, type JsonRecord, type LogMessage } from './clientRelay.js';
+import { Flight, type Leg } from './flight.js';
+import type { ParkedCalls } from './parkedCalls.js';
 
 const LEVELS: readonly LoggingLevel[] = [
   'debug',
@@ -20,45 +22,99 @@ const LEVELS: readonly LoggingLevel[] = [
 ];
 const CAPABILITIES_KEY = 'io.modelcontextprotocol/clientCapabilities';
 
+export interface RelayedCallOptions {
+  readonly username: string;
+  /** The exposed tool name: a parked call resumes only for the same tool. */
+  readonly tool: string;
+  readonly parked?: ParkedCalls | undefined;
+}
+
+/** One /mcp tools/call as the relays see it: progress to send back, and how to run the call. */
+export interface RelayedCall {
+  readonly relay: ClientRelay;
+  progress(update: ProgressUpdate): void;
+  run(start: (signal: AbortSignal, relay: ClientRelay) => Promise<ToolResult>): Promise<ToolResult>;
+}
+
 /**
- * The calling client of one /mcp tools/call, as the upstream side sees it. A legacy session takes
- * server→client requests on the call's own response stream; a 2026-07-28 request takes
- * `input_required` results instead (see relayedCall and parkedCalls). Log messages go through the
- * SDK's own filter: the session's logging/setLevel, or the request's per-request log level.
+ * The calling client of one /mcp tools/call. A legacy session takes server→client requests on the
+ * call's own response stream. A 2026-07-28 request cannot: what a legacy upstream asks mid-call
+ * becomes an `input_required` result and the call waits, parked, for the client's retry (Flight);
+ * a modern upstream's own `input_required` passes through unchanged. Log messages go through the
+ * SDK's filter: the session's logging/setLevel, or the request's per-request log level.
  */
-export function sessionRelay(server: Server, ctx: ServerContext, username: string): ClientRelay {
+export function relayedCall(server: Server, ctx: ServerContext, options: RelayedCallOptions): RelayedCall {
   const envelope = ctx.mcpReq.envelope as JsonRecord | undefined;
-  const modern = envelope !== undefined;
-  const declared = (modern ? envelope[CAPABILITIES_KEY] : undefined) ?? server.getClientCapabilities() ?? {};
-  const capabilities = declared as JsonRecord;
+  const declared = (envelope?.[CAPABILITIES_KEY] ?? server.getClientCapabilities() ?? {}) as JsonRecord;
+  const token = ctx.mcpReq._meta?.progressToken;
+  const progress = (update: ProgressUpdate): void => {
+    if (token === undefined) return;
+    void ctx.mcpReq
+      .notify({ method: 'notifications/progress', params: { ...update, progressToken: token } })
+      .catch(() => undefined);
+  };
+  const log = (message: LogMessage): void => {
+    const level = LEVELS.find((l) => l === message.level) ?? 'info';
+    void ctx.mcpReq.log(level, message.data, message.logger).catch(() => undefined);
+  };
+  if (envelope === undefined) return legacyCall(ctx, options.username, declared, progress, log);
+  return modernCall(ctx, options, declared, { signal: ctx.mcpReq.signal, progress, log });
+}
+
+function legacyCall(
+  ctx: ServerContext,
+  username: string,
+  capabilities: JsonRecord,
+  progress: (update: ProgressUpdate) => void,
+  log: (message: LogMessage) => void,
+): RelayedCall {
   // A stateless legacy POST has no session: that request alone is the client.
-  const scope = modern || !ctx.sessionId ? `request ${randomUUID()}` : `session ${ctx.sessionId}`;
-  const inputResponses = ctx.mcpReq.inputResponses;
-  const requestState = ctx.mcpReq.requestState<unknown>();
+  const scope = ctx.sessionId ? `session ${ctx.sessionId}` : `request ${randomUUID()}`;
+  const relay: ClientRelay = {
+    owner: `${username}\u0000${scope}`,
+    era: 'legacy',
+    supports: (method) => capabilities[CAPABILITY_OF[method]] !== undefined,
+    request: async (method, params, signal) =>
+      (await ctx.mcpReq.send({ method, params }, { signal })) as JsonRecord,
+    log,
+  };
+  return { relay, progress, run: (start) => start(ctx.mcpReq.signal, relay) };
+}
+
+function modernCall(
+  ctx: ServerContext,
+  options: RelayedCallOptions,
+  capabilities: JsonRecord,
+  leg: Leg,
+): RelayedCall {
+  const responses = ctx.mcpReq.inputResponses;
+  const state = ctx.mcpReq.requestState<unknown>();
+  const resumed = typeof state === 'string' ? options.parked?.take(state, options.username, options.tool) : undefined;
+  // A state that is not one of ours is the upstream's: it goes back there byte for byte.
   const retry =
-    modern && (inputResponses !== undefined || typeof requestState === 'string')
+    !resumed && (responses !== undefined || typeof state === 'string')
       ? {
-          ...(inputResponses !== undefined ? { inputResponses } : {}),
-          ...(typeof requestState === 'string' ? { requestState } : {}),
+          ...(responses !== undefined ? { inputResponses: responses } : {}),
+          ...(typeof state === 'string' ? { requestState: state } : {}),
         }
       : undefined;
+  const flight = resumed ?? new Flight(`${options.username}\u0000request ${randomUUID()}`, capabilities, retry);
   return {
-    owner: `${username}\u0000${scope}`,
-    era: modern ? 'modern' : 'legacy',
-    supports: (method: RelayedMethod) => capabilities[CAPABILITY_OF[method]] !== undefined,
-    async request(method, params, signal) {
-      if (modern) {
-        throw new ProtocolError(
-          ProtocolErrorCode.MethodNotFound,
-          `${method} cannot be relayed to a 2026-07-28 client outside an input_required round`,
-        );
+    relay: flight,
+    progress: (update) => flight.progress(update),
+    async run(start) {
+      flight.bind(leg);
+      if (resumed) flight.answer(responses);
+      else flight.start(start(flight.signal, flight));
+      const outcome = await flight.next();
+      if (outcome.kind === 'result') return outcome.result;
+      if (!options.parked) {
+        flight.cancel('input requests cannot be relayed here');
+        throw new Error('input requests cannot be relayed here');
       }
-      return (await ctx.mcpReq.send({ method, params }, { signal })) as JsonRecord;
+      const requestState = options.parked.park(flight, options.username, options.tool);
+      const question = { method: outcome.method, params: outcome.params };
+      return { ...inputRequired({ inputRequests: { [outcome.key]: question } as never, requestState }) };
     },
-    log(message) {
-      const level = LEVELS.find((l) => l === message.level) ?? 'info';
-      void ctx.mcpReq.log(level, message.data, message.logger).catch(() => undefined);
-    },
-    retry,
   };
 }
