@@ -18,6 +18,7 @@ import { ArgumentValidator } from './runtime/calls/argumentValidator.js';
 import { createSupervisorFactory } from './runtime/core/createSupervisor.js';
 import { NegotiationRecorder } from './runtime/core/negotiationRecorder.js';
 import type { UpstreamCapabilities } from './runtime/core/types.js';
+import { RELAYED_CAPABILITIES } from './runtime/relay/clientRelay.js';
 import { UserSecrets } from './runtime/calls/userSecrets.js';
 import { gatewayToolSource } from './runtime/endpoint/gatewayToolSource.js';
 import { McpEndpoint, type McpEndpointLimits } from './runtime/endpoint/mcpEndpoint.js';
@@ -75,7 +76,7 @@ export interface GatewayOptions {
   readonly startConcurrency?: number;
   /** Leave servers stopped until `startServers()` (the composition root listens first). */
   readonly deferServerStart?: boolean;
-  /** What upstreams are told the gateway can do as a client; default nothing (nothing is relayed yet). */
+  /** What upstreams are told the gateway can do as a client; default: everything it relays. */
   readonly upstreamCapabilities?: UpstreamCapabilities;
   /** One stdio message larger than this fails its call with result_too_large (default 10 MiB). */
   readonly maxMessageBytes?: number;
@@ -147,7 +148,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const urlPolicy = options.remote?.urlPolicy ?? createUrlPolicy();
   const identity = {
     clientInfo: { name: 'mcp-api', version: '0.1.0' },
-    capabilities: options.upstreamCapabilities ?? {},
+    capabilities: options.upstreamCapabilities ?? RELAYED_CAPABILITIES,
   };
   const negotiations = new NegotiationRecorder(
     store,

@@ -44,3 +44,15 @@ export interface ClientRelay {
   /** 2026-07-28 retries: what the client sent back with this call (passed upstream verbatim). */
   readonly retry?: { readonly inputResponses?: JsonRecord; readonly requestState?: string } | undefined;
 }
+
+/**
+ * What every upstream connection is told the gateway can do as a client: exactly what is relayed
+ * to /mcp clients (a call from a client without the capability gets a clean refusal upstream).
+ * Task-augmented elicitation and sampling are run by the gateway itself (ClientTasks).
+ */
+export const RELAYED_CAPABILITIES = {
+  sampling: {},
+  elicitation: { form: {}, url: {} },
+  roots: { listChanged: true },
+  tasks: { list: {}, cancel: {}, requests: { elicitation: { create: {} }, sampling: { createMessage: {} } } },
+} as const;

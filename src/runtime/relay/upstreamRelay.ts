@@ -7,6 +7,7 @@ import {
 } from '@modelcontextprotocol/client';
 import { randomUUID } from 'node:crypto';
 import type { ProgressUpdate, UpstreamCapabilities } from '../core/types.js';
+import { ClientTasks, TaskError } from './clientTasks.js';
 import { StreamAttribution } from './streamAttribution.js';
 import {
   CAPABILITY_OF,
@@ -15,6 +16,8 @@ import {
   type JsonRecord,
   type RelayedMethod,
 } from './clientRelay.js';
+
+const AMBIGUOUS = 'no single client call is in flight on this connection';
 
 type HandlerContext = { mcpReq: { id: string | number; signal: AbortSignal } };
 
@@ -49,6 +52,8 @@ export class UpstreamRelay {
   private readonly prefix = `mcp-api-${randomUUID().slice(0, 8)}`;
   private seq = 0;
   private wrapped: Transport | undefined;
+  private readonly tasks = new ClientTasks();
+  private readonly tasksEnabled: boolean;
 
   constructor(
     private readonly client: Client,
@@ -57,6 +62,7 @@ export class UpstreamRelay {
   ) {
     const relay = (method: RelayedMethod, params: unknown, ctx: HandlerContext): Promise<never> =>
       this.relayRequest(method, (params ?? {}) as JsonRecord, ctx.mcpReq) as Promise<never>;
+    this.tasksEnabled = capabilities.tasks !== undefined;
     // The SDK refuses handlers for capabilities the connection does not advertise.
     for (const method of RELAYED_METHODS) {
       if (!capabilities[CAPABILITY_OF[method]]) continue;
@@ -113,7 +119,7 @@ export class UpstreamRelay {
     if (!target) {
       throw new ProtocolError(
         ProtocolErrorCode.MethodNotFound,
-        `${method} cannot be relayed: no single client call is in flight on this connection`,
+        `${method} cannot be relayed: ${AMBIGUOUS}`,
       );
     }
     if (!target.supports(method))
@@ -127,13 +133,56 @@ export class UpstreamRelay {
     if (!transport || transport === this.wrapped) return;
     this.wrapped = transport;
     const inner = transport.onmessage;
+    const previousClose = transport.onclose;
+    transport.onclose = () => {
+      this.tasks.close();
+      previousClose?.();
+    };
     transport.onmessage = (message, extra) => {
-      if (!this.intercept(message)) inner?.(message, extra);
+      if (!this.intercept(message, transport)) inner?.(message, extra);
     };
   }
 
-  private intercept(message: JSONRPCMessage): boolean {
-    if (!('method' in message) || 'id' in message) return false;
+  /**
+   * Task-augmented elicitation and sampling (2025-11-25) and the task polls that follow are
+   * answered here, below the SDK, which would validate a CreateTaskResult as a plain result.
+   */
+  private taskRequest(message: Request, transport: Transport): boolean {
+    const params = (message.params ?? {}) as JsonRecord;
+    const method = message.method;
+    const polled = method.startsWith('tasks/');
+    const augmented = (method === 'elicitation/create' || method === 'sampling/createMessage') && params.task;
+    if (!polled && !augmented) return false;
+    const reply = (work: () => Promise<JsonRecord>): void => {
+      work().then(
+        (result) => void transport.send({ jsonrpc: '2.0', id: message.id, result }).catch(() => undefined),
+        (error: unknown) => {
+          const code = error instanceof TaskError || ProtocolError.isInstance(error) ? error.code : -32603;
+          const text = error instanceof Error ? error.message : String(error);
+          void transport.send({ jsonrpc: '2.0', id: message.id, error: { code, message: text } }).catch(() => undefined);
+        },
+      );
+    };
+    if (polled) {
+      reply(() => this.tasks.handle(method, params));
+      return true;
+    }
+    const relayed = method as RelayedMethod;
+    // Attributed now, while the causing call is in flight; the relay itself runs in the background.
+    const target = this.clientFor(this.streams?.requestOwner(message.id));
+    const { task, ...plain } = params;
+    reply(async () => {
+      if (!target) throw new ProtocolError(ProtocolErrorCode.MethodNotFound, `${method} cannot be relayed: ${AMBIGUOUS}`);
+      if (!target.supports(relayed))
+        throw new ProtocolError(ProtocolErrorCode.MethodNotFound, `The calling client does not support ${method}`);
+      return this.tasks.create((task as JsonRecord).ttl, (signal) => target.request(relayed, plain, signal));
+    });
+    return true;
+  }
+
+  private intercept(message: JSONRPCMessage, transport: Transport): boolean {
+    if (!('method' in message)) return false;
+    if ('id' in message) return this.tasksEnabled && this.taskRequest(message, transport);
     const params = (message.params ?? {}) as JsonRecord;
     if (message.method === 'notifications/progress') {
       const call = this.calls.get(String(params.progressToken));
@@ -149,6 +198,8 @@ export class UpstreamRelay {
     return false;
   }
 }
+
+type Request = Extract<JSONRPCMessage, { id: unknown; method: string }>;
 
 function progressOf(params: JsonRecord): ProgressUpdate {
   return {

@@ -1,0 +1,83 @@
+import { fileURLToPath } from 'node:url';
+import { Client, type CallToolResult } from '@modelcontextprotocol/client';
+import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
+import { expect } from 'chai';
+import { RELAYED_CAPABILITIES } from '../../../src/runtime/relay/clientRelay.js';
+import { connectMcpV2, type McpV2TestClient } from '../../support/mcpClient.js';
+import { startTestGateway, waitForStatus, type TestGateway } from '../../support/testGateway.js';
+
+const EVERYTHING = fileURLToPath(
+  new URL('../../../../node_modules/@modelcontextprotocol/server-everything/dist/index.js', import.meta.url),
+);
+const text = (r: unknown): string => ((r as CallToolResult).content[0] as { text: string }).text;
+
+/** The tools server-everything shows a client that declares everything the gateway relays. */
+async function directTools(): Promise<string[]> {
+  const client = new Client({ name: 'direct', version: '1' }, { capabilities: { ...RELAYED_CAPABILITIES } });
+  const transport = new StdioClientTransport({ command: process.execPath, args: [EVERYTHING, 'stdio'], stderr: 'ignore' });
+  await client.connect(transport);
+  try {
+    return (await client.listTools()).tools.map((t) => t.name).sort();
+  } finally {
+    await client.close();
+  }
+}
+
+describe('server-everything through /mcp (capabilities advertised upstream)', function () {
+  this.timeout(60_000);
+  let gw: TestGateway;
+  let mcp: McpV2TestClient;
+
+  before(async () => {
+    // Default wiring: the gateway advertises what it relays, nothing configured.
+    gw = await startTestGateway();
+    await gw.request('POST', '/mcp/servers', {
+      name: 'everything',
+      transportType: 'stdio',
+      command: process.execPath,
+      args: [EVERYTHING, 'stdio'],
+      env: {},
+    });
+    await waitForStatus(gw, 'everything', ['connected'], 30_000);
+    mcp = await connectMcpV2(gw, 'legacy', {
+      capabilities: { elicitation: { form: {} }, sampling: {}, roots: {} },
+    });
+    mcp.client.setRequestHandler('elicitation/create', async () => ({
+      action: 'accept',
+      content: { name: 'Ada', favoriteColor: 'blue', agreeToTerms: true },
+    }));
+    mcp.client.setRequestHandler('sampling/createMessage', async () => ({
+      role: 'assistant',
+      model: 'test',
+      content: { type: 'text', text: 'a sampled answer' },
+    }));
+    mcp.client.setRequestHandler('roots/list', async () => ({ roots: [{ uri: 'file:///work', name: 'work' }] }));
+  });
+  after(async () => {
+    await mcp.close();
+    await gw.close();
+  });
+
+  it('lists every tool server-everything offers a fully capable client', async () => {
+    const direct = await directTools();
+    expect(direct).to.include.members(['trigger-elicitation-request-async', 'trigger-sampling-request-async']);
+    const listed = (await mcp.client.listTools()).tools
+      .map((t) => t.name)
+      .filter((n) => n.startsWith('everything__'))
+      .map((n) => n.slice('everything__'.length))
+      .sort();
+    expect(listed).to.deep.equal(direct);
+  });
+
+  it('relays its elicitation and sampling requests, plain and as tasks, and its roots request', async () => {
+    const call = (name: string, args: Record<string, unknown> = {}) =>
+      mcp.client.callTool({ name: `everything__${name}`, arguments: args });
+    expect(JSON.stringify(await call('trigger-elicitation-request'))).to.contain('Ada');
+    expect(JSON.stringify(await call('trigger-sampling-request', { prompt: 'hi' }))).to.contain('a sampled answer');
+    expect(JSON.stringify(await call('get-roots-list'))).to.contain('file:///work');
+    expect(JSON.stringify(await call('trigger-elicitation-request-async'))).to.contain('Ada');
+    expect(JSON.stringify(await call('trigger-sampling-request-async', { prompt: 'hi' }))).to.contain(
+      'a sampled answer',
+    );
+  });
+});
