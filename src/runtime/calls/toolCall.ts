@@ -36,6 +36,7 @@ export function runToolCall(
         onProgress: options.onProgress,
         trace: options.trace,
         relay: options.relay,
+        asTask: options.asTask,
       });
     },
     (error, outcome) =>

@@ -111,6 +111,7 @@ export class ToolCaller {
               onProgress: extras.onProgress,
               trace: tel.inject(),
               relay: extras.relay,
+              asTask: (tool.execution as { taskSupport?: unknown } | undefined)?.taskSupport === 'required',
             },
           ),
         { kind: 'client', attributes: upstream },

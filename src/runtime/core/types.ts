@@ -76,6 +76,8 @@ export interface CallOptions {
   trace?: Readonly<Record<string, string>>;
   /** The /mcp client that made the call: what the upstream asks or logs during it goes there. */
   relay?: ClientRelay | undefined;
+  /** The tool runs only as a task (2025-11-25 `execution.taskSupport: "required"`). */
+  asTask?: boolean | undefined;
 }
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
@@ -111,6 +113,7 @@ export interface CallLimits extends RequestLimits {
   /** [obs hook] W3C trace context, sent as the request's `_meta`. */
   trace?: Readonly<Record<string, string>> | undefined;
   relay?: ClientRelay | undefined;
+  asTask?: boolean | undefined;
 }
 
 /** The protocol era and version an upstream connection settled on (2026-07-28 and later: modern). */

@@ -131,6 +131,7 @@ export class PerUserSupervisor implements Supervised {
         onProgress: options.onProgress,
         trace: options.trace,
         relay: options.relay,
+        asTask: options.asTask,
       }),
     );
   }

@@ -3,6 +3,7 @@ import { AppError } from '../../errors.js';
 import type { CallLimits, ToolResult } from '../core/types.js';
 import { RELAYED_METHODS, type ClientRelay, type JsonRecord, type RelayedMethod } from './clientRelay.js';
 import type { UpstreamRelay } from './upstreamRelay.js';
+import { callAsTask } from './upstreamTask.js';
 
 /** As many input rounds as the SDK's own driver allows before giving up. */
 const MAX_INPUT_ROUNDS = 10;
@@ -27,6 +28,7 @@ export async function relayedCallTool(
     // Always our token: it also tells which Streamable HTTP response stream belongs to this call.
     const base = { name, arguments: args, _meta: { ...limits.trace, progressToken: handle.token } };
     let params: JsonRecord = { ...base, ...relay?.retry };
+    if (limits.asTask) return await callAsTask(client, params, limits);
     for (let round = 0; ; round++) {
       const result = (await client.request(
         { method: 'tools/call', params: params as { name: string } },

@@ -134,6 +134,7 @@ export class RemoteSupervisor {
           onProgress: options.onProgress,
           trace: options.trace,
           relay: options.relay,
+          asTask: options.asTask,
         };
         return this.withSlot(username, (slot) =>
           slot.run((conn) => conn.callTool(tool, args, limits), signal),

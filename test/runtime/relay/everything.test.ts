@@ -4,6 +4,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { expect } from 'chai';
 import { RELAYED_CAPABILITIES } from '../../../src/runtime/relay/clientRelay.js';
 import { connectMcpV2, type McpV2TestClient } from '../../support/mcpClient.js';
+import { call as restCall } from '../../support/remote.js';
 import { startTestGateway, waitForStatus, type TestGateway } from '../../support/testGateway.js';
 
 const EVERYTHING = fileURLToPath(
@@ -79,5 +80,17 @@ describe('server-everything through /mcp (capabilities advertised upstream)', fu
     expect(JSON.stringify(await call('trigger-sampling-request-async', { prompt: 'hi' }))).to.contain(
       'a sampled answer',
     );
+  });
+
+  it('runs a tool that requires a task (2025-11-25 tasks) for a /mcp client and a REST caller', async () => {
+    const viaMcp = await mcp.client.callTool({
+      name: 'everything__simulate-research-query',
+      arguments: { topic: 'gateways', ambiguous: false },
+    });
+    expect(viaMcp.isError ?? false).to.equal(false);
+    expect(JSON.stringify(viaMcp)).to.contain('gateways');
+    const viaRest = await restCall(gw, 'everything', 'simulate-research-query', { topic: 'relays' });
+    expect(viaRest.status, viaRest.text).to.equal(200);
+    expect(viaRest.text).to.contain('relays');
   });
 });
