@@ -115,11 +115,17 @@ export function createSessionServer(options: SessionServerOptions): Server {
         { message: `calling ${target.toolName} on ${target.serverName}` },
         'mcp-api',
       );
-      const relayed = relayedCall(server, ctx, { username: call.username, tool: name, parked: options.parked });
+      const relayed = relayedCall(server, ctx, {
+        username: call.username,
+        tool: name,
+        parked: options.parked,
+      });
       const extras = { ...callExtras(server, ctx, _meta?.progressToken), onProgress: relayed.progress };
       // The signal aborts on notifications/cancelled, when a legacy session closes, and when a
       // modern request's response stream closes: the upstream call is cancelled too.
-      const result = await relayed.run((signal, relay) => options.source.call(call, signal, { ...extras, relay }));
+      const result = await relayed.run((signal, relay) =>
+        options.source.call(call, signal, { ...extras, relay }),
+      );
       return result as CallToolResult;
     } catch (error) {
       return await failure(error, name, options.logger, ctx);

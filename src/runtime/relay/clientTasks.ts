@@ -55,7 +55,10 @@ export class ClientTasks {
       done: run(abort.signal).then(
         (result) => this.finish(entry, 'completed', { result }),
         (error: unknown) => {
-          const code = typeof (error as { code?: unknown }).code === 'number' ? (error as { code: number }).code : -32603;
+          const code =
+            typeof (error as { code?: unknown }).code === 'number'
+              ? (error as { code: number }).code
+              : -32603;
           const message = error instanceof Error ? error.message : String(error);
           this.finish(entry, abort.signal.aborted ? 'cancelled' : 'failed', { error: { code, message } });
         },
@@ -80,7 +83,10 @@ export class ClientTasks {
     }
     await entry.done;
     if (entry.error) throw new TaskError(entry.error.code, entry.error.message);
-    const meta = { ...(entry.result?._meta as JsonRecord | undefined), [RELATED_TASK]: { taskId: entry.task.taskId } };
+    const meta = {
+      ...(entry.result?._meta as JsonRecord | undefined),
+      [RELATED_TASK]: { taskId: entry.task.taskId },
+    };
     return { ...entry.result, _meta: meta };
   }
 

@@ -17,7 +17,12 @@ export interface Leg {
 
 export type Outcome =
   | { readonly kind: 'result'; readonly result: ToolResult }
-  | { readonly kind: 'input'; readonly key: string; readonly method: RelayedMethod; readonly params: JsonRecord };
+  | {
+      readonly kind: 'input';
+      readonly key: string;
+      readonly method: RelayedMethod;
+      readonly params: JsonRecord;
+    };
 
 interface Question {
   readonly key: string;
@@ -135,4 +140,9 @@ export class Flight implements ClientRelay {
   }
 }
 
-const toOutcome = (q: Question): Outcome => ({ kind: 'input', key: q.key, method: q.method, params: q.params });
+const toOutcome = (q: Question): Outcome => ({
+  kind: 'input',
+  key: q.key,
+  method: q.method,
+  params: q.params,
+});

@@ -38,7 +38,10 @@ export async function relayedCallTool(
       if (relay?.era === 'modern') return { ...result };
       if (!relay) throw needsClient(name);
       if (round + 1 >= MAX_INPUT_ROUNDS)
-        throw new AppError('upstream_error', `Tool ${name} asked for input more than ${MAX_INPUT_ROUNDS} times`);
+        throw new AppError(
+          'upstream_error',
+          `Tool ${name} asked for input more than ${MAX_INPUT_ROUNDS} times`,
+        );
       const inputResponses = await fulfil(relay, result.inputRequests, limits.signal);
       params = {
         ...base,

@@ -89,7 +89,8 @@ function modernCall(
 ): RelayedCall {
   const responses = ctx.mcpReq.inputResponses;
   const state = ctx.mcpReq.requestState<unknown>();
-  const resumed = typeof state === 'string' ? options.parked?.take(state, options.username, options.tool) : undefined;
+  const resumed =
+    typeof state === 'string' ? options.parked?.take(state, options.username, options.tool) : undefined;
   // A state that is not one of ours is the upstream's: it goes back there byte for byte.
   const retry =
     !resumed && (responses !== undefined || typeof state === 'string')
@@ -98,7 +99,8 @@ function modernCall(
           ...(typeof state === 'string' ? { requestState: state } : {}),
         }
       : undefined;
-  const flight = resumed ?? new Flight(`${options.username}\u0000request ${randomUUID()}`, capabilities, retry);
+  const flight =
+    resumed ?? new Flight(`${options.username}\u0000request ${randomUUID()}`, capabilities, retry);
   return {
     relay: flight,
     progress: (update) => flight.progress(update),

@@ -117,13 +117,13 @@ export class UpstreamRelay {
   ): Promise<JsonRecord> {
     const target = this.clientFor(this.streams?.requestOwner(req.id));
     if (!target) {
-      throw new ProtocolError(
-        ProtocolErrorCode.MethodNotFound,
-        `${method} cannot be relayed: ${AMBIGUOUS}`,
-      );
+      throw new ProtocolError(ProtocolErrorCode.MethodNotFound, `${method} cannot be relayed: ${AMBIGUOUS}`);
     }
     if (!target.supports(method))
-      throw new ProtocolError(ProtocolErrorCode.MethodNotFound, `The calling client does not support ${method}`);
+      throw new ProtocolError(
+        ProtocolErrorCode.MethodNotFound,
+        `The calling client does not support ${method}`,
+      );
     return target.request(method, params, req.signal);
   }
 
@@ -159,7 +159,9 @@ export class UpstreamRelay {
         (error: unknown) => {
           const code = error instanceof TaskError || ProtocolError.isInstance(error) ? error.code : -32603;
           const text = error instanceof Error ? error.message : String(error);
-          void transport.send({ jsonrpc: '2.0', id: message.id, error: { code, message: text } }).catch(() => undefined);
+          void transport
+            .send({ jsonrpc: '2.0', id: message.id, error: { code, message: text } })
+            .catch(() => undefined);
         },
       );
     };
@@ -172,9 +174,16 @@ export class UpstreamRelay {
     const target = this.clientFor(this.streams?.requestOwner(message.id));
     const { task, ...plain } = params;
     reply(async () => {
-      if (!target) throw new ProtocolError(ProtocolErrorCode.MethodNotFound, `${method} cannot be relayed: ${AMBIGUOUS}`);
+      if (!target)
+        throw new ProtocolError(
+          ProtocolErrorCode.MethodNotFound,
+          `${method} cannot be relayed: ${AMBIGUOUS}`,
+        );
       if (!target.supports(relayed))
-        throw new ProtocolError(ProtocolErrorCode.MethodNotFound, `The calling client does not support ${method}`);
+        throw new ProtocolError(
+          ProtocolErrorCode.MethodNotFound,
+          `The calling client does not support ${method}`,
+        );
       return this.tasks.create((task as JsonRecord).ttl, (signal) => target.request(relayed, plain, signal));
     });
     return true;

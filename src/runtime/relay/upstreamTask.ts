@@ -21,7 +21,11 @@ const ANY_OBJECT: StandardSchemaV1<JsonRecord, JsonRecord> = {
  * the plain result. The task id never leaves the gateway: only the call that created it can see,
  * wait on or cancel it. Cancelling the call cancels the task (tasks/cancel).
  */
-export async function callAsTask(client: Client, params: JsonRecord, limits: CallLimits): Promise<ToolResult> {
+export async function callAsTask(
+  client: Client,
+  params: JsonRecord,
+  limits: CallLimits,
+): Promise<ToolResult> {
   const options = { signal: limits.signal, timeout: limits.timeoutMs };
   const created: JsonRecord = await client.request(
     { method: 'tools/call', params: { ...params, task: { ttl: limits.timeoutMs } } },

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { Client, type CallToolResult } from '@modelcontextprotocol/client';
+import { Client } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { expect } from 'chai';
 import { RELAYED_CAPABILITIES } from '../../../src/runtime/relay/clientRelay.js';
@@ -10,12 +10,15 @@ import { startTestGateway, waitForStatus, type TestGateway } from '../../support
 const EVERYTHING = fileURLToPath(
   new URL('../../../../node_modules/@modelcontextprotocol/server-everything/dist/index.js', import.meta.url),
 );
-const text = (r: unknown): string => ((r as CallToolResult).content[0] as { text: string }).text;
 
 /** The tools server-everything shows a client that declares everything the gateway relays. */
 async function directTools(): Promise<string[]> {
   const client = new Client({ name: 'direct', version: '1' }, { capabilities: { ...RELAYED_CAPABILITIES } });
-  const transport = new StdioClientTransport({ command: process.execPath, args: [EVERYTHING, 'stdio'], stderr: 'ignore' });
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [EVERYTHING, 'stdio'],
+    stderr: 'ignore',
+  });
   await client.connect(transport);
   try {
     return (await client.listTools()).tools.map((t) => t.name).sort();
@@ -52,7 +55,9 @@ describe('server-everything through /mcp (capabilities advertised upstream)', fu
       model: 'test',
       content: { type: 'text', text: 'a sampled answer' },
     }));
-    mcp.client.setRequestHandler('roots/list', async () => ({ roots: [{ uri: 'file:///work', name: 'work' }] }));
+    mcp.client.setRequestHandler('roots/list', async () => ({
+      roots: [{ uri: 'file:///work', name: 'work' }],
+    }));
   });
   after(async () => {
     await mcp.close();
@@ -61,7 +66,10 @@ describe('server-everything through /mcp (capabilities advertised upstream)', fu
 
   it('lists every tool server-everything offers a fully capable client', async () => {
     const direct = await directTools();
-    expect(direct).to.include.members(['trigger-elicitation-request-async', 'trigger-sampling-request-async']);
+    expect(direct).to.include.members([
+      'trigger-elicitation-request-async',
+      'trigger-sampling-request-async',
+    ]);
     const listed = (await mcp.client.listTools()).tools
       .map((t) => t.name)
       .filter((n) => n.startsWith('everything__'))
@@ -74,7 +82,9 @@ describe('server-everything through /mcp (capabilities advertised upstream)', fu
     const call = (name: string, args: Record<string, unknown> = {}) =>
       mcp.client.callTool({ name: `everything__${name}`, arguments: args });
     expect(JSON.stringify(await call('trigger-elicitation-request'))).to.contain('Ada');
-    expect(JSON.stringify(await call('trigger-sampling-request', { prompt: 'hi' }))).to.contain('a sampled answer');
+    expect(JSON.stringify(await call('trigger-sampling-request', { prompt: 'hi' }))).to.contain(
+      'a sampled answer',
+    );
     expect(JSON.stringify(await call('get-roots-list'))).to.contain('file:///work');
     expect(JSON.stringify(await call('trigger-elicitation-request-async'))).to.contain('Ada');
     expect(JSON.stringify(await call('trigger-sampling-request-async', { prompt: 'hi' }))).to.contain(

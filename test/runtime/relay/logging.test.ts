@@ -1,6 +1,12 @@
 import type { Client } from '@modelcontextprotocol/client';
 import { expect } from 'chai';
-import { connectMcpV2, envelope, modernHeaders, postMcp, type McpV2TestClient } from '../../support/mcpClient.js';
+import {
+  connectMcpV2,
+  envelope,
+  modernHeaders,
+  postMcp,
+  type McpV2TestClient,
+} from '../../support/mcpClient.js';
 import { startTestGateway, type TestGateway } from '../../support/testGateway.js';
 import { registerRelayUpstreams, type RelayUpstreams, type UpstreamKind } from './relayUpstreams.js';
 
@@ -87,7 +93,9 @@ describe('upstream log messages through /mcp', function () {
     const post = (id: number, level?: string) =>
       postMcp(gw, body(id, level), { headers: modernHeaders('tools/call', tool) });
     expect((await post(1)).text).to.not.contain('modern 1');
-    expect((await post(2, 'info')).text).to.contain('modern 2').and.contain('relay-fixture');
+    expect((await post(2, 'info')).text)
+      .to.contain('modern 2')
+      .and.contain('relay-fixture');
     expect((await post(3, 'error')).text).to.not.contain('modern 3');
   });
 });

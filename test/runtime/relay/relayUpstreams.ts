@@ -4,7 +4,9 @@ import { startRemoteMcpServer, type RemoteMcpServer } from '../../fixtures/remot
 import { remoteServer } from '../../support/remote.js';
 import { waitForStatus, type TestGateway } from '../../support/testGateway.js';
 
-export const RELAY_STDIO_SERVER = fileURLToPath(new URL('../../fixtures/relayStdioServer.js', import.meta.url));
+export const RELAY_STDIO_SERVER = fileURLToPath(
+  new URL('../../fixtures/relayStdioServer.js', import.meta.url),
+);
 
 /** What the gateway tells upstreams it can relay (the default wiring advertises the same). */
 export const RELAYED_CAPABILITIES = {

@@ -68,7 +68,10 @@ describe('server→client relays through /mcp', function () {
       const asked: string[] = [];
       const client = await connect('legacy', 'ada', asked);
       const server = upstreams.names[kind];
-      const elicited = await client.callTool({ name: `${server}__elicit`, arguments: { message: 'Your name?' } });
+      const elicited = await client.callTool({
+        name: `${server}__elicit`,
+        arguments: { message: 'Your name?' },
+      });
       expect(JSON.parse(text(elicited))).to.deep.equal({ action: 'accept', content: { name: 'ada' } });
       const sampled = await client.callTool({ name: `${server}__sample`, arguments: { prompt: 'Say hi' } });
       expect(JSON.parse(text(sampled))).to.deep.equal({ type: 'text', text: 'sampled by ada' });
@@ -115,7 +118,10 @@ describe('server→client relays through /mcp', function () {
       requestInit: { headers: { authorization: `Bearer ${token}` } },
     });
     const client = new ClientV1({ name: 'v1', version: '1' }, { capabilities: { elicitation: {} } });
-    client.setRequestHandler(ElicitRequestSchema, async () => ({ action: 'accept', content: { name: 'vic' } }));
+    client.setRequestHandler(ElicitRequestSchema, async () => ({
+      action: 'accept',
+      content: { name: 'vic' },
+    }));
     await client.connect(transport);
     try {
       const result = await client.callTool({
@@ -160,7 +166,10 @@ describe('server→client relays through /mcp', function () {
       const server = upstreams.names[kind];
       const aborter = new AbortController();
       const waiting = b
-        .callTool({ name: `${server}__wait`, arguments: { tag: `busy-${kind}`, ms: 20_000 } }, { signal: aborter.signal })
+        .callTool(
+          { name: `${server}__wait`, arguments: { tag: `busy-${kind}`, ms: 20_000 } },
+          { signal: aborter.signal },
+        )
         .catch(() => undefined);
       await new Promise((r) => setTimeout(r, 300));
       const result = await a.callTool({ name: `${server}__elicit`, arguments: { message: 'for amy' } });

@@ -46,7 +46,10 @@ describe('relays for 2026-07-28 clients and upstreams (input_required)', functio
     const { token } = await gw.issueToken(who);
     const c = await connectMcpV2(gw, era, { token, capabilities: CLIENT_CAPABILITIES });
     clients.push(c);
-    c.client.setRequestHandler('elicitation/create', async () => ({ action: 'accept', content: { name: who } }));
+    c.client.setRequestHandler('elicitation/create', async () => ({
+      action: 'accept',
+      content: { name: who },
+    }));
     c.client.setRequestHandler('sampling/createMessage', async () => ({
       role: 'assistant',
       model: 'test',
@@ -59,7 +62,10 @@ describe('relays for 2026-07-28 clients and upstreams (input_required)', functio
   before(async () => {
     gw = await startTestGateway({ upstreamCapabilities: RELAYED_CAPABILITIES });
     upstreams = await registerRelayUpstreams(gw);
-    modern = await startRemoteMcpServer({ mode: 'modern', buildModern: () => buildModernRelayServer(record) });
+    modern = await startRemoteMcpServer({
+      mode: 'modern',
+      buildModern: () => buildModernRelayServer(record),
+    });
     await gw.request('POST', '/mcp/servers', remoteServer('modern_up', modern.url));
     await waitForStatus(gw, 'modern_up', ['connected']);
   });
