@@ -73,7 +73,8 @@ function legacyCall(
   const relay: ClientRelay = {
     owner: `${username}\u0000${scope}`,
     era: 'legacy',
-    supports: (method) => capabilities[CAPABILITY_OF[method]] !== undefined,
+    // Without a session (a stateless POST answered with plain JSON) nothing can reach the client mid-call.
+    supports: (method) => ctx.sessionId !== undefined && capabilities[CAPABILITY_OF[method]] !== undefined,
     request: async (method, params, signal) =>
       (await ctx.mcpReq.send({ method, params }, { signal })) as JsonRecord,
     log,

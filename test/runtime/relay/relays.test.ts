@@ -3,7 +3,8 @@ import { StreamableHTTPClientTransport as TransportV1 } from '@modelcontextproto
 import { ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import type { CallToolResult, Client } from '@modelcontextprotocol/client';
 import { expect } from 'chai';
-import { connectMcpV2, type McpEra, type McpV2TestClient } from '../../support/mcpClient.js';
+import { suiteCanaries } from '../../support/suiteCanaries.js';
+import { connectMcpV2, postMcp, type McpEra, type McpV2TestClient } from '../../support/mcpClient.js';
 import { startTestGateway, type TestGateway } from '../../support/testGateway.js';
 import {
   registerRelayUpstreams,
@@ -111,6 +112,43 @@ describe('server→client relays through /mcp', function () {
       expect(withdrawn).to.equal(true);
     });
   }
+
+  it("keeps what is relayed (the upstream's question, the client's answer) out of the gateway's logs", async () => {
+    const question = `canary-question-${Date.now()}-7f3a9c`;
+    const answer = `canary-answer-${Date.now()}-b41e2d`;
+    suiteCanaries.add(question, gw.dataDir);
+    suiteCanaries.add(answer, gw.dataDir);
+    const client = await connect('legacy', 'cora');
+    client.setRequestHandler('elicitation/create', async () => ({
+      action: 'accept',
+      content: { name: answer },
+    }));
+    for (const kind of KINDS) {
+      const result = await client.callTool({
+        name: `${upstreams.names[kind]}__elicit`,
+        arguments: { message: question },
+      });
+      expect(text(result)).to.contain(answer);
+    }
+    const logs = gw.logs.join('\n');
+    expect(logs).to.not.contain(question);
+    expect(logs).to.not.contain(answer);
+  });
+
+  it('refuses relays on a stateless legacy request, which has no stream to carry them', async () => {
+    const { token } = await gw.issueToken('sal');
+    const res = await postMcp(
+      gw,
+      {
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'tools/call',
+        params: { name: `${upstreams.names.stdio}__elicit`, arguments: { message: 'hello?' } },
+      },
+      { token, query: 'mode=stateless' },
+    );
+    expect(res.text).to.contain('does not support elicitation/create');
+  });
 
   it('works with the v1 SDK client too', async () => {
     const { token } = await gw.issueToken('vic');
