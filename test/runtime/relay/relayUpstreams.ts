@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import { buildModernRelayServer } from '../../fixtures/modernRelayFixture.js';
 import { buildRelayServer } from '../../fixtures/relayFixture.js';
 import { startRemoteMcpServer, type RemoteMcpServer } from '../../fixtures/remoteMcpServer.js';
 import { remoteServer } from '../../support/remote.js';
@@ -49,4 +50,31 @@ export async function registerRelayUpstreams(gw: TestGateway, prefix = 'relay'):
     cancelled,
     close: async () => void (await Promise.all(remotes.map((r) => r.close()))),
   };
+}
+
+export const MODERN_RELAY_STDIO_SERVER = fileURLToPath(
+  new URL('../../fixtures/modernRelayStdioServer.js', import.meta.url),
+);
+
+/** The 2026-07-28 relay fixture behind the gateway over stdio and Streamable HTTP; `record` sees its states. */
+export async function registerModernUpstreams(
+  gw: TestGateway,
+  record: { minted: string[]; received: string[] },
+  prefix = 'modern',
+): Promise<{ names: { stdio: string; http: string }; close(): Promise<void> }> {
+  const remote = await startRemoteMcpServer({
+    mode: 'modern',
+    buildModern: () => buildModernRelayServer(record),
+  });
+  const names = { stdio: `${prefix}_stdio`, http: `${prefix}_http` };
+  await gw.request('POST', '/mcp/servers', {
+    name: names.stdio,
+    transportType: 'stdio',
+    command: process.execPath,
+    args: [MODERN_RELAY_STDIO_SERVER],
+    env: {},
+  });
+  await gw.request('POST', '/mcp/servers', remoteServer(names.http, remote.url));
+  for (const name of Object.values(names)) await waitForStatus(gw, name, ['connected']);
+  return { names, close: () => remote.close() };
 }

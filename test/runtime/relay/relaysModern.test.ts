@@ -1,6 +1,6 @@
 import type { CallToolResult, Client } from '@modelcontextprotocol/client';
 import { expect } from 'chai';
-import { buildModernRelayServer, type ModernRelayRecord } from '../../fixtures/modernRelayFixture.js';
+import { buildModernRelayServer } from '../../fixtures/modernRelayFixture.js';
 import { startRemoteMcpServer, type RemoteMcpServer } from '../../fixtures/remoteMcpServer.js';
 import {
   connectMcpV2,
@@ -13,6 +13,7 @@ import {
 import { remoteServer } from '../../support/remote.js';
 import { startTestGateway, waitForStatus, type TestGateway } from '../../support/testGateway.js';
 import {
+  registerModernUpstreams,
   registerRelayUpstreams,
   RELAYED_CAPABILITIES,
   type RelayUpstreams,
@@ -40,7 +41,8 @@ describe('relays for 2026-07-28 clients and upstreams (input_required)', functio
   let gw: TestGateway;
   let upstreams: RelayUpstreams;
   let modern: RemoteMcpServer;
-  const record: ModernRelayRecord = { minted: [], received: [] };
+  let modernStdio: Awaited<ReturnType<typeof registerModernUpstreams>>;
+  const record = { minted: [] as string[], received: [] as string[] };
   const clients: McpV2TestClient[] = [];
   const connect = async (era: McpEra, who: string): Promise<Client> => {
     const { token } = await gw.issueToken(who);
@@ -68,6 +70,7 @@ describe('relays for 2026-07-28 clients and upstreams (input_required)', functio
     });
     await gw.request('POST', '/mcp/servers', remoteServer('modern_up', modern.url));
     await waitForStatus(gw, 'modern_up', ['connected']);
+    modernStdio = await registerModernUpstreams(gw, { minted: [], received: [] }, 'mstd');
   });
   afterEach(async () => {
     await Promise.all(clients.splice(0).map((c) => c.close()));
@@ -76,6 +79,7 @@ describe('relays for 2026-07-28 clients and upstreams (input_required)', functio
     await gw.close();
     await upstreams.close();
     await modern.close();
+    await modernStdio.close();
   });
 
   for (const kind of KINDS) {
@@ -105,6 +109,21 @@ describe('relays for 2026-07-28 clients and upstreams (input_required)', functio
     const result = await client.callTool({ name: 'modern_up__confirm', arguments: { what: 'ship' } });
     expect(text(result)).to.equal('ship: {"name":"leo"}');
     expect(record.received.slice(-1)).to.deep.equal(record.minted.slice(-1));
+  });
+
+  it('does both over a 2026-07-28 stdio upstream too, requestState byte for byte', async () => {
+    const server = modernStdio.names.stdio;
+    const modernClient = await connect('modern', 'moe');
+    const legacyClient = await connect('legacy', 'lee');
+    const a = await modernClient.callTool({ name: `${server}__confirm`, arguments: { what: 'a' } });
+    expect(text(a)).to.equal('a: {"name":"moe"}');
+    const b = await legacyClient.callTool({ name: `${server}__confirm`, arguments: { what: 'b' } });
+    expect(text(b)).to.equal('b: {"name":"lee"}');
+    const logs = gw.gateway.pool.snapshot(server)?.logs ?? [];
+    const states = (kind: string) =>
+      logs.filter((l) => l.startsWith(`${kind} `)).map((l) => JSON.parse(l.slice(kind.length + 1)) as string);
+    expect(states('minted')).to.have.length(2);
+    expect(states('received')).to.deep.equal(states('minted'));
   });
 
   it("never resumes another user's parked call: its requestState is only its owner's", async () => {
