@@ -10,6 +10,8 @@ interface Parked {
 
 /** How long a client may take to answer an input_required round before the upstream call is cancelled. */
 const DEFAULT_TTL_MS = 10 * 60_000;
+/** Each parked call holds an upstream call open: a user may have this many at once. */
+const DEFAULT_MAX_PER_USER = 16;
 
 /**
  * Upstream calls waiting for a 2026-07-28 client's next round: a legacy upstream asked the client
@@ -21,9 +23,16 @@ const DEFAULT_TTL_MS = 10 * 60_000;
 export class ParkedCalls {
   private readonly entries = new Map<string, Parked>();
 
-  constructor(private readonly ttlMs = DEFAULT_TTL_MS) {}
+  constructor(
+    private readonly ttlMs = DEFAULT_TTL_MS,
+    private readonly maxPerUser = DEFAULT_MAX_PER_USER,
+  ) {}
 
-  park(flight: Flight, username: string, tool: string): string {
+  /** The requestState for the client's retry, or undefined when the user has too many calls waiting. */
+  park(flight: Flight, username: string, tool: string): string | undefined {
+    let waiting = 0;
+    for (const entry of this.entries.values()) if (entry.username === username) waiting += 1;
+    if (waiting >= this.maxPerUser) return undefined;
     const id = `mcp-api-park-${randomUUID()}`;
     const timer = setTimeout(() => {
       this.entries.delete(id);

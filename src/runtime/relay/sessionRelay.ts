@@ -5,6 +5,7 @@ import {
   type Server,
   type ServerContext,
 } from '@modelcontextprotocol/server';
+import { AppError } from '../../errors.js';
 import type { ProgressUpdate, ToolResult } from '../core/types.js';
 import { CAPABILITY_OF, type ClientRelay, type JsonRecord, type LogMessage } from './clientRelay.js';
 import { Flight, type Leg } from './flight.js';
@@ -111,11 +112,12 @@ function modernCall(
       else flight.start(start(flight.signal, flight));
       const outcome = await flight.next();
       if (outcome.kind === 'result') return outcome.result;
-      if (!options.parked) {
-        flight.cancel('input requests cannot be relayed here');
-        throw new Error('input requests cannot be relayed here');
+      const requestState = options.parked?.park(flight, options.username, options.tool);
+      if (requestState === undefined) {
+        const why = 'too many of your calls are waiting for input; answer or cancel one first';
+        flight.cancel(why);
+        throw new AppError('limit_exceeded', why);
       }
-      const requestState = options.parked.park(flight, options.username, options.tool);
       const question = { method: outcome.method, params: outcome.params };
       return { ...inputRequired({ inputRequests: { [outcome.key]: question } as never, requestState }) };
     },
