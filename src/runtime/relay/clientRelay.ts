@@ -53,6 +53,7 @@ export interface ClientRelay {
 export const RELAYED_CAPABILITIES = {
   sampling: {},
   elicitation: { form: {}, url: {} },
-  roots: { listChanged: true },
+  // No listChanged: roots are each client's own, and a shared upstream connection cannot follow them.
+  roots: {},
   tasks: { list: {}, cancel: {}, requests: { elicitation: { create: {} }, sampling: { createMessage: {} } } },
 } as const;

@@ -10,11 +10,7 @@ export const RELAY_STDIO_SERVER = fileURLToPath(
 );
 
 /** What the gateway tells upstreams it can relay (the default wiring advertises the same). */
-export const RELAYED_CAPABILITIES = {
-  sampling: {},
-  elicitation: { form: {}, url: {} },
-  roots: { listChanged: true },
-};
+export { RELAYED_CAPABILITIES } from '../../../src/runtime/relay/clientRelay.js';
 
 export type UpstreamKind = 'stdio' | 'streamable' | 'sse';
 
