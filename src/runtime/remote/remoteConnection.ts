@@ -157,7 +157,8 @@ export class RemoteConnection {
   /** Pass-through tools/call: no client-side output validation, the result is forwarded as is. */
   callTool(name: string, args: Record<string, unknown>, limits: CallLimits): Promise<ToolResult> {
     const client = this.live();
-    const relay = this.relay ?? new UpstreamRelay(client, {});
+    const relay = this.relay;
+    if (!relay) throw new Error('Not connected');
     return this.track(() => relayedCallTool(client, relay, name, args, limits));
   }
 
