@@ -144,6 +144,8 @@ export class PerUserSupervisor implements Supervised {
         signal: options.signal,
         onProgress: options.onProgress,
         trace: options.trace,
+        relay: options.relay,
+        asTask: options.asTask,
       }),
     );
   }

@@ -134,7 +134,14 @@ export class RemoteSupervisor {
       options.signal,
       // [obs hook] trace: options.trace
       (signal) => {
-        const limits = { signal, timeoutMs, onProgress: options.onProgress, trace: options.trace };
+        const limits = {
+          signal,
+          timeoutMs,
+          onProgress: options.onProgress,
+          trace: options.trace,
+          relay: options.relay,
+          asTask: options.asTask,
+        };
         return this.withSlot(username, (slot) =>
           slot.run((conn) => conn.callTool(tool, args, limits), signal),
         );

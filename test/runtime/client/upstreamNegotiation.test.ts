@@ -151,7 +151,7 @@ describe('upstream negotiation (stdio)', function () {
       args: [everything, 'stdio'],
       env: {},
     };
-    first = await startTestGateway();
+    first = await startTestGateway({ upstreamCapabilities: {} });
     await first.request('POST', '/mcp/servers', body);
     const plain = toolNames(await waitForStatus(first, 'everything', ['connected'], 30_000));
     expect(plain).to.include.members(['echo', 'get-sum', 'trigger-long-running-operation']);
