@@ -16,7 +16,11 @@ export interface CatalogOptions {
 export type CatalogWork<T> = (catalog: UpstreamCatalog, signal: AbortSignal) => Promise<T>;
 
 /** `username`: the per-user process or connection that announced it; undefined: the shared one. */
-export type NoticeListener = (serverName: string, notice: UpstreamNotice, username: string | undefined) => void;
+export type NoticeListener = (
+  serverName: string,
+  notice: UpstreamNotice,
+  username: string | undefined,
+) => void;
 
 /** Why a server stops: `shutdown` (the gateway stops), `removed` (disabled or deleted), `replaced` (new generation). */
 export type StopReason = 'shutdown' | 'removed' | 'replaced';

@@ -17,7 +17,9 @@ export interface ListenerGroup {
 }
 
 const isListen = (body: unknown): boolean =>
-  typeof body === 'object' && body !== null && (body as { method?: unknown }).method === 'subscriptions/listen';
+  typeof body === 'object' &&
+  body !== null &&
+  (body as { method?: unknown }).method === 'subscriptions/listen';
 
 const groupKey = (access: McpAccess): string =>
   JSON.stringify([

@@ -76,7 +76,11 @@ export function createSessionServer(options: SessionServerOptions): Server {
         tools: { listChanged: true },
         logging: {},
         ...(catalog
-          ? { resources: { subscribe: true, listChanged: true }, prompts: { listChanged: true }, completions: {} }
+          ? {
+              resources: { subscribe: true, listChanged: true },
+              prompts: { listChanged: true },
+              completions: {},
+            }
           : {}),
       },
       instructions: INSTRUCTIONS,
@@ -151,7 +155,9 @@ export function createSessionServer(options: SessionServerOptions): Server {
 /** tools/list as this endpoint names it: `<server>__<tool>` on /mcp, the one server's own names per server. */
 function namedTools(servers: readonly ServerTools[], access: McpAccess, naming: Naming): Tool[] {
   if (naming.single === undefined)
-    return visibleTools(servers, access.filter).map((t) => renameToolUi(t.tool, t.serverName, naming) as Tool);
+    return visibleTools(servers, access.filter).map(
+      (t) => renameToolUi(t.tool, t.serverName, naming) as Tool,
+    );
   const only = servers.find((s) => s.name === naming.single);
   const names = access.filter.tools;
   return (only?.tools ?? []).filter((t) => !names || names.has(t.name)).map((t) => ({ ...t }) as Tool);

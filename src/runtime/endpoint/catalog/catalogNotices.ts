@@ -71,7 +71,8 @@ export class CatalogNotices {
     const signal = AbortSignal.timeout(30_000);
     for (const exposed of uris) {
       const target = naming.parseUri(exposed);
-      if (!target || !this.sees({ username: user, filter: access.filter }, target.server, 'resource')) continue;
+      if (!target || !this.sees({ username: user, filter: access.filter }, target.server, 'resource'))
+        continue;
       try {
         await catalog.subscribe(user, target.server, target.uri, signal);
         watching.push(target);
@@ -85,7 +86,11 @@ export class CatalogNotices {
     });
   }
 
-  private sees(access: { username: string; filter: McpAccess['filter'] }, server: string, kind: ItemKind): boolean {
+  private sees(
+    access: { username: string; filter: McpAccess['filter'] },
+    server: string,
+    kind: ItemKind,
+  ): boolean {
     const { filter } = access;
     if (filter.single !== undefined && filter.single !== server) return false;
     if (filter.single === undefined && !isExposableServer(server)) return false;
@@ -96,7 +101,10 @@ export class CatalogNotices {
 
 function listenedUris(body: unknown): string[] {
   if (typeof body !== 'object' || body === null) return [];
-  const message = body as { method?: unknown; params?: { notifications?: { resourceSubscriptions?: unknown } } };
+  const message = body as {
+    method?: unknown;
+    params?: { notifications?: { resourceSubscriptions?: unknown } };
+  };
   if (message.method !== 'subscriptions/listen') return [];
   const uris = message.params?.notifications?.resourceSubscriptions;
   return Array.isArray(uris) ? uris.filter((u): u is string => typeof u === 'string').slice(0, 256) : [];
