@@ -24,6 +24,15 @@ export class SessionSubscriptions {
   has(server: string, uri: string): boolean {
     return this.keys.has(`${server}\n${uri}`);
   }
+  /** Empties the set, returning what was in it (the session ended: its upstream subscriptions go too). */
+  drain(): Array<{ server: string; uri: string }> {
+    const all = [...this.keys].map((k) => {
+      const at = k.indexOf('\n');
+      return { server: k.slice(0, at), uri: k.slice(at + 1) };
+    });
+    this.keys.clear();
+    return all;
+  }
 }
 
 export interface CatalogHandlerOptions {

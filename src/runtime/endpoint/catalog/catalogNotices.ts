@@ -10,8 +10,11 @@ import type { SessionSubscriptions } from './catalogHandlers.js';
 import type { CatalogSource } from './catalogSource.js';
 import { gatewayNaming, serverNaming, type Naming } from './naming.js';
 
-/** Whether a user may use anything of this kind on this server (the access policy). */
-export type Visibility = (username: string, server: string, kind: ItemKind) => boolean;
+/**
+ * The access policy as the fan-out needs it: may the user use anything of this kind on this server,
+ * or (with `name`) this one item.
+ */
+export type Visibility = (username: string, server: string, kind: ItemKind, name?: string) => boolean;
 
 export interface CatalogNoticesOptions {
   readonly legacy: () => Iterable<LiveSession>;
@@ -53,7 +56,8 @@ export class CatalogNotices {
       if (!hears({ username: access.principal.username, filter: access.filter })) continue;
       if (notice.kind === 'resources') group.notify.resourcesChanged();
       else if (notice.kind === 'prompts') group.notify.promptsChanged();
-      else group.notify.resourceUpdated(namingOf(access.filter.single).uri(server, notice.uri));
+      else if (this.o.visibility?.(access.principal.username, server, 'resource', notice.uri) ?? true)
+        group.notify.resourceUpdated(namingOf(access.filter.single).uri(server, notice.uri));
     }
   }
 
