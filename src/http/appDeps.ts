@@ -6,6 +6,7 @@ import type { AuditLog } from '../audit/fileAuditLog.js';
 import type { CallerScope } from '../audit/callerScope.js';
 import type { Telemetry } from '../telemetry/telemetry.js';
 import type { Logger } from '../logger.js';
+import type { ServerHealth } from '../metrics/serverHealth.js';
 import type { Projector } from '../projections/projector.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { McpHttpRequest } from '../runtime/endpoint/mcpEndpoint.js';
@@ -33,6 +34,8 @@ export interface McpPort {
 export interface OpsPort {
   readiness(): Promise<{ ready: boolean; checks: Record<string, { ok: boolean; detail: string }> }>;
   metrics(): Promise<{ contentType: string; body: string }>;
+  /** Per server: calls, errors, p50/p95 latency from the gateway's own metrics (GET /health/servers). */
+  serverHealth?(): Promise<ServerHealth[]>;
 }
 
 export interface ServerDefaults {

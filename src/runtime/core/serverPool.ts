@@ -5,6 +5,8 @@ import { StartGate } from './startGate.js';
 import type { CallOptions, ServerSnapshot, ToolDescriptor } from './types.js';
 import type { UpstreamCatalog, UpstreamNotice } from '../client/upstreamCatalog.js';
 
+export type { UpstreamNotice };
+
 /** One catalogue operation (resources, prompts, completions) on one user's connection to a server. */
 export interface CatalogOptions {
   readonly timeoutMs: number;
@@ -55,12 +57,16 @@ export interface Supervised {
   userSecretsChanged?(username: string): void;
   /** The user was deleted: stop whatever acts for them (per-user processes, remote connections). */
   userDeleted?(username: string): void;
+  /** Tool pinning: the server offers this tool (to this user) but it waits for an admin's approval. */
+  heldTool?(toolName: string, username?: string): boolean;
+  /** A decorator's wrapped supervisor (diagnostics and tests). */
+  readonly inner?: Supervised;
 }
 
 export interface SupervisedHooks {
   redact: (line: string) => string;
-  /** Secret values to scrub from this server's logs from now on. */
-  remember: (values: Iterable<string>) => void;
+  /** Secret values (of this user) to scrub from this server's logs from now on. */
+  remember: (username: string, values: Iterable<string>) => void;
   onChange: () => void;
   /** An upstream announced a resource/prompt change (`username`: on that user's own connection). */
   notice?: (notice: UpstreamNotice, username?: string) => void;
@@ -125,7 +131,10 @@ export class ServerPool {
     const kept = this.entries.has(name) ? undefined : this.retired.get(name);
     const last = kept?.serverId === serverId ? kept?.server : undefined;
     // Only the logs: tools, pid and status of a stopped generation must not look live.
-    return last && { status: 'disconnected', toolsList: [], logs: last.snapshot().logs, restarts: 0 };
+    const snapshot = last?.snapshot();
+    if (!snapshot) return undefined;
+    const { logs, logCursor } = snapshot;
+    return { status: 'disconnected', toolsList: [], logs, ...(logCursor ? { logCursor } : {}), restarts: 0 };
   }
 
   /** Drops kept logs of servers that no longer exist (removed), so the map stays bounded by registered names. */
@@ -146,6 +155,11 @@ export class ServerPool {
   subscribe(listener: () => void): () => void {
     this.subscribers.add(listener);
     return () => this.subscribers.delete(listener);
+  }
+
+  /** Something every list depends on changed outside the servers (tool pins approved, say): tell subscribers. */
+  changed(): void {
+    this.notify();
   }
 
   /** Resource/prompt list changes and resource updates from every server; returns the unsubscribe. */
@@ -218,7 +232,7 @@ export class ServerPool {
     const redactor = old?.redactor ?? new SecretRedactor();
     const server = this.create(desired, {
       redact: redactor.redact,
-      remember: (values) => redactor.remember(values),
+      remember: (username, values) => redactor.remember(username, values),
       onChange: () => this.notify(),
       notice: (notice, username) => {
         if (this.entries.get(desired.name)?.server !== server) return;

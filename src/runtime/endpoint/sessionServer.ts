@@ -57,7 +57,13 @@ const INSTRUCTIONS =
   "calls run with the caller's own stored secrets.";
 
 /** Codes that mean "no such tool (for you)": a JSON-RPC error, as for any unknown tool. */
-const UNKNOWN_TOOL = new Set(['server_not_found', 'tool_not_found', 'server_disabled', 'access_denied']);
+const UNKNOWN_TOOL = new Set([
+  'server_not_found',
+  'tool_not_found',
+  'server_disabled',
+  'access_denied',
+  'tool_pending_approval',
+]);
 
 /**
  * The MCP server one legacy session, or one modern request, talks to: tools/list over every

@@ -33,7 +33,6 @@ export class UserProcess implements BudgetedProcess {
   lastUsed: number;
   readonly startedAt: number;
   inFlight = 0;
-  idleTimer: NodeJS.Timeout | undefined;
   /** Set by the owner: stop and forget this process. */
   evict: (reason: string) => Promise<void> = () => Promise.resolve();
   private server: StdioSupervisor;
@@ -80,7 +79,6 @@ export class UserProcess implements BudgetedProcess {
   }
 
   stop(): Promise<void> {
-    clearTimeout(this.idleTimer);
     const server = this.server;
     return this.ready.then(() => server.stop());
   }

@@ -11,6 +11,8 @@ import {
   connectUpstream,
   createUpstreamClient,
   describe,
+  isProbeFailure,
+  LEGACY_PRIOR as LEGACY,
   listTools,
 } from '../client/upstreamClient.js';
 import { UpstreamCatalog, type UpstreamNotice } from '../client/upstreamCatalog.js';
@@ -47,9 +49,6 @@ export interface RemoteConnectionOptions {
   /** Resource/prompt list changes and resource updates the server announced. */
   readonly onNotice?: ((notice: UpstreamNotice) => void) | undefined;
 }
-
-/** Resuming a session, or speaking SSE: the era is known to be legacy, so no probe is sent. */
-const LEGACY: Negotiation = { era: 'legacy', protocolVersion: '' };
 
 const SDK_RECONNECTION = {
   maxReconnectionDelay: 30_000,
@@ -119,11 +118,7 @@ export class RemoteConnection {
     try {
       const resume = this.o.resume;
       if (!resume && this.o.prior?.transport === 'sse') throw new KnownSseOnly();
-      await this.attach(
-        this.streamable(),
-        limits,
-        resume ? { ...LEGACY, protocolVersion: resume.protocolVersion ?? '' } : this.o.prior,
-      );
+      await this.attachStreamable(limits);
       this.kind = 'streamable_http';
     } catch (error) {
       await this.discard();
@@ -183,6 +178,20 @@ export class RemoteConnection {
   async close(): Promise<void> {
     this.closing = true;
     await this.discard();
+  }
+
+  /** Resumes, connects on a remembered verdict, or probes; an unusable probe answer falls back to initialize. */
+  private async attachStreamable(limits: RequestLimits): Promise<void> {
+    const resume = this.o.resume;
+    const prior = resume ? { ...LEGACY, protocolVersion: resume.protocolVersion ?? '' } : this.o.prior;
+    try {
+      await this.attach(this.streamable(), limits, prior);
+    } catch (error) {
+      if (prior !== undefined || !isProbeFailure(error) || limits.signal.aborted) throw error;
+      await this.discard();
+      this.o.onNote(`server/discover probe failed (${describe(error)}); trying initialize`);
+      await this.attach(this.streamable(), limits, LEGACY);
+    }
   }
 
   private streamable(): StreamableHTTPClientTransport {

@@ -6,7 +6,9 @@ import type { NegotiationRecorder } from '../core/negotiationRecorder.js';
 import type { ToolDescriptor, UpstreamIdentity } from '../core/types.js';
 import type { UpstreamNotice } from '../client/upstreamCatalog.js';
 import { ConnectionSlot } from './connectionSlot.js';
+import { DEFAULT_MAX_MESSAGE_BYTES } from '../core/oversized.js';
 import { createIsolatingFetch, type IsolatingFetch } from './net/isolatingFetch.js';
+import { limitMessageSize } from './net/messageSizeFetch.js';
 import { createAuthorizingFetch, openHeaders } from './oauth/authorizingFetch.js';
 import type { OAuthTarget, OAuthTokenService } from './oauth/oauthTokens.js';
 import { RemoteConnection } from './remoteConnection.js';
@@ -24,6 +26,8 @@ export interface RemoteDeps {
   readonly idleTimeoutMs: number;
   readonly identity: UpstreamIdentity;
   readonly negotiations?: NegotiationRecorder | undefined;
+  /** One message (JSON body or SSE event) larger than this fails its call with result_too_large. */
+  readonly maxMessageBytes?: number | undefined;
 }
 
 export interface RemoteSlotsOptions {
@@ -73,6 +77,12 @@ export class RemoteSlots {
     );
     this.isolations.add(isolation);
     const shared = connection === SHARED_CONNECTION;
+    const note = (line: string): void => this.o.note(`[${shared ? 'shared' : 'user'} connection] ${line}`);
+    const fetch = limitMessageSize(isolation.fetch, {
+      limit: deps.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
+      onDropped: (size) =>
+        note(`dropped a message of ${size} bytes (over the size limit) that answers no request`),
+    });
     const ref = { serverId: this.o.serverId, serverName: this.o.name, connection };
     return new ConnectionSlot({
       ref,
@@ -87,7 +97,7 @@ export class RemoteSlots {
       build: (resume, prior, onLost) =>
         new RemoteConnection({
           url: new URL(transport.url),
-          fetch: isolation.fetch,
+          fetch,
           reconnectionOptions: transport.reconnectionOptions,
           resume,
           prior,
@@ -95,7 +105,7 @@ export class RemoteSlots {
           onLost,
           onToolsChanged: (tools) => shared && this.o.onSharedTools(tools),
           onNotice: (notice) => this.o.onNotice?.(notice, shared ? undefined : authUser),
-          onNote: (line) => this.o.note(`[${shared ? 'shared' : 'user'} connection] ${line}`),
+          onNote: note,
         }),
     });
   }

@@ -1,6 +1,12 @@
 import type { Client } from '@modelcontextprotocol/client';
 import { SdkError, SdkErrorCode } from '@modelcontextprotocol/client';
-import { callTool, connectUpstream, createUpstreamClient, listTools } from '../client/upstreamClient.js';
+import {
+  callTool,
+  connectUpstream,
+  createUpstreamClient,
+  isProbeFailure,
+  listTools,
+} from '../client/upstreamClient.js';
 import { UpstreamCatalog, type UpstreamNotice } from '../client/upstreamCatalog.js';
 import type {
   CallLimits,
@@ -43,6 +49,8 @@ export class StdioConnection {
   private lost = false;
   /** What the connection settled on, once open. */
   negotiation: Negotiation | undefined;
+  /** The server/discover probe got no usable answer (the process closed on it): initialize next time. */
+  probeFailed = false;
 
   constructor(
     process: StdioProcessOptions,
@@ -111,6 +119,7 @@ export class StdioConnection {
       void this.catalog.listen();
       return tools;
     } catch (error) {
+      this.probeFailed = prior === undefined && isProbeFailure(error);
       throw new Error(this.startFailure(error, phase, timedOut, timeoutMs), { cause: error });
     } finally {
       clearTimeout(timer);

@@ -13,9 +13,9 @@ import type { ToolResult, UpstreamIdentity } from '../core/types.js';
 import { describeExit } from './stdioProcessTransport.js';
 import { runToolCall } from '../calls/toolCall.js';
 import { DEFAULT_IDENTITY } from './defaultIdentity.js';
+import { LEGACY_PRIOR } from '../client/upstreamClient.js';
 import { runCatalog } from '../calls/catalogCall.js';
-import type { UpstreamNotice } from '../client/upstreamCatalog.js';
-import type { CatalogOptions, CatalogWork } from '../core/serverPool.js';
+import type { CatalogOptions, CatalogWork, UpstreamNotice } from '../core/serverPool.js';
 import { noTelemetry, type Telemetry } from '../../telemetry/telemetry.js';
 
 export interface StdioSupervisorOptions {
@@ -72,6 +72,8 @@ export class StdioSupervisor {
   private toolsRefresh = 0;
   /** The remembered verdict just failed a start: probe afresh next time. */
   private distrustPrior = false;
+  /** The last start died on the server/discover probe: the next one goes straight to initialize. */
+  private probeFailed = false;
   private readonly readiness = new ReadinessGate<StdioConnection>(() => {
     if (this.current && this.state.status === 'connected') return { ready: this.current };
     const failed = this.unavailable();
@@ -161,7 +163,8 @@ export class StdioSupervisor {
     this.current = conn;
     this.connectedAt = undefined;
     this.setState({ status: 'connecting' });
-    const prior = this.distrustPrior ? undefined : this.options.negotiation?.load();
+    const remembered = this.distrustPrior ? undefined : this.options.negotiation?.load();
+    const prior = remembered ?? (this.probeFailed ? LEGACY_PRIOR : undefined);
     let tools: ToolDescriptor[];
     try {
       // [obs hook] process start span
@@ -170,10 +173,11 @@ export class StdioSupervisor {
       tools = await (this.options.telemetry ?? noTelemetry).span('process.start', open, { attributes });
     } catch (error) {
       if (prior) this.distrustPrior = true;
+      this.probeFailed = conn.probeFailed;
       return this.handleLoss(conn, error instanceof Error ? error.message : String(error));
     }
-    this.distrustPrior = false;
-    if (!prior && conn.negotiation) this.options.negotiation?.record(conn.negotiation);
+    this.distrustPrior = this.probeFailed = false;
+    if (!remembered && conn.negotiation) this.options.negotiation?.record(conn.negotiation);
     if (conn !== this.current) return;
     if (conn.closed) return this.handleLoss(conn, `${conn.lossReason()} right after startup`);
     this.connectedAt = this.now();
