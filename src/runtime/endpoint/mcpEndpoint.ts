@@ -97,6 +97,15 @@ export class McpEndpoint {
         subscriptions,
       });
       this.subscriptions.set(server, subscriptions);
+      // A legacy session ends (DELETE, idle, eviction): what it subscribed to upstream is released.
+      server.onclose = () => {
+        for (const w of subscriptions.drain()) {
+          const signal = AbortSignal.timeout(30_000);
+          void options.catalog
+            ?.unsubscribe(access.principal.username, w.server, w.uri, signal)
+            .catch(() => undefined);
+        }
+      };
       return server;
     };
     this.modern = new ModernLeg(
