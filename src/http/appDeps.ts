@@ -1,3 +1,4 @@
+import type { CatalogSource } from '../runtime/endpoint/catalog/catalogSource.js';
 import type { CommandMetadata } from '../commands/commandHandler.js';
 import type { UserSecretBox } from '../crypto/userSecretBox.js';
 import type { EventStore } from '../events/eventStore.js';
@@ -25,6 +26,8 @@ export type { RuntimePort, ToolCallRequest } from '../runtime/core/types.js';
 /** The gateway's own MCP endpoint; the route hands it the raw request once it knows who calls. */
 export interface McpPort {
   handle(req: IncomingMessage, res: ServerResponse, request: McpHttpRequest): Promise<void>;
+  /** Resources, prompts and completions (the REST catalogue routes); absent: tools only. */
+  readonly catalog?: CatalogSource | undefined;
 }
 
 /** Operability endpoints: readiness and Prometheus metrics. */

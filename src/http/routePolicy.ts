@@ -45,6 +45,14 @@ export const ROUTE_POLICIES: readonly RoutePolicy[] = [
 
   { method: 'GET', path: '/mcp/tools', access: 'user', actsFor: query('username') },
   { method: 'POST', path: '/mcp/tool/call', access: 'user', actsFor: body('username') },
+  // Tool pinning (issue 14): reviewing and approving upstream tool changes is the operator's job.
+  { method: 'GET', path: '/mcp/tool-pins', access: 'admin' },
+  { method: 'POST', path: '/mcp/servers/:name/tool-pins/approve', access: 'admin' },
+  { method: 'POST', path: '/mcp/servers/:name/tool-pins/reject', access: 'admin' },
+  { method: 'GET', path: '/mcp/resources', access: 'user', actsFor: query('username') },
+  { method: 'POST', path: '/mcp/resource/read', access: 'user', actsFor: body('username') },
+  { method: 'GET', path: '/mcp/prompts', access: 'user', actsFor: query('username') },
+  { method: 'POST', path: '/mcp/prompt/get', access: 'user', actsFor: body('username') },
 
   { method: 'GET', path: '/secrets', access: 'user', actsFor: query('username') },
   { method: 'POST', path: '/secrets/set', access: 'user', actsFor: body('username') },
@@ -72,6 +80,9 @@ export const ROUTE_POLICIES: readonly RoutePolicy[] = [
   { method: 'POST', path: '/mcp', access: 'user', actsFor: query('username') },
   { method: 'GET', path: '/mcp', access: 'user', actsFor: query('username') },
   { method: 'DELETE', path: '/mcp', access: 'user', actsFor: query('username') },
+  { method: 'POST', path: '/mcp/servers/:name/mcp', access: 'user', actsFor: query('username') },
+  { method: 'GET', path: '/mcp/servers/:name/mcp', access: 'user', actsFor: query('username') },
+  { method: 'DELETE', path: '/mcp/servers/:name/mcp', access: 'user', actsFor: query('username') },
 
   { method: 'GET', path: '/auth/me', access: 'user' },
   { method: 'POST', path: '/auth/tokens', access: 'admin' },

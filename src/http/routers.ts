@@ -11,12 +11,14 @@ import { secretRoutes } from './secretRoutes.js';
 import { serverRoutes } from './serverRoutes.js';
 import { tokenRoutes } from './tokenRoutes.js';
 import { toolRoutes } from './toolRoutes.js';
+import { catalogRoutes } from './catalogRoutes.js';
 import { uiRoutes } from './uiRoutes.js';
 import { userRoutes } from './userRoutes.js';
 import { identityRoutes } from './identityRoutes.js';
 import { interactionRoutes } from './authServer/interactionRoutes.js';
 import { resourceRoutes } from './authServer/resourceRoutes.js';
 import { auditRoutes } from './auditRoutes.js';
+import { toolPinRoutes } from './toolPinRoutes.js';
 import { healthSummaryRoutes } from './healthSummaryRoutes.js';
 import { logStreamRoutes } from './logStream.js';
 
@@ -29,6 +31,7 @@ export function buildRouters(deps: AppDeps): Router[] {
     logStreamRoutes(deps),
     healthSummaryRoutes(deps),
     toolRoutes(deps),
+    catalogRoutes(deps),
     secretRoutes(deps),
     oauthRoutes(deps),
     packageRoutes(deps),
@@ -41,6 +44,7 @@ export function buildRouters(deps: AppDeps): Router[] {
     interactionRoutes(deps),
     resourceRoutes(deps),
     auditRoutes(deps),
+    toolPinRoutes(deps),
     uiRoutes(),
   ];
 }

@@ -22,6 +22,11 @@ export interface ServerSnapshot {
   /** Why the server is in `error` (or the last start failure), never containing secret values. */
   statusMessage?: string;
   toolsList: ToolDescriptor[];
+  /**
+   * Per-user servers: "user_process" when the list came from one user's process rather than from the
+   * server's own discovery (tool pinning never trusts such a list on first use). Absent: the server's own.
+   */
+  toolsSource?: 'server' | 'user_process';
   /** Most recent stderr lines and supervisor notes, oldest first, bounded. */
   logs: string[];
   /** Where `logs` ends in its buffer, for followers of the log stream; absent where logs cannot be followed. */
