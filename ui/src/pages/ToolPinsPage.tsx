@@ -43,8 +43,10 @@ export function definitionDiff(
   const out: Array<{ mark: ' ' | '-' | '+'; text: string }> = [];
   let [i, j] = [0, 0];
   while (i < a.length || j < b.length) {
-    if (i < a.length && j < b.length && a[i] === b[j]) (out.push({ mark: ' ', text: a[i++]! }), j++);
-    else if (i < a.length && (j >= b.length || lcs[i + 1]![j]! >= lcs[i]![j + 1]!))
+    if (i < a.length && j < b.length && a[i] === b[j]) {
+      out.push({ mark: ' ', text: a[i++]! });
+      j++;
+    } else if (i < a.length && (j >= b.length || lcs[i + 1]![j]! >= lcs[i]![j + 1]!))
       out.push({ mark: '-', text: a[i++]! });
     else out.push({ mark: '+', text: b[j++]! });
   }
