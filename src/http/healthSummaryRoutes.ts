@@ -19,6 +19,18 @@ export function healthSummaryRoutes(deps: AppDeps): Router {
     const probe = tools.length > 0 ? tools : [{ name: '*' }];
     return deps.access.filter(principal.username, name, 'tool', probe).length > 0;
   };
+  // How a person can sign in here: public, so a sign-in page can offer the right buttons before it has a token.
+  router.get('/auth/methods', (ctx) => {
+    const identity = deps.identity;
+    ctx.body = {
+      success: true,
+      token: true,
+      oauth: identity
+        ? { issuer: identity.authServer.issuer, identityProvider: identity.federation !== undefined }
+        : null,
+    };
+  });
+
   router.get('/health/servers', async (ctx) => {
     const measured = new Map((await (deps.ops.serverHealth?.() ?? [])).map((h) => [h.server, h]));
     const names = [...deps.projector.readModels.servers.keys()].sort((a, b) => a.localeCompare(b));
@@ -44,6 +56,12 @@ export function healthSummaryRoutes(deps: AppDeps): Router {
 
 /** OpenAPI entries of the console's own read routes. */
 export const CONSOLE_ROUTE_DOCS = {
+  'GET /auth/methods': {
+    summary:
+      'How to sign in: tokens always; oauth {issuer, identityProvider} when the authorization server runs',
+    tag: 'auth',
+    returns: ['token', 'oauth'],
+  },
   'GET /health/servers': {
     summary: 'Calls, errors and p50/p95 latency (ms) per server since start, only servers the caller may use',
     tag: 'operations',

@@ -98,6 +98,8 @@ export const ROUTE_POLICIES: readonly RoutePolicy[] = [
   // The web console's static files: no data in them; every page calls the API with a token.
   { method: 'GET', path: '/ui', access: 'public' },
   { method: 'GET', path: '/ui/:file', access: 'public' },
+  // Which sign-in methods exist (no data): the console's sign-in page asks before it has a token.
+  { method: 'GET', path: '/auth/methods', access: 'public' },
   // Users, groups and the access policy (issue 13).
   { method: 'GET', path: '/users', access: 'admin' },
   { method: 'POST', path: '/users', access: 'admin' },

@@ -46,13 +46,14 @@ describe('route access policies (src/http/routePolicy.ts)', () => {
       expect(['user', 'user-or-link'], `${p.method} ${p.path}`).to.include(p.access);
   });
 
-  it('keeps only health checks, OAuth callbacks, sign-in pages, resource metadata and the console files public', () => {
+  it('keeps only health checks, OAuth callbacks, sign-in pages and methods, resource metadata and the console files public', () => {
     expect(ROUTE_POLICIES.filter((p) => p.access === 'public').map((p) => p.path)).to.deep.equal([
       '/healthz',
       '/readyz',
       '/auth/google/callback',
       '/ui',
       '/ui/:file',
+      '/auth/methods',
       '/oauth/interaction/:uid',
       '/oauth/interaction/:uid/login',
       '/oauth/interaction/:uid/federate',

@@ -12,6 +12,7 @@ import { SecretsPage } from './pages/SecretsPage.js';
 import { ServerPage } from './pages/ServerPage.js';
 import { ServersPage } from './pages/ServersPage.js';
 import { SignInPage } from './pages/SignInPage.js';
+import { ToolPinsPage } from './pages/ToolPinsPage.js';
 import { UsersPage } from './pages/UsersPage.js';
 import { finishOAuthSignIn, revokeOAuthToken } from './oauthSignIn.js';
 import { forgetToken, signIn, storedToken, type Session } from './session.js';
@@ -30,6 +31,7 @@ const NAV: readonly NavItem[] = [
   { path: 'secrets', label: 'My secrets' },
   { path: 'clients', label: 'Connected clients' },
   { path: 'audit', label: 'Audit', adminOnly: true },
+  { path: 'tool-changes', label: 'Tool changes', adminOnly: true },
   { path: 'playground', label: 'Playground' },
   { path: 'health', label: 'Health' },
 ];
@@ -123,6 +125,8 @@ function pageFor(session: Session, page: string, arg: string | undefined) {
       return <ClientsPage session={session} />;
     case 'secrets':
       return <SecretsPage session={session} />;
+    case 'tool-changes':
+      return <ToolPinsPage session={session} />;
     case 'audit':
       return <AuditPage session={session} />;
     case 'playground':

@@ -20,9 +20,14 @@ const CLIENT = 'mcp-api.console.client';
 
 const redirectUri = (): string => `${location.origin}${location.pathname}`;
 
-/** The authorization server's metadata, or undefined when the gateway runs none (no PUBLIC_URL). */
+/**
+ * The authorization server's metadata, or undefined when the gateway runs none (no PUBLIC_URL). The
+ * public GET /auth/methods says which first, so a gateway without one is never probed for a 404.
+ */
 export async function oauthMetadata(): Promise<Metadata | undefined> {
   try {
+    const methods = (await (await fetch('/auth/methods')).json()) as { oauth?: { issuer: string } | null };
+    if (!methods.oauth) return undefined;
     const res = await fetch('/.well-known/oauth-authorization-server', {
       headers: { accept: 'application/json' },
     });
