@@ -83,6 +83,7 @@ export function wireRuntime(deps: RuntimeWiringDeps): RuntimeWiring {
       parentEnv: options.parentEnv,
       registry: deps.registry,
       remote: remote.deps,
+      secretBox: deps.secretBox,
       secrets,
       budget,
       perUser,
