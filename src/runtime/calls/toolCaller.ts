@@ -6,6 +6,7 @@ import type { UserSecrets } from './userSecrets.js';
 import type { ArgumentValidator } from './argumentValidator.js';
 import { GOOGLE_TOKENS_SECRET, googleHiddenParams, isAuthTool, isGoogleOAuthServer } from './googleAuth.js';
 import type { ServerPool } from '../core/serverPool.js';
+import { pendingApproval } from '../core/pinnedSupervisor.js';
 import type { ToolCallExtras, ToolCallRequest, ToolDescriptor, ToolResult } from '../core/types.js';
 import type { Access } from '../../policy/access.js';
 import { noTelemetry, type Telemetry } from '../../telemetry/telemetry.js';
@@ -59,6 +60,9 @@ export class ToolCaller {
           status: snapshot.status,
         });
       }
+      // Tool pinning: offered upstream, but new or changed since it was pinned.
+      if (this.deps.pool.get(serverName)?.heldTool?.(methodName, input.username))
+        throw pendingApproval(serverName, methodName);
       throw new AppError('tool_not_found', `Tool ${methodName} not found on server ${serverName}`, {
         serverName,
         methodName,

@@ -37,7 +37,7 @@ export function createUpstreamClient(identity: UpstreamIdentity, hooks: Upstream
     capabilities,
     versionNegotiation: { mode: 'auto', probe: { timeoutMs: PROBE_TIMEOUT_MS } },
   });
-  // Legacy servers notify unsolicited; modern ones only on a subscriptions/listen stream (see listenForTools).
+  // Legacy servers notify unsolicited; modern ones only on a subscriptions/listen stream (see UpstreamCatalog.listen).
   client.setNotificationHandler('notifications/tools/list_changed', () => hooks.onToolsChanged());
   return client;
 }
@@ -132,20 +132,6 @@ export function negotiationOf(client: Client, prior?: Negotiation): Negotiation 
     protocolVersion,
     ...(discover ? { discover: JSON.parse(JSON.stringify(discover)) as Record<string, unknown> } : {}),
   };
-}
-
-/**
- * A modern-era connection hears about tool-list changes only on a subscriptions/listen stream it
- * opens itself; a legacy one gets them unsolicited. Best effort: without it the list is only
- * refreshed on reconnect.
- */
-export async function listenForTools(client: Client, onError: (reason: string) => void): Promise<void> {
-  if (client.getProtocolEra() !== 'modern' || !client.getServerCapabilities()?.tools?.listChanged) return;
-  try {
-    await client.listen({ toolsListChanged: true });
-  } catch (error) {
-    onError(`subscribing to tool-list changes failed: ${describe(error)}`);
-  }
 }
 
 /** Every page of tools/list, with the upstream's tool objects passed through as JSON. */

@@ -79,6 +79,7 @@ export function createSupervisorFactory(d: SupervisorDeps): SupervisedFactory {
         deps: d.remote,
         redact: hooks.redact,
         onChange: hooks.onChange,
+        onNotice: (notice, username) => hooks.notice?.(notice, username),
       });
     }
     const stdio = {
@@ -115,6 +116,7 @@ export function createSupervisorFactory(d: SupervisorDeps): SupervisedFactory {
       ...stdio,
       redact: hooks.redact,
       onChange: hooks.onChange,
+      onNotice: (notice) => hooks.notice?.(notice),
       negotiation: d.negotiations.memory(ref(SHARED_CONNECTION), target),
     });
   };

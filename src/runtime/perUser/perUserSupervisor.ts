@@ -4,7 +4,7 @@ import { DEFAULT_IDENTITY } from '../stdio/stdioSupervisor.js';
 import { IdleLeases, type IdleTimers } from '../core/idleLeases.js';
 import { SupervisorState } from '../core/supervisorState.js';
 import { leastRecentlyUsedIdle, tooManyProcesses, type ProcessBudget } from './processBudget.js';
-import type { Supervised, SupervisedHooks } from '../core/serverPool.js';
+import type { CatalogOptions, CatalogWork, Supervised, SupervisedHooks } from '../core/serverPool.js';
 import type {
   CallOptions,
   NegotiationMemory,
@@ -52,6 +52,8 @@ export class PerUserSupervisor implements Supervised {
   private active = false;
   private discovery: Discovery | undefined;
   private nextId = 1;
+  /** The server's list came from a user's process (secrets in its env), not from discovery: pinning trusts it less. */
+  private toolsFromUser = false;
 
   constructor(private readonly options: PerUserSupervisorOptions) {
     this.state = new SupervisorState({
@@ -93,6 +95,7 @@ export class PerUserSupervisor implements Supervised {
       (tools) => {
         if (this.discovery !== discovery || !this.active) return;
         this.state.tools = tools;
+        this.toolsFromUser = false;
         this.setState('connected', undefined);
       },
       (error: unknown) => {
@@ -122,6 +125,7 @@ export class PerUserSupervisor implements Supervised {
     const list = this.processes.values();
     return {
       ...this.state.view(),
+      ...(this.toolsFromUser ? { toolsSource: 'user_process' as const } : {}),
       restarts: list.reduce((sum, p) => sum + p.snapshot().restarts, 0),
       processes: {
         count: list.length,
@@ -150,6 +154,11 @@ export class PerUserSupervisor implements Supervised {
     options: { timeoutMs: number; signal?: AbortSignal },
   ): Promise<ToolDescriptor[]> {
     return this.withProcess(username, options.signal, async (p) => p.snapshot().toolsList);
+  }
+
+  /** Resources, prompts, completions of this user's own process (started if needed). */
+  withCatalog<T>(username: string, options: CatalogOptions, work: CatalogWork<T>): Promise<T> {
+    return this.withProcess(username, options.signal, (p) => p.managed.withCatalog(username, options, work));
   }
 
   /** The user was deleted: their process (with their old secrets in its environment) stops now. */
@@ -235,6 +244,9 @@ export class PerUserSupervisor implements Supervised {
       secretEnv: env,
       negotiation: this.options.negotiation?.(username),
       log: (line) => this.state.note(line),
+      onNotice: (notice) => {
+        if (this.processes.get(username) === p) this.options.hooks.notice?.(notice, username);
+      },
       onChange: () => this.onProcessChange(p),
       now: this.now,
     });
@@ -257,14 +269,20 @@ export class PerUserSupervisor implements Supervised {
     return p.stop();
   }
 
-  /** A user's process learned (new) tools: they become the server's list, so /mcp clients see them. */
+  /**
+   * A user's process learned (new) tools: when discovery could not list any, they become the server's list,
+   * so /mcp clients see them (once an admin approved them: tool pinning). A discovered list is never
+   * replaced by what one user's process advertises.
+   */
   private onProcessChange(p: UserProcess): void {
     const s = p.snapshot();
     if (
       s.status === 'connected' &&
+      (this.toolsFromUser || this.state.tools.length === 0) &&
       s.toolsList.length > 0 &&
       JSON.stringify(s.toolsList) !== JSON.stringify(this.state.tools)
     ) {
+      this.toolsFromUser = true;
       this.state.tools = s.toolsList;
       if (this.state.statusMessage !== undefined && this.state.status === 'connected')
         this.state.statusMessage = undefined;

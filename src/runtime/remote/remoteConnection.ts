@@ -13,9 +13,9 @@ import {
   describe,
   isProbeFailure,
   LEGACY_PRIOR as LEGACY,
-  listenForTools,
   listTools,
 } from '../client/upstreamClient.js';
+import { UpstreamCatalog, type UpstreamNotice } from '../client/upstreamCatalog.js';
 import type {
   CallLimits,
   Negotiation,
@@ -46,6 +46,8 @@ export interface RemoteConnectionOptions {
   readonly onToolsChanged: (tools: ToolDescriptor[]) => void;
   /** Something worth a line in the server's logs (truncated tool list, failed refresh). */
   readonly onNote: (reason: string) => void;
+  /** Resource/prompt list changes and resource updates the server announced. */
+  readonly onNotice?: ((notice: UpstreamNotice) => void) | undefined;
 }
 
 const SDK_RECONNECTION = {
@@ -62,6 +64,7 @@ const SDK_RECONNECTION = {
  */
 export class RemoteConnection {
   private client: Client | undefined;
+  private catalogOf: UpstreamCatalog | undefined;
   private transport: StreamableHTTPClientTransport | SSEClientTransport | undefined;
   private closing = false;
   private lost = false;
@@ -152,6 +155,14 @@ export class RemoteConnection {
     return this.track(() => callTool(client, name, args, limits));
   }
 
+  /** Resources, templates, prompts and completions of this connection. */
+  withCatalog<T>(work: (catalog: UpstreamCatalog) => Promise<T>): Promise<T> {
+    this.live();
+    const catalog = this.catalogOf;
+    if (!catalog) throw new Error('Not connected');
+    return this.track(() => work(catalog));
+  }
+
   /** Ends the session on the server (DELETE) where the transport has one, then closes. */
   async terminate(timeoutMs = 2_000): Promise<void> {
     const transport = this.transport;
@@ -205,6 +216,8 @@ export class RemoteConnection {
       onTruncatedList: this.o.onNote,
     });
     this.client = client;
+    const catalog = new UpstreamCatalog(client, (n) => this.o.onNotice?.(n), this.o.onNote);
+    this.catalogOf = catalog;
     this.transport = transport;
     let opened = false;
     client.onerror = (error) => {
@@ -219,7 +232,8 @@ export class RemoteConnection {
     };
     this.negotiation = await connectUpstream(client, transport, limits, prior);
     this.tools = await this.listTools(limits);
-    void listenForTools(client, this.o.onNote);
+    // Modern servers tell of list changes only on a subscriptions/listen stream the client opens.
+    void catalog.listen();
     opened = true;
   }
 
@@ -263,6 +277,8 @@ export class RemoteConnection {
   private async discard(): Promise<void> {
     const client = this.client;
     this.client = undefined;
+    this.catalogOf?.close();
+    this.catalogOf = undefined;
     await client?.close().catch(() => undefined);
   }
 }

@@ -4,6 +4,7 @@ import type { StreamableHttpTransport } from '../../events/serverEvents.js';
 import { SHARED_CONNECTION } from '../../events/sessionEvents.js';
 import type { NegotiationRecorder } from '../core/negotiationRecorder.js';
 import type { ToolDescriptor, UpstreamIdentity } from '../core/types.js';
+import type { UpstreamNotice } from '../client/upstreamCatalog.js';
 import { ConnectionSlot } from './connectionSlot.js';
 import { DEFAULT_MAX_MESSAGE_BYTES } from '../core/oversized.js';
 import { createIsolatingFetch, type IsolatingFetch } from './net/isolatingFetch.js';
@@ -42,6 +43,8 @@ export interface RemoteSlotsOptions {
   /** The shared connection's server announced a new tool list. */
   readonly onSharedTools: (tools: ToolDescriptor[]) => void;
   readonly note: (line: string) => void;
+  /** A connection's server announced a resource/prompt change (`username` undefined: the shared one). */
+  readonly onNotice?: ((notice: UpstreamNotice, username: string | undefined) => void) | undefined;
 }
 
 /**
@@ -101,6 +104,7 @@ export class RemoteSlots {
           identity: deps.identity,
           onLost,
           onToolsChanged: (tools) => shared && this.o.onSharedTools(tools),
+          onNotice: (notice) => this.o.onNotice?.(notice, shared ? undefined : authUser),
           onNote: note,
         }),
     });

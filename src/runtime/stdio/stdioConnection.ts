@@ -5,9 +5,9 @@ import {
   connectUpstream,
   createUpstreamClient,
   isProbeFailure,
-  listenForTools,
   listTools,
 } from '../client/upstreamClient.js';
+import { UpstreamCatalog, type UpstreamNotice } from '../client/upstreamCatalog.js';
 import type {
   CallLimits,
   Negotiation,
@@ -36,11 +36,15 @@ export interface StdioConnectionHooks {
   onToolsChanged: () => void;
   onTruncatedList: (reason: string) => void;
   onProtocolError: (error: Error) => void;
+  /** Resource/prompt list changes and resource updates the server announced. */
+  onNotice?: ((notice: UpstreamNotice) => void) | undefined;
 }
 
 export class StdioConnection {
   readonly transport: StdioProcessTransport;
   private readonly client: Client;
+  /** Resources, templates, prompts and completions of this connection. */
+  readonly catalog: UpstreamCatalog;
   private opening = false;
   private lost = false;
   /** What the connection settled on, once open. */
@@ -60,6 +64,11 @@ export class StdioConnection {
       onToolsChanged: hooks.onToolsChanged,
       onTruncatedList: hooks.onTruncatedList,
     });
+    this.catalog = new UpstreamCatalog(
+      this.client,
+      (notice) => hooks.onNotice?.(notice),
+      hooks.onTruncatedList,
+    );
     this.client.onerror = hooks.onProtocolError;
     this.client.onclose = () => {
       this.lost = true;
@@ -106,7 +115,8 @@ export class StdioConnection {
       );
       phase = 'tools/list';
       const tools = await this.listTools({ signal: startup.signal, timeoutMs });
-      void listenForTools(this.client, this.hooks.onTruncatedList);
+      // Modern servers tell of list changes only on a subscriptions/listen stream the client opens.
+      void this.catalog.listen();
       return tools;
     } catch (error) {
       this.probeFailed = prior === undefined && isProbeFailure(error);
@@ -128,6 +138,7 @@ export class StdioConnection {
 
   /** Shutdown ladder; resolves once the process is gone. Idempotent. */
   close(): Promise<void> {
+    this.catalog.close();
     return this.transport.close();
   }
 

@@ -19,6 +19,9 @@ import type {
 import { describeExit } from './stdioProcessTransport.js';
 import { runToolCall } from '../calls/toolCall.js';
 import { LEGACY_PRIOR } from '../client/upstreamClient.js';
+import { runCatalog } from '../calls/catalogCall.js';
+import type { UpstreamNotice } from '../client/upstreamCatalog.js';
+import type { CatalogOptions, CatalogWork } from '../core/serverPool.js';
 import { noTelemetry, type Telemetry } from '../../telemetry/telemetry.js';
 
 export interface StdioSupervisorOptions {
@@ -46,6 +49,8 @@ export interface StdioSupervisorOptions {
   logs?: LogSink;
   /** [obs hook] tracing: a span per process start. */
   telemetry?: Telemetry;
+  /** Resource/prompt list changes and resource updates of the current process. */
+  onNotice?: ((notice: UpstreamNotice) => void) | undefined;
 }
 
 export type { LogSink };
@@ -139,6 +144,15 @@ export class StdioSupervisor {
     );
   }
 
+  /** Resources, prompts, completions on the current connection (waiting, within budget, while it connects). */
+  withCatalog<T>(_username: string, options: CatalogOptions, work: CatalogWork<T>): Promise<T> {
+    const target = { server: this.name, transport: 'stdio' as const, stopped: () => !this.active };
+    return runCatalog(target, options, async (signal) => {
+      const conn = await this.readiness.wait(signal);
+      return work(conn.catalog, signal);
+    });
+  }
+
   private unavailable(): AppError | undefined {
     if (this.state.status !== 'error' && this.state.status !== 'disconnected') return undefined;
     const why = this.state.statusMessage ? `: ${this.state.statusMessage}` : '';
@@ -211,6 +225,9 @@ export class StdioSupervisor {
         onToolsChanged: () => void this.refreshTools(conn),
         onTruncatedList: (reason) => this.note(`[supervisor] ${reason}`),
         onProtocolError: (error) => this.log.debug('mcp protocol error', { error: error.name }),
+        onNotice: (notice) => {
+          if (conn === this.current) this.options.onNotice?.(notice);
+        },
       },
     );
     return conn;
