@@ -125,6 +125,7 @@ export function wireRuntime(deps: RuntimeWiringDeps): RuntimeWiring {
     pool,
     secrets,
     validator: new ArgumentValidator(logger),
+    logger: logger.child({ component: 'calls' }),
     telemetry,
     ...(options.security.google.credentials
       ? { googleCredentials: options.security.google.credentials }
