@@ -32,6 +32,10 @@ export function isCredentialEnv(name: string, value: string): boolean {
   return CREDENTIAL_NAME.test(name) || CREDENTIAL_VALUE.some((re) => re.test(value)) || looksRandom(value);
 }
 
+/** Whether sealing `env` needs the server-level data key (created on first need only). */
+export const hasCredentialEnv = (env: Record<string, string>): boolean =>
+  Object.entries(env).some(([name, value]) => isCredentialEnv(name, value));
+
 export interface SplitEnv {
   readonly env: Record<string, string>;
   readonly sealedEnv: Record<string, Sealed>;

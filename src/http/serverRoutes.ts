@@ -1,3 +1,4 @@
+import { hasCredentialEnv } from '../crypto/serverEnv.js';
 import { SERVER_HEADER_USER } from '../events/serverEvents.js';
 import Router from '@koa/router';
 import type { Context } from 'koa';
@@ -68,7 +69,8 @@ export function serverRoutes(deps: AppDeps): Router {
   router.post('/mcp/servers', async (ctx) => {
     const body = parseInput(AddServerBody, ctx.request.body, 'server');
     // Credential headers and env values are sealed for this server-level user.
-    await deps.secretBox.prepare(SERVER_HEADER_USER);
+    if (body.transportType === 'streamable_http' || hasCredentialEnv(body.env))
+      await deps.secretBox.prepare(SERVER_HEADER_USER);
     const config = {
       transport: transportFromBody(body, deps.secretBox, deps.urlPolicy),
       ...(body.secretNames ? { secretNames: body.secretNames } : {}),
