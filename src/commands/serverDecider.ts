@@ -25,7 +25,9 @@ export interface ServerPatch {
   transportType?: TransportType;
   command?: string;
   args?: string[];
+  /** Replaces the whole env: `env` the plain values, `sealedEnv` the credentials, sealed by the caller. */
   env?: Record<string, string>;
+  sealedEnv?: Record<string, Sealed>;
   cwd?: string;
   url?: string;
   /** Replaces all headers: `plain` as given, `sealed` already encrypted by the caller. */
@@ -76,11 +78,13 @@ function patchTransport(t: Transport, p: ServerPatch): Transport {
         'command is required to switch a server to transportType "stdio"',
       );
     const cwd = p.cwd ?? base?.cwd;
+    const sealedEnv = p.env ? p.sealedEnv : base?.sealedEnv;
     return {
       transportType: 'stdio',
       command,
       args: p.args ?? base?.args ?? [],
       env: p.env ?? base?.env ?? {},
+      ...(sealedEnv && Object.keys(sealedEnv).length > 0 ? { sealedEnv } : {}),
       ...(cwd === undefined ? {} : { cwd }),
     };
   }

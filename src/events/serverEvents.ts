@@ -9,7 +9,13 @@ export const StdioTransportSchema = z.object({
   transportType: z.literal('stdio'),
   command: z.string().min(1),
   args: z.array(z.string()),
+  /** Values that do not look like credentials, stored as given (older events: every value). */
   env: z.record(z.string(), z.string()),
+  /**
+   * Credential-looking env values (by name or shape), sealed with the SecretBox under SERVER_HEADER_USER /
+   * `env:<name>`: the event log and snapshots never hold them in clear.
+   */
+  sealedEnv: z.record(z.string(), SealedSchema).optional(),
   cwd: z.string().optional(),
 });
 export type StdioTransport = z.infer<typeof StdioTransportSchema>;

@@ -25,6 +25,7 @@ import { parseInput } from './validate.js';
 import { SERVER_HEADER_USER } from '../events/serverEvents.js';
 import { AddServerBody } from './serverSchemas.js';
 import { transportFromBody } from './serverConfig.js';
+import { hasCredentialEnv, sealEnv } from '../crypto/serverEnv.js';
 
 export function packageRoutes(deps: AppDeps): Router {
   const router = new Router();
@@ -178,13 +179,18 @@ export function packageRoutes(deps: AppDeps): Router {
   /** A streamable_http install registers the remote server, validated and sealed like POST /mcp/servers. */
   async function toRequest(body: InstallPackageInput): Promise<InstallRequest> {
     const { transportType, url, headers, reconnectionOptions, ...request } = body;
-    if (transportType === 'stdio') return request;
+    if (transportType !== 'stdio' || hasCredentialEnv(request.env))
+      await deps.secretBox.prepare(SERVER_HEADER_USER);
+    if (transportType === 'stdio') {
+      // Credential-looking env values are sealed before they reach any event.
+      const { env, sealedEnv } = sealEnv(request.env, request.serverName, deps.secretBox);
+      return { ...request, env, sealedEnv };
+    }
     const server = parseInput(
       AddServerBody,
       { name: body.serverName, transportType, url, headers, reconnectionOptions },
       'remote server',
     );
-    await deps.secretBox.prepare(SERVER_HEADER_USER);
     const remote = transportFromBody(server, deps.secretBox, deps.urlPolicy);
     return remote.transportType === 'streamable_http' ? { ...request, remote } : request;
   }

@@ -4,9 +4,9 @@ import type { SecretBox } from '../crypto/secretBox.js';
 import { AppError } from '../errors.js';
 import type { Transport } from '../events/serverEvents.js';
 import { checkUrl, UrlRefusedError, type UrlPolicy } from '../net/urlSafety.js';
+import { sealEnv } from '../crypto/serverEnv.js';
 import { splitHeaders } from './remoteHeaders.js';
 import type { AddServerBody, UpdateServerBody } from './serverSchemas.js';
-import { REDACTED } from './redacted.js';
 
 type AddBody = z.infer<typeof AddServerBody>;
 type UpdateBody = z.infer<typeof UpdateServerBody>;
@@ -29,11 +29,13 @@ function checkPolicy(url: string, policy: UrlPolicy | undefined): void {
 /** The transport of a new server. For streamable_http, command/args/env/cwd are ignored (reference README). */
 export function transportFromBody(body: AddBody, box: SecretBox, policy: UrlPolicy | undefined): Transport {
   if (body.transportType === 'stdio') {
+    const { env, sealedEnv } = sealEnv(body.env, body.name, box);
     return {
       transportType: 'stdio',
       command: body.command as string,
       args: body.args,
-      env: body.env,
+      env,
+      ...(Object.keys(sealedEnv).length > 0 ? { sealedEnv } : {}),
       ...(body.cwd ? { cwd: body.cwd } : {}),
     };
   }
@@ -59,12 +61,11 @@ export function patchFromBody(
 ): ServerPatch {
   const { sessionId: _runtimeState, headers, url, ...rest } = body;
   const patch: ServerPatch = { ...rest };
-  if (patch.env && stored.transportType === 'stdio') {
-    // A client that read the redacted env and sends it back must not overwrite the real value.
-    const env = stored.env;
-    patch.env = Object.fromEntries(
-      Object.entries(patch.env).map(([k, v]) => [k, v === REDACTED && k in env ? (env[k] as string) : v]),
-    );
+  if (patch.env) {
+    // A client that read the redacted env and sends it back keeps the stored values (and ciphertexts).
+    const split = sealEnv(patch.env, name, box, stored.transportType === 'stdio' ? stored : undefined);
+    patch.env = split.env;
+    patch.sealedEnv = split.sealedEnv;
   }
   if (url !== undefined) {
     checkPolicy(url, policy);

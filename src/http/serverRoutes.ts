@@ -1,3 +1,4 @@
+import { hasCredentialEnv } from '../crypto/serverEnv.js';
 import { SERVER_HEADER_USER } from '../events/serverEvents.js';
 import Router from '@koa/router';
 import type { Context } from 'koa';
@@ -67,8 +68,9 @@ export function serverRoutes(deps: AppDeps): Router {
 
   router.post('/mcp/servers', async (ctx) => {
     const body = parseInput(AddServerBody, ctx.request.body, 'server');
-    // Credential headers of a remote server are sealed for this server-level user.
-    if (body.transportType === 'streamable_http') await deps.secretBox.prepare(SERVER_HEADER_USER);
+    // Credential headers and env values are sealed for this server-level user.
+    if (body.transportType === 'streamable_http' || hasCredentialEnv(body.env))
+      await deps.secretBox.prepare(SERVER_HEADER_USER);
     const config = {
       transport: transportFromBody(body, deps.secretBox, deps.urlPolicy),
       ...(body.secretNames ? { secretNames: body.secretNames } : {}),
@@ -87,7 +89,8 @@ export function serverRoutes(deps: AppDeps): Router {
   router.put('/mcp/servers/:name', async (ctx) => {
     const name = nameParam(ctx.params.name);
     const body = parseInput(UpdateServerBody, ctx.request.body ?? {}, 'server update');
-    if (body.headers !== undefined) await deps.secretBox.prepare(SERVER_HEADER_USER);
+    if (body.headers !== undefined || body.env !== undefined)
+      await deps.secretBox.prepare(SERVER_HEADER_USER);
     const patch = patchFromBody(name, body, view(name).config.transport, deps.secretBox, deps.urlPolicy);
     await run(name, { type: 'UpdateServer', data: { name, patch } }, ctx.state.requestId as string);
     ctx.body = { success: true, server: respond(name) };

@@ -1,17 +1,8 @@
 import type { ServerView } from '../projections/serversProjection.js';
 import type { PerUserProcesses, ServerSnapshot } from '../runtime/core/types.js';
+import { viewEnv } from '../crypto/serverEnv.js';
 import { viewHeaders, viewUrl } from './remoteHeaders.js';
-
-/** Shown instead of env values whose names say they are credentials. Sent back on PUT, it keeps the stored value. */
 import { REDACTED } from './redacted.js';
-const SENSITIVE_ENV =
-  /(TOKEN|SECRET|PASSWORD|PASSWD|PASSPHRASE|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIALS?)$/i;
-
-export const isSensitiveEnvName = (name: string): boolean => SENSITIVE_ENV.test(name);
-
-export function redactEnv(env: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(env).map(([k, v]) => [k, isSensitiveEnvName(k) ? REDACTED : v]));
-}
 
 const NOT_RUNNING: ServerSnapshot = { status: 'disconnected', toolsList: [], logs: [], restarts: 0 };
 
@@ -24,7 +15,8 @@ function transportFields(view: ServerView, live: ServerSnapshot, forAdmin: boole
   const hideAll = (values: Record<string, string>): Record<string, string> =>
     Object.fromEntries(Object.keys(values).map((k) => [k, REDACTED]));
   if (t.transportType === 'stdio') {
-    const env = forAdmin ? redactEnv(t.env) : hideAll(t.env);
+    // Sealed credentials and credential-looking clear values (older events) show as [redacted].
+    const env = forAdmin ? viewEnv(t) : hideAll(viewEnv(t));
     return {
       transportType: t.transportType,
       command: t.command,

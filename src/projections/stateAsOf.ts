@@ -103,7 +103,7 @@ function transportSummary(t: ServerConfig['transport']): Record<string, unknown>
       transportType: t.transportType,
       command: t.command,
       args: t.args,
-      envNames: Object.keys(t.env).sort(),
+      envNames: [...Object.keys(t.env), ...Object.keys(t.sealedEnv ?? {})].sort(),
     };
   return {
     transportType: t.transportType,

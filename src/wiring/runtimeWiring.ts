@@ -95,6 +95,7 @@ export function wireRuntime(deps: RuntimeWiringDeps): RuntimeWiring {
         parentEnv: options.parentEnv,
         registry: deps.registry,
         remote: remote.deps,
+        secretBox: deps.secretBox,
         secrets,
         budget,
         perUser,
@@ -125,6 +126,7 @@ export function wireRuntime(deps: RuntimeWiringDeps): RuntimeWiring {
     pool,
     secrets,
     validator: new ArgumentValidator(logger),
+    logger: logger.child({ component: 'calls' }),
     telemetry,
     ...(options.security.google.credentials
       ? { googleCredentials: options.security.google.credentials }

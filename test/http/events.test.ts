@@ -67,10 +67,13 @@ describe('GET /events', () => {
       keyVersion: 1,
       ciphertextBytes: SECRET_CANARY.length,
     });
-    const env = (
-      (res.list[0]?.data.config as Record<string, unknown>).transport as { env: Record<string, string> }
-    ).env;
-    expect(env).to.deep.equal({ API_TOKEN: '[redacted]', MODE: 'x' });
+    const transport = (res.list[0]?.data.config as Record<string, unknown>).transport as {
+      env: Record<string, string>;
+      sealedEnv: Record<string, Record<string, unknown>>;
+    };
+    // The credential-looking env value was sealed at registration: the audit view shows its metadata only.
+    expect(transport.env).to.deep.equal({ MODE: 'x' });
+    expect(transport.sealedEnv.API_TOKEN).to.include({ sealed: true });
     expect(res.text)
       .to.not.contain(SECRET_CANARY)
       .and.not.contain(ENV_CANARY)

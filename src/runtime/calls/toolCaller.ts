@@ -10,6 +10,7 @@ import { pendingApproval } from '../core/pinnedSupervisor.js';
 import type { ToolCallExtras, ToolCallRequest, ToolDescriptor, ToolResult } from '../core/types.js';
 import type { Access } from '../../policy/access.js';
 import { noTelemetry, type Telemetry } from '../../telemetry/telemetry.js';
+import type { Logger } from '../../logger.js';
 
 export type ToolCallInput = ToolCallRequest;
 export type { ToolCallExtras };
@@ -25,6 +26,8 @@ export interface ToolCallerDeps {
   readonly access?: Access;
   /** [obs hook] tracing: spans for secret decryption, argument validation and the upstream call. */
   readonly telemetry?: Telemetry;
+  /** Where a call that crashed its server is attributed to its caller (absent: not logged). */
+  readonly logger?: Logger;
 }
 
 /**
@@ -123,7 +126,19 @@ export class ToolCaller {
       );
     } catch (error) {
       // Read after the call: a per-user process's environment (the user's secrets) is remembered when it starts.
-      throw scrubError(error, [...injected, ...(redactor?.valuesOf(input.username) ?? [])]);
+      const scrubbed = scrubError(error, [...injected, ...(redactor?.valuesOf(input.username) ?? [])]);
+      if (scrubbed instanceof AppError && scrubbed.code === 'upstream_crashed') {
+        // Whose input took the server down (a shared one: for everyone): the caller, the tool and the
+        // argument names, never their values. The audit trail records the same call with this user.
+        this.deps.logger?.warn('a tool call crashed its server', {
+          serverName,
+          toolName: methodName,
+          username: input.username,
+          argumentNames: Object.keys(input.args),
+          ...scrubbed.details,
+        });
+      }
+      throw scrubbed;
     }
   }
 

@@ -1,5 +1,8 @@
 import { createHash } from 'node:crypto';
+import type { SecretBox } from '../../crypto/secretBox.js';
+import { openEnv } from '../../crypto/serverEnv.js';
 import type { StdioTransport } from '../../events/serverEvents.js';
+import { SERVER_HEADER_USER } from '../../events/serverEvents.js';
 import { SHARED_CONNECTION } from '../../events/sessionEvents.js';
 import type { Logger } from '../../logger.js';
 import type { ReadModels } from '../../projections/readModels.js';
@@ -28,6 +31,8 @@ export interface SupervisorDeps {
   readonly parentEnv: NodeJS.ProcessEnv;
   readonly registry: ProcessRegistry;
   readonly remote: RemoteDeps;
+  /** Opens the server's sealed env values (credentials) for its processes. */
+  readonly secretBox: SecretBox;
   readonly secrets: UserSecrets;
   readonly budget: ProcessBudget;
   readonly perUser: PerUserLimits;
@@ -79,7 +84,7 @@ export function createSupervisorFactory(d: SupervisorDeps): SupervisedFactory {
     }
     const stdio = {
       name: server.name,
-      transport,
+      transport: withOpenedEnv(d, server.name, transport, hooks),
       startupTimeoutMs: server.config.startupTimeout,
       logger: d.logger.child({ component: 'supervisor' }),
       policy: d.policy,
@@ -115,6 +120,33 @@ export function createSupervisorFactory(d: SupervisorDeps): SupervisedFactory {
       negotiation: d.negotiations.memory(ref(SHARED_CONNECTION), target),
     });
   };
+}
+
+/**
+ * The transport with its sealed env values opened, only in memory and only for the process; the server's
+ * logs scrub them like injected secrets. A value that cannot be opened (lost key) is left out, loudly.
+ */
+function withOpenedEnv(
+  d: SupervisorDeps,
+  serverName: string,
+  transport: StdioTransport,
+  hooks: { remember: (username: string, values: Iterable<string>) => void },
+): StdioTransport {
+  if (!transport.sealedEnv) return transport;
+  try {
+    const env = openEnv(transport, serverName, d.secretBox);
+    hooks.remember(
+      SERVER_HEADER_USER,
+      Object.keys(transport.sealedEnv).map((name) => env[name] as string),
+    );
+    return { ...transport, env };
+  } catch (error) {
+    d.logger.error('sealed env values of a server cannot be decrypted; starting without them', {
+      serverName,
+      error,
+    });
+    return transport;
+  }
 }
 
 /**

@@ -103,3 +103,17 @@ export function decideAfterCrash(
 
 /** The state for the breaker's trial run after its cool-down. */
 export const halfOpen = (state: CrashState): CrashState => ({ ...state, halfOpen: true });
+
+/** What a server's status says when the breaker opens: the failures, the last reason, when it tries again. */
+export function crashLoopMessage(
+  failures: number,
+  windowMs: number,
+  reason: string,
+  retryAfterMs: number | undefined,
+): string {
+  const next =
+    retryAfterMs === undefined
+      ? 'not restarting. Update or re-enable the server to retry.'
+      : `one trial run in ${retryAfterMs} ms (or update or re-enable the server).`;
+  return `Crash loop: ${failures} failures within ${windowMs} ms (last: ${reason}); ${next}`;
+}

@@ -2,6 +2,7 @@ import type { StreamableHttpTransport } from '../../events/serverEvents.js';
 import { AppError } from '../../errors.js';
 import type { Entry, PackageSpec } from '../../events/packageEvents.js';
 import type { ServerConfig } from '../../events/serverEvents.js';
+import type { Sealed } from '../../events/secretEvents.js';
 import type { JobIO } from './npmInstaller.js';
 import { messageOf, onPackage, onServer, type PackageContext } from './packageContext.js';
 import type { Job } from './packageJobs.js';
@@ -17,7 +18,9 @@ export interface InstallRequest {
   readonly runtime: 'node' | 'python';
   readonly command?: string;
   readonly args: string[];
+  /** Plain env values; credential-looking ones arrive in `sealedEnv`, sealed by the route. */
   readonly env: Record<string, string>;
+  readonly sealedEnv?: Record<string, Sealed>;
   readonly enabled: boolean;
   readonly secretNames?: string[];
   readonly secretDelivery?: 'args' | 'env';
@@ -114,6 +117,7 @@ async function runInstall(
         command: entry.command,
         args: entry.args,
         env: { ...env, ...req.env },
+        ...(req.sealedEnv && Object.keys(req.sealedEnv).length > 0 ? { sealedEnv: req.sealedEnv } : {}),
       },
       ...optional('secretNames', req.secretNames),
       timeout: req.timeout ?? ctx.defaults.timeout,

@@ -226,14 +226,9 @@ export class PerUserSupervisor implements Supervised {
     if (this.processes.size >= maxPerServer) {
       const victim = leastRecentlyUsedIdle(this.processes.values());
       if (!victim) {
-        throw tooManyProcesses(
-          `Server ${this.name} already runs its maximum of ${maxPerServer} per-user processes and all are busy; retry shortly`,
-          {
-            serverName: this.name,
-            limit: maxPerServer,
-            scope: 'server',
-          },
-        );
+        const details = { serverName: this.name, limit: maxPerServer, scope: 'server' };
+        const message = `Server ${this.name} already runs its maximum of ${maxPerServer} per-user processes`;
+        throw tooManyProcesses(`${message} and all are busy; retry shortly`, details);
       }
       waits.push(victim.evict('least recently used, making room for another user'));
     }

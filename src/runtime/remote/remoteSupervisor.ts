@@ -11,7 +11,7 @@ import { backoffDelay } from '../core/restartPolicy.js';
 import type { CallOptions, ServerSnapshot, ToolDescriptor, ToolResult } from '../core/types.js';
 import { DEFAULT_USER, RemoteSlots } from './remoteSlots.js';
 import { UserConnections } from './userConnections.js';
-import { UrlRefusedError } from '../../net/urlSafety.js';
+import { forUser, notConnected, retryCannotHelp } from './remoteErrors.js';
 import { runCatalog } from '../calls/catalogCall.js';
 import type { CatalogOptions, CatalogWork, StopReason } from '../core/serverPool.js';
 import type { RemoteSupervisorOptions } from './remoteSupervisorOptions.js';
@@ -58,14 +58,7 @@ export class RemoteSupervisor {
       startupTimeoutMs: o.startupTimeoutMs,
       deps: o.deps,
       target: this.target,
-      unavailable: () =>
-        new AppError(
-          'server_unavailable',
-          `Server ${this.name} is not connected (status ${this.state.status})`,
-          {
-            serverName: this.name,
-          },
-        ),
+      unavailable: () => notConnected(this.name, this.state.status),
       onSharedLost: (reason) => this.active && this.scheduleRetry(`connection lost: ${reason}`),
       onSharedTools: (tools) => this.setState({ tools }),
       onNotice: (notice, username) => this.o.onNotice?.(notice, username),
@@ -221,14 +214,8 @@ export class RemoteSupervisor {
     });
   }
 
-  /** A 401 on the shared connection names user "default"; the caller should read about themselves. */
   private forUser(error: AppError, username: string): AppError {
-    if (error.code !== 'reauth_required' || error.details.username === username) return error;
-    return reauthRequired(
-      this.target,
-      username,
-      'the server requires authorization and no OAuth tokens are stored for this user',
-    );
+    return forUser(error, this.target, username);
   }
 
   private async connectPrimary(): Promise<void> {
@@ -250,11 +237,7 @@ export class RemoteSupervisor {
     } catch (error) {
       if (!this.active) return;
       const reason = describe(error);
-      if (
-        (isAppError(error) && (error.code === 'reauth_required' || error.code === 'secret_undecryptable')) ||
-        error instanceof UrlRefusedError
-      ) {
-        // Retrying cannot help: it needs new tokens or a new configuration.
+      if (retryCannotHelp(error)) {
         if (isAppError(error) && error.code === 'reauth_required') {
           // Tokens stored while this attempt ran were not in it: try again with them.
           if (this.defaultGrant() !== grant) return void this.connectPrimary();

@@ -1,3 +1,8 @@
+import type { StdioTransport } from '../../events/serverEvents.js';
+import type { SpawnWrapper } from '../sandbox/sandbox.js';
+import type { ProcessRegistry } from './processRegistry.js';
+import type { StdioProcessOptions } from './stdioProcessTransport.js';
+
 /**
  * The environment a child MCP server gets: a short allow-list from the gateway's own environment
  * (enough to find binaries, locales and CA bundles) plus its configured env. Anything else the
@@ -37,4 +42,26 @@ export function buildChildEnv(
   }
   for (const [key, value] of Object.entries(configured)) env[key] = value;
   return env;
+}
+
+/** How a supervisor spawns its server: the configured command in the child environment above. */
+export function spawnOptionsOf(o: {
+  readonly transport: StdioTransport;
+  readonly parentEnv: NodeJS.ProcessEnv;
+  readonly shutdownGraceMs: number;
+  readonly registry?: ProcessRegistry | undefined;
+  readonly sandbox?: SpawnWrapper | undefined;
+  readonly maxMessageBytes?: number | undefined;
+}): StdioProcessOptions {
+  const cfg = o.transport;
+  return {
+    command: cfg.command,
+    args: cfg.args,
+    env: buildChildEnv(o.parentEnv, cfg.env),
+    cwd: cfg.cwd,
+    graceMs: o.shutdownGraceMs,
+    registry: o.registry,
+    sandbox: o.sandbox,
+    ...(o.maxMessageBytes === undefined ? {} : { maxMessageBytes: o.maxMessageBytes }),
+  };
 }

@@ -1,12 +1,18 @@
 import { AppError } from '../../errors.js';
 import type { StdioTransport } from '../../events/serverEvents.js';
 import type { Logger } from '../../logger.js';
-import { buildChildEnv } from './childEnv.js';
+import { spawnOptionsOf } from './childEnv.js';
 import { SupervisorState, type LogSink, type StateChange } from '../core/supervisorState.js';
 import type { ProcessRegistry } from './processRegistry.js';
 import type { SpawnWrapper } from '../sandbox/sandbox.js';
 import { ReadinessGate } from '../core/awaitState.js';
-import { decideAfterCrash, halfOpen, type CrashState, type RestartPolicy } from '../core/restartPolicy.js';
+import {
+  crashLoopMessage,
+  decideAfterCrash,
+  halfOpen,
+  type CrashState,
+  type RestartPolicy,
+} from '../core/restartPolicy.js';
 import { StdioConnection } from './stdioConnection.js';
 import type { CallOptions, NegotiationMemory, ServerSnapshot, ToolDescriptor } from '../core/types.js';
 import type { ToolResult, UpstreamIdentity } from '../core/types.js';
@@ -190,21 +196,8 @@ export class StdioSupervisor {
   }
 
   private createConnection(): StdioConnection {
-    const { transport: cfg, shutdownGraceMs, registry } = this.options;
-    const spawnOptions = {
-      command: cfg.command,
-      args: cfg.args,
-      env: buildChildEnv(this.options.parentEnv, cfg.env),
-      cwd: cfg.cwd,
-      graceMs: shutdownGraceMs,
-      registry,
-      sandbox: this.options.sandbox,
-      ...(this.options.maxMessageBytes === undefined
-        ? {}
-        : { maxMessageBytes: this.options.maxMessageBytes }),
-    };
     const conn: StdioConnection = new StdioConnection(
-      spawnOptions,
+      spawnOptionsOf(this.options),
       this.options.identity ?? DEFAULT_IDENTITY,
       {
         onStderrLine: (line) => this.state.note(line),
@@ -213,7 +206,7 @@ export class StdioSupervisor {
         },
         onLost: (reason) => this.handleLoss(conn, reason),
         onToolsChanged: () => void this.refreshTools(conn),
-        onTruncatedList: (reason) => this.note(`[supervisor] ${reason}`),
+        onTruncatedList: (reason) => this.state.note(`[supervisor] ${reason}`),
         onProtocolError: (error) => this.log.debug('mcp protocol error', { error: error.name }),
         onNotice: (notice) => conn === this.current && this.options.onNotice?.(notice),
       },
@@ -230,7 +223,7 @@ export class StdioSupervisor {
       if (conn === this.current && seq === this.toolsRefresh) this.setState({ tools });
     } catch (error) {
       if (conn === this.current)
-        this.note(
+        this.state.note(
           `[supervisor] refreshing tools failed: ${error instanceof Error ? error.message : String(error)}`,
         );
     }
@@ -246,19 +239,15 @@ export class StdioSupervisor {
     this.crashes = decision.state;
     if (decision.action === 'give-up') {
       const retry = decision.retryAfterMs;
-      const message =
-        `Crash loop: ${decision.failures} failures within ${this.options.policy.breakerWindowMs} ms (last: ${reason}); ` +
-        (retry === undefined
-          ? 'not restarting. Update or re-enable the server to retry.'
-          : `one trial run in ${retry} ms (or update or re-enable the server).`);
-      this.note(`[supervisor] ${message}`);
+      const message = crashLoopMessage(decision.failures, this.options.policy.breakerWindowMs, reason, retry);
+      this.state.note(`[supervisor] ${message}`);
       this.log.error('mcp server crash loop, giving up', { failures: decision.failures });
       this.setState({ status: 'error', statusMessage: message, pid: undefined });
       if (retry !== undefined) this.restartTimer = setTimeout(() => this.trialRun(), retry);
       return;
     }
     const message = `${reason}; restarting in ${decision.delayMs} ms`;
-    this.note(`[supervisor] ${message}`);
+    this.state.note(`[supervisor] ${message}`);
     this.setState({ status: 'connecting', statusMessage: message, pid: undefined });
     this.restartTimer = setTimeout(() => {
       this.restartTimer = undefined;
@@ -288,10 +277,6 @@ export class StdioSupervisor {
     this.setState({ status: 'disconnected', statusMessage: undefined });
     await this.previousClose;
     if (!this.active) this.setState({ pid: undefined });
-  }
-
-  private note(line: string): void {
-    this.state.note(line);
   }
 
   private setState(next: StateChange): void {
