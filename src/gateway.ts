@@ -41,6 +41,11 @@ import { createAuditTrail, type AuditSettings } from './audit/auditTrail.js';
 import type { LabelLimits } from './metrics/gatewayMetrics.js';
 import { noTelemetry, type Telemetry } from './telemetry/telemetry.js';
 import { traceRuntime } from './metrics/tracedRuntime.js';
+import { createLoginLinks } from './http/loginLinks.js';
+import { withConnectHint } from './runtime/remote/oauth/connectHint.js';
+
+/** How long a connect-your-account link stays valid. */
+const CONNECT_LINK_TTL_MS = 15 * 60_000;
 import type { Sandbox } from './runtime/sandbox/sandbox.js';
 
 export interface GatewayOptions {
@@ -264,13 +269,23 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   // Package recovery (interrupted installs) too; package writes wait for it, reads do not.
   void packages.start();
 
+  // Connect your account: links a user without a grant at a remote server's authorization server is sent to.
+  const connectLinks = createLoginLinks(options.security.linkKey, clock, CONNECT_LINK_TTL_MS, 'connect-link');
+  const publicUrl = options.security.publicUrl?.replace(/\/+$/, '');
+  const connectLink = (serverName: string, username: string): string | undefined =>
+    publicUrl === undefined
+      ? undefined
+      : `${publicUrl}/auth/upstream/connect?${new URLSearchParams({ link: connectLinks.issue({ username, serverName }).link }).toString()}`;
+  const isRemote = (name: string): boolean =>
+    projector.readModels.servers.get(name)?.config.transport.transportType === 'streamable_http';
   const instrumented = instrumentRuntime(
     traceRuntime(
       {
         // A disabled server is no longer in the pool; its last snapshot keeps its recent logs visible.
         snapshot: (name) =>
           pool.snapshot(name) ?? pool.stoppedSnapshot(name, projector.readModels.servers.get(name)?.serverId),
-        callTool: (req, signal, extras) => caller.call(req, signal, extras),
+        callTool: (req, signal, extras) =>
+          withConnectHint(caller.call(req, signal, extras), req, connectLink, (name) => isRemote(name)),
       },
       telemetry,
     ),
@@ -338,6 +353,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     security: securityDeps(options.security, projector, clock, signIn?.principalFor),
     access,
     ...(signIn ? { identity: signIn.deps } : {}),
+    connect: { service: remote.connect, links: connectLinks },
     telemetry,
     ...(audit ? { audit: { log: audit.log, scope: audit.scope } } : {}),
   });

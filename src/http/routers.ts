@@ -17,6 +17,7 @@ import { identityRoutes } from './identityRoutes.js';
 import { interactionRoutes } from './authServer/interactionRoutes.js';
 import { resourceRoutes } from './authServer/resourceRoutes.js';
 import { auditRoutes } from './auditRoutes.js';
+import { connectRoutes } from './connectRoutes.js';
 
 /** Every router of the app, in mount order. Tests enumerate them to check docs and policies cover every route. */
 export function buildRouters(deps: AppDeps): Router[] {
@@ -27,6 +28,7 @@ export function buildRouters(deps: AppDeps): Router[] {
     toolRoutes(deps),
     secretRoutes(deps),
     oauthRoutes(deps),
+    connectRoutes(deps),
     packageRoutes(deps),
     eventRoutes(deps),
     tokenRoutes(deps),

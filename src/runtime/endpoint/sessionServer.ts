@@ -1,8 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import {
   ProtocolError,
   ProtocolErrorCode,
   Server,
+  UrlElicitationRequiredError,
   type CallToolResult,
+  type ClientCapabilities,
   type ServerContext,
   type Tool,
 } from '@modelcontextprotocol/server';
@@ -116,7 +119,7 @@ export function createSessionServer(options: SessionServerOptions): Server {
       // modern request's response stream closes: the upstream call is cancelled too.
       return (await options.source.call(call, ctx.mcpReq.signal, extras)) as CallToolResult;
     } catch (error) {
-      return await failure(error, name, options.logger, ctx);
+      return await failure(error, name, options.logger, ctx, server.getClientCapabilities());
     } finally {
       inFlight -= 1;
     }
@@ -150,6 +153,7 @@ async function failure(
   tool: string,
   logger: Logger,
   ctx: ServerContext,
+  capabilities?: ClientCapabilities,
 ): Promise<CallToolResult> {
   if (!isAppError(error)) {
     logger.error('mcp endpoint tool call failed', { tool, error });
@@ -165,5 +169,22 @@ async function failure(
     throw new ProtocolError(upstreamCode, error.message);
   if (error.code === 'internal_error')
     throw new ProtocolError(ProtocolErrorCode.InternalError, error.message);
+  const connectUrl = error.details.connectUrl;
+  // A user who has not connected their account at the server's authorization server: clients that
+  // take URL-mode elicitation (2025-11-25+) open the link; the others get it in the tool error text.
+  if (error.code === 'reauth_required' && typeof connectUrl === 'string' && capabilities?.elicitation?.url) {
+    const serverName = String(error.details.serverName ?? '');
+    throw new UrlElicitationRequiredError(
+      [
+        {
+          mode: 'url',
+          elicitationId: randomUUID(),
+          url: connectUrl,
+          message: `Connect your account for ${serverName}, then retry the call.`,
+        },
+      ],
+      `Connect your account for ${serverName} first`,
+    );
+  }
   return toolError(`${error.message} [${error.code}]`);
 }
