@@ -11,6 +11,7 @@ import {
   UpdateServerBody,
 } from './serverSchemas.js';
 import { IDENTITY_ROUTE_DOCS } from './identityRouteDocs.js';
+import { CONNECT_ROUTE_DOCS } from './connectRouteDocs.js';
 
 /** What OpenAPI says about one route. Request bodies are the very zod schemas the route parses with. */
 export interface RouteDoc {
@@ -246,6 +247,7 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     query: { code: 'authorization code', state: 'single-use state' },
   },
   ...IDENTITY_ROUTE_DOCS,
+  ...CONNECT_ROUTE_DOCS,
   'GET /ui': { summary: 'The web console (static HTML; sign in with a token)', tag: 'console' },
   'GET /ui/:file': { summary: "The web console's script and style files", tag: 'console' },
 };
