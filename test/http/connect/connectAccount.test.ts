@@ -5,6 +5,7 @@ import { startRemoteMcpServer, type RemoteMcpServer } from '../../fixtures/remot
 import { startUpstreamAuthServer, type UpstreamAuthServer } from '../../fixtures/upstreamAuthServer.js';
 import { TestBrowser } from '../../support/formBrowser.js';
 import { connectMcpV2 } from '../../support/mcpClient.js';
+import { suiteCanaries } from '../../support/suiteCanaries.js';
 import { call, remoteServer } from '../../support/remote.js';
 import { startTestGateway, type TestGateway } from '../../support/testGateway.js';
 
@@ -49,11 +50,13 @@ describe('connect your account at a remote server', () => {
 
   after(async () => {
     const eventLog = await readFile(join(gw.dataDir, 'events', 'events.log'), 'utf8');
+    // Every token the remote server ever saw stays out of the log, the event log and every response
+    // (and the suite-wide sweep checks the data-key files too when the gateway stops).
+    const tokens = [...new Set(up.requests.map((r) => r.bearer).filter((b): b is string => !!b))];
+    for (const t of tokens) suiteCanaries.add(t, gw.dataDir);
     await gw.close();
     await up.close();
     await as.close();
-    // Every token the remote server ever saw stays out of the log, the event log and every response.
-    const tokens = [...new Set(up.requests.map((r) => r.bearer).filter((b): b is string => !!b))];
     expect(tokens.length).to.be.greaterThan(1);
     for (const t of tokens) {
       expect(eventLog).to.not.contain(t);
