@@ -16,9 +16,13 @@ export type UpstreamConnectCommand =
   | { type: 'CompleteUpstreamConnect'; data: { stateHash: string; now: string } };
 
 const invalid = (why: string): AppError =>
-  new AppError('invalid_oauth_state', `Invalid connection state: ${why}. Start connecting the account again.`, {
-    reason: why,
-  });
+  new AppError(
+    'invalid_oauth_state',
+    `Invalid connection state: ${why}. Start connecting the account again.`,
+    {
+      reason: why,
+    },
+  );
 
 /** One stream per state value: the expected stream version makes each state usable exactly once. */
 export const upstreamConnectDecider: Decider<UpstreamConnectState, UpstreamConnectCommand> = {
@@ -32,11 +36,16 @@ export const upstreamConnectDecider: Decider<UpstreamConnectState, UpstreamConne
       case 'CompleteUpstreamConnect':
         if (state.phase === 'none') throw invalid('unknown state');
         if (state.phase === 'completed') throw invalid('this state was already used');
-        if (Date.parse(command.data.now) > Date.parse(state.expiresAt)) throw invalid('this state has expired');
+        if (Date.parse(command.data.now) > Date.parse(state.expiresAt))
+          throw invalid('this state has expired');
         return [
           {
             type: 'UpstreamConnectCompleted',
-            data: { stateHash: command.data.stateHash, username: state.username, serverName: state.serverName },
+            data: {
+              stateHash: command.data.stateHash,
+              username: state.username,
+              serverName: state.serverName,
+            },
           },
         ];
     }
@@ -47,7 +56,8 @@ export const upstreamConnectDecider: Decider<UpstreamConnectState, UpstreamConne
       const { stateHash: _hash, ...rest } = event.data;
       return { phase: 'started', ...rest };
     }
-    if (event.type === 'UpstreamConnectCompleted' && state.phase !== 'none') return { ...state, phase: 'completed' };
+    if (event.type === 'UpstreamConnectCompleted' && state.phase !== 'none')
+      return { ...state, phase: 'completed' };
     return state;
   },
 };

@@ -7,7 +7,12 @@ import {
   ServerRemoved,
   ServerUpdated,
 } from './serverEvents.js';
-import { OAuthRefreshFailed, OAuthRefreshStarted, OAuthTokensDeleted, OAuthTokensStored } from './oauthEvents.js';
+import {
+  OAuthRefreshFailed,
+  OAuthRefreshStarted,
+  OAuthTokensDeleted,
+  OAuthTokensStored,
+} from './oauthEvents.js';
 import {
   UpstreamClientRegistered,
   UpstreamConnectCompleted,

@@ -32,7 +32,8 @@ export const CONNECT_ROUTE_DOCS: Record<string, RouteDoc> = {
     query: { link: 'signed connect link' },
   },
   'GET /auth/upstream/callback': {
-    summary: "The authorization server's redirect: checks browser, single-use state, iss and PKCE; stores the tokens",
+    summary:
+      "The authorization server's redirect: checks browser, single-use state, iss and PKCE; stores the tokens",
     tag: 'oauth',
     query: { code: 'authorization code', state: 'single-use state', iss: 'RFC 9207 issuer' },
   },
@@ -41,7 +42,8 @@ export const CONNECT_ROUTE_DOCS: Record<string, RouteDoc> = {
     tag: 'oauth',
   },
   'POST /auth/link/confirm': {
-    summary: "Confirmation form of a Google or connect link opened outside its user's browser: the user's token",
+    summary:
+      "Confirmation form of a Google or connect link opened outside its user's browser: the user's token",
     tag: 'oauth',
   },
 };

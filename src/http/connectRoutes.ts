@@ -7,7 +7,15 @@ import { stateHashOf } from '../runtime/remote/oauth/upstreamConnect.js';
 import type { AppDeps, ConnectDeps } from './appDeps.js';
 import { escapeHtml, pageHeaders } from './authServer/pages.js';
 import { baseUrl } from './googleLogin.js';
-import { checkCsrf, confirmForm, ConfirmBody, confirmPage, continueUrl, isOwner, rememberOwner } from './linkOwner.js';
+import {
+  checkCsrf,
+  confirmForm,
+  ConfirmBody,
+  confirmPage,
+  continueUrl,
+  isOwner,
+  rememberOwner,
+} from './linkOwner.js';
 import { actingUsername, principalOf } from './principal.js';
 import { serverNameSchema, usernameSchema } from './serverSchemas.js';
 import { takeSecretWrite } from './toolCallLimit.js';
@@ -28,7 +36,8 @@ const cookieName = (stateHash: string): string => `mcp_connect_${stateHash.slice
 const CALLBACK = '/auth/upstream/callback';
 
 const connectOf = (deps: AppDeps): ConnectDeps => {
-  if (!deps.connect) throw new AppError('oauth_not_configured', 'Connecting accounts is not available on this gateway');
+  if (!deps.connect)
+    throw new AppError('oauth_not_configured', 'Connecting accounts is not available on this gateway');
   return deps.connect;
 };
 
@@ -44,7 +53,10 @@ export function connectEndpoints(deps: AppDeps, ctx: Context): ConnectEndpoints 
 /** A browser link that starts connecting `username`'s account at `serverName`. */
 export function connectLinkUrl(deps: AppDeps, ctx: Context, username: string, serverName: string) {
   const { link, expiresAt } = connectOf(deps).links.issue({ username, serverName });
-  return { url: `${baseUrl(deps, ctx)}/auth/upstream/connect?${new URLSearchParams({ link }).toString()}`, expiresAt };
+  return {
+    url: `${baseUrl(deps, ctx)}/auth/upstream/connect?${new URLSearchParams({ link }).toString()}`,
+    expiresAt,
+  };
 }
 
 /**
@@ -104,13 +116,18 @@ export function connectRoutes(deps: AppDeps): Router {
     const { link } = parseInput(LinkQuery, ctx.query, 'query');
     const connect = connectOf(deps);
     const target = connect.links.verify(link);
-    if (!target) throw new AppError('forbidden', 'This connect link is invalid or has expired; ask for a new one');
+    if (!target)
+      throw new AppError('forbidden', 'This connect link is invalid or has expired; ask for a new one');
     if (!isOwner(deps, ctx, target.username)) {
       confirmPage(deps, ctx, { next: 'connect', link, ...target });
       return;
     }
     takeSecretWrite(deps, ctx, target.username);
-    const started = await connect.service.start(target.username, target.serverName, connectEndpoints(deps, ctx));
+    const started = await connect.service.start(
+      target.username,
+      target.serverName,
+      connectEndpoints(deps, ctx),
+    );
     const secure = baseUrl(deps, ctx).startsWith('https:') ? '; Secure' : '';
     ctx.append(
       'Set-Cookie',
@@ -135,7 +152,12 @@ export function connectRoutes(deps: AppDeps): Router {
     if (principal?.kind !== 'user' || principal.username !== target.username) {
       deps.security.authFailures?.failed(ctx.ip);
       deps.logger.warn('link confirmation refused', { ip: ctx.ip, username: target.username });
-      confirmPage(deps, ctx, { next, link, ...target, error: `That is not ${target.username}'s user token.` });
+      confirmPage(deps, ctx, {
+        next,
+        link,
+        ...target,
+        error: `That is not ${target.username}'s user token.`,
+      });
       return;
     }
     rememberOwner(deps, ctx, target.username);
@@ -152,9 +174,15 @@ export function connectRoutes(deps: AppDeps): Router {
       throw new AppError('invalid_oauth_state', 'Invalid connection state: this browser did not start it', {
         reason: 'not started in this browser',
       });
-    ctx.append('Set-Cookie', `${cookieName(stateHash)}=; Path=${CALLBACK}; Max-Age=0; HttpOnly; SameSite=Lax`);
+    ctx.append(
+      'Set-Cookie',
+      `${cookieName(stateHash)}=; Path=${CALLBACK}; Max-Age=0; HttpOnly; SameSite=Lax`,
+    );
     if (q.error !== undefined)
-      throw new AppError('invalid_request', `The authorization server did not grant access (${q.error.replace(/[^\w.-]/g, '')})`);
+      throw new AppError(
+        'invalid_request',
+        `The authorization server did not grant access (${q.error.replace(/[^\w.-]/g, '')})`,
+      );
     if (q.code === undefined) throw new AppError('invalid_request', 'Invalid query: code: Required');
     const callbackUrl = new URL(`${connectEndpoints(deps, ctx).redirectUri}?${ctx.querystring}`);
     const done = await connectOf(deps).service.complete(q.state, callbackUrl, connectEndpoints(deps, ctx));
@@ -169,7 +197,8 @@ export function connectRoutes(deps: AppDeps): Router {
   /** The gateway's Client ID Metadata Document: its client_id is this document's URL. */
   router.get('/auth/upstream/client.json', (ctx) => {
     const endpoints = connectEndpoints(deps, ctx);
-    if (!endpoints.clientMetadataUrl) throw new AppError('route_not_found', 'Served only when PUBLIC_URL is https');
+    if (!endpoints.clientMetadataUrl)
+      throw new AppError('route_not_found', 'Served only when PUBLIC_URL is https');
     ctx.set('Cache-Control', 'public, max-age=3600');
     ctx.body = {
       client_id: endpoints.clientMetadataUrl,

@@ -56,8 +56,10 @@ export const ConfirmBody = z.object({
   csrf: z.string().min(1).max(200),
   token: z.string().min(1).max(600),
 });
-export const csrfFor = (deps: AppDeps, link: string): string => deps.security.links.browserBinding(`confirm:${link}`);
-export const checkCsrf = (deps: AppDeps, link: string, csrf: string): boolean => same(csrf, csrfFor(deps, link));
+export const csrfFor = (deps: AppDeps, link: string): string =>
+  deps.security.links.browserBinding(`confirm:${link}`);
+export const checkCsrf = (deps: AppDeps, link: string, csrf: string): boolean =>
+  same(csrf, csrfFor(deps, link));
 
 /** Where a confirmed link continues. */
 export const continueUrl = (next: 'google' | 'connect', link: string): string =>

@@ -244,9 +244,14 @@ describe('Google OAuth2 flow (MCP_AUTH_TYPE=OAUTH2_GOOGLE)', () => {
   });
 
   it("does not attach another person's Google account to the user a link was made for", async () => {
-    const made = await gw.request('POST', '/auth/google/link', { serverName: 'gmail' }, {
-      token: tokenFor.bob as string,
-    });
+    const made = await gw.request(
+      'POST',
+      '/auth/google/link',
+      { serverName: 'gmail' },
+      {
+        token: tokenFor.bob as string,
+      },
+    );
     const url = new URL(String(made.body.url));
     const startsForBob = async (): Promise<number> =>
       (await readFile(join(gw.dataDir, 'events', 'events.log'), 'utf8'))

@@ -59,7 +59,9 @@ export class TestBrowser {
 
   /** The Cookie header this browser would send to `url` (to replay a request outside `fetch`). */
   cookieHeader(url: string): string {
-    return [...(this.jar.get(new URL(url).host) ?? new Map<string, string>())].map(([k, v]) => `${k}=${v}`).join('; ');
+    return [...(this.jar.get(new URL(url).host) ?? new Map<string, string>())]
+      .map(([k, v]) => `${k}=${v}`)
+      .join('; ');
   }
 
   private store(host: string, headers: Headers): void {

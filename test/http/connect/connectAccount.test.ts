@@ -105,7 +105,8 @@ describe('connect your account at a remote server', () => {
     try {
       const error = await withUrl.client.callTool({ name: 'upstream__whoami', arguments: {} }).then(
         () => undefined,
-        (e: unknown) => e as { code?: number; data?: { elicitations?: Array<{ mode: string; url: string }> } },
+        (e: unknown) =>
+          e as { code?: number; data?: { elicitations?: Array<{ mode: string; url: string }> } },
       );
       expect(error?.code).to.equal(-32042);
       expect(error?.data?.elicitations?.[0]?.mode).to.equal('url');

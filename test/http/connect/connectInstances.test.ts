@@ -65,6 +65,7 @@ describe('connect your account across two gateway instances', () => {
       redirect: 'manual',
     });
     expect(res.status, await res.text()).to.equal(200);
-    for (const gw of [a, b]) expect((await call(gw, 'upstream', 'whoami', {}, 'gina')).output).to.equal('gina-upstream');
+    for (const gw of [a, b])
+      expect((await call(gw, 'upstream', 'whoami', {}, 'gina')).output).to.equal('gina-upstream');
   });
 });

@@ -8,7 +8,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TestBrowser } from '../../support/formBrowser.js';
 import { authorizeInBrowser } from '../../support/oauthFlow.js';
-import { fixtureServer, startTestGateway, waitForStatus, type TestGateway } from '../../support/testGateway.js';
+import {
+  fixtureServer,
+  startTestGateway,
+  waitForStatus,
+  type TestGateway,
+} from '../../support/testGateway.js';
 
 const PROXY = fileURLToPath(new URL('../../../../node_modules/mcp-remote/dist/proxy.js', import.meta.url));
 

@@ -59,10 +59,18 @@ export class UpstreamAuthorization {
         `The authorization server ${info.authorizationServerUrl} publishes no usable metadata`,
       );
     if (!(metadata.code_challenge_methods_supported ?? []).includes('S256'))
-      throw new AppError('upstream_error', `The authorization server ${metadata.issuer} does not support PKCE S256`);
+      throw new AppError(
+        'upstream_error',
+        `The authorization server ${metadata.issuer} does not support PKCE S256`,
+      );
     const resource = info.resourceMetadata?.resource ?? stripFragment(serverUrl);
     const scopes = info.resourceMetadata?.scopes_supported;
-    return { issuer: metadata.issuer, metadata, resource, ...(scopes?.length ? { scope: scopes.join(' ') } : {}) };
+    return {
+      issuer: metadata.issuer,
+      metadata,
+      resource,
+      ...(scopes?.length ? { scope: scopes.join(' ') } : {}),
+    };
   }
 
   /** RFC 7591 dynamic registration of the gateway as a public client with one redirect URI. */
@@ -85,7 +93,10 @@ export class UpstreamAuthorization {
         },
         fetchFn: this.timed(),
       });
-      return { clientId: info.client_id, ...(info.client_secret ? { clientSecret: info.client_secret } : {}) };
+      return {
+        clientId: info.client_id,
+        ...(info.client_secret ? { clientSecret: info.client_secret } : {}),
+      };
     } catch (error) {
       throw new AppError('upstream_error', `Registering at ${server.issuer} failed: ${describe(error)}`);
     }
@@ -140,7 +151,12 @@ export class UpstreamAuthorization {
         ? oidc.ClientSecretBasic(client.clientSecret)
         : oidc.ClientSecretPost(client.clientSecret)
       : oidc.None();
-    const config = new oidc.Configuration(server.metadata as oidc.ServerMetadata, client.clientId, undefined, auth);
+    const config = new oidc.Configuration(
+      server.metadata as oidc.ServerMetadata,
+      client.clientId,
+      undefined,
+      auth,
+    );
     const timed = this.timed();
     config[oidc.customFetch] = (url, options) => timed(url, options as RequestInit);
     // Plain http only to an authorization server on this machine (development, tests).

@@ -130,12 +130,18 @@ export class UpstreamConnect {
     const server = await this.o.authorization.discover(view.config.transport.url);
     // The server may have moved to another authorization server since: its code is not for that one.
     if (server.issuer !== pending.issuer)
-      throw new AppError('upstream_error', `Server ${serverName} now names another authorization server; connect again`, {
-        serverName,
-      });
+      throw new AppError(
+        'upstream_error',
+        `Server ${serverName} now names another authorization server; connect again`,
+        {
+          serverName,
+        },
+      );
     const client = await this.clientFor(server, endpoints);
     if (client.clientId !== pending.clientId)
-      throw new AppError('upstream_error', 'The gateway registered again meanwhile; connect again', { serverName });
+      throw new AppError('upstream_error', 'The gateway registered again meanwhile; connect again', {
+        serverName,
+      });
     const codeVerifier = this.o.secretBox.open(pending.codeVerifier, {
       username,
       serverName,
@@ -205,13 +211,20 @@ export class UpstreamConnect {
     return view as ServerView & { config: { transport: { transportType: 'streamable_http'; url: string } } };
   }
 
-  /** The gateway's client at this issuer: its Client ID Metadata Document if accepted, else a stored or new registration. */
+  /**
+   * The gateway's client at this issuer: its Client ID Metadata Document if accepted, else a stored or
+   * new registration.
+   */
   private async clientFor(server: DiscoveredServer, endpoints: ConnectEndpoints): Promise<UpstreamClient> {
     const cimd = (server.metadata as { client_id_metadata_document_supported?: boolean })
       .client_id_metadata_document_supported;
     if (cimd === true && endpoints.clientMetadataUrl) return { clientId: endpoints.clientMetadataUrl };
     const stream = upstreamClientStreamId(issuerHash(server.issuer));
-    const secretContext = { username: SERVER_HEADER_USER, serverName: '', secretName: clientSecretName(server.issuer) };
+    const secretContext = {
+      username: SERVER_HEADER_USER,
+      serverName: '',
+      secretName: clientSecretName(server.issuer),
+    };
     const known = await this.registration(stream);
     if (known && known.redirectUri === endpoints.redirectUri) return this.opened(known, secretContext);
     const fresh = await this.o.authorization.register(server, endpoints.redirectUri);
@@ -225,7 +238,9 @@ export class UpstreamConnect {
         data: {
           issuer: server.issuer,
           clientId: fresh.clientId,
-          ...(fresh.clientSecret ? { clientSecret: this.o.secretBox.seal(fresh.clientSecret, secretContext) } : {}),
+          ...(fresh.clientSecret
+            ? { clientSecret: this.o.secretBox.seal(fresh.clientSecret, secretContext) }
+            : {}),
           redirectUri: endpoints.redirectUri,
           method: 'dynamic',
         },
