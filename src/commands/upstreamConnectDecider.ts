@@ -64,14 +64,23 @@ export const upstreamConnectDecider: Decider<UpstreamConnectState, UpstreamConne
 
 export type UpstreamClientState = { readonly registration?: UpstreamClientRegisteredData | undefined };
 
-/** The gateway's registration at one issuer; the first one recorded wins, so concurrent starts agree. */
+/**
+ * The gateway's client at one issuer: an admin-configured one, else the first registration recorded
+ * (so concurrent starts agree).
+ */
 export const upstreamClientDecider: Decider<
   UpstreamClientState,
   { type: 'RegisterUpstreamClient'; data: UpstreamClientRegisteredData }
 > = {
   initialState: () => ({}),
   decide(state, command): DomainEvent[] {
-    if (state.registration?.redirectUri === command.data.redirectUri) return [];
+    const known = state.registration;
+    // An admin's configuration always applies; a registration never replaces it or an equivalent one.
+    if (
+      command.data.method !== 'configured' &&
+      (known?.method === 'configured' || known?.redirectUri === command.data.redirectUri)
+    )
+      return [];
     return [{ type: 'UpstreamClientRegistered', data: command.data }];
   },
   evolve(state, event): UpstreamClientState {

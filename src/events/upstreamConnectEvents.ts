@@ -39,7 +39,8 @@ export const UpstreamClientRegistered = z.object({
   clientId: z.string().min(1),
   clientSecret: SealedSchema.optional(),
   redirectUri: z.string().min(1),
-  method: z.enum(['metadata_document', 'dynamic']),
+  /** `configured`: an admin set it (PUT /auth/upstream/clients) and it wins over the others. */
+  method: z.enum(['metadata_document', 'dynamic', 'configured']),
 });
 
 export type UpstreamConnectStartedData = z.infer<typeof UpstreamConnectStarted>;

@@ -1,5 +1,6 @@
 import type { RouteDoc } from './routeDocs.js';
 import { ConnectBody } from './connectRoutes.js';
+import { UpstreamClientBody } from './upstreamClientRoutes.js';
 
 const USER = { username: 'the user (admin only; default: the token\'s user, or "default")' };
 
@@ -40,6 +41,14 @@ export const CONNECT_ROUTE_DOCS: Record<string, RouteDoc> = {
   'GET /auth/upstream/client.json': {
     summary: "The gateway's OAuth Client ID Metadata Document (only when PUBLIC_URL is https)",
     tag: 'oauth',
+  },
+  'PUT /auth/upstream/clients': {
+    summary:
+      "Configure the gateway's client at a remote authorization server (by issuer); wins over registrations. " +
+      'Register it there with the redirectUri this answers with',
+    tag: 'oauth',
+    body: UpstreamClientBody,
+    returns: ['issuer', 'clientId', 'redirectUri'],
   },
   'POST /auth/link/confirm': {
     summary:

@@ -46,6 +46,7 @@ export const ROUTE_POLICIES: readonly RoutePolicy[] = [
   { method: 'GET', path: '/auth/upstream/callback', access: 'public' },
   { method: 'GET', path: '/auth/upstream/client.json', access: 'public' },
   { method: 'POST', path: '/auth/link/confirm', access: 'public' },
+  { method: 'PUT', path: '/auth/upstream/clients', access: 'admin' },
 
   { method: 'GET', path: '/mcp/tools', access: 'user', actsFor: query('username') },
   { method: 'POST', path: '/mcp/tool/call', access: 'user', actsFor: body('username') },

@@ -18,6 +18,7 @@ import { interactionRoutes } from './authServer/interactionRoutes.js';
 import { resourceRoutes } from './authServer/resourceRoutes.js';
 import { auditRoutes } from './auditRoutes.js';
 import { connectRoutes } from './connectRoutes.js';
+import { upstreamClientRoutes } from './upstreamClientRoutes.js';
 
 /** Every router of the app, in mount order. Tests enumerate them to check docs and policies cover every route. */
 export function buildRouters(deps: AppDeps): Router[] {
@@ -29,6 +30,7 @@ export function buildRouters(deps: AppDeps): Router[] {
     secretRoutes(deps),
     oauthRoutes(deps),
     connectRoutes(deps),
+    upstreamClientRoutes(deps),
     packageRoutes(deps),
     eventRoutes(deps),
     tokenRoutes(deps),

@@ -177,6 +177,43 @@ describe('connect your account at a remote server', () => {
     expect(out.body.code).to.equal('reauth_required');
   });
 
+  it('uses the client an admin configured for the issuer instead of its own registration', async () => {
+    const registered = await fetch(`${as.issuer}/reg`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        redirect_uris: [`${gw.url}/auth/upstream/callback`],
+        token_endpoint_auth_method: 'client_secret_basic',
+        grant_types: ['authorization_code', 'refresh_token'],
+      }),
+    });
+    const client = (await registered.json()) as { client_id: string; client_secret: string };
+    expect(registered.status).to.equal(201);
+    suiteCanaries.add(client.client_secret, gw.dataDir);
+    const set = await gw.request('PUT', '/auth/upstream/clients', {
+      issuer: as.issuer,
+      clientId: client.client_id,
+      clientSecret: client.client_secret,
+    });
+    responses.push(set.text);
+    expect(set.status, set.text).to.equal(200);
+    expect(set.body).to.include({
+      clientId: client.client_id,
+      redirectUri: `${gw.url}/auth/upstream/callback`,
+    });
+    const { token } = await gw.issueToken('hank');
+    const browser = new TestBrowser();
+    const authorize = await browser.fetch(await connectLink(gw, browser, token));
+    expect(authorize.url.origin).to.equal(as.issuer);
+    const done = await loginAndConsent(browser, authorize, 'hank-upstream');
+    expect(done.text).to.contain('Account connected');
+    expect((await call(gw, 'upstream', 'whoami', {}, 'hank')).output).to.equal('hank-upstream');
+    const events = await readFile(join(gw.dataDir, 'events', 'events.log'), 'utf8');
+    expect(events).to.not.contain(client.client_secret);
+    const hanks = events.split('\n').find((l) => l.includes('OAuthTokensStored') && l.includes('"hank"'));
+    expect(hanks).to.contain(`"clientId":"${client.client_id}"`);
+  });
+
   it('disconnects: the tokens are gone and the next call asks to connect again', async () => {
     const { token } = await gw.issueToken('alice');
     const res = await gw.request('DELETE', '/mcp/servers/upstream/oauth', undefined, { token });

@@ -1,23 +1,20 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { handleCommand, type CommandMetadata } from '../../../commands/commandHandler.js';
 import { oauthDecider } from '../../../commands/oauthDecider.js';
-import {
-  upstreamClientDecider,
-  upstreamConnectDecider,
-  type UpstreamClientState,
-} from '../../../commands/upstreamConnectDecider.js';
-import { parseEvent } from '../../../events/domainEvents.js';
+import { upstreamConnectDecider } from '../../../commands/upstreamConnectDecider.js';
 import type { SecretBox } from '../../../crypto/secretBox.js';
 import { AppError, notFound } from '../../../errors.js';
 import type { EventStore } from '../../../events/eventStore.js';
 import { oauthSecretName, oauthStreamId, type OAuthSecretField } from '../../../events/oauthEvents.js';
 import type { Sealed } from '../../../events/secretEvents.js';
-import { SERVER_HEADER_USER } from '../../../events/serverEvents.js';
-import { upstreamClientStreamId, upstreamConnectStreamId } from '../../../events/upstreamConnectEvents.js';
+import { upstreamConnectStreamId } from '../../../events/upstreamConnectEvents.js';
 import type { Logger } from '../../../logger.js';
 import type { ReadModels } from '../../../projections/readModels.js';
 import type { ServerView } from '../../../projections/serversProjection.js';
-import type { DiscoveredServer, UpstreamAuthorization, UpstreamClient } from './upstreamAuthorization.js';
+import type { UpstreamAuthorization } from './upstreamAuthorization.js';
+import { UpstreamClients, type ConnectEndpoints } from './upstreamClients.js';
+
+export type { ConnectEndpoints } from './upstreamClients.js';
 
 export interface UpstreamConnectOptions {
   readonly store: EventStore;
@@ -31,13 +28,6 @@ export interface UpstreamConnectOptions {
   readonly ttlMs?: number;
 }
 
-/** Where the authorization server sends the browser back, and the gateway's client id document if it has one. */
-export interface ConnectEndpoints {
-  readonly redirectUri: string;
-  /** `<PUBLIC_URL>/auth/upstream/client.json` when PUBLIC_URL is https (a Client ID Metadata Document). */
-  readonly clientMetadataUrl?: string | undefined;
-}
-
 export interface StartedConnection {
   readonly authorizationUrl: string;
   /** SHA-256 of the state: what the browser binding cookie is derived from. */
@@ -46,8 +36,6 @@ export interface StartedConnection {
 }
 
 export const stateHashOf = (state: string): string => createHash('sha256').update(state).digest('hex');
-const issuerHash = (issuer: string): string => createHash('sha256').update(issuer).digest('hex');
-const clientSecretName = (issuer: string): string => `upstream-client:${issuerHash(issuer)}`;
 
 /**
  * "Connect your account": a user authorizes the gateway at a remote server's authorization server
@@ -58,15 +46,18 @@ const clientSecretName = (issuer: string): string => `upstream-client:${issuerHa
  */
 export class UpstreamConnect {
   private readonly ttlMs: number;
+  /** The gateway's clients at the authorization servers (configured, or registered once per issuer). */
+  readonly clients: UpstreamClients;
 
   constructor(private readonly o: UpstreamConnectOptions) {
     this.ttlMs = o.ttlMs ?? 600_000;
+    this.clients = new UpstreamClients(o);
   }
 
   async start(username: string, serverName: string, endpoints: ConnectEndpoints): Promise<StartedConnection> {
     const view = this.remoteServer(serverName);
     const server = await this.o.authorization.discover(view.config.transport.url);
-    const client = await this.clientFor(server, endpoints);
+    const client = await this.clients.clientFor(server, endpoints);
     const state = randomBytes(32).toString('base64url');
     const codeVerifier = randomBytes(32).toString('base64url');
     const stateHash = stateHashOf(state);
@@ -137,7 +128,7 @@ export class UpstreamConnect {
           serverName,
         },
       );
-    const client = await this.clientFor(server, endpoints);
+    const client = await this.clients.clientFor(server, endpoints);
     if (client.clientId !== pending.clientId)
       throw new AppError('upstream_error', 'The gateway registered again meanwhile; connect again', {
         serverName,
@@ -209,66 +200,6 @@ export class UpstreamConnect {
         serverName,
       });
     return view as ServerView & { config: { transport: { transportType: 'streamable_http'; url: string } } };
-  }
-
-  /**
-   * The gateway's client at this issuer: its Client ID Metadata Document if accepted, else a stored or
-   * new registration.
-   */
-  private async clientFor(server: DiscoveredServer, endpoints: ConnectEndpoints): Promise<UpstreamClient> {
-    const cimd = (server.metadata as { client_id_metadata_document_supported?: boolean })
-      .client_id_metadata_document_supported;
-    if (cimd === true && endpoints.clientMetadataUrl) return { clientId: endpoints.clientMetadataUrl };
-    const stream = upstreamClientStreamId(issuerHash(server.issuer));
-    const secretContext = {
-      username: SERVER_HEADER_USER,
-      serverName: '',
-      secretName: clientSecretName(server.issuer),
-    };
-    const known = await this.registration(stream);
-    if (known && known.redirectUri === endpoints.redirectUri) return this.opened(known, secretContext);
-    const fresh = await this.o.authorization.register(server, endpoints.redirectUri);
-    await this.o.secretBox.prepare(SERVER_HEADER_USER);
-    const result = await handleCommand(
-      this.o.store,
-      stream,
-      upstreamClientDecider,
-      {
-        type: 'RegisterUpstreamClient',
-        data: {
-          issuer: server.issuer,
-          clientId: fresh.clientId,
-          ...(fresh.clientSecret
-            ? { clientSecret: this.o.secretBox.seal(fresh.clientSecret, secretContext) }
-            : {}),
-          redirectUri: endpoints.redirectUri,
-          method: 'dynamic',
-        },
-      },
-      this.meta('gateway'),
-    );
-    // Another instance may have registered first: everyone uses the registration recorded.
-    const recorded = result.state.registration;
-    return recorded ? this.opened(recorded, secretContext) : fresh;
-  }
-
-  private async registration(stream: string): Promise<UpstreamClientState['registration']> {
-    let state = upstreamClientDecider.initialState();
-    for (const recorded of await this.o.store.readStream(stream)) {
-      const event = parseEvent(recorded);
-      if (event) state = upstreamClientDecider.evolve(state, event);
-    }
-    return state.registration;
-  }
-
-  private opened(
-    r: { clientId: string; clientSecret?: Sealed | undefined },
-    context: { username: string; serverName: string; secretName: string },
-  ): UpstreamClient {
-    return {
-      clientId: r.clientId,
-      ...(r.clientSecret ? { clientSecret: this.o.secretBox.open(r.clientSecret, context) } : {}),
-    };
   }
 
   private meta(actor: string): CommandMetadata {
