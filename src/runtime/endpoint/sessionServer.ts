@@ -4,6 +4,7 @@ import {
   ProtocolErrorCode,
   Server,
   UrlElicitationRequiredError,
+  inputRequired,
   type CallToolResult,
   type ClientCapabilities,
   type ServerContext,
@@ -174,13 +175,19 @@ async function failure(
   // take URL-mode elicitation (2025-11-25+) open the link; the others get it in the tool error text.
   if (error.code === 'reauth_required' && typeof connectUrl === 'string' && capabilities?.elicitation?.url) {
     const serverName = String(error.details.serverName ?? '');
+    const message = `Connect your account for ${serverName}, then retry the call.`;
+    // 2026-07-28: URL elicitation rides the multi-round-trip flow; the client retries once it is done.
+    if (ctx.mcpReq.envelope !== undefined)
+      return inputRequired({
+        inputRequests: { connect: inputRequired.elicitUrl({ url: connectUrl, message }) },
+      }) as unknown as CallToolResult;
     throw new UrlElicitationRequiredError(
       [
         {
           mode: 'url',
           elicitationId: randomUUID(),
           url: connectUrl,
-          message: `Connect your account for ${serverName}, then retry the call.`,
+          message,
         },
       ],
       `Connect your account for ${serverName} first`,

@@ -99,8 +99,9 @@ describe('connect your account at a remote server', () => {
     expect(String(out.body.connectUrl)).to.match(new RegExp(`^${gw.url}/auth/upstream/connect\\?link=`));
   });
 
-  it('asks /mcp clients with URL-mode elicitation to open the link, and tells the others in the error', async () => {
+  it('asks /mcp clients with URL-mode elicitation (both eras) to open the link, and tells the others in the error', async () => {
     const { token } = await gw.issueToken('carol');
+    for (const era of ['legacy', 'modern'] as const) await expectUrlElicitation(gw, era, token);
     const withUrl = await connectMcpV2(gw, 'legacy', { token, capabilities: { elicitation: { url: {} } } });
     try {
       const error = await withUrl.client.callTool({ name: 'upstream__whoami', arguments: {} }).then(
@@ -231,4 +232,31 @@ describe('connect your account at a remote server', () => {
 async function replay(browser: TestBrowser, url: string): Promise<{ status: number; text: string }> {
   const res = await fetch(url, { headers: { cookie: browser.cookieHeader(url) }, redirect: 'manual' });
   return { status: res.status, text: await res.text() };
+}
+
+async function expectUrlElicitation(gw: TestGateway, era: 'legacy' | 'modern', token: string): Promise<void> {
+  const mcp = await connectMcpV2(gw, era, { token, capabilities: { elicitation: { url: {} } } });
+  try {
+    if (era === 'legacy') {
+      // 2025-11-25: the call fails with -32042 naming the URL to open.
+      const error = await mcp.client.callTool({ name: 'upstream__whoami', arguments: {} }).then(
+        (r: unknown) => r,
+        (e: unknown) =>
+          e as { code?: number; data?: { elicitations?: Array<{ mode: string; url: string }> } },
+      );
+      expect((error as { code?: number }).code, JSON.stringify(error)).to.equal(-32042);
+      return;
+    }
+    // 2026-07-28: an input_required result whose embedded URL elicitation the client answers.
+    const asked: Array<{ mode?: string; url?: string }> = [];
+    mcp.client.setRequestHandler('elicitation/create', (request) => {
+      asked.push(request.params as { mode?: string; url?: string });
+      return Promise.resolve({ action: 'cancel' as const });
+    });
+    await mcp.client.callTool({ name: 'upstream__whoami', arguments: {} }).catch(() => undefined);
+    expect(asked[0]?.mode).to.equal('url');
+    expect(asked[0]?.url).to.contain('/auth/upstream/connect?link=');
+  } finally {
+    await mcp.close();
+  }
 }
