@@ -18,6 +18,8 @@ const model = z.enum([
   // Browser-flow state, so a sign-in may cross instances (no sticky routing needed).
   'Session',
   'Interaction',
+  // The ID-token signing key, one for every instance (created by the first, sealed like the rest).
+  'SigningKey',
 ]);
 
 export const AuthServerRecordStored = z.object({

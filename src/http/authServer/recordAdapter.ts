@@ -1,6 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { Adapter, AdapterPayload } from 'oidc-provider';
-import { authRecordDecider, grantDecider } from '../../commands/authServerDecider.js';
+import {
+  authRecordDecider,
+  grantDecider,
+  type AuthRecordCommand,
+  type AuthRecordState,
+} from '../../commands/authServerDecider.js';
 import { handleCommand, type CommandMetadata } from '../../commands/commandHandler.js';
 import { aesOpen, aesSeal } from '../../crypto/aesGcm.js';
 import {
@@ -193,4 +198,37 @@ export function sealRecord(
   payload: AdapterPayload,
 ): Sealed {
   return { keyVersion: 1, ...aesSeal(sealKey, JSON.stringify(payload), aad(model, key)) };
+}
+
+/**
+ * The authorization server's signing key, the same on every instance: the first instance to start
+ * records it (sealed; the stream's expected version settles a race between two first starts), the
+ * others read it. So an ID token signed by one instance verifies against any instance's JWKS.
+ */
+export async function sharedSigningKey(
+  deps: Pick<RecordAdapterDeps, 'store' | 'sealKey' | 'clock' | 'metadata'>,
+  generate: () => AdapterPayload,
+): Promise<AdapterPayload> {
+  const key = recordKey('signing-key');
+  const stream = authRecordStreamId('SigningKey', key);
+  const existing = await openFromStore(deps, 'SigningKey', key);
+  if (existing) return existing;
+  const createOnce = {
+    ...authRecordDecider,
+    decide: (state: AuthRecordState, command: AuthRecordCommand) =>
+      state.exists ? [] : authRecordDecider.decide(state, command),
+  };
+  await handleCommand(
+    deps.store,
+    stream,
+    createOnce,
+    {
+      type: 'StoreAuthRecord',
+      data: { model: 'SigningKey', key, sealed: sealRecord(deps.sealKey, 'SigningKey', key, generate()) },
+    },
+    deps.metadata(),
+  );
+  const stored = await openFromStore(deps, 'SigningKey', key);
+  if (!stored) throw new Error('the signing key record cannot be opened (was the master key changed?)');
+  return stored;
 }

@@ -93,6 +93,13 @@ describe('OAuth sign-in across two gateway instances without sticky routing', ()
       const me = await gw.request('GET', '/auth/me', undefined, { token: access });
       expect(me.body).to.include({ username: 'ivy' });
     }
+    // One ID-token signing key for both: either instance's JWKS verifies the other's ID tokens.
+    const [jwksA, jwksB] = await Promise.all(
+      [a, b].map(async (gw) => (await (await fetch(`${gw.url}/oauth/jwks`)).json()) as { keys: object[] }),
+    );
+    expect(jwksA?.keys).to.have.length(1);
+    expect(jwksA).to.deep.equal(jwksB);
+    expect(JSON.stringify(jwksA)).to.not.contain('"d"');
     expect(lb.hits[0]).to.be.greaterThan(2);
     expect(lb.hits[1]).to.be.greaterThan(2);
   });
