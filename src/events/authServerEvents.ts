@@ -3,9 +3,10 @@ import { SealedSchema } from './secretEvents.js';
 
 /**
  * State of the gateway's own OAuth authorization server (oidc-provider's models: clients, grants,
- * codes, access and refresh tokens, sign-in sessions and interactions). Ids of tokens and codes ARE the credentials, so a record is
- * keyed by the SHA-256 of its id and its whole payload is sealed: the log never holds a usable
- * token. What the gateway must read without opening (which grant, whose, until when) is in clear.
+ * codes, access and refresh tokens, sign-in sessions and interactions, the signing key). Ids of
+ * tokens and codes ARE the credentials, so a record is keyed by the SHA-256 of its id and its whole
+ * payload is sealed: the log never holds a usable token. What the gateway must read without
+ * opening (which grant, whose, until when) is in clear.
  */
 const key = z.string().regex(/^[0-9a-f]{64}$/);
 const model = z.enum([
