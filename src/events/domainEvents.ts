@@ -41,6 +41,12 @@ import {
   AuthServerRecordDestroyed,
   AuthServerRecordStored,
 } from './authServerEvents.js';
+import {
+  ToolCatalogPinned,
+  ToolChangeApproved,
+  ToolChangeDetected,
+  ToolChangeRejected,
+} from './toolPinEvents.js';
 
 /** Every event type of the domain with the schema of its current version. */
 export const EVENT_SCHEMAS = {
@@ -86,6 +92,11 @@ export const EVENT_SCHEMAS = {
   UpstreamConnectStarted,
   UpstreamConnectCompleted,
   UpstreamClientRegistered,
+  // Tool pinning (issue 14).
+  ToolCatalogPinned,
+  ToolChangeDetected,
+  ToolChangeApproved,
+  ToolChangeRejected,
 } as const;
 
 export const CURRENT_SCHEMA_VERSION: Record<EventType, number> = {
@@ -129,6 +140,10 @@ export const CURRENT_SCHEMA_VERSION: Record<EventType, number> = {
   UpstreamConnectStarted: 1,
   UpstreamConnectCompleted: 1,
   UpstreamClientRegistered: 1,
+  ToolCatalogPinned: 1,
+  ToolChangeDetected: 1,
+  ToolChangeApproved: 1,
+  ToolChangeRejected: 1,
 };
 
 export type EventType = keyof typeof EVENT_SCHEMAS;

@@ -11,6 +11,7 @@ import { secretRoutes } from './secretRoutes.js';
 import { serverRoutes } from './serverRoutes.js';
 import { tokenRoutes } from './tokenRoutes.js';
 import { toolRoutes } from './toolRoutes.js';
+import { catalogRoutes } from './catalogRoutes.js';
 import { uiRoutes } from './uiRoutes.js';
 import { userRoutes } from './userRoutes.js';
 import { identityRoutes } from './identityRoutes.js';
@@ -19,6 +20,9 @@ import { resourceRoutes } from './authServer/resourceRoutes.js';
 import { auditRoutes } from './auditRoutes.js';
 import { connectRoutes } from './connectRoutes.js';
 import { upstreamClientRoutes } from './upstreamClientRoutes.js';
+import { toolPinRoutes } from './toolPinRoutes.js';
+import { healthSummaryRoutes } from './healthSummaryRoutes.js';
+import { logStreamRoutes } from './logStream.js';
 
 /** Every router of the app, in mount order. Tests enumerate them to check docs and policies cover every route. */
 export function buildRouters(deps: AppDeps): Router[] {
@@ -26,7 +30,10 @@ export function buildRouters(deps: AppDeps): Router[] {
     healthRoutes(deps),
     docsRoutes(),
     serverRoutes(deps),
+    logStreamRoutes(deps),
+    healthSummaryRoutes(deps),
     toolRoutes(deps),
+    catalogRoutes(deps),
     secretRoutes(deps),
     oauthRoutes(deps),
     connectRoutes(deps),
@@ -41,6 +48,7 @@ export function buildRouters(deps: AppDeps): Router[] {
     interactionRoutes(deps),
     resourceRoutes(deps),
     auditRoutes(deps),
+    toolPinRoutes(deps),
     uiRoutes(),
   ];
 }
