@@ -14,6 +14,7 @@ import { wireCallPath, wireMcpEndpoint } from './wiring/endpointWiring.js';
 import type { Gateway, GatewayOptions } from './wiring/gatewayOptions.js';
 import { startProjections } from './wiring/projectionWiring.js';
 import { wireRuntime } from './wiring/runtimeWiring.js';
+import { wireConnectLinks } from './wiring/connectWiring.js';
 
 export type { Gateway, GatewayOptions } from './wiring/gatewayOptions.js';
 
@@ -50,7 +51,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const clock = options.clock ?? (() => new Date());
   const newId = options.newId ?? randomUUID;
   const urlPolicy = options.remote?.urlPolicy ?? createUrlPolicy();
-  const { pool, reactor, access, caller, budget, closeRemote } = wireRuntime({
+  const { pool, reactor, access, caller, budget, connect, closeRemote } = wireRuntime({
     options,
     store,
     projector,
@@ -96,7 +97,18 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   // Package recovery (interrupted installs) too; package writes wait for it, reads do not.
   void packages.start();
 
-  const callPath = { projector, pool, caller, metrics, telemetry, logger, clock, newId };
+  const connectLinks = wireConnectLinks(options.security, clock);
+  const callPath = {
+    projector,
+    pool,
+    caller,
+    metrics,
+    telemetry,
+    logger,
+    clock,
+    newId,
+    connectLink: connectLinks.link,
+  };
   const { runtime, audit } = wireCallPath({ ...callPath, audit: options.audit });
   const mcp = wireMcpEndpoint({
     store,
@@ -136,6 +148,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     security: securityDeps(options.security, projector, clock, signIn?.principalFor),
     access,
     ...(signIn ? { identity: signIn.deps } : {}),
+    connect: { service: connect, links: connectLinks.links },
     telemetry,
     ...(audit ? { audit: { log: audit.log, scope: audit.scope } } : {}),
   });

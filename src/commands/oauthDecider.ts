@@ -49,6 +49,7 @@ export type OAuthCommand =
         tokens: Pick<TokenFields, 'tokenType' | 'accessToken' | 'refreshToken' | 'expiresAt' | 'scopes'>;
       };
     }
+  | { type: 'DeleteTokens'; data: Ref }
   | {
       type: 'FailRefresh';
       data: Ref & { claimId: string; basedOn: number; reauthRequired: boolean; reason: string };
@@ -75,6 +76,9 @@ export function evolveOAuth(state: OAuthState, event: DomainEvent): OAuthState {
       };
       return { record, generation: state.generation + 1, claim: undefined, reauthRequired: false };
     }
+    case 'OAuthTokensDeleted':
+      // The generation keeps counting: a refresh that started before the delete cannot complete after it.
+      return { generation: state.generation + 1, reauthRequired: false };
     case 'OAuthRefreshStarted':
       return { ...state, claim: { claimId: event.data.claimId, leaseUntil: event.data.leaseUntil } };
     case 'OAuthRefreshFailed':
@@ -125,6 +129,8 @@ export const oauthDecider: Decider<OAuthState, OAuthCommand> = {
           },
         ];
       }
+      case 'DeleteTokens':
+        return state.record ? [{ type: 'OAuthTokensDeleted', data: ref(command.data) }] : [];
       case 'FailRefresh': {
         const d = command.data;
         if (state.generation !== d.basedOn) return [];

@@ -7,7 +7,17 @@ import {
   ServerRemoved,
   ServerUpdated,
 } from './serverEvents.js';
-import { OAuthRefreshFailed, OAuthRefreshStarted, OAuthTokensStored } from './oauthEvents.js';
+import {
+  OAuthRefreshFailed,
+  OAuthRefreshStarted,
+  OAuthTokensDeleted,
+  OAuthTokensStored,
+} from './oauthEvents.js';
+import {
+  UpstreamClientRegistered,
+  UpstreamConnectCompleted,
+  UpstreamConnectStarted,
+} from './upstreamConnectEvents.js';
 import { SessionIdChanged, UpstreamNegotiated } from './sessionEvents.js';
 import { McpSessionActive, McpSessionClosed, McpSessionOpened } from './mcpSessionEvents.js';
 import {
@@ -77,6 +87,11 @@ export const EVENT_SCHEMAS = {
   McpSessionOpened,
   McpSessionActive,
   McpSessionClosed,
+  // Connect your account (issue 13 item 5).
+  OAuthTokensDeleted,
+  UpstreamConnectStarted,
+  UpstreamConnectCompleted,
+  UpstreamClientRegistered,
   // Tool pinning (issue 14).
   ToolCatalogPinned,
   ToolChangeDetected,
@@ -121,6 +136,10 @@ export const CURRENT_SCHEMA_VERSION: Record<EventType, number> = {
   McpSessionOpened: 1,
   McpSessionActive: 1,
   McpSessionClosed: 1,
+  OAuthTokensDeleted: 1,
+  UpstreamConnectStarted: 1,
+  UpstreamConnectCompleted: 1,
+  UpstreamClientRegistered: 1,
   ToolCatalogPinned: 1,
   ToolChangeDetected: 1,
   ToolChangeApproved: 1,

@@ -51,6 +51,9 @@ export const OAuthRefreshFailed = z.object({
   reason: z.string(),
 });
 
+/** The user disconnected their account (or an admin did): the stored grant is gone. */
+export const OAuthTokensDeleted = z.object(ref);
+
 export type OAuthTokensStoredData = z.infer<typeof OAuthTokensStored>;
 export type OAuthRefreshStartedData = z.infer<typeof OAuthRefreshStarted>;
 export type OAuthRefreshFailedData = z.infer<typeof OAuthRefreshFailed>;

@@ -20,6 +20,7 @@ import type { RateLimiter } from './rateLimiter.js';
 import type { AuthThrottle } from './authThrottle.js';
 import type { Access } from '../policy/access.js';
 import type { IdentityDeps } from './authServer/identityDeps.js';
+import type { UpstreamConnect } from '../runtime/remote/oauth/upstreamConnect.js';
 
 export type { RuntimePort, ToolCallRequest } from '../runtime/core/types.js';
 
@@ -67,6 +68,14 @@ export interface AppDeps {
   readonly telemetry?: Telemetry;
   /** The tool-call audit trail (issue 17); absent: GET /audit/calls answers 404. */
   readonly audit?: AuditDeps;
+  /** Connect your account at remote servers' authorization servers (issue 13 item 5). */
+  readonly connect?: ConnectDeps;
+}
+
+export interface ConnectDeps {
+  readonly service: UpstreamConnect;
+  /** Signed, short-lived browser links that start a connection for (user, server). */
+  readonly links: LoginLinks;
 }
 
 /** Who-called scope filled by the HTTP layer, and the log GET /audit/calls reads. */

@@ -13,6 +13,7 @@ import { baseUrl, callAuthTool, googleLoginUrl, googleServer } from './googleLog
 import { takeToolCall } from './toolCallLimit.js';
 import type { LoginLink } from './loginLinks.js';
 import { actingUsername, principalOf } from './principal.js';
+import { confirmPage, isOwner, rememberOwner } from './linkOwner.js';
 import { checkLimits } from './secretLimits.js';
 import { authorizationUrlIn, isAcceptableRedirect, tokenObjectIn } from './toolResult.js';
 import { parseInput } from './validate.js';
@@ -35,6 +36,8 @@ export function googleRoutes(deps: AppDeps): Router {
     const body = parseInput(GoogleLinkBody, ctx.request.body ?? {}, 'login link request');
     const username = actingUsername(principalOf(ctx), body.username);
     const server = googleServer(deps, body.serverName);
+    // The browser that asks with the user's own token (the console) may open the link directly.
+    if (principalOf(ctx)?.kind === 'user') rememberOwner(deps, ctx, username);
     const { expiresAt } = deps.security.links.issue({ username, serverName: server.name });
     ctx.body = { success: true, url: googleLoginUrl(deps, ctx, username, server.name), expiresAt };
   });
@@ -46,6 +49,12 @@ export function googleRoutes(deps: AppDeps): Router {
       throw new AppError('forbidden', 'This login link is for another server');
     const username = link ? link.username : actingUsername(principalOf(ctx), q.user_id);
     const server = googleServer(deps, link ? link.serverName : q.server);
+    // A link names its user; whoever completes it attaches *their* Google account to that user. So
+    // outside that user's browser it asks for the user's token first (issue 13 item 6).
+    if (link && !isOwner(deps, ctx, link.username)) {
+      confirmPage(deps, ctx, { next: 'google', link: String(ctx.query.link), ...link });
+      return;
+    }
     if (!deps.security.googleConfigured) {
       throw new AppError(
         'oauth_not_configured',

@@ -18,10 +18,16 @@ export interface LoginLinks {
   browserBinding(stateHash: string): string;
 }
 
-export function createLoginLinks(key: Buffer, clock: () => Date, ttlMs: number): LoginLinks {
+/** `purpose` separates kinds of links: a Google login link does not open a connect-your-account flow. */
+export function createLoginLinks(
+  key: Buffer,
+  clock: () => Date,
+  ttlMs: number,
+  purpose: 'login-link' | 'connect-link' = 'login-link',
+): LoginLinks {
   const sign = (payload: string): Buffer =>
     createHmac('sha256', key)
-      .update('mcp-api/login-link\0' + payload)
+      .update(`mcp-api/${purpose}\0` + payload)
       .digest();
   return {
     browserBinding: (stateHash) =>

@@ -11,6 +11,7 @@ import {
   UpdateServerBody,
 } from './serverSchemas.js';
 import { IDENTITY_ROUTE_DOCS } from './identityRouteDocs.js';
+import { CONNECT_ROUTE_DOCS } from './connectRouteDocs.js';
 import { TOOL_PIN_ROUTE_DOCS } from './toolPinRouteDocs.js';
 import { CONSOLE_ROUTE_DOCS } from './healthSummaryRoutes.js';
 import { CATALOG_ROUTE_DOCS } from './catalogRouteDocs.js';
@@ -249,6 +250,7 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     query: { code: 'authorization code', state: 'single-use state' },
   },
   ...IDENTITY_ROUTE_DOCS,
+  ...CONNECT_ROUTE_DOCS,
   ...TOOL_PIN_ROUTE_DOCS,
   ...CONSOLE_ROUTE_DOCS,
   ...CATALOG_ROUTE_DOCS,

@@ -42,6 +42,15 @@ export const ROUTE_POLICIES: readonly RoutePolicy[] = [
   // Log lines are the operator's (a user token's GET shows none), so following them is admin only.
   { method: 'GET', path: '/mcp/servers/:name/logs/stream', access: 'admin' },
   { method: 'POST', path: '/mcp/servers/:name/oauth', access: 'user', actsFor: body('username') },
+  // Connect your account (connectRoutes.ts): start, status, disconnect; the browser legs check links and cookies.
+  { method: 'POST', path: '/mcp/servers/:name/oauth/connect', access: 'user', actsFor: body('username') },
+  { method: 'GET', path: '/mcp/servers/:name/oauth', access: 'user', actsFor: query('username') },
+  { method: 'DELETE', path: '/mcp/servers/:name/oauth', access: 'user', actsFor: query('username') },
+  { method: 'GET', path: '/auth/upstream/connect', access: 'public' },
+  { method: 'GET', path: '/auth/upstream/callback', access: 'public' },
+  { method: 'GET', path: '/auth/upstream/client.json', access: 'public' },
+  { method: 'POST', path: '/auth/link/confirm', access: 'public' },
+  { method: 'PUT', path: '/auth/upstream/clients', access: 'admin' },
 
   { method: 'GET', path: '/mcp/tools', access: 'user', actsFor: query('username') },
   { method: 'POST', path: '/mcp/tool/call', access: 'user', actsFor: body('username') },

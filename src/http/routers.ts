@@ -18,6 +18,8 @@ import { identityRoutes } from './identityRoutes.js';
 import { interactionRoutes } from './authServer/interactionRoutes.js';
 import { resourceRoutes } from './authServer/resourceRoutes.js';
 import { auditRoutes } from './auditRoutes.js';
+import { connectRoutes } from './connectRoutes.js';
+import { upstreamClientRoutes } from './upstreamClientRoutes.js';
 import { toolPinRoutes } from './toolPinRoutes.js';
 import { healthSummaryRoutes } from './healthSummaryRoutes.js';
 import { logStreamRoutes } from './logStream.js';
@@ -34,6 +36,8 @@ export function buildRouters(deps: AppDeps): Router[] {
     catalogRoutes(deps),
     secretRoutes(deps),
     oauthRoutes(deps),
+    connectRoutes(deps),
+    upstreamClientRoutes(deps),
     packageRoutes(deps),
     eventRoutes(deps),
     tokenRoutes(deps),

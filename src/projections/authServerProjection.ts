@@ -6,6 +6,7 @@ export interface AuthRecordView {
   readonly grantId?: string;
   readonly accountId?: string;
   readonly clientId?: string;
+  readonly uid?: string;
   readonly expiresAt?: string;
   readonly consumed?: boolean;
 }
@@ -36,7 +37,7 @@ function drop(model: AuthServerModel, modelName: string, key: string): void {
 export function evolveAuthServer(model: AuthServerModel, event: DomainEvent): AuthServerModel {
   switch (event.type) {
     case 'AuthServerRecordStored': {
-      const { model: name, key, sealed, grantId, accountId, clientId, expiresAt } = event.data;
+      const { model: name, key, sealed, grantId, accountId, clientId, uid, expiresAt } = event.data;
       drop(model, name, key);
       let records = model.records.get(name);
       if (!records) model.records.set(name, (records = new Map()));
@@ -45,6 +46,7 @@ export function evolveAuthServer(model: AuthServerModel, event: DomainEvent): Au
         ...(grantId ? { grantId } : {}),
         ...(accountId ? { accountId } : {}),
         ...(clientId ? { clientId } : {}),
+        ...(uid ? { uid } : {}),
         ...(expiresAt ? { expiresAt } : {}),
       });
       if (grantId !== undefined)

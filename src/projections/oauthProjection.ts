@@ -10,6 +10,7 @@ export const initialOAuth = (): OAuthModel => new Map();
 export function evolveOAuthModel(model: OAuthModel, event: DomainEvent): OAuthModel {
   switch (event.type) {
     case 'OAuthTokensStored':
+    case 'OAuthTokensDeleted':
     case 'OAuthRefreshStarted':
     case 'OAuthRefreshFailed': {
       const { serverId, username } = event.data;

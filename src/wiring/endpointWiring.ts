@@ -15,6 +15,7 @@ import { gatewayCatalogSource } from '../runtime/endpoint/catalog/catalogSource.
 import { McpEndpoint, type McpEndpointLimits } from '../runtime/endpoint/mcpEndpoint.js';
 import { storeSessionLedger } from '../runtime/endpoint/sessionLedger.js';
 import type { Telemetry } from '../telemetry/telemetry.js';
+import { withConnectHint, type ConnectLink } from '../runtime/remote/oauth/connectHint.js';
 
 const MCP_DEFAULTS: McpEndpointLimits = {
   maxSessionsPerUser: 10,
@@ -34,18 +35,25 @@ export interface CallPathDeps {
   readonly clock: () => Date;
   readonly newId: () => string;
   readonly audit?: AuditSettings;
+  /** Where a user without a grant at a remote server's authorization server connects one. */
+  readonly connectLink?: ConnectLink;
 }
 
 /** The runtime port the HTTP face calls: traced, measured and (when configured) audited, in that order. */
 export function wireCallPath(deps: CallPathDeps): { runtime: RuntimePort; audit?: AuditTrail } {
   const { projector, pool, caller, metrics, telemetry, clock } = deps;
+  const isRemote = (name: string): boolean =>
+    projector.readModels.servers.get(name)?.config.transport.transportType === 'streamable_http';
   const instrumented = instrumentRuntime(
     traceRuntime(
       {
         // A disabled server is no longer in the pool; its last snapshot keeps its recent logs visible.
         snapshot: (name) =>
           pool.snapshot(name) ?? pool.stoppedSnapshot(name, projector.readModels.servers.get(name)?.serverId),
-        callTool: (req, signal, extras) => caller.call(req, signal, extras),
+        callTool: (req, signal, extras) => {
+          const call = caller.call(req, signal, extras);
+          return deps.connectLink ? withConnectHint(call, req, deps.connectLink, isRemote) : call;
+        },
       },
       telemetry,
     ),

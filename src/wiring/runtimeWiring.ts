@@ -17,6 +17,7 @@ import { Reactor } from '../runtime/core/reactor.js';
 import { ServerPool } from '../runtime/core/serverPool.js';
 import { ProcessBudget } from '../runtime/perUser/processBudget.js';
 import { createRemoteRuntime } from '../runtime/remote/remoteDeps.js';
+import type { UpstreamConnect } from '../runtime/remote/oauth/upstreamConnect.js';
 import type { ProcessRegistry } from '../runtime/stdio/processRegistry.js';
 import type { Telemetry } from '../telemetry/telemetry.js';
 import type { GatewayOptions } from './gatewayOptions.js';
@@ -30,6 +31,8 @@ export interface RuntimeWiring {
   readonly access: Access;
   readonly caller: ToolCaller;
   readonly budget: ProcessBudget;
+  /** Connect your account at remote servers' authorization servers. */
+  readonly connect: UpstreamConnect;
   /** Closes the remote connections (after the pool stopped). */
   closeRemote(): Promise<void>;
 }
@@ -132,5 +135,13 @@ export function wireRuntime(deps: RuntimeWiringDeps): RuntimeWiring {
       ? { googleCredentials: options.security.google.credentials }
       : {}),
   });
-  return { pool, reactor, access, caller, budget, closeRemote: () => remote.close() };
+  return {
+    pool,
+    reactor,
+    access,
+    caller,
+    budget,
+    connect: remote.connect,
+    closeRemote: () => remote.close(),
+  };
 }

@@ -50,6 +50,11 @@ describe('route access policies (src/http/routePolicy.ts)', () => {
     expect(ROUTE_POLICIES.filter((p) => p.access === 'public').map((p) => p.path)).to.deep.equal([
       '/healthz',
       '/readyz',
+      // Connect your account: the browser legs check signed links, cookies and single-use state themselves.
+      '/auth/upstream/connect',
+      '/auth/upstream/callback',
+      '/auth/upstream/client.json',
+      '/auth/link/confirm',
       '/auth/google/callback',
       '/ui',
       '/ui/:file',

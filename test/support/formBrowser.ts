@@ -57,6 +57,13 @@ export class TestBrowser {
     });
   }
 
+  /** The Cookie header this browser would send to `url` (to replay a request outside `fetch`). */
+  cookieHeader(url: string): string {
+    return [...(this.jar.get(new URL(url).host) ?? new Map<string, string>())]
+      .map(([k, v]) => `${k}=${v}`)
+      .join('; ');
+  }
+
   private store(host: string, headers: Headers): void {
     for (const line of headers.getSetCookie()) {
       const [pair] = line.split(';');

@@ -25,6 +25,8 @@ export interface AuthServerOptions {
   readonly logger: Logger;
   /** Access token lifetime in seconds (default 1 h). */
   readonly accessTokenTtl?: number;
+  /** The ID-token signing key (a private JWK) shared by every instance; absent: one made for this process. */
+  readonly signingKey?: Record<string, unknown>;
 }
 
 export interface AuthServer {
@@ -39,8 +41,14 @@ export interface AuthServer {
   readonly formKey: Buffer;
 }
 
-const derive = (material: Buffer, info: string): Buffer =>
+export const deriveAuthKey = (material: Buffer, info: string): Buffer =>
   Buffer.from(hkdfSync('sha256', material, 'mcp-api', `authserver/${info}`, 32));
+
+/** A fresh RSA private JWK for signing ID tokens. */
+export function newSigningKey(): Record<string, unknown> {
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  return { ...privateKey.export({ format: 'jwk' }), use: 'sig' };
+}
 
 /** A resource indicator the gateway serves: its own base URL or anything below it. */
 export function isGatewayResource(base: string, indicator: string): boolean {
@@ -91,11 +99,10 @@ export const isAuthServerPath = (path: string): boolean =>
 export function createAuthServer(options: AuthServerOptions): AuthServer {
   const issuer = options.publicUrl.replace(/\/+$/, '');
   const audience = issuer;
-  const sealKey = derive(options.keyMaterial, 'records');
-  const formKey = derive(options.keyMaterial, 'forms');
-  // ID tokens only (access tokens are opaque and checked against the store): a key per process is enough.
-  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const jwk = { ...privateKey.export({ format: 'jwk' }), use: 'sig' };
+  const sealKey = deriveAuthKey(options.keyMaterial, 'records');
+  const formKey = deriveAuthKey(options.keyMaterial, 'forms');
+  // ID tokens only (access tokens are opaque and checked against the store).
+  const jwk = options.signingKey ?? newSigningKey();
 
   const configuration: Configuration = {
     adapter: recordAdapterFactory({
@@ -108,7 +115,7 @@ export function createAuthServer(options: AuthServerOptions): AuthServer {
     clients: [],
     jwks: { keys: [jwk] },
     cookies: {
-      keys: [derive(options.keyMaterial, 'cookies').toString('base64url')],
+      keys: [deriveAuthKey(options.keyMaterial, 'cookies').toString('base64url')],
       names: { interaction: 'mcpapi_interaction', resume: 'mcpapi_resume', session: 'mcpapi_session' },
       long: { httpOnly: true, sameSite: 'lax' },
       short: { httpOnly: true, sameSite: 'lax' },

@@ -26,14 +26,26 @@ export async function createIdentity(
   if (!security.authServer || security.publicUrl === undefined || security.auth.mode !== 'token')
     return undefined;
   // Loaded only when configured: a gateway without it never loads oidc-provider or openid-client.
-  const { createAuthServer } = await import('./authServer.js');
+  const { createAuthServer, deriveAuthKey, newSigningKey } = await import('./authServer.js');
   const { createFederation } = await import('./federation.js');
+  const { sharedSigningKey } = await import('./recordAdapter.js');
+  const metadata = () => ({ now: options.clock(), newId: options.newId, actor: 'authserver' });
+  const signingKey = await sharedSigningKey(
+    {
+      store: options.store,
+      sealKey: deriveAuthKey(security.linkKey, 'records'),
+      clock: options.clock,
+      metadata,
+    },
+    newSigningKey,
+  );
   const authServer = createAuthServer({
+    signingKey,
     publicUrl: security.publicUrl,
     store: options.store,
     projector: options.projector,
     keyMaterial: security.linkKey,
-    metadata: () => ({ now: options.clock(), newId: options.newId, actor: 'authserver' }),
+    metadata,
     clock: options.clock,
     logger: options.logger,
     ...(security.authServer.accessTokenTtl ? { accessTokenTtl: security.authServer.accessTokenTtl } : {}),

@@ -1,6 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { Adapter, AdapterPayload } from 'oidc-provider';
-import { authRecordDecider, grantDecider } from '../../commands/authServerDecider.js';
+import {
+  authRecordDecider,
+  grantDecider,
+  type AuthRecordCommand,
+  type AuthRecordState,
+} from '../../commands/authServerDecider.js';
 import { handleCommand, type CommandMetadata } from '../../commands/commandHandler.js';
 import { aesOpen, aesSeal } from '../../crypto/aesGcm.js';
 import {
@@ -12,7 +17,13 @@ import {
 import type { EventStore } from '../../events/eventStore.js';
 import type { Sealed } from '../../events/secretEvents.js';
 import type { Projector } from '../../projections/projector.js';
-import { authRecord } from '../../projections/authServerProjection.js';
+import {
+  authRecord,
+  evolveAuthServer,
+  initialAuthServer,
+  type AuthRecordView,
+} from '../../projections/authServerProjection.js';
+import { parseEvent } from '../../events/domainEvents.js';
 
 export interface RecordAdapterDeps {
   readonly store: EventStore;
@@ -35,7 +46,15 @@ export function openRecord(
   id: string,
 ): AdapterPayload | undefined {
   const key = recordKey(id);
-  const record = authRecord(deps.projector.readModels.authServer, model, key);
+  return openView(deps, model, key, authRecord(deps.projector.readModels.authServer, model, key));
+}
+
+function openView(
+  deps: Pick<RecordAdapterDeps, 'sealKey' | 'clock'>,
+  model: AuthServerModelName,
+  key: string,
+  record: AuthRecordView | undefined,
+): AdapterPayload | undefined {
   if (!record) return undefined;
   if (record.expiresAt !== undefined && Date.parse(record.expiresAt) <= deps.clock().getTime())
     return undefined;
@@ -50,10 +69,27 @@ export function openRecord(
 }
 
 /**
- * oidc-provider's storage. Clients, grants, codes and tokens are events (sealed, keyed by the
- * SHA-256 of their id, so the log never holds a usable credential) and are read from the
- * projection. Browser-flow state (sessions, interactions) is short-lived and stays in this
- * instance's memory: a sign-in must finish on the instance where it started.
+ * A record another instance has just written may not be in this instance's projection yet (the
+ * browser can be faster than polling): on a miss, its stream is read from the store itself.
+ */
+async function openFromStore(
+  deps: Pick<RecordAdapterDeps, 'store' | 'sealKey' | 'clock'>,
+  model: AuthServerModelName,
+  key: string,
+): Promise<AdapterPayload | undefined> {
+  const folded = initialAuthServer();
+  for (const recorded of await deps.store.readStream(authRecordStreamId(model, key))) {
+    const event = parseEvent(recorded);
+    if (event) evolveAuthServer(folded, event);
+  }
+  return openView(deps, model, key, authRecord(folded, model, key));
+}
+
+/**
+ * oidc-provider's storage. Clients, grants, codes, tokens, sign-in sessions and interactions are
+ * events (sealed, keyed by the SHA-256 of their id, so the log never holds a usable credential)
+ * read from the projection (or, just written elsewhere, from the store): any instance can serve any
+ * step of a sign-in. The models the gateway does not use stay in this instance's memory.
  */
 export function recordAdapterFactory(deps: RecordAdapterDeps): (name: string) => Adapter {
   const memory = new Map<string, Map<string, { payload: AdapterPayload; expiresAt: number }>>();
@@ -120,12 +156,18 @@ export function recordAdapterFactory(deps: RecordAdapterDeps): (name: string) =>
             ...(grantOf(model, id, payload) ? { grantId: grantOf(model, id, payload) as string } : {}),
             ...(typeof payload.accountId === 'string' ? { accountId: payload.accountId } : {}),
             ...(typeof payload.clientId === 'string' ? { clientId: payload.clientId } : {}),
+            ...(model === 'Session' && typeof payload.uid === 'string' ? { uid: payload.uid } : {}),
             ...(expiresAt ? { expiresAt } : {}),
           },
         });
       },
-      find: async (id) => openRecord(deps, model, id),
-      findByUid: async () => undefined,
+      find: async (id) => openRecord(deps, model, id) ?? (await openFromStore(deps, model, recordKey(id))),
+      findByUid: async (uid) => {
+        for (const [key, record] of deps.projector.readModels.authServer.records.get(model) ?? new Map()) {
+          if (record.uid === uid) return openView(deps, model, key, record);
+        }
+        return undefined;
+      },
       findByUserCode: async () => undefined,
       consume: (id) =>
         run(authRecordStreamId(model, recordKey(id)), {
@@ -156,4 +198,37 @@ export function sealRecord(
   payload: AdapterPayload,
 ): Sealed {
   return { keyVersion: 1, ...aesSeal(sealKey, JSON.stringify(payload), aad(model, key)) };
+}
+
+/**
+ * The authorization server's signing key, the same on every instance: the first instance to start
+ * records it (sealed; the stream's expected version settles a race between two first starts), the
+ * others read it. So an ID token signed by one instance verifies against any instance's JWKS.
+ */
+export async function sharedSigningKey(
+  deps: Pick<RecordAdapterDeps, 'store' | 'sealKey' | 'clock' | 'metadata'>,
+  generate: () => AdapterPayload,
+): Promise<AdapterPayload> {
+  const key = recordKey('signing-key');
+  const stream = authRecordStreamId('SigningKey', key);
+  const existing = await openFromStore(deps, 'SigningKey', key);
+  if (existing) return existing;
+  const createOnce = {
+    ...authRecordDecider,
+    decide: (state: AuthRecordState, command: AuthRecordCommand) =>
+      state.exists ? [] : authRecordDecider.decide(state, command),
+  };
+  await handleCommand(
+    deps.store,
+    stream,
+    createOnce,
+    {
+      type: 'StoreAuthRecord',
+      data: { model: 'SigningKey', key, sealed: sealRecord(deps.sealKey, 'SigningKey', key, generate()) },
+    },
+    deps.metadata(),
+  );
+  const stored = await openFromStore(deps, 'SigningKey', key);
+  if (!stored) throw new Error('the signing key record cannot be opened (was the master key changed?)');
+  return stored;
 }

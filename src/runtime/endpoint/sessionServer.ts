@@ -1,8 +1,12 @@
+import { randomUUID } from 'node:crypto';
 import {
   ProtocolError,
   ProtocolErrorCode,
   Server,
+  UrlElicitationRequiredError,
+  inputRequired,
   type CallToolResult,
+  type ClientCapabilities,
   type ServerContext,
   type Tool,
 } from '@modelcontextprotocol/server';
@@ -160,7 +164,7 @@ export function createSessionServer(options: SessionServerOptions): Server {
       // Resource links and embedded resources point where the client can read them: through here.
       return renameUris(result as JsonObject, target.serverName, naming) as CallToolResult;
     } catch (error) {
-      return await failure(error, name, options.logger, ctx);
+      return await failure(error, name, options.logger, ctx, server.getClientCapabilities());
     } finally {
       inFlight -= 1;
     }
@@ -205,6 +209,7 @@ async function failure(
   tool: string,
   logger: Logger,
   ctx: ServerContext,
+  capabilities?: ClientCapabilities,
 ): Promise<CallToolResult> {
   if (!isAppError(error)) {
     logger.error('mcp endpoint tool call failed', { tool, error });
@@ -220,5 +225,28 @@ async function failure(
     throw new ProtocolError(upstreamCode, error.message);
   if (error.code === 'internal_error')
     throw new ProtocolError(ProtocolErrorCode.InternalError, error.message);
+  const connectUrl = error.details.connectUrl;
+  // A user who has not connected their account at the server's authorization server: clients that
+  // take URL-mode elicitation (2025-11-25+) open the link; the others get it in the tool error text.
+  if (error.code === 'reauth_required' && typeof connectUrl === 'string' && capabilities?.elicitation?.url) {
+    const serverName = String(error.details.serverName ?? '');
+    const message = `Connect your account for ${serverName}, then retry the call.`;
+    // 2026-07-28: URL elicitation rides the multi-round-trip flow; the client retries once it is done.
+    if (ctx.mcpReq.envelope !== undefined)
+      return inputRequired({
+        inputRequests: { connect: inputRequired.elicitUrl({ url: connectUrl, message }) },
+      }) as unknown as CallToolResult;
+    throw new UrlElicitationRequiredError(
+      [
+        {
+          mode: 'url',
+          elicitationId: randomUUID(),
+          url: connectUrl,
+          message,
+        },
+      ],
+      `Connect your account for ${serverName} first`,
+    );
+  }
   return toolError(`${error.message} [${error.code}]`);
 }

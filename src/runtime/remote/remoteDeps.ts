@@ -4,6 +4,8 @@ import type { Logger } from '../../logger.js';
 import type { ReadModels } from '../../projections/readModels.js';
 import { OAuthExchange } from './oauth/oauthExchange.js';
 import { OAuthTokenService } from './oauth/oauthTokens.js';
+import { UpstreamAuthorization } from './oauth/upstreamAuthorization.js';
+import { UpstreamConnect } from './oauth/upstreamConnect.js';
 import type { RemoteDeps } from './remoteSlots.js';
 import { createSafeFetch } from './net/safeFetch.js';
 import { SessionRecorder } from './sessionRecorder.js';
@@ -27,6 +29,8 @@ export interface RemoteOptions {
 
 export interface RemoteRuntime {
   readonly deps: RemoteDeps;
+  /** Connect your account: users authorize the gateway at remote servers' authorization servers. */
+  readonly connect: UpstreamConnect;
   close(): Promise<void>;
 }
 
@@ -65,7 +69,17 @@ export function createRemoteRuntime(o: {
     () => ({ now: o.clock(), newId: o.newId, actor: 'gateway' }),
     o.logger.child({ component: 'sessions' }),
   );
+  const connect = new UpstreamConnect({
+    store: o.store,
+    readModels: o.readModels,
+    secretBox: o.secretBox,
+    authorization: new UpstreamAuthorization(safe.fetch, requestTimeoutMs),
+    clock: o.clock,
+    newId: o.newId,
+    logger: o.logger.child({ component: 'oauth-connect' }),
+  });
   return {
+    connect,
     deps: {
       fetch: traceFetch(safe.fetch, o.telemetry ?? noTelemetry), // [obs hook]
       tokens,
