@@ -21,6 +21,7 @@ import type { UpstreamCapabilities } from './runtime/core/types.js';
 import { UserSecrets } from './runtime/calls/userSecrets.js';
 import { gatewayToolSource } from './runtime/endpoint/gatewayToolSource.js';
 import { McpEndpoint, type McpEndpointLimits } from './runtime/endpoint/mcpEndpoint.js';
+import { withDecisionCache } from './commands/decisionCache.js';
 import { storeSessionLedger } from './runtime/endpoint/sessionLedger.js';
 import type { PerUserLimits } from './runtime/perUser/perUserSupervisor.js';
 import { ProcessBudget } from './runtime/perUser/processBudget.js';
@@ -140,7 +141,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     options.metricLabels,
   );
   const telemetry = options.telemetry ?? noTelemetry;
-  const store = instrumentStore(options.store, (seconds) => metrics.observeAppend(seconds));
+  // Commands on long streams (a user's secrets) decide from the state they last decided, not a re-read.
+  const store = withDecisionCache(instrumentStore(options.store, (seconds) => metrics.observeAppend(seconds)));
   const projector = new Projector(store, logger.child({ component: 'projector' }));
   const clock = options.clock ?? (() => new Date());
   const newId = options.newId ?? randomUUID;
