@@ -21,9 +21,9 @@ export interface Level {
 export const LEVELS = (quick: boolean): readonly Level[] =>
   quick
     ? [
-        { concurrency: 1, calls: 300 },
-        { concurrency: 16, calls: 1500 },
-        { concurrency: 64, calls: 3000 },
+        { concurrency: 1, calls: 150 },
+        { concurrency: 16, calls: 600 },
+        { concurrency: 64, calls: 1200 },
       ]
     : [
         { concurrency: 1, calls: 1000 },
@@ -99,14 +99,21 @@ export async function toolCallBench(rounds: number, quick: boolean): Promise<Too
     } catch (e) {
       missing.supergateway = String(e);
     }
+    // BENCH_PATHS=floor,rest,... measures only those paths (ids without the " (base)" suffix).
+    const picked = process.env.BENCH_PATHS?.split(',');
+    if (picked) {
+      for (const p of paths.filter((x) => !picked.includes(x.id.replace(' (base)', ''))))
+        await p.close().catch(() => undefined);
+      paths.splice(0, paths.length, ...paths.filter((x) => picked.includes(x.id.replace(' (base)', ''))));
+    }
     for (let r = 0; r < rounds; r++) {
       for (const level of levels) {
         for (let k = 0; k < paths.length; k++) {
           const p = paths[(k + r) % paths.length] as CallPath;
           const cpu0 = cpuSeconds(p.pid);
-          const result = await runLoad(() => p.once(), level.concurrency, level.calls, quick ? 100 : 200);
+          const result = await runLoad(() => p.once(), level.concurrency, level.calls, quick ? 30 : 200);
           // Warm-up calls count too: CPU is read around the whole run.
-          const calls = level.calls + (quick ? 100 : 200);
+          const calls = level.calls + (quick ? 30 : 200);
           const cpuUsPerCall = round(((cpuSeconds(p.pid) - cpu0) / calls) * 1e6, 0);
           const load = loadAverage();
           loads.push(load);

@@ -1,5 +1,4 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { toNodeHandler } from '@modelcontextprotocol/node';
 import {
   createMcpHandler,
   type AuthInfo,
@@ -7,6 +6,7 @@ import {
   type Server,
 } from '@modelcontextprotocol/server';
 import type { McpAccess } from './access.js';
+import { serveWeb } from './nodeAdapter.js';
 
 /**
  * The 2026-07-28 side of /mcp: stateless, one server instance per request from the same builder
@@ -34,9 +34,7 @@ export class ModernLeg {
   serve(req: IncomingMessage, res: ServerResponse, body: unknown, access: McpAccess): Promise<void> {
     const authInfo: AuthInfo = { token: '', clientId: access.principal.subject, scopes: [] };
     this.decisions.set(authInfo, access);
-    return toNodeHandler({
-      fetch: (request, options) => this.handler.fetch(request, { ...options, authInfo }),
-    })(req, res, body);
+    return serveWeb((request, options) => this.handler.fetch(request, options), req, res, body, authInfo);
   }
 
   /** Every open subscriptions/listen stream that asked for tool changes is told. */
