@@ -35,7 +35,13 @@ export async function directStdio(): Promise<CallPath> {
     new StdioClientTransport({ command: process.execPath, args: [FIXTURE], stderr: 'ignore' }),
   );
   const once = callTool(client, 'echo_secret');
-  return { id: 'direct', label: 'direct SDK client → stdio', pid: process.pid, once, close: () => client.close() };
+  return {
+    id: 'direct',
+    label: 'direct SDK client → stdio',
+    pid: process.pid,
+    once,
+    close: () => client.close(),
+  };
 }
 
 function stopChild(child: ChildProcess): Promise<void> {
@@ -77,24 +83,53 @@ export async function bareHop(): Promise<CallPath> {
   };
 }
 
-export function restPath(url: string, pid: number, id = 'rest', label = 'REST POST /mcp/tool/call'): CallPath {
+export function restPath(
+  url: string,
+  pid: number,
+  id = 'rest',
+  label = 'REST POST /mcp/tool/call',
+): CallPath {
   const pool = new Pool(url, { connections: 64 });
-  const body = JSON.stringify({ username: 'bench', serverName: 'fixture', methodName: 'echo_secret', args: ARGS });
-  return { id, label, pid, once: postJson(pool, '/mcp/tool/call', authHeaders(), body), close: () => pool.close() };
+  const body = JSON.stringify({
+    username: 'bench',
+    serverName: 'fixture',
+    methodName: 'echo_secret',
+    args: ARGS,
+  });
+  return {
+    id,
+    label,
+    pid,
+    once: postJson(pool, '/mcp/tool/call', authHeaders(), body),
+    close: () => pool.close(),
+  };
 }
 
 const bearer = (): Record<string, string> => ({ authorization: authHeaders().authorization as string });
 
 /** A 2025-era SDK client on /mcp: `query` picks the mode (stateless) or nothing (sessions). */
-export async function legacyMcp(url: string, pid: number, id: string, label: string, path: string): Promise<CallPath> {
+export async function legacyMcp(
+  url: string,
+  pid: number,
+  id: string,
+  label: string,
+  path: string,
+): Promise<CallPath> {
   const client = new Client({ name: 'bench', version: '1' });
-  await client.connect(new StreamableHTTPClientTransport(new URL(url + path), { requestInit: { headers: bearer() } }));
+  await client.connect(
+    new StreamableHTTPClientTransport(new URL(url + path), { requestInit: { headers: bearer() } }),
+  );
   const tool = path.includes('/servers/') ? 'echo_secret' : 'fixture__echo_secret';
   return { id, label, pid, once: callTool(client, tool), close: () => client.close() };
 }
 
 /** A v2 SDK client pinned to 2026-07-28: every request carries the `_meta` envelope, no session. */
-export async function modernMcp(url: string, pid: number, id = 'mcp-2026', label = '/mcp 2026-07-28 (v2 client pinned)'): Promise<CallPath> {
+export async function modernMcp(
+  url: string,
+  pid: number,
+  id = 'mcp-2026',
+  label = '/mcp 2026-07-28 (v2 client pinned)',
+): Promise<CallPath> {
   const client = new ModernClient(
     { name: 'bench', version: '1' },
     { versionNegotiation: { mode: { pin: '2026-07-28' } } },
@@ -113,8 +148,14 @@ export async function supergateway(port: number): Promise<CallPath> {
   const bin = join(process.cwd(), 'node_modules', 'supergateway', 'dist', 'index.js');
   const child = spawn(
     process.execPath,
-    [bin, '--stdio', `${process.execPath} ${FIXTURE}`, '--outputTransport', 'streamableHttp', '--stateful']
-      .concat(['--port', String(port), '--logLevel', 'none']),
+    [
+      bin,
+      '--stdio',
+      `${process.execPath} ${FIXTURE}`,
+      '--outputTransport',
+      'streamableHttp',
+      '--stateful',
+    ].concat(['--port', String(port), '--logLevel', 'none']),
     { stdio: 'ignore' },
   );
   const client = new Client({ name: 'bench', version: '1' });

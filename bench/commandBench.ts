@@ -10,7 +10,12 @@ import { loadAverage } from './cpu.js';
 import { median, round } from './stats.js';
 
 const WRITERS = 16;
-const sealed = { keyVersion: 1, iv: 'AAAAAAAAAAAAAAAA', tag: 'AAAAAAAAAAAAAAAAAAAAAA==', data: 'c2VjcmV0LXZhbHVl' };
+const sealed = {
+  keyVersion: 1,
+  iv: 'AAAAAAAAAAAAAAAA',
+  tag: 'AAAAAAAAAAAAAAAAAAAAAA==',
+  data: 'c2VjcmV0LXZhbHVl',
+};
 const setSecret = (user: string, i: number): SecretCommand => ({
   type: 'SetSecret',
   data: { serverId: 's1', serverName: 'srv', username: user, secretName: `K${i % 7}`, sealed },
@@ -89,6 +94,7 @@ export function commandTable(r: CommandReport): string[] {
     '| events per stream | plain handler writes/s | with decision cache writes/s | load |',
     '| --- | --- | --- | --- |',
   ];
-  for (const x of r.rows) lines.push(`| ${x.eventsPerStream} | ${x.plainPerSec} | ${x.cachedPerSec} | ${x.load} |`);
+  for (const x of r.rows)
+    lines.push(`| ${x.eventsPerStream} | ${x.plainPerSec} | ${x.cachedPerSec} | ${x.load} |`);
   return lines;
 }

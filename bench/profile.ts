@@ -15,7 +15,8 @@ interface ProfileNode {
 const PATHS: Record<string, (url: string, pid: number) => Promise<CallPath>> = {
   rest: async (url, pid) => restPath(url, pid),
   stateful: (url, pid) => legacyMcp(url, pid, 'stateful', 'stateful', '/mcp?username=bench'),
-  stateless: (url, pid) => legacyMcp(url, pid, 'stateless', 'stateless', '/mcp?username=bench&mode=stateless'),
+  stateless: (url, pid) =>
+    legacyMcp(url, pid, 'stateless', 'stateless', '/mcp?username=bench&mode=stateless'),
   modern: (url, pid) => modernMcp(url, pid),
 };
 
@@ -33,13 +34,12 @@ async function main(): Promise<void> {
   const profDir = join(dataDir, 'prof');
   const gw = await startFixtureGateway(join(dataDir, 'data'), ['--cpu-prof', `--cpu-prof-dir=${profDir}`]);
   const pid = gw.child.pid as number;
-  let cpuUs = 0;
   try {
     const path = await open(gw.url, pid);
     await runLoad(() => path.once(), 16, 500, 0);
     const cpu0 = cpuSeconds(pid);
     const result = await runLoad(() => path.once(), 16, calls, 0);
-    cpuUs = round(((cpuSeconds(pid) - cpu0) / calls) * 1e6, 0);
+    const cpuUs = round(((cpuSeconds(pid) - cpu0) / calls) * 1e6, 0);
     process.stdout.write(
       `${which}: ${result.throughput} calls/s, p50 ${result.p50} ms, ${cpuUs} µs gateway CPU per call ` +
         `(profiler on; load ${loadAverage()})\n\n`,

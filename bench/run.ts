@@ -60,7 +60,10 @@ async function main(): Promise<void> {
     log('event store appends');
     const eventStore = await eventStoreBench(quick ? 500 : 2000);
     log('projection rebuild');
-    const rebuild = [await rebuildBench(quick ? 10_000 : 100_000), await rebuildBench(quick ? 20_000 : 1_000_000)];
+    const rebuild = [
+      await rebuildBench(quick ? 10_000 : 100_000),
+      await rebuildBench(quick ? 20_000 : 1_000_000),
+    ];
     const scale = [];
     const sizes = quick ? [10_000, 100_000] : long ? [100_000, 1_000_000, 5_000_000] : [100_000, 1_000_000];
     for (const n of sizes) {

@@ -21,7 +21,13 @@ export function storeTables(
     for (const [w, x] of Object.entries(byWriters))
       lines.push(`| ${adapter} | ${w.slice(1)} | ${x.appendsPerSec} | ${x.p50} | ${x.p99} |`);
   }
-  lines.push('', '## Projection rebuild', '', '| events | seconds | events/s | peak RSS MiB |', '| --- | --- | --- | --- |');
+  lines.push(
+    '',
+    '## Projection rebuild',
+    '',
+    '| events | seconds | events/s | peak RSS MiB |',
+    '| --- | --- | --- | --- |',
+  );
   for (const x of rebuild) lines.push(`| ${x.events} | ${x.seconds} | ${x.eventsPerSec} | ${x.peakRssMiB} |`);
   lines.push('', '## File store start (each open in a fresh process)', '');
   lines.push(
@@ -44,8 +50,14 @@ export function startTables(
   many: Of<typeof coldStartManyBench>,
   memory: Of<typeof memoryBench>,
 ): string[] {
-  const lines = ['## Cold start', '', '| servers | to listening ms | to all connected ms |', '| --- | --- | --- |'];
-  for (const [n, x] of Object.entries(coldStart)) lines.push(`| ${n.slice(1)} | ${x.listeningMs} | ${x.allConnectedMs} |`);
+  const lines = [
+    '## Cold start',
+    '',
+    '| servers | to listening ms | to all connected ms |',
+    '| --- | --- | --- |',
+  ];
+  for (const [n, x] of Object.entries(coldStart))
+    lines.push(`| ${n.slice(1)} | ${x.listeningMs} | ${x.allConnectedMs} |`);
   lines.push(
     '',
     `Cold start with ${many.servers} tiny sh servers: listening after ${many.listeningMs} ms, ` +

@@ -55,10 +55,43 @@ async function gatewayPaths(
   const pid = gw.child.pid as number;
   const paths: CallPath[] = [restPath(gw.url, pid, `rest${suffix}`, `REST POST /mcp/tool/call${suffix}`)];
   const tries: Array<[string, () => Promise<CallPath>]> = [
-    [`mcp-stateful${suffix}`, () => legacyMcp(gw.url, pid, `mcp-stateful${suffix}`, `/mcp legacy stateful${suffix}`, '/mcp?username=bench')],
-    [`mcp-stateless${suffix}`, () => legacyMcp(gw.url, pid, `mcp-stateless${suffix}`, `/mcp legacy stateless${suffix}`, '/mcp?username=bench&mode=stateless')],
-    [`mcp-2026${suffix}`, () => modernMcp(gw.url, pid, `mcp-2026${suffix}`, `/mcp 2026-07-28, v2 client pinned${suffix}`)],
-    [`per-server${suffix}`, () => legacyMcp(gw.url, pid, `per-server${suffix}`, `/mcp/servers/fixture/mcp${suffix}`, '/mcp/servers/fixture/mcp?username=bench')],
+    [
+      `mcp-stateful${suffix}`,
+      () =>
+        legacyMcp(
+          gw.url,
+          pid,
+          `mcp-stateful${suffix}`,
+          `/mcp legacy stateful${suffix}`,
+          '/mcp?username=bench',
+        ),
+    ],
+    [
+      `mcp-stateless${suffix}`,
+      () =>
+        legacyMcp(
+          gw.url,
+          pid,
+          `mcp-stateless${suffix}`,
+          `/mcp legacy stateless${suffix}`,
+          '/mcp?username=bench&mode=stateless',
+        ),
+    ],
+    [
+      `mcp-2026${suffix}`,
+      () => modernMcp(gw.url, pid, `mcp-2026${suffix}`, `/mcp 2026-07-28, v2 client pinned${suffix}`),
+    ],
+    [
+      `per-server${suffix}`,
+      () =>
+        legacyMcp(
+          gw.url,
+          pid,
+          `per-server${suffix}`,
+          `/mcp/servers/fixture/mcp${suffix}`,
+          '/mcp/servers/fixture/mcp?username=bench',
+        ),
+    ],
   ];
   for (const [id, open] of tries) {
     try {
@@ -155,7 +188,7 @@ export function toolCallTable(r: ToolCallReport): string[] {
   const ratio = (a: number, b: number | undefined): string => (b ? String(round(a / b, 2)) : '–');
   const lines = [
     `Medians of ${r.rounds} alternating rounds; 1-minute load ${r.load.min}–${r.load.max} during the runs.`,
-    'CPU = the path\'s own process (gateway, hop or supergateway), not the client or the echo server.',
+    "CPU = the path's own process (gateway, hop or supergateway), not the client or the echo server.",
     '',
     '| path | conc | p50 ms | p99 ms | calls/s | CPU µs/call | p50 ×floor | calls/s ×floor | p50 ×sg | CPU ×sg |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
@@ -172,6 +205,7 @@ export function toolCallTable(r: ToolCallReport): string[] {
     }
     void id;
   }
-  for (const [id, why] of Object.entries(r.missing)) lines.push(`| ${id}: not measured (${why}) | | | | | | | | | |`);
+  for (const [id, why] of Object.entries(r.missing))
+    lines.push(`| ${id}: not measured (${why}) | | | | | | | | | |`);
   return lines;
 }

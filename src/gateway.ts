@@ -142,7 +142,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   );
   const telemetry = options.telemetry ?? noTelemetry;
   // Commands on long streams (a user's secrets) decide from the state they last decided, not a re-read.
-  const store = withDecisionCache(instrumentStore(options.store, (seconds) => metrics.observeAppend(seconds)));
+  const store = withDecisionCache(
+    instrumentStore(options.store, (seconds) => metrics.observeAppend(seconds)),
+  );
   const projector = new Projector(store, logger.child({ component: 'projector' }));
   const clock = options.clock ?? (() => new Date());
   const newId = options.newId ?? randomUUID;

@@ -7,7 +7,12 @@ import type { EventStore } from '../../src/events/eventStore.js';
 import { createMemoryEventStore } from '../../src/events/memoryEventStore.js';
 import type { Sealed } from '../../src/events/secretEvents.js';
 
-const sealed: Sealed = { keyVersion: 1, iv: 'aXYxMjM0NTY3ODkw', tag: 'dGFnMTIzNDU2Nzg5MDEyMw==', data: 'Y2lwaGVy' };
+const sealed: Sealed = {
+  keyVersion: 1,
+  iv: 'aXYxMjM0NTY3ODkw',
+  tag: 'dGFnMTIzNDU2Nzg5MDEyMw==',
+  data: 'Y2lwaGVy',
+};
 const ref = (secretName: string) => ({ serverId: 'srv-1', serverName: 'alpha', username: 'ann', secretName });
 const set = (name: string): SecretCommand => ({ type: 'SetSecret', data: { ...ref(name), sealed } });
 const del = (name: string): SecretCommand => ({ type: 'DeleteSecret', data: ref(name) });
@@ -68,7 +73,9 @@ describe('handleCommand with a decision cache', () => {
   it('keeps concurrent commands on one stream correct (one loses the race and is decided again)', async () => {
     const { cached } = setup();
     await handleCommand(cached, STREAM, secretDecider, set('A'), metadata());
-    await Promise.all(['B', 'C', 'D'].map((n) => handleCommand(cached, STREAM, secretDecider, set(n), metadata())));
+    await Promise.all(
+      ['B', 'C', 'D'].map((n) => handleCommand(cached, STREAM, secretDecider, set(n), metadata())),
+    );
     const versions = (await cached.readStream(STREAM)).map((e) => e.version);
     expect(versions).to.deep.equal([1, 2, 3, 4]);
   });
