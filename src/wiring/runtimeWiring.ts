@@ -1,0 +1,114 @@
+import type { UserSecretBox } from '../crypto/userSecretBox.js';
+import type { EventStore } from '../events/eventStore.js';
+import type { Logger } from '../logger.js';
+import type { UrlPolicy } from '../net/urlSafety.js';
+import { createAccess, type Access } from '../policy/access.js';
+import { groupsOf } from '../projections/identityProjection.js';
+import type { Projector } from '../projections/projector.js';
+import { ArgumentValidator } from '../runtime/calls/argumentValidator.js';
+import { ToolCaller } from '../runtime/calls/toolCaller.js';
+import { UserSecrets } from '../runtime/calls/userSecrets.js';
+import { createSupervisorFactory } from '../runtime/core/createSupervisor.js';
+import { NegotiationRecorder } from '../runtime/core/negotiationRecorder.js';
+import { Reactor } from '../runtime/core/reactor.js';
+import { ServerPool } from '../runtime/core/serverPool.js';
+import { ProcessBudget } from '../runtime/perUser/processBudget.js';
+import { createRemoteRuntime } from '../runtime/remote/remoteDeps.js';
+import type { ProcessRegistry } from '../runtime/stdio/processRegistry.js';
+import type { Telemetry } from '../telemetry/telemetry.js';
+import type { GatewayOptions } from './gatewayOptions.js';
+
+const PER_USER_DEFAULTS = { idleTimeoutMs: 600_000, maxPerServer: 20, maxTotal: 100 };
+
+export interface RuntimeWiring {
+  readonly pool: ServerPool;
+  readonly reactor: Reactor;
+  readonly access: Access;
+  readonly caller: ToolCaller;
+  readonly budget: ProcessBudget;
+  /** Closes the remote connections (after the pool stopped). */
+  closeRemote(): Promise<void>;
+}
+
+export interface RuntimeWiringDeps {
+  readonly options: GatewayOptions;
+  readonly store: EventStore;
+  readonly projector: Projector;
+  readonly registry: ProcessRegistry;
+  readonly logger: Logger;
+  readonly clock: () => Date;
+  readonly newId: () => string;
+  readonly urlPolicy: UrlPolicy;
+  readonly telemetry: Telemetry;
+  readonly secretBox: UserSecretBox;
+}
+
+/** The supervised servers (stdio, remote, per-user), the reactor that follows the read models, the call path. */
+export function wireRuntime(deps: RuntimeWiringDeps): RuntimeWiring {
+  const { options, store, projector, logger, clock, newId, telemetry } = deps;
+  const readModels = () => projector.readModels;
+  const identity = {
+    clientInfo: { name: 'mcp-api', version: '0.1.0' },
+    capabilities: options.upstreamCapabilities ?? {},
+  };
+  const negotiations = new NegotiationRecorder(
+    store,
+    readModels,
+    () => ({ now: clock(), newId, actor: 'gateway' }),
+    logger.child({ component: 'negotiations' }),
+  );
+  const remote = createRemoteRuntime({
+    store,
+    readModels,
+    secretBox: deps.secretBox,
+    logger,
+    clock,
+    newId,
+    options: { ...options.remote, urlPolicy: deps.urlPolicy },
+    identity,
+    negotiations,
+    telemetry,
+  });
+  const perUser = { ...PER_USER_DEFAULTS, ...options.perUser };
+  const budget = new ProcessBudget(perUser.maxTotal);
+  const secrets = new UserSecrets({ readModels, secretBox: deps.secretBox, logger });
+  const pool = new ServerPool(
+    createSupervisorFactory({
+      readModels,
+      logger,
+      policy: options.policy,
+      shutdownGraceMs: options.shutdownGraceMs,
+      logLines: options.logLines,
+      parentEnv: options.parentEnv,
+      registry: deps.registry,
+      remote: remote.deps,
+      secrets,
+      budget,
+      perUser,
+      negotiations,
+      identity,
+      maxMessageBytes: options.maxMessageBytes,
+      telemetry,
+      sandbox: options.sandbox,
+    }),
+    options.startConcurrency === undefined ? {} : { startConcurrency: options.startConcurrency },
+  );
+  const reactor = new Reactor(projector, pool, logger.child({ component: 'reactor' }));
+  // The access policy: one port, asked by the call path and by every list (issue 13).
+  const access = createAccess({
+    rules: () => projector.readModels.policy.rules,
+    groupsOf: (u) => groupsOf(projector.readModels.users, u),
+  });
+  const caller = new ToolCaller({
+    access,
+    readModels,
+    pool,
+    secrets,
+    validator: new ArgumentValidator(logger),
+    telemetry,
+    ...(options.security.google.credentials
+      ? { googleCredentials: options.security.google.credentials }
+      : {}),
+  });
+  return { pool, reactor, access, caller, budget, closeRemote: () => remote.close() };
+}
