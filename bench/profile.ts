@@ -23,7 +23,7 @@ const PATHS: Record<string, (url: string, pid: number) => Promise<CallPath>> = {
 /**
  * `npm run bench:profile`: runs the gateway under --cpu-prof with PROFILE_CALLS tool calls (default
  * 5,000) at concurrency 16 on PROFILE_PATH (rest | stateful | stateless | modern, default rest) and
- * prints the gateway's CPU per call and where its CPU time went (self time by function, top 25).
+ * prints the gateway's CPU per call, the share of busy (non-idle) time in each function, and where its CPU time went (self time by function, top 25).
  */
 async function main(): Promise<void> {
   const which = process.env.PROFILE_PATH ?? 'rest';
@@ -32,7 +32,13 @@ async function main(): Promise<void> {
   const calls = Number(process.env.PROFILE_CALLS ?? 5000);
   const dataDir = await mkdtemp(join(tmpdir(), 'mcp-api-prof-'));
   const profDir = join(dataDir, 'prof');
-  const gw = await startFixtureGateway(join(dataDir, 'data'), ['--cpu-prof', `--cpu-prof-dir=${profDir}`]);
+  // PROFILE_MAIN=<another build's dist/src/main.js> profiles that build with this script (A/B).
+  const gw = await startFixtureGateway(
+    join(dataDir, 'data'),
+    ['--cpu-prof', `--cpu-prof-dir=${profDir}`],
+    {},
+    process.env.PROFILE_MAIN || undefined,
+  );
   const pid = gw.child.pid as number;
   try {
     const path = await open(gw.url, pid);
@@ -63,9 +69,12 @@ async function main(): Promise<void> {
     self.set(key, (self.get(key) ?? 0) + hits);
   }
   const top = [...self].sort((a, b) => b[1] - a[1]).slice(0, Number(process.env.PROFILE_TOP ?? 25));
-  process.stdout.write(`| self % | function |\n| --- | --- |\n`);
-  for (const [key, hits] of top)
-    process.stdout.write(`| ${((hits / total) * 100).toFixed(1)} | \`${key}\` |\n`);
+  const busy = total - [...self].filter(([k]) => k.startsWith('(idle)')).reduce((n, [, h]) => n + h, 0);
+  process.stdout.write(`| self % | % of busy time | function |\n| --- | --- | --- |\n`);
+  for (const [key, hits] of top) {
+    const share = key.startsWith('(idle)') ? '' : ((hits / busy) * 100).toFixed(1);
+    process.stdout.write(`| ${((hits / total) * 100).toFixed(1)} | ${share} | \`${key}\` |\n`);
+  }
   await rm(dataDir, { recursive: true, force: true });
 }
 
