@@ -55,7 +55,8 @@ export interface CommandReport {
 }
 
 /**
- * Secret writes/s on the file store (fsync per group commit) and the memory store with WRITERS writers, by how long each
+ * Secret writes/s on the file store (fsync per group commit) and the memory store with WRITERS writers,
+ * by how long each
  * user's stream already is: the plain handler (read + fold the stream per command) against the same
  * store with the decision cache, alternating within each round.
  */

@@ -23,7 +23,8 @@ const PATHS: Record<string, (url: string, pid: number) => Promise<CallPath>> = {
 /**
  * `npm run bench:profile`: runs the gateway under --cpu-prof with PROFILE_CALLS tool calls (default
  * 5,000) at concurrency 16 on PROFILE_PATH (rest | stateful | stateless | modern, default rest) and
- * prints the gateway's CPU per call, the share of busy (non-idle) time in each function, and where its CPU time went (self time by function, top 25).
+ * prints the gateway's CPU per call and where its CPU time went: self time by function (top 25), also as a
+ * share of busy (non-idle) time.
  */
 async function main(): Promise<void> {
   const which = process.env.PROFILE_PATH ?? 'rest';

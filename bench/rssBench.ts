@@ -32,7 +32,12 @@ export async function rssOverCalls(calls: number): Promise<RssReport> {
       });
     }
     const bodies = users.map((username) =>
-      JSON.stringify({ username, serverName: 'fixture', methodName: 'echo_secret', args: { name: 'message', message: 'hi' } }),
+      JSON.stringify({
+        username,
+        serverName: 'fixture',
+        methodName: 'echo_secret',
+        args: { name: 'message', message: 'hi' },
+      }),
     );
     const headers = authHeaders();
     let n = 0;

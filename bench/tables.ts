@@ -9,7 +9,6 @@ type Of<F extends (...a: never[]) => Promise<unknown>> = Awaited<ReturnType<F>>;
 export function storeTables(
   eventStore: Of<typeof eventStoreBench>,
   rebuild: Array<Of<typeof rebuildBench>>,
-  scale: Array<Of<typeof fileScaleBench>>,
 ): string[] {
   const lines = [
     '## Event store appends (one event per append)',
@@ -29,7 +28,12 @@ export function storeTables(
     '| --- | --- | --- | --- |',
   );
   for (const x of rebuild) lines.push(`| ${x.events} | ${x.seconds} | ${x.eventsPerSec} | ${x.peakRssMiB} |`);
-  lines.push('', '## File store start (each open in a fresh process)', '');
+  return lines;
+}
+
+/** Start time and RSS of the file store at each size. */
+export function scaleTable(scale: Array<Of<typeof fileScaleBench>>): string[] {
+  const lines = ['## File store start (each open in a fresh process)', ''];
   lines.push(
     '| events | log MiB | segments | open after crash s (records read) | RSS MiB ' +
       '| after stop s | RSS MiB | no checkpoint s | RSS MiB |',
