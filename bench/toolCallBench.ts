@@ -149,13 +149,22 @@ export async function toolCallBench(rounds: number, quick: boolean): Promise<Too
         for (let k = 0; k < paths.length; k++) {
           const p = paths[(k + r) % paths.length] as CallPath;
           const cpu0 = cpuSeconds(p.pid);
-          const result = await runLoad(() => p.once(), level.concurrency, level.calls, quick ? 30 : 200);
+          const key = `${p.id}@${level.concurrency}`;
+          let result;
+          try {
+            result = await runLoad(() => p.once(), level.concurrency, level.calls, quick ? 30 : 200);
+          } catch (e) {
+            // One failed call voids that run (a benchmark of errors means nothing); the others go on.
+            const cause = e instanceof Error && e.cause instanceof Error ? ` (${e.cause.message})` : '';
+            missing[`${key} round ${r + 1}`] = `${String(e)}${cause}`.slice(0, 160);
+            process.stderr.write(`round ${r + 1} ${key}: failed: ${String(e)}${cause}\n`);
+            continue;
+          }
           // Warm-up calls count too: CPU is read around the whole run.
           const calls = level.calls + (quick ? 30 : 200);
           const cpuUsPerCall = round(((cpuSeconds(p.pid) - cpu0) / calls) * 1e6, 0);
           const load = loadAverage();
           loads.push(load);
-          const key = `${p.id}@${level.concurrency}`;
           samples.set(key, [...(samples.get(key) ?? []), { ...result, cpuUsPerCall }]);
           process.stderr.write(
             `round ${r + 1} ${key}: p50 ${result.p50} p99 ${result.p99} ms ${result.throughput}/s ` +
