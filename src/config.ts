@@ -39,7 +39,7 @@ export const ConfigSchema = z.object({
   /** Servers starting (spawn to connected) at once; the rest queue. */
   SERVER_START_CONCURRENCY: int(1, 1_000, 8),
   SERVER_LOG_LINES: int(1, 10_000, 200),
-  /** One message from a stdio server larger than this fails its call with 502 result_too_large. */
+  /** One message from a server (stdio or remote) larger than this fails its call with 502 result_too_large. */
   MAX_MESSAGE_BYTES: int(1_024, 1_073_741_824, 10 * 1024 * 1024),
   RESTART_INITIAL_DELAY_MS: int(1, 600_000, 500),
   RESTART_MAX_DELAY_MS: int(1, 3_600_000, 30_000),

@@ -11,6 +11,8 @@ export type ErrorCode =
   | 'forbidden'
   | 'server_not_found'
   | 'tool_not_found'
+  | 'resource_not_found'
+  | 'prompt_not_found'
   | 'secret_not_found'
   | 'route_not_found'
   | 'method_not_allowed'
@@ -44,6 +46,9 @@ export type ErrorCode =
   | 'access_denied'
   | 'user_not_found'
   | 'client_not_found'
+  | 'tool_pending_approval'
+  | 'tool_change_not_found'
+  | 'tool_change_conflict'
   | 'internal_error';
 
 const STATUS: Record<ErrorCode, number> = {
@@ -56,6 +61,13 @@ const STATUS: Record<ErrorCode, number> = {
   forbidden: 403,
   server_not_found: 404,
   tool_not_found: 404,
+  /** The tool appeared or changed since it was pinned: held back until an admin approves it (issue 14). */
+  tool_pending_approval: 409,
+  tool_change_not_found: 404,
+  /** The held version is not the one the admin approved or rejected (it changed again meanwhile). */
+  tool_change_conflict: 409,
+  resource_not_found: 404,
+  prompt_not_found: 404,
   secret_not_found: 404,
   route_not_found: 404,
   method_not_allowed: 405,

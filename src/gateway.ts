@@ -127,6 +127,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         contentType: metrics.registry.contentType,
         body: await metrics.registry.metrics(),
       }),
+      serverHealth: () => metrics.serverHealth(),
     },
     secretBox: options.secretBox,
     logger,

@@ -39,6 +39,7 @@ export interface ServerPatch {
   /** Replaces the sandbox setting; null clears it (defaults). */
   sandbox?: SandboxConfig | null;
   allowUnsafeEnvNames?: string[] | null;
+  toolApproval?: 'auto' | 'manual';
 }
 
 export type ServerCommand =
@@ -104,7 +105,9 @@ function patchTransport(t: Transport, p: ServerPatch): Transport {
 }
 
 function applyPatch(config: ServerConfig, patch: ServerPatch): ServerConfig {
-  const { secretNames, secretDelivery, sandbox, allowUnsafeEnvNames, ...rest } = config;
+  const { secretNames, secretDelivery, sandbox, allowUnsafeEnvNames, toolApproval, ...rest } = config;
+  // "manual" is the default and is stored as absence, like secretDelivery "args".
+  const approval = (patch.toolApproval ?? toolApproval) === 'auto' ? { toolApproval: 'auto' as const } : {};
   const nextSandbox = patch.sandbox === undefined ? sandbox : (patch.sandbox ?? undefined);
   const nextUnsafe =
     patch.allowUnsafeEnvNames === undefined ? allowUnsafeEnvNames : (patch.allowUnsafeEnvNames ?? undefined);
@@ -128,6 +131,7 @@ function applyPatch(config: ServerConfig, patch: ServerPatch): ServerConfig {
     ...delivery,
     ...(nextSandbox === undefined ? {} : { sandbox: nextSandbox }),
     ...(nextUnsafe === undefined ? {} : { allowUnsafeEnvNames: nextUnsafe }),
+    ...approval,
   };
 }
 

@@ -31,6 +31,12 @@ import {
   AuthServerRecordDestroyed,
   AuthServerRecordStored,
 } from './authServerEvents.js';
+import {
+  ToolCatalogPinned,
+  ToolChangeApproved,
+  ToolChangeDetected,
+  ToolChangeRejected,
+} from './toolPinEvents.js';
 
 /** Every event type of the domain with the schema of its current version. */
 export const EVENT_SCHEMAS = {
@@ -71,6 +77,11 @@ export const EVENT_SCHEMAS = {
   McpSessionOpened,
   McpSessionActive,
   McpSessionClosed,
+  // Tool pinning (issue 14).
+  ToolCatalogPinned,
+  ToolChangeDetected,
+  ToolChangeApproved,
+  ToolChangeRejected,
 } as const;
 
 export const CURRENT_SCHEMA_VERSION: Record<EventType, number> = {
@@ -110,6 +121,10 @@ export const CURRENT_SCHEMA_VERSION: Record<EventType, number> = {
   McpSessionOpened: 1,
   McpSessionActive: 1,
   McpSessionClosed: 1,
+  ToolCatalogPinned: 1,
+  ToolChangeDetected: 1,
+  ToolChangeApproved: 1,
+  ToolChangeRejected: 1,
 };
 
 export type EventType = keyof typeof EVENT_SCHEMAS;

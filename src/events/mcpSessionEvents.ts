@@ -25,6 +25,8 @@ export const McpSessionOpened = z.object({
   filter: z.object({
     servers: z.array(z.string()).max(256).optional(),
     tools: z.array(z.string()).max(256).optional(),
+    /** Opened on the per-server endpoint of this server (original names); absent: /mcp. */
+    single: z.string().min(1).max(64).optional(),
   }),
 });
 

@@ -66,6 +66,11 @@ export const ServerConfigSchema = z.object({
   sandbox: SandboxConfigSchema.optional(),
   /** secretDelivery "env": declared names an admin explicitly allowed although they can make a runtime load code. */
   allowUnsafeEnvNames: z.array(z.string()).optional(),
+  /**
+   * Tool pinning (issue 14): "auto" approves every change of the server's own catalogue as it is seen
+   * (still recorded); absent or "manual" holds it for an admin. Stored only when "auto".
+   */
+  toolApproval: z.enum(['auto', 'manual']).optional(),
 });
 export type ServerConfig = z.infer<typeof ServerConfigSchema>;
 

@@ -1,3 +1,4 @@
+import type { CatalogSource } from '../runtime/endpoint/catalog/catalogSource.js';
 import type { CommandMetadata } from '../commands/commandHandler.js';
 import type { UserSecretBox } from '../crypto/userSecretBox.js';
 import type { EventStore } from '../events/eventStore.js';
@@ -5,6 +6,7 @@ import type { AuditLog } from '../audit/fileAuditLog.js';
 import type { CallerScope } from '../audit/callerScope.js';
 import type { Telemetry } from '../telemetry/telemetry.js';
 import type { Logger } from '../logger.js';
+import type { ServerHealth } from '../metrics/serverHealth.js';
 import type { Projector } from '../projections/projector.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { McpHttpRequest } from '../runtime/endpoint/mcpEndpoint.js';
@@ -24,12 +26,16 @@ export type { RuntimePort, ToolCallRequest } from '../runtime/core/types.js';
 /** The gateway's own MCP endpoint; the route hands it the raw request once it knows who calls. */
 export interface McpPort {
   handle(req: IncomingMessage, res: ServerResponse, request: McpHttpRequest): Promise<void>;
+  /** Resources, prompts and completions (the REST catalogue routes); absent: tools only. */
+  readonly catalog?: CatalogSource | undefined;
 }
 
 /** Operability endpoints: readiness and Prometheus metrics. */
 export interface OpsPort {
   readiness(): Promise<{ ready: boolean; checks: Record<string, { ok: boolean; detail: string }> }>;
   metrics(): Promise<{ contentType: string; body: string }>;
+  /** Per server: calls, errors, p50/p95 latency from the gateway's own metrics (GET /health/servers). */
+  serverHealth?(): Promise<ServerHealth[]>;
 }
 
 export interface ServerDefaults {

@@ -13,8 +13,11 @@ export function auditCallerOf(principal: unknown): AuditCaller {
   return { type: 'anonymous' };
 }
 
+/** /mcp and the per-server endpoints /mcp/servers/:name/mcp. */
+const MCP_PATH = /^\/mcp(?:\/servers\/[^/]+\/mcp)?$/;
+
 /** After authentication: the rest of the request (the call path included) knows who calls and how. */
 export function scopeCaller(scope: CallerScope): Middleware {
   return (ctx, next) =>
-    scope.run({ caller: auditCallerOf(principalOf(ctx)), via: ctx.path === '/mcp' ? 'mcp' : 'rest' }, next);
+    scope.run({ caller: auditCallerOf(principalOf(ctx)), via: MCP_PATH.test(ctx.path) ? 'mcp' : 'rest' }, next);
 }

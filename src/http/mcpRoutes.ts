@@ -6,7 +6,7 @@ import type { McpAccess, McpPrincipal } from '../runtime/endpoint/access.js';
 import type { AppDeps } from './appDeps.js';
 import { actingUsername, principalOf } from './principal.js';
 import { serverNameSchema } from './serverSchemas.js';
-import { AppError } from '../errors.js';
+import { AppError, notFound } from '../errors.js';
 import { parseInput } from './validate.js';
 
 /** Repeated query parameters (`?servers=a&servers=b`) and comma lists (`?servers=a,b`) both work. */
@@ -120,5 +120,25 @@ export function mcpRoutes(deps: AppDeps): Router {
   router.post('/mcp', handler);
   router.get('/mcp', handler);
   router.delete('/mcp', handler);
+
+  // One server's own endpoint: original names and URIs, the same authentication, secrets and policy.
+  const single = async (ctx: Context): Promise<void> => {
+    const name = parseInput(serverNameSchema, ctx.params.name, 'server name');
+    const view = deps.projector.readModels.servers.get(name);
+    if (!view) throw notFound(name);
+    const query = parseInput(McpQuery, ctx.query, 'MCP endpoint query');
+    const base = mcpAccess(ctx, deps, query);
+    const access = { ...base, filter: { servers: new Set([name]), tools: base.filter.tools, single: name } };
+    ctx.respond = false;
+    ctx.res.statusMessage = '';
+    await deps.mcp.handle(ctx.req, ctx.res, {
+      access,
+      stateless: query.mode === 'stateless',
+      body: ctx.method === 'POST' ? ctx.request.body : undefined,
+    });
+  };
+  router.post('/mcp/servers/:name/mcp', single);
+  router.get('/mcp/servers/:name/mcp', single);
+  router.delete('/mcp/servers/:name/mcp', single);
   return router;
 }

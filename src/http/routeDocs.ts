@@ -11,6 +11,9 @@ import {
   UpdateServerBody,
 } from './serverSchemas.js';
 import { IDENTITY_ROUTE_DOCS } from './identityRouteDocs.js';
+import { TOOL_PIN_ROUTE_DOCS } from './toolPinRouteDocs.js';
+import { CONSOLE_ROUTE_DOCS } from './healthSummaryRoutes.js';
+import { CATALOG_ROUTE_DOCS } from './catalogRouteDocs.js';
 
 /** What OpenAPI says about one route. Request bodies are the very zod schemas the route parses with. */
 export interface RouteDoc {
@@ -246,6 +249,9 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     query: { code: 'authorization code', state: 'single-use state' },
   },
   ...IDENTITY_ROUTE_DOCS,
+  ...TOOL_PIN_ROUTE_DOCS,
+  ...CONSOLE_ROUTE_DOCS,
+  ...CATALOG_ROUTE_DOCS,
   'GET /ui': { summary: 'The web console (static HTML; sign in with a token)', tag: 'console' },
   'GET /ui/:file': { summary: "The web console's script and style files", tag: 'console' },
 };

@@ -27,6 +27,8 @@ export const ROUTE_POLICIES: readonly RoutePolicy[] = [
   { method: 'GET', path: '/readyz', access: 'public' }, // a health check too
   // Server names and call counts: operator data, so scrapers send the admin token.
   { method: 'GET', path: '/metrics', access: 'admin' },
+  // Per-server calls, errors and latency for the console; filtered to the servers a user may use.
+  { method: 'GET', path: '/health/servers', access: 'user' },
   { method: 'GET', path: '/openapi.json', access: 'user' },
   { method: 'GET', path: '/docs', access: 'user' },
 
@@ -37,10 +39,20 @@ export const ROUTE_POLICIES: readonly RoutePolicy[] = [
   { method: 'PUT', path: '/mcp/servers/:name/enable', access: 'admin' },
   { method: 'PUT', path: '/mcp/servers/:name/disable', access: 'admin' },
   { method: 'DELETE', path: '/mcp/servers/:name', access: 'admin' },
+  // Log lines are the operator's (a user token's GET shows none), so following them is admin only.
+  { method: 'GET', path: '/mcp/servers/:name/logs/stream', access: 'admin' },
   { method: 'POST', path: '/mcp/servers/:name/oauth', access: 'user', actsFor: body('username') },
 
   { method: 'GET', path: '/mcp/tools', access: 'user', actsFor: query('username') },
   { method: 'POST', path: '/mcp/tool/call', access: 'user', actsFor: body('username') },
+  // Tool pinning (issue 14): reviewing and approving upstream tool changes is the operator's job.
+  { method: 'GET', path: '/mcp/tool-pins', access: 'admin' },
+  { method: 'POST', path: '/mcp/servers/:name/tool-pins/approve', access: 'admin' },
+  { method: 'POST', path: '/mcp/servers/:name/tool-pins/reject', access: 'admin' },
+  { method: 'GET', path: '/mcp/resources', access: 'user', actsFor: query('username') },
+  { method: 'POST', path: '/mcp/resource/read', access: 'user', actsFor: body('username') },
+  { method: 'GET', path: '/mcp/prompts', access: 'user', actsFor: query('username') },
+  { method: 'POST', path: '/mcp/prompt/get', access: 'user', actsFor: body('username') },
 
   { method: 'GET', path: '/secrets', access: 'user', actsFor: query('username') },
   { method: 'POST', path: '/secrets/set', access: 'user', actsFor: body('username') },
@@ -68,6 +80,9 @@ export const ROUTE_POLICIES: readonly RoutePolicy[] = [
   { method: 'POST', path: '/mcp', access: 'user', actsFor: query('username') },
   { method: 'GET', path: '/mcp', access: 'user', actsFor: query('username') },
   { method: 'DELETE', path: '/mcp', access: 'user', actsFor: query('username') },
+  { method: 'POST', path: '/mcp/servers/:name/mcp', access: 'user', actsFor: query('username') },
+  { method: 'GET', path: '/mcp/servers/:name/mcp', access: 'user', actsFor: query('username') },
+  { method: 'DELETE', path: '/mcp/servers/:name/mcp', access: 'user', actsFor: query('username') },
 
   { method: 'GET', path: '/auth/me', access: 'user' },
   { method: 'POST', path: '/auth/tokens', access: 'admin' },

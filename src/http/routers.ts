@@ -11,12 +11,16 @@ import { secretRoutes } from './secretRoutes.js';
 import { serverRoutes } from './serverRoutes.js';
 import { tokenRoutes } from './tokenRoutes.js';
 import { toolRoutes } from './toolRoutes.js';
+import { catalogRoutes } from './catalogRoutes.js';
 import { uiRoutes } from './uiRoutes.js';
 import { userRoutes } from './userRoutes.js';
 import { identityRoutes } from './identityRoutes.js';
 import { interactionRoutes } from './authServer/interactionRoutes.js';
 import { resourceRoutes } from './authServer/resourceRoutes.js';
 import { auditRoutes } from './auditRoutes.js';
+import { toolPinRoutes } from './toolPinRoutes.js';
+import { healthSummaryRoutes } from './healthSummaryRoutes.js';
+import { logStreamRoutes } from './logStream.js';
 
 /** Every router of the app, in mount order. Tests enumerate them to check docs and policies cover every route. */
 export function buildRouters(deps: AppDeps): Router[] {
@@ -24,7 +28,10 @@ export function buildRouters(deps: AppDeps): Router[] {
     healthRoutes(deps),
     docsRoutes(),
     serverRoutes(deps),
+    logStreamRoutes(deps),
+    healthSummaryRoutes(deps),
     toolRoutes(deps),
+    catalogRoutes(deps),
     secretRoutes(deps),
     oauthRoutes(deps),
     packageRoutes(deps),
@@ -37,6 +44,7 @@ export function buildRouters(deps: AppDeps): Router[] {
     interactionRoutes(deps),
     resourceRoutes(deps),
     auditRoutes(deps),
+    toolPinRoutes(deps),
     uiRoutes(),
   ];
 }

@@ -77,6 +77,7 @@ export function serverRoutes(deps: AppDeps): Router {
       ...(body.secretDelivery === 'env' ? { secretDelivery: 'env' as const } : {}),
       ...(body.sandbox ? { sandbox: body.sandbox } : {}),
       ...(body.allowUnsafeEnvNames ? { allowUnsafeEnvNames: body.allowUnsafeEnvNames } : {}),
+      ...(body.toolApproval === 'auto' ? { toolApproval: 'auto' as const } : {}),
     };
     const data = { serverId: deps.newId(), name: body.name, config, enabled: body.enabled };
     await run(body.name, { type: 'RegisterServer', data }, ctx.state.requestId as string);

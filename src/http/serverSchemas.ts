@@ -16,6 +16,7 @@ export const serverNameSchema = z
   .regex(SERVER_NAME, 'use 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit');
 
 const secretDelivery = z.enum(['args', 'env'], { message: 'secretDelivery must be "args" or "env"' });
+const toolApproval = z.enum(['auto', 'manual'], { message: 'toolApproval must be "auto" or "manual"' });
 const transportType = z.enum(['stdio', 'streamable_http'], {
   message: 'transportType must be "stdio" or "streamable_http"',
 });
@@ -148,6 +149,7 @@ export const AddServerBody = z
     secretDelivery: secretDelivery.default('args'),
     sandbox: sandboxSchema.optional(),
     allowUnsafeEnvNames: unsafeEnvNames.optional(),
+    toolApproval: toolApproval.optional(),
   })
   .superRefine((body, ctx) => {
     if (body.transportType === 'stdio' && body.command === undefined)
@@ -183,6 +185,7 @@ export const UpdateServerBody = z.object({
   /** Replaces the whole sandbox setting; null resets it to the defaults. */
   sandbox: sandboxSchema.nullable().optional(),
   allowUnsafeEnvNames: unsafeEnvNames.nullable().optional(),
+  toolApproval: toolApproval.optional(),
 });
 
 export const usernameSchema = z.string().regex(USERNAME, 'usernames are 1-128 letters, digits or . _ @ + -');

@@ -70,6 +70,7 @@ export function serverResponse(
     timeout: view.config.timeout,
     startupTimeout: view.config.startupTimeout,
     secretDelivery: view.config.secretDelivery ?? 'args',
+    toolApproval: view.config.toolApproval ?? 'manual',
     // Host paths and limits are the operator's setup: admins only, like env values.
     ...(forAdmin && view.config.sandbox ? { sandbox: view.config.sandbox } : {}),
     ...(forAdmin && view.config.allowUnsafeEnvNames

@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { LabelBudget } from './labelBudget.js';
+import { summarize, type ServerHealth } from './serverHealth.js';
 
 /** Live facts the collectors read at scrape time; nothing is sampled on the call path. */
 export interface MetricSources {
@@ -196,6 +197,11 @@ export class GatewayMetrics {
     this.toolSeconds.observe({ server, tool: toolLabel }, seconds);
     this.userRequests.inc({ user: userLabel, outcome });
     this.userSeconds.observe({ user: userLabel }, seconds);
+  }
+
+  /** Calls, errors and p50/p95 latency per server, read from the same counters /metrics shows. */
+  async serverHealth(): Promise<ServerHealth[]> {
+    return summarize((await this.toolCalls.get()).values, (await this.callSeconds.get()).values);
   }
 
   observeAuditDropped(count: number): void {

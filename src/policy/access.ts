@@ -2,6 +2,8 @@ import { AppError } from '../errors.js';
 import {
   decide,
   type AccessTarget,
+  mayUseAny,
+  type ItemKind,
   type PolicyDecision,
   type PolicyRule,
   type PolicySubject,
@@ -14,6 +16,8 @@ import {
 export interface Access {
   decide(username: string, target: AccessTarget): PolicyDecision;
   allows(username: string, target: AccessTarget): boolean;
+  /** Whether anything of this kind on this server could be allowed (who hears of its list changes). */
+  mayUseAny(username: string, server: string, kind: ItemKind): boolean;
   /** Throws `access_denied` unless allowed: the call path's check. */
   assert(username: string, target: AccessTarget): void;
   /** The subset of `names` (items of one kind on one server) this user may see and use. */
@@ -35,6 +39,7 @@ export function createAccess(sources: AccessSources): Access {
   const access: Access = {
     decide: (username, target) => decide(sources.rules(), subject(username), target),
     allows: (username, target) => access.decide(username, target).allowed,
+    mayUseAny: (username, server, kind) => mayUseAny(sources.rules(), subject(username), server, kind),
     assert(username, target) {
       if (access.allows(username, target)) return;
       throw new AppError(

@@ -89,6 +89,26 @@ export function ruleMatches(rule: PolicyRule, subject: PolicySubject, target: Ac
 }
 
 /**
+ * Whether a subject may use anything of one kind on one server (who is told that the server's list of
+ * that kind changed): no rules, or some allow rule could match an item there, and no deny rule covers
+ * every item (name `*`).
+ */
+export function mayUseAny(
+  rules: readonly PolicyRule[],
+  subject: PolicySubject,
+  server: string,
+  kind: ItemKind,
+): boolean {
+  if (rules.length === 0) return true;
+  const applies = (rule: PolicyRule): boolean =>
+    (rule.kind === '*' || rule.kind === kind) &&
+    globMatch(rule.server, server) &&
+    rule.subjects.some((s) => subjectMatches(s, subject));
+  if (rules.some((r) => r.effect === 'deny' && r.name === '*' && applies(r))) return false;
+  return rules.some((r) => r.effect === 'allow' && applies(r));
+}
+
+/**
  * No rules: everyone may use everything (the behaviour before policies existed). With rules: a
  * matching deny wins over any allow, and anything no allow rule covers is denied.
  */

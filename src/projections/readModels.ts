@@ -16,6 +16,7 @@ import {
   type UsersModel,
 } from './identityProjection.js';
 import { evolveAuthServer, initialAuthServer, type AuthServerModel } from './authServerProjection.js';
+import { evolveToolPins, initialToolPins, type ToolPinsModel } from './toolPinsProjection.js';
 
 /** Every read model the GET endpoints and the call path serve from. */
 export interface ReadModels {
@@ -31,6 +32,8 @@ export interface ReadModels {
   readonly authServer: AuthServerModel;
   /** Open legacy sessions of the gateway's own /mcp endpoint. */
   readonly mcpSessions: McpSessionsModel;
+  /** Tool pinning (issue 14): pinned and held tool versions per server registration. */
+  readonly toolPins: ToolPinsModel;
 }
 
 export const initialReadModels = (): ReadModels => ({
@@ -45,6 +48,7 @@ export const initialReadModels = (): ReadModels => ({
   policy: initialPolicy(),
   authServer: initialAuthServer(),
   mcpSessions: initialMcpSessions(),
+  toolPins: initialToolPins(),
 });
 
 export function evolveReadModels(models: ReadModels, event: DomainEvent, occurredAt: string): ReadModels {
@@ -59,5 +63,6 @@ export function evolveReadModels(models: ReadModels, event: DomainEvent, occurre
   evolvePolicy(models.policy, event, occurredAt);
   evolveAuthServer(models.authServer, event);
   evolveMcpSessions(models.mcpSessions, event, occurredAt);
+  evolveToolPins(models.toolPins, event, occurredAt);
   return models;
 }

@@ -11,6 +11,7 @@ import type { ToolCaller } from '../runtime/calls/toolCaller.js';
 import type { ServerPool } from '../runtime/core/serverPool.js';
 import type { RuntimePort } from '../runtime/core/types.js';
 import { gatewayToolSource } from '../runtime/endpoint/gatewayToolSource.js';
+import { gatewayCatalogSource } from '../runtime/endpoint/catalog/catalogSource.js';
 import { McpEndpoint, type McpEndpointLimits } from '../runtime/endpoint/mcpEndpoint.js';
 import { storeSessionLedger } from '../runtime/endpoint/sessionLedger.js';
 import type { Telemetry } from '../telemetry/telemetry.js';
@@ -78,6 +79,8 @@ export interface EndpointDeps {
 export function wireMcpEndpoint(deps: EndpointDeps): McpEndpoint {
   const { store, projector, pool, clock, newId, logger } = deps;
   const mcp = new McpEndpoint({
+    catalog: gatewayCatalogSource(() => projector.readModels, pool, deps.access),
+    visibility: (username, server, kind) => deps.access.mayUseAny(username, server, kind),
     ledger: storeSessionLedger({
       store,
       readModels: () => projector.readModels,
@@ -96,6 +99,7 @@ export function wireMcpEndpoint(deps: EndpointDeps): McpEndpoint {
     limits: { ...MCP_DEFAULTS, ...deps.limits },
   });
   pool.subscribe(() => mcp.toolsChanged());
+  pool.onNotice((server, notice, username) => mcp.notice(server, notice, username));
   projector.on('applied', (event: { type: string }) => {
     if (CHANGES_LISTS.has(event.type)) mcp.toolsChanged(true);
   });

@@ -55,7 +55,7 @@ export interface GatewayOptions {
   readonly deferServerStart?: boolean;
   /** What upstreams are told the gateway can do as a client; default nothing (nothing is relayed yet). */
   readonly upstreamCapabilities?: UpstreamCapabilities;
-  /** One stdio message larger than this fails its call with result_too_large (default 10 MiB). */
+  /** One upstream message (stdio or remote) larger than this fails its call with result_too_large (10 MiB). */
   readonly maxMessageBytes?: number;
   /** Tracing (OpenTelemetry); default off. Shut down (flushed) by close(). */
   readonly telemetry?: Telemetry;

@@ -9,6 +9,9 @@ import { ArgumentValidator } from '../runtime/calls/argumentValidator.js';
 import { ToolCaller } from '../runtime/calls/toolCaller.js';
 import { UserSecrets } from '../runtime/calls/userSecrets.js';
 import { createSupervisorFactory } from '../runtime/core/createSupervisor.js';
+import { pinnedFactory } from '../runtime/core/pinnedSupervisor.js';
+import { ToolPins } from '../runtime/core/toolPins.js';
+import { TOOL_PIN_EVENT_TYPES } from '../events/toolPinEvents.js';
 import { NegotiationRecorder } from '../runtime/core/negotiationRecorder.js';
 import { Reactor } from '../runtime/core/reactor.js';
 import { ServerPool } from '../runtime/core/serverPool.js';
@@ -68,31 +71,47 @@ export function wireRuntime(deps: RuntimeWiringDeps): RuntimeWiring {
     identity,
     negotiations,
     telemetry,
+    maxMessageBytes: options.maxMessageBytes,
   });
   const perUser = { ...PER_USER_DEFAULTS, ...options.perUser };
   const budget = new ProcessBudget(perUser.maxTotal);
   const secrets = new UserSecrets({ readModels, secretBox: deps.secretBox, logger });
+  // Tool pinning (issue 14): every supervisor is wrapped, so every list and call sees only admitted tools.
+  const toolPins = new ToolPins({
+    store,
+    readModels,
+    metadata: () => ({ now: clock(), newId, actor: 'gateway' }),
+    logger: logger.child({ component: 'tool-pins' }),
+  });
   const pool = new ServerPool(
-    createSupervisorFactory({
+    pinnedFactory(
+      createSupervisorFactory({
+        readModels,
+        logger,
+        policy: options.policy,
+        shutdownGraceMs: options.shutdownGraceMs,
+        logLines: options.logLines,
+        parentEnv: options.parentEnv,
+        registry: deps.registry,
+        remote: remote.deps,
+        secrets,
+        budget,
+        perUser,
+        negotiations,
+        identity,
+        maxMessageBytes: options.maxMessageBytes,
+        telemetry,
+        sandbox: options.sandbox,
+      }),
+      toolPins,
       readModels,
-      logger,
-      policy: options.policy,
-      shutdownGraceMs: options.shutdownGraceMs,
-      logLines: options.logLines,
-      parentEnv: options.parentEnv,
-      registry: deps.registry,
-      remote: remote.deps,
-      secrets,
-      budget,
-      perUser,
-      negotiations,
-      identity,
-      maxMessageBytes: options.maxMessageBytes,
-      telemetry,
-      sandbox: options.sandbox,
-    }),
+    ),
     options.startConcurrency === undefined ? {} : { startConcurrency: options.startConcurrency },
   );
+  // A pinned, approved or rejected tool changes what every list admits: tell the pool's subscribers (/mcp).
+  projector.on('applied', (event: { type: string }) => {
+    if (TOOL_PIN_EVENT_TYPES.includes(event.type)) pool.changed();
+  });
   const reactor = new Reactor(projector, pool, logger.child({ component: 'reactor' }));
   // The access policy: one port, asked by the call path and by every list (issue 13).
   const access = createAccess({

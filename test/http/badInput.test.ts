@@ -258,6 +258,15 @@ const CASES: Case[] = [
     mentions: 'secretDelivery',
   },
   {
+    what: 'an unknown toolApproval',
+    method: 'POST',
+    path: '/mcp/servers',
+    body: { name: 'x', command: 'node', toolApproval: 'sometimes' },
+    status: 400,
+    code: 'invalid_request',
+    mentions: 'toolApproval',
+  },
+  {
     what: 'an MCP endpoint mode that does not exist',
     method: 'POST',
     path: '/mcp?mode=sideways',

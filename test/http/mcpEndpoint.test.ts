@@ -21,7 +21,8 @@ describe('the /mcp endpoint (SDK client over Streamable HTTP)', () => {
 
   before(async () => {
     gw = await startTestGateway();
-    await gw.request('POST', '/mcp/servers', fixtureServer('alpha'));
+    // alpha auto-approves tool changes (tool pinning), so a tool it adds at runtime is listed at once.
+    await gw.request('POST', '/mcp/servers', fixtureServer('alpha', { toolApproval: 'auto' }));
     await gw.request(
       'POST',
       '/mcp/servers',

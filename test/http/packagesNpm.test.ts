@@ -5,7 +5,13 @@ import { join } from 'node:path';
 import { isAlive, waitFor } from '../runtime/processTestUtils.js';
 import { npmFixtureFiles, NPM_FIXTURE_NAME } from '../support/fixturePackages.js';
 import { LocalNpmRegistry } from '../support/localNpmRegistry.js';
-import { callText, packageTestEnv, readEvents, toolNames } from '../support/packageTestUtils.js';
+import {
+  approveHeldTool,
+  callText,
+  packageTestEnv,
+  readEvents,
+  toolNames,
+} from '../support/packageTestUtils.js';
 import { startTestGateway, waitForStatus, type TestGateway } from '../support/testGateway.js';
 
 describe('package management with npm (local registry)', function () {
@@ -93,6 +99,8 @@ describe('package management with npm (local registry)', function () {
     expect(up.status, up.text).to.equal(200);
     expect(up.body.package).to.include({ version: '2.0.0', status: 'installed', updateAvailable: false });
     expect(up.body.package).to.have.property('lastUpgraded');
+    // The new tool is held back (tool pinning) until an admin approves it.
+    await approveHeldTool(gw, 'fixture', 'farewell');
     await waitFor(
       () => (gw.gateway.pool.snapshot('fixture')?.toolsList.length ?? 0) === 2,
       'the upgraded tools',
@@ -274,6 +282,7 @@ describe('package management with npm (local registry)', function () {
     expect(up.status, up.text).to.equal(200);
     expect(up.body.server).to.include({ command: process.execPath });
     expect((up.body.server as { args: string[] }).args).to.deep.equal([script]);
+    await approveHeldTool(gw, 'custom', 'farewell');
     await waitFor(
       () => (gw.gateway.pool.snapshot('custom')?.toolsList.length ?? 0) === 2,
       'the upgraded tools',

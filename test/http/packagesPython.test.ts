@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { waitFor } from '../runtime/processTestUtils.js';
 import { PY_FIXTURE_DIST, PY_FIXTURE_MODULE, pythonServerSource } from '../support/fixturePackages.js';
 import { LocalPypiIndex } from '../support/localPypiIndex.js';
-import { callText, packageTestEnv, toolNames } from '../support/packageTestUtils.js';
+import { approveHeldTool, callText, packageTestEnv, toolNames } from '../support/packageTestUtils.js';
 import { startTestGateway, waitForStatus, type TestGateway } from '../support/testGateway.js';
 
 describe('package management with pip (local simple index)', function () {
@@ -73,6 +73,7 @@ describe('package management with pip (local simple index)', function () {
     expect(up.status, up.text).to.equal(200);
     expect(up.body.package).to.include({ version: '2.0.0', status: 'installed', updateAvailable: false });
     expect(index.requests, 'and for the upgrade').to.include('/files/mcp_fixture_py-2.0.0-py3-none-any.whl');
+    await approveHeldTool(gw, 'pyfix', 'farewell'); // tool pinning: the new tool waits for approval
     await waitFor(
       () => (gw.gateway.pool.snapshot('pyfix')?.toolsList.length ?? 0) === 2,
       'the upgraded server (same command, restarted)',

@@ -333,6 +333,14 @@ describe('per-user processes (fixture server)', () => {
 
     const mcp = await connectMcp(gw, { query: 'username=fin' });
     try {
+      // fin's process is the first to list them: held for everyone (fin too) until an admin approves.
+      expect((await mcp.client.listTools()).tools.map((t) => t.name)).to.not.include('peruser__get_env');
+      await waitFor(
+        () => (gw.gateway.projector.readModels.toolPins.values().next().value?.pending.size ?? 0) > 0,
+        "fin's catalogue held",
+      );
+      const approved = await gw.request('POST', '/mcp/servers/peruser/tool-pins/approve', {});
+      expect(approved.status, approved.text).to.equal(200);
       const names = (await mcp.client.listTools()).tools.map((t) => t.name);
       expect(names).to.include('peruser__get_env');
     } finally {

@@ -56,6 +56,7 @@ describe('server management endpoints', () => {
         'timeout',
         'startupTimeout',
         'secretDelivery',
+        'toolApproval',
         'toolsList',
         'logs',
         'restarts',
@@ -124,7 +125,8 @@ describe('server management endpoints', () => {
 
   describe('PUT /mcp/servers/:name', () => {
     it('restarts the server with the new configuration', async () => {
-      await gw.request('POST', '/mcp/servers', fixtureServer('cfg'));
+      // Auto-approved (tool pinning): the restarted server's new tool is listed at once.
+      await gw.request('POST', '/mcp/servers', fixtureServer('cfg', { toolApproval: 'auto' }));
       const before = await waitForStatus(gw, 'cfg', ['connected']);
       const res = await gw.request('PUT', '/mcp/servers/cfg', {
         env: { FIXTURE_EXTRA_TOOL: 'brand_new' },

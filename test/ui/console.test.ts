@@ -179,6 +179,11 @@ describe('web console (/ui) in Chromium', function () {
       ).to.equal(1);
       const asAlice = await gw.request('GET', '/secrets?username=alice');
       expect(asAlice.body.secrets).to.deep.equal([{ serverName: 'fx', secretNames: ['ALICE_KEY'] }]);
+      await alice.getByRole('link', { name: 'Health' }).click();
+      const fxHealth = alice.locator('tr[data-health="fx"]');
+      await fxHealth.waitFor();
+      expect(await fxHealth.locator('td').nth(2).textContent(), 'calls, shown to a user too').to.equal('1');
+      expect(await fxHealth.locator('td').nth(5).textContent()).to.match(/ms$/);
       await alice.goto(`${gw.url}/ui#/audit`);
       expect(
         await alice.getByRole('heading', { level: 1, name: 'Audit' }).count(),

@@ -2,6 +2,9 @@ import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { errorText } from './api.js';
 import { AuditPage } from './pages/AuditPage.js';
+import { ClientsPage } from './pages/ClientsPage.js';
+import { GroupsPage } from './pages/GroupsPage.js';
+import { PolicyPage } from './pages/PolicyPage.js';
 import { HealthPage } from './pages/HealthPage.js';
 import { PackagesPage } from './pages/PackagesPage.js';
 import { PlaygroundPage } from './pages/PlaygroundPage.js';
@@ -10,6 +13,7 @@ import { ServerPage } from './pages/ServerPage.js';
 import { ServersPage } from './pages/ServersPage.js';
 import { SignInPage } from './pages/SignInPage.js';
 import { UsersPage } from './pages/UsersPage.js';
+import { finishOAuthSignIn, revokeOAuthToken } from './oauthSignIn.js';
 import { forgetToken, signIn, storedToken, type Session } from './session.js';
 
 interface NavItem {
@@ -21,7 +25,10 @@ const NAV: readonly NavItem[] = [
   { path: 'servers', label: 'Servers' },
   { path: 'packages', label: 'Packages', adminOnly: true },
   { path: 'users', label: 'Users and tokens', adminOnly: true },
+  { path: 'groups', label: 'Users and groups', adminOnly: true },
+  { path: 'policy', label: 'Access policy', adminOnly: true },
   { path: 'secrets', label: 'My secrets' },
+  { path: 'clients', label: 'Connected clients' },
   { path: 'audit', label: 'Audit', adminOnly: true },
   { path: 'playground', label: 'Playground' },
   { path: 'health', label: 'Health' },
@@ -33,20 +40,31 @@ const currentRoute = (): string[] =>
 
 function App() {
   const [session, setSession] = useState<Session | undefined>(undefined);
-  const [restoring, setRestoring] = useState(storedToken() !== null);
+  const returning = /[?&](code|error)=/.test(location.search);
+  const [restoring, setRestoring] = useState(storedToken() !== null || returning);
+  const [signInError, setSignInError] = useState<string | undefined>(undefined);
   const [route, setRoute] = useState(currentRoute());
   const signOut = (): void => {
+    const token = storedToken();
+    if (token) void revokeOAuthToken(token);
     forgetToken();
     setSession(undefined);
   };
   useEffect(() => {
     const onHash = (): void => setRoute(currentRoute());
     addEventListener('hashchange', onHash);
-    const token = storedToken();
-    if (token)
-      signIn(token, signOut)
-        .then(setSession, () => forgetToken())
+    if (returning)
+      finishOAuthSignIn()
+        .then((token) => (token ? signIn(token, signOut).then(setSession) : undefined))
+        .catch((e: unknown) => setSignInError(`Sign-in failed: ${errorText(e)}`))
         .finally(() => setRestoring(false));
+    else {
+      const token = storedToken();
+      if (token)
+        signIn(token, signOut)
+          .then(setSession, () => forgetToken())
+          .finally(() => setRestoring(false));
+    }
     return () => removeEventListener('hashchange', onHash);
   }, []);
   useEffect(() => {
@@ -54,7 +72,10 @@ function App() {
   }, [route, session]);
 
   if (restoring) return <p>Signing in…</p>;
-  if (!session) return <SignInPage onSignIn={(token) => signIn(token, signOut).then(setSession)} />;
+  if (!session)
+    return (
+      <SignInPage onSignIn={(token) => signIn(token, signOut).then(setSession)} initialError={signInError} />
+    );
   const admin = session.role === 'admin';
   const [page = 'servers', arg] = route;
   const items = NAV.filter((n) => admin || !n.adminOnly);
@@ -94,6 +115,12 @@ function pageFor(session: Session, page: string, arg: string | undefined) {
       return <PackagesPage session={session} />;
     case 'users':
       return <UsersPage session={session} />;
+    case 'groups':
+      return <GroupsPage session={session} />;
+    case 'policy':
+      return <PolicyPage session={session} />;
+    case 'clients':
+      return <ClientsPage session={session} />;
     case 'secrets':
       return <SecretsPage session={session} />;
     case 'audit':

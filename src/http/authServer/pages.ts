@@ -9,7 +9,11 @@ export function escapeHtml(value: string): string {
 
 const h = escapeHtml;
 
-/** Headers of every sign-in and consent page: never framed (clickjacking), never cached, no referrer leaks. */
+/**
+ * Headers of every sign-in and consent page: never framed (clickjacking), never cached, no referrer
+ * to other sites. `same-origin`, not `no-referrer`: under no-referrer a browser posts the page's own
+ * forms with `Origin: null`, which the origin guard refuses (found by the console's Chromium test).
+ */
 export function pageHeaders(ctx: Context): void {
   ctx.set(
     'Content-Security-Policy',
@@ -17,7 +21,7 @@ export function pageHeaders(ctx: Context): void {
   );
   ctx.set('X-Frame-Options', 'DENY');
   ctx.set('Cache-Control', 'no-store');
-  ctx.set('Referrer-Policy', 'no-referrer');
+  ctx.set('Referrer-Policy', 'same-origin');
   ctx.type = 'html';
 }
 

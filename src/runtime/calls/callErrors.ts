@@ -2,7 +2,8 @@ import { ProtocolError, SdkError, SdkErrorCode, SdkHttpError } from '@modelconte
 import { AppError, isAppError } from '../../errors.js';
 import { UrlRefusedError } from '../../net/urlSafety.js';
 import { isNetworkFailure } from '../remote/connectionSlot.js';
-import { describeExit, RESULT_TOO_LARGE_CODE, type ProcessExit } from '../stdio/stdioProcessTransport.js';
+import { RESULT_TOO_LARGE_CODE } from '../core/oversized.js';
+import { describeExit, type ProcessExit } from '../stdio/stdioProcessTransport.js';
 
 /**
  * How a tools/call ended, for mapping what it rejected with to the gateway's typed errors. The SDK

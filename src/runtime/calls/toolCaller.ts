@@ -6,6 +6,7 @@ import type { UserSecrets } from './userSecrets.js';
 import type { ArgumentValidator } from './argumentValidator.js';
 import { GOOGLE_TOKENS_SECRET, googleHiddenParams, isAuthTool, isGoogleOAuthServer } from './googleAuth.js';
 import type { ServerPool } from '../core/serverPool.js';
+import { pendingApproval } from '../core/pinnedSupervisor.js';
 import type { ToolCallExtras, ToolCallRequest, ToolDescriptor, ToolResult } from '../core/types.js';
 import type { Access } from '../../policy/access.js';
 import { noTelemetry, type Telemetry } from '../../telemetry/telemetry.js';
@@ -59,6 +60,9 @@ export class ToolCaller {
           status: snapshot.status,
         });
       }
+      // Tool pinning: offered upstream, but new or changed since it was pinned.
+      if (this.deps.pool.get(serverName)?.heldTool?.(methodName, input.username))
+        throw pendingApproval(serverName, methodName);
       throw new AppError('tool_not_found', `Tool ${methodName} not found on server ${serverName}`, {
         serverName,
         methodName,
@@ -85,7 +89,8 @@ export class ToolCaller {
       );
     }
     const hidden = google ? this.googleParams(view, input.username) : { params: {}, values: [] };
-    this.deps.pool.redactor(serverName)?.remember([...Object.values(secrets), ...hidden.values]);
+    const redactor = this.deps.pool.redactor(serverName);
+    redactor?.remember(input.username, [...Object.values(secrets), ...hidden.values]);
     const server = this.deps.pool.get(serverName);
     if (!server)
       throw new AppError('server_unavailable', `Server ${serverName} is not running`, { serverName });
@@ -115,7 +120,8 @@ export class ToolCaller {
         { kind: 'client', attributes: upstream },
       );
     } catch (error) {
-      throw scrubError(error, injected);
+      // Read after the call: a per-user process's environment (the user's secrets) is remembered when it starts.
+      throw scrubError(error, [...injected, ...(redactor?.valuesOf(input.username) ?? [])]);
     }
   }
 

@@ -1,5 +1,7 @@
 import {
   Client,
+  SdkError,
+  SdkErrorCode,
   type ClientCapabilities,
   type DiscoverResult,
   type PriorDiscovery,
@@ -35,7 +37,7 @@ export function createUpstreamClient(identity: UpstreamIdentity, hooks: Upstream
     capabilities,
     versionNegotiation: { mode: 'auto', probe: { timeoutMs: PROBE_TIMEOUT_MS } },
   });
-  // Legacy servers notify unsolicited; modern ones only on a subscriptions/listen stream (see listenForTools).
+  // Legacy servers notify unsolicited; modern ones only on a subscriptions/listen stream (see UpstreamCatalog.listen).
   client.setNotificationHandler('notifications/tools/list_changed', () => hooks.onToolsChanged());
   return client;
 }
@@ -49,6 +51,18 @@ export function priorOf(negotiation: Negotiation | undefined): PriorDiscovery | 
     : undefined;
 }
 
+/** Go straight to initialize: SSE and resumed sessions, and servers whose probe answer was unusable. */
+export const LEGACY_PRIOR: Negotiation = { era: 'legacy', protocolVersion: '' };
+
+/**
+ * The server/discover probe got an answer that says nothing about the era (HTTP 5xx, an HTML page, a
+ * closed stdio process): such a server may still speak initialize. Method-not-found, an error, an empty
+ * or malformed result already count as legacy inside the SDK.
+ */
+export function isProbeFailure(error: unknown): boolean {
+  return SdkError.isInstance(error) && error.code === SdkErrorCode.EraNegotiationFailed;
+}
+
 /** Connects on `prior` if given, else probes; says what the connection settled on. */
 export async function connectUpstream(
   client: Client,
@@ -57,10 +71,11 @@ export async function connectUpstream(
   prior: Negotiation | undefined,
 ): Promise<Negotiation> {
   const verdict = priorOf(prior);
-  // The probe must fit the connection's own budget (a silent stdio server counts as legacy after it).
+  // The probe takes at most half the connection's budget: a silent stdio server counts as legacy after
+  // it, and initialize + tools/list still fit in the rest.
   client.setVersionNegotiation({
     mode: 'auto',
-    probe: { timeoutMs: Math.min(PROBE_TIMEOUT_MS, limits.timeoutMs) },
+    probe: { timeoutMs: Math.min(PROBE_TIMEOUT_MS, Math.ceil(limits.timeoutMs / 2)) },
   });
   try {
     const connecting = client.connect(transport, {
@@ -117,20 +132,6 @@ export function negotiationOf(client: Client, prior?: Negotiation): Negotiation 
     protocolVersion,
     ...(discover ? { discover: JSON.parse(JSON.stringify(discover)) as Record<string, unknown> } : {}),
   };
-}
-
-/**
- * A modern-era connection hears about tool-list changes only on a subscriptions/listen stream it
- * opens itself; a legacy one gets them unsolicited. Best effort: without it the list is only
- * refreshed on reconnect.
- */
-export async function listenForTools(client: Client, onError: (reason: string) => void): Promise<void> {
-  if (client.getProtocolEra() !== 'modern' || !client.getServerCapabilities()?.tools?.listChanged) return;
-  try {
-    await client.listen({ toolsListChanged: true });
-  } catch (error) {
-    onError(`subscribing to tool-list changes failed: ${describe(error)}`);
-  }
 }
 
 /** Every page of tools/list, with the upstream's tool objects passed through as JSON. */

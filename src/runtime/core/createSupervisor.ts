@@ -33,7 +33,7 @@ export interface SupervisorDeps {
   readonly perUser: PerUserLimits;
   readonly negotiations: NegotiationRecorder;
   readonly identity: UpstreamIdentity;
-  /** One message from a stdio server larger than this fails its call with result_too_large. */
+  /** One message from a stdio server larger than this fails its call with result_too_large (remote: RemoteDeps). */
   readonly maxMessageBytes?: number | undefined;
   /** [obs hook] tracing: process start spans. */
   readonly telemetry?: Telemetry | undefined;
@@ -74,6 +74,7 @@ export function createSupervisorFactory(d: SupervisorDeps): SupervisedFactory {
         deps: d.remote,
         redact: hooks.redact,
         onChange: hooks.onChange,
+        onNotice: (notice, username) => hooks.notice?.(notice, username),
       });
     }
     const stdio = {
@@ -110,6 +111,7 @@ export function createSupervisorFactory(d: SupervisorDeps): SupervisedFactory {
       ...stdio,
       redact: hooks.redact,
       onChange: hooks.onChange,
+      onNotice: (notice) => hooks.notice?.(notice),
       negotiation: d.negotiations.memory(ref(SHARED_CONNECTION), target),
     });
   };

@@ -2,7 +2,15 @@
  * Bounded ring buffer of a server's stderr lines and supervisor notes. Redaction happens on push,
  * so nothing unredacted is ever held in memory for the GET endpoints to show.
  */
+import { randomUUID } from 'node:crypto';
+
 export const DEFAULT_LOG_LIMIT = 200;
+
+/** A position in one buffer's lines: the line numbered `total` is the newest; the held lines end there. */
+export interface LogCursor {
+  readonly epoch: string;
+  readonly total: number;
+}
 
 export interface LogBufferOptions {
   limit?: number;
@@ -10,7 +18,14 @@ export interface LogBufferOptions {
 }
 
 export class LogBuffer {
+  /**
+   * Names this buffer (one per server generation) in the cursor log followers resume from, so a
+   * cursor taken before a restart is never read as a position in the new generation's lines.
+   */
+  readonly epoch = randomUUID().slice(0, 8);
   private readonly limit: number;
+  /** Lines ever pushed: with the epoch, the cursor of the newest line. */
+  private pushed = 0;
   private readonly redact: ((line: string) => string) | undefined;
   private readonly slots: string[] = [];
   /** Index of the oldest line once the buffer is full. */
@@ -24,6 +39,7 @@ export class LogBuffer {
 
   push(line: string): void {
     const stored = this.redact ? this.redact(line) : line;
+    this.pushed++;
     if (this.slots.length < this.limit) {
       this.slots.push(stored);
       return;
@@ -35,6 +51,11 @@ export class LogBuffer {
   /** Oldest first; a copy, so callers cannot disturb the ring. */
   lines(): string[] {
     return [...this.slots.slice(this.head), ...this.slots.slice(0, this.head)];
+  }
+
+  /** Where a follower is: the newest line's number in this buffer (lines ever pushed). */
+  cursor(): LogCursor {
+    return { epoch: this.epoch, total: this.pushed };
   }
 
   get size(): number {

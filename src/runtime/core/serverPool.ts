@@ -3,6 +3,20 @@ import type { DesiredServer, RunningServer, SupervisorAction } from './reconcile
 import { SecretRedactor } from './secretRedactor.js';
 import { StartGate } from './startGate.js';
 import type { CallOptions, ServerSnapshot, ToolDescriptor } from './types.js';
+import type { UpstreamCatalog, UpstreamNotice } from '../client/upstreamCatalog.js';
+
+/** One catalogue operation (resources, prompts, completions) on one user's connection to a server. */
+export interface CatalogOptions {
+  readonly timeoutMs: number;
+  readonly signal?: AbortSignal | undefined;
+  /** What is asked (`resources/read`, …), for error messages. */
+  readonly what: string;
+}
+
+export type CatalogWork<T> = (catalog: UpstreamCatalog, signal: AbortSignal) => Promise<T>;
+
+/** `username`: the per-user process or connection that announced it; undefined: the shared one. */
+export type NoticeListener = (serverName: string, notice: UpstreamNotice, username: string | undefined) => void;
 
 /** Why a server stops: `shutdown` (the gateway stops), `removed` (disabled or deleted), `replaced` (new generation). */
 export type StopReason = 'shutdown' | 'removed' | 'replaced';
@@ -26,19 +40,30 @@ export interface Supervised {
     username: string,
     options: { timeoutMs: number; signal?: AbortSignal },
   ): Promise<ToolDescriptor[] | undefined>;
+  /**
+   * Runs `work` on the connection this user's requests go to (shared, their own process, or their own
+   * OAuth connection), waiting within the budget while it connects.
+   */
+  withCatalog?<T>(username: string, options: CatalogOptions, work: CatalogWork<T>): Promise<T>;
   /** The user's OAuth tokens were replaced through the API. */
   credentialsChanged?(username: string): void;
   /** Per-user servers: this user's stored secrets for the server changed. */
   userSecretsChanged?(username: string): void;
   /** The user was deleted: stop whatever acts for them (per-user processes, remote connections). */
   userDeleted?(username: string): void;
+  /** Tool pinning: the server offers this tool (to this user) but it waits for an admin's approval. */
+  heldTool?(toolName: string, username?: string): boolean;
+  /** A decorator's wrapped supervisor (diagnostics and tests). */
+  readonly inner?: Supervised;
 }
 
 export interface SupervisedHooks {
   redact: (line: string) => string;
-  /** Secret values to scrub from this server's logs from now on. */
-  remember: (values: Iterable<string>) => void;
+  /** Secret values (of this user) to scrub from this server's logs from now on. */
+  remember: (username: string, values: Iterable<string>) => void;
   onChange: () => void;
+  /** An upstream announced a resource/prompt change (`username`: on that user's own connection). */
+  notice?: (notice: UpstreamNotice, username?: string) => void;
 }
 
 export type SupervisedFactory = (server: DesiredServer, hooks: SupervisedHooks) => Supervised;
@@ -72,6 +97,7 @@ export class ServerPool {
   private readonly retired = new Map<string, { serverId: string | undefined; server: Supervised }>();
   private readonly listeners = new Set<() => void>();
   private readonly subscribers = new Set<() => void>();
+  private readonly noticeListeners = new Set<NoticeListener>();
 
   private readonly gate: StartGate;
 
@@ -99,7 +125,10 @@ export class ServerPool {
     const kept = this.entries.has(name) ? undefined : this.retired.get(name);
     const last = kept?.serverId === serverId ? kept?.server : undefined;
     // Only the logs: tools, pid and status of a stopped generation must not look live.
-    return last && { status: 'disconnected', toolsList: [], logs: last.snapshot().logs, restarts: 0 };
+    const snapshot = last?.snapshot();
+    if (!snapshot) return undefined;
+    const { logs, logCursor } = snapshot;
+    return { status: 'disconnected', toolsList: [], logs, ...(logCursor ? { logCursor } : {}), restarts: 0 };
   }
 
   /** Drops kept logs of servers that no longer exist (removed), so the map stays bounded by registered names. */
@@ -120,6 +149,17 @@ export class ServerPool {
   subscribe(listener: () => void): () => void {
     this.subscribers.add(listener);
     return () => this.subscribers.delete(listener);
+  }
+
+  /** Something every list depends on changed outside the servers (tool pins approved, say): tell subscribers. */
+  changed(): void {
+    this.notify();
+  }
+
+  /** Resource/prompt list changes and resource updates from every server; returns the unsubscribe. */
+  onNotice(listener: NoticeListener): () => void {
+    this.noticeListeners.add(listener);
+    return () => this.noticeListeners.delete(listener);
   }
 
   async apply(actions: readonly SupervisorAction[]): Promise<void> {
@@ -186,8 +226,12 @@ export class ServerPool {
     const redactor = old?.redactor ?? new SecretRedactor();
     const server = this.create(desired, {
       redact: redactor.redact,
-      remember: (values) => redactor.remember(values),
+      remember: (username, values) => redactor.remember(username, values),
       onChange: () => this.notify(),
+      notice: (notice, username) => {
+        if (this.entries.get(desired.name)?.server !== server) return;
+        for (const listener of [...this.noticeListeners]) listener(desired.name, notice, username);
+      },
     });
     const isCurrent = (): boolean => this.entries.get(desired.name)?.server === server;
     const dropped = new AbortController();

@@ -1,11 +1,13 @@
 import type { Logger } from '../../logger.js';
-import { LogBuffer } from './logBuffer.js';
+import { LogBuffer, type LogCursor } from './logBuffer.js';
 import type { ServerSnapshot, ServerStatus, ToolDescriptor } from './types.js';
 
 /** Where stderr lines and supervisor notes go. */
 export interface LogSink {
   push(line: string): void;
   lines(): string[];
+  /** Buffers that can be followed say where their newest line is (GET /mcp/servers/:name/logs/stream). */
+  cursor?(): LogCursor;
 }
 
 export interface StateChange {
@@ -73,12 +75,14 @@ export class SupervisorState {
   }
 
   /** The part of a snapshot every supervisor has. */
-  view(): Pick<ServerSnapshot, 'status' | 'statusMessage' | 'toolsList' | 'logs' | 'pid'> {
+  view(): Pick<ServerSnapshot, 'status' | 'statusMessage' | 'toolsList' | 'logs' | 'logCursor' | 'pid'> {
+    const cursor = this.logs.cursor?.();
     return {
       status: this.status,
       ...(this.statusMessage === undefined ? {} : { statusMessage: this.statusMessage }),
       toolsList: [...this.tools],
       logs: this.logs.lines(),
+      ...(cursor === undefined ? {} : { logCursor: cursor }),
       ...(this.pid === undefined ? {} : { pid: this.pid }),
     };
   }

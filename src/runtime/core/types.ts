@@ -1,3 +1,5 @@
+import type { LogCursor } from './logBuffer.js';
+
 /**
  * What the rest of the gateway sees of a running MCP server. Everything the SDK touches stays
  * behind these types, so the later move to SDK v2 packages stays inside src/runtime.
@@ -20,8 +22,15 @@ export interface ServerSnapshot {
   /** Why the server is in `error` (or the last start failure), never containing secret values. */
   statusMessage?: string;
   toolsList: ToolDescriptor[];
+  /**
+   * Per-user servers: "user_process" when the list came from one user's process rather than from the
+   * server's own discovery (tool pinning never trusts such a list on first use). Absent: the server's own.
+   */
+  toolsSource?: 'server' | 'user_process';
   /** Most recent stderr lines and supervisor notes, oldest first, bounded. */
   logs: string[];
+  /** Where `logs` ends in its buffer, for followers of the log stream; absent where logs cannot be followed. */
+  logCursor?: LogCursor;
   pid?: number;
   /** Restarts since the last (re)configuration. */
   restarts: number;

@@ -61,7 +61,9 @@ export class LegacySessions {
     const key = sessionKey(sid);
     const live = this.liveAndOpen(key);
     const owner = live ?? (await this.o.ledger.find(key));
-    if (!owner) return replyError(res, 404, -32001, 'Session not found');
+    // A session belongs to the endpoint that opened it (/mcp or one server's): elsewhere it does not exist.
+    if (!owner || owner.filter.single !== access.filter.single)
+      return replyError(res, 404, -32001, 'Session not found');
     if (owner.subject !== access.principal.subject) {
       this.o.logger.warn('mcp session presented by another principal; refused', {
         sessionOwner: owner.username,
@@ -251,6 +253,11 @@ export class LegacySessions {
       if (isExpired(this.use(record), now, this.o.timings))
         await this.o.ledger.close(record.sessionKey, 'idle');
     }
+  }
+
+  /** Every live session held here (catalogue notifications are routed over them). */
+  sessions(): IterableIterator<LiveSession> {
+    return this.live.values();
   }
 
   /** Tool changes: every live session whose visible tools differ gets list_changed. */

@@ -10,6 +10,11 @@ import type { SessionLedger } from './sessionLedger.js';
 import { sessionTimings } from './sessionPolicy.js';
 import { createSessionServer, type McpToolSource } from './sessionServer.js';
 import { fingerprint, visibleTools } from './toolCatalog.js';
+import type { CatalogSource } from './catalog/catalogSource.js';
+import { SessionSubscriptions } from './catalog/catalogHandlers.js';
+import { gatewayNaming, serverNaming } from './catalog/naming.js';
+import { CatalogNotices, type Visibility } from './catalog/catalogNotices.js';
+import type { UpstreamNotice } from '../client/upstreamCatalog.js';
 
 export interface McpEndpointLimits {
   readonly maxSessionsPerUser: number;
@@ -28,6 +33,10 @@ export interface McpEndpointOptions {
   readonly now?: () => number;
   /** Bursts of tool changes (a server restarting) become one check per this many ms. */
   readonly changeDebounceMs?: number;
+  /** Resources, prompts and completions of the servers; absent: tools only. */
+  readonly catalog?: CatalogSource | undefined;
+  /** Who hears of a server's resource/prompt changes (the access policy); absent: everyone who sees the server. */
+  readonly visibility?: Visibility | undefined;
 }
 
 /** One HTTP request to /mcp, as the thin HTTP route hands it over. */
@@ -63,22 +72,33 @@ export class McpEndpoint {
   private changeTimer: NodeJS.Timeout | undefined;
   private accessChanged = false;
   private closed = false;
-  /** What a listener without filters last could have seen: listeners are told only of real changes. */
-  private catalogue = '';
+  /** Each legacy session's resource subscriptions, by its SDK server. */
+  private readonly subscriptions = new WeakMap<object, SessionSubscriptions>();
+  private readonly notices: CatalogNotices;
 
   constructor(private readonly options: McpEndpointOptions) {
     this.log = options.logger.child({ component: 'mcp-endpoint' });
-    const build = (access: McpAccess): ReturnType<typeof createSessionServer> =>
-      createSessionServer({
+    const build = (access: McpAccess): ReturnType<typeof createSessionServer> => {
+      const subscriptions = new SessionSubscriptions();
+      const single = access.filter.single;
+      const server = createSessionServer({
         source: options.source,
         access,
         maxConcurrentCalls: options.limits.maxConcurrentCallsPerSession,
         logger: this.log,
         version: options.version ?? '0.1.0',
         listTtlMs: options.limits.toolsListTtlMs ?? 60_000,
+        catalog: options.catalog,
+        naming: single === undefined ? gatewayNaming : serverNaming(single),
+        subscriptions,
       });
-    this.modern = new ModernLeg(build, (error) =>
-      this.log.debug('mcp request refused', { error: error.message }),
+      this.subscriptions.set(server, subscriptions);
+      return server;
+    };
+    this.modern = new ModernLeg(
+      build,
+      (error) => this.log.debug('mcp request refused', { error: error.message }),
+      (access) => fingerprint(visibleTools(options.source.servers(access.principal.username), access.filter)),
     );
     this.legacy = new LegacySessions({
       ledger: options.ledger,
@@ -89,7 +109,23 @@ export class McpEndpoint {
       now: options.now ?? Date.now,
     });
     this.build = build;
-    this.catalogue = fingerprint(visibleTools(options.source.servers(), {}));
+    this.notices = new CatalogNotices({
+      legacy: () => this.legacy.sessions(),
+      modern: () => this.modern.listeners(),
+      subscriptions: (server) => this.subscriptions.get(server),
+      catalog: options.catalog,
+      visibility: options.visibility,
+    });
+  }
+
+  /** An upstream announced a resource/prompt change (`username`: on that user's own connection). */
+  notice(serverName: string, notice: UpstreamNotice, username: string | undefined): void {
+    if (!this.closed) this.notices.route(serverName, notice, username);
+  }
+
+  /** Resources, prompts and completions (the REST routes use the same source). */
+  get catalog(): CatalogSource | undefined {
+    return this.options.catalog;
   }
 
   /** Legacy sessions this instance holds live. */
@@ -101,8 +137,10 @@ export class McpEndpoint {
   async handle(req: IncomingMessage, res: ServerResponse, request: McpHttpRequest): Promise<void> {
     try {
       if (this.closed) return replyError(res, 503, -32000, 'The gateway is shutting down');
-      if (!(await isLegacyRequest(classifiable(req), request.body)))
+      if (!(await isLegacyRequest(classifiable(req), request.body))) {
+        await this.notices.watchListen(request.body, request.access, res);
         return await this.modern.serve(req, res, request.body, request.access);
+      }
       if (request.stateless) return await this.stateless(req, res, request);
       return await this.legacy.handle(req, res, request.body, request.access);
     } catch (error) {
@@ -137,12 +175,16 @@ export class McpEndpoint {
     this.changeTimer = setTimeout(() => {
       this.changeTimer = undefined;
       this.legacy.toolsChanged();
-      const next = fingerprint(visibleTools(this.options.source.servers(), {}));
       const force = this.accessChanged;
       this.accessChanged = false;
-      if (next === this.catalogue && !force) return;
-      this.catalogue = next;
-      this.modern.toolsChanged();
+      // Per caller: a change to a server a caller cannot see (filter or policy) is not theirs to hear.
+      for (const group of this.modern.listeners()) {
+        const { username } = group.access.principal;
+        const next = fingerprint(visibleTools(this.options.source.servers(username), group.access.filter));
+        if (next === group.fingerprint && !force) continue;
+        group.fingerprint = next;
+        group.notify.toolsChanged();
+      }
     }, this.options.changeDebounceMs ?? 50);
     this.changeTimer.unref();
   }

@@ -29,11 +29,16 @@ export function openedRecord(sessionKey: string, access: McpAccess, body: unknow
     protocolVersion: params.protocolVersion,
     clientInfo: { name: params.clientInfo.name, version: params.clientInfo.version },
     clientCapabilities: JSON.stringify(capabilities).length <= MAX_CAPABILITIES_JSON ? capabilities : {},
-    filter: { servers: fromSet(access.filter.servers), tools: fromSet(access.filter.tools) },
+    filter: {
+      servers: fromSet(access.filter.servers),
+      tools: fromSet(access.filter.tools),
+      ...(access.filter.single === undefined ? {} : { single: access.filter.single }),
+    },
   };
 }
 
 export const recordedFilter = (record: McpSessionRecord): ToolFilter => ({
   servers: record.filter.servers ? new Set(record.filter.servers) : undefined,
   tools: record.filter.tools ? new Set(record.filter.tools) : undefined,
+  single: record.filter.single,
 });

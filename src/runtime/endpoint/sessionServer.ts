@@ -8,10 +8,13 @@ import {
 } from '@modelcontextprotocol/server';
 import { isAppError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
-import type { ToolCallExtras } from '../core/types.js';
+import type { JsonObject, ToolCallExtras } from '../core/types.js';
 import type { ProgressUpdate, ToolResult } from '../core/types.js';
 import type { McpAccess } from './access.js';
-import { allowedByFilter, parseExposedName, visibleTools, type ServerTools } from './toolCatalog.js';
+import { allowedByFilter, visibleTools, type ServerTools } from './toolCatalog.js';
+import { registerCatalog, SessionSubscriptions } from './catalog/catalogHandlers.js';
+import type { CatalogSource } from './catalog/catalogSource.js';
+import { gatewayNaming, renameToolUi, renameUris, type Naming } from './catalog/naming.js';
 
 export interface McpToolCall {
   readonly username: string;
@@ -41,6 +44,12 @@ export interface SessionServerOptions {
   readonly version: string;
   /** How long a client may cache tools/list (2026-07-28 `ttlMs`; always `cacheScope: "private"`). */
   readonly listTtlMs: number;
+  /** Resources, prompts and completions; absent: tools only. */
+  readonly catalog?: CatalogSource | undefined;
+  /** /mcp (default: `<server>__<name>`, wrapped URIs) or the per-server endpoint (original names). */
+  readonly naming?: Naming | undefined;
+  /** Legacy sessions: where resources/subscribe is remembered for routing updates. */
+  readonly subscriptions?: SessionSubscriptions | undefined;
 }
 
 const INSTRUCTIONS =
@@ -48,7 +57,13 @@ const INSTRUCTIONS =
   "calls run with the caller's own stored secrets.";
 
 /** Codes that mean "no such tool (for you)": a JSON-RPC error, as for any unknown tool. */
-const UNKNOWN_TOOL = new Set(['server_not_found', 'tool_not_found', 'server_disabled', 'access_denied']);
+const UNKNOWN_TOOL = new Set([
+  'server_not_found',
+  'tool_not_found',
+  'server_disabled',
+  'access_denied',
+  'tool_pending_approval',
+]);
 
 /**
  * The MCP server one legacy session, or one modern request, talks to: tools/list over every
@@ -57,29 +72,40 @@ const UNKNOWN_TOOL = new Set(['server_not_found', 'tool_not_found', 'server_disa
  * and call what is `access`, decided before the protocol is parsed, identical in both eras.
  */
 export function createSessionServer(options: SessionServerOptions): Server {
-  const { access } = options;
+  const { access, catalog } = options;
+  const naming = options.naming ?? gatewayNaming;
+  const privately = { ttlMs: options.listTtlMs, cacheScope: 'private' } as const;
   const server = new Server(
     { name: 'mcp-api', title: 'mcp-api gateway', version: options.version },
     {
-      capabilities: { tools: { listChanged: true }, logging: {} },
+      capabilities: {
+        tools: { listChanged: true },
+        logging: {},
+        ...(catalog
+          ? { resources: { subscribe: true, listChanged: true }, prompts: { listChanged: true }, completions: {} }
+          : {}),
+      },
       instructions: INSTRUCTIONS,
       // The list depends on who asks (filters, per-user servers): never for shared caches.
       cacheHints: {
-        'tools/list': { ttlMs: options.listTtlMs, cacheScope: 'private' },
+        'tools/list': privately,
+        'resources/list': privately,
+        'resources/templates/list': privately,
+        'prompts/list': privately,
         'server/discover': { cacheScope: 'private' },
       },
     },
   );
+  if (catalog) {
+    const subscriptions = options.subscriptions ?? new SessionSubscriptions();
+    registerCatalog(server, { catalog, access, naming, logger: options.logger, subscriptions });
+  }
   let inFlight = 0;
 
   server.setRequestHandler('tools/list', async (_request, ctx) => {
     await options.source.prepare?.(access.principal.username, ctx.mcpReq.signal);
     // Upstream tools were validated by the client that listed them; they pass through as declared.
-    return {
-      tools: visibleTools(options.source.servers(access.principal.username), access.filter).map(
-        (t) => t.tool as Tool,
-      ),
-    };
+    return { tools: namedTools(options.source.servers(access.principal.username), access, naming) };
   });
 
   server.setRequestHandler('tools/call', async (request, ctx): Promise<CallToolResult> => {
@@ -88,7 +114,8 @@ export function createSessionServer(options: SessionServerOptions): Server {
       throw new ProtocolError(ProtocolErrorCode.InvalidParams, 'This gateway does not run tools as tasks');
     // Whether the tool exists is the call path's answer (it waits for a server still starting,
     // and asks a per-user server's own process); here only the access filter is applied.
-    const target = parseExposedName(name);
+    const parsed = naming.parseName(name);
+    const target = parsed && { serverName: parsed.server, toolName: parsed.name };
     if (!target || !allowedByFilter(access.filter, target.serverName, name)) {
       throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Unknown tool: ${name}`);
     }
@@ -114,7 +141,9 @@ export function createSessionServer(options: SessionServerOptions): Server {
       const extras = callExtras(server, ctx, _meta?.progressToken);
       // The signal aborts on notifications/cancelled, when a legacy session closes, and when a
       // modern request's response stream closes: the upstream call is cancelled too.
-      return (await options.source.call(call, ctx.mcpReq.signal, extras)) as CallToolResult;
+      const result = await options.source.call(call, ctx.mcpReq.signal, extras);
+      // Resource links and embedded resources point where the client can read them: through here.
+      return renameUris(result as JsonObject, target.serverName, naming) as CallToolResult;
     } catch (error) {
       return await failure(error, name, options.logger, ctx);
     } finally {
@@ -123,6 +152,15 @@ export function createSessionServer(options: SessionServerOptions): Server {
   });
 
   return server;
+}
+
+/** tools/list as this endpoint names it: `<server>__<tool>` on /mcp, the one server's own names per server. */
+function namedTools(servers: readonly ServerTools[], access: McpAccess, naming: Naming): Tool[] {
+  if (naming.single === undefined)
+    return visibleTools(servers, access.filter).map((t) => renameToolUi(t.tool, t.serverName, naming) as Tool);
+  const only = servers.find((s) => s.name === naming.single);
+  const names = access.filter.tools;
+  return (only?.tools ?? []).filter((t) => !names || names.has(t.name)).map((t) => ({ ...t }) as Tool);
 }
 
 function callExtras(server: Server, ctx: ServerContext, token: string | number | undefined): ToolCallExtras {

@@ -14,6 +14,8 @@ export interface ToolFilter {
   readonly servers?: ReadonlySet<string> | undefined;
   /** Only these exposed tool names. */
   readonly tools?: ReadonlySet<string> | undefined;
+  /** The per-server endpoint's one server: its original names, nothing else. */
+  readonly single?: string | undefined;
 }
 
 export interface ServerTools {

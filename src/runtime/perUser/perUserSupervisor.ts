@@ -1,9 +1,10 @@
 import { AppError } from '../../errors.js';
 import { discoverTools, type Discovery } from '../stdio/discoverTools.js';
 import { DEFAULT_IDENTITY } from '../stdio/stdioSupervisor.js';
+import { IdleLeases, type IdleTimers } from '../core/idleLeases.js';
 import { SupervisorState } from '../core/supervisorState.js';
 import { leastRecentlyUsedIdle, tooManyProcesses, type ProcessBudget } from './processBudget.js';
-import type { Supervised, SupervisedHooks } from '../core/serverPool.js';
+import type { CatalogOptions, CatalogWork, Supervised, SupervisedHooks } from '../core/serverPool.js';
 import type {
   CallOptions,
   NegotiationMemory,
@@ -33,6 +34,8 @@ export interface PerUserSupervisorOptions {
   /** Each user's process remembers its own negotiation (never shared across users). */
   readonly negotiation?: ((username: string) => NegotiationMemory) | undefined;
   readonly now?: () => number;
+  /** Idle eviction's timers (default: real ones); tests drive them by hand. */
+  readonly timers?: IdleTimers;
 }
 
 /**
@@ -42,12 +45,15 @@ export interface PerUserSupervisorOptions {
  * once the tool list is known (or known to be unknowable without secrets).
  */
 export class PerUserSupervisor implements Supervised {
-  private readonly processes = new Map<string, UserProcess>();
+  /** One process per user, evicted when idle by the same rule as per-user remote connections. */
+  private readonly processes: IdleLeases<string, UserProcess>;
   private readonly state: SupervisorState;
   private readonly now: () => number;
   private active = false;
   private discovery: Discovery | undefined;
   private nextId = 1;
+  /** The server's list came from a user's process (secrets in its env), not from discovery: pinning trusts it less. */
+  private toolsFromUser = false;
 
   constructor(private readonly options: PerUserSupervisorOptions) {
     this.state = new SupervisorState({
@@ -57,6 +63,12 @@ export class PerUserSupervisor implements Supervised {
       redact: options.hooks.redact,
     });
     this.now = options.now ?? Date.now;
+    this.processes = new IdleLeases({
+      create: (username) => this.acquire(username),
+      release: (p, _username, reason) => this.stopProcess(p, reason),
+      idleMs: options.limits.idleTimeoutMs,
+      timers: options.timers,
+    });
   }
 
   private get name(): string {
@@ -83,6 +95,7 @@ export class PerUserSupervisor implements Supervised {
       (tools) => {
         if (this.discovery !== discovery || !this.active) return;
         this.state.tools = tools;
+        this.toolsFromUser = false;
         this.setState('connected', undefined);
       },
       (error: unknown) => {
@@ -103,15 +116,16 @@ export class PerUserSupervisor implements Supervised {
     this.active = false;
     const discovery = this.discovery;
     this.discovery = undefined;
-    const stops = [...this.processes.values()].map((p) => p.evict('server stopped'));
+    const stops = this.processes.closeAll((p) => this.stopProcess(p, 'server stopped'));
     this.setState('disconnected', undefined);
-    await Promise.all([...stops, discovery?.cancel()]);
+    await Promise.all([stops, discovery?.cancel()]);
   }
 
   snapshot(): ServerSnapshot {
-    const list = [...this.processes.values()];
+    const list = this.processes.values();
     return {
       ...this.state.view(),
+      ...(this.toolsFromUser ? { toolsSource: 'user_process' as const } : {}),
       restarts: list.reduce((sum, p) => sum + p.snapshot().restarts, 0),
       processes: {
         count: list.length,
@@ -142,9 +156,14 @@ export class PerUserSupervisor implements Supervised {
     return this.withProcess(username, options.signal, async (p) => p.snapshot().toolsList);
   }
 
+  /** Resources, prompts, completions of this user's own process (started if needed). */
+  withCatalog<T>(username: string, options: CatalogOptions, work: CatalogWork<T>): Promise<T> {
+    return this.withProcess(username, options.signal, (p) => p.managed.withCatalog(username, options, work));
+  }
+
   /** The user was deleted: their process (with their old secrets in its environment) stops now. */
   userDeleted(username: string): void {
-    void this.processes.get(username)?.evict('the user was deleted');
+    void this.processes.reset(username, 'the user was deleted');
   }
 
   userSecretsChanged(username: string): void {
@@ -161,10 +180,10 @@ export class PerUserSupervisor implements Supervised {
       void p.evict('the user has no secrets for this server any more');
       return;
     }
-    this.remember(env);
+    this.remember(username, env);
     this.state.note(`[process ${p.id}] restarting: the user's secrets changed`);
     p.restartWith(env, () => this.processes.get(username) === p && this.active);
-    this.scheduleIdle(p);
+    this.processes.touch(username);
   }
 
   /** Holds the user's process (starting it if needed, within startupTimeout) for the duration of `work`. */
@@ -178,25 +197,22 @@ export class PerUserSupervisor implements Supervised {
         'internal_error',
         `Server ${this.name} runs per-user processes; a call must name its user`,
       );
-    if (!this.processes.has(username)) await this.options.prepare?.(username);
-    const p = this.acquire(username);
-    p.inFlight += 1;
-    p.lastUsed = this.now();
-    clearTimeout(p.idleTimer);
-    try {
-      await p.whenConnected(this.options.template.startupTimeoutMs, signal);
-      return await work(p);
-    } finally {
-      p.inFlight -= 1;
+    if (!this.processes.get(username)) await this.options.prepare?.(username);
+    return this.processes.use(username, async (p) => {
+      p.inFlight += 1;
       p.lastUsed = this.now();
-      if (p.inFlight === 0) this.scheduleIdle(p);
-    }
+      try {
+        await p.whenConnected(this.options.template.startupTimeoutMs, signal);
+        return await work(p);
+      } finally {
+        p.inFlight -= 1;
+        p.lastUsed = this.now();
+      }
+    });
   }
 
-  /** The user's process, or a new one once there is room. Synchronous: concurrent first calls share one. */
+  /** A new process for the user once there is room. Synchronous: concurrent first calls share one. */
   private acquire(username: string): UserProcess {
-    const existing = this.processes.get(username);
-    if (existing) return existing;
     if (!this.active)
       throw new AppError('server_unavailable', `Server ${this.name} is not running`, {
         serverName: this.name,
@@ -220,7 +236,7 @@ export class PerUserSupervisor implements Supervised {
       waits.push(victim.evict('least recently used, making room for another user'));
     }
     waits.push(this.options.budget.makeRoom());
-    this.remember(env);
+    this.remember(username, env);
     const p: UserProcess = new UserProcess({
       id: this.nextId++,
       serverName: this.name,
@@ -228,13 +244,15 @@ export class PerUserSupervisor implements Supervised {
       secretEnv: env,
       negotiation: this.options.negotiation?.(username),
       log: (line) => this.state.note(line),
+      onNotice: (notice) => {
+        if (this.processes.get(username) === p) this.options.hooks.notice?.(notice, username);
+      },
       onChange: () => this.onProcessChange(p),
       now: this.now,
     });
-    p.evict = (reason) => this.evict(username, p, reason);
-    this.processes.set(username, p);
+    p.evict = (reason) => this.processes.evictValue(username, p, reason);
     this.options.budget.add(p);
-    this.state.note(`[process ${p.id}] starting for a user (${this.processes.size} of ${maxPerServer})`);
+    this.state.note(`[process ${p.id}] starting for a user (${this.processes.size + 1} of ${maxPerServer})`);
     p.startAfter(
       Promise.all(waits).then(() => undefined),
       () => this.processes.get(username) === p && this.active,
@@ -243,31 +261,28 @@ export class PerUserSupervisor implements Supervised {
     return p;
   }
 
-  private evict(username: string, p: UserProcess, reason: string): Promise<void> {
-    if (this.processes.get(username) === p) this.processes.delete(username);
+  /** The process was taken out of the leases (idle, evicted, server stopped): it leaves the caps and stops. */
+  private stopProcess(p: UserProcess, reason: string): Promise<void> {
     this.options.budget.remove(p);
     this.state.note(`[process ${p.id}] stopping: ${reason}`);
     this.options.hooks.onChange();
     return p.stop();
   }
 
-  private scheduleIdle(p: UserProcess): void {
-    clearTimeout(p.idleTimer);
-    const { idleTimeoutMs } = this.options.limits;
-    p.idleTimer = setTimeout(() => {
-      if (p.inFlight === 0) void p.evict(`idle for ${idleTimeoutMs} ms`);
-    }, idleTimeoutMs);
-    p.idleTimer.unref();
-  }
-
-  /** A user's process learned (new) tools: they become the server's list, so /mcp clients see them. */
+  /**
+   * A user's process learned (new) tools: when discovery could not list any, they become the server's list,
+   * so /mcp clients see them (once an admin approved them: tool pinning). A discovered list is never
+   * replaced by what one user's process advertises.
+   */
   private onProcessChange(p: UserProcess): void {
     const s = p.snapshot();
     if (
       s.status === 'connected' &&
+      (this.toolsFromUser || this.state.tools.length === 0) &&
       s.toolsList.length > 0 &&
       JSON.stringify(s.toolsList) !== JSON.stringify(this.state.tools)
     ) {
+      this.toolsFromUser = true;
       this.state.tools = s.toolsList;
       if (this.state.statusMessage !== undefined && this.state.status === 'connected')
         this.state.statusMessage = undefined;
@@ -275,8 +290,8 @@ export class PerUserSupervisor implements Supervised {
     this.state.changed();
   }
 
-  private remember(env: Record<string, string>): void {
-    this.options.hooks.remember(Object.values(env));
+  private remember(username: string, env: Record<string, string>): void {
+    this.options.hooks.remember(username, Object.values(env));
   }
 
   /** Always tells the pool: the per-user processes it shows may have changed too. */

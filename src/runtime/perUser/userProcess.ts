@@ -7,7 +7,7 @@ import type { NegotiationMemory, PerUserProcesses, ServerSnapshot } from '../cor
 /** Everything a StdioSupervisor needs except what the user process decides (env, logs, onChange, negotiation). */
 export type UserProcessTemplate = Omit<
   StdioSupervisorOptions,
-  'onChange' | 'logs' | 'redact' | 'negotiation'
+  'onChange' | 'logs' | 'redact' | 'negotiation' | 'onNotice'
 >;
 
 export interface UserProcessOptions {
@@ -20,6 +20,8 @@ export interface UserProcessOptions {
   readonly negotiation?: NegotiationMemory | undefined;
   readonly log: (line: string) => void;
   readonly onChange: () => void;
+  /** Resource/prompt changes this process announced (bound to its user by the owner). */
+  readonly onNotice?: StdioSupervisorOptions['onNotice'];
   readonly now: () => number;
 }
 
@@ -31,7 +33,6 @@ export class UserProcess implements BudgetedProcess {
   lastUsed: number;
   readonly startedAt: number;
   inFlight = 0;
-  idleTimer: NodeJS.Timeout | undefined;
   /** Set by the owner: stop and forget this process. */
   evict: (reason: string) => Promise<void> = () => Promise.resolve();
   private server: StdioSupervisor;
@@ -78,7 +79,6 @@ export class UserProcess implements BudgetedProcess {
   }
 
   stop(): Promise<void> {
-    clearTimeout(this.idleTimer);
     const server = this.server;
     return this.ready.then(() => server.stop());
   }
@@ -155,6 +155,7 @@ export class UserProcess implements BudgetedProcess {
       transport: { ...transport, env: { ...transport.env, ...secretEnv } },
       logs: { push: (line) => this.options.log(`[process ${id}] ${line}`), lines: () => [] },
       ...(this.options.negotiation ? { negotiation: this.options.negotiation } : {}),
+      onNotice: this.options.onNotice,
       onChange: () => {
         this.gate.notify();
         this.options.onChange();

@@ -11,9 +11,11 @@ import {
   connectUpstream,
   createUpstreamClient,
   describe,
-  listenForTools,
+  isProbeFailure,
+  LEGACY_PRIOR as LEGACY,
   listTools,
 } from '../client/upstreamClient.js';
+import { UpstreamCatalog, type UpstreamNotice } from '../client/upstreamCatalog.js';
 import type {
   CallLimits,
   Negotiation,
@@ -44,10 +46,9 @@ export interface RemoteConnectionOptions {
   readonly onToolsChanged: (tools: ToolDescriptor[]) => void;
   /** Something worth a line in the server's logs (truncated tool list, failed refresh). */
   readonly onNote: (reason: string) => void;
+  /** Resource/prompt list changes and resource updates the server announced. */
+  readonly onNotice?: ((notice: UpstreamNotice) => void) | undefined;
 }
-
-/** Resuming a session, or speaking SSE: the era is known to be legacy, so no probe is sent. */
-const LEGACY: Negotiation = { era: 'legacy', protocolVersion: '' };
 
 const SDK_RECONNECTION = {
   maxReconnectionDelay: 30_000,
@@ -63,6 +64,7 @@ const SDK_RECONNECTION = {
  */
 export class RemoteConnection {
   private client: Client | undefined;
+  private catalogOf: UpstreamCatalog | undefined;
   private transport: StreamableHTTPClientTransport | SSEClientTransport | undefined;
   private closing = false;
   private lost = false;
@@ -116,11 +118,7 @@ export class RemoteConnection {
     try {
       const resume = this.o.resume;
       if (!resume && this.o.prior?.transport === 'sse') throw new KnownSseOnly();
-      await this.attach(
-        this.streamable(),
-        limits,
-        resume ? { ...LEGACY, protocolVersion: resume.protocolVersion ?? '' } : this.o.prior,
-      );
+      await this.attachStreamable(limits);
       this.kind = 'streamable_http';
     } catch (error) {
       await this.discard();
@@ -157,6 +155,14 @@ export class RemoteConnection {
     return this.track(() => callTool(client, name, args, limits));
   }
 
+  /** Resources, templates, prompts and completions of this connection. */
+  withCatalog<T>(work: (catalog: UpstreamCatalog) => Promise<T>): Promise<T> {
+    this.live();
+    const catalog = this.catalogOf;
+    if (!catalog) throw new Error('Not connected');
+    return this.track(() => work(catalog));
+  }
+
   /** Ends the session on the server (DELETE) where the transport has one, then closes. */
   async terminate(timeoutMs = 2_000): Promise<void> {
     const transport = this.transport;
@@ -172,6 +178,20 @@ export class RemoteConnection {
   async close(): Promise<void> {
     this.closing = true;
     await this.discard();
+  }
+
+  /** Resumes, connects on a remembered verdict, or probes; an unusable probe answer falls back to initialize. */
+  private async attachStreamable(limits: RequestLimits): Promise<void> {
+    const resume = this.o.resume;
+    const prior = resume ? { ...LEGACY, protocolVersion: resume.protocolVersion ?? '' } : this.o.prior;
+    try {
+      await this.attach(this.streamable(), limits, prior);
+    } catch (error) {
+      if (prior !== undefined || !isProbeFailure(error) || limits.signal.aborted) throw error;
+      await this.discard();
+      this.o.onNote(`server/discover probe failed (${describe(error)}); trying initialize`);
+      await this.attach(this.streamable(), limits, LEGACY);
+    }
   }
 
   private streamable(): StreamableHTTPClientTransport {
@@ -196,6 +216,8 @@ export class RemoteConnection {
       onTruncatedList: this.o.onNote,
     });
     this.client = client;
+    const catalog = new UpstreamCatalog(client, (n) => this.o.onNotice?.(n), this.o.onNote);
+    this.catalogOf = catalog;
     this.transport = transport;
     let opened = false;
     client.onerror = (error) => {
@@ -210,7 +232,8 @@ export class RemoteConnection {
     };
     this.negotiation = await connectUpstream(client, transport, limits, prior);
     this.tools = await this.listTools(limits);
-    void listenForTools(client, this.o.onNote);
+    // Modern servers tell of list changes only on a subscriptions/listen stream the client opens.
+    void catalog.listen();
     opened = true;
   }
 
@@ -254,6 +277,8 @@ export class RemoteConnection {
   private async discard(): Promise<void> {
     const client = this.client;
     this.client = undefined;
+    this.catalogOf?.close();
+    this.catalogOf = undefined;
     await client?.close().catch(() => undefined);
   }
 }

@@ -42,6 +42,8 @@ export function createRemoteRuntime(o: {
   negotiations: NegotiationRecorder;
   /** [obs hook] trace context headers on every request to a remote server. */
   telemetry?: Telemetry;
+  /** One message larger than this fails its call with result_too_large (default 10 MiB). */
+  maxMessageBytes?: number | undefined;
 }): RemoteRuntime {
   const options = o.options ?? {};
   const safe = createSafeFetch(options.urlPolicy ?? createUrlPolicy());
@@ -72,6 +74,7 @@ export function createRemoteRuntime(o: {
       idleTimeoutMs: options.idleTimeoutMs ?? 600_000,
       identity: o.identity,
       negotiations: o.negotiations,
+      maxMessageBytes: o.maxMessageBytes,
     },
     close: () => safe.close(),
   };

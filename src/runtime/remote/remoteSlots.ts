@@ -4,8 +4,11 @@ import type { StreamableHttpTransport } from '../../events/serverEvents.js';
 import { SHARED_CONNECTION } from '../../events/sessionEvents.js';
 import type { NegotiationRecorder } from '../core/negotiationRecorder.js';
 import type { ToolDescriptor, UpstreamIdentity } from '../core/types.js';
+import type { UpstreamNotice } from '../client/upstreamCatalog.js';
 import { ConnectionSlot } from './connectionSlot.js';
+import { DEFAULT_MAX_MESSAGE_BYTES } from '../core/oversized.js';
 import { createIsolatingFetch, type IsolatingFetch } from './net/isolatingFetch.js';
+import { limitMessageSize } from './net/messageSizeFetch.js';
 import { createAuthorizingFetch, openHeaders } from './oauth/authorizingFetch.js';
 import type { OAuthTarget, OAuthTokenService } from './oauth/oauthTokens.js';
 import { RemoteConnection } from './remoteConnection.js';
@@ -23,6 +26,8 @@ export interface RemoteDeps {
   readonly idleTimeoutMs: number;
   readonly identity: UpstreamIdentity;
   readonly negotiations?: NegotiationRecorder | undefined;
+  /** One message (JSON body or SSE event) larger than this fails its call with result_too_large. */
+  readonly maxMessageBytes?: number | undefined;
 }
 
 export interface RemoteSlotsOptions {
@@ -38,6 +43,8 @@ export interface RemoteSlotsOptions {
   /** The shared connection's server announced a new tool list. */
   readonly onSharedTools: (tools: ToolDescriptor[]) => void;
   readonly note: (line: string) => void;
+  /** A connection's server announced a resource/prompt change (`username` undefined: the shared one). */
+  readonly onNotice?: ((notice: UpstreamNotice, username: string | undefined) => void) | undefined;
 }
 
 /**
@@ -70,6 +77,12 @@ export class RemoteSlots {
     );
     this.isolations.add(isolation);
     const shared = connection === SHARED_CONNECTION;
+    const note = (line: string): void => this.o.note(`[${shared ? 'shared' : 'user'} connection] ${line}`);
+    const fetch = limitMessageSize(isolation.fetch, {
+      limit: deps.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
+      onDropped: (size) =>
+        note(`dropped a message of ${size} bytes (over the size limit) that answers no request`),
+    });
     const ref = { serverId: this.o.serverId, serverName: this.o.name, connection };
     return new ConnectionSlot({
       ref,
@@ -84,14 +97,15 @@ export class RemoteSlots {
       build: (resume, prior, onLost) =>
         new RemoteConnection({
           url: new URL(transport.url),
-          fetch: isolation.fetch,
+          fetch,
           reconnectionOptions: transport.reconnectionOptions,
           resume,
           prior,
           identity: deps.identity,
           onLost,
           onToolsChanged: (tools) => shared && this.o.onSharedTools(tools),
-          onNote: (line) => this.o.note(`[${shared ? 'shared' : 'user'} connection] ${line}`),
+          onNotice: (notice) => this.o.onNotice?.(notice, shared ? undefined : authUser),
+          onNote: note,
         }),
     });
   }

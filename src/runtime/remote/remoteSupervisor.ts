@@ -14,6 +14,9 @@ import type { CallOptions, ServerSnapshot, ToolDescriptor, ToolResult } from '..
 import { DEFAULT_USER, RemoteSlots, type RemoteDeps } from './remoteSlots.js';
 import { UserConnections } from './userConnections.js';
 import { UrlRefusedError } from '../../net/urlSafety.js';
+import { runCatalog } from '../calls/catalogCall.js';
+import type { UpstreamNotice } from '../client/upstreamCatalog.js';
+import type { CatalogOptions, CatalogWork } from '../core/serverPool.js';
 
 export { DEFAULT_USER, type RemoteDeps } from './remoteSlots.js';
 
@@ -28,6 +31,8 @@ export interface RemoteSupervisorOptions {
   readonly deps: RemoteDeps;
   readonly redact?: ((line: string) => string) | undefined;
   readonly onChange?: (() => void) | undefined;
+  /** `username`: announced on that user's own connection; undefined: on the shared one. */
+  readonly onNotice?: ((notice: UpstreamNotice, username: string | undefined) => void) | undefined;
 }
 
 /**
@@ -79,6 +84,7 @@ export class RemoteSupervisor {
         ),
       onSharedLost: (reason) => this.active && this.scheduleRetry(`connection lost: ${reason}`),
       onSharedTools: (tools) => this.setState({ tools }),
+      onNotice: (notice, username) => this.o.onNotice?.(notice, username),
       note: (line) => this.note(line),
     });
     this.primary = this.slots.slot(SHARED_CONNECTION, DEFAULT_USER, false);
@@ -143,6 +149,16 @@ export class RemoteSupervisor {
           username,
         ),
     );
+  }
+
+  /** Resources, prompts, completions on the connection this user's calls go to. */
+  withCatalog<T>(username: string, options: CatalogOptions, work: CatalogWork<T>): Promise<T> {
+    const target = { server: this.name, transport: 'remote' as const, stopped: () => !this.active };
+    return runCatalog(target, options, (signal) =>
+      this.withSlot(username, (slot) => slot.run((conn) => conn.withCatalog((c) => work(c, signal)), signal)),
+    ).catch((error: unknown) => {
+      throw isAppError(error) ? this.forUser(error, username) : error;
+    });
   }
 
   /** The tools this user's own connection offers (connecting it if needed); undefined: the snapshot applies. */

@@ -1,25 +1,11 @@
+import { EDGE_BYTES, readEdgeId } from '../core/oversized.js';
+
 /** A stdout line too long to be a message we accept: skipped, never buffered whole. */
 export interface OversizedLine {
   readonly size: number;
   readonly limit: number;
   /** The JSON-RPC id it carried, when its first or last bytes show it (where SDKs put `id`). */
   readonly id?: string | number | undefined;
-}
-
-const EDGE = 512;
-const ID_VALUE = String.raw`(-?\d+|"(?:[^"\\]|\\.)*")`;
-const ID_AT_END = new RegExp(String.raw`"id"\s*:\s*${ID_VALUE}\s*\}\s*$`);
-const ID_AT_START = new RegExp(String.raw`^\s*\{\s*(?:"jsonrpc"\s*:\s*"2\.0"\s*,\s*)?"id"\s*:\s*${ID_VALUE}`);
-
-function readId(head: string, tail: string): string | number | undefined {
-  const match = ID_AT_END.exec(tail) ?? ID_AT_START.exec(head);
-  const raw = match?.[1];
-  if (raw === undefined) return undefined;
-  try {
-    return JSON.parse(raw) as string | number;
-  } catch {
-    return undefined;
-  }
 }
 
 /**
@@ -65,13 +51,18 @@ export class MessageLines {
     }
     if (!this.skipping) {
       const sofar = Buffer.concat(this.parts);
-      this.skipping = { size: sofar.length, head: sofar.subarray(0, EDGE), tail: sofar.subarray(-EDGE) };
+      this.skipping = {
+        size: sofar.length,
+        head: sofar.subarray(0, EDGE_BYTES),
+        tail: sofar.subarray(-EDGE_BYTES),
+      };
       this.parts = [];
       this.pending = 0;
     }
     const s = this.skipping;
-    if (s.head.length < EDGE) s.head = Buffer.concat([s.head, piece.subarray(0, EDGE - s.head.length)]);
-    s.tail = Buffer.concat([s.tail, piece.subarray(-EDGE)]).subarray(-EDGE);
+    if (s.head.length < EDGE_BYTES)
+      s.head = Buffer.concat([s.head, piece.subarray(0, EDGE_BYTES - s.head.length)]);
+    s.tail = Buffer.concat([s.tail, piece.subarray(-EDGE_BYTES)]).subarray(-EDGE_BYTES);
     s.size += piece.length;
   }
 
@@ -79,7 +70,7 @@ export class MessageLines {
     const skipped = this.skipping;
     if (skipped) {
       this.skipping = undefined;
-      const id = readId(skipped.head.toString('utf8'), skipped.tail.toString('utf8'));
+      const id = readEdgeId(skipped.head.toString('utf8'), skipped.tail.toString('utf8'));
       this.onOversized({ size: skipped.size, limit: this.limit, id });
       return;
     }

@@ -4,9 +4,10 @@ import {
   callTool,
   connectUpstream,
   createUpstreamClient,
-  listenForTools,
+  isProbeFailure,
   listTools,
 } from '../client/upstreamClient.js';
+import { UpstreamCatalog, type UpstreamNotice } from '../client/upstreamCatalog.js';
 import type {
   CallLimits,
   Negotiation,
@@ -35,15 +36,21 @@ export interface StdioConnectionHooks {
   onToolsChanged: () => void;
   onTruncatedList: (reason: string) => void;
   onProtocolError: (error: Error) => void;
+  /** Resource/prompt list changes and resource updates the server announced. */
+  onNotice?: ((notice: UpstreamNotice) => void) | undefined;
 }
 
 export class StdioConnection {
   readonly transport: StdioProcessTransport;
   private readonly client: Client;
+  /** Resources, templates, prompts and completions of this connection. */
+  readonly catalog: UpstreamCatalog;
   private opening = false;
   private lost = false;
   /** What the connection settled on, once open. */
   negotiation: Negotiation | undefined;
+  /** The server/discover probe got no usable answer (the process closed on it): initialize next time. */
+  probeFailed = false;
 
   constructor(
     process: StdioProcessOptions,
@@ -57,6 +64,11 @@ export class StdioConnection {
       onToolsChanged: hooks.onToolsChanged,
       onTruncatedList: hooks.onTruncatedList,
     });
+    this.catalog = new UpstreamCatalog(
+      this.client,
+      (notice) => hooks.onNotice?.(notice),
+      hooks.onTruncatedList,
+    );
     this.client.onerror = hooks.onProtocolError;
     this.client.onclose = () => {
       this.lost = true;
@@ -103,9 +115,11 @@ export class StdioConnection {
       );
       phase = 'tools/list';
       const tools = await this.listTools({ signal: startup.signal, timeoutMs });
-      void listenForTools(this.client, this.hooks.onTruncatedList);
+      // Modern servers tell of list changes only on a subscriptions/listen stream the client opens.
+      void this.catalog.listen();
       return tools;
     } catch (error) {
+      this.probeFailed = prior === undefined && isProbeFailure(error);
       throw new Error(this.startFailure(error, phase, timedOut, timeoutMs), { cause: error });
     } finally {
       clearTimeout(timer);
@@ -124,6 +138,7 @@ export class StdioConnection {
 
   /** Shutdown ladder; resolves once the process is gone. Idempotent. */
   close(): Promise<void> {
+    this.catalog.close();
     return this.transport.close();
   }
 

@@ -5,6 +5,7 @@ import {
   type JSONRPCMessage,
   type Transport,
 } from '@modelcontextprotocol/client';
+import { DEFAULT_MAX_MESSAGE_BYTES, tooLargeAnswer } from '../core/oversized.js';
 import { CoalescedWriter } from './coalescedWriter.js';
 import { MessageLines, type OversizedLine } from './messageLines.js';
 import type { ProcessRegistry } from './processRegistry.js';
@@ -37,15 +38,12 @@ export interface StdioProcessOptions {
 }
 
 export const DEFAULT_GRACE_MS = 2000;
-export const DEFAULT_MAX_MESSAGE_BYTES = 10 * 1024 * 1024;
+export { DEFAULT_MAX_MESSAGE_BYTES, RESULT_TOO_LARGE_CODE } from '../core/oversized.js';
 
 /** The child could not be spawned at all (ENOENT, EACCES, bad cwd). */
 export class SpawnError extends Error {
   override readonly name = 'SpawnError';
 }
-
-/** JSON-RPC error code of the answer we substitute for an oversized result (server-error range). */
-export const RESULT_TOO_LARGE_CODE = -32090;
 
 export const describeExit = (exit: ProcessExit | undefined): string =>
   exit === undefined
@@ -223,12 +221,7 @@ export class StdioProcessTransport implements Transport {
       void this.close();
       return;
     }
-    const message = `result of ${size} bytes exceeds the message size limit of ${limit} bytes`;
-    this.onmessage?.({
-      jsonrpc: '2.0',
-      id,
-      error: { code: RESULT_TOO_LARGE_CODE, message, data: { reason: 'result_too_large', size, limit } },
-    });
+    this.onmessage?.(tooLargeAnswer(id, size, limit));
   }
 
   private handleExit(code: number | null, signal: NodeJS.Signals | null): void {

@@ -18,6 +18,10 @@ import type {
 } from '../core/types.js';
 import { describeExit } from './stdioProcessTransport.js';
 import { runToolCall } from '../calls/toolCall.js';
+import { LEGACY_PRIOR } from '../client/upstreamClient.js';
+import { runCatalog } from '../calls/catalogCall.js';
+import type { UpstreamNotice } from '../client/upstreamCatalog.js';
+import type { CatalogOptions, CatalogWork } from '../core/serverPool.js';
 import { noTelemetry, type Telemetry } from '../../telemetry/telemetry.js';
 
 export interface StdioSupervisorOptions {
@@ -45,6 +49,8 @@ export interface StdioSupervisorOptions {
   logs?: LogSink;
   /** [obs hook] tracing: a span per process start. */
   telemetry?: Telemetry;
+  /** Resource/prompt list changes and resource updates of the current process. */
+  onNotice?: ((notice: UpstreamNotice) => void) | undefined;
 }
 
 export type { LogSink };
@@ -75,6 +81,8 @@ export class StdioSupervisor {
   private toolsRefresh = 0;
   /** The remembered verdict just failed a start: probe afresh next time. */
   private distrustPrior = false;
+  /** The last start died on the server/discover probe: the next one goes straight to initialize. */
+  private probeFailed = false;
   private readonly readiness = new ReadinessGate<StdioConnection>(() => {
     if (this.current && this.state.status === 'connected') return { ready: this.current };
     const failed = this.unavailable();
@@ -136,6 +144,15 @@ export class StdioSupervisor {
     );
   }
 
+  /** Resources, prompts, completions on the current connection (waiting, within budget, while it connects). */
+  withCatalog<T>(_username: string, options: CatalogOptions, work: CatalogWork<T>): Promise<T> {
+    const target = { server: this.name, transport: 'stdio' as const, stopped: () => !this.active };
+    return runCatalog(target, options, async (signal) => {
+      const conn = await this.readiness.wait(signal);
+      return work(conn.catalog, signal);
+    });
+  }
+
   private unavailable(): AppError | undefined {
     if (this.state.status !== 'error' && this.state.status !== 'disconnected') return undefined;
     const why = this.state.statusMessage ? `: ${this.state.statusMessage}` : '';
@@ -156,7 +173,8 @@ export class StdioSupervisor {
     this.current = conn;
     this.connectedAt = undefined;
     this.setState({ status: 'connecting' });
-    const prior = this.distrustPrior ? undefined : this.options.negotiation?.load();
+    const remembered = this.distrustPrior ? undefined : this.options.negotiation?.load();
+    const prior = remembered ?? (this.probeFailed ? LEGACY_PRIOR : undefined);
     let tools: ToolDescriptor[];
     try {
       // [obs hook] process start span
@@ -165,10 +183,11 @@ export class StdioSupervisor {
       tools = await (this.options.telemetry ?? noTelemetry).span('process.start', open, { attributes });
     } catch (error) {
       if (prior) this.distrustPrior = true;
+      this.probeFailed = conn.probeFailed;
       return this.handleLoss(conn, error instanceof Error ? error.message : String(error));
     }
-    this.distrustPrior = false;
-    if (!prior && conn.negotiation) this.options.negotiation?.record(conn.negotiation);
+    this.distrustPrior = this.probeFailed = false;
+    if (!remembered && conn.negotiation) this.options.negotiation?.record(conn.negotiation);
     if (conn !== this.current) return;
     if (conn.closed) return this.handleLoss(conn, `${conn.lossReason()} right after startup`);
     this.connectedAt = this.now();
@@ -206,6 +225,9 @@ export class StdioSupervisor {
         onToolsChanged: () => void this.refreshTools(conn),
         onTruncatedList: (reason) => this.note(`[supervisor] ${reason}`),
         onProtocolError: (error) => this.log.debug('mcp protocol error', { error: error.name }),
+        onNotice: (notice) => {
+          if (conn === this.current) this.options.onNotice?.(notice);
+        },
       },
     );
     return conn;

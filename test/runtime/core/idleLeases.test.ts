@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { IdleLeases } from '../../../src/runtime/core/idleLeases.js';
+import { ManualTimers } from '../../support/manualTimers.js';
 import { waitFor } from '../processTestUtils.js';
 
 describe('IdleLeases', () => {
@@ -35,5 +36,30 @@ describe('IdleLeases', () => {
     expect(await busy).to.equal(1);
     await leases.closeAll(async (v) => void released.push(v));
     expect(released).to.deep.equal([1, 2]);
+  });
+
+  it('on a manual clock: touch restarts the idle period, and a stale handle evicts nothing', async () => {
+    const timers = new ManualTimers();
+    const released: string[] = [];
+    let next = 0;
+    const leases = new IdleLeases<string, number>({
+      create: () => ++next,
+      release: async (v, key, reason) => void released.push(`${key}=${v}: ${reason}`),
+      idleMs: 100,
+      timers,
+    });
+    await leases.use('k', async () => undefined);
+    timers.advance(60);
+    leases.touch('k');
+    timers.advance(60);
+    expect(released).to.deep.equal([]);
+    await leases.evictValue('k', 99, 'stale');
+    expect(leases.get('k')).to.equal(1);
+    timers.advance(40);
+    expect(released).to.deep.equal(['k=1: idle for 100 ms']);
+    await leases.use('k', async () => undefined);
+    await leases.evictValue('k', 2, 'the user was deleted');
+    expect(released).to.deep.equal(['k=1: idle for 100 ms', 'k=2: the user was deleted']);
+    expect(leases.size).to.equal(0);
   });
 });

@@ -36,4 +36,16 @@ describe('LogBuffer', () => {
     logs.lines().push('y');
     expect(logs.lines()).to.deep.equal(['x']);
   });
+
+  it('names the newest line with a cursor that counts every line ever pushed, past the ring', () => {
+    const logs = new LogBuffer({ limit: 3 });
+    expect(logs.cursor().total).to.equal(0);
+    for (const l of ['1', '2', '3', '4', '5']) logs.push(l);
+    expect(logs.cursor().total).to.equal(5);
+    expect(logs.lines()).to.deep.equal(['3', '4', '5']);
+  });
+
+  it('gives each buffer its own epoch, so a cursor never reads as a position in another generation', () => {
+    expect(new LogBuffer().cursor().epoch).to.not.equal(new LogBuffer().cursor().epoch);
+  });
 });

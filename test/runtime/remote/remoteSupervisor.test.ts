@@ -21,7 +21,7 @@ describe('RemoteSupervisor', () => {
   it('does not accumulate abort listeners over a long run of calls (the SDK 1.32 leak)', async function () {
     // 1,600 sequential HTTP calls: minutes on a loaded shared machine.
     this.timeout(180_000);
-    const server = gw.gateway.pool.get('busy') as RemoteSupervisor;
+    const server = gw.gateway.pool.get('busy')?.inner as RemoteSupervisor;
     const run = async (n: number): Promise<void> => {
       for (let i = 0; i < n; i++) {
         const result = await server.callTool('echo', { message: `m${i}` }, { timeoutMs: 5_000 });

@@ -1,6 +1,5 @@
 import { LoadError } from '../components/Status.js';
 import { useLoad } from '../hooks.js';
-import { parseMetrics, perServer } from '../metrics.js';
 import type { Session } from '../session.js';
 
 interface Readiness {
@@ -8,10 +7,24 @@ interface Readiness {
   readonly checks: Record<string, { ok: boolean; detail: string }>;
 }
 
-/** Readiness from /readyz; calls, errors and latency per server from the gateway's own /metrics (admin). */
+interface ServerHealth {
+  readonly server: string;
+  readonly status: string;
+  readonly restarts: number;
+  readonly calls: number;
+  readonly errors: number;
+  readonly p50Ms: number | null;
+  readonly p95Ms: number | null;
+}
+
+const ms = (v: number | null): string => (v === null ? '-' : `${v} ms`);
+
+/**
+ * Readiness from /readyz; calls, errors and latency per server from GET /health/servers (the
+ * gateway's own metrics, for every signed-in user, only the servers that user may use).
+ */
 export function HealthPage(props: { session: Session }) {
   const { api } = props.session;
-  const admin = props.session.role === 'admin';
   const ready = useLoad(
     () =>
       fetch('/readyz', { headers: { accept: 'application/json' } }).then(
@@ -20,9 +33,9 @@ export function HealthPage(props: { session: Session }) {
     [],
     5000,
   );
-  const metrics = useLoad(
-    () => (admin ? api.text('/metrics').then((t) => perServer(parseMetrics(t))) : Promise.resolve([])),
-    [admin],
+  const servers = useLoad(
+    () => api.get<{ servers: ServerHealth[] }>('/health/servers').then((r) => r.servers),
+    [api],
     5000,
   );
   return (
@@ -38,35 +51,37 @@ export function HealthPage(props: { session: Session }) {
         ))}
       </ul>
       <h2>Servers</h2>
-      {!admin && <p>Per-server metrics are shown to admins.</p>}
-      <LoadError error={metrics.error} />
-      {admin && (
-        <table>
-          <caption>From /metrics, since the gateway started</caption>
-          <thead>
-            <tr>
-              <th scope="col">Server</th>
-              <th scope="col">Status</th>
-              <th scope="col">Restarts</th>
-              <th scope="col">Calls</th>
-              <th scope="col">Errors</th>
-              <th scope="col">Mean latency</th>
+      <LoadError error={servers.error} />
+      {servers.data?.length === 0 && <p>No servers you may use.</p>}
+      <table>
+        <caption>
+          Tool calls through the gateway since it started (latency estimated from its histogram)
+        </caption>
+        <thead>
+          <tr>
+            <th scope="col">Server</th>
+            <th scope="col">Status</th>
+            <th scope="col">Restarts</th>
+            <th scope="col">Calls</th>
+            <th scope="col">Errors</th>
+            <th scope="col">p50 latency</th>
+            <th scope="col">p95 latency</th>
+          </tr>
+        </thead>
+        <tbody>
+          {(servers.data ?? []).map((s) => (
+            <tr key={s.server} data-health={s.server}>
+              <th scope="row">{s.server}</th>
+              <td>{s.status}</td>
+              <td>{s.restarts}</td>
+              <td>{s.calls}</td>
+              <td>{s.errors}</td>
+              <td>{ms(s.p50Ms)}</td>
+              <td>{ms(s.p95Ms)}</td>
             </tr>
-          </thead>
-          <tbody>
-            {(metrics.data ?? []).map((s) => (
-              <tr key={s.server} data-health={s.server}>
-                <th scope="row">{s.server}</th>
-                <td>{s.status}</td>
-                <td>{s.restarts}</td>
-                <td>{s.calls}</td>
-                <td>{s.errors}</td>
-                <td>{s.calls > 0 ? `${((s.seconds / s.calls) * 1000).toFixed(1)} ms` : '-'}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+          ))}
+        </tbody>
+      </table>
     </section>
   );
 }

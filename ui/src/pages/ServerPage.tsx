@@ -1,17 +1,20 @@
 import { ServerForm } from '../components/ServerForm.js';
 import { LoadError } from '../components/Status.js';
 import { useLoad } from '../hooks.js';
+import { useLogFollow } from '../logFollow.js';
 import type { Session } from '../session.js';
 import type { ServerInfo } from '../types.js';
 
-/** Logs follow the server by polling its GET: the runtime keeps a bounded buffer of recent lines. */
-const POLL_MS = 1500;
+/** Status and tools by polling the GET; log lines are pushed (useLogFollow). */
+const POLL_MS = 3000;
 
 export function ServerPage(props: { session: Session; name: string }) {
   const { api } = props.session;
   const path = `/mcp/servers/${encodeURIComponent(props.name)}`;
   const server = useLoad(() => api.get<{ server: ServerInfo }>(path).then((r) => r.server), [path], POLL_MS);
   const s = server.data;
+  const admin = props.session.role === 'admin';
+  const logs = useLogFollow(api, props.name, admin);
   return (
     <section aria-labelledby="server-title">
       <p>
@@ -51,14 +54,15 @@ export function ServerPage(props: { session: Session; name: string }) {
             ))}
           </ul>
           <h2>Recent logs</h2>
-          <pre class="logs" aria-label={`Recent logs of ${s.name}`} tabIndex={0}>
-            {s.logs.length
-              ? s.logs.join('\n')
-              : props.session.role === 'admin'
-                ? '(no output yet)'
-                : '(logs are shown to admins only)'}
+          {admin && <p class="hint">Log stream: {logs.state}</p>}
+          <pre class="logs" aria-label={`Recent logs of ${s.name}`} aria-live="off" tabIndex={0}>
+            {!admin
+              ? '(logs are shown to admins only)'
+              : logs.lines.length
+                ? logs.lines.join('\n')
+                : '(no output yet)'}
           </pre>
-          {props.session.role === 'admin' && (
+          {admin && (
             <details class="panel">
               <summary>Edit {s.name}</summary>
               <ServerForm session={props.session} existing={s} onSaved={() => server.reload()} />

@@ -1,14 +1,32 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { errorText } from '../api.js';
+import { oauthMetadata, startOAuthSignIn } from '../oauthSignIn.js';
+
+type Metadata = NonNullable<Awaited<ReturnType<typeof oauthMetadata>>>;
 
 /**
- * Sign in with the admin token or a user token. Other sign-in methods (OAuth, issue 13) are added
- * as further sections here; each ends by handing a bearer token to `onSignIn`.
+ * Sign in with the gateway's OAuth sign-in (its authorization server, federated to the identity
+ * provider when one is configured) where it runs, or with the admin token or a user token. Both
+ * end with a bearer token handed to `onSignIn`.
  */
-export function SignInPage(props: { onSignIn: (token: string) => Promise<unknown> }) {
+export function SignInPage(props: {
+  onSignIn: (token: string) => Promise<unknown>;
+  initialError?: string | undefined;
+}) {
   const [token, setToken] = useState('');
-  const [error, setError] = useState<string | undefined>(undefined);
+  const [error, setError] = useState<string | undefined>(props.initialError);
   const [busy, setBusy] = useState(false);
+  const [oauth, setOauth] = useState<Metadata | undefined>(undefined);
+  useEffect(() => {
+    void oauthMetadata().then(setOauth);
+  }, []);
+  const viaOAuth = (): void => {
+    setBusy(true);
+    startOAuthSignIn(oauth as Metadata).catch((e: unknown) => {
+      setError(`Sign-in failed: ${errorText(e)}`);
+      setBusy(false);
+    });
+  };
   const submit = async (e: Event): Promise<void> => {
     e.preventDefault();
     setBusy(true);
@@ -24,6 +42,19 @@ export function SignInPage(props: { onSignIn: (token: string) => Promise<unknown
   return (
     <main class="signin">
       <h1>Sign in to mcp-api</h1>
+      {oauth && (
+        <section aria-labelledby="oauth-title" class="panel">
+          <h2 id="oauth-title">With your account</h2>
+          <p>
+            Through the gateway&apos;s sign-in page (your organisation&apos;s identity provider, if
+            configured).
+          </p>
+          <button type="button" onClick={viaOAuth} disabled={busy}>
+            Sign in with your account
+          </button>
+        </section>
+      )}
+      {oauth && <h2>With a token</h2>}
       <form onSubmit={submit}>
         <label for="token">Access token (the admin token or a user token)</label>
         <input
