@@ -126,7 +126,7 @@ export function mcpRoutes(deps: AppDeps): Router {
     const name = parseInput(serverNameSchema, ctx.params.name, 'server name');
     const view = deps.projector.readModels.servers.get(name);
     if (!view) throw notFound(name);
-    const query = parseInput(McpQuery, ctx.query, 'MCP endpoint query');
+    const query = parseQuery(ctx);
     const base = mcpAccess(ctx, deps, query);
     const access = { ...base, filter: { servers: new Set([name]), tools: base.filter.tools, single: name } };
     ctx.respond = false;
