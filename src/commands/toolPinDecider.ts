@@ -19,6 +19,9 @@ export type ToolPinCommand =
   | { type: 'ApproveTools'; data: ServerRef & { toolName?: string | undefined; hash?: string | undefined } }
   | { type: 'RejectTools'; data: ServerRef & { toolName?: string | undefined; hash?: string | undefined } };
 
+/** Held tools per server the log records; more new tools are held without a record. */
+export const MAX_HELD_TOOLS = 500;
+
 function observe(state: ToolPinState, data: Extract<ToolPinCommand, { type: 'ObserveTools' }>['data']) {
   const { serverId, serverName, source, tools } = data;
   if (tools.length === 0) return [];
@@ -35,6 +38,8 @@ function observe(state: ToolPinState, data: Extract<ToolPinCommand, { type: 'Obs
     const previous = state.pinned.get(toolName);
     if (previous?.hash === proposed.hash || state.rejected.get(toolName)?.includes(proposed.hash)) continue;
     const held = state.pending.get(toolName);
+    // A server inventing tools without end fills no log: past the cap new tools stay held, unrecorded.
+    if (!held && !auto && state.pending.size + events.length >= MAX_HELD_TOOLS) continue;
     if (held?.proposed.hash !== proposed.hash) {
       const prior = previous && { hash: previous.hash, definition: previous.definition };
       events.push({

@@ -19,5 +19,8 @@ const MCP_PATH = /^\/mcp(?:\/servers\/[^/]+\/mcp)?$/;
 /** After authentication: the rest of the request (the call path included) knows who calls and how. */
 export function scopeCaller(scope: CallerScope): Middleware {
   return (ctx, next) =>
-    scope.run({ caller: auditCallerOf(principalOf(ctx)), via: MCP_PATH.test(ctx.path) ? 'mcp' : 'rest' }, next);
+    scope.run(
+      { caller: auditCallerOf(principalOf(ctx)), via: MCP_PATH.test(ctx.path) ? 'mcp' : 'rest' },
+      next,
+    );
 }

@@ -16,13 +16,15 @@ export const CATALOG_ROUTE_DOCS = {
     query: LIST_QUERY,
   },
   'POST /mcp/resource/read': {
-    summary: "Read one resource of one server through the caller's own connection; data is the MCP ReadResourceResult",
+    summary:
+      "Read one resource of one server through the caller's own connection; data is the MCP ReadResourceResult",
     tag: 'resources',
     body: ResourceReadBody,
     returns: ['data'],
   },
   'GET /mcp/prompts': {
-    summary: 'Prompts of every enabled server the caller may use (access policy), as [{ "<server>": [prompt] }]',
+    summary:
+      'Prompts of every enabled server the caller may use (access policy), as [{ "<server>": [prompt] }]',
     tag: 'prompts',
     returns: ['prompts'],
     query: LIST_QUERY,
@@ -37,7 +39,11 @@ export const CATALOG_ROUTE_DOCS = {
     summary:
       "One server's own MCP endpoint (both protocol eras): its tools, prompts and resources under their original names and URIs",
     tag: 'mcp',
-    query: { username: MCP_QUERY_DOCS.username, tools: 'Only these tools, by their original names', mode: MCP_QUERY_DOCS.mode },
+    query: {
+      username: MCP_QUERY_DOCS.username,
+      tools: 'Only these tools, by their original names',
+      mode: MCP_QUERY_DOCS.mode,
+    },
   },
   'GET /mcp/servers/:name/mcp': {
     summary: "One server's MCP endpoint: the session's server-to-client SSE stream (Mcp-Session-Id header)",

@@ -68,7 +68,11 @@ async function callOne(ctx: Context, deps: AppDeps, username: string, server: st
   try {
     return await withClientAbort(ctx, (signal) => sourceOf(deps).call(username, server, call, signal));
   } catch (error) {
-    if (isAppError(error) && error.code === 'upstream_error' && error.details.upstreamCode === INVALID_PARAMS) {
+    if (
+      isAppError(error) &&
+      error.code === 'upstream_error' &&
+      error.details.upstreamCode === INVALID_PARAMS
+    ) {
       const code = call.method === 'prompts/get' ? 'prompt_not_found' : 'resource_not_found';
       throw new AppError(code, error.message, { serverName: server });
     }
@@ -92,7 +96,10 @@ export function catalogRoutes(deps: AppDeps): Router {
   router.post('/mcp/resource/read', async (ctx) => {
     const body = parseInput(ResourceReadBody, ctx.request.body, 'resource read');
     const username = actingUsername(principalOf(ctx), body.username);
-    const data = await callOne(ctx, deps, username, body.serverName, { method: 'resources/read', uri: body.uri });
+    const data = await callOne(ctx, deps, username, body.serverName, {
+      method: 'resources/read',
+      uri: body.uri,
+    });
     ctx.body = { success: true, data };
   });
 

@@ -1,5 +1,6 @@
 import type { DomainEvent } from '../events/domainEvents.js';
 import type { ServerConfig } from '../events/serverEvents.js';
+import { canonicalJson } from '../events/toolHash.js';
 
 export interface ServerView {
   readonly serverId: string;
@@ -41,7 +42,8 @@ export function evolveServers(model: ServersModel, event: DomainEvent, occurredA
     case 'ServerUpdated':
       return patch(model, event.data.name, occurredAt, (v) => ({
         config: event.data.config,
-        generation: v.generation + 1,
+        // Tool pinning's toolApproval is read live by the tool gate: switching it needs no restart.
+        generation: sameButApproval(v.config, event.data.config) ? v.generation : v.generation + 1,
       }));
     case 'ServerEnabled':
       return patch(model, event.data.name, occurredAt, (v) => ({
@@ -77,4 +79,10 @@ function patch(
   const current = model.get(name);
   if (current) model.set(name, { ...current, ...change(current), updatedAt: at });
   return model;
+}
+
+function sameButApproval(a: ServerConfig, b: ServerConfig): boolean {
+  const { toolApproval: _a, ...restA } = a;
+  const { toolApproval: _b, ...restB } = b;
+  return canonicalJson(restA) === canonicalJson(restB);
 }

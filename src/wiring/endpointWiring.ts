@@ -80,7 +80,10 @@ export function wireMcpEndpoint(deps: EndpointDeps): McpEndpoint {
   const { store, projector, pool, clock, newId, logger } = deps;
   const mcp = new McpEndpoint({
     catalog: gatewayCatalogSource(() => projector.readModels, pool, deps.access),
-    visibility: (username, server, kind) => deps.access.mayUseAny(username, server, kind),
+    visibility: (username, server, kind, name) =>
+      name === undefined
+        ? deps.access.mayUseAny(username, server, kind)
+        : deps.access.allows(username, { server, kind, name }),
     ledger: storeSessionLedger({
       store,
       readModels: () => projector.readModels,

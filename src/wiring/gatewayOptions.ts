@@ -53,7 +53,7 @@ export interface GatewayOptions {
   readonly startConcurrency?: number;
   /** Leave servers stopped until `startServers()` (the composition root listens first). */
   readonly deferServerStart?: boolean;
-  /** What upstreams are told the gateway can do as a client; default nothing (nothing is relayed yet). */
+  /** What upstreams are told the gateway can do as a client; default: everything it relays (relay/). */
   readonly upstreamCapabilities?: UpstreamCapabilities;
   /** One upstream message (stdio or remote) larger than this fails its call with result_too_large (10 MiB). */
   readonly maxMessageBytes?: number;

@@ -20,6 +20,7 @@ import { createRemoteRuntime } from '../runtime/remote/remoteDeps.js';
 import type { ProcessRegistry } from '../runtime/stdio/processRegistry.js';
 import type { Telemetry } from '../telemetry/telemetry.js';
 import type { GatewayOptions } from './gatewayOptions.js';
+import { RELAYED_CAPABILITIES } from '../runtime/relay/clientRelay.js';
 
 const PER_USER_DEFAULTS = { idleTimeoutMs: 600_000, maxPerServer: 20, maxTotal: 100 };
 
@@ -52,7 +53,7 @@ export function wireRuntime(deps: RuntimeWiringDeps): RuntimeWiring {
   const readModels = () => projector.readModels;
   const identity = {
     clientInfo: { name: 'mcp-api', version: '0.1.0' },
-    capabilities: options.upstreamCapabilities ?? {},
+    capabilities: options.upstreamCapabilities ?? RELAYED_CAPABILITIES,
   };
   const negotiations = new NegotiationRecorder(
     store,

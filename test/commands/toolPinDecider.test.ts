@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { toolPinDecider, type ToolPinCommand } from '../../src/commands/toolPinDecider.js';
+import { MAX_HELD_TOOLS, toolPinDecider, type ToolPinCommand } from '../../src/commands/toolPinDecider.js';
 import type { DomainEvent } from '../../src/events/domainEvents.js';
 import { canonicalJson, toolVersion } from '../../src/events/toolHash.js';
 import type { ToolPinState, ToolVersion } from '../../src/events/toolPinEvents.js';
@@ -77,6 +77,13 @@ describe('toolPinDecider', () => {
     ]);
   });
 
+  it('records at most MAX_HELD_TOOLS held new tools per server (the rest stay held, unrecorded)', () => {
+    const many = Array.from({ length: MAX_HELD_TOOLS + 20 }, (_, i) =>
+      toolVersion({ name: `t${i}`, inputSchema: {} }),
+    );
+    expect(when([pinned], observe(many))).to.have.length(MAX_HELD_TOOLS);
+  });
+
   it("never pins a per-user process's first catalogue: every tool is held", () => {
     const events = when([], observe([v1], 'user_process', true));
     expect(events).to.deep.equal([
@@ -85,6 +92,15 @@ describe('toolPinDecider', () => {
         data: { ...ref, toolName: 'echo', source: 'user_process', proposed: v1 },
       },
     ]);
+  });
+
+  it("settles a per-user process's held tool when the server's own first catalogue has the same version", () => {
+    const held = when([], observe([v1], 'user_process'));
+    const pinnedNow = when(held, observe([v1, add]));
+    expect(pinnedNow).to.deep.equal([pinned]);
+    const state = given([...held, ...pinnedNow]);
+    expect(state.pending.size).to.equal(0);
+    expect(state.pinned.get('echo')?.hash).to.equal(v1.hash);
   });
 
   it('auto-approves a change of the server itself, recording both the change and the approval', () => {

@@ -90,10 +90,14 @@ describe('/mcp resources, prompts and completions (both eras)', function () {
         expect(blob.contents[0]).to.deep.include({ blob: 'AAEC' });
         const ui = await c.client.readResource({ uri: 'ui://cat__widget/main' });
         expect(ui.contents[0]).to.deep.include({ uri: 'ui://cat__widget/main', text: '<p>widget</p>' });
-        const missing = await c.client.readResource({ uri: 'mcp-api://cat/mem://nope' }).catch((e: unknown) => e);
+        const missing = await c.client
+          .readResource({ uri: 'mcp-api://cat/mem://nope' })
+          .catch((e: unknown) => e);
         expect(missing).to.include({ code: -32602 });
         expect((missing as { data?: unknown }).data).to.deep.equal({ uri: 'mcp-api://cat/mem://nope' });
-        const noServer = await c.client.readResource({ uri: 'mcp-api://ghost/x://y' }).catch((e: unknown) => e);
+        const noServer = await c.client
+          .readResource({ uri: 'mcp-api://ghost/x://y' })
+          .catch((e: unknown) => e);
         expect(noServer).to.include({ code: -32602 });
       });
 
@@ -133,26 +137,50 @@ describe('/mcp resources, prompts and completions (both eras)', function () {
         await gw.request('PUT', '/policy', {
           rules: [
             { id: 'all', effect: 'allow', subjects: ['*'], server: '*', kind: '*', name: '*' },
-            { id: 'blob', effect: 'deny', subjects: ['user:bob'], server: 'cat', kind: 'resource', name: 'mem://blob' },
-            { id: 'greet', effect: 'deny', subjects: ['user:bob'], server: 'cat', kind: 'prompt', name: 'greet' },
+            {
+              id: 'blob',
+              effect: 'deny',
+              subjects: ['user:bob'],
+              server: 'cat',
+              kind: 'resource',
+              name: 'mem://blob',
+            },
+            {
+              id: 'greet',
+              effect: 'deny',
+              subjects: ['user:bob'],
+              server: 'cat',
+              kind: 'prompt',
+              name: 'greet',
+            },
           ],
         });
         const bob = await open(era, 'username=bob');
         const alice = await open(era, 'username=alice');
-        const listed = async (c: McpV2TestClient) => (await c.client.listResources()).resources.map((r) => r.uri);
+        const listed = async (c: McpV2TestClient) =>
+          (await c.client.listResources()).resources.map((r) => r.uri);
         expect(await listed(bob)).to.not.include('mcp-api://cat/mem://blob');
         expect(await listed(bob)).to.include('mcp-api://modcat/mem://blob');
         expect(await listed(alice)).to.include('mcp-api://cat/mem://blob');
-        const read = await bob.client.readResource({ uri: 'mcp-api://cat/mem://blob' }).catch((e: unknown) => e);
+        const read = await bob.client
+          .readResource({ uri: 'mcp-api://cat/mem://blob' })
+          .catch((e: unknown) => e);
         expect(read).to.include({ code: -32602 });
         expect((await bob.client.listPrompts()).prompts.map((p) => p.name)).to.not.include('cat__greet');
-        const get = await bob.client.getPrompt({ name: 'cat__greet', arguments: { name: 'x' } }).catch((e: unknown) => e);
+        const get = await bob.client
+          .getPrompt({ name: 'cat__greet', arguments: { name: 'x' } })
+          .catch((e: unknown) => e);
         expect(get).to.include({ code: -32602 });
         const complete = await bob.client
-          .complete({ ref: { type: 'ref/prompt', name: 'cat__greet' }, argument: { name: 'name', value: 'a' } })
+          .complete({
+            ref: { type: 'ref/prompt', name: 'cat__greet' },
+            argument: { name: 'name', value: 'a' },
+          })
           .catch((e: unknown) => e);
         expect(complete).to.include({ code: -32602 });
-        expect((await alice.client.readResource({ uri: 'mcp-api://cat/mem://blob' })).contents[0]).to.deep.include({ blob: 'AAEC' });
+        expect(
+          (await alice.client.readResource({ uri: 'mcp-api://cat/mem://blob' })).contents[0],
+        ).to.deep.include({ blob: 'AAEC' });
       });
     });
   }
@@ -166,7 +194,9 @@ describe('/mcp resources, prompts and completions (both eras)', function () {
     const prompts = next(c, 'notifications/prompts/list_changed');
     await c.client.callTool({ name: 'cat__add_item', arguments: {} });
     await Promise.all([changed, prompts]);
-    expect((await c.client.listResources()).resources.map((r) => r.uri)).to.include('mcp-api://cat/mem://item/6');
+    expect((await c.client.listResources()).resources.map((r) => r.uri)).to.include(
+      'mcp-api://cat/mem://item/6',
+    );
 
     await c.client.subscribeResource({ uri: 'mcp-api://cat/mem://item/2' });
     const updated = next(c, 'notifications/resources/updated');

@@ -16,7 +16,10 @@ async function connect(gw: TestGateway, path: string, era: McpEra, username?: st
   });
   const client = new Client(
     { name: 'per-server-test', version: '1' },
-    { capabilities: {}, ...(era === 'modern' ? { versionNegotiation: { mode: { pin: '2026-07-28' } } } : {}) },
+    {
+      capabilities: {},
+      ...(era === 'modern' ? { versionNegotiation: { mode: { pin: '2026-07-28' } } } : {}),
+    },
   );
   await client.connect(transport);
   return {
@@ -31,7 +34,14 @@ async function connect(gw: TestGateway, path: string, era: McpEra, username?: st
 const POLICY = {
   rules: [
     { id: 'all', effect: 'allow', subjects: ['*'], server: '*', kind: '*', name: '*' },
-    { id: 'blob', effect: 'deny', subjects: ['user:bob'], server: 'cat', kind: 'resource', name: 'mem://blob' },
+    {
+      id: 'blob',
+      effect: 'deny',
+      subjects: ['user:bob'],
+      server: 'cat',
+      kind: 'resource',
+      name: 'mem://blob',
+    },
     { id: 'greet', effect: 'deny', subjects: ['user:bob'], server: 'cat', kind: 'prompt', name: 'greet' },
   ],
 };
@@ -49,11 +59,11 @@ describe('per-server endpoint /mcp/servers/:name/mcp and the REST resource and p
   before(async () => {
     gw = await startTestGateway();
     await gw.request('POST', '/mcp/servers', catalogServer('cat'));
-    await gw.request(
-      'POST',
-      '/mcp/servers',
-      { ...catalogServer('pu'), secretDelivery: 'env', secretNames: ['FIXTURE_TAG'] },
-    );
+    await gw.request('POST', '/mcp/servers', {
+      ...catalogServer('pu'),
+      secretDelivery: 'env',
+      secretNames: ['FIXTURE_TAG'],
+    });
     await waitForStatus(gw, 'cat', ['connected']);
     await waitForStatus(gw, 'pu', ['connected']);
   });
@@ -92,9 +102,13 @@ describe('per-server endpoint /mcp/servers/:name/mcp and the REST resource and p
       expect(await bob.client.readResource({ uri: 'mem://blob' }).catch((e: unknown) => e)).to.include({
         code: -32602,
       });
-      expect(await bob.client.getPrompt({ name: 'greet' }).catch((e: unknown) => e)).to.include({ code: -32602 });
+      expect(await bob.client.getPrompt({ name: 'greet' }).catch((e: unknown) => e)).to.include({
+        code: -32602,
+      });
       const alice = await use(era, '/mcp/servers/cat/mcp', 'alice');
-      expect((await alice.client.readResource({ uri: 'mem://blob' })).contents[0]).to.deep.include({ blob: 'AAEC' });
+      expect((await alice.client.readResource({ uri: 'mem://blob' })).contents[0]).to.deep.include({
+        blob: 'AAEC',
+      });
     });
   }
 
@@ -130,7 +144,11 @@ describe('per-server endpoint /mcp/servers/:name/mcp and the REST resource and p
     });
 
     it('reads a resource link a tool returned, and gets a prompt', async () => {
-      const called = await gw.request('POST', '/mcp/tool/call', { serverName: 'cat', methodName: 'links', args: {} });
+      const called = await gw.request('POST', '/mcp/tool/call', {
+        serverName: 'cat',
+        methodName: 'links',
+        args: {},
+      });
       const link = (called.body.data as { content: Array<{ uri: string }> }).content[0]?.uri;
       const read = await gw.request('POST', '/mcp/resource/read', { serverName: 'cat', uri: link });
       expect(read.status).to.equal(200);
@@ -146,10 +164,13 @@ describe('per-server endpoint /mcp/servers/:name/mcp and the REST resource and p
 
     it('validates input (400), says 404 for unknown resources and prompts, and 403 where the policy denies', async () => {
       expect((await gw.request('POST', '/mcp/resource/read', { serverName: 'cat' })).status).to.equal(400);
-      expect((await gw.request('POST', '/mcp/prompt/get', { serverName: 'bad name!', name: 'x' })).status).to.equal(
-        400,
-      );
-      const missing = await gw.request('POST', '/mcp/resource/read', { serverName: 'cat', uri: 'mem://nope' });
+      expect(
+        (await gw.request('POST', '/mcp/prompt/get', { serverName: 'bad name!', name: 'x' })).status,
+      ).to.equal(400);
+      const missing = await gw.request('POST', '/mcp/resource/read', {
+        serverName: 'cat',
+        uri: 'mem://nope',
+      });
       expect([missing.status, missing.body.code]).to.deep.equal([404, 'resource_not_found']);
       const noPrompt = await gw.request('POST', '/mcp/prompt/get', { serverName: 'cat', name: 'nope' });
       expect([noPrompt.status, noPrompt.body.code]).to.deep.equal([404, 'prompt_not_found']);
@@ -160,17 +181,24 @@ describe('per-server endpoint /mcp/servers/:name/mcp and the REST resource and p
         username: 'bob',
       });
       expect([denied.status, denied.body.code]).to.deep.equal([403, 'access_denied']);
-      const deniedPrompt = await gw.request('POST', '/mcp/prompt/get', { serverName: 'cat', name: 'greet', username: 'bob' });
+      const deniedPrompt = await gw.request('POST', '/mcp/prompt/get', {
+        serverName: 'cat',
+        name: 'greet',
+        username: 'bob',
+      });
       expect(deniedPrompt.status).to.equal(403);
       const listed = await gw.request('GET', '/mcp/resources?server=cat&username=bob');
-      const uris = ((listed.body.resources as Array<Record<string, Array<{ uri: string }>>>)[0]?.cat ?? []).map(
-        (r) => r.uri,
-      );
+      const uris = (
+        (listed.body.resources as Array<Record<string, Array<{ uri: string }>>>)[0]?.cat ?? []
+      ).map((r) => r.uri);
       expect(uris).to.not.include('mem://blob');
     });
 
     it("two users at once on a per-user server: each read runs in that user's own process with their secrets", async () => {
-      for (const [username, tag] of [['alice', '-alice'], ['bob', '-bob']] as const) {
+      for (const [username, tag] of [
+        ['alice', '-alice'],
+        ['bob', '-bob'],
+      ] as const) {
         const set = await gw.request('POST', '/secrets/set', {
           username,
           serverName: 'pu',
@@ -182,7 +210,9 @@ describe('per-server endpoint /mcp/servers/:name/mcp and the REST resource and p
       const read = (username: string) =>
         gw.request('POST', '/mcp/resource/read', { serverName: 'pu', uri: 'mem://item/1', username });
       const [a, b] = await Promise.all([read('alice'), read('bob')]);
-      expect((a.body.data as { contents: Array<{ text: string }> }).contents[0]?.text).to.equal('item 1-alice');
+      expect((a.body.data as { contents: Array<{ text: string }> }).contents[0]?.text).to.equal(
+        'item 1-alice',
+      );
       expect((b.body.data as { contents: Array<{ text: string }> }).contents[0]?.text).to.equal('item 1-bob');
       const c = await use('modern', '/mcp', 'bob');
       const viaMcp = await c.client.readResource({ uri: 'mcp-api://pu/mem://item/1' });

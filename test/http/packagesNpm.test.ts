@@ -5,13 +5,8 @@ import { join } from 'node:path';
 import { isAlive, waitFor } from '../runtime/processTestUtils.js';
 import { npmFixtureFiles, NPM_FIXTURE_NAME } from '../support/fixturePackages.js';
 import { LocalNpmRegistry } from '../support/localNpmRegistry.js';
-import {
-  approveHeldTool,
-  callText,
-  packageTestEnv,
-  readEvents,
-  toolNames,
-} from '../support/packageTestUtils.js';
+import { callText, packageTestEnv, readEvents, toolNames } from '../support/packageTestUtils.js';
+import { approveHeldTool } from '../support/toolPins.js';
 import { startTestGateway, waitForStatus, type TestGateway } from '../support/testGateway.js';
 
 describe('package management with npm (local registry)', function () {

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { waitFor } from '../runtime/processTestUtils.js';
 import { PY_FIXTURE_DIST, PY_FIXTURE_MODULE, pythonServerSource } from '../support/fixturePackages.js';
 import { LocalPypiIndex } from '../support/localPypiIndex.js';
-import { approveHeldTool, callText, packageTestEnv, toolNames } from '../support/packageTestUtils.js';
+import { callText, packageTestEnv, toolNames } from '../support/packageTestUtils.js';
+import { approveHeldTool } from '../support/toolPins.js';
 import { startTestGateway, waitForStatus, type TestGateway } from '../support/testGateway.js';
 
 describe('package management with pip (local simple index)', function () {

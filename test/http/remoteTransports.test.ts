@@ -108,6 +108,12 @@ describe('remote MCP servers (streamable_http)', () => {
     expect(server.headers).to.deep.equal({ 'X-Api-Key': '[redacted]', Accept_Language: 'en' });
     expect(up.requests.every((r) => r.headers['x-api-key'] === canary)).to.equal(true);
     // Sending the redacted view back changes nothing: same ciphertext, no restart, no new session.
+    // (Once the first tool catalogue is pinned: that event is written in the background after connecting.)
+    const serverId = gw.gateway.projector.readModels.servers.get('keyed')?.serverId as string;
+    await waitFor(
+      () => gw.gateway.projector.readModels.toolPins.get(serverId)?.established === true,
+      'tools pinned',
+    );
     const before = await gw.store.headPosition();
     const put = await gw.request('PUT', '/mcp/servers/keyed', { headers: server.headers });
     expect(put.status, put.text).to.equal(200);

@@ -1,3 +1,4 @@
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { expect } from 'chai';
 import { waitFor } from '../runtime/processTestUtils.js';
 import { connectMcpV2, type McpEra } from '../support/mcpClient.js';
@@ -39,6 +40,23 @@ async function mcpToolNames(gw: TestGateway, era: McpEra): Promise<string[]> {
     return (await mcp.client.listTools()).tools.map((t) => t.name);
   } finally {
     await mcp.close();
+  }
+}
+
+/** tools/list on the per-server endpoint (original names). */
+async function perServerToolNames(gw: TestGateway, server: string, era: McpEra): Promise<string[]> {
+  const url = new URL(`${gw.url}/mcp/servers/${server}/mcp?username=alice`);
+  const transport = new StreamableHTTPClientTransport(url, {
+    requestInit: { headers: { authorization: `Bearer ${gw.adminToken}` } },
+  });
+  const pin = era === 'modern' ? { versionNegotiation: { mode: { pin: '2026-07-28' as const } } } : {};
+  const client = new Client({ name: 'pin-test', version: '1' }, { capabilities: {}, ...pin });
+  await client.connect(transport);
+  try {
+    return (await client.listTools()).tools.map((t) => t.name);
+  } finally {
+    if (era === 'legacy') await transport.terminateSession().catch(() => undefined);
+    await client.close();
   }
 }
 
@@ -97,6 +115,8 @@ describe('tool pinning', function () {
       const listed = await mcpToolNames(gw, era);
       expect(listed, era).to.include('fx__add').and.not.include('fx__echo');
       expect(await mcpCallError(gw, era, 'fx__echo'), era).to.contain('approval');
+      const direct = await perServerToolNames(gw, 'fx', era);
+      expect(direct, `per-server ${era}`).to.include('add').and.not.include('echo');
     }
     const server = (await gw.request('GET', '/mcp/servers/fx')).body.server as Json;
     expect(names(server.toolsList)).to.not.include('echo');
@@ -134,8 +154,10 @@ describe('tool pinning', function () {
       args: { message: 'hi' },
     });
     expect(ok.status, ok.text).to.equal(200);
-    for (const era of ['modern', 'legacy'] as const)
+    for (const era of ['modern', 'legacy'] as const) {
       expect(await mcpToolNames(gw, era), era).to.include('fx__echo');
+      expect(await perServerToolNames(gw, 'fx', era), era).to.include('echo');
+    }
   });
 
   it('holds a tool that appears through list_changed, and tells /mcp sessions once it is approved', async () => {
@@ -213,9 +235,18 @@ describe('tool pinning', function () {
     const types = (events.body.events as Json[]).map((e) => e.type);
     expect(types).to.deep.equal(['ToolCatalogPinned', 'ToolChangeDetected', 'ToolChangeApproved']);
     expect(((events.body.events as Json[])[2]!.data as Json).by).to.equal('auto');
-    // Switching back to manual goes through the same API.
+    // Switching back to manual goes through the same API, and restarts nothing (the gate reads it live).
+    const pid = gw.gateway.pool.snapshot('auto')?.pid;
     const manual = await gw.request('PUT', '/mcp/servers/auto', { toolApproval: 'manual' });
     expect((manual.body.server as Json).toolApproval).to.equal('manual');
+    expect((manual.body.server as Json).pid).to.equal(pid);
+    await gw.request('POST', '/mcp/tool/call', {
+      serverName: 'auto',
+      methodName: 'add_tool',
+      args: { name: 'later' },
+    });
+    await waitForPins(gw, 'auto', (p) => pendingNames(p).includes('later'));
+    expect(gw.gateway.pool.snapshot('auto')?.pid).to.equal(pid);
   });
 
   it('validates the approval API: unknown server 404, nothing held 404, bad hash 400, user token 403', async () => {

@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { npmFixtureFiles, NPM_FIXTURE_NAME } from '../support/fixturePackages.js';
 import { LocalNpmRegistry } from '../support/localNpmRegistry.js';
-import { approveHeldTool, callText, packageTestEnv } from '../support/packageTestUtils.js';
+import { callText, packageTestEnv } from '../support/packageTestUtils.js';
+import { approveHeldTool } from '../support/toolPins.js';
 import { startTestGateway, waitForStatus, type TestGateway } from '../support/testGateway.js';
 
 type Json = Record<string, unknown>;

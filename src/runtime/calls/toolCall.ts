@@ -35,6 +35,8 @@ export function runToolCall(
         timeoutMs,
         onProgress: options.onProgress,
         trace: options.trace,
+        relay: options.relay,
+        asTask: options.asTask,
       });
     },
     (error, outcome) =>

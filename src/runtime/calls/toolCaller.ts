@@ -115,6 +115,8 @@ export class ToolCaller {
               username: input.username,
               onProgress: extras.onProgress,
               trace: tel.inject(),
+              relay: extras.relay,
+              asTask: (tool.execution as { taskSupport?: unknown } | undefined)?.taskSupport === 'required',
             },
           ),
         { kind: 'client', attributes: upstream },

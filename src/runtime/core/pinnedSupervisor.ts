@@ -87,7 +87,7 @@ export function pinnedFactory(
         return pins.admit(ref, raw, userSource, ownList());
       };
     }
-    // Resources, prompts and completions are not pinned (issue 14 pins tools): they pass straight through.
+    // Resources, prompts and completions are not pinned: they pass to the wrapped supervisor.
     if (target.withCatalog) pinned.withCatalog = target.withCatalog.bind(target);
     if (target.credentialsChanged) pinned.credentialsChanged = target.credentialsChanged.bind(target);
     if (target.userSecretsChanged) pinned.userSecretsChanged = target.userSecretsChanged.bind(target);

@@ -5,6 +5,8 @@ import { StartGate } from './startGate.js';
 import type { CallOptions, ServerSnapshot, ToolDescriptor } from './types.js';
 import type { UpstreamCatalog, UpstreamNotice } from '../client/upstreamCatalog.js';
 
+export type { UpstreamNotice };
+
 /** One catalogue operation (resources, prompts, completions) on one user's connection to a server. */
 export interface CatalogOptions {
   readonly timeoutMs: number;
@@ -16,7 +18,11 @@ export interface CatalogOptions {
 export type CatalogWork<T> = (catalog: UpstreamCatalog, signal: AbortSignal) => Promise<T>;
 
 /** `username`: the per-user process or connection that announced it; undefined: the shared one. */
-export type NoticeListener = (serverName: string, notice: UpstreamNotice, username: string | undefined) => void;
+export type NoticeListener = (
+  serverName: string,
+  notice: UpstreamNotice,
+  username: string | undefined,
+) => void;
 
 /** Why a server stops: `shutdown` (the gateway stops), `removed` (disabled or deleted), `replaced` (new generation). */
 export type StopReason = 'shutdown' | 'removed' | 'replaced';

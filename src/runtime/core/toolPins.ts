@@ -84,7 +84,8 @@ export class ToolPins {
       const known =
         state?.pending.get(tool.name)?.proposed.hash === hash ||
         state?.rejected.get(tool.name)?.includes(hash);
-      if (auto || !known) news = true;
+      // Trusted (first use, auto) must still be recorded even when held before (then it settles the hold).
+      if (trusted || !known) news = true;
     }
     if (news) {
       // Keyed by what was seen and what the pins said then: the same news is recorded once, not per list.

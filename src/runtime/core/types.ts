@@ -1,3 +1,4 @@
+import type { ClientRelay } from '../relay/clientRelay.js';
 import type { LogCursor } from './logBuffer.js';
 
 /**
@@ -81,6 +82,10 @@ export interface CallOptions {
   onProgress?: (update: ProgressUpdate) => void;
   /** [obs hook] W3C trace context for the upstream request's `_meta` (traceparent, tracestate, baggage). */
   trace?: Readonly<Record<string, string>>;
+  /** The /mcp client that made the call: what the upstream asks or logs during it goes there. */
+  relay?: ClientRelay | undefined;
+  /** The tool runs only as a task (2025-11-25 `execution.taskSupport: "required"`). */
+  asTask?: boolean | undefined;
 }
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
@@ -115,6 +120,8 @@ export interface CallLimits extends RequestLimits {
   onProgress?: ((update: ProgressUpdate) => void) | undefined;
   /** [obs hook] W3C trace context, sent as the request's `_meta`. */
   trace?: Readonly<Record<string, string>> | undefined;
+  relay?: ClientRelay | undefined;
+  asTask?: boolean | undefined;
 }
 
 /** The protocol era and version an upstream connection settled on (2026-07-28 and later: modern). */
@@ -151,6 +158,8 @@ export interface ToolCallExtras {
    * legacy session's initialize, or a 2026-07-28 request's envelope. Absent for REST calls.
    */
   readonly clientCapabilities?: Readonly<Record<string, unknown>> | undefined;
+  /** The calling /mcp client, for server→client requests, log messages and input_required results. */
+  readonly relay?: ClientRelay | undefined;
 }
 
 /** What HTTP (and metrics) need from the runtime: live state to show, and the call path. */

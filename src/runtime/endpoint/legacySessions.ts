@@ -145,8 +145,10 @@ export class LegacySessions {
     };
     this.live.set(key, session);
     // The transport closing (DELETE, shutdown, unload) only forgets it here; the record stays.
+    const previous = server.onclose;
     server.onclose = () => {
       if (this.live.get(key) === session) this.live.delete(key);
+      previous?.();
     };
     return session;
   }

@@ -5,6 +5,7 @@ import type { McpAccess } from './access.js';
 import { LegacySessions } from './legacySessions.js';
 import { serveNode } from './liveSession.js';
 import { ModernLeg } from './modernLeg.js';
+import { ParkedCalls } from '../relay/parkedCalls.js';
 import { replyError } from './replies.js';
 import type { SessionLedger } from './sessionLedger.js';
 import { sessionTimings } from './sessionPolicy.js';
@@ -72,6 +73,8 @@ export class McpEndpoint {
   private changeTimer: NodeJS.Timeout | undefined;
   private accessChanged = false;
   private closed = false;
+  /** 2026-07-28 calls waiting for the client's next round (a legacy upstream asked it something). */
+  private readonly parked = new ParkedCalls();
   /** Each legacy session's resource subscriptions, by its SDK server. */
   private readonly subscriptions = new WeakMap<object, SessionSubscriptions>();
   private readonly notices: CatalogNotices;
@@ -88,11 +91,21 @@ export class McpEndpoint {
         logger: this.log,
         version: options.version ?? '0.1.0',
         listTtlMs: options.limits.toolsListTtlMs ?? 60_000,
+        parked: this.parked,
         catalog: options.catalog,
         naming: single === undefined ? gatewayNaming : serverNaming(single),
         subscriptions,
       });
       this.subscriptions.set(server, subscriptions);
+      // A legacy session ends (DELETE, idle, eviction): what it subscribed to upstream is released.
+      server.onclose = () => {
+        for (const w of subscriptions.drain()) {
+          const signal = AbortSignal.timeout(30_000);
+          void options.catalog
+            ?.unsubscribe(access.principal.username, w.server, w.uri, signal)
+            .catch(() => undefined);
+        }
+      };
       return server;
     };
     this.modern = new ModernLeg(
@@ -192,6 +205,7 @@ export class McpEndpoint {
   async close(): Promise<void> {
     this.closed = true;
     clearTimeout(this.changeTimer);
+    this.parked.close();
     await Promise.all([this.legacy.close(), this.modern.close()]);
   }
 }

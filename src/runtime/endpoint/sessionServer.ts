@@ -11,6 +11,8 @@ import type { Logger } from '../../logger.js';
 import type { JsonObject, ToolCallExtras } from '../core/types.js';
 import type { ProgressUpdate, ToolResult } from '../core/types.js';
 import type { McpAccess } from './access.js';
+import type { ParkedCalls } from '../relay/parkedCalls.js';
+import { relayedCall } from '../relay/sessionRelay.js';
 import { allowedByFilter, visibleTools, type ServerTools } from './toolCatalog.js';
 import { registerCatalog, SessionSubscriptions } from './catalog/catalogHandlers.js';
 import type { CatalogSource } from './catalog/catalogSource.js';
@@ -44,6 +46,8 @@ export interface SessionServerOptions {
   readonly version: string;
   /** How long a client may cache tools/list (2026-07-28 `ttlMs`; always `cacheScope: "private"`). */
   readonly listTtlMs: number;
+  /** 2026-07-28 calls waiting for the client's answer to an upstream's question (see relay/). */
+  readonly parked?: ParkedCalls | undefined;
   /** Resources, prompts and completions; absent: tools only. */
   readonly catalog?: CatalogSource | undefined;
   /** /mcp (default: `<server>__<name>`, wrapped URIs) or the per-server endpoint (original names). */
@@ -82,7 +86,11 @@ export function createSessionServer(options: SessionServerOptions): Server {
         tools: { listChanged: true },
         logging: {},
         ...(catalog
-          ? { resources: { subscribe: true, listChanged: true }, prompts: { listChanged: true }, completions: {} }
+          ? {
+              resources: { subscribe: true, listChanged: true },
+              prompts: { listChanged: true },
+              completions: {},
+            }
           : {}),
       },
       instructions: INSTRUCTIONS,
@@ -138,10 +146,17 @@ export function createSessionServer(options: SessionServerOptions): Server {
         { message: `calling ${target.toolName} on ${target.serverName}` },
         'mcp-api',
       );
-      const extras = callExtras(server, ctx, _meta?.progressToken);
+      const relayed = relayedCall(server, ctx, {
+        username: call.username,
+        tool: name,
+        parked: options.parked,
+      });
+      const extras = { ...callExtras(server, ctx, _meta?.progressToken), onProgress: relayed.progress };
       // The signal aborts on notifications/cancelled, when a legacy session closes, and when a
       // modern request's response stream closes: the upstream call is cancelled too.
-      const result = await options.source.call(call, ctx.mcpReq.signal, extras);
+      const result = await relayed.run((signal, relay) =>
+        options.source.call(call, signal, { ...extras, relay }),
+      );
       // Resource links and embedded resources point where the client can read them: through here.
       return renameUris(result as JsonObject, target.serverName, naming) as CallToolResult;
     } catch (error) {
@@ -157,7 +172,9 @@ export function createSessionServer(options: SessionServerOptions): Server {
 /** tools/list as this endpoint names it: `<server>__<tool>` on /mcp, the one server's own names per server. */
 function namedTools(servers: readonly ServerTools[], access: McpAccess, naming: Naming): Tool[] {
   if (naming.single === undefined)
-    return visibleTools(servers, access.filter).map((t) => renameToolUi(t.tool, t.serverName, naming) as Tool);
+    return visibleTools(servers, access.filter).map(
+      (t) => renameToolUi(t.tool, t.serverName, naming) as Tool,
+    );
   const only = servers.find((s) => s.name === naming.single);
   const names = access.filter.tools;
   return (only?.tools ?? []).filter((t) => !names || names.has(t.name)).map((t) => ({ ...t }) as Tool);

@@ -144,6 +144,8 @@ export class PerUserSupervisor implements Supervised {
         signal: options.signal,
         onProgress: options.onProgress,
         trace: options.trace,
+        relay: options.relay,
+        asTask: options.asTask,
       }),
     );
   }
@@ -244,9 +246,8 @@ export class PerUserSupervisor implements Supervised {
       secretEnv: env,
       negotiation: this.options.negotiation?.(username),
       log: (line) => this.state.note(line),
-      onNotice: (notice) => {
-        if (this.processes.get(username) === p) this.options.hooks.notice?.(notice, username);
-      },
+      onNotice: (notice) =>
+        this.processes.get(username) === p && this.options.hooks.notice?.(notice, username),
       onChange: () => this.onProcessChange(p),
       now: this.now,
     });

@@ -7,7 +7,6 @@ import {
 import { isAppError } from '../../errors.js';
 import type { ReconnectionOptions } from '../../events/serverEvents.js';
 import {
-  callTool,
   connectUpstream,
   createUpstreamClient,
   describe,
@@ -24,6 +23,9 @@ import type {
   ToolResult,
   UpstreamIdentity,
 } from '../core/types.js';
+import { relayedCallTool } from '../relay/relayedCall.js';
+import { StreamAttribution } from '../relay/streamAttribution.js';
+import { UpstreamRelay } from '../relay/upstreamRelay.js';
 import { fallsBackToSse, httpStatusOf, KnownSseOnly, SessionExpiredError } from './httpFailures.js';
 
 export { describeFailure, httpStatusOf, SessionExpiredError } from './httpFailures.js';
@@ -64,6 +66,9 @@ const SDK_RECONNECTION = {
  */
 export class RemoteConnection {
   private client: Client | undefined;
+  private relay: UpstreamRelay | undefined;
+  /** Which response stream a server→client message came on (Streamable HTTP only). */
+  private readonly streams = new StreamAttribution((token) => this.relay?.has(token) === true);
   private catalogOf: UpstreamCatalog | undefined;
   private transport: StreamableHTTPClientTransport | SSEClientTransport | undefined;
   private closing = false;
@@ -152,7 +157,9 @@ export class RemoteConnection {
   /** Pass-through tools/call: no client-side output validation, the result is forwarded as is. */
   callTool(name: string, args: Record<string, unknown>, limits: CallLimits): Promise<ToolResult> {
     const client = this.live();
-    return this.track(() => callTool(client, name, args, limits));
+    const relay = this.relay;
+    if (!relay) throw new Error('Not connected');
+    return this.track(() => relayedCallTool(client, relay, name, args, limits));
   }
 
   /** Resources, templates, prompts and completions of this connection. */
@@ -197,7 +204,7 @@ export class RemoteConnection {
   private streamable(): StreamableHTTPClientTransport {
     const resume = this.o.resume;
     const transport = new StreamableHTTPClientTransport(this.o.url, {
-      fetch: this.o.fetch,
+      fetch: this.streams.wrap(this.o.fetch),
       reconnectionOptions: { ...SDK_RECONNECTION, ...this.o.reconnectionOptions },
       ...(resume ? { sessionId: resume.sessionId } : {}),
     });
@@ -216,6 +223,7 @@ export class RemoteConnection {
       onTruncatedList: this.o.onNote,
     });
     this.client = client;
+    this.relay = new UpstreamRelay(client, this.o.identity.capabilities, this.streams);
     const catalog = new UpstreamCatalog(client, (n) => this.o.onNotice?.(n), this.o.onNote);
     this.catalogOf = catalog;
     this.transport = transport;

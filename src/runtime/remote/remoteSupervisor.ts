@@ -1,6 +1,5 @@
 import { AppError, isAppError } from '../../errors.js';
 import { SHARED_CONNECTION } from '../../events/sessionEvents.js';
-import type { StreamableHttpTransport } from '../../events/serverEvents.js';
 import type { Logger } from '../../logger.js';
 import { withDeadline } from '../calls/deadline.js';
 import { raceSignal, type ConnectionSlot } from './connectionSlot.js';
@@ -8,32 +7,17 @@ import { SupervisorState, type StateChange } from '../core/supervisorState.js';
 import { reauthRequired, type OAuthTarget } from './oauth/oauthTokens.js';
 import { mapCallError } from '../calls/callErrors.js';
 import { describeFailure as describe, type RemoteTransportKind } from './remoteConnection.js';
-import { backoffDelay, type RestartPolicy } from '../core/restartPolicy.js';
-import type { StopReason } from '../core/serverPool.js';
+import { backoffDelay } from '../core/restartPolicy.js';
 import type { CallOptions, ServerSnapshot, ToolDescriptor, ToolResult } from '../core/types.js';
-import { DEFAULT_USER, RemoteSlots, type RemoteDeps } from './remoteSlots.js';
+import { DEFAULT_USER, RemoteSlots } from './remoteSlots.js';
 import { UserConnections } from './userConnections.js';
 import { UrlRefusedError } from '../../net/urlSafety.js';
 import { runCatalog } from '../calls/catalogCall.js';
-import type { UpstreamNotice } from '../client/upstreamCatalog.js';
-import type { CatalogOptions, CatalogWork } from '../core/serverPool.js';
+import type { CatalogOptions, CatalogWork, StopReason } from '../core/serverPool.js';
+import type { RemoteSupervisorOptions } from './remoteSupervisorOptions.js';
 
 export { DEFAULT_USER, type RemoteDeps } from './remoteSlots.js';
-
-export interface RemoteSupervisorOptions {
-  readonly name: string;
-  readonly serverId: string;
-  readonly transport: StreamableHttpTransport;
-  readonly startupTimeoutMs: number;
-  readonly policy: RestartPolicy;
-  readonly logLimit: number;
-  readonly logger: Logger;
-  readonly deps: RemoteDeps;
-  readonly redact?: ((line: string) => string) | undefined;
-  readonly onChange?: (() => void) | undefined;
-  /** `username`: announced on that user's own connection; undefined: on the shared one. */
-  readonly onNotice?: ((notice: UpstreamNotice, username: string | undefined) => void) | undefined;
-}
+export type { RemoteSupervisorOptions } from './remoteSupervisorOptions.js';
 
 /**
  * Supervises one remote MCP server (Streamable HTTP, or legacy SSE on fallback). One shared
@@ -134,7 +118,14 @@ export class RemoteSupervisor {
       options.signal,
       // [obs hook] trace: options.trace
       (signal) => {
-        const limits = { signal, timeoutMs, onProgress: options.onProgress, trace: options.trace };
+        const limits = {
+          signal,
+          timeoutMs,
+          onProgress: options.onProgress,
+          trace: options.trace,
+          relay: options.relay,
+          asTask: options.asTask,
+        };
         return this.withSlot(username, (slot) =>
           slot.run((conn) => conn.callTool(tool, args, limits), signal),
         );

@@ -1,7 +1,6 @@
 import type { Client } from '@modelcontextprotocol/client';
 import { SdkError, SdkErrorCode } from '@modelcontextprotocol/client';
 import {
-  callTool,
   connectUpstream,
   createUpstreamClient,
   isProbeFailure,
@@ -23,6 +22,8 @@ import {
   type ProcessExit,
   type StdioProcessOptions,
 } from './stdioProcessTransport.js';
+import { relayedCallTool } from '../relay/relayedCall.js';
+import { UpstreamRelay } from '../relay/upstreamRelay.js';
 
 /**
  * One process + one SDK Client: a single connection attempt. The supervisor throws it away when
@@ -43,6 +44,7 @@ export interface StdioConnectionHooks {
 export class StdioConnection {
   readonly transport: StdioProcessTransport;
   private readonly client: Client;
+  private readonly relay: UpstreamRelay;
   /** Resources, templates, prompts and completions of this connection. */
   readonly catalog: UpstreamCatalog;
   private opening = false;
@@ -64,6 +66,7 @@ export class StdioConnection {
       onToolsChanged: hooks.onToolsChanged,
       onTruncatedList: hooks.onTruncatedList,
     });
+    this.relay = new UpstreamRelay(this.client, identity.capabilities);
     this.catalog = new UpstreamCatalog(
       this.client,
       (notice) => hooks.onNotice?.(notice),
@@ -133,7 +136,7 @@ export class StdioConnection {
 
   /** Pass-through tools/call: no client-side output-schema validation, the result is forwarded verbatim. */
   callTool(name: string, args: Record<string, unknown>, limits: CallLimits): Promise<ToolResult> {
-    return callTool(this.client, name, args, limits);
+    return relayedCallTool(this.client, this.relay, name, args, limits);
   }
 
   /** Shutdown ladder; resolves once the process is gone. Idempotent. */

@@ -8,20 +8,14 @@ import type { SpawnWrapper } from '../sandbox/sandbox.js';
 import { ReadinessGate } from '../core/awaitState.js';
 import { decideAfterCrash, halfOpen, type CrashState, type RestartPolicy } from '../core/restartPolicy.js';
 import { StdioConnection } from './stdioConnection.js';
-import type {
-  CallOptions,
-  NegotiationMemory,
-  ServerSnapshot,
-  ToolDescriptor,
-  ToolResult,
-  UpstreamIdentity,
-} from '../core/types.js';
+import type { CallOptions, NegotiationMemory, ServerSnapshot, ToolDescriptor } from '../core/types.js';
+import type { ToolResult, UpstreamIdentity } from '../core/types.js';
 import { describeExit } from './stdioProcessTransport.js';
 import { runToolCall } from '../calls/toolCall.js';
+import { DEFAULT_IDENTITY } from './defaultIdentity.js';
 import { LEGACY_PRIOR } from '../client/upstreamClient.js';
 import { runCatalog } from '../calls/catalogCall.js';
-import type { UpstreamNotice } from '../client/upstreamCatalog.js';
-import type { CatalogOptions, CatalogWork } from '../core/serverPool.js';
+import type { CatalogOptions, CatalogWork, UpstreamNotice } from '../core/serverPool.js';
 import { noTelemetry, type Telemetry } from '../../telemetry/telemetry.js';
 
 export interface StdioSupervisorOptions {
@@ -55,10 +49,7 @@ export interface StdioSupervisorOptions {
 
 export type { LogSink };
 
-export const DEFAULT_IDENTITY: UpstreamIdentity = {
-  clientInfo: { name: 'mcp-api', version: '0.1.0' },
-  capabilities: {},
-};
+export { DEFAULT_IDENTITY };
 
 /**
  * Supervises one stdio MCP server: connects, restarts it with backoff when it dies, stops retrying
@@ -147,10 +138,9 @@ export class StdioSupervisor {
   /** Resources, prompts, completions on the current connection (waiting, within budget, while it connects). */
   withCatalog<T>(_username: string, options: CatalogOptions, work: CatalogWork<T>): Promise<T> {
     const target = { server: this.name, transport: 'stdio' as const, stopped: () => !this.active };
-    return runCatalog(target, options, async (signal) => {
-      const conn = await this.readiness.wait(signal);
-      return work(conn.catalog, signal);
-    });
+    return runCatalog(target, options, async (signal) =>
+      work((await this.readiness.wait(signal)).catalog, signal),
+    );
   }
 
   private unavailable(): AppError | undefined {
@@ -225,9 +215,7 @@ export class StdioSupervisor {
         onToolsChanged: () => void this.refreshTools(conn),
         onTruncatedList: (reason) => this.note(`[supervisor] ${reason}`),
         onProtocolError: (error) => this.log.debug('mcp protocol error', { error: error.name }),
-        onNotice: (notice) => {
-          if (conn === this.current) this.options.onNotice?.(notice);
-        },
+        onNotice: (notice) => conn === this.current && this.options.onNotice?.(notice),
       },
     );
     return conn;

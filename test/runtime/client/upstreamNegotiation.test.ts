@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { RecordedEvent } from '../../../src/events/eventStore.js';
 import { startRemoteMcpServer, type RemoteMcpServer } from '../../fixtures/remoteMcpServer.js';
 import { call, remoteServer } from '../../support/remote.js';
+import { approveAllHeld } from '../../support/toolPins.js';
 import {
   fixtureServer,
   startTestGateway,
@@ -126,6 +127,9 @@ describe('upstream negotiation (stdio)', function () {
       secretName: 'API_TOKEN',
       secretValue: 'alice-token',
     });
+    // alice's process is the first to list the tools (discovery needs the token): held until approved.
+    expect((await call(first, 'own', 'echo', { message: 'mine' }, 'alice')).status).to.equal(409);
+    await approveAllHeld(first, 'own');
     expect((await call(first, 'own', 'echo', { message: 'mine' }, 'alice')).output).to.equal('mine');
     expect((await negotiated(first, 'own', 'alice')).data).to.deep.include({
       era: 'legacy',
@@ -147,7 +151,7 @@ describe('upstream negotiation (stdio)', function () {
       args: [everything, 'stdio'],
       env: {},
     };
-    first = await startTestGateway();
+    first = await startTestGateway({ upstreamCapabilities: {} });
     await first.request('POST', '/mcp/servers', body);
     const plain = toolNames(await waitForStatus(first, 'everything', ['connected'], 30_000));
     expect(plain).to.include.members(['echo', 'get-sum', 'trigger-long-running-operation']);

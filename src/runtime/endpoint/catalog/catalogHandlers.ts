@@ -24,6 +24,15 @@ export class SessionSubscriptions {
   has(server: string, uri: string): boolean {
     return this.keys.has(`${server}\n${uri}`);
   }
+  /** Empties the set, returning what was in it (the session ended: its upstream subscriptions go too). */
+  drain(): Array<{ server: string; uri: string }> {
+    const all = [...this.keys].map((k) => {
+      const at = k.indexOf('\n');
+      return { server: k.slice(0, at), uri: k.slice(at + 1) };
+    });
+    this.keys.clear();
+    return all;
+  }
 }
 
 export interface CatalogHandlerOptions {
@@ -122,13 +131,21 @@ export function registerCatalog(server: Server, o: CatalogHandlerOptions): void 
     const { ref } = req.params;
     const routed =
       ref.type === 'ref/prompt'
-        ? mapDefined(o.naming.parseName(ref.name), (p) => ({ server: p.server, ref: { ...ref, name: p.name } }))
+        ? mapDefined(o.naming.parseName(ref.name), (p) => ({
+            server: p.server,
+            ref: { ...ref, name: p.name },
+          }))
         : mapDefined(o.naming.parseUri(ref.uri), (p) => ({ server: p.server, ref: { ...ref, uri: p.uri } }));
     if (!routed || !catalogServers(o.catalog, o.access, o.naming).includes(routed.server))
       throw new ProtocolError(ProtocolErrorCode.InvalidParams, 'Unknown completion reference');
     const params = JSON.parse(JSON.stringify({ ...req.params, ref: routed.ref })) as JsonObject;
     const shown = ref.type === 'ref/prompt' ? ref.name : ref.uri;
-    return (await call(routed.server, { method: 'completion/complete', params }, ctx.mcpReq.signal, shown)) as never;
+    return (await call(
+      routed.server,
+      { method: 'completion/complete', params },
+      ctx.mcpReq.signal,
+      shown,
+    )) as never;
   });
   server.setRequestHandler('resources/subscribe', async (req, ctx) => {
     const { server: s, uri } = target(req.params.uri);
@@ -143,7 +160,8 @@ export function registerCatalog(server: Server, o: CatalogHandlerOptions): void 
   });
   server.setRequestHandler('resources/unsubscribe', async (req, ctx) => {
     const { server: s, uri } = target(req.params.uri);
-    if (o.subscriptions.delete(s, uri)) await o.catalog.unsubscribe(user, s, uri, ctx.mcpReq.signal).catch(() => undefined);
+    if (o.subscriptions.delete(s, uri))
+      await o.catalog.unsubscribe(user, s, uri, ctx.mcpReq.signal).catch(() => undefined);
     return {};
   });
 }
@@ -172,9 +190,11 @@ function protocolError(error: unknown, request: CatalogCall, shown: string, logg
   if (error.code === 'upstream_error' && typeof code === 'number') {
     const data = error.details.upstreamData;
     // The upstream's data names its own URI: the client knows it by the gateway's.
-    const shownData = request.method === 'resources/read' && data !== undefined ? { ...(data as object), uri: shown } : data;
+    const shownData =
+      request.method === 'resources/read' && data !== undefined ? { ...(data as object), uri: shown } : data;
     return new ProtocolError(code, error.message, shownData);
   }
-  if (error.code === 'invalid_request') return new ProtocolError(ProtocolErrorCode.InvalidParams, error.message);
+  if (error.code === 'invalid_request')
+    return new ProtocolError(ProtocolErrorCode.InvalidParams, error.message);
   return new ProtocolError(ProtocolErrorCode.InternalError, `${error.message} [${error.code}]`);
 }

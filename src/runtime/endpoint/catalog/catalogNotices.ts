@@ -10,8 +10,11 @@ import type { SessionSubscriptions } from './catalogHandlers.js';
 import type { CatalogSource } from './catalogSource.js';
 import { gatewayNaming, serverNaming, type Naming } from './naming.js';
 
-/** Whether a user may use anything of this kind on this server (the access policy). */
-export type Visibility = (username: string, server: string, kind: ItemKind) => boolean;
+/**
+ * The access policy as the fan-out needs it: may the user use anything of this kind on this server,
+ * or (with `name`) this one item.
+ */
+export type Visibility = (username: string, server: string, kind: ItemKind, name?: string) => boolean;
 
 export interface CatalogNoticesOptions {
   readonly legacy: () => Iterable<LiveSession>;
@@ -53,7 +56,8 @@ export class CatalogNotices {
       if (!hears({ username: access.principal.username, filter: access.filter })) continue;
       if (notice.kind === 'resources') group.notify.resourcesChanged();
       else if (notice.kind === 'prompts') group.notify.promptsChanged();
-      else group.notify.resourceUpdated(namingOf(access.filter.single).uri(server, notice.uri));
+      else if (this.o.visibility?.(access.principal.username, server, 'resource', notice.uri) ?? true)
+        group.notify.resourceUpdated(namingOf(access.filter.single).uri(server, notice.uri));
     }
   }
 
@@ -71,7 +75,8 @@ export class CatalogNotices {
     const signal = AbortSignal.timeout(30_000);
     for (const exposed of uris) {
       const target = naming.parseUri(exposed);
-      if (!target || !this.sees({ username: user, filter: access.filter }, target.server, 'resource')) continue;
+      if (!target || !this.sees({ username: user, filter: access.filter }, target.server, 'resource'))
+        continue;
       try {
         await catalog.subscribe(user, target.server, target.uri, signal);
         watching.push(target);
@@ -85,7 +90,11 @@ export class CatalogNotices {
     });
   }
 
-  private sees(access: { username: string; filter: McpAccess['filter'] }, server: string, kind: ItemKind): boolean {
+  private sees(
+    access: { username: string; filter: McpAccess['filter'] },
+    server: string,
+    kind: ItemKind,
+  ): boolean {
     const { filter } = access;
     if (filter.single !== undefined && filter.single !== server) return false;
     if (filter.single === undefined && !isExposableServer(server)) return false;
@@ -96,7 +105,10 @@ export class CatalogNotices {
 
 function listenedUris(body: unknown): string[] {
   if (typeof body !== 'object' || body === null) return [];
-  const message = body as { method?: unknown; params?: { notifications?: { resourceSubscriptions?: unknown } } };
+  const message = body as {
+    method?: unknown;
+    params?: { notifications?: { resourceSubscriptions?: unknown } };
+  };
   if (message.method !== 'subscriptions/listen') return [];
   const uris = message.params?.notifications?.resourceSubscriptions;
   return Array.isArray(uris) ? uris.filter((u): u is string => typeof u === 'string').slice(0, 256) : [];

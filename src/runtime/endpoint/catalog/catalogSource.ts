@@ -56,10 +56,17 @@ export function gatewayCatalogSource(
   const viewOf = (server: string) => {
     const view = readModels().servers.get(server);
     if (!view) throw notFound(server);
-    if (!view.enabled) throw new AppError('server_disabled', `Server ${server} is disabled`, { serverName: server });
+    if (!view.enabled)
+      throw new AppError('server_disabled', `Server ${server} is disabled`, { serverName: server });
     return view;
   };
-  const run = <T>(username: string, server: string, what: string, signal: AbortSignal, work: CatalogWork<T>) => {
+  const run = <T>(
+    username: string,
+    server: string,
+    what: string,
+    signal: AbortSignal,
+    work: CatalogWork<T>,
+  ) => {
     const view = viewOf(server);
     const supervised = pool.get(server);
     if (!supervised?.withCatalog)
@@ -79,7 +86,9 @@ export function gatewayCatalogSource(
         c.list(kind, { signal: s, timeoutMs: viewOf(server).config.timeout }),
       );
       if (!access) return items;
-      return items.filter((item) => access.allows(username, { server, kind: KIND[kind], name: itemName(kind, item) }));
+      return items.filter((item) =>
+        access.allows(username, { server, kind: KIND[kind], name: itemName(kind, item) }),
+      );
     },
     call(username, server, request, signal) {
       const { method } = request;
@@ -96,7 +105,10 @@ export function gatewayCatalogSource(
         params = request.params;
       }
       return run(username, server, method, signal, (c, s) =>
-        c.request(method satisfies CatalogMethod, params, { signal: s, timeoutMs: viewOf(server).config.timeout }),
+        c.request(method satisfies CatalogMethod, params, {
+          signal: s,
+          timeoutMs: viewOf(server).config.timeout,
+        }),
       );
     },
     subscribe(username, server, uri, signal) {

@@ -28,7 +28,8 @@ export const gatewayNaming: Naming = {
     return { server: exposed.slice(0, at), name: exposed.slice(at + SEPARATOR.length) };
   },
   uri(server, original) {
-    if (original.startsWith(UI_SCHEME)) return `${UI_SCHEME}${server}${SEPARATOR}${original.slice(UI_SCHEME.length)}`;
+    if (original.startsWith(UI_SCHEME))
+      return `${UI_SCHEME}${server}${SEPARATOR}${original.slice(UI_SCHEME.length)}`;
     return `${GATEWAY_SCHEME}${server}/${original}`;
   },
   parseUri(exposed) {
@@ -63,7 +64,8 @@ const isObject = (v: JsonValue | undefined): v is JsonObject =>
 /** One content block (tool result, prompt message): resource links and embedded resources renamed. */
 function rewriteBlock(block: JsonValue, rename: (uri: string) => string): JsonValue {
   if (!isObject(block)) return block;
-  if (block.type === 'resource_link' && typeof block.uri === 'string') return { ...block, uri: rename(block.uri) };
+  if (block.type === 'resource_link' && typeof block.uri === 'string')
+    return { ...block, uri: rename(block.uri) };
   const resource = block.resource;
   if (block.type === 'resource' && isObject(resource) && typeof resource.uri === 'string')
     return { ...block, resource: { ...resource, uri: rename(resource.uri) } };
