@@ -20,9 +20,10 @@ export async function startGatewayProcess(
   dataDir: string,
   extraEnv: Record<string, string> = {},
   nodeArgs: string[] = [],
+  main = MAIN,
 ): Promise<GatewayProcess> {
   const startedAt = process.hrtime.bigint();
-  const child = spawn(process.execPath, [...nodeArgs, MAIN], {
+  const child = spawn(process.execPath, [...nodeArgs, main], {
     env: {
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? '',
@@ -119,8 +120,9 @@ export async function startFixtureGateway(
   dataDir: string,
   nodeArgs: string[] = [],
   extraEnv: Record<string, string> = {},
+  main = MAIN,
 ): Promise<GatewayProcess> {
-  const gw = await startGatewayProcess(dataDir, extraEnv, nodeArgs);
+  const gw = await startGatewayProcess(dataDir, extraEnv, nodeArgs, main);
   try {
     await api(gw.url, 'POST', '/mcp/servers', {
       name: 'fixture',

@@ -1,218 +1,225 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { CallToolResultSchema } from '@modelcontextprotocol/sdk/types.js';
-import { Pool } from 'undici';
-import { authHeaders, FIXTURE, startFixtureGateway } from './processes.js';
-import { median, round, runLoad, type LoadResult } from './stats.js';
+import {
+  bareHop,
+  directStdio,
+  legacyMcp,
+  modernMcp,
+  restPath,
+  supergateway,
+  type CallPath,
+} from './callPaths.js';
+import { cpuSeconds, loadAverage } from './cpu.js';
+import { MAIN, startFixtureGateway, type GatewayProcess } from './processes.js';
+import { median, round, runLoad } from './stats.js';
 
-/** The same tool and arguments on every path: echo_secret returns `message`; the gateway also injects a secret. */
-const ARGS = { name: 'message', message: 'hello' };
-const LEVELS = [
-  { concurrency: 1, calls: 1000 },
-  { concurrency: 16, calls: 4000 },
-  { concurrency: 64, calls: 8000 },
-] as const;
-
-type Path = {
-  readonly id: string;
-  readonly label: string;
-  once: () => Promise<void>;
-  close: () => Promise<void>;
-};
-
-async function sdkCaller(client: Client): Promise<() => Promise<void>> {
-  return async () => {
-    await client.request(
-      { method: 'tools/call', params: { name: 'echo_secret', arguments: ARGS } },
-      CallToolResultSchema,
-    );
-  };
+export interface Level {
+  readonly concurrency: number;
+  readonly calls: number;
 }
+export const LEVELS = (quick: boolean): readonly Level[] =>
+  quick
+    ? [
+        { concurrency: 1, calls: 100 },
+        { concurrency: 16, calls: 400 },
+        { concurrency: 64, calls: 800 },
+      ]
+    : [
+        { concurrency: 1, calls: 1000 },
+        { concurrency: 16, calls: 4000 },
+        { concurrency: 64, calls: 8000 },
+      ];
 
-async function directStdio(): Promise<Path> {
-  const client = new Client({ name: 'bench', version: '1' });
-  await client.connect(
-    new StdioClientTransport({ command: process.execPath, args: [FIXTURE], stderr: 'ignore' }),
-  );
-  return {
-    id: 'a',
-    label: 'direct SDK client over stdio (physical limit)',
-    once: await sdkCaller(client),
-    close: () => client.close(),
-  };
-}
-
-async function viaGateway(dataDir: string): Promise<Path & { pid: number; url: string }> {
-  const gw = await startFixtureGateway(dataDir);
-  const pool = new Pool(gw.url, { connections: 64, pipelining: 1 });
-  const body = JSON.stringify({
-    username: 'bench',
-    serverName: 'fixture',
-    methodName: 'echo_secret',
-    args: ARGS,
-  });
-  const headers = authHeaders();
-  const once = async (): Promise<void> => {
-    const res = await pool.request({ path: '/mcp/tool/call', method: 'POST', headers, body });
-    const text = await res.body.text();
-    if (res.statusCode !== 200) throw new Error(`gateway answered ${res.statusCode}: ${text}`);
-  };
-  return {
-    id: 'b',
-    label: 'POST /mcp/tool/call (decrypt + inject + schema check)',
-    once,
-    pid: gw.child.pid as number,
-    url: gw.url,
-    close: async () => {
-      await pool.close();
-      await gw.stop();
-    },
-  };
-}
-
-/** The gateway's own MCP endpoint: an SDK client over Streamable HTTP, tool named <server>__<tool>. */
-async function viaGatewayMcp(url: string): Promise<Path> {
-  const client = new Client({ name: 'bench', version: '1' });
-  const transport = new StreamableHTTPClientTransport(new URL(`${url}/mcp?username=bench`), {
-    requestInit: { headers: { authorization: authHeaders().authorization as string } },
-  });
-  await client.connect(transport);
-  const once = async (): Promise<void> => {
-    await client.request(
-      { method: 'tools/call', params: { name: 'fixture__echo_secret', arguments: ARGS } },
-      CallToolResultSchema,
-    );
-  };
-  return {
-    id: 'c',
-    label: 'gateway /mcp endpoint (same call path), SDK client',
-    once,
-    close: () => client.close(),
-  };
-}
-
-async function viaSupergateway(port: number): Promise<Path> {
-  const bin = join(process.cwd(), 'node_modules', 'supergateway', 'dist', 'index.js');
-  const child = spawn(
-    process.execPath,
-    [
-      bin,
-      '--stdio',
-      `${process.execPath} ${FIXTURE}`,
-      '--outputTransport',
-      'streamableHttp',
-      '--stateful',
-      '--port',
-      String(port),
-      '--logLevel',
-      'none',
-    ],
-    { stdio: 'ignore' },
-  );
-  const url = new URL(`http://127.0.0.1:${port}/mcp`);
-  const client = new Client({ name: 'bench', version: '1' });
-  for (let i = 0; ; i++) {
-    try {
-      await client.connect(new StreamableHTTPClientTransport(url));
-      break;
-    } catch (e) {
-      if (i > 200) throw e;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-  const close = async (): Promise<void> => {
-    await client.close().catch(() => undefined);
-    child.kill('SIGTERM');
-  };
-  return {
-    id: 'd',
-    label: 'supergateway stdio→Streamable HTTP, SDK client',
-    once: await sdkCaller(client),
-    close,
-  };
+export interface LevelStats {
+  readonly p50: number;
+  readonly p99: number;
+  readonly throughput: number;
+  /** CPU of the path's own process (the gateway, the hop, supergateway) per call, in µs. */
+  readonly cpuUsPerCall: number;
 }
 
 export interface ToolCallReport {
-  readonly paths: Record<
-    string,
-    { label: string; levels: Record<string, { p50: number; p99: number; throughput: number }> }
-  >;
-  readonly ratios: Record<string, Record<string, number>>;
   readonly rounds: number;
-  readonly gatewayUrl?: string;
+  readonly load: { readonly min: number; readonly max: number };
+  readonly paths: Record<string, { label: string; levels: Record<string, LevelStats> }>;
+  readonly missing: Record<string, string>;
 }
 
-/** Alternates the paths round by round at each concurrency, then takes medians across rounds. */
-export async function toolCallBench(rounds = 3): Promise<ToolCallReport> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'mcp-api-bench-'));
-  const gateway = await viaGateway(dataDir);
-  const paths: Path[] = [await directStdio(), gateway];
-  try {
-    paths.push(await viaGatewayMcp(gateway.url));
-  } catch (e) {
-    process.stderr.write(`gateway /mcp unavailable, path c skipped: ${String(e)}\n`);
+/** Gateway paths of one build: REST, /mcp stateful and stateless (2025 era), /mcp 2026-07-28, per server. */
+async function gatewayPaths(
+  gw: GatewayProcess,
+  suffix: string,
+  missing: Record<string, string>,
+): Promise<CallPath[]> {
+  const pid = gw.child.pid as number;
+  const paths: CallPath[] = [restPath(gw.url, pid, `rest${suffix}`, `REST POST /mcp/tool/call${suffix}`)];
+  const tries: Array<[string, () => Promise<CallPath>]> = [
+    [
+      `mcp-stateful${suffix}`,
+      () =>
+        legacyMcp(
+          gw.url,
+          pid,
+          `mcp-stateful${suffix}`,
+          `/mcp legacy stateful${suffix}`,
+          '/mcp?username=bench',
+        ),
+    ],
+    [
+      `mcp-stateless${suffix}`,
+      () =>
+        legacyMcp(
+          gw.url,
+          pid,
+          `mcp-stateless${suffix}`,
+          `/mcp legacy stateless${suffix}`,
+          '/mcp?username=bench&mode=stateless',
+        ),
+    ],
+    [
+      `mcp-2026${suffix}`,
+      () => modernMcp(gw.url, pid, `mcp-2026${suffix}`, `/mcp 2026-07-28, v2 client pinned${suffix}`),
+    ],
+    [
+      `per-server${suffix}`,
+      () =>
+        legacyMcp(
+          gw.url,
+          pid,
+          `per-server${suffix}`,
+          `/mcp/servers/fixture/mcp${suffix}`,
+          '/mcp/servers/fixture/mcp?username=bench',
+        ),
+    ],
+  ];
+  for (const [id, open] of tries) {
+    try {
+      paths.push(await open());
+    } catch (e) {
+      missing[id] = e instanceof Error ? e.message.slice(0, 120) : String(e);
+    }
   }
+  return paths;
+}
+
+/**
+ * Every path in the same rounds: per round and level, each path runs once, starting at a different path
+ * each round (so no path always runs first); medians across rounds. BENCH_BASE=<other dist/src/main.js>
+ * adds the gateway paths of another build (suffix " (base)") for a paired A/B in the same rounds.
+ */
+export async function toolCallBench(rounds: number, quick: boolean): Promise<ToolCallReport> {
+  const levels = LEVELS(quick);
+  const dirs: string[] = [];
+  const gateways: GatewayProcess[] = [];
+  const missing: Record<string, string> = {};
+  const paths: CallPath[] = [];
+  const samples = new Map<string, LevelStats[]>();
+  const loads: number[] = [];
+  let done = 0;
   try {
-    paths.push(await viaSupergateway(18000 + Math.floor(Math.random() * 2000)));
-  } catch (e) {
-    process.stderr.write(`supergateway unavailable, path d skipped: ${String(e)}\n`);
-  }
-  const samples = new Map<string, LoadResult[]>();
-  try {
+    paths.push(await directStdio(), await bareHop());
+    const builds: Array<[string, string]> = [[MAIN, '']];
+    if (process.env.BENCH_BASE) builds.push([process.env.BENCH_BASE, ' (base)']);
+    for (const [main, suffix] of builds) {
+      const dir = await mkdtemp(join(tmpdir(), 'mcp-api-bench-'));
+      dirs.push(dir);
+      const gw = await startFixtureGateway(dir, [], {}, main);
+      gateways.push(gw);
+      paths.push(...(await gatewayPaths(gw, suffix, missing)));
+    }
+    try {
+      paths.push(await supergateway(18000 + Math.floor(Math.random() * 2000)));
+    } catch (e) {
+      missing.supergateway = String(e);
+    }
+    // BENCH_PATHS=floor,rest,... measures only those paths (ids without the " (base)" suffix).
+    const picked = process.env.BENCH_PATHS?.split(',');
+    if (picked) {
+      for (const p of paths.filter((x) => !picked.includes(x.id.replace(' (base)', ''))))
+        await p.close().catch(() => undefined);
+      paths.splice(0, paths.length, ...paths.filter((x) => picked.includes(x.id.replace(' (base)', ''))));
+    }
+    // BENCH_DEADLINE_S: no new round starts after this many seconds (a crowded machine), at least one runs.
+    const deadline = Date.now() + Number(process.env.BENCH_DEADLINE_S ?? Infinity) * 1000;
     for (let r = 0; r < rounds; r++) {
-      for (const level of LEVELS) {
-        for (const p of paths) {
-          const result = await runLoad(p.once, level.concurrency, level.calls);
+      if (r > 0 && Date.now() > deadline) break;
+      done = r + 1;
+      for (const level of levels) {
+        for (let k = 0; k < paths.length; k++) {
+          const p = paths[(k + r) % paths.length] as CallPath;
+          const cpu0 = cpuSeconds(p.pid);
           const key = `${p.id}@${level.concurrency}`;
-          samples.set(key, [...(samples.get(key) ?? []), result]);
+          let result;
+          try {
+            result = await runLoad(() => p.once(), level.concurrency, level.calls, quick ? 30 : 200);
+          } catch (e) {
+            // One failed call voids that run (a benchmark of errors means nothing); the others go on.
+            const cause = e instanceof Error && e.cause instanceof Error ? ` (${e.cause.message})` : '';
+            missing[`${key} round ${r + 1}`] = `${String(e)}${cause}`.slice(0, 160);
+            process.stderr.write(`round ${r + 1} ${key}: failed: ${String(e)}${cause}\n`);
+            continue;
+          }
+          // Warm-up calls count too: CPU is read around the whole run.
+          const calls = level.calls + (quick ? 30 : 200);
+          const cpuUsPerCall = round(((cpuSeconds(p.pid) - cpu0) / calls) * 1e6, 0);
+          const load = loadAverage();
+          loads.push(load);
+          samples.set(key, [...(samples.get(key) ?? []), { ...result, cpuUsPerCall }]);
           process.stderr.write(
-            `round ${r + 1} ${key}: p50 ${result.p50} ms p99 ${result.p99} ms ${result.throughput}/s\n`,
+            `round ${r + 1} ${key}: p50 ${result.p50} p99 ${result.p99} ms ${result.throughput}/s ` +
+              `${cpuUsPerCall} µs CPU/call (load ${load})\n`,
           );
         }
       }
     }
   } finally {
-    for (const p of paths) await p.close();
-    await rm(dataDir, { recursive: true, force: true });
+    for (const p of paths) await p.close().catch(() => undefined);
+    for (const gw of gateways) await gw.stop();
+    for (const dir of dirs) await rm(dir, { recursive: true, force: true });
   }
   const report: ToolCallReport['paths'] = {};
   for (const p of paths) {
-    const levels: Record<string, { p50: number; p99: number; throughput: number }> = {};
-    for (const level of LEVELS) {
+    const byLevel: Record<string, LevelStats> = {};
+    for (const level of levels) {
       const s = samples.get(`${p.id}@${level.concurrency}`) ?? [];
-      levels[`c${level.concurrency}`] = {
+      byLevel[`c${level.concurrency}`] = {
         p50: median(s.map((x) => x.p50)),
         p99: median(s.map((x) => x.p99)),
         throughput: median(s.map((x) => x.throughput)),
+        cpuUsPerCall: median(s.map((x) => x.cpuUsPerCall)),
       };
     }
-    report[p.id] = { label: p.label, levels };
+    report[p.id] = { label: p.label, levels: byLevel };
   }
-  const ratio = (x: string, y: string): Record<string, number> | undefined => {
-    const a = report[x];
-    const b = report[y];
-    if (!a || !b) return undefined;
-    return {
-      p50_c1: round(a.levels.c1!.p50 / b.levels.c1!.p50, 2),
-      p99_c1: round(a.levels.c1!.p99 / b.levels.c1!.p99, 2),
-      throughput_c16: round(a.levels.c16!.throughput / b.levels.c16!.throughput, 3),
-      throughput_c64: round(a.levels.c64!.throughput / b.levels.c64!.throughput, 3),
-    };
-  };
-  const ratios: Record<string, Record<string, number>> = {};
-  for (const [name, x, y] of [
-    ['b/a', 'b', 'a'],
-    ['c/a', 'c', 'a'],
-    ['c/d', 'c', 'd'],
-    ['b/d', 'b', 'd'],
-  ] as const) {
-    const r = ratio(x, y);
-    if (r) ratios[name] = r;
+  return { rounds: done, load: { min: Math.min(...loads), max: Math.max(...loads) }, paths: report, missing };
+}
+
+/** One markdown table: every path, every level, with ratios to the floor and to supergateway. */
+export function toolCallTable(r: ToolCallReport): string[] {
+  const floor = r.paths.floor;
+  const sg = r.paths.supergateway;
+  const ratio = (a: number, b: number | undefined): string => (b ? String(round(a / b, 2)) : '–');
+  const lines = [
+    `Medians of ${r.rounds} alternating rounds; 1-minute load ${r.load.min}–${r.load.max} during the runs.`,
+    "CPU = the path's own process (gateway, hop or supergateway), not the client or the echo server.",
+    '',
+    '| path | conc | p50 ms | p99 ms | calls/s | CPU µs/call | p50 ×floor | calls/s ×floor | p50 ×sg | CPU ×sg |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+  ];
+  for (const [id, p] of Object.entries(r.paths)) {
+    for (const [level, x] of Object.entries(p.levels)) {
+      const f = floor?.levels[level];
+      const s = sg?.levels[level];
+      lines.push(
+        `| ${p.label} | ${level.slice(1)} | ${x.p50} | ${x.p99} | ${x.throughput} | ${x.cpuUsPerCall} | ` +
+          `${ratio(x.p50, f?.p50)} | ${ratio(x.throughput, f?.throughput)} | ${ratio(x.p50, s?.p50)} | ` +
+          `${ratio(x.cpuUsPerCall, s?.cpuUsPerCall)} |`,
+      );
+    }
+    void id;
   }
-  return { paths: report, ratios, rounds };
+  for (const [id, why] of Object.entries(r.missing))
+    lines.push(`| ${id}: not measured (${why}) | | | | | | | | | |`);
+  return lines;
 }

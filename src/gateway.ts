@@ -3,6 +3,7 @@ import { createApp } from './http/createApp.js';
 import { securityDeps } from './http/securityOptions.js';
 import { createIdentity } from './http/authServer/createIdentity.js';
 import { GatewayMetrics } from './metrics/gatewayMetrics.js';
+import { withDecisionCache } from './commands/decisionCache.js';
 import { instrumentStore } from './metrics/instrumentedStore.js';
 import { createUrlPolicy } from './net/urlSafety.js';
 import { Projector } from './projections/projector.js';
@@ -46,7 +47,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     options.metricLabels,
   );
   const telemetry = options.telemetry ?? noTelemetry;
-  const store = instrumentStore(options.store, (seconds) => metrics.observeAppend(seconds));
+  // Commands on long streams (a user's secrets) decide from the state they last decided, not a re-read.
+  const store = withDecisionCache(
+    instrumentStore(options.store, (seconds) => metrics.observeAppend(seconds)),
+  );
   const projector = new Projector(store, logger.child({ component: 'projector' }));
   const clock = options.clock ?? (() => new Date());
   const newId = options.newId ?? randomUUID;

@@ -1,6 +1,7 @@
 import { CURRENT_SCHEMA_VERSION, parseEvent, type DomainEvent } from '../events/domainEvents.js';
 import { ConcurrencyError, type EventStore, type NewEvent } from '../events/eventStore.js';
 import type { Decider } from './decider.js';
+import { decisionsOf } from './decisionCache.js';
 
 /** Who and when: supplied by the caller so deciders stay pure and tests control time and ids. */
 export interface CommandMetadata {
@@ -53,7 +54,10 @@ export function backoffDelay(
   return Math.floor(policy.random() * ceiling);
 }
 
-/** Load stream → fold → decide → append with the expected version; retries a lost race with jittered backoff. */
+/**
+ * Load stream → fold → decide → append with the expected version; retries a lost race with jittered
+ * backoff. A store made with withDecisionCache skips the load and fold when it decided this stream last.
+ */
 export async function handleCommand<State, Command>(
   store: EventStore,
   streamId: string,
@@ -64,28 +68,66 @@ export async function handleCommand<State, Command>(
 ): Promise<CommandResult<State>> {
   const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
   const retry: RetryPolicy = { ...DEFAULT_RETRY, ...options.retry };
+  const cache = decisionsOf(store);
+  // A cached decision is tried once: a conflict, a refusal or a no-op is decided again from the stream
+  // (the cache may be behind a write it did not see; only a successful append proves it was not).
+  let cached = cache?.get<State>(streamId, decider);
   for (let attempt = 1; ; attempt++) {
-    const recorded = await store.readStream(streamId);
-    let state = decider.initialState();
-    for (const r of recorded) {
-      const event = parseEvent(r);
-      if (event) state = decider.evolve(state, event);
+    const from = cached ?? (await fold(store, streamId, decider));
+    const fresh = cached === undefined;
+    cached = undefined;
+    let events: DomainEvent[];
+    try {
+      events = decider.decide(from.state, command);
+    } catch (e) {
+      cache?.drop(streamId);
+      if (fresh) throw e;
+      attempt--;
+      continue;
     }
-    const events = decider.decide(state, command);
-    const next = events.reduce((s, e) => decider.evolve(s, e), state);
-    if (events.length === 0) return { state: next, events, position: 0 };
+    const next = events.reduce((s, e) => decider.evolve(s, e), from.state);
+    if (events.length === 0) {
+      if (!fresh) {
+        attempt--;
+        continue;
+      }
+      cache?.set(streamId, decider, from.version, next);
+      return { state: next, events, position: 0 };
+    }
     try {
       const result = await store.append(
         streamId,
         events.map((e) => envelope(e, metadata)),
-        recorded.length,
+        from.version,
       );
+      cache?.set(streamId, decider, result.nextVersion, next);
       return { state: next, events, position: result.lastPosition };
     } catch (e) {
+      cache?.drop(streamId);
       if (!(e instanceof ConcurrencyError) || attempt >= maxAttempts) throw e;
+      // A stale cache is not a lost race: decide again at once.
+      if (!fresh) {
+        attempt--;
+        continue;
+      }
     }
     await retry.sleep(backoffDelay(attempt, retry));
   }
+}
+
+/** The stream read and folded: the state a command is decided against, and the version it was at. */
+async function fold<State, Command>(
+  store: EventStore,
+  streamId: string,
+  decider: Decider<State, Command>,
+): Promise<{ version: number; state: State }> {
+  const recorded = await store.readStream(streamId);
+  let state = decider.initialState();
+  for (const r of recorded) {
+    const event = parseEvent(r);
+    if (event) state = decider.evolve(state, event);
+  }
+  return { version: recorded.length, state };
 }
 
 function envelope(event: DomainEvent, metadata: CommandMetadata): NewEvent {

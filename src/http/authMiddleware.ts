@@ -33,8 +33,22 @@ export function authMiddleware(options: {
   throttle?: AuthThrottle;
 }): Middleware {
   const reported = new Set<string>();
+  // The policy of a method and path never changes (routers are fixed at start): matching every router
+  // once per distinct request line is enough. Bounded, as paths carry names and ids.
+  const resolved = new Map<string, RoutePolicy>();
 
   const resolve = (ctx: Context): RoutePolicy => {
+    const key = `${ctx.method} ${ctx.path}`;
+    let policy = resolved.get(key);
+    if (!policy) {
+      if (resolved.size >= 1024) resolved.clear();
+      policy = match(ctx);
+      resolved.set(key, policy);
+    }
+    return policy;
+  };
+
+  const match = (ctx: Context): RoutePolicy => {
     let found: RoutePolicy | undefined;
     for (const router of options.routers) {
       for (const layer of router.match(ctx.path, ctx.method).pathAndMethod) {

@@ -92,8 +92,19 @@ export function mcpAccess(ctx: Context, deps: AppDeps, query: z.infer<typeof Mcp
  */
 export function mcpRoutes(deps: AppDeps): Router {
   const router = new Router();
+  // A client sends the same query on every POST of its session: parse each distinct one once.
+  const queries = new Map<string, z.infer<typeof McpQuery>>();
+  const parseQuery = (ctx: Context): z.infer<typeof McpQuery> => {
+    let query = queries.get(ctx.querystring);
+    if (!query) {
+      query = parseInput(McpQuery, ctx.query, 'MCP endpoint query');
+      if (queries.size >= 256) queries.clear();
+      queries.set(ctx.querystring, query);
+    }
+    return query;
+  };
   const handler = async (ctx: Context): Promise<void> => {
-    const query = parseInput(McpQuery, ctx.query, 'MCP endpoint query');
+    const query = parseQuery(ctx);
     const access = mcpAccess(ctx, deps, query);
     const stateless = query.mode === 'stateless';
     // Koa leaves the reason phrase of the status it last set on res; the SDK picks its own status, so
@@ -115,7 +126,7 @@ export function mcpRoutes(deps: AppDeps): Router {
     const name = parseInput(serverNameSchema, ctx.params.name, 'server name');
     const view = deps.projector.readModels.servers.get(name);
     if (!view) throw notFound(name);
-    const query = parseInput(McpQuery, ctx.query, 'MCP endpoint query');
+    const query = parseQuery(ctx);
     const base = mcpAccess(ctx, deps, query);
     const access = { ...base, filter: { servers: new Set([name]), tools: base.filter.tools, single: name } };
     ctx.respond = false;

@@ -20,6 +20,14 @@ export interface UserSecretsDeps {
  * read only to load a data key another instance created.
  */
 export class UserSecrets {
+  /**
+   * Plaintext per sealed record, so a call does not pay AES-GCM and the AAD for every secret. Records
+   * are immutable read-model values: a replaced or deleted secret is a new record or none, so its old
+   * entry is never looked up again and goes with the record (weakly held). Bound to the context it
+   * was opened for, and dropped with the data key. Held only here; never logged or returned elsewhere.
+   */
+  private readonly opened = new WeakMap<Sealed, { readonly context: string; readonly plain: string }>();
+
   constructor(private readonly deps: UserSecretsDeps) {}
 
   /**
@@ -61,9 +69,17 @@ export class UserSecrets {
   }
 
   private openOne(view: ServerView, username: string, secretName: string, record: Sealed): string {
+    const context = `${username}\u0000${view.name}\u0000${secretName}`;
+    const hit = this.opened.get(record);
+    const box = this.deps.secretBox;
+    const keyKnown = record.dataKeyId === undefined || !box.knows || box.knows(record.dataKeyId);
+    if (hit && hit.context === context && keyKnown) return hit.plain;
     try {
-      return this.deps.secretBox.open(record, { username, serverName: view.name, secretName });
+      const plain = box.open(record, { username, serverName: view.name, secretName });
+      this.opened.set(record, { context, plain });
+      return plain;
     } catch {
+      this.opened.delete(record);
       this.deps.logger.error('stored secret cannot be decrypted', {
         serverName: view.name,
         username,

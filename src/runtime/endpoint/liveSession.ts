@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { toNodeHandler } from '@modelcontextprotocol/node';
 import { WebStandardStreamableHTTPServerTransport, type Server } from '@modelcontextprotocol/server';
 import type { McpSessionRecord } from '../../projections/mcpSessionsProjection.js';
 import { BoundedEventStore } from './boundedEventStore.js';
+import { serveWeb } from './nodeAdapter.js';
 import type { ToolFilter } from './toolCatalog.js';
 
 /** A legacy session held by this instance: its SDK transport and server, and how it is used here. */
@@ -42,8 +42,7 @@ export const serveNode = (
   req: IncomingMessage,
   res: ServerResponse,
   body: unknown,
-): Promise<void> =>
-  toNodeHandler({ fetch: (request, options) => transport.handleRequest(request, options) })(req, res, body);
+): Promise<void> => serveWeb((request, options) => transport.handleRequest(request, options), req, res, body);
 
 const HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
 

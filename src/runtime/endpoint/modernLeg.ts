@@ -1,5 +1,4 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { toNodeHandler } from '@modelcontextprotocol/node';
 import {
   createMcpHandler,
   type AuthInfo,
@@ -7,6 +6,7 @@ import {
   type Server,
 } from '@modelcontextprotocol/server';
 import type { McpAccess } from './access.js';
+import { serveWeb } from './nodeAdapter.js';
 
 /** One caller's subscriptions/listen streams: their own handler, so a change is published to them alone. */
 export interface ListenerGroup {
@@ -57,9 +57,7 @@ export class ModernLeg {
     const authInfo: AuthInfo = { token: '', clientId: access.principal.subject, scopes: [] };
     this.decisions.set(authInfo, access);
     const handler = isListen(body) ? this.group(access).handler : this.handler;
-    return toNodeHandler({
-      fetch: (request, options) => handler.fetch(request, { ...options, authInfo }),
-    })(req, res, body);
+    return serveWeb((request, options) => handler.fetch(request, options), req, res, body, authInfo);
   }
 
   /** Every caller with listen streams (they may have none open any more: publishing to none is a no-op). */

@@ -6,6 +6,7 @@ import {
   type Transport,
 } from '@modelcontextprotocol/client';
 import { DEFAULT_MAX_MESSAGE_BYTES, tooLargeAnswer } from '../core/oversized.js';
+import { CoalescedWriter } from './coalescedWriter.js';
 import { MessageLines, type OversizedLine } from './messageLines.js';
 import type { ProcessRegistry } from './processRegistry.js';
 import type { SpawnWrapper } from '../sandbox/sandbox.js';
@@ -69,6 +70,7 @@ export class StdioProcessTransport implements Transport {
   private closing: Promise<void> | undefined;
   private readonly whenFinished: Promise<void>;
   private markFinished: () => void = () => undefined;
+  private writer: CoalescedWriter | undefined;
 
   constructor(private readonly options: StdioProcessOptions) {
     const limit = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
@@ -142,9 +144,8 @@ export class StdioProcessTransport implements Transport {
     const stdin = this.child?.stdin;
     if (!stdin || this.finished || this.exit || !stdin.writable)
       return Promise.reject(new Error('Not connected'));
-    return new Promise((resolve, reject) => {
-      stdin.write(serializeMessage(message), (error) => (error ? reject(error) : resolve()));
-    });
+    this.writer ??= new CoalescedWriter(stdin);
+    return this.writer.write(serializeMessage(message));
   }
 
   /** Shutdown ladder: end stdin, then SIGTERM the group, then SIGKILL it; resolves once the process is gone. */
@@ -156,6 +157,7 @@ export class StdioProcessTransport implements Transport {
   private async runLadder(): Promise<void> {
     const child = this.child;
     if (!child || this.finished) return this.finish();
+    this.writer?.flush();
     child.stdin.end();
     if (await this.exitedWithin(this.graceMs)) return this.whenFinished;
     this.signalGroup('SIGTERM');
