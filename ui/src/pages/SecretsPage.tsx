@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import { ConfirmButton } from '../components/Confirm.js';
+import { OAuthConnections } from '../components/OAuthConnections.js';
 import { LoadError, Status } from '../components/Status.js';
 import { useAction, useLoad } from '../hooks.js';
 import type { Session } from '../session.js';
@@ -27,6 +28,7 @@ export function SecretsPage(props: { session: Session }) {
   const [value, setValue] = useState('');
   const action = useAction();
   const who = admin ? { username: user } : {};
+  const remote = (servers.data ?? []).filter((s) => s.transportType === 'streamable_http').map((s) => s.name);
   const chosenServer = server || servers.data?.[0]?.name || '';
 
   const set = (e: Event): void => {
@@ -102,6 +104,7 @@ export function SecretsPage(props: { session: Session }) {
           Save secret
         </button>
       </form>
+      <OAuthConnections api={api} servers={remote} {...(admin ? { username: user } : {})} />
     </section>
   );
 }
