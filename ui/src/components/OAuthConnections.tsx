@@ -59,7 +59,7 @@ export function OAuthConnections(props: { api: Api; servers: string[]; username?
       setLink({ server, url });
       setWaitingFor(server);
       window.open(url, '_blank', 'noopener');
-      return `Sign in to ${server} in the new tab, then come back here`;
+      return undefined;
     });
   const disconnect = (server: string): Promise<void> =>
     action.run(async () => {
@@ -73,7 +73,10 @@ export function OAuthConnections(props: { api: Api; servers: string[]; username?
       <h2 id="connections-title">Connected accounts</h2>
       <p>Remote servers that ask you to sign in with your own account there.</p>
       <LoadError error={statuses.error} />
-      <Status message={action.message} error={action.error} />
+      <Status
+        message={waitingFor ? `Sign in to ${waitingFor} in the new tab, then come back here` : action.message}
+        error={action.error}
+      />
       {link && (
         <p>
           No new tab?{' '}
