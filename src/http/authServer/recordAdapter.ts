@@ -73,12 +73,16 @@ function openView(
  * browser can be faster than polling): on a miss, its stream is read from the store itself.
  */
 async function openFromStore(
-  deps: Pick<RecordAdapterDeps, 'store' | 'sealKey' | 'clock'>,
+  deps: Pick<RecordAdapterDeps, 'store' | 'sealKey' | 'clock'> & { projector?: { checkpoint: number } },
   model: AuthServerModelName,
   key: string,
 ): Promise<AdapterPayload | undefined> {
+  const events = await deps.store.readStream(authRecordStreamId(model, key));
+  // Already folded here: the projection's miss is the answer (a revoked grant or a deleted user dropped the
+  // record through another stream, which this stream alone would not show).
+  if (deps.projector && (events.at(-1)?.position ?? 0) <= deps.projector.checkpoint) return undefined;
   const folded = initialAuthServer();
-  for (const recorded of await deps.store.readStream(authRecordStreamId(model, key))) {
+  for (const recorded of events) {
     const event = parseEvent(recorded);
     if (event) evolveAuthServer(folded, event);
   }
