@@ -51,7 +51,8 @@ export const eventsImportCommand: CliCommand = {
     return withStorage(context, {}, async (storage) => {
       const result = await importLines(storage.events, createInterface({ input, crlfDelay: Infinity }));
       context.out(
-        `imported ${result.imported} events into ${storage.kind} store ${storage.where}; ${result.skipped} were already present`,
+        `imported ${result.imported} events into ${storage.kind} store ${storage.where}; ${result.skipped} were ` +
+          `already present`,
       );
       return 0;
     });
@@ -100,7 +101,8 @@ async function importLines(
     }
     if (parsed.version !== state.version + 1) {
       throw new Error(
-        `line ${lineNo}: stream ${parsed.streamId} is at version ${state.version} here, but the export continues it with version ${parsed.version}`,
+        `line ${lineNo}: stream ${parsed.streamId} is at version ${state.version} here, but the export continues it ` +
+          `with version ${parsed.version}`,
       );
     }
     group ??= { streamId: parsed.streamId, events: [], expected: state.version };

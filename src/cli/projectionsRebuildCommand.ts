@@ -69,13 +69,15 @@ export const projectionsRebuildCommand: CliCommand = {
       if (options.json) context.out(JSON.stringify(report));
       else {
         context.out(
-          `rebuilt read models from ${events} events (up to position ${checkpoint}) in ${report.seconds} s: ${report.eventsPerSecond} events/s`,
+          `rebuilt read models from ${events} events (up to position ${checkpoint}) in ${report.seconds} s: ` +
+            `${report.eventsPerSecond} events/s`,
         );
         if (matchesPrevious === null)
           context.out('no comparable previous checkpoint (none, or written by other projection code)');
         else
           context.out(
-            `previous checkpoint at position ${comparable?.checkpoint}: ${matchesPrevious ? 'identical to the rebuild' : 'DIFFERED from the rebuild'}`,
+            `previous checkpoint at position ${comparable?.checkpoint}: ` +
+              `${matchesPrevious ? 'identical to the rebuild' : 'DIFFERED from the rebuild'}`,
           );
         context.out('saved as the new checkpoint; a running gateway uses it from its next start');
       }

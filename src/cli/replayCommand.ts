@@ -43,7 +43,8 @@ function printState(out: (text: string) => void, state: StateAsOf): void {
   out(`servers (${state.servers.length}):`);
   for (const s of state.servers)
     out(
-      `  ${String(s.name)}  ${s.enabled ? 'enabled' : 'disabled'}  ${String(s.command)} ${(s.args as string[]).join(' ')}`,
+      `  ${String(s.name)}  ${s.enabled ? 'enabled' : 'disabled'}  ${String(s.command)} ` +
+        `${(s.args as string[]).join(' ')}`,
     );
   out(`secrets (${state.secrets.reduce((n, s) => n + s.secretNames.length, 0)}):`);
   for (const s of state.secrets) out(`  ${s.serverName} / ${s.username}: ${s.secretNames.join(', ')}`);

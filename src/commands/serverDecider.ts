@@ -123,7 +123,8 @@ function applyPatch(config: ServerConfig, patch: ServerPatch): ServerConfig {
   if (delivery.secretDelivery === 'env' && transport.transportType !== 'stdio') {
     throw new AppError(
       'invalid_request',
-      'secretDelivery "env" needs a stdio server (one process per user); set secretDelivery to "args" to switch transports',
+      'secretDelivery "env" needs a stdio server (one process per user); set secretDelivery to "args" to switch ' +
+        'transports',
     );
   }
   return {
@@ -149,7 +150,8 @@ function checkDeclaredEnvNames(config: ServerConfig): ServerConfig {
   if (refused.length === 0) return config;
   throw new AppError(
     'invalid_request',
-    `secretDelivery "env": ${refused.join(', ')} can make a runtime load or run code (or is a base variable such as PATH); ` +
+    `secretDelivery "env": ${refused.join(', ')} can make a runtime load or run code (or is a base variable such as ` +
+      `PATH); ` +
       'list it in allowUnsafeEnvNames to allow it explicitly (base variables never come from secrets)',
   );
 }

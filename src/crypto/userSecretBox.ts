@@ -88,7 +88,8 @@ export function createUserSecretBox(options: UserSecretBoxOptions): UserSecretBo
     });
   if (unreadable > 0) {
     logger?.warn(
-      'some data keys do not open with their configured key version (is SECRETS_KEY(S) the one they were made with?); their secrets cannot be decrypted',
+      'some data keys do not open with their configured key version (is SECRETS_KEY(S) the one they were made ' +
+        'with?); their secrets cannot be decrypted',
       {
         dataKeys: unreadable,
         configuredVersions: legacy.versions,

@@ -89,12 +89,14 @@ async function loadIndex(
   const scan = await scanSegments(dir, index, segments);
   if (claimed && index.head < claimed.head) {
     const message =
-      `Event log ${dir} is shorter than its checkpoint says: ${index.head} events, the checkpoint (events.index.json) ` +
+      `Event log ${dir} is shorter than its checkpoint says: ${index.head} events, the checkpoint ` +
+      `(events.index.json) ` +
       `recorded ${claimed.head}. Events were lost or rolled back (a restored backup, a truncated or deleted segment).`;
     if (!options.acceptShorterLog) {
       throw new AppError(
         'store_unavailable',
-        `${message} Refusing to start; to accept the loss and start with what the log has, set ${ACCEPT_SHORTER_LOG_ENV}=true`,
+        `${message} Refusing to start; to accept the loss and start with what the log has, set ` +
+          `${ACCEPT_SHORTER_LOG_ENV}=true`,
       );
     }
     logger?.warn(`${message} Starting anyway (${ACCEPT_SHORTER_LOG_ENV})`, {

@@ -91,8 +91,14 @@ async function describeHolder(dir: string): Promise<string> {
   const text = await readFile(join(dir, LOCK_FILE), 'utf8').catch(() => '');
   try {
     const holder = JSON.parse(text) as { pid?: unknown; host?: unknown; since?: unknown };
-    return `another gateway holds the write lock on ${path} (pid ${String(holder.pid)} on host ${String(holder.host)}, since ${String(holder.since)})`;
+    return (
+      `another gateway holds the write lock on ${path} (pid ${String(holder.pid)} on host ` +
+      `${String(holder.host)}, since ${String(holder.since)})`
+    );
   } catch {
-    return `another gateway holds the write lock on ${path} (who: unknown, ${join(dir, LOCK_FILE)} is missing or unreadable)`;
+    return (
+      `another gateway holds the write lock on ${path} (who: unknown, ${join(dir, LOCK_FILE)} is missing or ` +
+      `unreadable)`
+    );
   }
 }

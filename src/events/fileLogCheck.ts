@@ -46,18 +46,21 @@ export async function checkFileLog(dir: string, anchors: readonly LogAnchor[] = 
     const problems: string[] = [];
     if (claimed && claimed.head > index.head) {
       problems.push(
-        `the log has ${index.head} events but its index checkpoint recorded ${claimed.head}: events were rolled back or deleted`,
+        `the log has ${index.head} events but its index checkpoint recorded ${claimed.head}: events were rolled back ` +
+          `or deleted`,
       );
     } else if (claimed && claimed.head > 0 && seen.get(claimed.head)?.chain !== claimed.chain) {
       problems.push(
-        `the hash chain at position ${claimed.head} differs from the index checkpoint: the log was rewritten up to there`,
+        `the hash chain at position ${claimed.head} differs from the index checkpoint: the log was rewritten up to ` +
+          `there`,
       );
     }
     for (const anchor of anchors) {
       if (anchor.position === 0) continue;
       if (anchor.position > index.head)
         problems.push(
-          `the log has ${index.head} events but the ${anchor.what} was folded up to ${anchor.position}: events were rolled back or deleted`,
+          `the log has ${index.head} events but the ${anchor.what} was folded up to ${anchor.position}: events were ` +
+            `rolled back or deleted`,
         );
       else if (seen.get(anchor.position)?.eventId !== anchor.eventId)
         problems.push(

@@ -158,7 +158,8 @@ function accept(
   } else {
     if (chainHash(previousChain, record.body) !== record.chain) {
       throw new LogCorruptionError(
-        `Event log hash chain is broken at position ${expectedPosition} (${where}): the record or one before it was changed`,
+        `Event log hash chain is broken at position ${expectedPosition} (${where}): the record or one before it was ` +
+          `changed`,
         at,
       );
     }

@@ -10,7 +10,8 @@ const LIST_QUERY = {
 export const CATALOG_ROUTE_DOCS = {
   'GET /mcp/resources': {
     summary:
-      'Resources and resource templates of every enabled server the caller may use (access policy), original URIs, as [{ "<server>": [item] }]',
+      'Resources and resource templates of every enabled server the caller may use (access policy), original URIs, ' +
+      'as [{ "<server>": [item] }]',
     tag: 'resources',
     returns: ['resources', 'resourceTemplates'],
     query: LIST_QUERY,
@@ -37,7 +38,8 @@ export const CATALOG_ROUTE_DOCS = {
   },
   'POST /mcp/servers/:name/mcp': {
     summary:
-      "One server's own MCP endpoint (both protocol eras): its tools, prompts and resources under their original names and URIs",
+      "One server's own MCP endpoint (both protocol eras): its tools, prompts and resources under their original " +
+      'names and URIs',
     tag: 'mcp',
     query: {
       username: MCP_QUERY_DOCS.username,

@@ -98,7 +98,8 @@ export function googleRoutes(deps: AppDeps): Router {
     const maxAge = Math.ceil(deps.security.googleLoginTtlMs / 1000);
     ctx.append(
       'Set-Cookie',
-      `${cookieName(stateHash)}=${deps.security.links.browserBinding(stateHash)}; Path=/auth/google/callback; Max-Age=${maxAge}; HttpOnly; SameSite=Lax${secure}`,
+      `${cookieName(stateHash)}=${deps.security.links.browserBinding(stateHash)}; Path=/auth/google/callback; ` +
+        `Max-Age=${maxAge}; HttpOnly; SameSite=Lax${secure}`,
     );
     ctx.set('Cache-Control', 'no-store');
     ctx.set('Referrer-Policy', 'no-referrer');
@@ -203,6 +204,7 @@ const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.ch
 function successPage(username: string, serverName: string): string {
   return (
     `<!doctype html><html><head><meta charset="utf-8"><title>Connected</title></head><body>` +
-    `<h1>Google account connected</h1><p>User ${escapeHtml(username)} can now use ${escapeHtml(serverName)}. You can close this tab.</p></body></html>`
+    `<h1>Google account connected</h1><p>User ${escapeHtml(username)} can now use ${escapeHtml(serverName)}. You can ` +
+    `close this tab.</p></body></html>`
   );
 }

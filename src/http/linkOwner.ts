@@ -82,12 +82,14 @@ export function confirmPage(
     `<h1>Connect ${h(what)} to gateway user ${h(p.username)}?</h1>` +
     (p.error ? `<p><strong>${h(p.error)}</strong></p>` : '') +
     `<p>This link connects ${h(what)} at <strong>${h(p.serverName)}</strong> to the gateway user ` +
-    `<strong>${h(p.username)}</strong>. If someone sent you this link and you are not ${h(p.username)}, close this page: ` +
+    `<strong>${h(p.username)}</strong>. If someone sent you this link and you are not ${h(p.username)}, close this ` +
+    `page: ` +
     'continuing would give them access to your account.</p>' +
     '<form method="post" action="/auth/link/confirm">' +
     `<input type="hidden" name="next" value="${p.next}">` +
     `<input type="hidden" name="link" value="${h(p.link)}">` +
     `<input type="hidden" name="csrf" value="${h(csrfFor(deps, p.link))}">` +
-    `<label>${h(p.username)}'s mcp-api user token <input type="password" name="token" autocomplete="off" required></label>` +
+    `<label>${h(p.username)}'s mcp-api user token <input type="password" name="token" autocomplete="off" ` +
+    `required></label>` +
     '<button type="submit">Continue</button></form></body></html>';
 }

@@ -34,7 +34,8 @@ export const McpQuery = z.object({
 
 export const MCP_QUERY_DOCS = {
   username:
-    'User an admin token acts as (a user token acts as its own user); also the X-MCP-Username header; default "default"',
+    'User an admin token acts as (a user token acts as its own user); also the X-MCP-Username header; default ' +
+    '"default"',
   servers: 'Only these servers (comma-separated); fixed for a session when it is opened',
   tools: 'Only these tools, by their exposed <server>__<tool> names (comma-separated)',
   mode: '"stateful" (default: sessions, SSE, list_changed) or "stateless" (each POST alone, JSON answers)',

@@ -26,7 +26,8 @@ export function oauthRoutes(deps: AppDeps): Router {
     if (view.config.transport.transportType !== 'streamable_http') {
       throw new AppError(
         'invalid_request',
-        `Server ${name} uses transportType "${view.config.transport.transportType}"; OAuth tokens apply to streamable_http servers only`,
+        `Server ${name} uses transportType "${view.config.transport.transportType}"; OAuth tokens apply to ` +
+          `streamable_http servers only`,
         {
           serverName: name,
         },

@@ -109,7 +109,8 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
   'POST /secrets/delete': { summary: 'Delete a secret', tag: 'secrets', body: DeleteSecretBody },
   'POST /mcp': {
     summary:
-      "The gateway's own MCP endpoint (Streamable HTTP, JSON-RPC body): every enabled server's tools as <server>__<tool>",
+      "The gateway's own MCP endpoint (Streamable HTTP, JSON-RPC body): every enabled server's tools as " +
+      '<server>__<tool>',
     tag: 'mcp',
     query: MCP_QUERY_DOCS,
   },
@@ -201,7 +202,8 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
   },
   'GET /events/state': {
     summary:
-      'The configuration as of a position or time: servers, secret names per user and server, packages (the live folds replayed)',
+      'The configuration as of a position or time: servers, secret names per user and server, packages (the live ' +
+      'folds replayed)',
     tag: 'audit',
     returns: ['position', 'occurredAt', 'servers', 'secrets', 'packages', 'head'],
     query: {

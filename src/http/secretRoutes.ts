@@ -99,7 +99,8 @@ function refuseReservedEnvName(deps: AppDeps, serverName: string, secretName: st
   throw new AppError(
     'invalid_request',
     `Server ${serverName} receives secrets as environment variables; ${secretName} is not allowed there ` +
-      '(use a shell identifier that is not a loader, interpreter or base variable such as PATH, NODE_OPTIONS or LD_PRELOAD)',
+      '(use a shell identifier that is not a loader, interpreter or base variable such as PATH, NODE_OPTIONS or ' +
+      'LD_PRELOAD)',
     { serverName, secretName },
   );
 }

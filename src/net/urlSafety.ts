@@ -111,7 +111,10 @@ export function addressRefusal(address: string, policy: UrlPolicy): string | und
     return `${address} is a link-local, metadata or reserved address (always refused)`;
   if (matches(policy.deny, address)) return `${address} is in a denied network (OUTBOUND_DENY_NETWORKS)`;
   if (matches(privateRanges, address) && !matches(policy.allow, address)) {
-    return `${address} is a private or loopback address; allow it with OUTBOUND_ALLOW_NETWORKS (e.g. "loopback", "private" or a CIDR)`;
+    return (
+      `${address} is a private or loopback address; allow it with OUTBOUND_ALLOW_NETWORKS (e.g. "loopback", ` +
+      `"private" or a CIDR)`
+    );
   }
   return undefined;
 }

@@ -18,7 +18,10 @@ export function npmNameProblem(name: string): Problem {
   if (name.length === 0) return 'must not be empty';
   if (name.length > 214) return 'must be at most 214 characters';
   if (!NPM_NAME.test(name)) {
-    return 'must be an npm package name: lower-case letters, digits, "-", ".", "_", "~", optionally "@scope/", starting with a letter or digit';
+    return (
+      'must be an npm package name: lower-case letters, digits, "-", ".", "_", "~", optionally "@scope/", ' +
+      'starting with a letter or digit'
+    );
   }
   const bare = name.startsWith('@') ? name.slice(name.indexOf('/') + 1) : name;
   if (NPM_RESERVED.has(bare)) return 'is a reserved npm name';

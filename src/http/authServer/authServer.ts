@@ -172,7 +172,9 @@ export function createAuthServer(options: AuthServerOptions): AuthServer {
     renderError: async (ctx: KoaContextWithOIDC, out) => {
       ctx.type = 'html';
       ctx.set('Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'");
-      ctx.body = `<!DOCTYPE html><title>Sign-in error</title><h1>Sign-in failed</h1><p>${escapeHtml(String(out.error))}: ${escapeHtml(String(out.error_description ?? ''))}</p>`;
+      ctx.body =
+        `<!DOCTYPE html><title>Sign-in error</title><h1>Sign-in ` +
+        `failed</h1><p>${escapeHtml(String(out.error))}: ${escapeHtml(String(out.error_description ?? ''))}</p>`;
     },
   };
 

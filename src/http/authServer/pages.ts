@@ -28,7 +28,8 @@ export function pageHeaders(ctx: Context): void {
 const layout = (title: string, body: string): string =>
   `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>${h(title)}</title>` +
   '<style>body{font-family:system-ui,sans-serif;max-width:36rem;margin:3rem auto;padding:0 1rem}' +
-  'dt{font-weight:600;margin-top:.6rem}code{word-break:break-all}button{margin:.3rem .6rem 0 0;padding:.4rem 1rem}</style>' +
+  'dt{font-weight:600;margin-top:.6rem}code{word-break:break-all}button{margin:.3rem .6rem 0 0;padding:.4rem ' +
+  '1rem}</style>' +
   `</head><body><h1>${h(title)}</h1>${body}</body></html>`;
 
 export interface LoginPage {
@@ -40,7 +41,8 @@ export interface LoginPage {
 
 export function loginPage(p: LoginPage): string {
   const idp = p.federationIssuer
-    ? `<p><a href="/oauth/interaction/${h(p.uid)}/federate">Sign in with ${h(new URL(p.federationIssuer).host)}</a></p><p>or</p>`
+    ? `<p><a href="/oauth/interaction/${h(p.uid)}/federate">Sign in with ` +
+      `${h(new URL(p.federationIssuer).host)}</a></p><p>or</p>`
     : '';
   return layout(
     'Sign in to mcp-api',
@@ -68,14 +70,17 @@ export function consentPage(p: ConsentPage): string {
   return layout(
     'Allow access?',
     `<p>Signed in as <strong>${h(p.username)}</strong>.</p>` +
-      `<p><strong>${h(p.clientName ?? p.clientId)}</strong> asks to use mcp-api as you: to list and call the tools you may use, with your stored secrets.</p>` +
+      `<p><strong>${h(p.clientName ?? p.clientId)}</strong> asks to use mcp-api as you: to list and call the tools ` +
+      `you may use, with your stored secrets.</p>` +
       '<dl>' +
       `<dt>Client</dt><dd><code>${h(p.clientId)}</code></dd>` +
-      `<dt>Sends you back to</dt><dd><code>${h(p.redirectUri)}</code> (host <strong>${h(redirect.host)}</strong>)</dd>` +
+      `<dt>Sends you back to</dt><dd><code>${h(p.redirectUri)}</code> (host ` +
+      `<strong>${h(redirect.host)}</strong>)</dd>` +
       `<dt>Scopes</dt><dd>${p.scopes.length ? p.scopes.map((s) => `<code>${h(s)}</code>`).join(' ') : '(none)'}</dd>` +
       `<dt>Resource</dt><dd>${p.resources.map((r) => `<code>${h(r)}</code>`).join(' ')}</dd>` +
       '</dl>' +
-      `<form method="post" action="/oauth/interaction/${h(p.uid)}/confirm"><input type="hidden" name="csrf" value="${h(p.csrf)}">` +
+      `<form method="post" action="/oauth/interaction/${h(p.uid)}/confirm"><input type="hidden" name="csrf" ` +
+      `value="${h(p.csrf)}">` +
       '<button type="submit" name="decision" value="allow">Allow</button>' +
       '<button type="submit" name="decision" value="deny">Deny</button></form>' +
       '<p>Only allow clients you started yourself. You can revoke access later (GET/DELETE /auth/clients).</p>',

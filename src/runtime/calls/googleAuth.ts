@@ -20,7 +20,8 @@ export const isAuthTool = (methodName: string): boolean => methodName.startsWith
 export const reauthRequired = (serverName: string, username: string, why: string): AppError =>
   new AppError(
     'reauth_required',
-    `${why}; connect a Google account for user ${username} on server ${serverName} (open authorizationUrl in a browser)`,
+    `${why}; connect a Google account for user ${username} on server ${serverName} (open authorizationUrl in a ` +
+      `browser)`,
     {
       reauthRequired: true,
       serverName,

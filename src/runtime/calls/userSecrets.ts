@@ -88,7 +88,8 @@ export class UserSecrets {
       });
       throw new AppError(
         'secret_undecryptable',
-        `Stored secret ${secretName} for user ${username} on server ${view.name} cannot be decrypted (is SECRETS_KEY the one it was stored with?); set it again`,
+        `Stored secret ${secretName} for user ${username} on server ${view.name} cannot be decrypted (is SECRETS_KEY ` +
+          `the one it was stored with?); set it again`,
         { serverName: view.name, secretName },
       );
     }

@@ -85,7 +85,9 @@ export class LegacySessions {
   ): Promise<void> {
     const { principal, filter } = access;
     if (!(await this.makeRoomFor(principal.username))) {
-      const message = `User ${principal.username} already has ${this.o.timings.maxPerUser} MCP sessions in use; end one (DELETE /mcp) or retry later`;
+      const message =
+        `User ${principal.username} already has ${this.o.timings.maxPerUser} MCP sessions in use; end ` +
+        `one (DELETE /mcp) or retry later`;
       return replyError(res, 429, -32000, message, {
         'retry-after': String(Math.ceil(this.o.timings.protectMs / 1000)),
       });

@@ -58,7 +58,8 @@ export class InstallRoots {
     if (existing === 'foreign') {
       throw new AppError(
         'package_already_installed',
-        `The install directory for ${serverName} exists and was not created by mcp-api (or by another gateway sharing the directory); remove it first`,
+        `The install directory for ${serverName} exists and was not created by mcp-api (or by another gateway ` +
+          `sharing the directory); remove it first`,
         {
           serverName,
         },

@@ -50,7 +50,8 @@ export class ProcessBudget {
     const victim = leastRecentlyUsedIdle(this.members);
     if (!victim) {
       throw tooManyProcesses(
-        `The gateway already runs its maximum of ${this.limit} per-user server processes and all are busy; retry shortly`,
+        `The gateway already runs its maximum of ${this.limit} per-user server processes and all are busy; retry ` +
+          `shortly`,
         { limit: this.limit, scope: 'gateway' },
       );
     }

@@ -52,9 +52,12 @@ export type ProbeResult =
   { readonly ok: true; readonly host: HostLayout } | { readonly ok: false; readonly reason: string };
 
 const HINT =
-  'Install bubblewrap (Debian/Ubuntu: apt-get install -y bubblewrap) on a kernel that allows unprivileged user namespaces ' +
-  '(sysctl user.max_user_namespaces > 0; kernel.unprivileged_userns_clone=1 on older Debian; on Ubuntu 24.04+ an AppArmor ' +
-  'profile for bwrap or kernel.apparmor_restrict_unprivileged_userns=0; in Docker a seccomp profile that allows unshare), ' +
+  'Install bubblewrap (Debian/Ubuntu: apt-get install -y bubblewrap) on a kernel that allows unprivileged user ' +
+  'namespaces ' +
+  '(sysctl user.max_user_namespaces > 0; kernel.unprivileged_userns_clone=1 on older Debian; on Ubuntu 24.04+ an ' +
+  'AppArmor ' +
+  'profile for bwrap or kernel.apparmor_restrict_unprivileged_userns=0; in Docker a seccomp profile that allows ' +
+  'unshare), ' +
   'or set SANDBOX=off to run servers unsandboxed.';
 
 /** Finds an executable on PATH (what execvp would run). */
@@ -96,7 +99,10 @@ export function hostLayout(facts: HostFacts): HostLayout | string {
   if (facts.uid !== 0) return { bwrap, prlimit: realpathSync(prlimit), systemBinds, symlinks };
   const setpriv = findExecutable('setpriv', facts.path);
   if (!setpriv)
-    return 'setpriv (util-linux) was not found; a gateway running as root needs it to start sandboxes as an unprivileged user.';
+    return (
+      'setpriv (util-linux) was not found; a gateway running as root needs it to start sandboxes as an ' +
+      'unprivileged user.'
+    );
   return {
     bwrap,
     prlimit: realpathSync(prlimit),

@@ -204,7 +204,8 @@ function assertReachable(path: string, uid: number): void {
     }
     if (st.uid !== uid && (st.mode & 0o001) === 0) {
       throw new Error(
-        `The sandbox cannot reach ${path}: ${dir} is not searchable by uid ${uid} (the gateway runs as root, so sandboxes run as that user); ` +
+        `The sandbox cannot reach ${path}: ${dir} is not searchable by uid ${uid} (the gateway runs as root, so ` +
+          `sandboxes run as that user); ` +
           'chmod o+x it, move the directory, or run the gateway as a non-root user',
       );
     }

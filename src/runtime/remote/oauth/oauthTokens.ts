@@ -130,7 +130,8 @@ export class OAuthTokenService {
       if (Date.now() > waitUntil) {
         throw new AppError(
           'upstream_timeout',
-          `Another gateway instance is refreshing the OAuth token of user ${username} for server ${target.serverName} and has not finished`,
+          `Another gateway instance is refreshing the OAuth token of user ${username} for server ` +
+            `${target.serverName} and has not finished`,
           {
             serverName: target.serverName,
           },
@@ -239,7 +240,8 @@ export class OAuthTokenService {
     } catch {
       throw new AppError(
         'secret_undecryptable',
-        `Stored OAuth ${field} of user ${username} for server ${target.serverName} cannot be decrypted; store the tokens again`,
+        `Stored OAuth ${field} of user ${username} for server ${target.serverName} cannot be decrypted; store the ` +
+          `tokens again`,
         {
           serverName: target.serverName,
         },
