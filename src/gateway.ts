@@ -124,6 +124,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     clock,
     newId,
     limits: options.mcp,
+    ...(audit ? { audit: { trail: audit, traceId: () => telemetry.traceId() } } : {}),
   });
   const signIn = await createIdentity({ security: options.security, store, projector, clock, newId, logger });
 

@@ -1,9 +1,9 @@
 /**
- * One audited call. Designed for every kind of call a user can make through the gateway: tool
- * calls now, resource reads and prompt gets (issue 12) as further `kind`s with `target` the URI or
- * prompt name. Argument values are never recorded: only their names and JSON sizes.
+ * One audited call: a tool call, a resource read (`target` the server's URI), a prompt get (the
+ * prompt's name) or a completion (the prompt name or URI template it completes for). Argument
+ * values are never recorded: only their names and JSON sizes.
  */
-export type AuditKind = 'tool_call' | 'resource_read' | 'prompt_get';
+export type AuditKind = 'tool_call' | 'resource_read' | 'prompt_get' | 'completion';
 
 /** Who authenticated. Never the token itself: its id (user tokens) or the OAuth client id. */
 export type AuditCaller =
@@ -31,7 +31,7 @@ export interface AuditRecord {
   readonly caller: AuditCaller;
   readonly via: 'rest' | 'mcp';
   readonly serverName: string;
-  /** Tool name (tool calls), resource URI or prompt name. */
+  /** Tool name (tool calls), resource URI, prompt name, or what a completion is for. */
   readonly target: string;
   readonly outcome: AuditOutcome;
   /** The gateway error code when `outcome` is "error". */

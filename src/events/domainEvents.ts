@@ -19,7 +19,13 @@ import {
   UpstreamConnectStarted,
 } from './upstreamConnectEvents.js';
 import { SessionIdChanged, UpstreamNegotiated } from './sessionEvents.js';
-import { McpSessionActive, McpSessionClosed, McpSessionOpened } from './mcpSessionEvents.js';
+import {
+  McpSessionActive,
+  McpSessionClosed,
+  McpSessionOpened,
+  McpSessionSubscribed,
+  McpSessionUnsubscribed,
+} from './mcpSessionEvents.js';
 import {
   PackageInstalled,
   PackageInstallFailed,
@@ -87,6 +93,8 @@ export const EVENT_SCHEMAS = {
   McpSessionOpened,
   McpSessionActive,
   McpSessionClosed,
+  McpSessionSubscribed,
+  McpSessionUnsubscribed,
   // Connect your account (issue 13 item 5).
   OAuthTokensDeleted,
   UpstreamConnectStarted,
@@ -136,6 +144,8 @@ export const CURRENT_SCHEMA_VERSION: Record<EventType, number> = {
   McpSessionOpened: 1,
   McpSessionActive: 1,
   McpSessionClosed: 1,
+  McpSessionSubscribed: 1,
+  McpSessionUnsubscribed: 1,
   OAuthTokensDeleted: 1,
   UpstreamConnectStarted: 1,
   UpstreamConnectCompleted: 1,

@@ -38,7 +38,23 @@ export const McpSessionClosed = z.object({
   reason: z.enum(['deleted', 'idle', 'evicted', 'user_deleted']),
 });
 
+/** Resource subscriptions one session may hold (live and recorded alike). */
+export const MAX_SESSION_SUBSCRIPTIONS = 64;
+
+/**
+ * resources/subscribe and unsubscribe of a session, by server and the server's own URI: a restart
+ * (or another instance) rebuilding the session subscribes upstream again.
+ */
+const subscription = {
+  sessionKey,
+  server: z.string().min(1).max(64),
+  uri: z.string().min(1).max(4096),
+};
+export const McpSessionSubscribed = z.object(subscription);
+export const McpSessionUnsubscribed = z.object(subscription);
+
 export type McpSessionOpenedData = z.infer<typeof McpSessionOpened>;
 export type McpSessionClosedData = z.infer<typeof McpSessionClosed>;
+export type McpSessionSubscriptionData = z.infer<typeof McpSessionSubscribed>;
 
 export const mcpSessionStreamId = (key: string): string => `mcp-session-${key}`;

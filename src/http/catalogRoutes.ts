@@ -8,6 +8,7 @@ import type { AppDeps } from './appDeps.js';
 import { withClientAbort } from './clientAbort.js';
 import { actingUsername, principalOf } from './principal.js';
 import { serverNameSchema, usernameSchema } from './serverSchemas.js';
+import { rateLimited } from './toolCallLimit.js';
 import { parseInput } from './validate.js';
 
 export const CatalogListQuery = z.object({
@@ -65,6 +66,9 @@ async function lists(
 }
 
 async function callOne(ctx: Context, deps: AppDeps, username: string, server: string, call: CatalogCall) {
+  // The same per-user budget as tool calls: a read or get is a call the user's servers answer.
+  const limited = deps.security.toolCalls.take(username);
+  if (!limited.ok) throw rateLimited(ctx, limited.retryAfterMs, 'calls');
   try {
     return await withClientAbort(ctx, (signal) => sourceOf(deps).call(username, server, call, signal));
   } catch (error) {

@@ -56,12 +56,15 @@ function principalFor(ctx: Context, requested: string | undefined): McpPrincipal
   };
 }
 
-/** The same per-user tool-call rate limit as POST /mcp/tool/call; a refused call becomes an isError result. */
-function admitToolCall(deps: AppDeps, username: string): void {
+/**
+ * The same per-user call rate limit as POST /mcp/tool/call (resource reads, prompt gets and completions
+ * count too); a refused tool call becomes an isError result, a refused read a JSON-RPC error.
+ */
+function admitToolCall(deps: AppDeps, username: string, what = 'tool calls'): void {
   const limited = deps.security.toolCalls.take(username);
   if (limited.ok) return;
   const seconds = Math.max(1, Math.ceil(limited.retryAfterMs / 1000));
-  throw new AppError('rate_limited', `Too many tool calls for this user; retry in ${seconds} s`, {
+  throw new AppError('rate_limited', `Too many ${what} for this user; retry in ${seconds} s`, {
     retryAfterSeconds: seconds,
   });
 }
@@ -82,7 +85,7 @@ export function mcpAccess(ctx: Context, deps: AppDeps, query: z.infer<typeof Mcp
       servers: query.servers ? new Set(query.servers) : undefined,
       tools: query.tools ? new Set(query.tools) : undefined,
     },
-    admitCall: (username) => admitToolCall(deps, username),
+    admitCall: (username, what) => admitToolCall(deps, username, what),
   };
 }
 

@@ -1,11 +1,19 @@
 import type { DomainEvent } from '../events/domainEvents.js';
-import type { McpSessionOpenedData } from '../events/mcpSessionEvents.js';
+import { MAX_SESSION_SUBSCRIPTIONS, type McpSessionOpenedData } from '../events/mcpSessionEvents.js';
+
+/** A resource a session subscribed to: the server and that server's own URI. */
+export interface SessionSubscription {
+  readonly server: string;
+  readonly uri: string;
+}
 
 /** An open /mcp session as every instance sees it. Times are the events' ISO timestamps in ms. */
 export interface McpSessionRecord extends McpSessionOpenedData {
   readonly openedAtMs: number;
   /** Last recorded use; equal to openedAtMs for a session nobody used after `initialize`. */
   lastActiveAtMs: number;
+  /** Its resource subscriptions, oldest first (a rebuilt session subscribes upstream again). */
+  subscriptions: SessionSubscription[];
 }
 
 /** sessionKey → open session. Closed sessions are dropped: their key answers 404 from then on. */
@@ -21,7 +29,21 @@ export function evolveMcpSessions(
   switch (event.type) {
     case 'McpSessionOpened': {
       const at = Date.parse(occurredAt);
-      model.set(event.data.sessionKey, { ...event.data, openedAtMs: at, lastActiveAtMs: at });
+      model.set(event.data.sessionKey, { ...event.data, openedAtMs: at, lastActiveAtMs: at, subscriptions: [] });
+      return model;
+    }
+    case 'McpSessionSubscribed': {
+      const record = model.get(event.data.sessionKey);
+      const { server, uri } = event.data;
+      const held = record?.subscriptions.some((s) => s.server === server && s.uri === uri) ?? true;
+      if (record && !held && record.subscriptions.length < MAX_SESSION_SUBSCRIPTIONS)
+        record.subscriptions.push({ server, uri });
+      return model;
+    }
+    case 'McpSessionUnsubscribed': {
+      const record = model.get(event.data.sessionKey);
+      const { server, uri } = event.data;
+      if (record) record.subscriptions = record.subscriptions.filter((s) => s.server !== server || s.uri !== uri);
       return model;
     }
     case 'McpSessionActive': {

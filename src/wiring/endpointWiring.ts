@@ -1,3 +1,4 @@
+import { auditCatalog } from '../audit/auditedCatalog.js';
 import { auditRuntime } from '../audit/auditedRuntime.js';
 import { createAuditTrail, type AuditSettings, type AuditTrail } from '../audit/auditTrail.js';
 import type { EventStore } from '../events/eventStore.js';
@@ -81,13 +82,19 @@ export interface EndpointDeps {
   readonly clock: () => Date;
   readonly newId: () => string;
   readonly limits?: McpEndpointLimits;
+  /** Resource reads, prompt gets and completions are recorded in the same trail as tool calls. */
+  readonly audit?: { readonly trail: AuditTrail; readonly traceId: () => string | undefined };
 }
 
 /** The /mcp endpoint: sessions recorded in the store, tools from the pool, list changes fanned out. */
 export function wireMcpEndpoint(deps: EndpointDeps): McpEndpoint {
   const { store, projector, pool, clock, newId, logger } = deps;
+  const catalog = gatewayCatalogSource(() => projector.readModels, pool, deps.access);
+  const { audit } = deps;
   const mcp = new McpEndpoint({
-    catalog: gatewayCatalogSource(() => projector.readModels, pool, deps.access),
+    catalog: audit
+      ? auditCatalog(catalog, audit.trail.recorder, audit.trail.scope, clock, audit.traceId)
+      : catalog,
     visibility: (username, server, kind, name) =>
       name === undefined
         ? deps.access.mayUseAny(username, server, kind)

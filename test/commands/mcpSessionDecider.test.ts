@@ -5,6 +5,7 @@ import {
   type McpSessionState,
 } from '../../src/commands/mcpSessionDecider.js';
 import type { DomainEvent } from '../../src/events/domainEvents.js';
+import { MAX_SESSION_SUBSCRIPTIONS } from '../../src/events/mcpSessionEvents.js';
 
 const sessionKey = 'k'.repeat(32);
 const opened: DomainEvent = {
@@ -50,5 +51,33 @@ describe('mcpSessionDecider', () => {
     ]);
     expect(when([opened, closed], close)).to.deep.equal([]);
     expect(when([], close)).to.deep.equal([]);
+  });
+
+  describe('resource subscriptions', () => {
+    const item = (uri: string) => ({ sessionKey, server: 'cat', uri });
+    const subscribed = (uri: string): DomainEvent => ({ type: 'McpSessionSubscribed', data: item(uri) });
+    const subscribe = (uri: string): McpSessionCommand => ({ type: 'SubscribeMcpSession', data: item(uri) });
+    const unsubscribe = (uri: string): McpSessionCommand => ({ type: 'UnsubscribeMcpSession', data: item(uri) });
+
+    it('records a subscription of an open session once, and its end only while it is held', () => {
+      expect(when([opened], subscribe('mem://a'))).to.deep.equal([subscribed('mem://a')]);
+      expect(when([opened, subscribed('mem://a')], subscribe('mem://a'))).to.deep.equal([]);
+      expect(when([], subscribe('mem://a'))).to.deep.equal([]);
+      expect(when([opened, closed], subscribe('mem://a'))).to.deep.equal([]);
+      expect(when([opened, subscribed('mem://a')], unsubscribe('mem://a'))).to.deep.equal([
+        { type: 'McpSessionUnsubscribed', data: item('mem://a') },
+      ]);
+      expect(when([opened], unsubscribe('mem://a'))).to.deep.equal([]);
+    });
+
+    it(`holds at most ${MAX_SESSION_SUBSCRIPTIONS} per session`, () => {
+      const full = [
+        opened,
+        ...Array.from({ length: MAX_SESSION_SUBSCRIPTIONS }, (_, i) => subscribed(`mem://${i}`)),
+      ];
+      expect(when(full, subscribe('mem://one-more'))).to.deep.equal([]);
+      const freed: DomainEvent = { type: 'McpSessionUnsubscribed', data: item('mem://0') };
+      expect(when([...full, freed], subscribe('mem://one-more'))).to.deep.equal([subscribed('mem://one-more')]);
+    });
   });
 });

@@ -16,6 +16,6 @@ export interface McpAccess {
   readonly principal: McpPrincipal;
   /** Applies to a modern request, a stateless request, or to the legacy session `initialize` opens. */
   readonly filter: ToolFilter;
-  /** Refuses a call (rate limits) by throwing an AppError. */
-  readonly admitCall?: ((username: string) => void) | undefined;
+  /** Refuses a call (rate limits) by throwing an AppError; `what` names the calls in its message. */
+  readonly admitCall?: ((username: string, what?: string) => void) | undefined;
 }

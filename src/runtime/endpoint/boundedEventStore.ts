@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { EventStore, JSONRPCMessage } from '@modelcontextprotocol/server';
 
 interface StoredEvent {
@@ -7,10 +8,15 @@ interface StoredEvent {
   readonly bytes: number;
 }
 
+const EVENT_ID = /^([0-9a-f]{8})\.(\d{1,15})\.(.{1,200})$/s;
+
 /**
  * One session's recent SSE events, so a client whose stream broke can resume with Last-Event-ID.
  * Bounded by count and by bytes (tool results can be large): the oldest events go first, and a
  * client that fell further behind than that gets nothing replayed rather than unbounded memory.
+ * An event id names its stream (`<epoch>.<seq>.<stream>`): an id this store does not hold (forgotten,
+ * or seen before the gateway restarted and rebuilt the session) still resumes its stream, with
+ * nothing replayed, so a client's GET stream comes back after a restart instead of failing.
  */
 export class BoundedEventStore implements EventStore {
   private readonly events: StoredEvent[] = [];
@@ -20,6 +26,8 @@ export class BoundedEventStore implements EventStore {
   constructor(
     private readonly maxEvents = 256,
     private readonly maxBytes = 4 * 1024 * 1024,
+    /** Tells this store's ids from those of an earlier one of the same session. */
+    private readonly epoch = randomBytes(4).toString('hex'),
   ) {}
 
   async storeEvent(streamId: string, message: JSONRPCMessage): Promise<string> {
@@ -29,27 +37,30 @@ export class BoundedEventStore implements EventStore {
     while (this.events.length > this.maxEvents || (this.bytes > this.maxBytes && this.events.length > 1)) {
       this.bytes -= (this.events.shift() as StoredEvent).bytes;
     }
-    return String(event.seq);
+    return `${this.epoch}.${event.seq}.${streamId}`;
   }
 
   async getStreamIdForEventId(eventId: string): Promise<string | undefined> {
-    return this.find(eventId)?.streamId;
+    return EVENT_ID.exec(eventId)?.[3];
   }
 
   async replayEventsAfter(
     lastEventId: string,
     { send }: { send: (eventId: string, message: JSONRPCMessage) => Promise<void> },
   ): Promise<string> {
-    const last = this.find(lastEventId);
-    if (!last) return '';
+    const parsed = EVENT_ID.exec(lastEventId);
+    if (!parsed) return '';
+    const streamId = parsed[3] as string;
+    const last = parsed[1] === this.epoch ? this.find(Number(parsed[2]), streamId) : undefined;
+    if (!last) return streamId;
     for (const e of this.events) {
-      if (e.seq > last.seq && e.streamId === last.streamId) await send(String(e.seq), e.message);
+      if (e.seq > last.seq && e.streamId === streamId)
+        await send(`${this.epoch}.${e.seq}.${e.streamId}`, e.message);
     }
-    return last.streamId;
+    return streamId;
   }
 
-  private find(eventId: string): StoredEvent | undefined {
-    const seq = Number(eventId);
-    return Number.isInteger(seq) ? this.events.find((e) => e.seq === seq) : undefined;
+  private find(seq: number, streamId: string): StoredEvent | undefined {
+    return this.events.find((e) => e.seq === seq && e.streamId === streamId);
   }
 }

@@ -15,7 +15,10 @@ import { fingerprint, visibleTools, type ServerTools } from './toolCatalog.js';
 export interface LegacySessionsOptions {
   readonly ledger: SessionLedger;
   readonly timings: SessionTimings;
-  readonly build: (access: McpAccess) => Server;
+  /** A session's server, knowing the session's key (what it records its subscriptions under). */
+  readonly build: (access: McpAccess, sessionKey: string) => Server;
+  /** A rebuilt session gets back what its record holds besides the handshake, before its first request. */
+  readonly revive?: (server: Server, record: McpSessionRecord) => Promise<void>;
   /** The catalogue one user may see (the access policy applied). */
   readonly servers: (username: string) => readonly ServerTools[];
   readonly logger: Logger;
@@ -92,10 +95,12 @@ export class LegacySessions {
         'retry-after': String(Math.ceil(this.o.timings.protectMs / 1000)),
       });
     }
-    const server = this.o.build(access);
+    // The id is drawn first: the session's server records its subscriptions under its key.
+    const id = randomUUID();
+    const server = this.o.build(access, sessionKey(id));
     const opened: { session?: LiveSession } = {};
     const now = this.o.now();
-    const transport = sessionTransport(randomUUID, {
+    const transport = sessionTransport(() => id, {
       onsessioninitialized: async (id) => {
         const key = sessionKey(id);
         // Recorded before the client learns the id: the record is what a restart or another instance resumes.
@@ -175,11 +180,8 @@ export class LegacySessions {
     const filter = recordedFilter(record);
     // Who and what are the record's (the caller checked the requester against it); admission
     // (the rate limit) is the requester's.
-    const server = this.o.build({
-      principal: { username: record.username, subject: record.subject },
-      filter,
-      admitCall: access.admitCall,
-    });
+    const principal = { username: record.username, subject: record.subject };
+    const server = this.o.build({ principal, filter, admitCall: access.admitCall }, key);
     const transport = sessionTransport(() => sid, {
       onsessionclosed: async () => {
         this.unload(key);
@@ -192,6 +194,7 @@ export class LegacySessions {
       this.o.logger.error('an mcp session could not be restored', { username: record.username });
       return undefined;
     }
+    await this.o.revive?.(server, record);
     this.o.logger.info('mcp session restored', { username: record.username });
     const owner = { key, subject: record.subject, username: record.username, filter };
     return this.adopt(

@@ -12,7 +12,7 @@ import { sessionTimings } from './sessionPolicy.js';
 import { createSessionServer, type McpToolSource } from './sessionServer.js';
 import { fingerprint, visibleTools } from './toolCatalog.js';
 import type { CatalogSource } from './catalog/catalogSource.js';
-import { SessionSubscriptions } from './catalog/catalogHandlers.js';
+import { renewSubscriptions, SessionSubscriptions } from './catalog/sessionSubscriptions.js';
 import { gatewayNaming, serverNaming } from './catalog/naming.js';
 import { CatalogNotices, type Visibility } from './catalog/catalogNotices.js';
 import type { UpstreamNotice } from '../client/upstreamCatalog.js';
@@ -69,7 +69,7 @@ export class McpEndpoint {
   private readonly legacy: LegacySessions;
   private readonly modern: ModernLeg;
   private readonly log: Logger;
-  private readonly build: (access: McpAccess) => ReturnType<typeof createSessionServer>;
+  private readonly build: (access: McpAccess, sessionKey?: string) => ReturnType<typeof createSessionServer>;
   private changeTimer: NodeJS.Timeout | undefined;
   private accessChanged = false;
   private closed = false;
@@ -81,8 +81,13 @@ export class McpEndpoint {
 
   constructor(private readonly options: McpEndpointOptions) {
     this.log = options.logger.child({ component: 'mcp-endpoint' });
-    const build = (access: McpAccess): ReturnType<typeof createSessionServer> => {
-      const subscriptions = new SessionSubscriptions();
+    const build = (access: McpAccess, sessionKey?: string): ReturnType<typeof createSessionServer> => {
+      // A legacy session records its resource subscriptions: a rebuilt session renews them.
+      const subscriptions = new SessionSubscriptions(
+        sessionKey === undefined
+          ? undefined
+          : (subscription, held) => options.ledger.recordSubscription(sessionKey, subscription, held),
+      );
       const single = access.filter.single;
       const server = createSessionServer({
         source: options.source,
@@ -117,6 +122,11 @@ export class McpEndpoint {
       ledger: options.ledger,
       timings: sessionTimings(options.limits.maxSessionsPerUser, options.limits.sessionIdleTimeoutMs),
       build,
+      revive: async (server, record) => {
+        const subscriptions = this.subscriptions.get(server);
+        if (options.catalog && subscriptions && record.subscriptions.length > 0)
+          await renewSubscriptions(options.catalog, record.username, record.subscriptions, subscriptions, this.log);
+      },
       servers: (username) => options.source.servers(username),
       logger: this.log,
       now: options.now ?? Date.now,
@@ -144,6 +154,11 @@ export class McpEndpoint {
   /** Legacy sessions this instance holds live. */
   get sessionCount(): number {
     return this.legacy.size;
+  }
+
+  /** Callers with subscriptions/listen streams open here (none outlive their last stream). */
+  get listenerCount(): number {
+    return this.modern.listenerCount;
   }
 
   /** Answers the request (or keeps its SSE stream open); never throws, never leaves a request hanging. */

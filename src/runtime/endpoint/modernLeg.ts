@@ -7,6 +7,7 @@ import {
 } from '@modelcontextprotocol/server';
 import type { McpAccess } from './access.js';
 import { serveWeb } from './nodeAdapter.js';
+import { replyError } from './replies.js';
 
 /** One caller's subscriptions/listen streams: their own handler, so a change is published to them alone. */
 export interface ListenerGroup {
@@ -30,19 +31,32 @@ const groupKey = (access: McpAccess): string =>
     access.filter.tools ? [...access.filter.tools].sort() : null,
   ]);
 
+/** Open subscriptions/listen streams one user may hold (over all their filters). */
+const MAX_LISTEN_STREAMS_PER_USER = 32;
+
+interface Group extends ListenerGroup {
+  readonly key: string;
+  readonly handler: McpHttpHandler;
+  /** Listen streams of this caller open now; the group goes with its last one. */
+  open: number;
+}
+
 /**
  * The 2026-07-28 side of /mcp: stateless, one server instance per request from the same builder
  * as legacy sessions. The SDK validates Mcp-Method / Mcp-Name / MCP-Protocol-Version against the
  * body (-32020), answers unknown versions with -32022 and the supported list, serves
  * server/discover and subscriptions/listen, and aborts the handler when the response closes.
  * subscriptions/listen streams are held per caller (who, and with which filter): the SDK publishes
- * a change to every stream of a handler, so each caller gets a handler of their own.
+ * a change to every stream of a handler, so each caller gets a handler of their own, for as long
+ * as they hold a stream open (bounded per user).
  */
 export class ModernLeg {
   /** The access decision travels to the per-request factory by the identity of its AuthInfo. */
   private readonly decisions = new WeakMap<AuthInfo, McpAccess>();
   private readonly handler: McpHttpHandler;
-  private readonly groups = new Map<string, ListenerGroup & { handler: McpHttpHandler }>();
+  private readonly groups = new Map<string, Group>();
+  /** Open listen streams per user. */
+  private readonly streams = new Map<string, number>();
 
   constructor(
     private readonly build: (access: McpAccess) => Server,
@@ -56,30 +70,60 @@ export class ModernLeg {
   serve(req: IncomingMessage, res: ServerResponse, body: unknown, access: McpAccess): Promise<void> {
     const authInfo: AuthInfo = { token: '', clientId: access.principal.subject, scopes: [] };
     this.decisions.set(authInfo, access);
-    const handler = isListen(body) ? this.group(access).handler : this.handler;
-    return serveWeb((request, options) => handler.fetch(request, options), req, res, body, authInfo);
+    if (!isListen(body))
+      return serveWeb((request, options) => this.handler.fetch(request, options), req, res, body, authInfo);
+    const user = access.principal.username;
+    const open = this.streams.get(user) ?? 0;
+    if (open >= MAX_LISTEN_STREAMS_PER_USER) {
+      const message = `User ${user} already has ${open} subscriptions/listen streams open; close one first`;
+      replyError(res, 429, -32000, message);
+      return Promise.resolve();
+    }
+    const group = this.group(access);
+    group.open += 1;
+    this.streams.set(user, open + 1);
+    res.once('close', () => this.release(group, user));
+    return serveWeb((request, options) => group.handler.fetch(request, options), req, res, body, authInfo);
   }
 
-  /** Every caller with listen streams (they may have none open any more: publishing to none is a no-op). */
+  /** Every caller with a listen stream open here. */
   listeners(): IterableIterator<ListenerGroup> {
     return this.groups.values();
+  }
+
+  /** How many callers hold listen streams here (each has a handler of its own while they do). */
+  get listenerCount(): number {
+    return this.groups.size;
   }
 
   async close(): Promise<void> {
     const all = [this.handler, ...[...this.groups.values()].map((g) => g.handler)];
     this.groups.clear();
+    this.streams.clear();
     await Promise.all(all.map((h) => h.close()));
   }
 
-  private group(access: McpAccess): ListenerGroup & { handler: McpHttpHandler } {
+  private group(access: McpAccess): Group {
     const key = groupKey(access);
     let group = this.groups.get(key);
     if (!group) {
       const handler = this.createHandler();
-      group = { access, handler, notify: handler.notify, fingerprint: this.fingerprintOf(access) };
+      const fingerprint = this.fingerprintOf(access);
+      group = { key, access, handler, notify: handler.notify, fingerprint, open: 0 };
       this.groups.set(key, group);
     }
     return group;
+  }
+
+  /** A listen stream closed: a caller with none left is forgotten, with their handler. */
+  private release(group: Group, user: string): void {
+    const left = (this.streams.get(user) ?? 1) - 1;
+    if (left > 0) this.streams.set(user, left);
+    else this.streams.delete(user);
+    group.open -= 1;
+    if (group.open > 0) return;
+    if (this.groups.get(group.key) === group) this.groups.delete(group.key);
+    void group.handler.close().catch(() => undefined);
   }
 
   private createHandler(): McpHttpHandler {

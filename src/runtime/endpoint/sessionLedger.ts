@@ -12,6 +12,7 @@ import {
   evolveMcpSessions,
   mcpSessionsOf,
   type McpSessionRecord,
+  type SessionSubscription,
 } from '../../projections/mcpSessionsProjection.js';
 import type { ReadModels } from '../../projections/readModels.js';
 
@@ -26,6 +27,8 @@ export interface SessionLedger {
   open(data: McpSessionOpenedData): Promise<void>;
   markActive(key: string): Promise<void>;
   close(key: string, reason: McpSessionClosedData['reason']): Promise<void>;
+  /** The session subscribed to a resource (`held`) or ended that; resolves once it is recorded (or failed). */
+  recordSubscription(key: string, subscription: SessionSubscription, held: boolean): Promise<void>;
 }
 
 export interface StoreSessionLedgerDeps {
@@ -48,7 +51,7 @@ export function storeSessionLedger(deps: StoreSessionLedgerDeps): SessionLedger 
     );
     if (result.position > 0) await deps.caughtUp(result.position);
   };
-  /** Marks and closes are housekeeping: a failed write costs a later retry, never the request at hand. */
+  /** Marks, closes and subscriptions are housekeeping: a failed write costs a later retry, never the request at hand. */
   const quietly = async (key: string, command: McpSessionCommand): Promise<void> => {
     try {
       await run(key, command);
@@ -74,5 +77,11 @@ export function storeSessionLedger(deps: StoreSessionLedgerDeps): SessionLedger 
     open: (data) => run(data.sessionKey, { type: 'OpenMcpSession', data }),
     markActive: (key) => quietly(key, { type: 'MarkMcpSessionActive', data: { sessionKey: key } }),
     close: (key, reason) => quietly(key, { type: 'CloseMcpSession', data: { sessionKey: key, reason } }),
+    // A failed write costs only the subscription's renewal after a restart, never the request.
+    recordSubscription: (key, { server, uri }, held) =>
+      quietly(key, {
+        type: held ? 'SubscribeMcpSession' : 'UnsubscribeMcpSession',
+        data: { sessionKey: key, server, uri },
+      }),
   };
 }

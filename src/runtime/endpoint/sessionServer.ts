@@ -18,7 +18,8 @@ import type { McpAccess } from './access.js';
 import type { ParkedCalls } from '../relay/parkedCalls.js';
 import { relayedCall } from '../relay/sessionRelay.js';
 import { allowedByFilter, visibleTools, type ServerTools } from './toolCatalog.js';
-import { registerCatalog, SessionSubscriptions } from './catalog/catalogHandlers.js';
+import { registerCatalog } from './catalog/catalogHandlers.js';
+import { SessionSubscriptions } from './catalog/sessionSubscriptions.js';
 import type { CatalogSource } from './catalog/catalogSource.js';
 import { gatewayNaming, renameToolUi, renameUris, type Naming } from './catalog/naming.js';
 

@@ -33,7 +33,7 @@ describe('BoundedEventStore (SSE resumption for /mcp sessions)', () => {
     const store = new BoundedEventStore(3, 1_000_000);
     const ids: string[] = [];
     for (let i = 1; i <= 5; i += 1) ids.push(await store.storeEvent('s', note(i)));
-    expect(await replay(store, ids[0]!)).to.deep.equal({ stream: '', sent: [] });
+    expect(await replay(store, ids[0]!)).to.deep.equal({ stream: 's', sent: [] });
     expect((await replay(store, ids[2]!)).sent).to.deep.equal([4, 5]);
 
     const small = new BoundedEventStore(100, 200);
@@ -43,7 +43,18 @@ describe('BoundedEventStore (SSE resumption for /mcp sessions)', () => {
       params: { blob: 'x'.repeat(150) },
     });
     await small.storeEvent('s', { jsonrpc: '2.0', method: 'x', params: { blob: 'y'.repeat(150) } });
-    expect(await small.getStreamIdForEventId(big)).to.equal(undefined);
-    expect(await small.getStreamIdForEventId('not-a-number')).to.equal(undefined);
+    expect(await small.getStreamIdForEventId(big)).to.equal('s');
+    expect(await small.getStreamIdForEventId('not-an-event-id')).to.equal(undefined);
+    expect(await replay(small, 'not-an-event-id')).to.deep.equal({ stream: '', sent: [] });
+  });
+
+  it('resumes the stream of an id from before a restart with nothing replayed, never events it did not follow', async () => {
+    const before = new BoundedEventStore();
+    const seen = await before.storeEvent('_GET_stream', note(1));
+    const after = new BoundedEventStore();
+    await after.storeEvent('_GET_stream', note(7));
+    await after.storeEvent('_GET_stream', note(8));
+    expect(await after.getStreamIdForEventId(seen)).to.equal('_GET_stream');
+    expect(await replay(after, seen)).to.deep.equal({ stream: '_GET_stream', sent: [] });
   });
 });

@@ -8,32 +8,7 @@ import { isExposableServer } from '../toolCatalog.js';
 import type { CatalogCall, CatalogSource } from './catalogSource.js';
 import { renameUris, type Naming } from './naming.js';
 import { pageOf } from './paging.js';
-
-/** The resources one legacy session subscribed to, by server and original URI. */
-export class SessionSubscriptions {
-  private readonly keys = new Set<string>();
-  add(server: string, uri: string): boolean {
-    const key = `${server}\n${uri}`;
-    if (this.keys.has(key)) return false;
-    this.keys.add(key);
-    return true;
-  }
-  delete(server: string, uri: string): boolean {
-    return this.keys.delete(`${server}\n${uri}`);
-  }
-  has(server: string, uri: string): boolean {
-    return this.keys.has(`${server}\n${uri}`);
-  }
-  /** Empties the set, returning what was in it (the session ended: its upstream subscriptions go too). */
-  drain(): Array<{ server: string; uri: string }> {
-    const all = [...this.keys].map((k) => {
-      const at = k.indexOf('\n');
-      return { server: k.slice(0, at), uri: k.slice(at + 1) };
-    });
-    this.keys.clear();
-    return all;
-  }
-}
+import type { SessionSubscriptions } from './sessionSubscriptions.js';
 
 export interface CatalogHandlerOptions {
   readonly catalog: CatalogSource;
@@ -96,6 +71,8 @@ export function registerCatalog(server: Server, o: CatalogHandlerOptions): void 
   };
   const call = async (s: string, request: CatalogCall, signal: AbortSignal, shown: string) => {
     try {
+      // Reads, gets and completions count against the user's call rate limit, as tool calls do.
+      o.access.admitCall?.(user, 'calls');
       return await o.catalog.call(user, s, request, signal);
     } catch (error) {
       throw protocolError(error, request, shown, o.logger);
@@ -149,19 +126,29 @@ export function registerCatalog(server: Server, o: CatalogHandlerOptions): void 
   });
   server.setRequestHandler('resources/subscribe', async (req, ctx) => {
     const { server: s, uri } = target(req.params.uri);
-    if (!o.subscriptions.add(s, uri)) return {};
+    if (o.subscriptions.has(s, uri)) return {};
+    if (o.subscriptions.full)
+      throw new ProtocolError(
+        ProtocolErrorCode.InvalidParams,
+        'This session holds as many resource subscriptions as it may; unsubscribe from one first',
+      );
+    o.subscriptions.add(s, uri);
     try {
       await o.catalog.subscribe(user, s, uri, ctx.mcpReq.signal);
     } catch (error) {
       o.subscriptions.delete(s, uri);
       throw protocolError(error, { method: 'resources/read', uri }, req.params.uri, o.logger);
     }
+    // Recorded before the answer: a restart after it renews the subscription.
+    await o.subscriptions.record(s, uri, true);
     return {};
   });
   server.setRequestHandler('resources/unsubscribe', async (req, ctx) => {
     const { server: s, uri } = target(req.params.uri);
     if (o.subscriptions.delete(s, uri))
       await o.catalog.unsubscribe(user, s, uri, ctx.mcpReq.signal).catch(() => undefined);
+    // Also when not held here: a recorded one a rebuild could not renew ends too.
+    await o.subscriptions.record(s, uri, false);
     return {};
   });
 }
@@ -172,6 +159,9 @@ const mapDefined = <T, U>(value: T | undefined, f: (v: T) => U): U | undefined =
 const resourceNotFound = (uri: string): ProtocolError =>
   new ProtocolError(ProtocolErrorCode.InvalidParams, `Resource not found: ${uri}`, { uri });
 
+/** A server error (JSON-RPC's implementation-defined range); `data.retryAfterSeconds` says when to retry. */
+const RATE_LIMITED = -32000;
+
 const HIDDEN = new Set(['access_denied', 'server_not_found', 'server_disabled']);
 
 /** Upstream JSON-RPC errors keep code, message and data; a denied item looks like an unknown one. */
@@ -180,6 +170,8 @@ function protocolError(error: unknown, request: CatalogCall, shown: string, logg
     logger.error('mcp catalogue request failed', { method: request.method, error });
     return new ProtocolError(ProtocolErrorCode.InternalError, 'Internal error');
   }
+  if (error.code === 'rate_limited')
+    return new ProtocolError(RATE_LIMITED, error.message, { code: error.code, ...error.details });
   if (HIDDEN.has(error.code)) {
     if (request.method === 'resources/read') return resourceNotFound(shown);
     if (request.method === 'prompts/get')

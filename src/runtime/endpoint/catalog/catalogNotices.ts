@@ -6,7 +6,7 @@ import type { McpAccess } from '../access.js';
 import type { LiveSession } from '../liveSession.js';
 import type { ListenerGroup } from '../modernLeg.js';
 import { isExposableServer } from '../toolCatalog.js';
-import type { SessionSubscriptions } from './catalogHandlers.js';
+import type { SessionSubscriptions } from './sessionSubscriptions.js';
 import type { CatalogSource } from './catalogSource.js';
 import { gatewayNaming, serverNaming, type Naming } from './naming.js';
 

@@ -1,0 +1,71 @@
+import { isAppError } from '../errors.js';
+import type { CatalogCall, CatalogSource } from '../runtime/endpoint/catalog/catalogSource.js';
+import type { AuditKind, AuditOutcome } from './auditRecord.js';
+import type { AuditRecorder } from './auditRecorder.js';
+import type { CallerScope } from './callerScope.js';
+
+const KIND: Record<CatalogCall['method'], AuditKind> = {
+  'resources/read': 'resource_read',
+  'prompts/get': 'prompt_get',
+  'completion/complete': 'completion',
+};
+
+/** What the record names: the URI read, the prompt got, or the prompt or URI (template) completed for. */
+function targetOf(call: CatalogCall): { target: string; args: Record<string, unknown> } {
+  if (call.method === 'resources/read') return { target: call.uri, args: {} };
+  if (call.method === 'prompts/get') return { target: call.name, args: call.arguments ?? {} };
+  const ref = call.params.ref as { name?: unknown; uri?: unknown } | undefined;
+  const argument = call.params.argument as { name?: unknown; value?: unknown } | undefined;
+  const target = typeof ref?.name === 'string' ? ref.name : typeof ref?.uri === 'string' ? ref.uri : '';
+  const args = typeof argument?.name === 'string' ? { [argument.name]: argument.value } : {};
+  return { target, args };
+}
+
+/**
+ * Records every resource read, prompt get and completion that reaches a server's catalogue (REST
+ * and /mcp, both eras, both endpoints), like auditRuntime does tool calls: the caller from the
+ * request's scope, the target by its server's own name, argument names and sizes but never values.
+ * Lists and subscriptions are not calls and go through unrecorded.
+ */
+export function auditCatalog(
+  catalog: CatalogSource,
+  recorder: AuditRecorder,
+  scope: CallerScope,
+  clock: () => Date,
+  traceId: () => string | undefined = () => undefined,
+): CatalogSource {
+  return {
+    serverNames: () => catalog.serverNames(),
+    list: (username, server, kind, signal) => catalog.list(username, server, kind, signal),
+    subscribe: (username, server, uri, signal) => catalog.subscribe(username, server, uri, signal),
+    unsubscribe: (username, server, uri, signal) => catalog.unsubscribe(username, server, uri, signal),
+    async call(username, server, request, signal) {
+      const startedAt = clock();
+      const started = performance.now();
+      let outcome: AuditOutcome = 'ok';
+      let errorCode: string | undefined;
+      try {
+        return await catalog.call(username, server, request, signal);
+      } catch (e) {
+        outcome = 'error';
+        errorCode = isAppError(e) ? e.code : 'internal_error';
+        throw e;
+      } finally {
+        const who = scope.current();
+        recorder.record({
+          kind: KIND[request.method],
+          startedAt,
+          durationMs: performance.now() - started,
+          username,
+          caller: who?.caller ?? { type: 'anonymous' },
+          via: who?.via ?? 'rest',
+          serverName: server,
+          ...targetOf(request),
+          outcome,
+          errorCode,
+          traceId: traceId(),
+        });
+      }
+    },
+  };
+}
