@@ -23,6 +23,13 @@ export const AuditCallsQuery = z
     ),
     serverName: single(serverNameSchema.optional()),
     tool: single(z.string().min(1).max(512).optional()),
+    kind: single(
+      z
+        .enum(['tool_call', 'resource_read', 'prompt_get', 'completion'], {
+          message: 'kind must be tool_call, resource_read, prompt_get or completion',
+        })
+        .optional(),
+    ),
     from: time,
     to: time,
     limit: single(z.coerce.number().int().min(1).max(1000).optional()),
@@ -34,7 +41,8 @@ export const AuditCallsQuery = z
 export const AUDIT_CALLS_DOCS = {
   username: "Only this user's calls (a user token always sees only its own)",
   serverName: 'Only calls to this server',
-  tool: 'Only calls of this tool',
+  tool: 'Only calls of this target (tool name, resource URI, prompt name)',
+  kind: 'Only this kind of call: tool_call, resource_read, prompt_get or completion',
   from: 'Calls that started at or after this ISO 8601 time',
   to: 'Calls that started at or before this ISO 8601 time',
   limit: 'Page size, 1-1000 (default 100; NDJSON: all matches unless given)',
@@ -45,7 +53,7 @@ export const AUDIT_CALLS_DOCS = {
 const DEFAULT_PAGE = 100;
 
 /**
- * GET /audit/calls: the tool-call audit trail, newest first, paged by an opaque cursor, or
+ * GET /audit/calls: the audit trail of tool calls, resource reads, prompt gets and completions, newest first, paged by an opaque cursor, or
  * streamed as NDJSON. Records hold argument names and sizes only, never values.
  */
 export function auditRoutes(deps: AppDeps): Router {
@@ -64,7 +72,7 @@ export function auditRoutes(deps: AppDeps): Router {
     const principal = principalOf(ctx);
     // A user token sees its own calls only (naming another user was refused before the route).
     const username = principal?.kind === 'user' ? principal.username : q.username;
-    const filter: AuditFilter = { username, serverName: q.serverName, tool: q.tool, from, to };
+    const filter: AuditFilter = { username, serverName: q.serverName, tool: q.tool, kind: q.kind, from, to };
 
     if (
       q.format === 'ndjson' ||

@@ -18,7 +18,8 @@ export const CATALOG_ROUTE_DOCS = {
   },
   'POST /mcp/resource/read': {
     summary:
-      "Read one resource of one server through the caller's own connection; data is the MCP ReadResourceResult",
+      "Read one resource of one server through the caller's own connection; data is the MCP ReadResourceResult " +
+      '(audited, and counted against the per-user call rate limit)',
     tag: 'resources',
     body: ResourceReadBody,
     returns: ['data'],
@@ -31,7 +32,9 @@ export const CATALOG_ROUTE_DOCS = {
     query: LIST_QUERY,
   },
   'POST /mcp/prompt/get': {
-    summary: 'Get one prompt of one server with its arguments; data is the MCP GetPromptResult',
+    summary:
+      'Get one prompt of one server with its arguments; data is the MCP GetPromptResult (audited without ' +
+      'argument values, and counted against the per-user call rate limit)',
     tag: 'prompts',
     body: PromptGetBody,
     returns: ['data'],

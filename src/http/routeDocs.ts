@@ -213,8 +213,8 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
   },
   'GET /audit/calls': {
     summary:
-      'Tool-call audit trail, newest first: who, server, tool, time, duration, outcome, ' +
-      'argument names and sizes (never values)',
+      'Audit trail of tool calls, resource reads, prompt gets and completions, newest first: who, server, ' +
+      'target, time, duration, outcome, argument names and sizes (never values)',
     tag: 'audit',
     returns: ['calls', 'nextCursor'],
     query: AUDIT_CALLS_DOCS,
