@@ -53,8 +53,9 @@ export const AUDIT_CALLS_DOCS = {
 const DEFAULT_PAGE = 100;
 
 /**
- * GET /audit/calls: the audit trail of tool calls, resource reads, prompt gets and completions, newest first, paged by an opaque cursor, or
- * streamed as NDJSON. Records hold argument names and sizes only, never values.
+ * GET /audit/calls: the audit trail of tool calls, resource reads, prompt gets and completions, newest
+ * first, paged by an opaque cursor, or streamed as NDJSON. Records hold argument names and sizes only, never
+ * values.
  */
 export function auditRoutes(deps: AppDeps): Router {
   const router = new Router();

@@ -29,7 +29,12 @@ export function evolveMcpSessions(
   switch (event.type) {
     case 'McpSessionOpened': {
       const at = Date.parse(occurredAt);
-      model.set(event.data.sessionKey, { ...event.data, openedAtMs: at, lastActiveAtMs: at, subscriptions: [] });
+      model.set(event.data.sessionKey, {
+        ...event.data,
+        openedAtMs: at,
+        lastActiveAtMs: at,
+        subscriptions: [],
+      });
       return model;
     }
     case 'McpSessionSubscribed': {
@@ -43,7 +48,8 @@ export function evolveMcpSessions(
     case 'McpSessionUnsubscribed': {
       const record = model.get(event.data.sessionKey);
       const { server, uri } = event.data;
-      if (record) record.subscriptions = record.subscriptions.filter((s) => s.server !== server || s.uri !== uri);
+      if (record)
+        record.subscriptions = record.subscriptions.filter((s) => s.server !== server || s.uri !== uri);
       return model;
     }
     case 'McpSessionActive': {

@@ -57,7 +57,10 @@ describe('mcpSessionDecider', () => {
     const item = (uri: string) => ({ sessionKey, server: 'cat', uri });
     const subscribed = (uri: string): DomainEvent => ({ type: 'McpSessionSubscribed', data: item(uri) });
     const subscribe = (uri: string): McpSessionCommand => ({ type: 'SubscribeMcpSession', data: item(uri) });
-    const unsubscribe = (uri: string): McpSessionCommand => ({ type: 'UnsubscribeMcpSession', data: item(uri) });
+    const unsubscribe = (uri: string): McpSessionCommand => ({
+      type: 'UnsubscribeMcpSession',
+      data: item(uri),
+    });
 
     it('records a subscription of an open session once, and its end only while it is held', () => {
       expect(when([opened], subscribe('mem://a'))).to.deep.equal([subscribed('mem://a')]);
@@ -77,7 +80,9 @@ describe('mcpSessionDecider', () => {
       ];
       expect(when(full, subscribe('mem://one-more'))).to.deep.equal([]);
       const freed: DomainEvent = { type: 'McpSessionUnsubscribed', data: item('mem://0') };
-      expect(when([...full, freed], subscribe('mem://one-more'))).to.deep.equal([subscribed('mem://one-more')]);
+      expect(when([...full, freed], subscribe('mem://one-more'))).to.deep.equal([
+        subscribed('mem://one-more'),
+      ]);
     });
   });
 });

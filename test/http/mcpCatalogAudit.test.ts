@@ -19,15 +19,23 @@ async function connect(gw: TestGateway, path: string, era: McpEra, username: str
   });
   const client = new Client(
     { name: 'catalog-audit-test', version: '1' },
-    { capabilities: {}, ...(era === 'modern' ? { versionNegotiation: { mode: { pin: '2026-07-28' } } } : {}) },
+    {
+      capabilities: {},
+      ...(era === 'modern' ? { versionNegotiation: { mode: { pin: '2026-07-28' } } } : {}),
+    },
   );
   await client.connect(transport);
   return client;
 }
 
-async function catGateway(limits?: { toolCallsPerMinute: number; toolCallBurst: number }): Promise<TestGateway> {
+async function catGateway(limits?: {
+  toolCallsPerMinute: number;
+  toolCallBurst: number;
+}): Promise<TestGateway> {
   const gw = await startTestGateway(
-    limits ? { security: { limits: { maxSecretsPerUser: 500, maxSecretValueBytes: 65_536, ...limits } } } : {},
+    limits
+      ? { security: { limits: { maxSecretsPerUser: 500, maxSecretValueBytes: 65_536, ...limits } } }
+      : {},
   );
   await gw.request('POST', '/mcp/servers', catalogServer('cat'));
   await waitForStatus(gw, 'cat', ['connected']);
@@ -123,7 +131,11 @@ describe('resource reads, prompt gets and completions: audit trail and rate limi
 
     it('answers REST reads and gets beyond it with 429 rate_limited and Retry-After', async () => {
       const read = () =>
-        gw.request('POST', '/mcp/resource/read', { username: 'rl-rest', serverName: 'cat', uri: 'mem://item/1' });
+        gw.request('POST', '/mcp/resource/read', {
+          username: 'rl-rest',
+          serverName: 'cat',
+          uri: 'mem://item/1',
+        });
       expect((await read()).status).to.equal(200);
       expect((await read()).status).to.equal(200);
       const limited = await read();
@@ -165,7 +177,11 @@ describe('resource reads, prompt gets and completions: audit trail and rate limi
                 argument: { name: 'name', value: 'a' },
               })
               .catch((e: unknown) => e),
-          ] as Array<{ code?: unknown; message?: unknown; data?: { code?: unknown; retryAfterSeconds?: unknown } }>;
+          ] as Array<{
+            code?: unknown;
+            message?: unknown;
+            data?: { code?: unknown; retryAfterSeconds?: unknown };
+          }>;
           for (const refused of refusals) {
             expect(refused.code).to.equal(-32000);
             expect(refused.data?.code).to.equal('rate_limited');

@@ -1,7 +1,13 @@
 import { expect } from 'chai';
 import { waitFor } from '../runtime/processTestUtils.js';
 import { catalogServer } from '../support/catalogFixture.js';
-import { connectMcpV2, envelope, modernHeaders, type McpEra, type McpV2TestClient } from '../support/mcpClient.js';
+import {
+  connectMcpV2,
+  envelope,
+  modernHeaders,
+  type McpEra,
+  type McpV2TestClient,
+} from '../support/mcpClient.js';
 import { fixtureServer, startTestGateway, waitForStatus, type TestGateway } from '../support/testGateway.js';
 
 /** How many notifications of each method one client received. */
@@ -65,27 +71,36 @@ describe('/mcp change notifications per caller', function () {
     // Every stream is open once each has heard of a change on cat, which both users see.
     for (let i = 0; i < 20 && seen.some((s) => !s[RESOURCES]); i++) {
       await legacy.alice.client.callTool({ name: 'cat__add_item', arguments: {} });
-      await waitFor(() => seen.every((s) => (s[RESOURCES] ?? 0) > 0), 'warm-up', 1_000).catch(() => undefined);
+      await waitFor(() => seen.every((s) => (s[RESOURCES] ?? 0) > 0), 'warm-up', 1_000).catch(
+        () => undefined,
+      );
     }
     const before = seen.map((s) => ({ ...s }));
     expect(before.map((s) => s[TOOLS] ?? 0)).to.deep.equal([0, 0, 0, 0]);
 
     await legacy.alice.client.callTool({ name: 'alpha__add_tool', arguments: { name: 'only_for_alice' } });
     await waitFor(() => (aliceModern[TOOLS] ?? 0) > 0 && (aliceLegacy[TOOLS] ?? 0) > 0, 'alice told');
-    expect((await legacy.alice.client.listTools()).tools.map((t) => t.name)).to.include('alpha__only_for_alice');
+    expect((await legacy.alice.client.listTools()).tools.map((t) => t.name)).to.include(
+      'alpha__only_for_alice',
+    );
 
     // A later change bob may see: his streams are ordered, so anything sent to him about alpha came first.
-    const resources = (s: Record<string, number>, i: number) => (s[RESOURCES] ?? 0) > (before[i]?.[RESOURCES] ?? 0);
+    const resources = (s: Record<string, number>, i: number) =>
+      (s[RESOURCES] ?? 0) > (before[i]?.[RESOURCES] ?? 0);
     await legacy.alice.client.callTool({ name: 'cat__add_item', arguments: {} });
     await waitFor(() => resources(bobModern, 1) && resources(bobLegacy, 3), 'bob told of cat');
     expect(bobModern[TOOLS] ?? 0).to.equal(0);
     expect(bobLegacy[TOOLS] ?? 0).to.equal(0);
-    expect((await legacy.bob.client.listTools()).tools.map((t) => t.name)).to.not.include('alpha__only_for_alice');
+    expect((await legacy.bob.client.listTools()).tools.map((t) => t.name)).to.not.include(
+      'alpha__only_for_alice',
+    );
   });
 
   it('forgets a caller once their last listen stream closes, and bounds the streams one user may hold', async () => {
     const listeners = await Promise.all(['ann', 'ben', 'cy', 'dee', 'eve'].map((u) => open('modern', u)));
-    const subscriptions = await Promise.all(listeners.map((c) => c.client.listen({ toolsListChanged: true })));
+    const subscriptions = await Promise.all(
+      listeners.map((c) => c.client.listen({ toolsListChanged: true })),
+    );
     const again = await listeners[0]!.client.listen({ toolsListChanged: true });
     expect(gw.gateway.mcp.listenerCount).to.equal(5);
     await again.close();

@@ -22,7 +22,10 @@ async function connected(url: string, name: string): Promise<void> {
 }
 
 /** Every resources/updated a client received, in order, and a wait for the next one of a URI. */
-function updates(client: Client): { seen: string[]; arrival(uri: string, withinMs: number): Promise<boolean> } {
+function updates(client: Client): {
+  seen: string[];
+  arrival(uri: string, withinMs: number): Promise<boolean>;
+} {
   const seen: string[] = [];
   const waiters = new Set<(uri: string) => void>();
   client.setNotificationHandler('notifications/resources/updated', (n) => {
@@ -55,7 +58,13 @@ describe('legacy /mcp resource subscriptions across a gateway restart', function
   let client: Client | undefined;
   const key = randomBytes(32).toString('base64');
   const start = async (port = '0'): Promise<GatewayProcess> => {
-    const env = { PATH: process.env.PATH ?? '', DATA_DIR: dataDir, SECRETS_KEY: key, ADMIN_TOKEN: ADMIN, PORT: port };
+    const env = {
+      PATH: process.env.PATH ?? '',
+      DATA_DIR: dataDir,
+      SECRETS_KEY: key,
+      ADMIN_TOKEN: ADMIN,
+      PORT: port,
+    };
     running = await startGatewayProcess(env);
     return running;
   };
@@ -101,7 +110,8 @@ describe('legacy /mcp resource subscriptions across a gateway restart', function
     const sessionId = transport.sessionId as string;
     suiteCanaries.add(sessionId);
     const received = updates(client);
-    const touch = (n: number) => client!.callTool({ name: 'cat__touch', arguments: { uri: `mem://item/${n}` } });
+    const touch = (n: number) =>
+      client!.callTool({ name: 'cat__touch', arguments: { uri: `mem://item/${n}` } });
 
     await client.subscribeResource({ uri: ITEM(2) });
     await client.subscribeResource({ uri: ITEM(4) });

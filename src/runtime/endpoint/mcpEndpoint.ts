@@ -125,7 +125,13 @@ export class McpEndpoint {
       revive: async (server, record) => {
         const subscriptions = this.subscriptions.get(server);
         if (options.catalog && subscriptions && record.subscriptions.length > 0)
-          await renewSubscriptions(options.catalog, record.username, record.subscriptions, subscriptions, this.log);
+          await renewSubscriptions(
+            options.catalog,
+            record.username,
+            record.subscriptions,
+            subscriptions,
+            this.log,
+          );
       },
       servers: (username) => options.source.servers(username),
       logger: this.log,

@@ -51,7 +51,7 @@ export function storeSessionLedger(deps: StoreSessionLedgerDeps): SessionLedger 
     );
     if (result.position > 0) await deps.caughtUp(result.position);
   };
-  /** Marks, closes and subscriptions are housekeeping: a failed write costs a later retry, never the request at hand. */
+  /** Marks, closes and subscriptions are housekeeping: a failed write costs a later retry, never the request. */
   const quietly = async (key: string, command: McpSessionCommand): Promise<void> => {
     try {
       await run(key, command);
