@@ -1,4 +1,5 @@
-import { EDGE_BYTES, readEdgeId } from '../core/oversized.js';
+import { BoundedUnit } from '../core/boundedUnit.js';
+import { readEdgeId } from '../core/oversized.js';
 
 /** A stdout line too long to be a message we accept: skipped, never buffered whole. */
 export interface OversizedLine {
@@ -14,22 +15,21 @@ export interface OversizedLine {
  * one oversized result then fails one call instead of the whole connection.
  */
 export class MessageLines {
-  private parts: Buffer[] = [];
-  private pending = 0;
-  private skipping: { size: number; head: Buffer; tail: Buffer } | undefined;
+  private readonly unit: BoundedUnit;
 
   constructor(
     private readonly limit: number,
     private readonly onLine: (line: string) => void,
     private readonly onOversized: (line: OversizedLine) => void,
-  ) {}
+  ) {
+    this.unit = new BoundedUnit(limit);
+  }
 
   append(chunk: Buffer): void {
     let start = 0;
     while (start <= chunk.length) {
       const newline = chunk.indexOf(0x0a, start);
-      const piece = chunk.subarray(start, newline === -1 ? chunk.length : newline);
-      this.take(piece);
+      this.unit.take(chunk.subarray(start, newline === -1 ? chunk.length : newline));
       if (newline === -1) return;
       this.endLine();
       start = newline + 1;
@@ -37,46 +37,18 @@ export class MessageLines {
   }
 
   clear(): void {
-    this.parts = [];
-    this.pending = 0;
-    this.skipping = undefined;
-  }
-
-  private take(piece: Buffer): void {
-    if (piece.length === 0) return;
-    if (!this.skipping && this.pending + piece.length <= this.limit) {
-      this.parts.push(piece);
-      this.pending += piece.length;
-      return;
-    }
-    if (!this.skipping) {
-      const sofar = Buffer.concat(this.parts);
-      this.skipping = {
-        size: sofar.length,
-        head: sofar.subarray(0, EDGE_BYTES),
-        tail: sofar.subarray(-EDGE_BYTES),
-      };
-      this.parts = [];
-      this.pending = 0;
-    }
-    const s = this.skipping;
-    if (s.head.length < EDGE_BYTES)
-      s.head = Buffer.concat([s.head, piece.subarray(0, EDGE_BYTES - s.head.length)]);
-    s.tail = Buffer.concat([s.tail, piece.subarray(-EDGE_BYTES)]).subarray(-EDGE_BYTES);
-    s.size += piece.length;
+    this.unit.clear();
   }
 
   private endLine(): void {
-    const skipped = this.skipping;
-    if (skipped) {
-      this.skipping = undefined;
-      const id = readEdgeId(skipped.head.toString('utf8'), skipped.tail.toString('utf8'));
-      this.onOversized({ size: skipped.size, limit: this.limit, id });
+    const ended = this.unit.end();
+    if ('skipped' in ended) {
+      const { head, tail, size } = ended.skipped;
+      const id = readEdgeId(Buffer.from(head).toString('utf8'), Buffer.from(tail).toString('utf8'));
+      this.onOversized({ size, limit: this.limit, id });
       return;
     }
-    const line = Buffer.concat(this.parts).toString('utf8').replace(/\r$/, '');
-    this.parts = [];
-    this.pending = 0;
+    const line = Buffer.concat(ended.parts).toString('utf8').replace(/\r$/, '');
     if (line.trim() !== '') this.onLine(line);
   }
 }

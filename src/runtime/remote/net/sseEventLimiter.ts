@@ -1,14 +1,10 @@
-import { EDGE_BYTES } from '../../core/oversized.js';
+import { BoundedUnit, type SkippedUnit } from '../../core/boundedUnit.js';
 
 const LF = 0x0a;
 const CR = 0x0d;
 
 /** An SSE event over the limit, skipped as it streamed by: its size and its first and last bytes. */
-export interface SkippedEvent {
-  readonly size: number;
-  readonly head: Uint8Array;
-  readonly tail: Uint8Array;
-}
+export type SkippedEvent = SkippedUnit;
 
 /**
  * Cuts a text/event-stream byte stream into events (an event ends at an empty line; CRLF, LF and
@@ -17,9 +13,7 @@ export interface SkippedEvent {
  * for it (bytes of a replacement event, or nothing) and whether the stream ends there.
  */
 export class SseEventLimiter {
-  private parts: Uint8Array[] = [];
-  private pending = 0;
-  private skipping: { size: number; head: Uint8Array; tail: Uint8Array } | undefined;
+  private readonly event: BoundedUnit;
   /** Bytes in the current line so far (an empty line ends the event). */
   private lineBytes = 0;
   /** The previous chunk ended in CR: a leading LF is the rest of that line break. */
@@ -30,7 +24,9 @@ export class SseEventLimiter {
     private readonly limit: number,
     private readonly emit: (bytes: Uint8Array) => void,
     private readonly onSkipped: (event: SkippedEvent) => { replacement?: Uint8Array; end: boolean },
-  ) {}
+  ) {
+    this.event = new BoundedUnit(limit);
+  }
 
   /** False once a skipped event ended the stream: stop feeding it. */
   get open(): boolean {
@@ -61,55 +57,28 @@ export class SseEventLimiter {
       this.lineBytes = 0;
       i += 1;
       if (emptyLine) {
-        this.take(chunk.subarray(from, i));
+        this.event.take(chunk.subarray(from, i));
         from = i;
         this.endEvent();
       }
     }
-    if (!this.ended) this.take(chunk.subarray(from));
+    if (!this.ended) this.event.take(chunk.subarray(from));
   }
 
   /** The stream ended: what is left (an unterminated event) goes on as it is, unless it was skipped. */
   flush(): void {
-    if (this.ended || this.skipping) return;
-    for (const part of this.parts) this.emit(part);
-    this.parts = [];
-  }
-
-  private take(piece: Uint8Array): void {
-    if (piece.length === 0) return;
-    if (!this.skipping && this.pending + piece.length <= this.limit) {
-      this.parts.push(piece);
-      this.pending += piece.length;
-      return;
-    }
-    if (!this.skipping) {
-      const sofar = Buffer.concat(this.parts);
-      this.skipping = {
-        size: sofar.length,
-        head: sofar.subarray(0, EDGE_BYTES),
-        tail: sofar.subarray(-EDGE_BYTES),
-      };
-      this.parts = [];
-      this.pending = 0;
-    }
-    const s = this.skipping;
-    if (s.head.length < EDGE_BYTES)
-      s.head = Buffer.concat([s.head, piece.subarray(0, EDGE_BYTES - s.head.length)]);
-    s.tail = Buffer.concat([s.tail, piece.subarray(-EDGE_BYTES)]).subarray(-EDGE_BYTES);
-    s.size += piece.length;
+    if (this.ended || this.event.skipped) return;
+    const ended = this.event.end();
+    if ('parts' in ended) for (const part of ended.parts) this.emit(part);
   }
 
   private endEvent(): void {
-    const skipped = this.skipping;
-    if (!skipped) {
-      for (const part of this.parts) this.emit(part);
-      this.parts = [];
-      this.pending = 0;
+    const ended = this.event.end();
+    if ('parts' in ended) {
+      for (const part of ended.parts) this.emit(part);
       return;
     }
-    this.skipping = undefined;
-    const verdict = this.onSkipped(skipped);
+    const verdict = this.onSkipped(ended.skipped);
     if (verdict.replacement) this.emit(verdict.replacement);
     if (verdict.end) this.ended = true;
   }
