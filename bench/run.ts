@@ -46,7 +46,7 @@ async function main(): Promise<void> {
   emit(`Machine: ${JSON.stringify(machine)}`, `Date: ${results.date as string}`, '');
   if (want('calls')) {
     log('tool-call paths, side by side');
-    const toolCalls = await toolCallBench(quick ? 2 : 7, quick);
+    const toolCalls = await toolCallBench(Number(process.env.BENCH_ROUNDS) || (quick ? 2 : 7), quick);
     results.toolCalls = toolCalls;
     emit('## Tool calls, side by side', '', ...toolCallTable(toolCalls), '');
   }

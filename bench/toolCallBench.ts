@@ -109,7 +109,12 @@ async function gatewayPaths(
  * adds the gateway paths of another build (suffix " (base)") for a paired A/B in the same rounds.
  */
 export async function toolCallBench(rounds: number, quick: boolean): Promise<ToolCallReport> {
-  const levels = LEVELS(quick);
+  // BENCH_LEVELS=1:300,16:2000 (concurrency:calls): other levels or more calls for a tighter A/B.
+  const custom = process.env.BENCH_LEVELS?.split(',').map((l) => {
+    const [concurrency, calls] = l.split(':').map(Number);
+    return { concurrency: concurrency || 1, calls: calls || 100 };
+  });
+  const levels = custom ?? LEVELS(quick);
   const dirs: string[] = [];
   const gateways: GatewayProcess[] = [];
   const missing: Record<string, string> = {};
