@@ -1,7 +1,14 @@
 import type { Client } from '@modelcontextprotocol/client';
 import { AppError } from '../../errors.js';
 import type { CallLimits, ToolResult } from '../core/types.js';
-import { RELAYED_METHODS, type ClientRelay, type JsonRecord, type RelayedMethod } from './clientRelay.js';
+import {
+  CAPABILITY_OF,
+  RELAYED_CAPABILITIES,
+  RELAYED_METHODS,
+  type ClientRelay,
+  type JsonRecord,
+  type RelayedMethod,
+} from './clientRelay.js';
 import type { UpstreamRelay } from './upstreamRelay.js';
 import { callAsTask } from './upstreamTask.js';
 
@@ -26,7 +33,8 @@ export async function relayedCallTool(
   const handle = hub.begin(relay, limits.onProgress);
   try {
     // Always our token: it also tells which Streamable HTTP response stream belongs to this call.
-    const base = { name, arguments: args, _meta: { ...limits.trace, progressToken: handle.token } };
+    const meta = { ...limits.trace, progressToken: handle.token, ...callerCapabilities(client, relay) };
+    const base = { name, arguments: args, _meta: meta };
     let params: JsonRecord = { ...base, ...relay?.retry };
     if (limits.asTask) return await callAsTask(client, params, limits);
     for (let round = 0; ; round++) {
@@ -52,6 +60,21 @@ export async function relayedCallTool(
   } finally {
     handle.end();
   }
+}
+
+const CLIENT_CAPABILITIES = 'io.modelcontextprotocol/clientCapabilities';
+
+/**
+ * A 2026-07-28 upstream reads the client's capabilities from each request: it is told what the gateway
+ * relays minus what this caller cannot answer, so it refuses (or adapts) exactly as it would for the
+ * caller directly, instead of asking for input the caller can never give. The SDK lets these keys
+ * override its own envelope. Legacy upstreams learnt the gateway's capabilities once, at initialize.
+ */
+function callerCapabilities(client: Client, relay: ClientRelay | undefined): JsonRecord {
+  if (!relay || client.getProtocolEra() !== 'modern') return {};
+  const capabilities: JsonRecord = { ...RELAYED_CAPABILITIES };
+  for (const method of RELAYED_METHODS) if (!relay.supports(method)) delete capabilities[CAPABILITY_OF[method]];
+  return { [CLIENT_CAPABILITIES]: capabilities };
 }
 
 /** A legacy client answers each embedded request as the server→client request it stands for. */
