@@ -37,7 +37,8 @@ const MISSING_CLIENT_CAPABILITY = -32021;
  */
 function missingCapabilities(error: { code: number; data?: unknown }): { requiredCapabilities?: object } {
   const required = (error.data as { requiredCapabilities?: unknown } | undefined)?.requiredCapabilities;
-  if (error.code !== MISSING_CLIENT_CAPABILITY || typeof required !== 'object' || required === null) return {};
+  if (error.code !== MISSING_CLIENT_CAPABILITY || typeof required !== 'object' || required === null)
+    return {};
   const names = Object.keys(required).filter((name) => /^[A-Za-z][\w.-]{0,63}$/.test(name));
   return { requiredCapabilities: Object.fromEntries(names.slice(0, 16).map((name) => [name, {}])) };
 }

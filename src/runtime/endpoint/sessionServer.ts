@@ -223,7 +223,11 @@ async function failure(
   const upstreamCode = error.details.upstreamCode;
   if (error.code === 'upstream_error' && typeof upstreamCode === 'number') {
     const required = error.details.requiredCapabilities;
-    throw new ProtocolError(upstreamCode, error.message, required ? { requiredCapabilities: required } : undefined);
+    throw new ProtocolError(
+      upstreamCode,
+      error.message,
+      required ? { requiredCapabilities: required } : undefined,
+    );
   }
   if (error.code === 'internal_error')
     throw new ProtocolError(ProtocolErrorCode.InternalError, error.message);

@@ -73,7 +73,8 @@ const CLIENT_CAPABILITIES = 'io.modelcontextprotocol/clientCapabilities';
 function callerCapabilities(client: Client, relay: ClientRelay | undefined): JsonRecord {
   if (!relay || client.getProtocolEra() !== 'modern') return {};
   const capabilities: JsonRecord = { ...RELAYED_CAPABILITIES };
-  for (const method of RELAYED_METHODS) if (!relay.supports(method)) delete capabilities[CAPABILITY_OF[method]];
+  for (const method of RELAYED_METHODS)
+    if (!relay.supports(method)) delete capabilities[CAPABILITY_OF[method]];
   return { [CLIENT_CAPABILITIES]: capabilities };
 }
 
