@@ -77,11 +77,22 @@ export class UpstreamCatalog {
     return pending;
   }
 
-  /** One pass-through request; the result comes back as the upstream sent it. */
-  async request(method: CatalogMethod, params: JsonObject, limits: RequestLimits): Promise<JsonObject> {
+  /**
+   * One pass-through request; the result comes back as the upstream sent it. `allowInputRequired`: a
+   * 2026-07-28 `input_required` answer is returned too (for a modern caller to fulfil), not fulfilled here.
+   */
+  async request(
+    method: CatalogMethod,
+    params: JsonObject,
+    limits: RequestLimits & { allowInputRequired?: boolean },
+  ): Promise<JsonObject> {
     const result = await this.client.request(
       { method, params },
-      { signal: limits.signal, timeout: limits.timeoutMs },
+      {
+        signal: limits.signal,
+        timeout: limits.timeoutMs,
+        allowInputRequired: limits.allowInputRequired === true,
+      },
     );
     return JSON.parse(JSON.stringify(result)) as JsonObject;
   }
