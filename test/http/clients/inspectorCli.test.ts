@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { startTestGateway, waitForStatus, type TestGateway } from '../../support/testGateway.js';
@@ -16,35 +16,49 @@ const INSPECTOR = join(
 type Json = Record<string, unknown>;
 
 /**
- * Inspector CLI 1.0.3 finds its own package.json by testing `../package.json` against the working
- * directory but importing it relative to its module: from its build/ folder both agree (elsewhere it
+ * One Inspector run. Inspector CLI 1.0.3 finds its own package.json by testing `../package.json` against the
+ * working directory but importing it relative to its module: from its build/ folder both agree (elsewhere it
  * fails with "Cannot find module .../@modelcontextprotocol/package.json" unless the cwd's parent has one).
+ * Its launcher runs the CLI proper as a child: both are in their own process group, killed together if the
+ * run outlives its deadline.
  */
-const RUN = {
-  cwd: dirname(INSPECTOR),
-  timeout: 60_000,
-  killSignal: 'SIGKILL',
-  env: { PATH: process.env.PATH ?? '' },
-} as const;
+function runInspector(
+  args: readonly string[],
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [INSPECTOR, '--cli', ...args], {
+    cwd: dirname(INSPECTOR),
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { PATH: process.env.PATH ?? '' },
+  });
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
+  child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
+  const deadline = setTimeout(() => child.pid && process.kill(-child.pid, 'SIGKILL'), 60_000);
+  return new Promise((resolve) => {
+    child.on('close', (code) => {
+      clearTimeout(deadline);
+      resolve({ code, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() });
+    });
+  });
+}
 
 describe('MCP Inspector CLI through /mcp with a bearer token, in front of server-everything (stdio)', function () {
   this.timeout(120_000);
   let gw: TestGateway;
 
-  /** One Inspector run; it prints the result as JSON and exits (or is killed at the timeout). */
-  const inspect = (...args: string[]): Promise<Json> =>
-    new Promise((resolve, reject) => {
-      const cli = [INSPECTOR, '--cli', `${gw.url}/mcp`, '--transport', 'http'];
-      const auth = ['--header', `Authorization: Bearer ${gw.adminToken}`];
-      execFile(process.execPath, [...cli, ...auth, ...args], RUN, (error, stdout, stderr) => {
-        if (error) return reject(new Error(`inspector ${args.join(' ')}: ${error.message}\n${stderr}`));
-        try {
-          resolve(JSON.parse(stdout) as Json);
-        } catch {
-          reject(new Error(`inspector ${args.join(' ')} printed no JSON: ${stdout}\n${stderr}`));
-        }
-      });
-    });
+  /** The Inspector against /mcp with the token; it prints the result as JSON. */
+  const inspect = async (...args: string[]): Promise<Json> => {
+    const auth = ['--header', `Authorization: Bearer ${gw.adminToken}`];
+    const run = await runInspector([`${gw.url}/mcp`, '--transport', 'http', ...auth, ...args]);
+    if (run.code !== 0) throw new Error(`inspector ${args.join(' ')} exited ${run.code}: ${run.stderr}`);
+    try {
+      return JSON.parse(run.stdout) as Json;
+    } catch {
+      throw new Error(`inspector ${args.join(' ')} printed no JSON: ${run.stdout}\n${run.stderr}`);
+    }
+  };
 
   before(async () => {
     gw = await startTestGateway();
@@ -106,14 +120,8 @@ describe('MCP Inspector CLI through /mcp with a bearer token, in front of server
   });
 
   it('is refused without the token', async () => {
-    const refused = await new Promise<string>((resolve) => {
-      execFile(
-        process.execPath,
-        [INSPECTOR, '--cli', `${gw.url}/mcp`, '--transport', 'http', '--method', 'tools/list'],
-        RUN,
-        (error, stdout, stderr) => resolve(`${error ? 'failed' : 'succeeded'}: ${stdout}${stderr}`),
-      );
-    });
+    const run = await runInspector([`${gw.url}/mcp`, '--transport', 'http', '--method', 'tools/list']);
+    const refused = `${run.code === 0 ? 'succeeded' : 'failed'}: ${run.stdout}${run.stderr}`;
     expect(refused).to.match(/^failed: /);
     expect(refused).to.match(/401|Unauthorized|unauthori[sz]ed/i);
   });
