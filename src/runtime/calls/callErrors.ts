@@ -28,6 +28,21 @@ export interface CallFailure {
 /** v1 SDKs prefixed relayed messages; an upstream that forwards another server's error may still carry one (or two). */
 const MCP_PREFIX = /^(?:MCP error -?\d+: )+/;
 
+/** 2026-07-28: the upstream refused because the client lacks a capability it names in `data`. */
+const MISSING_CLIENT_CAPABILITY = -32021;
+
+/**
+ * The capabilities a -32021 refusal names, rebuilt from their names only (the client needs them to
+ * know what it lacks; nothing else of the upstream's error data is passed on).
+ */
+function missingCapabilities(error: { code: number; data?: unknown }): { requiredCapabilities?: object } {
+  const required = (error.data as { requiredCapabilities?: unknown } | undefined)?.requiredCapabilities;
+  if (error.code !== MISSING_CLIENT_CAPABILITY || typeof required !== 'object' || required === null)
+    return {};
+  const names = Object.keys(required).filter((name) => /^[A-Za-z][\w.-]{0,63}$/.test(name));
+  return { requiredCapabilities: Object.fromEntries(names.slice(0, 16).map((name) => [name, {}])) };
+}
+
 export const upstreamMessage = (error: Error): string => error.message.replace(MCP_PREFIX, '');
 
 /** The shared head: what the caller and our deadline did, and answers too big to take, whatever the transport. */
@@ -100,6 +115,7 @@ function stdioTail(error: unknown, f: CallFailure): AppError {
       {
         ...fields,
         upstreamCode: error.code,
+        ...missingCapabilities(error),
       },
     );
   }
@@ -141,6 +157,7 @@ function remoteTail(error: unknown, f: CallFailure): AppError {
       {
         ...fields,
         upstreamCode: error.code,
+        ...missingCapabilities(error),
       },
     );
   }

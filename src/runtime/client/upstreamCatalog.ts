@@ -77,11 +77,22 @@ export class UpstreamCatalog {
     return pending;
   }
 
-  /** One pass-through request; the result comes back as the upstream sent it. */
-  async request(method: CatalogMethod, params: JsonObject, limits: RequestLimits): Promise<JsonObject> {
+  /**
+   * One pass-through request; the result comes back as the upstream sent it. `allowInputRequired`: a
+   * 2026-07-28 `input_required` answer is returned too (for a modern caller to fulfil), not fulfilled here.
+   */
+  async request(
+    method: CatalogMethod,
+    params: JsonObject,
+    limits: RequestLimits & { allowInputRequired?: boolean },
+  ): Promise<JsonObject> {
     const result = await this.client.request(
       { method, params },
-      { signal: limits.signal, timeout: limits.timeoutMs },
+      {
+        signal: limits.signal,
+        timeout: limits.timeoutMs,
+        allowInputRequired: limits.allowInputRequired === true,
+      },
     );
     return JSON.parse(JSON.stringify(result)) as JsonObject;
   }
@@ -92,7 +103,9 @@ export class UpstreamCatalog {
     this.watched.set(uri, count + 1);
     if (count > 0) return;
     try {
-      if (this.modern()) await this.listen();
+      // A modern upstream without resource subscriptions would only have its listen stream reopened for
+      // nothing (and its acknowledgement waited for): the watch is remembered, nothing is asked upstream.
+      if (this.modern()) await (this.subscribable() ? this.listen() : undefined);
       else
         await this.client.request(
           { method: 'resources/subscribe', params: { uri } },
@@ -106,7 +119,7 @@ export class UpstreamCatalog {
 
   async unsubscribe(uri: string, limits: RequestLimits): Promise<void> {
     if (!this.release(uri)) return;
-    if (this.modern()) return this.listen();
+    if (this.modern()) return this.subscribable() ? this.listen() : undefined;
     await this.client.request(
       { method: 'resources/unsubscribe', params: { uri } },
       { signal: limits.signal, timeout: limits.timeoutMs },
@@ -130,6 +143,10 @@ export class UpstreamCatalog {
     if (count <= 1) this.watched.delete(uri);
     else this.watched.set(uri, count - 1);
     return count === 1;
+  }
+
+  private subscribable(): boolean {
+    return this.client.getServerCapabilities()?.resources?.subscribe === true;
   }
 
   private modern(): boolean {

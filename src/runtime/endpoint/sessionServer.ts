@@ -222,8 +222,14 @@ async function failure(
   if (UNKNOWN_TOOL.has(error.code))
     throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Unknown tool: ${tool} (${error.message})`);
   const upstreamCode = error.details.upstreamCode;
-  if (error.code === 'upstream_error' && typeof upstreamCode === 'number')
-    throw new ProtocolError(upstreamCode, error.message);
+  if (error.code === 'upstream_error' && typeof upstreamCode === 'number') {
+    const required = error.details.requiredCapabilities;
+    throw new ProtocolError(
+      upstreamCode,
+      error.message,
+      required ? { requiredCapabilities: required } : undefined,
+    );
+  }
   if (error.code === 'internal_error')
     throw new ProtocolError(ProtocolErrorCode.InternalError, error.message);
   const connectUrl = error.details.connectUrl;

@@ -2,7 +2,14 @@ import { SdkError, SdkErrorCode, type Client } from '@modelcontextprotocol/clien
 import { withDeadline } from '../calls/deadline.js';
 import { AppError } from '../../errors.js';
 import type { CallLimits, ToolResult } from '../core/types.js';
-import { RELAYED_METHODS, type ClientRelay, type JsonRecord, type RelayedMethod } from './clientRelay.js';
+import {
+  CAPABILITY_OF,
+  RELAYED_CAPABILITIES,
+  RELAYED_METHODS,
+  type ClientRelay,
+  type JsonRecord,
+  type RelayedMethod,
+} from './clientRelay.js';
 import type { UpstreamRelay } from './upstreamRelay.js';
 import { callAsTask } from './upstreamTask.js';
 
@@ -28,7 +35,8 @@ export async function relayedCallTool(
   const started = Date.now();
   try {
     // Always our token: it also tells which Streamable HTTP response stream belongs to this call.
-    const base = { name, arguments: args, _meta: { ...limits.trace, progressToken: handle.token } };
+    const meta = { ...limits.trace, progressToken: handle.token, ...callerCapabilities(client, relay) };
+    const base = { name, arguments: args, _meta: meta };
     const params: JsonRecord = { ...base, ...relay?.retry };
     if (limits.asTask) return await callAsTask(client, params, limits);
     const first = await requestRound(client, params, limits.signal, limits.timeoutMs);
@@ -95,6 +103,22 @@ async function moreRounds(
     );
     if (result.resultType !== 'input_required') return { ...result };
   }
+}
+
+const CLIENT_CAPABILITIES = 'io.modelcontextprotocol/clientCapabilities';
+
+/**
+ * A 2026-07-28 upstream reads the client's capabilities from each request: it is told what the gateway
+ * relays minus what this caller cannot answer, so it refuses (or adapts) exactly as it would for the
+ * caller directly, instead of asking for input the caller can never give. The SDK lets these keys
+ * override its own envelope. Legacy upstreams learnt the gateway's capabilities once, at initialize.
+ */
+function callerCapabilities(client: Client, relay: ClientRelay | undefined): JsonRecord {
+  if (!relay || client.getProtocolEra() !== 'modern') return {};
+  const capabilities: JsonRecord = { ...RELAYED_CAPABILITIES };
+  for (const method of RELAYED_METHODS)
+    if (!relay.supports(method)) delete capabilities[CAPABILITY_OF[method]];
+  return { [CLIENT_CAPABILITIES]: capabilities };
 }
 
 /** A legacy client answers each embedded request as the server→client request it stands for. */

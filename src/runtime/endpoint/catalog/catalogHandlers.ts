@@ -27,6 +27,19 @@ export function catalogServers(catalog: CatalogSource, access: McpAccess, naming
   return names.filter((n) => isExposableServer(n) && (!only || only.has(n)));
 }
 
+/** What a 2026-07-28 client sends back after an `input_required` answer (passed upstream as it is). */
+function retryOf(
+  inputResponses: unknown,
+  requestState: unknown,
+): { inputResponses?: JsonObject; requestState?: string } {
+  return {
+    ...(typeof inputResponses === 'object' && inputResponses !== null
+      ? { inputResponses: inputResponses as JsonObject }
+      : {}),
+    ...(typeof requestState === 'string' ? { requestState } : {}),
+  };
+}
+
 const RENAMED_KEY: Record<CatalogList, string> = {
   resources: 'uri',
   resourceTemplates: 'uriTemplate',
@@ -100,7 +113,14 @@ export function registerCatalog(server: Server, o: CatalogHandlerOptions): void 
     const parsed = o.naming.parseName(req.params.name);
     if (!parsed || !catalogServers(o.catalog, o.access, o.naming).includes(parsed.server))
       throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Unknown prompt: ${req.params.name}`);
-    const request = { method: 'prompts/get' as const, name: parsed.name, arguments: req.params.arguments };
+    const request = {
+      method: 'prompts/get' as const,
+      name: parsed.name,
+      arguments: req.params.arguments,
+      ...(ctx.mcpReq.envelope !== undefined
+        ? { modern: retryOf(ctx.mcpReq.inputResponses, ctx.mcpReq.requestState<unknown>()) }
+        : {}),
+    };
     const result = await call(parsed.server, request, ctx.mcpReq.signal, req.params.name);
     return renameUris(result, parsed.server, o.naming) as never;
   });

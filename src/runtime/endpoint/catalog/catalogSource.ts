@@ -9,7 +9,16 @@ import type { JsonObject } from '../../core/types.js';
 /** The requests a client makes of one server's catalogue, with original names and URIs. */
 export type CatalogCall =
   | { readonly method: 'resources/read'; readonly uri: string }
-  | { readonly method: 'prompts/get'; readonly name: string; readonly arguments?: Record<string, string> }
+  | {
+      readonly method: 'prompts/get';
+      readonly name: string;
+      readonly arguments?: Record<string, string>;
+      /**
+       * A 2026-07-28 caller: an `input_required` answer goes back to it unchanged, and its retry
+       * (`inputResponses`, `requestState`) goes upstream verbatim.
+       */
+      readonly modern?: { readonly inputResponses?: JsonObject; readonly requestState?: string };
+    }
   | { readonly method: 'completion/complete'; readonly params: JsonObject };
 
 /**
@@ -98,7 +107,11 @@ export function gatewayCatalogSource(
         params = { uri: request.uri };
       } else if (request.method === 'prompts/get') {
         assert(username, server, 'prompt', request.name);
-        params = { name: request.name, ...(request.arguments ? { arguments: request.arguments } : {}) };
+        params = {
+          name: request.name,
+          ...(request.arguments ? { arguments: request.arguments } : {}),
+          ...request.modern,
+        };
       } else {
         const target = completionTarget(request.params);
         assert(username, server, target.kind, target.name);
@@ -108,6 +121,7 @@ export function gatewayCatalogSource(
         c.request(method satisfies CatalogMethod, params, {
           signal: s,
           timeoutMs: viewOf(server).config.timeout,
+          allowInputRequired: request.method === 'prompts/get' && request.modern !== undefined,
         }),
       );
     },
