@@ -116,7 +116,7 @@ export function registerTaskHandlers(server: Server, tasks: GatewayTasks, userna
   const handle = (
     method: string,
     legacy: ((params: JsonRecord, ctx: ServerContext) => Promise<JsonRecord>) | undefined,
-    modern: ((params: JsonRecord) => JsonRecord | Promise<JsonRecord>) | undefined,
+    modern: ((params: JsonRecord, ctx: ServerContext) => JsonRecord | Promise<JsonRecord>) | undefined,
   ): void => {
     server.setRequestHandler(method, { params: PARAMS }, async (params, ctx) => {
       const era = modernEnvelope(ctx) === undefined ? legacy : modern;
@@ -176,7 +176,11 @@ export function registerTaskHandlers(server: Server, tasks: GatewayTasks, userna
     // 2026-07-28: an empty acknowledgement, also for a task that had already ended.
     async (p) => (await tasks.cancel(username, p.taskId), {}),
   );
-  handle('tasks/update', undefined, (p) => (tasks.update(username, p.taskId, p.inputResponses), {}));
+  // The SDK lifts a 2026-07-28 request's inputResponses out of params into the request context.
+  handle('tasks/update', undefined, (p, ctx) => {
+    tasks.update(username, p.taskId, ctx.mcpReq.inputResponses ?? p.inputResponses);
+    return {};
+  });
 }
 
 /** notifications/tasks/status to a legacy session (best effort: the client may poll instead). */

@@ -3,7 +3,7 @@ import { AppError } from '../../errors.js';
 import type { CallLimits, ToolResult } from '../core/types.js';
 import { RELAYED_METHODS, type ClientRelay, type JsonRecord, type RelayedMethod } from './clientRelay.js';
 import type { UpstreamRelay } from './upstreamRelay.js';
-import { callAsTask } from './upstreamTask.js';
+import { callAsTask, followTask, upstreamTaskOf } from './upstreamTask.js';
 
 /** As many input rounds as the SDK's own driver allows before giving up. */
 const MAX_INPUT_ROUNDS = 10;
@@ -34,6 +34,8 @@ export async function relayedCallTool(
         { method: 'tools/call', params: params as { name: string } },
         { signal: limits.signal, timeout: limits.timeoutMs, allowInputRequired: true },
       )) as ToolResult;
+      const task = upstreamTaskOf(result);
+      if (task) return await followTask(client, task, limits, (requests) => answerAll(relay, name, requests, limits));
       if (result.resultType !== 'input_required') return { ...result };
       if (relay?.era === 'modern') return { ...result };
       if (!relay) throw needsClient(name);
@@ -52,6 +54,17 @@ export async function relayedCallTool(
   } finally {
     handle.end();
   }
+}
+
+/** What an upstream task asks meanwhile goes to the calling client, in either era. */
+function answerAll(
+  relay: ClientRelay | undefined,
+  tool: string,
+  requests: unknown,
+  limits: CallLimits,
+): Promise<JsonRecord> {
+  if (!relay) throw needsClient(tool);
+  return fulfil(relay, requests, limits.signal);
 }
 
 /** A legacy client answers each embedded request as the server→client request it stands for. */
