@@ -76,6 +76,8 @@ export function upstreamTaskOf(result: JsonRecord): { taskId: string; pollInterv
 }
 
 const MIN_POLL_MS = 50;
+/** As many input rounds as a plain call allows (relayedCall.ts). */
+const MAX_INPUT_ROUNDS = 10;
 const MAX_POLL_MS = 5_000;
 
 /** Waits `ms`, or rejects when the call is cancelled. */
@@ -110,11 +112,15 @@ export async function followTask(
   const options = { signal: limits.signal, timeout: limits.timeoutMs };
   const deadline = Date.now() + limits.timeoutMs;
   let interval = task.pollIntervalMs;
+  let rounds = 0;
+  /** The upstream ended the task itself: nothing to cancel there. */
+  let ended = false;
   try {
     for (;;) {
       const state: JsonRecord = await client.request({ method: 'tasks/get', params: { taskId } }, ANY_OBJECT, options);
       if (state.status === 'completed') return { ...((state.result as JsonRecord | undefined) ?? { content: [] }) };
       if (state.status === 'failed' || state.status === 'cancelled') {
+        ended = true;
         const error = (state.error ?? {}) as { code?: unknown; message?: unknown };
         const message = typeof error.message === 'string' ? error.message : `The upstream task was ${state.status}`;
         throw new AppError('upstream_error', message, {
@@ -122,6 +128,8 @@ export async function followTask(
         });
       }
       if (state.status === 'input_required') {
+        if (++rounds > MAX_INPUT_ROUNDS)
+          throw new AppError('upstream_error', `The upstream task asked for input more than ${MAX_INPUT_ROUNDS} times`);
         const inputResponses = await answer(state.inputRequests);
         await client.request({ method: 'tasks/update', params: { taskId, inputResponses } }, ANY_OBJECT, options);
         continue;
@@ -133,7 +141,8 @@ export async function followTask(
       await pause(ms, limits.signal);
     }
   } catch (error) {
-    if (limits.signal.aborted || (error instanceof AppError && error.code === 'upstream_timeout')) {
+    // Cancelled, timed out, or a question no client could answer: the upstream task is not left running.
+    if (!ended) {
       void client
         .request({ method: 'tasks/cancel', params: { taskId } }, ANY_OBJECT, { timeout: 5_000 })
         .catch(() => undefined);
