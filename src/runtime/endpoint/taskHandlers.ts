@@ -150,7 +150,8 @@ export function registerTaskHandlers(server: Server, tasks: GatewayTasks, userna
     'tasks/result',
     async (p, ctx) => {
       const { view, outcome } = await tasks.result(username, p.taskId, ctx.mcpReq.signal);
-      if (outcome.error) throw new ProtocolError(outcome.error.code, outcome.error.message, outcome.error.data);
+      if (outcome.error)
+        throw new ProtocolError(outcome.error.code, outcome.error.message, outcome.error.data);
       const result = outcome.result ?? { content: [] };
       const meta = { ...(result._meta as JsonRecord | undefined), [RELATED_TASK]: { taskId: view.taskId } };
       return { ...result, _meta: meta };
@@ -161,7 +162,10 @@ export function registerTaskHandlers(server: Server, tasks: GatewayTasks, userna
     'tasks/list',
     async (p) => {
       const page = tasks.list(username, p.cursor);
-      return { tasks: page.tasks.map(legacyTask), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
+      return {
+        tasks: page.tasks.map(legacyTask),
+        ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
+      };
     },
     undefined,
   );
@@ -170,7 +174,10 @@ export function registerTaskHandlers(server: Server, tasks: GatewayTasks, userna
     async (p) => {
       const { view, wasRunning } = await tasks.cancel(username, p.taskId);
       if (!wasRunning)
-        throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Task ${view.taskId} is already ${view.status}`);
+        throw new ProtocolError(
+          ProtocolErrorCode.InvalidParams,
+          `Task ${view.taskId} is already ${view.status}`,
+        );
       return legacyTask(view);
     },
     // 2026-07-28: an empty acknowledgement, also for a task that had already ended.

@@ -127,7 +127,10 @@ export class GatewayTasks {
   }
 
   /** The task as it is now, with its outcome once it has one. */
-  get(username: string, taskId: unknown): { view: TaskView; outcome?: TaskOutcome; inputRequests?: JsonRecord } {
+  get(
+    username: string,
+    taskId: unknown,
+  ): { view: TaskView; outcome?: TaskOutcome; inputRequests?: JsonRecord } {
     const entry = this.entry(username, taskId);
     const open = entry.pending ? unanswered(entry.pending) : undefined;
     return {
@@ -138,7 +141,11 @@ export class GatewayTasks {
   }
 
   /** Waits until the task ends (2025-11-25 tasks/result); the caller's signal stops the wait only. */
-  async result(username: string, taskId: unknown, signal: AbortSignal): Promise<{ view: TaskView; outcome: TaskOutcome }> {
+  async result(
+    username: string,
+    taskId: unknown,
+    signal: AbortSignal,
+  ): Promise<{ view: TaskView; outcome: TaskOutcome }> {
     const entry = this.entry(username, taskId);
     await new Promise<void>((resolve, reject) => {
       const stop = (): void => reject(new TaskError(-32603, 'The request was cancelled'));
@@ -163,7 +170,9 @@ export class GatewayTasks {
     }
     const page = mine.slice(start, start + pageSize).map((v) => ({ ...v }));
     const last = page[page.length - 1];
-    return start + pageSize < mine.length && last ? { tasks: page, nextCursor: last.taskId } : { tasks: page };
+    return start + pageSize < mine.length && last
+      ? { tasks: page, nextCursor: last.taskId }
+      : { tasks: page };
   }
 
   /** Cancels a running task (the call is aborted, upstream too); `false` if it had already ended. */

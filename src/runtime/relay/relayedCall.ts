@@ -35,7 +35,8 @@ export async function relayedCallTool(
         { signal: limits.signal, timeout: limits.timeoutMs, allowInputRequired: true },
       )) as ToolResult;
       const task = upstreamTaskOf(result);
-      if (task) return await followTask(client, task, limits, (requests) => answerAll(relay, name, requests, limits));
+      if (task)
+        return await followTask(client, task, limits, (requests) => answerAll(relay, name, requests, limits));
       if (result.resultType !== 'input_required') return { ...result };
       if (relay?.era === 'modern') return { ...result };
       if (!relay) throw needsClient(name);

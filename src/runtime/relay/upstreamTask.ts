@@ -67,12 +67,18 @@ export const UPSTREAM_TASK_KEY = 'mcp-api/upstream-task';
 export function hideUpstreamTask(result: JsonRecord): JsonRecord {
   if (result.resultType !== 'task') return result;
   const { _meta, resultType: _task, ...task } = result;
-  return { resultType: 'complete', content: [], _meta: { ...(_meta as JsonRecord), [UPSTREAM_TASK_KEY]: task } };
+  return {
+    resultType: 'complete',
+    content: [],
+    _meta: { ...(_meta as JsonRecord), [UPSTREAM_TASK_KEY]: task },
+  };
 }
 
 export function upstreamTaskOf(result: JsonRecord): { taskId: string; pollIntervalMs?: unknown } | undefined {
   const task = (result._meta as JsonRecord | undefined)?.[UPSTREAM_TASK_KEY] as JsonRecord | undefined;
-  return typeof task?.taskId === 'string' ? { taskId: task.taskId, pollIntervalMs: task.pollIntervalMs } : undefined;
+  return typeof task?.taskId === 'string'
+    ? { taskId: task.taskId, pollIntervalMs: task.pollIntervalMs }
+    : undefined;
 }
 
 const MIN_POLL_MS = 50;
@@ -117,25 +123,41 @@ export async function followTask(
   let ended = false;
   try {
     for (;;) {
-      const state: JsonRecord = await client.request({ method: 'tasks/get', params: { taskId } }, ANY_OBJECT, options);
-      if (state.status === 'completed') return { ...((state.result as JsonRecord | undefined) ?? { content: [] }) };
+      const state: JsonRecord = await client.request(
+        { method: 'tasks/get', params: { taskId } },
+        ANY_OBJECT,
+        options,
+      );
+      if (state.status === 'completed')
+        return { ...((state.result as JsonRecord | undefined) ?? { content: [] }) };
       if (state.status === 'failed' || state.status === 'cancelled') {
         ended = true;
         const error = (state.error ?? {}) as { code?: unknown; message?: unknown };
-        const message = typeof error.message === 'string' ? error.message : `The upstream task was ${state.status}`;
+        const message =
+          typeof error.message === 'string' ? error.message : `The upstream task was ${state.status}`;
         throw new AppError('upstream_error', message, {
           ...(typeof error.code === 'number' ? { upstreamCode: error.code } : {}),
         });
       }
       if (state.status === 'input_required') {
         if (++rounds > MAX_INPUT_ROUNDS)
-          throw new AppError('upstream_error', `The upstream task asked for input more than ${MAX_INPUT_ROUNDS} times`);
+          throw new AppError(
+            'upstream_error',
+            `The upstream task asked for input more than ${MAX_INPUT_ROUNDS} times`,
+          );
         const inputResponses = await answer(state.inputRequests);
-        await client.request({ method: 'tasks/update', params: { taskId, inputResponses } }, ANY_OBJECT, options);
+        await client.request(
+          { method: 'tasks/update', params: { taskId, inputResponses } },
+          ANY_OBJECT,
+          options,
+        );
         continue;
       }
       if (Date.now() >= deadline)
-        throw new AppError('upstream_timeout', `The upstream task did not finish within ${limits.timeoutMs} ms`);
+        throw new AppError(
+          'upstream_timeout',
+          `The upstream task did not finish within ${limits.timeoutMs} ms`,
+        );
       interval = state.pollIntervalMs ?? interval;
       const ms = typeof interval === 'number' ? Math.min(Math.max(interval, MIN_POLL_MS), MAX_POLL_MS) : 500;
       await pause(ms, limits.signal);

@@ -16,7 +16,8 @@ import { RELAYED_CAPABILITIES } from '../relay/relayUpstreams.js';
 
 const EXT = 'io.modelcontextprotocol/tasks';
 type Json = Record<string, unknown>;
-const textOf = (r: unknown): string => ((r as { content: { text: string }[] }).content[0] as { text: string }).text;
+const textOf = (r: unknown): string =>
+  ((r as { content: { text: string }[] }).content[0] as { text: string }).text;
 
 /** The code and message a v1 client request was refused with. */
 async function refusal(p: Promise<unknown>): Promise<{ code: number; message: string }> {
@@ -75,7 +76,10 @@ describe('tools as tasks through /mcp', function () {
 
   before(async () => {
     gw = await startTestGateway({ upstreamCapabilities: RELAYED_CAPABILITIES });
-    upstream = await startRemoteMcpServer({ mode: 'streamable', build: () => buildLegacyTaskServer(control) });
+    upstream = await startRemoteMcpServer({
+      mode: 'streamable',
+      build: () => buildLegacyTaskServer(control),
+    });
     await gw.request('POST', '/mcp/servers', remoteServer('tasky', upstream.url));
     await waitForStatus(gw, 'tasky', ['connected']);
     for (const who of ['ann', 'bob']) tokens[who] = (await gw.issueToken(who)).token;
@@ -165,9 +169,14 @@ describe('tools as tasks through /mcp', function () {
       const id = await createTask(ann, 'gate', 'g3');
       const bobs = await createTask(bob, 'quick', 'b1');
       const expected = { code: -32602, message: `Unknown task: ${id}` };
-      const strip = (e: { code: number; message: string }) => ({ code: e.code, message: e.message.replace(/^MCP error -?\d+: /, '') });
+      const strip = (e: { code: number; message: string }) => ({
+        code: e.code,
+        message: e.message.replace(/^MCP error -?\d+: /, ''),
+      });
       expect(strip(await refusal(bob.experimental.tasks.getTask(id)))).to.deep.equal(expected);
-      expect(strip(await refusal(bob.experimental.tasks.getTaskResult(id, CallToolResultSchema)))).to.deep.equal(expected);
+      expect(
+        strip(await refusal(bob.experimental.tasks.getTaskResult(id, CallToolResultSchema))),
+      ).to.deep.equal(expected);
       expect(strip(await refusal(bob.experimental.tasks.cancelTask(id)))).to.deep.equal(expected);
       const bobList = (await bob.experimental.tasks.listTasks()).tasks.map((t) => t.taskId);
       expect(bobList).to.include(bobs).and.not.include(id);
@@ -179,7 +188,9 @@ describe('tools as tasks through /mcp', function () {
     it('audits the call a task runs like any call', async () => {
       const client = await legacy('bob');
       const id = await createTask(client, 'quick', 'audited');
-      expect(textOf(await client.experimental.tasks.getTaskResult(id, CallToolResultSchema))).to.equal('quick audited');
+      expect(textOf(await client.experimental.tasks.getTaskResult(id, CallToolResultSchema))).to.equal(
+        'quick audited',
+      );
       const deadline = Date.now() + 10_000;
       for (;;) {
         const res = await gw.request('GET', '/audit/calls?username=bob&limit=1000');
@@ -193,7 +204,8 @@ describe('tools as tasks through /mcp', function () {
 
   describe('2026-07-28 (io.modelcontextprotocol/tasks extension)', () => {
     it('makes a task for a client that declared the extension; tasks/get inlines the result', async () => {
-      const created = (await modern('ann', 'tools/call', { name: 'tasky__gate', arguments: { tag: 'm1' } })).result as Json;
+      const created = (await modern('ann', 'tools/call', { name: 'tasky__gate', arguments: { tag: 'm1' } }))
+        .result as Json;
       expect(created).to.include({ resultType: 'task', status: 'working' });
       expect(created).to.not.have.property('task');
       expect(created.ttlMs).to.be.a('number');
@@ -207,13 +219,16 @@ describe('tools as tasks through /mcp', function () {
     });
 
     it('runs the call plainly for a client without the extension', async () => {
-      const answer = (await modern('ann', 'tools/call', { name: 'tasky__quick', arguments: { tag: 'x' } }, false)).result as Json;
+      const answer = (
+        await modern('ann', 'tools/call', { name: 'tasky__quick', arguments: { tag: 'x' } }, false)
+      ).result as Json;
       expect(answer.resultType).to.equal('complete');
       expect(textOf(answer)).to.equal('quick x');
     });
 
     it("parks a task in input_required with the upstream's question; tasks/update answers it", async () => {
-      const created = (await modern('ann', 'tools/call', { name: 'tasky__ask', arguments: {} })).result as Json;
+      const created = (await modern('ann', 'tools/call', { name: 'tasky__ask', arguments: {} }))
+        .result as Json;
       const id = String(created.taskId);
       const asking = await pollUntil('ann', id, (t) => t.status === 'input_required');
       const [key, request] = Object.entries(asking.inputRequests as Json)[0]!;
@@ -222,30 +237,39 @@ describe('tools as tasks through /mcp', function () {
         taskId: id,
         inputResponses: { [key]: { action: 'accept', content: { name: 'ann' } } },
       });
-      expect(ack.result, JSON.stringify(ack)).to.deep.include({ resultType: "complete" });
+      expect(ack.result, JSON.stringify(ack)).to.deep.include({ resultType: 'complete' });
       expect(ack.result).to.not.have.any.keys('taskId', 'status');
       const done = await pollUntil('ann', id, (t) => t.status === 'completed');
       expect(textOf(done.result)).to.equal('asked {"name":"ann"}');
     });
 
     it('cancels with an empty ack (upstream too), also for a task that has ended', async () => {
-      const created = (await modern('ann', 'tools/call', { name: 'tasky__gate', arguments: { tag: 'm2' } })).result as Json;
+      const created = (await modern('ann', 'tools/call', { name: 'tasky__gate', arguments: { tag: 'm2' } }))
+        .result as Json;
       const id = String(created.taskId);
-      expect((await modern('ann', 'tasks/cancel', { taskId: id })).result).to.deep.include({ resultType: 'complete' });
+      expect((await modern('ann', 'tasks/cancel', { taskId: id })).result).to.deep.include({
+        resultType: 'complete',
+      });
       await control.whenCancelled('m2');
-      expect(((await modern('ann', 'tasks/get', { taskId: id })).result as Json).status).to.equal('cancelled');
-      expect((await modern('ann', 'tasks/cancel', { taskId: id })).result).to.deep.include({ resultType: 'complete' });
+      expect(((await modern('ann', 'tasks/get', { taskId: id })).result as Json).status).to.equal(
+        'cancelled',
+      );
+      expect((await modern('ann', 'tasks/cancel', { taskId: id })).result).to.deep.include({
+        resultType: 'complete',
+      });
     });
 
     it('reports a JSON-RPC error as a failed task with the error inline', async () => {
-      const created = (await modern('ann', 'tools/call', { name: 'tasky__oops', arguments: { tag: 'm3' } })).result as Json;
+      const created = (await modern('ann', 'tools/call', { name: 'tasky__oops', arguments: { tag: 'm3' } }))
+        .result as Json;
       const failed = await pollUntil('ann', String(created.taskId), (t) => t.status === 'failed');
       expect(failed.error).to.deep.include({ code: -32050 });
       expect(failed).to.not.have.property('result');
     });
 
     it('refuses task methods without the extension (-32021) and unknown or foreign ids (-32602)', async () => {
-      const created = (await modern('ann', 'tools/call', { name: 'tasky__gate', arguments: { tag: 'm4' } })).result as Json;
+      const created = (await modern('ann', 'tools/call', { name: 'tasky__gate', arguments: { tag: 'm4' } }))
+        .result as Json;
       const id = String(created.taskId);
       const without = (await modern('ann', 'tasks/get', { taskId: id }, false)).error as Json;
       expect(without.code).to.equal(-32021);

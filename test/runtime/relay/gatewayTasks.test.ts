@@ -62,7 +62,9 @@ describe('GatewayTasks', () => {
     first.finish({ result: { content: [] } });
     await tasks.result('ann', a.taskId, new AbortController().signal);
     const c = tasks.create('ann', undefined, controlled().run);
-    expect(tasks.list('ann', undefined).tasks.map((t) => t.taskId)).to.include(c.taskId).and.not.include(a.taskId);
+    expect(tasks.list('ann', undefined).tasks.map((t) => t.taskId))
+      .to.include(c.taskId)
+      .and.not.include(a.taskId);
   });
 
   it('pages tasks/list with a cursor', () => {

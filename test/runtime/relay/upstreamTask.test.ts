@@ -26,8 +26,14 @@ describe('a 2026-07-28 upstream that answers tools/call with a task (SEP-2663)',
   const tokens: Record<string, string> = {};
 
   const connect = async (era: McpEra, who: string): Promise<McpV2TestClient> => {
-    const c = await connectMcpV2(gw, era, { token: tokens[who]!, capabilities: { elicitation: { form: {} } } });
-    c.client.setRequestHandler('elicitation/create', async () => ({ action: 'accept', content: { name: who } }));
+    const c = await connectMcpV2(gw, era, {
+      token: tokens[who]!,
+      capabilities: { elicitation: { form: {} } },
+    });
+    c.client.setRequestHandler('elicitation/create', async () => ({
+      action: 'accept',
+      content: { name: who },
+    }));
     clients.push(c);
     return c;
   };
@@ -39,7 +45,10 @@ describe('a 2026-07-28 upstream that answers tools/call with a task (SEP-2663)',
 
   before(async () => {
     gw = await startTestGateway({ upstreamCapabilities: RELAYED_CAPABILITIES });
-    upstream = await startRemoteMcpServer({ mode: 'modern', buildModern: () => buildModernTaskServer(control, store) });
+    upstream = await startRemoteMcpServer({
+      mode: 'modern',
+      buildModern: () => buildModernTaskServer(control, store),
+    });
     await gw.request('POST', '/mcp/servers', remoteServer('mtask', upstream.url));
     await waitForStatus(gw, 'mtask', ['connected']);
     for (const who of ['rita', 'leo', 'moe']) tokens[who] = (await gw.issueToken(who)).token;
