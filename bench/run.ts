@@ -17,7 +17,10 @@ import { auditTable, scaleTable, startTables, storeTables } from './tables.js';
  * printed as markdown. BENCH_QUICK=1 shrinks sizes for a smoke run (numbers then mean little).
  */
 const quick = process.env.BENCH_QUICK === '1';
-/** BENCH_LONG=1 adds the 5M-event store start; BENCH_ONLY=calls,commands,rss,store,scale,start,audit picks sections. */
+/**
+ * BENCH_LONG=1 adds the 5M-event store start; BENCH_ONLY=calls,commands,rss,store,scale,start,audit picks sections;
+ * BENCH_ROUNDS=n sets the tool-call rounds (default 7, 2 with BENCH_QUICK).
+ */
 const long = process.env.BENCH_LONG === '1';
 const only = process.env.BENCH_ONLY?.split(',');
 const log = (msg: string): void => void process.stderr.write(`[bench] ${msg}\n`);
@@ -46,7 +49,8 @@ async function main(): Promise<void> {
   emit(`Machine: ${JSON.stringify(machine)}`, `Date: ${results.date as string}`, '');
   if (want('calls')) {
     log('tool-call paths, side by side');
-    const toolCalls = await toolCallBench(quick ? 2 : 7, quick);
+    const rounds = Number(process.env.BENCH_ROUNDS ?? (quick ? 2 : 7));
+    const toolCalls = await toolCallBench(rounds, quick);
     results.toolCalls = toolCalls;
     emit('## Tool calls, side by side', '', ...toolCallTable(toolCalls), '');
   }

@@ -20,8 +20,9 @@ export async function openSandbox(
 ): Promise<Sandbox | undefined> {
   if (config.SANDBOX === 'off') {
     logger.warn(
-      "SANDBOX=off: MCP servers and package installers run UNSANDBOXED as the gateway's own OS user; they can read " +
-        'DATA_DIR (keys, event log) and signal the gateway. Use only on hosts without namespaces, with trusted servers.',
+      "SANDBOX=off: MCP servers and package installers run UNSANDBOXED as the gateway's own OS user; " +
+        'they can read DATA_DIR (keys, event log) and signal the gateway. ' +
+        'Use only on hosts without namespaces, with trusted servers.',
     );
     return undefined;
   }

@@ -79,12 +79,22 @@ export function pypiNameProblem(name: string): Problem {
 export const normalizePypiName = (name: string): string => name.toLowerCase().replace(/[-_.]+/g, '-');
 
 export const PEP440 = linearRegExp(
-  String.raw`^v?(?:\d+!)?\d+(?:\.\d+)*(?:[-_.]?(?:a|b|c|rc|alpha|beta|pre|preview)[-_.]?\d*)?(?:-\d+|[-_.]?(?:post|rev|r)[-_.]?\d*)?(?:[-_.]?dev[-_.]?\d*)?(?:\+[a-z0-9]+(?:[-_.][a-z0-9]+)*)?$`,
+  [
+    String.raw`^v?(?:\d+!)?\d+(?:\.\d+)*`, // epoch!release
+    String.raw`(?:[-_.]?(?:a|b|c|rc|alpha|beta|pre|preview)[-_.]?\d*)?`, // pre-release
+    String.raw`(?:-\d+|[-_.]?(?:post|rev|r)[-_.]?\d*)?`, // post-release
+    String.raw`(?:[-_.]?dev[-_.]?\d*)?`, // dev release
+    String.raw`(?:\+[a-z0-9]+(?:[-_.][a-z0-9]+)*)?$`, // +local
+  ].join(''),
   'i',
 );
 // Nested optional parts: catastrophic backtracking in a RegExp (62 characters took 13 s), linear in RE2.
 const SPECIFIER = linearRegExp(
-  String.raw`^(?:~=|==|!=|<=|>=|<|>)\s*v?\d+(?:\.\d+)*(?:\.\*)?(?:[-_.]?(?:a|b|c|rc|alpha|beta|pre|preview|post|rev|r|dev)[-_.]?\d*)*(?:\+[a-z0-9]+(?:[-_.][a-z0-9]+)*)?$`,
+  [
+    String.raw`^(?:~=|==|!=|<=|>=|<|>)\s*v?\d+(?:\.\d+)*(?:\.\*)?`, // operator and release (maybe .*)
+    String.raw`(?:[-_.]?(?:a|b|c|rc|alpha|beta|pre|preview|post|rev|r|dev)[-_.]?\d*)*`, // pre, post, dev parts
+    String.raw`(?:\+[a-z0-9]+(?:[-_.][a-z0-9]+)*)?$`, // +local
+  ].join(''),
   'i',
 );
 const REQUIREMENT = linearRegExp(

@@ -76,6 +76,14 @@ export class Projector extends EventEmitter<ProjectorEvents> {
     });
   }
 
+  /**
+   * Folds what the store has committed and this projection has not seen yet: a record another instance
+   * has just written (or revoked) is in the read models once this resolves, whatever the live feed's lag.
+   */
+  sync(): Promise<void> {
+    return this.enqueue(() => this.catchUp());
+  }
+
   /** Resolves once the read models include `position` (read-your-writes after a command). */
   waitFor(position: number): Promise<void> {
     if (position <= this.position) return Promise.resolve();

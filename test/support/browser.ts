@@ -17,7 +17,11 @@ const FLAGS = [
   '--disable-component-update',
   '--disable-sync',
 ];
-export const SCREENSHOTS = fileURLToPath(new URL('../../../docs/screenshots/', import.meta.url));
+/** The docs' screenshots are rewritten only when asked (UPDATE_SCREENSHOTS=1); a plain run keeps them in tmp. */
+export const SCREENSHOTS =
+  process.env.UPDATE_SCREENSHOTS === '1'
+    ? fileURLToPath(new URL('../../../docs/screenshots/', import.meta.url))
+    : join(tmpdir(), 'mcp-api-screenshots');
 
 export interface TestBrowser {
   /** A new tab: its own sessionStorage, so each page signs in on its own. */

@@ -68,21 +68,14 @@ function openView(
   return record.consumed ? { ...payload, consumed: true } : payload;
 }
 
-/**
- * A record another instance has just written may not be in this instance's projection yet (the
- * browser can be faster than polling): on a miss, its stream is read from the store itself.
- */
+/** A record's stream folded on its own: only for the signing key, read before any projection exists. */
 async function openFromStore(
-  deps: Pick<RecordAdapterDeps, 'store' | 'sealKey' | 'clock'> & { projector?: { checkpoint: number } },
+  deps: Pick<RecordAdapterDeps, 'store' | 'sealKey' | 'clock'>,
   model: AuthServerModelName,
   key: string,
 ): Promise<AdapterPayload | undefined> {
-  const events = await deps.store.readStream(authRecordStreamId(model, key));
-  // Already folded here: the projection's miss is the answer (a revoked grant or a deleted user dropped the
-  // record through another stream, which this stream alone would not show).
-  if (deps.projector && (events.at(-1)?.position ?? 0) <= deps.projector.checkpoint) return undefined;
   const folded = initialAuthServer();
-  for (const recorded of events) {
+  for (const recorded of await deps.store.readStream(authRecordStreamId(model, key))) {
     const event = parseEvent(recorded);
     if (event) evolveAuthServer(folded, event);
   }
@@ -92,7 +85,7 @@ async function openFromStore(
 /**
  * oidc-provider's storage. Clients, grants, codes, tokens, sign-in sessions and interactions are
  * events (sealed, keyed by the SHA-256 of their id, so the log never holds a usable credential)
- * read from the projection (or, just written elsewhere, from the store): any instance can serve any
+ * read from the projection (caught up with the store on a miss): any instance can serve any
  * step of a sign-in. The models the gateway does not use stay in this instance's memory.
  */
 export function recordAdapterFactory(deps: RecordAdapterDeps): (name: string) => Adapter {
@@ -116,6 +109,16 @@ export function recordAdapterFactory(deps: RecordAdapterDeps): (name: string) =>
       deps.metadata(),
     );
     await deps.projector.waitFor(result.position);
+  };
+
+  // A miss may be a record another instance has just written (the browser can be faster than the live
+  // feed): the projection first folds everything committed so far, then the miss is final. The record's
+  // own stream would not do: a revoked grant or a deleted user drops records through other streams.
+  const orSynced = async (look: () => AdapterPayload | undefined): Promise<AdapterPayload | undefined> => {
+    const found = look();
+    if (found) return found;
+    await deps.projector.sync();
+    return look();
   };
 
   return (name: string): Adapter => {
@@ -165,13 +168,14 @@ export function recordAdapterFactory(deps: RecordAdapterDeps): (name: string) =>
           },
         });
       },
-      find: async (id) => openRecord(deps, model, id) ?? (await openFromStore(deps, model, recordKey(id))),
-      findByUid: async (uid) => {
-        for (const [key, record] of deps.projector.readModels.authServer.records.get(model) ?? new Map()) {
-          if (record.uid === uid) return openView(deps, model, key, record);
-        }
-        return undefined;
-      },
+      find: (id) => orSynced(() => openRecord(deps, model, id)),
+      findByUid: (uid) =>
+        orSynced(() => {
+          for (const [key, record] of deps.projector.readModels.authServer.records.get(model) ?? new Map()) {
+            if (record.uid === uid) return openView(deps, model, key, record);
+          }
+          return undefined;
+        }),
       findByUserCode: async () => undefined,
       consume: (id) =>
         run(authRecordStreamId(model, recordKey(id)), {

@@ -12,7 +12,11 @@ interface SemVer {
 
 // Versions come from registries and callers: parsed in RE2 (linear time, see regex/linearRegExp.ts).
 const SEMVER = linearRegExp(
-  String.raw`^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?(?:\+[0-9A-Za-z.-]+)?$`,
+  [
+    String.raw`^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)`, // major.minor.patch
+    String.raw`(?:-([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?`, // -prerelease
+    String.raw`(?:\+[0-9A-Za-z.-]+)?$`, // +build
+  ].join(''),
 );
 
 export function parseSemver(v: string): SemVer | undefined {
@@ -57,7 +61,13 @@ interface Pep440 {
 }
 
 const PEP440 = linearRegExp(
-  String.raw`^v?(?:(\d+)!)?(\d+(?:\.\d+)*)(?:[-_.]?(a|b|c|rc|alpha|beta|pre|preview)[-_.]?(\d+)?)?(?:-(\d+)|[-_.]?(post|rev|r)[-_.]?(\d+)?)?(?:[-_.]?(dev)[-_.]?(\d+)?)?(?:\+([a-z0-9]+(?:[-_.][a-z0-9]+)*))?$`,
+  [
+    String.raw`^v?(?:(\d+)!)?(\d+(?:\.\d+)*)`, // epoch!release
+    String.raw`(?:[-_.]?(a|b|c|rc|alpha|beta|pre|preview)[-_.]?(\d+)?)?`, // pre-release
+    String.raw`(?:-(\d+)|[-_.]?(post|rev|r)[-_.]?(\d+)?)?`, // post-release
+    String.raw`(?:[-_.]?(dev)[-_.]?(\d+)?)?`, // dev release
+    String.raw`(?:\+([a-z0-9]+(?:[-_.][a-z0-9]+)*))?$`, // +local
+  ].join(''),
   'i',
 );
 const PRE_RANK: Record<string, number> = { a: 0, alpha: 0, b: 1, beta: 1, c: 2, rc: 2, pre: 2, preview: 2 };

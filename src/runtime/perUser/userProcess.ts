@@ -117,9 +117,10 @@ export class UserProcess implements BudgetedProcess {
           'The client went away while the server process was starting',
         );
       const why = this.snapshot().statusMessage;
+      const server = this.options.serverName;
       throw new AppError(
         'server_unavailable',
-        `Server ${this.options.serverName} did not become ready for this user within ${timeoutMs} ms${why ? ` (${why})` : ''}`,
+        `Server ${server} did not become ready for this user within ${timeoutMs} ms${why ? ` (${why})` : ''}`,
         { serverName: this.options.serverName },
       );
     } finally {
