@@ -107,7 +107,6 @@ async function failure(
   ctx: ServerContext,
   capabilities?: ClientCapabilities,
 ): Promise<CallToolResult> {
-  if (ProtocolError.isInstance(error)) throw error;
   if (!isAppError(error)) {
     logger.error('mcp endpoint tool call failed', { tool, error });
     throw new ProtocolError(ProtocolErrorCode.InternalError, 'Internal error');

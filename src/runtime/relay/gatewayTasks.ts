@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { AppError } from '../../errors.js';
 import type { JsonRecord } from './clientRelay.js';
 import { TaskError } from './clientTasks.js';
 
@@ -62,6 +63,9 @@ interface Entry {
   readonly onStatus: ((view: TaskView) => void) | undefined;
 }
 
+/** A question the task no longer waits for: a gateway error, so the call path maps it like a cancelled call. */
+const gaveUp = (): AppError => new AppError('client_closed_request', 'The task ended while waiting for input');
+
 const TERMINAL: ReadonlySet<TaskStatus> = new Set(['completed', 'failed', 'cancelled']);
 export const isTerminal = (status: TaskStatus): boolean => TERMINAL.has(status);
 
@@ -114,10 +118,10 @@ export class GatewayTasks {
     this.tasks.set(taskId, entry);
     const ask = (requests: JsonRecord): Promise<JsonRecord> =>
       new Promise<JsonRecord>((resolve, reject) => {
-        if (abort.signal.aborted) return reject(abort.signal.reason as Error);
+        if (abort.signal.aborted) return reject(gaveUp());
         entry.pending = { requests, answers: {}, resolve };
         this.move(entry, 'input_required');
-        abort.signal.addEventListener('abort', () => reject(abort.signal.reason as Error), { once: true });
+        abort.signal.addEventListener('abort', () => reject(gaveUp()), { once: true });
       });
     void run({ signal: abort.signal, ask }).then(
       (outcome) => this.settle(entry, outcome),
