@@ -60,8 +60,9 @@ const INSTRUCTIONS =
 /**
  * The MCP server one legacy session, or one modern request, talks to: tools/list over every
  * enabled server's tools (sorted: the order is part of what a client caches), tools/call through
- * the gateway's call path with progress, cancellation and the client's capabilities. Who may see
- * and call what is `access`, decided before the protocol is parsed, identical in both eras.
+ * the gateway's call path with progress, cancellation and the client's capabilities, either plainly or
+ * as a task (taskCall.ts, both eras). Who may see and call what is `access`, decided before the
+ * protocol is parsed, identical in both eras.
  */
 export function createSessionServer(options: SessionServerOptions): Server {
   const { access, catalog } = options;
