@@ -64,7 +64,8 @@ interface Entry {
 }
 
 /** A question the task no longer waits for: a gateway error, so the call path maps it like a cancelled call. */
-const gaveUp = (): AppError => new AppError('client_closed_request', 'The task ended while waiting for input');
+const gaveUp = (): AppError =>
+  new AppError('client_closed_request', 'The task ended while waiting for input');
 
 const TERMINAL: ReadonlySet<TaskStatus> = new Set(['completed', 'failed', 'cancelled']);
 export const isTerminal = (status: TaskStatus): boolean => TERMINAL.has(status);
