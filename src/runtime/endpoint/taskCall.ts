@@ -33,9 +33,14 @@ export function startTaskCall(
   if (era === 'legacy') {
     // A 2025-11-25 session still takes server→client requests and progress on its own streams.
     const relayed = relayedCall(server, ctx, { username, tool: target.name });
-    run = async (task) => ({
-      result: await body((start) => start(task.signal, relayed.relay), relayed.progress),
-    });
+    run = async (task) => {
+      // Once tools/call is answered, the task's questions ride on a waiting tasks/result (the spec's way).
+      const relay: ClientRelay = {
+        ...relayed.relay,
+        request: (method, params, signal) => task.send(method, params, signal),
+      };
+      return { result: await body((start) => start(task.signal, relay), relayed.progress) };
+    };
   } else {
     const envelope = ctx.mcpReq.envelope as JsonRecord | undefined;
     const capabilities = (envelope?.[CAPABILITIES_KEY] ?? {}) as JsonRecord;

@@ -149,7 +149,19 @@ export function registerTaskHandlers(server: Server, tasks: GatewayTasks, userna
   handle(
     'tasks/result',
     async (p, ctx) => {
-      const { view, outcome } = await tasks.result(username, p.taskId, ctx.mcpReq.signal);
+      const related = { [RELATED_TASK]: { taskId: String(p.taskId) } };
+      const carrier = async (
+        method: string,
+        params: JsonRecord,
+        signal: AbortSignal,
+      ): Promise<JsonRecord> => {
+        const request = {
+          method,
+          params: { ...params, _meta: { ...(params._meta as JsonRecord), ...related } },
+        };
+        return (await ctx.mcpReq.send(request as never, { signal })) as JsonRecord;
+      };
+      const { view, outcome } = await tasks.result(username, p.taskId, ctx.mcpReq.signal, carrier);
       if (outcome.error)
         throw new ProtocolError(outcome.error.code, outcome.error.message, outcome.error.data);
       const result = outcome.result ?? { content: [] };

@@ -27,7 +27,15 @@ export interface TaskRun {
   readonly signal: AbortSignal;
   /** Parks the task in `input_required` until tasks/update has answered every request. */
   ask(inputRequests: JsonRecord): Promise<JsonRecord>;
+  /**
+   * 2025-11-25: sends a server→client request on the stream of a waiting tasks/result (the only
+   * stream a task's requests may use once tools/call was answered); `input_required` until there is one.
+   */
+  send(method: string, params: JsonRecord, signal: AbortSignal): Promise<JsonRecord>;
 }
+
+/** Sends a request to the client on the stream of one tasks/result request. */
+export type Carrier = (method: string, params: JsonRecord, signal: AbortSignal) => Promise<JsonRecord>;
 
 export interface TaskLimits {
   /** Tasks (running or kept for their result) one user may hold at once. */
@@ -61,6 +69,9 @@ interface Entry {
   readonly end: () => void;
   readonly expiry: NodeJS.Timeout;
   readonly onStatus: ((view: TaskView) => void) | undefined;
+  /** tasks/result requests waiting now (2025-11-25): the task's requests to the client ride on them. */
+  readonly carriers: Carrier[];
+  readonly carrierWaiters: (() => void)[];
 }
 
 /** A question the task no longer waits for: a gateway error, so the call path maps it like a cancelled call. */
@@ -115,7 +126,17 @@ export class GatewayTasks {
     };
     let end = (): void => undefined;
     const ended = new Promise<void>((resolve) => (end = resolve));
-    const entry: Entry = { username, view, abort, ended, end, expiry, onStatus };
+    const entry: Entry = {
+      username,
+      view,
+      abort,
+      ended,
+      end,
+      expiry,
+      onStatus,
+      carriers: [],
+      carrierWaiters: [],
+    };
     this.tasks.set(taskId, entry);
     const ask = (requests: JsonRecord): Promise<JsonRecord> =>
       new Promise<JsonRecord>((resolve, reject) => {
@@ -124,7 +145,9 @@ export class GatewayTasks {
         this.move(entry, 'input_required');
         abort.signal.addEventListener('abort', () => reject(gaveUp()), { once: true });
       });
-    void run({ signal: abort.signal, ask }).then(
+    const send = (method: string, params: JsonRecord, signal: AbortSignal): Promise<JsonRecord> =>
+      this.send(entry, method, params, signal);
+    void run({ signal: abort.signal, ask, send }).then(
       (outcome) => this.settle(entry, outcome),
       (error: unknown) => this.settle(entry, { error: asError(error) }),
     );
@@ -150,8 +173,13 @@ export class GatewayTasks {
     username: string,
     taskId: unknown,
     signal: AbortSignal,
+    carrier?: Carrier,
   ): Promise<{ view: TaskView; outcome: TaskOutcome }> {
     const entry = this.entry(username, taskId);
+    if (carrier) {
+      entry.carriers.push(carrier);
+      for (const wake of entry.carrierWaiters.splice(0)) wake();
+    }
     await new Promise<void>((resolve, reject) => {
       const stop = (): void => reject(new TaskError(-32603, 'The request was cancelled'));
       if (signal.aborted) return stop();
@@ -160,8 +188,32 @@ export class GatewayTasks {
         signal.removeEventListener('abort', stop);
         resolve();
       });
+    }).finally(() => {
+      if (carrier) entry.carriers.splice(entry.carriers.indexOf(carrier), 1);
     });
     return { view: { ...entry.view }, outcome: entry.outcome ?? {} };
+  }
+
+  private async send(
+    entry: Entry,
+    method: string,
+    params: JsonRecord,
+    signal: AbortSignal,
+  ): Promise<JsonRecord> {
+    for (;;) {
+      const carrier = entry.carriers[entry.carriers.length - 1];
+      if (carrier) {
+        if (entry.view.status === 'input_required') this.move(entry, 'working');
+        return await carrier(method, params, signal);
+      }
+      // The 2025-11-25 signal for "call tasks/result": the client has a question waiting.
+      if (entry.view.status === 'working') this.move(entry, 'input_required');
+      await new Promise<void>((resolve, reject) => {
+        if (signal.aborted) return reject(gaveUp());
+        signal.addEventListener('abort', () => reject(gaveUp()), { once: true });
+        entry.carrierWaiters.push(resolve);
+      });
+    }
   }
 
   /** This user's tasks, oldest first, a page at a time (the cursor is the last task id seen). */

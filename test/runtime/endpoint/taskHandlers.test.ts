@@ -6,15 +6,31 @@ import {
   McpError,
   TaskStatusNotificationSchema,
 } from '@modelcontextprotocol/sdk/types.js';
+import type { StandardSchemaV1 } from '@modelcontextprotocol/client';
 import { expect } from 'chai';
 import { buildLegacyTaskServer, TaskControl } from '../../fixtures/taskFixtures.js';
 import { startRemoteMcpServer, type RemoteMcpServer } from '../../fixtures/remoteMcpServer.js';
-import { connectMcp, envelope, modernHeaders, postMcp, type McpTestClient } from '../../support/mcpClient.js';
+import {
+  connectMcp,
+  connectMcpV2,
+  envelope,
+  modernHeaders,
+  postMcp,
+  type McpTestClient,
+} from '../../support/mcpClient.js';
 import { remoteServer } from '../../support/remote.js';
 import { startTestGateway, waitForStatus, type TestGateway } from '../../support/testGateway.js';
 import { RELAYED_CAPABILITIES } from '../relay/relayUpstreams.js';
 
 const EXT = 'io.modelcontextprotocol/tasks';
+/** The v2 client has no schema for task results: they pass as objects. */
+const ANY: StandardSchemaV1<Record<string, unknown>> = {
+  '~standard': {
+    version: 1,
+    vendor: 'test',
+    validate: (value: unknown) => ({ value: value as Record<string, unknown> }),
+  },
+};
 type Json = Record<string, unknown>;
 const textOf = (r: unknown): string =>
   ((r as { content: { text: string }[] }).content[0] as { text: string }).text;
@@ -144,6 +160,26 @@ describe('tools as tasks through /mcp', function () {
       expect(error.code).to.equal(-32050);
       expect(error.message).to.match(/oops o1/);
       expect((await client.experimental.tasks.getTask(id)).status).to.equal('failed');
+    });
+
+    it("carries the upstream's questions on the stream of a waiting tasks/result", async () => {
+      const { token } = await gw.issueToken('zed');
+      const c = await connectMcpV2(gw, 'legacy', { token, capabilities: { elicitation: { form: {} } } });
+      try {
+        const asked: unknown[] = [];
+        c.client.setRequestHandler('elicitation/create', async (request) => {
+          asked.push(request.params._meta);
+          return { action: 'accept', content: { name: 'zed' } };
+        });
+        const params = { name: 'tasky__ask', arguments: {}, task: { ttl: 60_000 } };
+        const created = (await c.client.request({ method: 'tools/call', params }, ANY)) as { task: Json };
+        const taskId = String(created.task.taskId);
+        const result = await c.client.request({ method: 'tasks/result', params: { taskId } }, ANY);
+        expect(textOf(result)).to.equal('asked {"name":"zed"}');
+        expect(asked[0]).to.deep.include({ 'io.modelcontextprotocol/related-task': { taskId } });
+      } finally {
+        await c.close();
+      }
     });
 
     it('refuses a task for a tool that does not declare task support', async () => {
