@@ -112,4 +112,23 @@ describe('GatewayTasks', () => {
     await new Promise((resolve) => run.signal.addEventListener('abort', resolve, { once: true }));
     expect(refused(() => tasks.get('ann', taskId)).message).to.equal(`Unknown task: ${taskId}`);
   });
+
+  it('holds a 2025 question in input_required until a tasks/result waits to carry it', async () => {
+    tasks = new GatewayTasks();
+    const body = controlled();
+    const { taskId } = tasks.create('ann', undefined, body.run);
+    const run = await body.started;
+    const answer = run.send('elicitation/create', { message: 'Who?' }, new AbortController().signal);
+    expect(tasks.get('ann', taskId).view.status).to.equal('input_required');
+    const carried: string[] = [];
+    const waiting = tasks.result('ann', taskId, new AbortController().signal, async (method) => {
+      carried.push(method);
+      return { action: 'accept' };
+    });
+    expect(await answer).to.deep.equal({ action: 'accept' });
+    expect(carried).to.deep.equal(['elicitation/create']);
+    expect(tasks.get('ann', taskId).view.status).to.equal('working');
+    body.finish({ result: { content: [] } });
+    expect((await waiting).view.status).to.equal('completed');
+  });
 });
