@@ -22,10 +22,15 @@ export async function coldStartManyBench(
     const connected: number[] = [];
     for (let r = 0; r < rounds; r++) {
       const gw = await startGatewayProcess(dataDir);
-      listening.push(Number(gw.listeningAt - gw.startedAt) / 1e6);
-      await waitConnected(gw.url, names, 300_000);
-      connected.push(Number(process.hrtime.bigint() - gw.startedAt) / 1e6);
-      await gw.stop();
+      // Stopped before the directory goes, whatever failed: a gateway left running on a removed DATA_DIR
+      // is how a run once ended on ENOENT for the process ledger's temp file.
+      try {
+        listening.push(Number(gw.listeningAt - gw.startedAt) / 1e6);
+        await waitConnected(gw.url, names, 300_000);
+        connected.push(Number(process.hrtime.bigint() - gw.startedAt) / 1e6);
+      } finally {
+        await gw.stop();
+      }
     }
     return {
       servers: count,

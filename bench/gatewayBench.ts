@@ -23,23 +23,36 @@ export async function coldStartBench(
   for (const n of counts) {
     const dataDir = await mkdtemp(join(tmpdir(), 'mcp-api-bench-cold-'));
     const names = Array.from({ length: n }, (_, i) => `fx${i}`);
-    const setup = await startGatewayProcess(dataDir);
-    for (const name of names)
-      await api(setup.url, 'POST', '/mcp/servers', { name, command: process.execPath, args: [FIXTURE] });
-    await waitConnected(setup.url, names);
-    await setup.stop();
-    const listening: number[] = [];
-    const connected: number[] = [];
-    for (let r = 0; r < rounds; r++) {
-      const gw = await startGatewayProcess(dataDir);
-      await waitConnected(gw.url, names);
-      const done = process.hrtime.bigint();
-      listening.push(Number(gw.listeningAt - gw.startedAt) / 1e6);
-      connected.push(Number(done - gw.startedAt) / 1e6);
-      await gw.stop();
+    try {
+      const setup = await startGatewayProcess(dataDir);
+      try {
+        for (const name of names)
+          await api(setup.url, 'POST', '/mcp/servers', { name, command: process.execPath, args: [FIXTURE] });
+        await waitConnected(setup.url, names);
+      } finally {
+        await setup.stop();
+      }
+      const listening: number[] = [];
+      const connected: number[] = [];
+      for (let r = 0; r < rounds; r++) {
+        const gw = await startGatewayProcess(dataDir);
+        try {
+          await waitConnected(gw.url, names);
+          const done = process.hrtime.bigint();
+          listening.push(Number(gw.listeningAt - gw.startedAt) / 1e6);
+          connected.push(Number(done - gw.startedAt) / 1e6);
+        } finally {
+          await gw.stop();
+        }
+      }
+      out[`n${n}`] = {
+        listeningMs: round(median(listening), 1),
+        allConnectedMs: round(median(connected), 1),
+      };
+    } finally {
+      // Only after every gateway on it has exited (see coldStart200Bench.ts).
+      await rm(dataDir, { recursive: true, force: true });
     }
-    out[`n${n}`] = { listeningMs: round(median(listening), 1), allConnectedMs: round(median(connected), 1) };
-    await rm(dataDir, { recursive: true, force: true });
   }
   return out;
 }

@@ -1,16 +1,11 @@
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { legacyMcp, modernMcp, restPath, type CallPath } from './callPaths.js';
 import { cpuSeconds, loadAverage } from './cpu.js';
 import { startFixtureGateway } from './processes.js';
 import { round, runLoad } from './stats.js';
-
-interface ProfileNode {
-  id: number;
-  hitCount?: number;
-  callFrame: { functionName: string; url: string; lineNumber: number };
-}
+import { profileReport, type CpuProfile } from './profileReport.js';
 
 const PATHS: Record<string, (url: string, pid: number) => Promise<CallPath>> = {
   rest: async (url, pid) => restPath(url, pid),
@@ -23,8 +18,8 @@ const PATHS: Record<string, (url: string, pid: number) => Promise<CallPath>> = {
 /**
  * `npm run bench:profile`: runs the gateway under --cpu-prof with PROFILE_CALLS tool calls (default
  * 5,000) at concurrency 16 on PROFILE_PATH (rest | stateful | stateless | modern, default rest) and
- * prints the gateway's CPU per call and where its CPU time went: self time by function (top 25), also as a
- * share of busy (non-idle) time.
+ * prints the gateway's CPU per call and where its CPU time went during the measured calls only (no start-up,
+ * no warm-up): self and inclusive time by function (top PROFILE_TOP, default 25) as shares of busy time.
  */
 async function main(): Promise<void> {
   const which = process.env.PROFILE_PATH ?? 'rest';
@@ -41,11 +36,14 @@ async function main(): Promise<void> {
     process.env.PROFILE_MAIN || undefined,
   );
   const pid = gw.child.pid as number;
+  const windowUs = [0, Number.MAX_SAFE_INTEGER];
   try {
     const path = await open(gw.url, pid);
     await runLoad(() => path.once(), 16, 500, 0);
     const cpu0 = cpuSeconds(pid);
+    windowUs[0] = Number(process.hrtime.bigint() / 1000n);
     const result = await runLoad(() => path.once(), 16, calls, 0);
+    windowUs[1] = Number(process.hrtime.bigint() / 1000n);
     const cpuUs = round(((cpuSeconds(pid) - cpu0) / calls) * 1e6, 0);
     process.stdout.write(
       `${which}: ${result.throughput} calls/s, p50 ${result.p50} ms, ${cpuUs} µs gateway CPU per call ` +
@@ -57,25 +55,12 @@ async function main(): Promise<void> {
   }
   const file = (await readdir(profDir)).find((f) => f.endsWith('.cpuprofile'));
   if (!file) throw new Error('no profile written');
-  const profile = JSON.parse(await readFile(join(profDir, file), 'utf8')) as { nodes: ProfileNode[] };
-  const self = new Map<string, number>();
-  let total = 0;
-  for (const n of profile.nodes) {
-    const hits = n.hitCount ?? 0;
-    total += hits;
-    const where = n.callFrame.url
-      ? n.callFrame.url.replace(/^.*\/(node_modules\/|dist\/)/, '$1')
-      : '(native)';
-    const key = `${n.callFrame.functionName || '(anonymous)'} ${where}:${n.callFrame.lineNumber + 1}`;
-    self.set(key, (self.get(key) ?? 0) + hits);
-  }
-  const top = [...self].sort((a, b) => b[1] - a[1]).slice(0, Number(process.env.PROFILE_TOP ?? 25));
-  const busy = total - [...self].filter(([k]) => k.startsWith('(idle)')).reduce((n, [, h]) => n + h, 0);
-  process.stdout.write(`| self % | % of busy time | function |\n| --- | --- | --- |\n`);
-  for (const [key, hits] of top) {
-    const share = key.startsWith('(idle)') ? '' : ((hits / busy) * 100).toFixed(1);
-    process.stdout.write(`| ${((hits / total) * 100).toFixed(1)} | ${share} | \`${key}\` |\n`);
-  }
+  const text = await readFile(join(profDir, file), 'utf8');
+  // PROFILE_SAVE=<file>: keep the raw profile (Chrome DevTools opens it) with the measured window.
+  if (process.env.PROFILE_SAVE) await writeFile(process.env.PROFILE_SAVE, text);
+  const profile = JSON.parse(text) as CpuProfile;
+  const top = Number(process.env.PROFILE_TOP ?? 25);
+  process.stdout.write(profileReport(profile, windowUs[0] as number, windowUs[1] as number, top));
   await rm(dataDir, { recursive: true, force: true });
 }
 

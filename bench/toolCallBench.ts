@@ -109,7 +109,12 @@ async function gatewayPaths(
  * adds the gateway paths of another build (suffix " (base)") for a paired A/B in the same rounds.
  */
 export async function toolCallBench(rounds: number, quick: boolean): Promise<ToolCallReport> {
-  const levels = LEVELS(quick);
+  // BENCH_LEVELS=1:300,16:2000 (concurrency:calls): other levels or more calls for a tighter A/B.
+  const custom = process.env.BENCH_LEVELS?.split(',').map((l) => {
+    const [concurrency, calls] = l.split(':').map(Number);
+    return { concurrency: concurrency || 1, calls: calls || 100 };
+  });
+  const levels = custom ?? LEVELS(quick);
   const dirs: string[] = [];
   const gateways: GatewayProcess[] = [];
   const missing: Record<string, string> = {};
@@ -155,8 +160,8 @@ export async function toolCallBench(rounds: number, quick: boolean): Promise<Too
             result = await runLoad(() => p.once(), level.concurrency, level.calls, quick ? 30 : 200);
           } catch (e) {
             // One failed call voids that run (a benchmark of errors means nothing); the others go on.
-            const cause = e instanceof Error && e.cause instanceof Error ? ` (${e.cause.message})` : '';
-            missing[`${key} round ${r + 1}`] = `${String(e)}${cause}`.slice(0, 160);
+            const cause = causes(e);
+            missing[`${key} round ${r + 1}`] = `${String(e)}${cause}`.slice(0, 300);
             process.stderr.write(`round ${r + 1} ${key}: failed: ${String(e)}${cause}\n`);
             continue;
           }
@@ -193,6 +198,22 @@ export async function toolCallBench(rounds: number, quick: boolean): Promise<Too
     report[p.id] = { label: p.label, levels: byLevel };
   }
   return { rounds: done, load: { min: Math.min(...loads), max: Math.max(...loads) }, paths: report, missing };
+}
+
+/** undici's "fetch failed" says why only in its cause chain (a socket error's code, errno, syscall, peer). */
+function causes(e: unknown): string {
+  const parts: string[] = [];
+  for (let c = e instanceof Error ? e.cause : undefined, depth = 0; c && depth < 4; depth++) {
+    const x = c as { name?: unknown; code?: unknown; message?: unknown; syscall?: unknown; cause?: unknown };
+    parts.push(
+      [x.name, x.code, x.syscall, x.message]
+        .filter((v) => v !== undefined)
+        .map(String)
+        .join(' '),
+    );
+    c = x.cause;
+  }
+  return parts.length > 0 ? ` (cause: ${parts.join(' ← ')})` : '';
 }
 
 /** One markdown table: every path, every level, with ratios to the floor and to supergateway. */

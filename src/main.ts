@@ -35,7 +35,9 @@ async function main(): Promise<void> {
   const runDir = join(config.DATA_DIR, 'run');
   const reaped = reapOrphans(runDir);
   if (reaped.groups > 0) logger.warn('stopped server processes a previous run left behind', { ...reaped });
-  const ledger = ProcessLedger.open(runDir);
+  const ledger = ProcessLedger.open(runDir, (error) =>
+    logger.warn('cannot record server processes; a SIGKILLed gateway may leave them running', { error }),
+  );
   if (!ledger)
     logger.warn('no /proc: server processes are not recorded, a SIGKILLed gateway may leave them running');
   const registry = new ProcessRegistry(ledger);

@@ -1,7 +1,7 @@
 import Router from '@koa/router';
 import { AppError, isAppError } from '../errors.js';
 import type { AppDeps } from './appDeps.js';
-import { withClientAbort } from './clientAbort.js';
+import { connectionSignals } from './clientAbort.js';
 import { googleLoginUrl } from './googleLogin.js';
 import { takeToolCall } from './toolCallLimit.js';
 import { actingUsername, principalOf } from './principal.js';
@@ -13,6 +13,7 @@ import { parseInput } from './validate.js';
 
 export function toolRoutes(deps: AppDeps): Router {
   const router = new Router();
+  const clientSignal = connectionSignals();
 
   router.get('/mcp/tools', (ctx) => {
     // Filtered for the acting user by the access policy (an admin may name one with ?username=).
@@ -38,9 +39,7 @@ export function toolRoutes(deps: AppDeps): Router {
     takeToolCall(deps, ctx, username);
     try {
       // The HTTP client hanging up cancels the call upstream instead of letting it run to its timeout.
-      const data = await withClientAbort(ctx, (signal) =>
-        deps.runtime.callTool({ ...body, username }, signal),
-      );
+      const data = await deps.runtime.callTool({ ...body, username }, clientSignal(ctx));
       ctx.body = { success: true, data };
     } catch (e) {
       // A Google OAuth2 server without tokens for this user: say where to log in.

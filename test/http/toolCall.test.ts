@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { Pool } from 'undici';
 import { waitFor } from '../runtime/processTestUtils.js';
 import { fixtureServer, startTestGateway, waitForStatus, type TestGateway } from '../support/testGateway.js';
 
@@ -164,6 +165,44 @@ describe('POST /mcp/tool/call', () => {
       () => (gw.gateway.pool.snapshot('hangup')?.logs ?? []).some((l) => l.includes('cancelled slow')),
       'upstream cancellation',
     );
+  });
+
+  it('cancels a call on a kept-alive connection when that connection closes, and leaves no listener per call', async () => {
+    await gw.request('POST', '/mcp/servers', fixtureServer('kept'));
+    await waitForStatus(gw, 'kept', ['connected']);
+    const warnings: Error[] = [];
+    const onWarning = (w: Error): void => void warnings.push(w);
+    process.on('warning', onWarning);
+    // One connection for every request: the calls share its close signal.
+    const pool = new Pool(gw.url, { connections: 1 });
+    const headers = { 'content-type': 'application/json', authorization: `Bearer ${gw.adminToken}` };
+    const post = (args: Record<string, unknown>, methodName = 'echo') =>
+      pool.request({
+        path: '/mcp/tool/call',
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ serverName: 'kept', methodName, args }),
+      });
+    try {
+      for (let i = 0; i < 30; i++) {
+        const res = await post({ message: `m${i}` });
+        expect(res.statusCode).to.equal(200);
+        await res.body.text();
+      }
+      await new Promise((r) => setImmediate(r));
+      expect(warnings.map((w) => w.name)).not.to.include('MaxListenersExceededWarning');
+      const slow = post({ ms: 20_000 }, 'slow').catch((e: unknown) => e);
+      await new Promise((r) => setTimeout(r, 200));
+      await pool.destroy();
+      await slow;
+      await waitFor(
+        () => (gw.gateway.pool.snapshot('kept')?.logs ?? []).some((l) => l.includes('cancelled slow')),
+        'upstream cancellation',
+      );
+    } finally {
+      process.off('warning', onWarning);
+      await pool.destroy().catch(() => undefined);
+    }
   });
 
   it('fails an in-flight call at once when the child dies, then works again after the restart', async () => {

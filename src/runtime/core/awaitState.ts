@@ -27,6 +27,12 @@ export class ReadinessGate<T> {
     });
   }
 
+  /** The ready value right now, without waiting (and without a listener on any signal). */
+  now(): T | undefined {
+    const outcome = this.probe();
+    return outcome !== undefined && 'ready' in outcome ? outcome.ready : undefined;
+  }
+
   /** Call after every state change. */
   notify(): void {
     for (const check of [...this.waiters]) check();

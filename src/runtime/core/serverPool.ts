@@ -193,7 +193,9 @@ export class ServerPool {
     await entry.started;
     const current = (): Entry | undefined => this.entries.get(name);
     const isPending = (): boolean => current()?.server.snapshot().status === 'connecting';
-    if (isPending()) {
+    // One snapshot on the usual path (a pinned server's snapshot admits its whole tool list).
+    let snapshot = current()?.server.snapshot();
+    if (snapshot?.status === 'connecting') {
       await new Promise<void>((resolve) => {
         const done = (): void => {
           clearTimeout(timer);
@@ -208,9 +210,9 @@ export class ServerPool {
         this.listeners.add(check);
         signal?.addEventListener('abort', done, { once: true });
       });
+      snapshot = current()?.server.snapshot();
     }
     if (signal?.aborted) throw new AppError('client_closed_request', 'The HTTP client disconnected');
-    const snapshot = current()?.server.snapshot();
     if (!snapshot)
       throw new AppError('server_unavailable', `Server ${name} is not running`, { serverName: name });
     return snapshot;

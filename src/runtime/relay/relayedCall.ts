@@ -1,4 +1,5 @@
-import type { Client } from '@modelcontextprotocol/client';
+import { SdkError, SdkErrorCode, type Client } from '@modelcontextprotocol/client';
+import { withDeadline } from '../calls/deadline.js';
 import { AppError } from '../../errors.js';
 import type { CallLimits, ToolResult } from '../core/types.js';
 import { RELAYED_METHODS, type ClientRelay, type JsonRecord, type RelayedMethod } from './clientRelay.js';
@@ -24,36 +25,79 @@ export async function relayedCallTool(
 ): Promise<ToolResult> {
   const relay = limits.relay;
   const handle = hub.begin(relay, limits.onProgress);
+  const started = Date.now();
   try {
     // Always our token: it also tells which Streamable HTTP response stream belongs to this call.
     const base = { name, arguments: args, _meta: { ...limits.trace, progressToken: handle.token } };
-    let params: JsonRecord = { ...base, ...relay?.retry };
+    const params: JsonRecord = { ...base, ...relay?.retry };
     if (limits.asTask) return await callAsTask(client, params, limits);
-    for (let round = 0; ; round++) {
-      const result = (await client.request(
-        { method: 'tools/call', params: params as { name: string } },
-        { signal: limits.signal, timeout: limits.timeoutMs, allowInputRequired: true },
-      )) as ToolResult;
-      const task = upstreamTaskOf(result);
-      if (task)
-        return await followTask(client, task, limits, (requests) => answerAll(relay, name, requests, limits));
-      if (result.resultType !== 'input_required') return { ...result };
-      if (relay?.era === 'modern') return { ...result };
-      if (!relay) throw needsClient(name);
-      if (round + 1 >= MAX_INPUT_ROUNDS)
-        throw new AppError(
-          'upstream_error',
-          `Tool ${name} asked for input more than ${MAX_INPUT_ROUNDS} times`,
-        );
-      const inputResponses = await fulfil(relay, result.inputRequests, limits.signal);
-      params = {
+    const first = await requestRound(client, params, limits.signal, limits.timeoutMs);
+    // A 2026-07-28 upstream answered with a task (SEP-2663): followed here, never handed to a client.
+    const task = upstreamTaskOf(first);
+    if (task)
+      return await followTask(client, task, limits, (requests) => answerAll(relay, name, requests, limits));
+    if (first.resultType !== 'input_required') return { ...first };
+    if (relay?.era === 'modern') return { ...first };
+    if (!relay) throw needsClient(name);
+    // The rare multi-round call: the rounds and the client's answers share what is left of the budget.
+    const left = Math.max(limits.timeoutMs - (Date.now() - started), 1);
+    return await withDeadline(
+      left,
+      limits.signal,
+      (signal) => moreRounds(client, relay, name, base, first, signal, left),
+      (error, outcome) =>
+        outcome.timedOut && !outcome.callerAborted
+          ? new SdkError(SdkErrorCode.RequestTimeout, `timed out after ${limits.timeoutMs} ms`)
+          : error instanceof Error
+            ? error
+            : new Error(String(error)),
+    );
+  } finally {
+    handle.end();
+  }
+}
+
+function requestRound(
+  client: Client,
+  params: JsonRecord,
+  signal: AbortSignal,
+  timeout: number,
+): Promise<ToolResult> {
+  return client.request(
+    { method: 'tools/call', params: params as { name: string } },
+    { signal, timeout, allowInputRequired: true },
+  ) as Promise<ToolResult>;
+}
+
+/** Answers the embedded requests through the legacy client and retries upstream, round after round. */
+async function moreRounds(
+  client: Client,
+  relay: ClientRelay,
+  name: string,
+  base: JsonRecord,
+  first: ToolResult,
+  signal: AbortSignal,
+  timeout: number,
+): Promise<ToolResult> {
+  let result = first;
+  for (let round = 1; ; round++) {
+    if (round >= MAX_INPUT_ROUNDS)
+      throw new AppError(
+        'upstream_error',
+        `Tool ${name} asked for input more than ${MAX_INPUT_ROUNDS} times`,
+      );
+    const inputResponses = await fulfil(relay, result.inputRequests, signal);
+    result = await requestRound(
+      client,
+      {
         ...base,
         inputResponses,
         ...(typeof result.requestState === 'string' ? { requestState: result.requestState } : {}),
-      };
-    }
-  } finally {
-    handle.end();
+      },
+      signal,
+      timeout,
+    );
+    if (result.resultType !== 'input_required') return { ...result };
   }
 }
 

@@ -23,24 +23,31 @@ interface LedgerFile {
 export class ProcessLedger {
   private readonly groups = new Map<number, number>();
   private readonly path: string;
+  private failing = false;
 
   private constructor(
     private readonly dir: string,
     private readonly header: { bootId: string; owner: Identity },
+    private readonly onError: (error: unknown) => void,
   ) {
     this.path = join(dir, `processes-${header.owner.pid}.json`);
   }
 
   /** Undefined without /proc (not Linux): nothing can be recorded reliably, the exit hook still applies. */
-  static open(dir: string): ProcessLedger | undefined {
+  /** `onError`: told (once per run of failures) when the ledger cannot be written; spawns go on regardless. */
+  static open(dir: string, onError: (error: unknown) => void = () => undefined): ProcessLedger | undefined {
     const boot = bootId();
     const self = procStat(process.pid);
     if (boot === undefined || self === undefined) return undefined;
     mkdirSync(dir, { recursive: true });
-    const ledger = new ProcessLedger(dir, {
-      bootId: boot,
-      owner: { pid: self.pid, startTime: self.startTime },
-    });
+    const ledger = new ProcessLedger(
+      dir,
+      {
+        bootId: boot,
+        owner: { pid: self.pid, startTime: self.startTime },
+      },
+      onError,
+    );
     ledger.write();
     return ledger;
   }
@@ -61,14 +68,37 @@ export class ProcessLedger {
     rmSync(this.path, { force: true });
   }
 
+  /**
+   * Never throws: it runs inside every spawn and exit, and a ledger that cannot be written (the run
+   * directory removed under a live gateway, a full disk) must not fail a spawn or crash the gateway.
+   * A removed directory is made again; other failures are reported once until a write succeeds.
+   */
   private write(): void {
     const body: LedgerFile = {
       ...this.header,
       groups: [...this.groups].map(([pid, startTime]) => ({ pid, startTime })),
     };
+    const text = JSON.stringify(body);
+    try {
+      this.writeFile(text);
+    } catch (error) {
+      try {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+        mkdirSync(this.dir, { recursive: true });
+        this.writeFile(text);
+      } catch (again) {
+        if (!this.failing) this.onError(again);
+        this.failing = true;
+        return;
+      }
+    }
+    this.failing = false;
+  }
+
+  private writeFile(text: string): void {
     const temp = join(this.dir, `.processes-${this.header.owner.pid}.tmp`);
     // No fsync: this guards against the gateway dying, not the machine (a reboot ends every process anyway).
-    writeFileSync(temp, JSON.stringify(body));
+    writeFileSync(temp, text);
     renameSync(temp, this.path);
   }
 }

@@ -132,6 +132,7 @@ export class StdioSupervisor {
       {
         name: this.name,
         waitForConnection: (signal) => this.readiness.wait(signal),
+        connectionNow: () => this.readiness.now(),
         isStopped: () => !this.active,
         statusMessage: () => this.state.statusMessage,
       },

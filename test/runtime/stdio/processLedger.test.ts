@@ -115,4 +115,37 @@ describe('ProcessLedger and reapOrphans (no orphans after a SIGKILLed gateway)',
     expect(reapOrphans(dir)).to.deep.include({ groups: 0 });
     expect(isAlive(pid)).to.equal(true);
   });
+
+  it('never throws into a spawn: a removed run directory is made again', async () => {
+    const runDir = join(dir, 'run');
+    const ledger = ProcessLedger.open(runDir)!;
+    const registry = new ProcessRegistry(ledger);
+    await rm(runDir, { recursive: true, force: true });
+    const child = groupLeader();
+    children.push(child);
+    const pid = await spawned(child);
+    expect(() => registry.add(pid)).not.to.throw();
+    const file = JSON.parse(readFileSync(join(runDir, `processes-${process.pid}.json`), 'utf8')) as {
+      groups: Array<{ pid: number }>;
+    };
+    expect(file.groups.map((g) => g.pid)).to.deep.equal([pid]);
+    ledger.discard();
+  });
+
+  it('never throws into a spawn when the ledger cannot be written, and says so once', async () => {
+    const runDir = join(dir, 'run');
+    const errors: unknown[] = [];
+    const ledger = ProcessLedger.open(runDir, (e) => errors.push(e))!;
+    const registry = new ProcessRegistry(ledger);
+    // The run directory replaced by a file: neither the write nor making the directory can succeed.
+    await rm(runDir, { recursive: true, force: true });
+    await writeFile(runDir, 'not a directory');
+    const child = groupLeader();
+    children.push(child);
+    const pid = await spawned(child);
+    expect(() => registry.add(pid)).not.to.throw();
+    expect(() => registry.remove(pid)).not.to.throw();
+    expect(errors).to.have.length(1);
+    expect(registry.has(pid)).to.equal(false);
+  });
 });
