@@ -6,6 +6,7 @@ import { LegacySessions } from './legacySessions.js';
 import { serveNode } from './liveSession.js';
 import { webRequest } from './nodeAdapter.js';
 import { ModernLeg } from './modernLeg.js';
+import { GatewayTasks } from '../relay/gatewayTasks.js';
 import { ParkedCalls } from '../relay/parkedCalls.js';
 import { replyError } from './replies.js';
 import type { SessionLedger } from './sessionLedger.js';
@@ -87,6 +88,8 @@ export class McpEndpoint {
   private closed = false;
   /** 2026-07-28 calls waiting for the client's next round (a legacy upstream asked it something). */
   private readonly parked = new ParkedCalls();
+  /** Tool calls clients asked to run as tasks: in this instance's memory, each bound to its user. */
+  private readonly tasks = new GatewayTasks();
   /** Each legacy session's resource subscriptions, by its SDK server. */
   private readonly subscriptions = new WeakMap<object, SessionSubscriptions>();
   private readonly notices: CatalogNotices;
@@ -109,6 +112,7 @@ export class McpEndpoint {
         version: options.version ?? '0.1.0',
         listTtlMs: options.limits.toolsListTtlMs ?? 60_000,
         parked: this.parked,
+        tasks: this.tasks,
         catalog: options.catalog,
         naming: single === undefined ? gatewayNaming : serverNaming(single),
         subscriptions,
@@ -239,6 +243,7 @@ export class McpEndpoint {
     this.closed = true;
     clearTimeout(this.changeTimer);
     this.parked.close();
+    this.tasks.close();
     await Promise.all([this.legacy.close(), this.modern.close()]);
   }
 }

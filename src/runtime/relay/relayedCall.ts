@@ -11,7 +11,7 @@ import {
   type RelayedMethod,
 } from './clientRelay.js';
 import type { UpstreamRelay } from './upstreamRelay.js';
-import { callAsTask } from './upstreamTask.js';
+import { callAsTask, followTask, upstreamTaskOf } from './upstreamTask.js';
 
 /** As many input rounds as the SDK's own driver allows before giving up. */
 const MAX_INPUT_ROUNDS = 10;
@@ -40,6 +40,10 @@ export async function relayedCallTool(
     const params: JsonRecord = { ...base, ...relay?.retry };
     if (limits.asTask) return await callAsTask(client, params, limits);
     const first = await requestRound(client, params, limits.signal, limits.timeoutMs);
+    // A 2026-07-28 upstream answered with a task (SEP-2663): followed here, never handed to a client.
+    const task = upstreamTaskOf(first);
+    if (task)
+      return await followTask(client, task, limits, (requests) => answerAll(relay, name, requests, limits));
     if (first.resultType !== 'input_required') return { ...first };
     if (relay?.era === 'modern') return { ...first };
     if (!relay) throw needsClient(name);
@@ -119,6 +123,17 @@ function callerCapabilities(client: Client, relay: ClientRelay | undefined): Jso
   for (const method of RELAYED_METHODS)
     if (!relay.supports(method)) delete capabilities[CAPABILITY_OF[method]];
   return { [CLIENT_CAPABILITIES]: capabilities };
+}
+
+/** What an upstream task asks meanwhile goes to the calling client, in either era. */
+function answerAll(
+  relay: ClientRelay | undefined,
+  tool: string,
+  requests: unknown,
+  limits: CallLimits,
+): Promise<JsonRecord> {
+  if (!relay) throw needsClient(tool);
+  return fulfil(relay, requests, limits.signal);
 }
 
 /** A legacy client answers each embedded request as the server→client request it stands for. */

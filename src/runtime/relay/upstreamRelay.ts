@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { ProgressUpdate, UpstreamCapabilities } from '../core/types.js';
 import { ClientTasks, TaskError } from './clientTasks.js';
 import { StreamAttribution } from './streamAttribution.js';
+import { hideUpstreamTask } from './upstreamTask.js';
 import {
   CAPABILITY_OF,
   RELAYED_METHODS,
@@ -190,7 +191,12 @@ export class UpstreamRelay {
   }
 
   private intercept(message: JSONRPCMessage, transport: Transport): boolean {
-    if (!('method' in message)) return false;
+    if (!('method' in message)) {
+      // A 2026-07-28 upstream answered a call with a task: the SDK client would refuse it (see upstreamTask.ts).
+      if ('result' in message && message.result.resultType === 'task')
+        (message as { result: JsonRecord }).result = hideUpstreamTask(message.result as JsonRecord);
+      return false;
+    }
     if ('id' in message) return this.tasksEnabled && this.taskRequest(message, transport);
     const params = (message.params ?? {}) as JsonRecord;
     if (message.method === 'notifications/progress') {
