@@ -8,6 +8,9 @@ import {
   type RelayedMethod,
 } from './clientRelay.js';
 
+/** A client that takes long to answer while the upstream streams progress: memory stays bounded. */
+const MAX_BACKLOG = 1_000;
+
 /** The request of the 2026-07-28 client currently carrying the call (the first one, then each retry). */
 export interface Leg {
   readonly signal: AbortSignal;
@@ -48,6 +51,9 @@ export class Flight implements ClientRelay {
   private settled: Outcome | undefined;
   private failure: { readonly error: unknown } | undefined;
   private rounds = 0;
+  /** What the upstream sent while no request of the client carried the call (between two rounds). */
+  private backlog: Array<(leg: Leg) => void> = [];
+  private dropped = 0;
 
   constructor(
     readonly owner: string,
@@ -76,6 +82,13 @@ export class Flight implements ClientRelay {
     const onAbort = (): void => this.cancel('the client cancelled the request');
     leg.signal.addEventListener('abort', onAbort, { once: true });
     this.unbind = () => leg.signal.removeEventListener('abort', onAbort);
+    // Progress and log messages sent while the client was answering arrive first, in order, on its retry.
+    const held = this.backlog;
+    this.backlog = [];
+    if (this.dropped > 0)
+      leg.log({ level: 'warning', data: `${this.dropped} messages were dropped between rounds` });
+    this.dropped = 0;
+    for (const deliver of held) deliver(leg);
   }
 
   /** The answer the client's retry brought for the question asked in the previous round. */
@@ -127,11 +140,19 @@ export class Flight implements ClientRelay {
   }
 
   progress(update: ProgressUpdate): void {
-    this.leg?.progress(update);
+    if (this.leg) this.leg.progress(update);
+    else this.hold((leg) => leg.progress(update));
   }
 
   log(message: LogMessage): void {
-    this.leg?.log(message);
+    if (this.leg) this.leg.log(message);
+    else this.hold((leg) => leg.log(message));
+  }
+
+  private hold(deliver: (leg: Leg) => void): void {
+    if (this.settled) return; // the call is over: nothing will carry it
+    if (this.backlog.length < MAX_BACKLOG) this.backlog.push(deliver);
+    else this.dropped += 1;
   }
 
   private settle(outcome: Outcome): void {

@@ -26,7 +26,7 @@ export const ANSWERS = {
 const CAPABILITIES = { elicitation: { form: {} }, sampling: {}, roots: {} };
 
 type Json = Record<string, unknown>;
-type Progress = (p: { progress: number; total?: number }) => void;
+type Progress = (p: { progress: number; total?: number; message?: string }) => void;
 
 /** The calls the scenarios make, the same for every SDK generation and era. */
 export interface ClientUnderTest {
