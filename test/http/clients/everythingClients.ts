@@ -9,12 +9,6 @@ import {
   ElicitRequestSchema,
   ListRootsRequestSchema,
 } from '@modelcontextprotocol/sdk/types.js';
-import { fileURLToPath } from 'node:url';
-
-/** server-everything, run the way most users run it: a stdio child of the gateway. */
-export const EVERYTHING = fileURLToPath(
-  new URL('../../../../node_modules/@modelcontextprotocol/server-everything/dist/index.js', import.meta.url),
-);
 
 /** What a client under test answers when the upstream (through the gateway) asks it something. */
 export const ANSWERS = {

@@ -2,8 +2,8 @@ import { expect } from 'chai';
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { startTestGateway, waitForStatus, type TestGateway } from '../../support/testGateway.js';
-import { EVERYTHING } from './everythingClients.js';
+import { gatewayWithEverything } from '../../support/everythingServer.js';
+import type { TestGateway } from '../../support/testGateway.js';
 
 const require = createRequire(import.meta.url);
 /** The MCP Inspector's command line (`npx @modelcontextprotocol/inspector-cli --cli <url> ...`). */
@@ -61,15 +61,7 @@ describe('MCP Inspector CLI through /mcp with a bearer token, in front of server
   };
 
   before(async () => {
-    gw = await startTestGateway();
-    await gw.request('POST', '/mcp/servers', {
-      name: 'everything',
-      transportType: 'stdio',
-      command: process.execPath,
-      args: [EVERYTHING, 'stdio'],
-      env: {},
-    });
-    await waitForStatus(gw, 'everything', ['connected'], 30_000);
+    gw = await gatewayWithEverything();
   });
   after(async () => {
     await gw?.close();

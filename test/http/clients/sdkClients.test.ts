@@ -1,6 +1,7 @@
 import { expect } from 'chai';
-import { startTestGateway, waitForStatus, type TestGateway } from '../../support/testGateway.js';
-import { ANSWERS, EVERYTHING, connectV1, connectV2, type ClientUnderTest } from './everythingClients.js';
+import { gatewayWithEverything } from '../../support/everythingServer.js';
+import type { TestGateway } from '../../support/testGateway.js';
+import { ANSWERS, connectV1, connectV2, type ClientUnderTest } from './everythingClients.js';
 
 const CLIENTS: ReadonlyArray<{
   name: string;
@@ -18,15 +19,7 @@ describe('real MCP clients through /mcp, in front of server-everything (stdio)',
   let gw: TestGateway;
 
   before(async () => {
-    gw = await startTestGateway();
-    await gw.request('POST', '/mcp/servers', {
-      name: 'everything',
-      transportType: 'stdio',
-      command: process.execPath,
-      args: [EVERYTHING, 'stdio'],
-      env: {},
-    });
-    await waitForStatus(gw, 'everything', ['connected'], 30_000);
+    gw = await gatewayWithEverything();
   });
   after(async () => {
     await gw?.close();

@@ -1,15 +1,11 @@
-import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { expect } from 'chai';
 import { RELAYED_CAPABILITIES } from '../../../src/runtime/relay/clientRelay.js';
 import { connectMcpV2, type McpV2TestClient } from '../../support/mcpClient.js';
 import { call as restCall } from '../../support/remote.js';
-import { startTestGateway, waitForStatus, type TestGateway } from '../../support/testGateway.js';
-
-const EVERYTHING = fileURLToPath(
-  new URL('../../../../node_modules/@modelcontextprotocol/server-everything/dist/index.js', import.meta.url),
-);
+import { EVERYTHING, gatewayWithEverything } from '../../support/everythingServer.js';
+import type { TestGateway } from '../../support/testGateway.js';
 
 /** The tools server-everything shows a client that declares everything the gateway relays. */
 async function directTools(): Promise<string[]> {
@@ -34,15 +30,7 @@ describe('server-everything through /mcp (capabilities advertised upstream)', fu
 
   before(async () => {
     // Default wiring: the gateway advertises what it relays, nothing configured.
-    gw = await startTestGateway();
-    await gw.request('POST', '/mcp/servers', {
-      name: 'everything',
-      transportType: 'stdio',
-      command: process.execPath,
-      args: [EVERYTHING, 'stdio'],
-      env: {},
-    });
-    await waitForStatus(gw, 'everything', ['connected'], 30_000);
+    gw = await gatewayWithEverything();
     mcp = await connectMcpV2(gw, 'legacy', {
       capabilities: { elicitation: { form: {} }, sampling: {}, roots: {} },
     });
