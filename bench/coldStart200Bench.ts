@@ -21,7 +21,9 @@ export async function coldStartManyBench(
     const listening: number[] = [];
     const connected: number[] = [];
     for (let r = 0; r < rounds; r++) {
-      const gw = await startGatewayProcess(dataDir);
+      // Unsandboxed, as in test/mainOps.test.ts: the tiny script lives in a temp dir, and a sandbox gives
+      // each server its own empty /tmp. The sandbox's own start cost is in the cold-start rows above.
+      const gw = await startGatewayProcess(dataDir, { SANDBOX: 'off' });
       // Stopped before the directory goes, whatever failed: a gateway left running on a removed DATA_DIR
       // is how a run once ended on ENOENT for the process ledger's temp file.
       try {
