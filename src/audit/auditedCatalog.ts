@@ -1,6 +1,6 @@
-import { isAppError } from '../errors.js';
 import type { CatalogCall, CatalogSource } from '../runtime/endpoint/catalog/catalogSource.js';
-import type { AuditKind, AuditOutcome } from './auditRecord.js';
+import { auditedCall } from './auditedCall.js';
+import type { AuditKind } from './auditRecord.js';
 import type { AuditRecorder } from './auditRecorder.js';
 import type { CallerScope } from './callerScope.js';
 
@@ -34,38 +34,17 @@ export function auditCatalog(
   clock: () => Date,
   traceId: () => string | undefined = () => undefined,
 ): CatalogSource {
+  const deps = { recorder, scope, clock, traceId };
   return {
     serverNames: () => catalog.serverNames(),
     list: (username, server, kind, signal) => catalog.list(username, server, kind, signal),
     subscribe: (username, server, uri, signal) => catalog.subscribe(username, server, uri, signal),
     unsubscribe: (username, server, uri, signal) => catalog.unsubscribe(username, server, uri, signal),
-    async call(username, server, request, signal) {
-      const startedAt = clock();
-      const started = performance.now();
-      let outcome: AuditOutcome = 'ok';
-      let errorCode: string | undefined;
-      try {
-        return await catalog.call(username, server, request, signal);
-      } catch (e) {
-        outcome = 'error';
-        errorCode = isAppError(e) ? e.code : 'internal_error';
-        throw e;
-      } finally {
-        const who = scope.current();
-        recorder.record({
-          kind: KIND[request.method],
-          startedAt,
-          durationMs: performance.now() - started,
-          username,
-          caller: who?.caller ?? { type: 'anonymous' },
-          via: who?.via ?? 'rest',
-          serverName: server,
-          ...targetOf(request),
-          outcome,
-          errorCode,
-          traceId: traceId(),
-        });
-      }
-    },
+    call: (username, server, request, signal) =>
+      auditedCall(
+        deps,
+        { kind: KIND[request.method], username, serverName: server, ...targetOf(request) },
+        () => catalog.call(username, server, request, signal),
+      ),
   };
 }

@@ -1,4 +1,4 @@
-import { isAppError } from '../errors.js';
+import { auditedCall } from './auditedCall.js';
 import type { RuntimePort } from '../runtime/core/types.js';
 import type { AuditRecorder } from './auditRecorder.js';
 import type { CallerScope } from './callerScope.js';
@@ -15,38 +15,21 @@ export function auditRuntime(
   clock: () => Date,
   traceId: () => string | undefined = () => undefined,
 ): RuntimePort {
+  const deps = { recorder, scope, clock, traceId };
   return {
     snapshot: (name) => runtime.snapshot(name),
-    async callTool(request, signal, extras) {
-      const startedAt = clock();
-      const started = performance.now();
-      let outcome: 'ok' | 'tool_error' | 'error' = 'ok';
-      let errorCode: string | undefined;
-      try {
-        const result = await runtime.callTool(request, signal, extras);
-        if (result.isError === true) outcome = 'tool_error';
-        return result;
-      } catch (e) {
-        outcome = 'error';
-        errorCode = isAppError(e) ? e.code : 'internal_error';
-        throw e;
-      } finally {
-        const who = scope.current();
-        recorder.record({
+    callTool: (request, signal, extras) =>
+      auditedCall(
+        deps,
+        {
           kind: 'tool_call',
-          startedAt,
-          durationMs: performance.now() - started,
           username: request.username,
-          caller: who?.caller ?? { type: 'anonymous' },
-          via: who?.via ?? 'rest',
           serverName: request.serverName,
           target: request.methodName,
-          outcome,
-          errorCode,
           args: request.args,
-          traceId: traceId(),
-        });
-      }
-    },
+        },
+        () => runtime.callTool(request, signal, extras),
+        (result) => result.isError === true,
+      ),
   };
 }
