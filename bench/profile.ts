@@ -17,7 +17,7 @@ const PATHS: Record<string, (url: string, pid: number) => Promise<CallPath>> = {
 
 /**
  * `npm run bench:profile`: runs the gateway under --cpu-prof with PROFILE_CALLS tool calls (default
- * 5,000) at concurrency 16 on PROFILE_PATH (rest | stateful | stateless | modern, default rest) and
+ * 5,000) at concurrency PROFILE_CONCURRENCY (default 16) on PROFILE_PATH (rest | stateful | stateless | modern, default rest) and
  * prints the gateway's CPU per call and where its CPU time went during the measured calls only (no start-up,
  * no warm-up): self and inclusive time by function (top PROFILE_TOP, default 25) as shares of busy time.
  */
@@ -39,10 +39,11 @@ async function main(): Promise<void> {
   const windowUs = [0, Number.MAX_SAFE_INTEGER];
   try {
     const path = await open(gw.url, pid);
-    await runLoad(() => path.once(), 16, 500, 0);
+    const concurrency = Number(process.env.PROFILE_CONCURRENCY ?? 16);
+    await runLoad(() => path.once(), concurrency, 500, 0);
     const cpu0 = cpuSeconds(pid);
     windowUs[0] = Number(process.hrtime.bigint() / 1000n);
-    const result = await runLoad(() => path.once(), 16, calls, 0);
+    const result = await runLoad(() => path.once(), concurrency, calls, 0);
     windowUs[1] = Number(process.hrtime.bigint() / 1000n);
     const cpuUs = round(((cpuSeconds(pid) - cpu0) / calls) * 1e6, 0);
     process.stdout.write(
@@ -56,9 +57,11 @@ async function main(): Promise<void> {
   const file = (await readdir(profDir)).find((f) => f.endsWith('.cpuprofile'));
   if (!file) throw new Error('no profile written');
   const text = await readFile(join(profDir, file), 'utf8');
-  // PROFILE_SAVE=<file>: keep the raw profile (Chrome DevTools opens it) with the measured window.
-  if (process.env.PROFILE_SAVE) await writeFile(process.env.PROFILE_SAVE, text);
+  // PROFILE_SAVE=<file>: keep the raw profile (Chrome DevTools opens it) with the measured window
+  // (`measuredWindowUs`, for ad-hoc analysis).
   const profile = JSON.parse(text) as CpuProfile;
+  if (process.env.PROFILE_SAVE)
+    await writeFile(process.env.PROFILE_SAVE, JSON.stringify({ ...profile, measuredWindowUs: windowUs }));
   const top = Number(process.env.PROFILE_TOP ?? 25);
   process.stdout.write(profileReport(profile, windowUs[0] as number, windowUs[1] as number, top));
   await rm(dataDir, { recursive: true, force: true });
