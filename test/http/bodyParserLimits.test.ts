@@ -77,6 +77,20 @@ describe('bodyParser: limits and broken uploads', () => {
         expect(outcome.listeners).to.equal(0);
       });
 
+      it('answers 400 invalid_json when the request is destroyed while its body is awaited', async () => {
+        const probe = `destroyed-${type}`;
+        const { response } = app.upload(probe, {
+          path: '/destroyed',
+          headers,
+          chunks: ['{"a":'],
+          open: true,
+        });
+        response.catch(() => undefined);
+        const outcome = await app.outcome(probe);
+        expect(outcome).to.deep.include({ status: 400, listeners: 0 });
+        expect(outcome.body.code).to.equal('invalid_json');
+      });
+
       it('answers 400 invalid_json when the client sends less than its content-length and then ends', async () => {
         const probe = `short-end-${type}`;
         const head = `POST / HTTP/1.1\nhost: x\ncontent-type: ${type}\ncontent-length: 20`;

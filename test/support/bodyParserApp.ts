@@ -31,8 +31,10 @@ export interface Upload {
 
 /**
  * A Koa app with the gateway's error middleware and body parser in front of a handler that echoes what the
- * parser produced: `{ parsed, body }`. `/consumed` reads the request before the parser does. Requests carry an
- * `x-probe` id so a test can wait for the server's side of a request whose client never sees an answer.
+ * parser produced: `{ parsed, body }`. `/consumed` reads the request before the parser does, `/destroyed`
+ * destroys it while the parser waits.
+ * Requests carry an `x-probe` id so a test can wait for the server's side of a request whose client never sees
+ * an answer.
  */
 export interface BodyApp {
   readonly port: number;
@@ -80,6 +82,8 @@ export async function startBodyApp(limit: string | number): Promise<BodyApp> {
   app.use(errorMiddleware(silentLogger()));
   app.use(async (ctx, next) => {
     if (ctx.path === '/consumed') for await (const chunk of ctx.req) void chunk;
+    // Destroyed without an error: node then emits no 'error', only 'aborted' and 'close'.
+    if (ctx.path === '/destroyed') setImmediate(() => ctx.req.destroy());
     await next();
   });
   app.use(bodyParser(limit));
