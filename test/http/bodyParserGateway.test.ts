@@ -4,7 +4,7 @@ import { fixtureServer, startTestGateway, type TestGateway } from '../support/te
 
 const CALL = JSON.stringify({ serverName: 'fx', methodName: 'add', args: { a: 2, b: 40 } });
 
-describe('POST /mcp/tool/call: request bodies', () => {
+describe('bodyParser in the gateway: POST /mcp/tool/call bodies', () => {
   let gw: TestGateway;
   before(async () => {
     gw = await startTestGateway({ bodyLimit: '1kb' });
