@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +23,8 @@ const PATHS: Record<string, (url: string, pid: number) => Promise<CallPath>> = {
  * no warm-up): self and inclusive time by function (top PROFILE_TOP, default 25) as shares of busy time.
  */
 async function main(): Promise<void> {
+  // As in run.ts: the 2025-era SDK client shares one AbortSignal across its fetches (listeners freed at GC).
+  setMaxListeners(0);
   const which = process.env.PROFILE_PATH ?? 'rest';
   const open = PATHS[which];
   if (!open) throw new Error(`PROFILE_PATH must be one of ${Object.keys(PATHS).join(', ')}`);
