@@ -18,9 +18,10 @@ const PATHS: Record<string, (url: string, pid: number) => Promise<CallPath>> = {
 
 /**
  * `npm run bench:profile`: runs the gateway under --cpu-prof with PROFILE_CALLS tool calls (default
- * 5,000) at concurrency PROFILE_CONCURRENCY (default 16) on PROFILE_PATH (rest | stateful | stateless | modern, default rest) and
- * prints the gateway's CPU per call and where its CPU time went during the measured calls only (no start-up,
- * no warm-up): self and inclusive time by function (top PROFILE_TOP, default 25) as shares of busy time.
+ * 5,000) at concurrency PROFILE_CONCURRENCY (default 16) on PROFILE_PATH (rest | stateful | stateless |
+ * modern, default rest) and prints the gateway's CPU per call and where its CPU time went during the
+ * measured calls only (no start-up, no warm-up): self and inclusive time by function (top PROFILE_TOP,
+ * default 25) as shares of busy time.
  */
 async function main(): Promise<void> {
   // As in run.ts: the 2025-era SDK client shares one AbortSignal across its fetches (listeners freed at GC).
