@@ -21,10 +21,11 @@ export interface RouteTable<P> {
  * Matches every router once per distinct `${method} ${path}` (routers are fixed at start, so the answer never
  * changes) and keeps, for the dispatcher, only the routers with a layer on that path, in mount order. A router
  * with no layer on the path would only record an empty match and call next, and its allowedMethods would decide
- * exactly as a matching router's does (same accumulated `ctx.matched`, and the same implemented methods as long as
- * every router keeps @koa/router's default list, as ours do), so skipping it changes nothing. When no router has a layer there, the first router still runs: its allowedMethods answers 501 to a
- * method no router implements, and the rest falls through to 404, as before. Bounded, as paths carry names and
- * ids: cleared when full.
+ * exactly as a matching router's does (same accumulated `ctx.matched`, and the same implemented methods as long
+ * as every router keeps @koa/router's default list, as ours do), so skipping it changes nothing. When no router
+ * has a layer there, the first router still runs: its allowedMethods answers 501 to a method no router
+ * implements, and the rest falls through to 404, as before. Bounded, as paths carry names and ids: cleared when
+ * full.
  */
 export function routeTable<P>(
   routers: readonly Router[],
