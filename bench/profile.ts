@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,11 +18,14 @@ const PATHS: Record<string, (url: string, pid: number) => Promise<CallPath>> = {
 
 /**
  * `npm run bench:profile`: runs the gateway under --cpu-prof with PROFILE_CALLS tool calls (default
- * 5,000) at concurrency PROFILE_CONCURRENCY (default 16) on PROFILE_PATH (rest | stateful | stateless | modern, default rest) and
- * prints the gateway's CPU per call and where its CPU time went during the measured calls only (no start-up,
- * no warm-up): self and inclusive time by function (top PROFILE_TOP, default 25) as shares of busy time.
+ * 5,000) at concurrency PROFILE_CONCURRENCY (default 16) on PROFILE_PATH (rest | stateful | stateless |
+ * modern, default rest) and prints the gateway's CPU per call and where its CPU time went during the
+ * measured calls only (no start-up, no warm-up): self and inclusive time by function (top PROFILE_TOP,
+ * default 25) as shares of busy time.
  */
 async function main(): Promise<void> {
+  // As in run.ts: the 2025-era SDK client shares one AbortSignal across its fetches (listeners freed at GC).
+  setMaxListeners(0);
   const which = process.env.PROFILE_PATH ?? 'rest';
   const open = PATHS[which];
   if (!open) throw new Error(`PROFILE_PATH must be one of ${Object.keys(PATHS).join(', ')}`);
@@ -31,7 +35,7 @@ async function main(): Promise<void> {
   // PROFILE_MAIN=<another build's dist/src/main.js> profiles that build with this script (A/B).
   const gw = await startFixtureGateway(
     join(dataDir, 'data'),
-    ['--cpu-prof', `--cpu-prof-dir=${profDir}`],
+    ['--cpu-prof', `--cpu-prof-dir=${profDir}`, ...(process.env.PROFILE_NODE_ARGS?.split(' ').filter(Boolean) ?? [])],
     {},
     process.env.PROFILE_MAIN || undefined,
   );

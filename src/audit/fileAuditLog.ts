@@ -58,7 +58,9 @@ export function openFileAuditLog(dir: string): AuditLog {
       const byDay = new Map<string, string[]>();
       for (const r of records) {
         const day = dayOf(r.at);
-        byDay.set(day, [...(byDay.get(day) ?? []), JSON.stringify(r)]);
+        const lines = byDay.get(day);
+        if (lines) lines.push(JSON.stringify(r));
+        else byDay.set(day, [JSON.stringify(r)]);
       }
       for (const [day, lines] of [...byDay].sort(([a], [b]) => a.localeCompare(b))) {
         const handle = await handleFor(day);

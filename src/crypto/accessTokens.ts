@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
 
 /**
  * Bearer tokens. A user token is `mcpu_<id>_<secret>`: the id (32 hex, public, listed by
@@ -17,8 +17,9 @@ export function userTokenId(token: string): string | undefined {
   return USER_TOKEN.exec(token)?.[1];
 }
 
+/** One-shot `crypto.hash` (Node >= 20.12): a third of createHash's cost, and it runs on every request. */
 export function hashToken(token: string): string {
-  return createHash('sha256').update(token, 'utf8').digest('hex');
+  return hash('sha256', token, 'hex');
 }
 
 /** Constant-time comparison of two hex SHA-256 digests (equal length by construction). */

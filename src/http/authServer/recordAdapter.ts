@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Adapter, AdapterPayload } from 'oidc-provider';
 import {
   authRecordDecider,
@@ -34,7 +34,7 @@ export interface RecordAdapterDeps {
   readonly clock: () => Date;
 }
 
-export const recordKey = (id: string): string => createHash('sha256').update(id).digest('hex');
+export const recordKey = (id: string): string => hash('sha256', id, 'hex');
 const aad = (model: string, key: string): Buffer =>
   Buffer.from(JSON.stringify(['mcp-api/authserver', model, key]));
 const DURABLE = new Set<string>(AUTH_SERVER_MODELS);

@@ -1,5 +1,5 @@
 import {
-  Client,
+  type Client,
   SdkError,
   SdkErrorCode,
   type ClientCapabilities,
@@ -8,16 +8,10 @@ import {
   type Transport,
 } from '@modelcontextprotocol/client';
 import { isAppError } from '../../errors.js';
+import { GatewayClient } from './gatewayClient.js';
 import { UrlRefusedError } from '../../net/urlSafety.js';
 import { listAllTools } from '../core/listAllTools.js';
-import type {
-  CallLimits,
-  Negotiation,
-  RequestLimits,
-  ToolDescriptor,
-  ToolResult,
-  UpstreamIdentity,
-} from '../core/types.js';
+import type { Negotiation, RequestLimits, ToolDescriptor, UpstreamIdentity } from '../core/types.js';
 
 /**
  * The SDK client every upstream connection (stdio, Streamable HTTP, SSE) uses: era negotiation
@@ -31,9 +25,9 @@ export interface UpstreamHooks {
 /** A probe answer is at most this slow from a live server. */
 const PROBE_TIMEOUT_MS = 10_000;
 
-export function createUpstreamClient(identity: UpstreamIdentity, hooks: UpstreamHooks): Client {
+export function createUpstreamClient(identity: UpstreamIdentity, hooks: UpstreamHooks): GatewayClient {
   const capabilities: ClientCapabilities = { ...identity.capabilities };
-  const client = new Client(identity.clientInfo, {
+  const client = new GatewayClient(identity.clientInfo, {
     capabilities,
     versionNegotiation: { mode: 'auto', probe: { timeoutMs: PROBE_TIMEOUT_MS } },
   });
@@ -150,26 +144,6 @@ export function listTools(
     },
     { onTruncated },
   );
-}
-
-/** Pass-through tools/call: no client-side output-schema validation, the result is forwarded verbatim. */
-export async function callTool(
-  client: Client,
-  name: string,
-  args: Record<string, unknown>,
-  limits: CallLimits,
-): Promise<ToolResult> {
-  // With onprogress the SDK asks for progress (a progressToken) and routes the notifications back.
-  const onprogress = limits.onProgress;
-  const result = await client.request(
-    // [obs hook] the trace context travels in `_meta`
-    {
-      method: 'tools/call',
-      params: { name, arguments: args, ...(limits.trace && { _meta: { ...limits.trace } }) },
-    },
-    { signal: limits.signal, timeout: limits.timeoutMs, ...(onprogress ? { onprogress } : {}) },
-  );
-  return { ...result };
 }
 
 export const describe = (error: unknown): string =>

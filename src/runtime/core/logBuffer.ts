@@ -28,6 +28,8 @@ export class LogBuffer {
   private pushed = 0;
   private readonly redact: ((line: string) => string) | undefined;
   private readonly slots: string[] = [];
+  /** `lines()` as last made; dropped by every push. */
+  private frozen: readonly string[] | undefined;
   /** Index of the oldest line once the buffer is full. */
   private head = 0;
 
@@ -40,6 +42,7 @@ export class LogBuffer {
   push(line: string): void {
     const stored = this.redact ? this.redact(line) : line;
     this.pushed++;
+    this.frozen = undefined;
     if (this.slots.length < this.limit) {
       this.slots.push(stored);
       return;
@@ -48,9 +51,13 @@ export class LogBuffer {
     this.head = (this.head + 1) % this.limit;
   }
 
-  /** Oldest first; a copy, so callers cannot disturb the ring. */
-  lines(): string[] {
-    return [...this.slots.slice(this.head), ...this.slots.slice(0, this.head)];
+  /**
+   * Oldest first; frozen, so callers cannot disturb the ring, and made once per change: every snapshot of
+   * a server (several per tool call) reads it, and a chatty server's buffer holds thousands of lines.
+   */
+  lines(): readonly string[] {
+    this.frozen ??= Object.freeze([...this.slots.slice(this.head), ...this.slots.slice(0, this.head)]);
+    return this.frozen;
   }
 
   /** Where a follower is: the newest line's number in this buffer (lines ever pushed). */

@@ -70,7 +70,9 @@ export function pinnedFactory(
       async callTool(tool, args, options) {
         // The call path checks first; this guards any other caller of the supervisor.
         const { tools, source } = admitted(options.username);
-        if (pins.held(ref, tools, source, tool, ownList())) throw pendingApproval(server.name, tool);
+        // The server's own list matters only for a user's process on first use (one snapshot fewer per call).
+        const own = source === 'user_process' ? ownList() : [];
+        if (pins.held(ref, tools, source, tool, own)) throw pendingApproval(server.name, tool);
         return target.callTool(tool, args, options);
       },
       heldTool(toolName, username) {

@@ -5,7 +5,7 @@ import type { ServerSnapshot, ServerStatus, ToolDescriptor } from './types.js';
 /** Where stderr lines and supervisor notes go. */
 export interface LogSink {
   push(line: string): void;
-  lines(): string[];
+  lines(): readonly string[];
   /** Buffers that can be followed say where their newest line is (GET /mcp/servers/:name/logs/stream). */
   cursor?(): LogCursor;
 }

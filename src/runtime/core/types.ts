@@ -29,7 +29,7 @@ export interface ServerSnapshot {
    */
   toolsSource?: 'server' | 'user_process';
   /** Most recent stderr lines and supervisor notes, oldest first, bounded. */
-  logs: string[];
+  logs: readonly string[];
   /** Where `logs` ends in its buffer, for followers of the log stream; absent where logs cannot be followed. */
   logCursor?: LogCursor;
   pid?: number;

@@ -1,8 +1,7 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /**
  * What the store knows a legacy session by. The session id is a bearer value (with the owner's
  * token it is the session), so events and logs carry only this hash of it.
  */
-export const sessionKey = (sessionId: string): string =>
-  createHash('sha256').update(sessionId).digest('base64url').slice(0, 32);
+export const sessionKey = (sessionId: string): string => hash('sha256', sessionId, 'base64url').slice(0, 32);

@@ -95,6 +95,7 @@ export function createSessionServer(options: SessionServerOptions): Server {
       },
     },
   );
+  const logsAsked = watchSetLevel(server);
   if (catalog) {
     const subscriptions = options.subscriptions ?? new SessionSubscriptions();
     registerCatalog(server, { catalog, access, naming, logger: options.logger, subscriptions });
@@ -110,7 +111,7 @@ export function createSessionServer(options: SessionServerOptions): Server {
   server.setRequestHandler('tools/call', async (request, ctx): Promise<CallToolResult> => {
     const { name, arguments: args, task } = request.params;
     const target = resolveTarget(name, access, naming);
-    const deps = { source: options.source, access, logger: options.logger, naming };
+    const deps = { source: options.source, access, logger: options.logger, naming, logsAsked };
     const tasks = options.tasks;
     const era = tasks && taskEra(options.source, access.principal.username, target, task, ctx);
     if (tasks && era) return startTaskCall(era, tasks, deps, server, ctx, target, args ?? {}, task?.ttl);
@@ -134,6 +135,24 @@ export function createSessionServer(options: SessionServerOptions): Server {
   if (options.tasks) registerTaskHandlers(server, options.tasks, access.principal.username);
 
   return server;
+}
+
+/**
+ * Whether the client has sent logging/setLevel on this server's transport. The SDK keeps the level
+ * itself (private), and its own handler must stay; so the connected transport's messages are watched.
+ */
+function watchSetLevel(server: Server): () => boolean {
+  let asked = false;
+  const connect = server.connect.bind(server);
+  server.connect = async (transport) => {
+    await connect(transport);
+    const deliver = transport.onmessage;
+    transport.onmessage = (message, extra) => {
+      if ((message as { method?: unknown }).method === 'logging/setLevel') asked = true;
+      deliver?.call(transport, message, extra);
+    };
+  };
+  return () => asked;
 }
 
 /** tools/list as this endpoint names it: `<server>__<tool>` on /mcp, the one server's own names per server. */

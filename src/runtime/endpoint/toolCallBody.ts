@@ -24,6 +24,12 @@ export interface CallBodyDeps {
   readonly access: McpAccess;
   readonly logger: Logger;
   readonly naming: Naming;
+  /**
+   * Whether a 2025-era client asked this server for log messages (logging/setLevel). Without it, the
+   * gateway's own per-call debug notice is not sent: an unasked notification on every call costs the
+   * client a message and the answer an extra write. 2026-07-28 requests ask per request (the SDK filters).
+   */
+  readonly logsAsked?: () => boolean;
 }
 
 export interface CallTarget {
@@ -76,8 +82,10 @@ export async function callToolBody(
   try {
     deps.access.admitCall?.(username);
     const call = { username, serverName: target.serverName, methodName: target.toolName, args };
-    const message = `calling ${target.toolName} on ${target.serverName}`;
-    await ctx.mcpReq.log('debug', { message }, 'mcp-api').catch(() => undefined);
+    if (ctx.mcpReq.envelope !== undefined || deps.logsAsked?.()) {
+      const message = `calling ${target.toolName} on ${target.serverName}`;
+      await ctx.mcpReq.log('debug', { message }, 'mcp-api').catch(() => undefined);
+    }
     const clientCapabilities = server.getClientCapabilities();
     const extras: ToolCallExtras = { onProgress, ...(clientCapabilities ? { clientCapabilities } : {}) };
     // The signal aborts on notifications/cancelled, when a legacy session closes, when a modern

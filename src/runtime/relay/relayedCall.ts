@@ -1,4 +1,5 @@
 import { SdkError, SdkErrorCode, type Client } from '@modelcontextprotocol/client';
+import type { GatewayClient } from '../client/gatewayClient.js';
 import { withDeadline } from '../calls/deadline.js';
 import { AppError } from '../../errors.js';
 import type { CallLimits, ToolResult } from '../core/types.js';
@@ -24,7 +25,7 @@ const MAX_INPUT_ROUNDS = 10;
  * request as a server→client request and retries upstream itself.
  */
 export async function relayedCallTool(
-  client: Client,
+  client: GatewayClient,
   hub: UpstreamRelay,
   name: string,
   args: Record<string, unknown>,
@@ -66,20 +67,20 @@ export async function relayedCallTool(
 }
 
 function requestRound(
-  client: Client,
+  client: GatewayClient,
   params: JsonRecord,
   signal: AbortSignal,
   timeout: number,
 ): Promise<ToolResult> {
-  return client.request(
-    { method: 'tools/call', params: params as { name: string } },
+  return client.specRequest(
+    { method: 'tools/call', params },
     { signal, timeout, allowInputRequired: true },
   ) as Promise<ToolResult>;
 }
 
 /** Answers the embedded requests through the legacy client and retries upstream, round after round. */
 async function moreRounds(
-  client: Client,
+  client: GatewayClient,
   relay: ClientRelay,
   name: string,
   base: JsonRecord,

@@ -1,7 +1,6 @@
 import {
   SSEClientTransport,
   StreamableHTTPClientTransport,
-  type Client,
   type FetchLike,
 } from '@modelcontextprotocol/client';
 import { isAppError } from '../../errors.js';
@@ -14,6 +13,7 @@ import {
   LEGACY_PRIOR as LEGACY,
   listTools,
 } from '../client/upstreamClient.js';
+import type { GatewayClient } from '../client/gatewayClient.js';
 import { UpstreamCatalog, type UpstreamNotice } from '../client/upstreamCatalog.js';
 import type {
   CallLimits,
@@ -65,7 +65,7 @@ const SDK_RECONNECTION = {
  * same URL. Thrown away and rebuilt when it dies or its session expires.
  */
 export class RemoteConnection {
-  private client: Client | undefined;
+  private client: GatewayClient | undefined;
   private relay: UpstreamRelay | undefined;
   /** Which response stream a server→client message came on (Streamable HTTP only). */
   private readonly streams = new StreamAttribution((token) => this.relay?.has(token) === true);
@@ -267,7 +267,7 @@ export class RemoteConnection {
     this.o.onLost(reason);
   }
 
-  private live(): Client {
+  private live(): GatewayClient {
     if (!this.client || this.lost || this.closing) throw new Error('Not connected');
     return this.client;
   }

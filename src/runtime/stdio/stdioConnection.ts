@@ -1,4 +1,3 @@
-import type { Client } from '@modelcontextprotocol/client';
 import { SdkError, SdkErrorCode } from '@modelcontextprotocol/client';
 import {
   connectUpstream,
@@ -6,6 +5,7 @@ import {
   isProbeFailure,
   listTools,
 } from '../client/upstreamClient.js';
+import type { GatewayClient } from '../client/gatewayClient.js';
 import { UpstreamCatalog, type UpstreamNotice } from '../client/upstreamCatalog.js';
 import type {
   CallLimits,
@@ -43,7 +43,7 @@ export interface StdioConnectionHooks {
 
 export class StdioConnection {
   readonly transport: StdioProcessTransport;
-  private readonly client: Client;
+  private readonly client: GatewayClient;
   private readonly relay: UpstreamRelay;
   /** Resources, templates, prompts and completions of this connection. */
   readonly catalog: UpstreamCatalog;

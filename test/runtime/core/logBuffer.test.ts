@@ -30,11 +30,16 @@ describe('LogBuffer', () => {
     expect(logs.lines()).to.deep.equal(['token=[redacted] ok']);
   });
 
-  it('returns a copy', () => {
+  it('returns lines a caller cannot change, made anew only after a push', () => {
     const logs = new LogBuffer({ limit: 2 });
     logs.push('x');
-    logs.lines().push('y');
+    const seen = logs.lines();
+    expect(() => (seen as string[]).push('y')).to.throw(TypeError);
     expect(logs.lines()).to.deep.equal(['x']);
+    expect(logs.lines()).to.equal(seen);
+    logs.push('z');
+    expect(logs.lines()).to.deep.equal(['x', 'z']);
+    expect(seen).to.deep.equal(['x']);
   });
 
   it('names the newest line with a cursor that counts every line ever pushed, past the ring', () => {

@@ -78,6 +78,27 @@ describe('upstream log messages through /mcp', function () {
     expect(heardB.map((h) => h.data)).to.have.members(Array.from({ length: 10 }, (_, i) => `bo ${i}`));
   });
 
+  it("sends a legacy session the gateway's own per-call notice only once it asked for debug logs", async () => {
+    const { token } = await gw.issueToken('lyn');
+    const c = await connectMcpV2(gw, 'legacy', { token });
+    clients.push(c);
+    const notices: unknown[] = [];
+    c.client.setNotificationHandler('notifications/message', (n) => {
+      if (n.params.logger === 'mcp-api') notices.push(n.params.data);
+    });
+    const tool = `${upstreams.names.stdio}__log`;
+    const call = (message: string) =>
+      c.client.callTool({ name: tool, arguments: { level: 'info', message } });
+    await call('unasked');
+    expect(notices).to.deep.equal([]);
+    await c.client.setLoggingLevel('info');
+    await call('above debug');
+    expect(notices).to.deep.equal([]);
+    await c.client.setLoggingLevel('debug');
+    await call('asked');
+    expect(notices).to.deep.equal([{ message: `calling log on ${upstreams.names.stdio}` }]);
+  });
+
   it('honours the per-request log level of a 2026-07-28 request', async () => {
     const tool = `${upstreams.names.stdio}__log`;
     const body = (id: number, level?: string) => ({
