@@ -35,7 +35,11 @@ async function main(): Promise<void> {
   // PROFILE_MAIN=<another build's dist/src/main.js> profiles that build with this script (A/B).
   const gw = await startFixtureGateway(
     join(dataDir, 'data'),
-    ['--cpu-prof', `--cpu-prof-dir=${profDir}`, ...(process.env.PROFILE_NODE_ARGS?.split(' ').filter(Boolean) ?? [])],
+    [
+      '--cpu-prof',
+      `--cpu-prof-dir=${profDir}`,
+      ...(process.env.PROFILE_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
+    ],
     {},
     process.env.PROFILE_MAIN || undefined,
   );

@@ -1,11 +1,12 @@
-import type Router from '@koa/router';
-import type { Context, Middleware } from 'koa';
+import type { Layer } from '@koa/router';
+import type { Middleware } from 'koa';
 import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Authenticator } from './authenticator.js';
 import type { LoginLinks } from './loginLinks.js';
 import type { AuthThrottle } from './authThrottle.js';
 import { policyFor, type Access, type RoutePolicy } from './routePolicy.js';
+import type { RouteTable } from './routeDispatch.js';
 
 const RANK: Record<Access, number> = { public: 0, 'user-or-link': 1, user: 2, admin: 3 };
 
@@ -18,61 +19,50 @@ const UNROUTED: RoutePolicy = { method: '*', path: '*', access: 'user' };
 export const unauthorized = (): AppError => new AppError('unauthorized', 'Unauthorized');
 
 /**
- * Finds the route a request will reach (with the routers' own matcher, so the policy can never
- * disagree with the dispatch), looks its policy up in the table, and authenticates. Runs before
- * the body parser: an unauthenticated request never has its body read.
+ * The policy of the route a request will reach, from the layers the routers' own matcher found for it (see
+ * routeDispatch.ts), so the policy can never disagree with the dispatch. The strictest one wins when several
+ * serve the same method and path; a route missing from the table is admin-only, and logged once.
+ */
+export function routePolicyOf(logger: Logger): (served: readonly Layer[]) => RoutePolicy {
+  const reported = new Set<string>();
+  return (served) => {
+    let found: RoutePolicy | undefined;
+    for (const layer of served) {
+      if (layer.methods.length === 0 || typeof layer.path !== 'string') continue;
+      const method = layer.methods.find((m) => m !== 'HEAD') ?? 'HEAD';
+      let policy = policyFor(method, layer.path);
+      if (!policy) {
+        policy = { method, path: layer.path, access: 'admin' };
+        if (!reported.has(layer.path)) {
+          reported.add(layer.path);
+          logger.error('route has no access policy in src/http/routePolicy.ts; treating it as admin-only', {
+            method,
+            path: layer.path,
+          });
+        }
+      }
+      if (!found || RANK[policy.access] > RANK[found.access]) found = policy;
+    }
+    return found ?? UNROUTED;
+  };
+}
+
+/**
+ * Looks the policy of the request's route up (resolved once per distinct method and path, shared with the
+ * dispatcher) and authenticates. Runs before the body parser: an unauthenticated request never has its body read.
  */
 export function authMiddleware(options: {
   authenticator: Authenticator;
   links: LoginLinks;
-  routers: readonly Router[];
+  routes: RouteTable<RoutePolicy>;
   logger: Logger;
   /** The WWW-Authenticate value of a 401 (with the authorization server on: where its metadata is, RFC 9728). */
   challenge?: (path: string) => string;
   /** Failed authentications per source address (issue 13); absent: not throttled. */
   throttle?: AuthThrottle;
 }): Middleware {
-  const reported = new Set<string>();
-  // The policy of a method and path never changes (routers are fixed at start): matching every router
-  // once per distinct request line is enough. Bounded, as paths carry names and ids.
-  const resolved = new Map<string, RoutePolicy>();
-
-  const resolve = (ctx: Context): RoutePolicy => {
-    const key = `${ctx.method} ${ctx.path}`;
-    let policy = resolved.get(key);
-    if (!policy) {
-      if (resolved.size >= 1024) resolved.clear();
-      policy = match(ctx);
-      resolved.set(key, policy);
-    }
-    return policy;
-  };
-
-  const match = (ctx: Context): RoutePolicy => {
-    let found: RoutePolicy | undefined;
-    for (const router of options.routers) {
-      for (const layer of router.match(ctx.path, ctx.method).pathAndMethod) {
-        if (layer.methods.length === 0 || typeof layer.path !== 'string') continue;
-        const method = layer.methods.find((m) => m !== 'HEAD') ?? 'HEAD';
-        let policy = policyFor(method, layer.path);
-        if (!policy) {
-          policy = { method, path: layer.path, access: 'admin' };
-          if (!reported.has(layer.path)) {
-            reported.add(layer.path);
-            options.logger.error(
-              'route has no access policy in src/http/routePolicy.ts; treating it as admin-only',
-              { method, path: layer.path },
-            );
-          }
-        }
-        if (!found || RANK[policy.access] > RANK[found.access]) found = policy;
-      }
-    }
-    return found ?? UNROUTED;
-  };
-
   return async (ctx, next) => {
-    const policy = resolve(ctx);
+    const policy = options.routes.resolve(ctx.method, ctx.path).policy;
     ctx.state.policy = policy;
     if (policy.access === 'public') return next();
 

@@ -1,11 +1,12 @@
 import type Router from '@koa/router';
 import Koa from 'koa';
 import type { AppDeps } from './appDeps.js';
-import { authMiddleware } from './authMiddleware.js';
+import { authMiddleware, routePolicyOf } from './authMiddleware.js';
 import { bodyParser } from './bodyParser.js';
 import { errorMiddleware } from './errorMiddleware.js';
 import { originGuard } from './originGuard.js';
 import { buildRouters } from './routers.js';
+import { routeDispatch, routeTable } from './routeDispatch.js';
 import { userScope } from './userScope.js';
 import { resourceMetadataPath } from './authServer/resourceRoutes.js';
 import { scopeCaller } from './callerScope.js';
@@ -38,10 +39,12 @@ export function createApp(deps: AppDeps): Koa {
         `Bearer resource_metadata="${issuer}${resourceMetadataPath(path === '/mcp' ? '/mcp' : '/')}"`
     : undefined;
   const { authenticator, links } = deps.security;
+  // One resolution per distinct method and path, for both the access policy and the dispatch.
+  const routes = routeTable(routers, routePolicyOf(deps.logger));
   const auth = authMiddleware({
     authenticator,
     links,
-    routers,
+    routes,
     logger: deps.logger,
     ...(challenge ? { challenge } : {}),
     ...(deps.security.authFailures ? { throttle: deps.security.authFailures } : {}),
@@ -51,9 +54,7 @@ export function createApp(deps: AppDeps): Koa {
   if (telemetry?.enabled) app.use(traceMcpRequests(telemetry));
   if (deps.audit) app.use(scopeCaller(deps.audit.scope));
   app.use(userScope());
-  for (const router of routers) {
-    app.use(router.routes());
-    app.use(router.allowedMethods({ throw: false }));
-  }
+  // Only the routers with a layer on the path run, instead of all of them in turn (issue 18).
+  app.use(routeDispatch(routes));
   return app;
 }
