@@ -155,7 +155,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     ...(signIn ? { identity: signIn.deps } : {}),
     connect: { service: connect, links: connectLinks.links },
     telemetry,
-    ...(audit ? { audit: { log: audit.log, scope: audit.scope } } : {}),
+    ...(audit ? { audit: { log: audit.log } } : {}),
   });
 
   return {

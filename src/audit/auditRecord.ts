@@ -1,3 +1,5 @@
+import type { Caller } from '../runtime/core/types.js';
+
 /**
  * One audited call: a tool call, a resource read (`target` the server's URI), a prompt get (the
  * prompt's name) or a completion (the prompt name or URI template it completes for). Argument
@@ -6,11 +8,7 @@
 export type AuditKind = 'tool_call' | 'resource_read' | 'prompt_get' | 'completion';
 
 /** Who authenticated. Never the token itself: its id (user tokens) or the OAuth client id. */
-export type AuditCaller =
-  | { readonly type: 'admin' }
-  | { readonly type: 'user'; readonly tokenId: string }
-  | { readonly type: 'oauth'; readonly clientId: string }
-  | { readonly type: 'anonymous' };
+export type AuditCaller = Caller;
 
 export type AuditOutcome = 'ok' | 'tool_error' | 'error';
 

@@ -1,6 +1,5 @@
 import type { Logger } from '../logger.js';
 import { AuditRecorder } from './auditRecorder.js';
-import { CallerScope } from './callerScope.js';
 import { openFileAuditLog, type AuditLog } from './fileAuditLog.js';
 
 export interface AuditSettings {
@@ -14,14 +13,13 @@ export interface AuditSettings {
 export interface AuditTrail {
   readonly log: AuditLog;
   readonly recorder: AuditRecorder;
-  readonly scope: CallerScope;
   /** Writes every pending record, then stops retention. */
   close(): Promise<void>;
 }
 
 const PRUNE_EVERY_MS = 3_600_000;
 
-/** The audit trail of one gateway: file log, batching recorder, caller scope, retention timer. */
+/** The audit trail of one gateway: file log, batching recorder, retention timer. */
 export function createAuditTrail(
   settings: AuditSettings,
   deps: { logger: Logger; newId: () => string; clock: () => Date; onDropped?: (n: number) => void },
@@ -47,7 +45,6 @@ export function createAuditTrail(
   return {
     log,
     recorder,
-    scope: new CallerScope(),
     async close() {
       clearInterval(timer);
       await recorder.close();

@@ -1,21 +1,23 @@
 import { isAppError } from '../errors.js';
 import type { AuditOutcome } from './auditRecord.js';
 import type { AuditRecorder, FinishedCall } from './auditRecorder.js';
-import type { CallerScope } from './callerScope.js';
+import type { CallerInfo } from '../runtime/core/types.js';
 
 export interface AuditDeps {
   readonly recorder: AuditRecorder;
-  readonly scope: CallerScope;
   readonly clock: () => Date;
   readonly traceId: () => string | undefined;
 }
 
-/** What a record says about the call itself; timing, caller and outcome are measured here. */
-export type CallFacts = Pick<FinishedCall, 'kind' | 'username' | 'serverName' | 'target' | 'args'>;
+/** What a record says about the call itself and who made it; timing and outcome are measured here. */
+export type CallFacts = Pick<FinishedCall, 'kind' | 'username' | 'serverName' | 'target' | 'args'> & {
+  /** As the HTTP layer authenticated the request; absent: an anonymous REST call. */
+  readonly who: CallerInfo | undefined;
+};
 
 /**
- * Runs one call and records it once it has finished, whatever happened: the caller from the request's
- * scope, the outcome from the result or the error's code. Nothing here waits on I/O; the record goes to
+ * Runs one call and records it once it has finished, whatever happened: the caller as the request handed
+ * it down, the outcome from the result or the error's code. Nothing here waits on I/O; the record goes to
  * the recorder's batch. `isToolError` marks a result that is an error the tool itself reported.
  */
 export async function auditedCall<T>(
@@ -37,7 +39,7 @@ export async function auditedCall<T>(
     errorCode = isAppError(e) ? e.code : 'internal_error';
     throw e;
   } finally {
-    const who = deps.scope.current();
+    const who = facts.who;
     // Named fields, not a spread of `facts`: a spread plus added fields builds the record through V8's slow
     // property path, which was 3% of a REST call's CPU.
     deps.recorder.record({

@@ -2,7 +2,6 @@ import type { CatalogCall, CatalogSource } from '../runtime/endpoint/catalog/cat
 import { auditedCall } from './auditedCall.js';
 import type { AuditKind } from './auditRecord.js';
 import type { AuditRecorder } from './auditRecorder.js';
-import type { CallerScope } from './callerScope.js';
 
 const KIND: Record<CatalogCall['method'], AuditKind> = {
   'resources/read': 'resource_read',
@@ -23,28 +22,27 @@ function targetOf(call: CatalogCall): { target: string; args: Record<string, unk
 
 /**
  * Records every resource read, prompt get and completion that reaches a server's catalogue (REST
- * and /mcp, both eras, both endpoints), like auditRuntime does tool calls: the caller from the
- * request's scope, the target by its server's own name, argument names and sizes but never values.
+ * and /mcp, both eras, both endpoints), like auditRuntime does tool calls: the caller as the request
+ * handed it down, the target by its server's own name, argument names and sizes but never values.
  * Lists and subscriptions are not calls and go through unrecorded.
  */
 export function auditCatalog(
   catalog: CatalogSource,
   recorder: AuditRecorder,
-  scope: CallerScope,
   clock: () => Date,
   traceId: () => string | undefined = () => undefined,
 ): CatalogSource {
-  const deps = { recorder, scope, clock, traceId };
+  const deps = { recorder, clock, traceId };
   return {
     serverNames: () => catalog.serverNames(),
     list: (username, server, kind, signal) => catalog.list(username, server, kind, signal),
     subscribe: (username, server, uri, signal) => catalog.subscribe(username, server, uri, signal),
     unsubscribe: (username, server, uri, signal) => catalog.unsubscribe(username, server, uri, signal),
-    call: (username, server, request, signal) =>
+    call: (username, server, request, signal, caller) =>
       auditedCall(
         deps,
-        { kind: KIND[request.method], username, serverName: server, ...targetOf(request) },
-        () => catalog.call(username, server, request, signal),
+        { kind: KIND[request.method], username, serverName: server, ...targetOf(request), who: caller },
+        () => catalog.call(username, server, request, signal, caller),
       ),
   };
 }

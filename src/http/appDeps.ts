@@ -3,7 +3,6 @@ import type { CommandMetadata } from '../commands/commandHandler.js';
 import type { UserSecretBox } from '../crypto/userSecretBox.js';
 import type { EventStore } from '../events/eventStore.js';
 import type { AuditLog } from '../audit/fileAuditLog.js';
-import type { CallerScope } from '../audit/callerScope.js';
 import type { Telemetry } from '../telemetry/telemetry.js';
 import type { Logger } from '../logger.js';
 import type { ServerHealth } from '../metrics/serverHealth.js';
@@ -78,10 +77,9 @@ export interface ConnectDeps {
   readonly links: LoginLinks;
 }
 
-/** Who-called scope filled by the HTTP layer, and the log GET /audit/calls reads. */
+/** The log GET /audit/calls reads. */
 export interface AuditDeps {
   readonly log: AuditLog;
-  readonly scope: CallerScope;
 }
 
 /** Authentication, authorization and limits (src/http/authMiddleware.ts, routePolicy.ts). */

@@ -5,6 +5,7 @@ import { AppError, isAppError } from '../errors.js';
 import type { CatalogList } from '../runtime/client/upstreamCatalog.js';
 import type { CatalogCall, CatalogSource } from '../runtime/endpoint/catalog/catalogSource.js';
 import type { AppDeps } from './appDeps.js';
+import { callerOf } from './callerInfo.js';
 import { withClientAbort } from './clientAbort.js';
 import { actingUsername, principalOf } from './principal.js';
 import { serverNameSchema, usernameSchema } from './serverSchemas.js';
@@ -70,7 +71,9 @@ async function callOne(ctx: Context, deps: AppDeps, username: string, server: st
   const limited = deps.security.toolCalls.take(username);
   if (!limited.ok) throw rateLimited(ctx, limited.retryAfterMs, 'calls');
   try {
-    return await withClientAbort(ctx, (signal) => sourceOf(deps).call(username, server, call, signal));
+    return await withClientAbort(ctx, (signal) =>
+      sourceOf(deps).call(username, server, call, signal, callerOf(ctx, 'rest')),
+    );
   } catch (error) {
     if (
       isAppError(error) &&

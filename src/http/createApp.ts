@@ -9,7 +9,6 @@ import { buildRouters } from './routers.js';
 import { routeDispatch, routeTable } from './routeDispatch.js';
 import { userScope } from './userScope.js';
 import { resourceMetadataPath } from './authServer/resourceRoutes.js';
-import { scopeCaller } from './callerScope.js';
 import { traceHttp, traceMcpRequests, tracePolicy } from './tracing.js';
 
 /** Every router of the app. Each of their routes needs an entry in routePolicy.ts and routeDocs.ts. */
@@ -52,7 +51,6 @@ export function createApp(deps: AppDeps): Koa {
   app.use(telemetry?.enabled ? tracePolicy(telemetry, auth) : auth);
   app.use(bodyParser(deps.bodyLimit));
   if (telemetry?.enabled) app.use(traceMcpRequests(telemetry));
-  if (deps.audit) app.use(scopeCaller(deps.audit.scope));
   app.use(userScope());
   // Only the routers with a layer on the path run, instead of all of them in turn (issue 18).
   app.use(routeDispatch(routes));

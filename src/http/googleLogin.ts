@@ -4,6 +4,7 @@ import type { ServerView } from '../projections/serversProjection.js';
 import { isGoogleOAuthServer } from '../runtime/calls/googleAuth.js';
 import type { ToolResult } from '../runtime/core/types.js';
 import type { AppDeps } from './appDeps.js';
+import { callerOf } from './callerInfo.js';
 import { withClientAbort } from './clientAbort.js';
 
 /**
@@ -63,7 +64,9 @@ export async function callAuthTool(
   const open = schema?.additionalProperties !== false;
   const args = Object.fromEntries(Object.entries(offered).filter(([k]) => k in properties || open));
   const result = await withClientAbort(ctx, (signal) =>
-    deps.runtime.callTool({ username, serverName: view.name, methodName: tool, args }, signal),
+    deps.runtime.callTool({ username, serverName: view.name, methodName: tool, args }, signal, {
+      caller: callerOf(ctx, 'rest'),
+    }),
   );
   if (result.isError === true) {
     throw new AppError('upstream_error', `Tool ${tool} on server ${view.name} reported an error`, {

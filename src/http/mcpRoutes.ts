@@ -7,6 +7,7 @@ import type { AppDeps } from './appDeps.js';
 import { actingUsername, principalOf } from './principal.js';
 import { serverNameSchema } from './serverSchemas.js';
 import { AppError, notFound } from '../errors.js';
+import { callerOf } from './callerInfo.js';
 import { parseInput } from './validate.js';
 
 /** Repeated query parameters (`?servers=a&servers=b`) and comma lists (`?servers=a,b`) both work. */
@@ -86,6 +87,7 @@ export function mcpAccess(ctx: Context, deps: AppDeps, query: z.infer<typeof Mcp
       tools: query.tools ? new Set(query.tools) : undefined,
     },
     admitCall: (username, what) => admitToolCall(deps, username, what),
+    caller: callerOf(ctx, 'mcp'),
   };
 }
 

@@ -1,6 +1,7 @@
 import Router from '@koa/router';
 import { AppError, isAppError } from '../errors.js';
 import type { AppDeps } from './appDeps.js';
+import { callerOf } from './callerInfo.js';
 import { connectionSignals } from './clientAbort.js';
 import { googleLoginUrl } from './googleLogin.js';
 import { takeToolCall } from './toolCallLimit.js';
@@ -39,7 +40,9 @@ export function toolRoutes(deps: AppDeps): Router {
     takeToolCall(deps, ctx, username);
     try {
       // The HTTP client hanging up cancels the call upstream instead of letting it run to its timeout.
-      const data = await deps.runtime.callTool({ ...body, username }, clientSignal(ctx));
+      const data = await deps.runtime.callTool({ ...body, username }, clientSignal(ctx), {
+        caller: callerOf(ctx, 'rest'),
+      });
       ctx.body = { success: true, data };
     } catch (e) {
       // A Google OAuth2 server without tokens for this user: say where to log in.

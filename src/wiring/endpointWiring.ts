@@ -68,7 +68,7 @@ export function wireCallPath(deps: CallPathDeps): { runtime: RuntimePort; audit?
     clock,
     onDropped: (n) => metrics.observeAuditDropped(n),
   });
-  const runtime = auditRuntime(instrumented, audit.recorder, audit.scope, clock, () => telemetry.traceId());
+  const runtime = auditRuntime(instrumented, audit.recorder, clock, () => telemetry.traceId());
   return { runtime, audit };
 }
 
@@ -93,7 +93,7 @@ export function wireMcpEndpoint(deps: EndpointDeps): McpEndpoint {
   const { audit } = deps;
   const mcp = new McpEndpoint({
     catalog: audit
-      ? auditCatalog(catalog, audit.trail.recorder, audit.trail.scope, clock, audit.traceId)
+      ? auditCatalog(catalog, audit.trail.recorder, clock, audit.traceId)
       : catalog,
     visibility: (username, server, kind, name) =>
       name === undefined

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { connectMcp } from '../support/mcpClient.js';
+import { connectMcp, postMcp } from '../support/mcpClient.js';
 import { fixtureServer, startTestGateway, waitForStatus, type TestGateway } from '../support/testGateway.js';
 
 type Call = Record<string, unknown> & {
@@ -199,6 +199,43 @@ describe('GET /audit/calls (tool-call audit trail)', () => {
       expect(lines).to.have.length(5);
     } finally {
       await slow.close();
+    }
+  });
+});
+
+describe('audit records of a legacy /mcp session', () => {
+  it('name the token of the request that made each call, not the one that opened the session', async () => {
+    const gw = await startTestGateway();
+    try {
+      await gw.request('POST', '/mcp/servers', fixtureServer('fx'));
+      await waitForStatus(gw, 'fx', ['connected']);
+      const opener = await gw.issueToken('dana');
+      const other = await gw.issueToken('dana');
+      const mcp = await connectMcp(gw, { token: opener.token });
+      await mcp.client.callTool({ name: 'fx__echo', arguments: { message: 'first' } });
+      const sessionId = mcp.transport.sessionId as string;
+      const res = await postMcp(
+        gw,
+        {
+          jsonrpc: '2.0',
+          id: 99,
+          method: 'tools/call',
+          params: { name: 'fx__echo', arguments: { message: 'x' } },
+        },
+        {
+          token: other.token,
+          headers: { 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-11-25' },
+        },
+      );
+      expect(res.status, res.text).to.equal(200);
+      const records = await until(gw, 2);
+      await mcp.close();
+      const byMessageSize = (bytes: number) =>
+        records.find((r) => (r.args as { bytes: number }[])[0]?.bytes === bytes)?.caller;
+      expect(byMessageSize(7)).to.deep.equal({ type: 'user', tokenId: opener.tokenId });
+      expect(byMessageSize(3)).to.deep.equal({ type: 'user', tokenId: other.tokenId });
+    } finally {
+      await gw.close();
     }
   });
 });

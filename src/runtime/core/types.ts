@@ -151,8 +151,26 @@ export interface ToolCallRequest {
 }
 
 /** What callers beyond the REST route (the /mcp endpoint) may add to a call. */
+/** Who authenticated a call. Never the token itself: its id (user tokens) or the OAuth client id. */
+export type Caller =
+  | { readonly type: 'admin' }
+  | { readonly type: 'user'; readonly tokenId: string }
+  | { readonly type: 'oauth'; readonly clientId: string }
+  | { readonly type: 'anonymous' };
+
+/** Who calls, as the HTTP layer authenticated them, and through which door (for the audit trail). */
+export interface CallerInfo {
+  readonly caller: Caller;
+  readonly via: 'rest' | 'mcp';
+}
+
 export interface ToolCallExtras {
   readonly onProgress?: ((update: ProgressUpdate) => void) | undefined;
+  /**
+   * Who calls, handed down explicitly with the call. (An AsyncLocalStorage scope did this before; it turns on
+   * Node 20's promise hooks for every promise in the process, 9-17% of a call's CPU: docs/performance.md.)
+   */
+  readonly caller?: CallerInfo | undefined;
   /**
    * What the calling MCP client declared it can do (sampling, elicitation, roots, tasks): from a
    * legacy session's initialize, or a 2026-07-28 request's envelope. Absent for REST calls.

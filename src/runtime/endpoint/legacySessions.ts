@@ -77,7 +77,7 @@ export class LegacySessions {
     const session = live ?? (await this.rebuild(key, sid, access));
     if (!session) return replyError(res, 404, -32001, 'Session not found');
     this.track(session, res);
-    return serveNode(session.transport, req, res, body);
+    return serveNode(session.transport, req, res, body, access);
   }
 
   private async open(
@@ -119,7 +119,7 @@ export class LegacySessions {
       },
     });
     await server.connect(transport);
-    await serveNode(transport, req, res, body);
+    await serveNode(transport, req, res, body, access);
     // The SDK refused the initialize (malformed, or recording failed): nothing must stay behind.
     if (!opened.session) await server.close().catch(() => undefined);
   }

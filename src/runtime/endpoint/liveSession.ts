@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { WebStandardStreamableHTTPServerTransport, type Server } from '@modelcontextprotocol/server';
 import type { McpSessionRecord } from '../../projections/mcpSessionsProjection.js';
 import { BoundedEventStore } from './boundedEventStore.js';
+import { requestAuthInfo, type McpAccess } from './access.js';
 import { serveWeb } from './nodeAdapter.js';
 import type { ToolFilter } from './toolCatalog.js';
 
@@ -36,13 +37,24 @@ export const sessionTransport = (
     ...hooks,
   });
 
-/** Serves one Node request with a web-standard transport; a closed response aborts the request. */
+/**
+ * Serves one Node request with a web-standard transport; a closed response aborts the request. `access`:
+ * the request's own decision, handed to its handlers as AuthInfo (who called, for the audit trail).
+ */
 export const serveNode = (
   transport: WebStandardStreamableHTTPServerTransport,
   req: IncomingMessage,
   res: ServerResponse,
   body: unknown,
-): Promise<void> => serveWeb((request, options) => transport.handleRequest(request, options), req, res, body);
+  access?: McpAccess,
+): Promise<void> =>
+  serveWeb(
+    (request, options) => transport.handleRequest(request, options),
+    req,
+    res,
+    body,
+    access ? requestAuthInfo(access) : undefined,
+  );
 
 const HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
 

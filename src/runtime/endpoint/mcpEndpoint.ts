@@ -214,7 +214,7 @@ export class McpEndpoint {
     // The client hanging up ends the request: in-flight calls are cancelled upstream.
     res.once('close', () => void server.close().catch(() => undefined));
     await server.connect(transport);
-    await serveNode(transport, req, res, request.body);
+    await serveNode(transport, req, res, request.body, request.access);
   }
 
   /** Something about some server's tools may have changed: sessions and listeners that care are told. */

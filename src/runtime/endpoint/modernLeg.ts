@@ -5,7 +5,7 @@ import {
   type McpHttpHandler,
   type Server,
 } from '@modelcontextprotocol/server';
-import type { McpAccess } from './access.js';
+import { requestAuthInfo, type McpAccess } from './access.js';
 import { serveWeb } from './nodeAdapter.js';
 import { replyError } from './replies.js';
 
@@ -68,7 +68,7 @@ export class ModernLeg {
   }
 
   serve(req: IncomingMessage, res: ServerResponse, body: unknown, access: McpAccess): Promise<void> {
-    const authInfo: AuthInfo = { token: '', clientId: access.principal.subject, scopes: [] };
+    const authInfo: AuthInfo = requestAuthInfo(access);
     this.decisions.set(authInfo, access);
     if (!isListen(body))
       return serveWeb((request, options) => this.handler.fetch(request, options), req, res, body, authInfo);

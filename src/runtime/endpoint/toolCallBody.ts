@@ -13,7 +13,7 @@ import { isAppError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import type { JsonObject, ProgressUpdate, ToolCallExtras, ToolResult } from '../core/types.js';
 import type { ClientRelay } from '../relay/clientRelay.js';
-import type { McpAccess } from './access.js';
+import { callerOfRequest, type McpAccess } from './access.js';
 import { renameUris, type Naming } from './catalog/naming.js';
 import type { McpToolSource } from './sessionServer.js';
 import { allowedByFilter } from './toolCatalog.js';
@@ -87,7 +87,11 @@ export async function callToolBody(
       await ctx.mcpReq.log('debug', { message }, 'mcp-api').catch(() => undefined);
     }
     const clientCapabilities = server.getClientCapabilities();
-    const extras: ToolCallExtras = { onProgress, ...(clientCapabilities ? { clientCapabilities } : {}) };
+    const extras: ToolCallExtras = {
+      onProgress,
+      caller: callerOfRequest(ctx, deps.access),
+      ...(clientCapabilities ? { clientCapabilities } : {}),
+    };
     // The signal aborts on notifications/cancelled, when a legacy session closes, when a modern
     // request's response stream closes, or when a task is cancelled: the upstream call is cancelled too.
     const result = await runner((signal, relay) => deps.source.call(call, signal, { ...extras, relay }));

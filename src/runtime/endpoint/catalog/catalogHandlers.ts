@@ -1,9 +1,14 @@
-import { ProtocolError, ProtocolErrorCode, type Server } from '@modelcontextprotocol/server';
+import {
+  ProtocolError,
+  ProtocolErrorCode,
+  type Server,
+  type ServerContext,
+} from '@modelcontextprotocol/server';
 import { isAppError } from '../../../errors.js';
 import type { Logger } from '../../../logger.js';
 import type { CatalogList } from '../../client/upstreamCatalog.js';
 import type { JsonObject } from '../../core/types.js';
-import type { McpAccess } from '../access.js';
+import { callerOfRequest, type McpAccess } from '../access.js';
 import { isExposableServer } from '../toolCatalog.js';
 import type { CatalogCall, CatalogSource } from './catalogSource.js';
 import { renameUris, type Naming } from './naming.js';
@@ -82,11 +87,11 @@ export function registerCatalog(server: Server, o: CatalogHandlerOptions): void 
       throw resourceNotFound(uri);
     return parsed;
   };
-  const call = async (s: string, request: CatalogCall, signal: AbortSignal, shown: string) => {
+  const call = async (s: string, request: CatalogCall, ctx: ServerContext, shown: string) => {
     try {
       // Reads, gets and completions count against the user's call rate limit, as tool calls do.
       o.access.admitCall?.(user, 'calls');
-      return await o.catalog.call(user, s, request, signal);
+      return await o.catalog.call(user, s, request, ctx.mcpReq.signal, callerOfRequest(ctx, o.access));
     } catch (error) {
       throw protocolError(error, request, shown, o.logger);
     }
@@ -106,7 +111,7 @@ export function registerCatalog(server: Server, o: CatalogHandlerOptions): void 
   });
   server.setRequestHandler('resources/read', async (req, ctx) => {
     const { server: s, uri } = target(req.params.uri);
-    const result = await call(s, { method: 'resources/read', uri }, ctx.mcpReq.signal, req.params.uri);
+    const result = await call(s, { method: 'resources/read', uri }, ctx, req.params.uri);
     return renameUris(result, s, o.naming) as never;
   });
   server.setRequestHandler('prompts/get', async (req, ctx) => {
@@ -121,7 +126,7 @@ export function registerCatalog(server: Server, o: CatalogHandlerOptions): void 
         ? { modern: retryOf(ctx.mcpReq.inputResponses, ctx.mcpReq.requestState<unknown>()) }
         : {}),
     };
-    const result = await call(parsed.server, request, ctx.mcpReq.signal, req.params.name);
+    const result = await call(parsed.server, request, ctx, req.params.name);
     return renameUris(result, parsed.server, o.naming) as never;
   });
   server.setRequestHandler('completion/complete', async (req, ctx) => {
@@ -137,12 +142,7 @@ export function registerCatalog(server: Server, o: CatalogHandlerOptions): void 
       throw new ProtocolError(ProtocolErrorCode.InvalidParams, 'Unknown completion reference');
     const params = JSON.parse(JSON.stringify({ ...req.params, ref: routed.ref })) as JsonObject;
     const shown = ref.type === 'ref/prompt' ? ref.name : ref.uri;
-    return (await call(
-      routed.server,
-      { method: 'completion/complete', params },
-      ctx.mcpReq.signal,
-      shown,
-    )) as never;
+    return (await call(routed.server, { method: 'completion/complete', params }, ctx, shown)) as never;
   });
   server.setRequestHandler('resources/subscribe', async (req, ctx) => {
     const { server: s, uri } = target(req.params.uri);

@@ -4,7 +4,7 @@ import type { ItemKind } from '../../../policy/accessPolicy.js';
 import type { ReadModels } from '../../../projections/readModels.js';
 import type { CatalogList, CatalogMethod } from '../../client/upstreamCatalog.js';
 import type { CatalogWork, ServerPool } from '../../core/serverPool.js';
-import type { JsonObject } from '../../core/types.js';
+import type { CallerInfo, JsonObject } from '../../core/types.js';
 
 /** The requests a client makes of one server's catalogue, with original names and URIs. */
 export type CatalogCall =
@@ -31,7 +31,14 @@ export interface CatalogSource {
   /** Enabled servers, sorted by name (what a user may see in them is decided per item). */
   serverNames(): string[];
   list(username: string, server: string, kind: CatalogList, signal: AbortSignal): Promise<JsonObject[]>;
-  call(username: string, server: string, call: CatalogCall, signal: AbortSignal): Promise<JsonObject>;
+  /** `caller`: who asked, for the audit trail (the catalogue itself does not look at it). */
+  call(
+    username: string,
+    server: string,
+    call: CatalogCall,
+    signal: AbortSignal,
+    caller?: CallerInfo,
+  ): Promise<JsonObject>;
   subscribe(username: string, server: string, uri: string, signal: AbortSignal): Promise<void>;
   unsubscribe(username: string, server: string, uri: string, signal: AbortSignal): Promise<void>;
 }

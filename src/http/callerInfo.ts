@@ -1,6 +1,6 @@
-import type { Middleware } from 'koa';
+import type { Context } from 'koa';
 import type { AuditCaller } from '../audit/auditRecord.js';
-import type { CallerScope } from '../audit/callerScope.js';
+import type { CallerInfo } from '../runtime/core/types.js';
 import { principalOf } from './principal.js';
 
 /** Who authenticated, as the audit trail records it: never a token, only its id or the OAuth client. */
@@ -13,14 +13,11 @@ export function auditCallerOf(principal: unknown): AuditCaller {
   return { type: 'anonymous' };
 }
 
-/** /mcp and the per-server endpoints /mcp/servers/:name/mcp. */
-const MCP_PATH = /^\/mcp(?:\/servers\/[^/]+\/mcp)?$/;
-
-/** After authentication: the rest of the request (the call path included) knows who calls and how. */
-export function scopeCaller(scope: CallerScope): Middleware {
-  return (ctx, next) =>
-    scope.run(
-      { caller: auditCallerOf(principalOf(ctx)), via: MCP_PATH.test(ctx.path) ? 'mcp' : 'rest' },
-      next,
-    );
-}
+/**
+ * Who made this request and through which door, handed down with each call it makes (REST routes pass
+ * it in the call; /mcp puts it on the request's AuthInfo, which the SDK gives each handler).
+ */
+export const callerOf = (ctx: Context, via: CallerInfo['via']): CallerInfo => ({
+  caller: auditCallerOf(principalOf(ctx)),
+  via,
+});
