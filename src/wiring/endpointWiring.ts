@@ -92,9 +92,7 @@ export function wireMcpEndpoint(deps: EndpointDeps): McpEndpoint {
   const catalog = gatewayCatalogSource(() => projector.readModels, pool, deps.access);
   const { audit } = deps;
   const mcp = new McpEndpoint({
-    catalog: audit
-      ? auditCatalog(catalog, audit.trail.recorder, clock, audit.traceId)
-      : catalog,
+    catalog: audit ? auditCatalog(catalog, audit.trail.recorder, clock, audit.traceId) : catalog,
     visibility: (username, server, kind, name) =>
       name === undefined
         ? deps.access.mayUseAny(username, server, kind)
