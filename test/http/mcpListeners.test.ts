@@ -96,6 +96,22 @@ describe('/mcp change notifications per caller', function () {
     );
   });
 
+  it('does not tell a listener about an access change made before it opened', async () => {
+    const changed = await gw.request('PUT', '/policy', {
+      rules: [{ id: 'gus', effect: 'allow', subjects: ['user:gus'], server: '*', kind: '*', name: '*' }],
+    });
+    expect(changed.status).to.equal(200);
+    // Opened inside the change's debounce window (50 ms): the listener already sees the new lists.
+    const late = await open('modern', 'gus');
+    const seen = counting(late);
+    await late.client.listen({ toolsListChanged: true, resourcesListChanged: true });
+    // Something it does hear proves the stream live; by then the debounced change has long been handled.
+    await new Promise((r) => setTimeout(r, 200));
+    await late.client.callTool({ name: 'cat__add_item', arguments: {} });
+    await waitFor(() => (seen[RESOURCES] ?? 0) > 0, 'gus told of cat');
+    expect(seen[TOOLS] ?? 0).to.equal(0);
+  });
+
   it('forgets a caller once their last listen stream closes, and bounds the streams one user may hold', async () => {
     const listeners = await Promise.all(['ann', 'ben', 'cy', 'dee', 'eve'].map((u) => open('modern', u)));
     const subscriptions = await Promise.all(

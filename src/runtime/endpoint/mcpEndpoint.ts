@@ -85,6 +85,8 @@ export class McpEndpoint {
   private readonly build: (access: McpAccess, sessionKey?: string) => ReturnType<typeof createSessionServer>;
   private changeTimer: NodeJS.Timeout | undefined;
   private accessChanged = false;
+  /** Access changes seen so far: a listener remembers the count it opened at. */
+  private accessChanges = 0;
   private closed = false;
   /** 2026-07-28 calls waiting for the client's next round (a legacy upstream asked it something). */
   private readonly parked = new ParkedCalls();
@@ -133,6 +135,7 @@ export class McpEndpoint {
       build,
       (error) => this.log.debug('mcp request refused', { error: error.message }),
       (access) => fingerprint(visibleTools(options.source.servers(access.principal.username), access.filter)),
+      () => this.accessChanges,
     );
     this.legacy = new LegacySessions({
       ledger: options.ledger,
@@ -221,17 +224,22 @@ export class McpEndpoint {
   /** `accessChanged`: the access policy or groups changed, so per-user lists may differ with the same catalogue. */
   toolsChanged(accessChanged = false): void {
     this.accessChanged ||= accessChanged;
+    if (accessChanged) this.accessChanges += 1;
     if (this.changeTimer || this.closed) return;
     this.changeTimer = setTimeout(() => {
       this.changeTimer = undefined;
       this.legacy.toolsChanged();
       const force = this.accessChanged;
       this.accessChanged = false;
+      const changes = this.accessChanges;
       // Per caller: a change to a server a caller cannot see (filter or policy) is not theirs to hear.
       for (const group of this.modern.listeners()) {
         const { username } = group.access.principal;
         const next = fingerprint(visibleTools(this.options.source.servers(username), group.access.filter));
-        if (next === group.fingerprint && !force) continue;
+        // Forced only for a listener that was open before the access change (one opened since knows it).
+        const stale = force && group.accessChanges < changes;
+        group.accessChanges = changes;
+        if (next === group.fingerprint && !stale) continue;
         group.fingerprint = next;
         group.notify.toolsChanged();
       }

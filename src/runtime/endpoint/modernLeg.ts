@@ -15,6 +15,8 @@ export interface ListenerGroup {
   readonly notify: McpHttpHandler['notify'];
   /** What this caller last could see of tools/list (set and read by the endpoint). */
   fingerprint: string;
+  /** The endpoint's count of access changes when this caller last was told (or opened). */
+  accessChanges: number;
 }
 
 const isListen = (body: unknown): boolean =>
@@ -63,6 +65,8 @@ export class ModernLeg {
     private readonly onerror: (error: Error) => void,
     /** What a caller sees of tools/list now: a listener is told only of changes after it. */
     private readonly fingerprintOf: (access: McpAccess) => string,
+    /** How many access changes the endpoint has seen (a new listener knows of them all). */
+    private readonly accessChanges: () => number = () => 0,
   ) {
     this.handler = this.createHandler();
   }
@@ -109,7 +113,8 @@ export class ModernLeg {
     if (!group) {
       const handler = this.createHandler();
       const fingerprint = this.fingerprintOf(access);
-      group = { key, access, handler, notify: handler.notify, fingerprint, open: 0 };
+      const accessChanges = this.accessChanges();
+      group = { key, access, handler, notify: handler.notify, fingerprint, accessChanges, open: 0 };
       this.groups.set(key, group);
     }
     return group;
