@@ -35,7 +35,11 @@ export class GatewayClient extends Client {
   private resultValidator(method: string): StandardSchemaV1<unknown, JsonRecord> | null {
     // Before negotiation the SDK pins some methods to a bootstrap era; only after it is the codec final.
     if (this._negotiatedProtocolVersion === undefined) return null;
-    const codec = this._wireCodec() as unknown as EraCodec;
+    // The accessor is protected API of the SDK's role classes; should a later SDK drop it, the SDK's own path runs.
+    const accessor = (this as unknown as { _wireCodec?: unknown })._wireCodec;
+    if (typeof accessor !== 'function') return null;
+    const codec = (accessor as () => unknown).call(this) as EraCodec;
+    if (typeof codec?.validateResult !== 'function') return null;
     const key = `${codec.era} ${method}`;
     let validator = this.validators.get(key);
     if (validator === undefined) {

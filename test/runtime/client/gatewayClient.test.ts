@@ -70,6 +70,19 @@ describe('GatewayClient.specRequest', function () {
     });
   }
 
+  it("falls back to the SDK's own path when the era codec offers no result validation", async () => {
+    const [ours] = await pair(ERAS[1].script, ERAS[1].env);
+    // A later SDK whose codec changed shape: the SDK's own path still works, so specRequest must take it.
+    const accessor = (ours as unknown as { _wireCodec: () => object })._wireCodec;
+    Object.defineProperty(ours, '_wireCodec', {
+      value: function (this: unknown) {
+        return { ...accessor.call(this), validateResult: undefined };
+      },
+    });
+    const call = { method: 'tools/call', params: { name: 'echo', arguments: { message: 'plain' } } };
+    expect(await ours.specRequest(call)).to.deep.include({ content: [{ type: 'text', text: 'plain' }] });
+  });
+
   it('rejects a malformed result with the message the SDK gives', async () => {
     const [ours, sdk] = await pair(ERAS[0].script, ERAS[0].env);
     const call = { method: 'tools/call', params: { name: 'malformed', arguments: {} } };
