@@ -8,12 +8,10 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import type { StandardSchemaV1 } from '@modelcontextprotocol/client';
 import { expect } from 'chai';
-import { buildLegacyTaskServer, TaskControl } from '../../fixtures/taskFixtures.js';
-import { startRemoteMcpServer, type RemoteMcpServer } from '../../fixtures/remoteMcpServer.js';
+import { TaskControl } from '../../fixtures/taskFixtures.js';
 import { connectMcp, connectMcpV2, type McpTestClient } from '../../support/mcpClient.js';
-import { remoteServer } from '../../support/remote.js';
-import { startTestGateway, waitForStatus, type TestGateway } from '../../support/testGateway.js';
-import { RELAYED_CAPABILITIES } from '../relay/relayUpstreams.js';
+import type { TestGateway } from '../../support/testGateway.js';
+import { startTaskGateway, type TaskGateway } from './taskGateway.js';
 
 /** The v2 client has no schema for task results: they pass as objects. */
 const ANY: StandardSchemaV1<Record<string, unknown>> = {
@@ -41,7 +39,7 @@ async function refusal(p: Promise<unknown>): Promise<{ code: number; message: st
 describe('tools as tasks through /mcp (2025-11-25)', function () {
   this.timeout(60_000);
   let gw: TestGateway;
-  let upstream: RemoteMcpServer;
+  let started: TaskGateway;
   const control = new TaskControl();
   const clients: McpTestClient[] = [];
   const tokens: Record<string, string> = {};
@@ -59,21 +57,15 @@ describe('tools as tasks through /mcp (2025-11-25)', function () {
 
   /** One 2026-07-28 request as a raw POST (the v2 client does not take `resultType: "task"`). */
   before(async () => {
-    gw = await startTestGateway({ upstreamCapabilities: RELAYED_CAPABILITIES });
-    upstream = await startRemoteMcpServer({
-      mode: 'streamable',
-      build: () => buildLegacyTaskServer(control),
-    });
-    await gw.request('POST', '/mcp/servers', remoteServer('tasky', upstream.url));
-    await waitForStatus(gw, 'tasky', ['connected']);
-    for (const who of ['ann', 'bob']) tokens[who] = (await gw.issueToken(who)).token;
+    started = await startTaskGateway(control);
+    gw = started.gw;
+    Object.assign(tokens, started.tokens);
   });
   afterEach(async () => {
     await Promise.all(clients.splice(0).map((c) => c.close()));
   });
   after(async () => {
-    await gw.close();
-    await upstream.close();
+    await started.close();
   });
 
   describe('2025-11-25 (task-augmented tools/call)', () => {

@@ -1,10 +1,8 @@
 import { expect } from 'chai';
-import { buildLegacyTaskServer, TaskControl } from '../../fixtures/taskFixtures.js';
-import { startRemoteMcpServer, type RemoteMcpServer } from '../../fixtures/remoteMcpServer.js';
+import { TaskControl } from '../../fixtures/taskFixtures.js';
 import { envelope, modernHeaders, postMcp } from '../../support/mcpClient.js';
-import { remoteServer } from '../../support/remote.js';
-import { startTestGateway, waitForStatus, type TestGateway } from '../../support/testGateway.js';
-import { RELAYED_CAPABILITIES } from '../relay/relayUpstreams.js';
+import type { TestGateway } from '../../support/testGateway.js';
+import { startTaskGateway, type TaskGateway } from './taskGateway.js';
 
 const EXT = 'io.modelcontextprotocol/tasks';
 type Json = Record<string, unknown>;
@@ -14,7 +12,7 @@ const textOf = (r: unknown): string =>
 describe('tools as tasks through /mcp (2026-07-28)', function () {
   this.timeout(60_000);
   let gw: TestGateway;
-  let upstream: RemoteMcpServer;
+  let started: TaskGateway;
   const control = new TaskControl();
   const tokens: Record<string, string> = {};
 
@@ -44,18 +42,12 @@ describe('tools as tasks through /mcp (2026-07-28)', function () {
   };
 
   before(async () => {
-    gw = await startTestGateway({ upstreamCapabilities: RELAYED_CAPABILITIES });
-    upstream = await startRemoteMcpServer({
-      mode: 'streamable',
-      build: () => buildLegacyTaskServer(control),
-    });
-    await gw.request('POST', '/mcp/servers', remoteServer('tasky', upstream.url));
-    await waitForStatus(gw, 'tasky', ['connected']);
-    for (const who of ['ann', 'bob']) tokens[who] = (await gw.issueToken(who)).token;
+    started = await startTaskGateway(control);
+    gw = started.gw;
+    Object.assign(tokens, started.tokens);
   });
   after(async () => {
-    await gw.close();
-    await upstream.close();
+    await started.close();
   });
 
   describe('2026-07-28 (io.modelcontextprotocol/tasks extension)', () => {
