@@ -86,6 +86,7 @@ export function wireRuntime(deps: RuntimeWiringDeps): RuntimeWiring {
     readModels,
     metadata: () => ({ now: clock(), newId, actor: 'gateway' }),
     logger: logger.child({ component: 'tool-pins' }),
+    revision: () => projector.checkpoint,
   });
   const pool = new ServerPool(
     pinnedFactory(

@@ -2,7 +2,7 @@ import { AppError } from '../../errors.js';
 import type { ToolSource } from '../../events/toolPinEvents.js';
 import type { ReadModels } from '../../projections/readModels.js';
 import type { Supervised, SupervisedFactory } from './serverPool.js';
-import type { PinRef, ToolPins } from './toolPins.js';
+import { NO_TOOLS, type PinRef, type ToolPins } from './toolPins.js';
 import type { ServerSnapshot, ToolDescriptor } from './types.js';
 
 const sourceOf = (s: ServerSnapshot): ToolSource =>
@@ -35,7 +35,7 @@ export function pinnedFactory(
     };
     const userSource: ToolSource = server.config.secretDelivery === 'env' ? 'user_process' : 'server';
     /** Each user's last own list (per-user process or connection), to tell "held" from "absent". */
-    const userLists = new Map<string, ToolDescriptor[]>();
+    const userLists = new Map<string, readonly ToolDescriptor[]>();
     // Filled right after construction; a change reported during construction finds it empty and only forwards.
     const built: { server?: Supervised } = {};
     const target = inner(server, {
@@ -49,11 +49,13 @@ export function pinnedFactory(
     });
     built.server = target;
     /** The server's own list (not one adopted from a user's process), for first use. */
-    const ownList = (): ToolDescriptor[] => {
+    const ownList = (): readonly ToolDescriptor[] => {
       const s = target.snapshot();
-      return sourceOf(s) === 'server' ? s.toolsList : [];
+      return sourceOf(s) === 'server' ? s.toolsList : NO_TOOLS;
     };
-    const admitted = (username: string | undefined): { tools: ToolDescriptor[]; source: ToolSource } => {
+    const admitted = (
+      username: string | undefined,
+    ): { tools: readonly ToolDescriptor[]; source: ToolSource } => {
       const own = username === undefined ? undefined : userLists.get(username);
       if (own) return { tools: own, source: userSource };
       const s = target.snapshot();
@@ -71,7 +73,7 @@ export function pinnedFactory(
         // The call path checks first; this guards any other caller of the supervisor.
         const { tools, source } = admitted(options.username);
         // The server's own list matters only for a user's process on first use (one snapshot fewer per call).
-        const own = source === 'user_process' ? ownList() : [];
+        const own = source === 'user_process' ? ownList() : NO_TOOLS;
         if (pins.held(ref, tools, source, tool, own)) throw pendingApproval(server.name, tool);
         return target.callTool(tool, args, options);
       },

@@ -45,7 +45,7 @@ export interface Supervised {
   toolsFor?(
     username: string,
     options: { timeoutMs: number; signal?: AbortSignal },
-  ): Promise<ToolDescriptor[] | undefined>;
+  ): Promise<readonly ToolDescriptor[] | undefined>;
   /**
    * Runs `work` on the connection this user's requests go to (shared, their own process, or their own
    * OAuth connection), waiting within the budget while it connects.

@@ -13,7 +13,7 @@ export interface LogSink {
 export interface StateChange {
   status?: ServerStatus;
   statusMessage?: string | undefined;
-  tools?: ToolDescriptor[];
+  tools?: readonly ToolDescriptor[];
   pid?: number | undefined;
 }
 
@@ -34,7 +34,7 @@ export interface SupervisorStateOptions {
 export class SupervisorState {
   status: ServerStatus = 'disconnected';
   statusMessage: string | undefined;
-  tools: ToolDescriptor[] = [];
+  tools: readonly ToolDescriptor[] = [];
   pid: number | undefined;
   readonly logs: LogSink;
 
@@ -80,7 +80,7 @@ export class SupervisorState {
     return {
       status: this.status,
       ...(this.statusMessage === undefined ? {} : { statusMessage: this.statusMessage }),
-      toolsList: [...this.tools],
+      toolsList: this.tools,
       logs: this.logs.lines(),
       ...(cursor === undefined ? {} : { logCursor: cursor }),
       ...(this.pid === undefined ? {} : { pid: this.pid }),

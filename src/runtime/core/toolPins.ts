@@ -19,6 +19,23 @@ export interface ToolPinsDeps {
   readonly readModels: () => ReadModels;
   readonly metadata: () => CommandMetadata;
   readonly logger: Logger;
+  /**
+   * Changes whenever the read models may have (the projector's checkpoint): an admitted list is reused
+   * while it stays the same. Absent: nothing is reused.
+   */
+  readonly revision?: () => number;
+}
+
+/** The default `own` list: one array, so that answers given without one can be reused. */
+export const NO_TOOLS: readonly ToolDescriptor[] = Object.freeze([]);
+
+/** What `admit` last answered for one tool list, and under which pin state (see `ToolPinsDeps.revision`). */
+interface Admitted {
+  readonly revision: number;
+  readonly serverId: string;
+  readonly source: ToolSource;
+  readonly own: readonly ToolDescriptor[];
+  readonly visible: readonly ToolDescriptor[];
 }
 
 /** Recorded catalogues remembered to skip re-recording the same list; cleared when it grows past this. */
@@ -34,6 +51,11 @@ const MAX_REMEMBERED = 1024;
 export class ToolPins {
   private readonly versions = new WeakMap<ToolDescriptor, ToolVersion>();
   private readonly recorded = new Set<string>();
+  /**
+   * Keyed by the list itself: supervisors keep one array per catalogue, so the call path (which admits the
+   * whole list on every call) costs a lookup instead of a hash check per tool, however many tools a server has.
+   */
+  private readonly lastAdmitted = new WeakMap<readonly ToolDescriptor[], Admitted>();
 
   constructor(private readonly deps: ToolPinsDeps) {}
 
@@ -56,9 +78,32 @@ export class ToolPins {
     ref: PinRef,
     tools: readonly ToolDescriptor[],
     source: ToolSource,
-    own: readonly ToolDescriptor[] = [],
-  ): ToolDescriptor[] {
-    if (tools.length === 0) return [];
+    own: readonly ToolDescriptor[] = NO_TOOLS,
+  ): readonly ToolDescriptor[] {
+    const revision = this.deps.revision?.();
+    const last = this.lastAdmitted.get(tools);
+    if (
+      last !== undefined &&
+      last.revision === revision &&
+      last.serverId === ref.serverId &&
+      last.source === source &&
+      last.own === own
+    )
+      return last.visible;
+    const { visible, news } = this.check(ref, tools, source, own);
+    // Only an answer that recorded nothing is reused: news is observed again (and its recording retried).
+    if (!news && revision !== undefined && tools.length > 0)
+      this.lastAdmitted.set(tools, { revision, serverId: ref.serverId, source, own, visible });
+    return visible;
+  }
+
+  private check(
+    ref: PinRef,
+    tools: readonly ToolDescriptor[],
+    source: ToolSource,
+    own: readonly ToolDescriptor[],
+  ): { visible: ToolDescriptor[]; news: boolean } {
+    if (tools.length === 0) return { visible: [], news: false };
     const models = this.deps.readModels();
     const state = models.toolPins.get(ref.serverId);
     const view = models.servers.get(ref.serverName);
@@ -96,7 +141,7 @@ export class ToolPins {
       });
       this.record(ref, tools, source, auto, seen.join(','));
     }
-    return visible;
+    return { visible, news };
   }
 
   /** Whether `toolName` is among `tools` but not admitted (waiting for approval, or rejected). */
@@ -108,7 +153,7 @@ export class ToolPins {
     own: readonly ToolDescriptor[] = [],
   ): boolean {
     const offered = tools.filter((t) => t.name === toolName);
-    return offered.length > 0 && this.admit(ref, offered, source, own).length === 0;
+    return offered.length > 0 && this.check(ref, offered, source, own).visible.length === 0;
   }
 
   private record(

@@ -22,7 +22,7 @@ export interface ServerSnapshot {
   status: ServerStatus;
   /** Why the server is in `error` (or the last start failure), never containing secret values. */
   statusMessage?: string;
-  toolsList: ToolDescriptor[];
+  toolsList: readonly ToolDescriptor[];
   /**
    * Per-user servers: "user_process" when the list came from one user's process rather than from the
    * server's own discovery (tool pinning never trusts such a list on first use). Absent: the server's own.

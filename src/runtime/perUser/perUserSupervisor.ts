@@ -154,7 +154,7 @@ export class PerUserSupervisor implements Supervised {
   toolsFor(
     username: string,
     options: { timeoutMs: number; signal?: AbortSignal },
-  ): Promise<ToolDescriptor[]> {
+  ): Promise<readonly ToolDescriptor[]> {
     return this.withProcess(username, options.signal, async (p) => p.snapshot().toolsList);
   }
 

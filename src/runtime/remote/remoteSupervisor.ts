@@ -149,7 +149,7 @@ export class RemoteSupervisor {
   async toolsFor(
     username: string,
     options: { timeoutMs: number; signal?: AbortSignal },
-  ): Promise<ToolDescriptor[] | undefined> {
+  ): Promise<readonly ToolDescriptor[] | undefined> {
     try {
       return await this.withSlot(username, async (slot) => {
         if (slot === this.primary) return undefined;

@@ -34,6 +34,7 @@ describe('ToolPins (the tool gate)', () => {
       readModels: () => projector.readModels,
       metadata: meta,
       logger: silentLogger(),
+      revision: () => projector.checkpoint,
     });
     ref = { serverId: randomUUID(), serverName: 'fx' };
     const config = {
@@ -96,5 +97,20 @@ describe('ToolPins (the tool gate)', () => {
     for (let i = 0; i < 50; i++) pins.admit(ref, tools, 'server');
     await new Promise((r) => setTimeout(r, 50));
     expect(projector.checkpoint).to.equal(head);
+  });
+
+  it('answers the same list from memory while the pin state stands, and anew once a change is applied', async () => {
+    pins.admit(ref, [tool('a'), tool('b')], 'server');
+    await waitFor(() => stateOf()?.established === true, 'first catalogue pinned');
+    const changed = [tool('a', 'a v2'), tool('b')];
+    expect(names(pins.admit(ref, changed, 'server'))).to.deep.equal(['b']);
+    await waitFor(() => stateOf()?.pending.size === 1, 'a v2 held');
+    const answer = pins.admit(ref, changed, 'server');
+    expect(pins.admit(ref, changed, 'server')).to.equal(answer);
+    // Another source or list of the same tools is its own question.
+    expect(names(pins.admit(ref, changed, 'user_process'))).to.deep.equal(['b']);
+    expect(pins.admit(ref, [...changed], 'server')).to.not.equal(answer);
+    await update({ toolApproval: 'auto' });
+    expect(names(pins.admit(ref, changed, 'server'))).to.deep.equal(['a', 'b']);
   });
 });
