@@ -1,10 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { isLegacyRequest, WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/server';
+import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/server';
 import type { Logger } from '../../logger.js';
 import type { McpAccess } from './access.js';
 import { LegacySessions } from './legacySessions.js';
 import { serveNode } from './liveSession.js';
-import { webRequest } from './nodeAdapter.js';
+import { isModernRequest } from './era.js';
 import { ModernLeg } from './modernLeg.js';
 import { GatewayTasks } from '../relay/gatewayTasks.js';
 import { ParkedCalls } from '../relay/parkedCalls.js';
@@ -50,27 +50,6 @@ export interface McpHttpRequest {
   readonly stateless: boolean;
   /** The parsed JSON body of a POST. */
   readonly body: unknown;
-}
-
-/**
- * The era decision reads only the method and three headers when the body comes parsed (the SDK's
- * `parsedBody` path clones and reads nothing), so it gets a view over the Node headers instead of a
- * web Request (a Headers copy, a URL parse and an AbortSignal per request). A POST without a parsed
- * body still gets a real Request, whose body the SDK would read.
- */
-function classifiable(req: IncomingMessage, body: unknown): Request {
-  const method = req.method ?? 'GET';
-  if (body === undefined && method.toUpperCase() === 'POST') return webRequest(req);
-  const view: Pick<Request, 'method'> & { headers: Pick<Headers, 'get'> } = {
-    method,
-    headers: {
-      get: (name: string): string | null => {
-        const value = req.headers[name.toLowerCase()];
-        return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
-      },
-    },
-  };
-  return view as Request;
 }
 
 /**
@@ -190,7 +169,7 @@ export class McpEndpoint {
   async handle(req: IncomingMessage, res: ServerResponse, request: McpHttpRequest): Promise<void> {
     try {
       if (this.closed) return replyError(res, 503, -32000, 'The gateway is shutting down');
-      if (!(await isLegacyRequest(classifiable(req, request.body), request.body))) {
+      if (await isModernRequest(req, request.body)) {
         await this.notices.watchListen(request.body, request.access, res);
         return await this.modern.serve(req, res, request.body, request.access);
       }
