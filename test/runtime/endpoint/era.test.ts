@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { IncomingMessage } from 'node:http';
 import { isLegacyRequest, PROTOCOL_VERSION_META_KEY } from '@modelcontextprotocol/server';
-import { claimsModernEra, isModernRequest } from '../../../src/runtime/endpoint/era.js';
+import { eraOf, isModernRequest } from '../../../src/runtime/endpoint/era.js';
 
 const CLAIM = PROTOCOL_VERSION_META_KEY;
 const envelope = (version: unknown = '2026-07-28'): Record<string, unknown> => ({
@@ -45,6 +45,11 @@ function bodies(): unknown[] {
       shapes.push([{ jsonrpc: '2.0', id: 1, method, params: p }]);
     }
     shapes.push({ jsonrpc: '2.0', id: 1, result: {}, params: p });
+    for (const id of ['a', '', 0, -3, 1.5, 2 ** 60, null, true, {}]) {
+      shapes.push({ jsonrpc: '2.0', id, method: 'tools/list', ...(p === undefined ? {} : { params: p }) });
+    }
+    shapes.push({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: p, extra: 1 });
+    shapes.push({ id: 1, method: 'tools/list', params: p });
   }
   return shapes;
 }
@@ -55,6 +60,9 @@ const HEADER_SETS: Array<Record<string, string>> = [
   { 'mcp-protocol-version': '2025-06-18' },
   { 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'tools/call', 'mcp-name': 'fixture__echo' },
   { 'mcp-method': 'ping' },
+  { 'mcp-protocol-version': '2027-01-01' },
+  { 'mcp-protocol-version': '2025-06-18, 2025-06-18' },
+  { 'mcp-protocol-version': 'not a version' },
 ];
 
 const nodeRequest = (method: string, headers: Record<string, string>): IncomingMessage =>
@@ -68,7 +76,7 @@ const webRequest = (method: string, headers: Record<string, string>): Request =>
 
 describe('the /mcp era decision', () => {
   it("agrees with the SDK's isLegacyRequest on every body, method and header set", async () => {
-    let shortcuts = 0;
+    const shortcuts = { modern: 0, legacy: 0 };
     let checked = 0;
     for (const body of bodies()) {
       for (const method of ['POST', 'GET', 'DELETE']) {
@@ -77,22 +85,27 @@ describe('the /mcp era decision', () => {
           const legacy = await isLegacyRequest(webRequest(method, headers), body);
           const what = `${method} ${JSON.stringify(headers)} ${JSON.stringify(body)}`;
           expect(await isModernRequest(nodeRequest(method, headers), body), what).to.equal(!legacy);
-          if (claimsModernEra(method, body)) {
-            shortcuts++;
-            expect(legacy, `shortcut taken but the SDK says legacy: ${what}`).to.equal(false);
+          const era = eraOf(method, headers['mcp-protocol-version'], body);
+          if (era !== undefined) {
+            shortcuts[era]++;
+            expect(era, `decided without the SDK: ${what}`).to.equal(legacy ? 'legacy' : 'modern');
           }
           checked++;
         }
       }
     }
-    expect(checked).to.be.greaterThan(1500);
-    expect(shortcuts).to.be.greaterThan(100);
+    expect(checked).to.be.greaterThan(4000);
+    expect(shortcuts.modern).to.be.greaterThan(100);
+    expect(shortcuts.legacy).to.be.greaterThan(1000);
   });
 
-  it('takes the shortcut for an everyday 2026-07-28 tools/call', () => {
+  it("decides an everyday call of either era without the SDK's predicate", () => {
     const call = { jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 't', _meta: envelope() } };
-    expect(claimsModernEra('POST', call)).to.equal(true);
-    expect(claimsModernEra('POST', { ...call, method: 'initialize' })).to.equal(false);
-    expect(claimsModernEra('GET', call)).to.equal(false);
+    expect(eraOf('POST', '2026-07-28', call)).to.equal('modern');
+    expect(eraOf('POST', undefined, { ...call, method: 'initialize' })).to.equal(undefined);
+    const legacy = { jsonrpc: '2.0', id: 4, method: 'tools/call', params: { name: 't', arguments: {} } };
+    expect(eraOf('POST', '2025-06-18', legacy)).to.equal('legacy');
+    expect(eraOf('POST', '2026-07-28', legacy)).to.equal(undefined);
+    expect(eraOf('GET', undefined, undefined)).to.equal('legacy');
   });
 });
