@@ -100,7 +100,8 @@ describe('/mcp with a client pinned to 2026-07-28 (v2 SDK)', () => {
     await new Promise((r) => setTimeout(r, 300));
     aborter.abort();
     await pending;
-    await waitFor(() => cancelled() > before, 'upstream cancellation');
+    // At once, not at the SDK's next keep-alive write (10 s), which would notice the closed stream too.
+    await waitFor(() => cancelled() > before, 'upstream cancellation', 5_000);
   });
 
   it('tells subscriptions/listen streams that tools changed', async () => {

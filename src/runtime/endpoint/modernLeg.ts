@@ -36,6 +36,12 @@ const groupKey = (access: McpAccess): string =>
 /** Open subscriptions/listen streams one user may hold (over all their filters). */
 const MAX_LISTEN_STREAMS_PER_USER = 32;
 
+interface Decision {
+  readonly access: McpAccess;
+  /** A call's response (absent for a listen stream, whose request signal the SDK follows). */
+  readonly res?: ServerResponse;
+}
+
 interface Group extends ListenerGroup {
   readonly key: string;
   readonly handler: McpHttpHandler;
@@ -53,8 +59,8 @@ interface Group extends ListenerGroup {
  * as they hold a stream open (bounded per user).
  */
 export class ModernLeg {
-  /** The access decision travels to the per-request factory by the identity of its AuthInfo. */
-  private readonly decisions = new WeakMap<AuthInfo, McpAccess>();
+  /** The access decision (and, for a call, its response) reach the per-request factory by the AuthInfo's identity. */
+  private readonly decisions = new WeakMap<AuthInfo, Decision>();
   private readonly handler: McpHttpHandler;
   private readonly groups = new Map<string, Group>();
   /** Open listen streams per user. */
@@ -73,9 +79,11 @@ export class ModernLeg {
 
   serve(req: IncomingMessage, res: ServerResponse, body: unknown, access: McpAccess): Promise<void> {
     const authInfo: AuthInfo = requestAuthInfo(access);
-    this.decisions.set(authInfo, access);
-    if (!isListen(body))
+    if (!isListen(body)) {
+      this.decisions.set(authInfo, { access, res });
       return serveWeb((request, options) => this.handler.fetch(request, options), req, res, body, authInfo);
+    }
+    this.decisions.set(authInfo, { access });
     const user = access.principal.username;
     const open = this.streams.get(user) ?? 0;
     if (open >= MAX_LISTEN_STREAMS_PER_USER) {
@@ -87,7 +95,15 @@ export class ModernLeg {
     group.open += 1;
     this.streams.set(user, open + 1);
     res.once('close', () => this.release(group, user));
-    return serveWeb((request, options) => group.handler.fetch(request, options), req, res, body, authInfo);
+    // The SDK ends a listen stream when its request's signal aborts: this request follows the response's close.
+    return serveWeb(
+      (request, options) => group.handler.fetch(request, options),
+      req,
+      res,
+      body,
+      authInfo,
+      true,
+    );
   }
 
   /** Every caller with a listen stream open here. */
@@ -134,10 +150,17 @@ export class ModernLeg {
   private createHandler(): McpHttpHandler {
     return createMcpHandler(
       (ctx) => {
-        const access = ctx.authInfo ? this.decisions.get(ctx.authInfo) : undefined;
+        const decision = ctx.authInfo ? this.decisions.get(ctx.authInfo) : undefined;
         // Unreachable: serve() always passes a decision. Failing closed if it ever is not.
-        if (!access) throw new Error('mcp request without an access decision');
-        return this.build(access);
+        if (!decision) throw new Error('mcp request without an access decision');
+        const server = this.build(decision.access);
+        const res = decision.res;
+        // A client that hangs up before its answer cancels the call: closing the server aborts its handler
+        // (and the upstream call with it), as the SDK would on the request's signal, which is not followed.
+        res?.once('close', () => {
+          if (!res.writableFinished) void server.close().catch(() => undefined);
+        });
+        return server;
       },
       { legacy: 'reject', onerror: this.onerror },
     );

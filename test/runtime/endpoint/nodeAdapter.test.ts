@@ -7,8 +7,14 @@ const PRIMING = 'id: 1\ndata: \n\n';
 const MESSAGE = 'event: message\nid: 2\ndata: {"jsonrpc":"2.0","id":1,"result":{}}\n\n';
 
 /** An HTTP server whose every request goes through serveWeb to `handler` with a fixed parsed body. */
-async function serve(handler: WebHandler, body: unknown = { jsonrpc: '2.0', id: 1, method: 'ping' }) {
-  const server: Server = createServer((req, res) => void serveWeb(handler, req, res, body));
+async function serve(
+  handler: WebHandler,
+  body: unknown = { jsonrpc: '2.0', id: 1, method: 'ping' },
+  follow = false,
+) {
+  const server: Server = createServer(
+    (req, res) => void serveWeb(handler, req, res, body, undefined, follow),
+  );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/mcp`;
   return { url, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
@@ -87,25 +93,52 @@ describe('the /mcp Node adapter (serveWeb)', () => {
     }
   });
 
-  it('aborts the web request when the client hangs up', async () => {
+  it("aborts the web request's signal when the client hangs up, where the request follows the response", async () => {
     let aborted: Promise<void> = Promise.resolve();
-    const s = await serve(async (request) => {
-      aborted = new Promise((resolve) => request.signal.addEventListener('abort', () => resolve()));
-      return sse().response;
-    });
+    const s = await serve(
+      async (request) => {
+        aborted = new Promise((resolve) => request.signal.addEventListener('abort', () => resolve()));
+        return sse().response;
+      },
+      undefined,
+      true,
+    );
     try {
-      await new Promise<void>((resolve) => {
-        const req = httpRequest(s.url, { method: 'POST' }, (res) => {
-          res.once('data', () => {
-            req.destroy();
-            resolve();
-          });
-        });
-        req.end('{}');
-      });
+      await hangUpAfterFirstBytes(s.url);
       await aborted;
     } finally {
       await s.close();
     }
   });
+
+  it('cancels the response stream when the client hangs up (how a session transport learns it)', async () => {
+    let cancelled!: () => void;
+    const wasCancelled = new Promise<void>((resolve) => (cancelled = resolve));
+    const s = await serve(async () => {
+      const stream = new ReadableStream<Uint8Array>({
+        start: (c) => c.enqueue(new TextEncoder().encode(PRIMING)),
+        cancel: () => cancelled(),
+      });
+      return new Response(stream, { headers: { 'content-type': 'text/event-stream' } });
+    });
+    try {
+      await hangUpAfterFirstBytes(s.url);
+      await wasCancelled;
+    } finally {
+      await s.close();
+    }
+  });
 });
+
+/** POSTs, and closes the connection as soon as the first bytes of the answer arrive. */
+function hangUpAfterFirstBytes(url: string): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const req = httpRequest(url, { method: 'POST' }, (res) => {
+      res.once('data', () => {
+        req.destroy();
+        resolve();
+      });
+    });
+    req.end('{}');
+  });
+}
