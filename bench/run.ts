@@ -7,6 +7,7 @@ import { coldStartBench, memoryBench } from './gatewayBench.js';
 import { eventStoreBench, fileScaleBench, rebuildBench } from './storeBench.js';
 import { toolCallBench, toolCallTable } from './toolCallBench.js';
 import { auditBench } from './auditBench.js';
+import { layersBench, layersTable } from './layersBench.js';
 import { commandBench, commandTable } from './commandBench.js';
 import { loadAverage } from './cpu.js';
 import { rssOverCalls, rssTable } from './rssBench.js';
@@ -18,7 +19,8 @@ import { auditTable, scaleTable, startTables, storeTables } from './tables.js';
  */
 const quick = process.env.BENCH_QUICK === '1';
 /**
- * BENCH_LONG=1 adds the 5M-event store start; BENCH_ONLY=calls,commands,rss,store,scale,start,audit picks sections;
+ * BENCH_LONG=1 adds the 5M-event store start; BENCH_ONLY=calls,layers,commands,rss,store,scale,start,audit picks
+ * sections;
  * BENCH_ROUNDS=n sets the tool-call rounds (default 7, 2 with BENCH_QUICK).
  */
 const long = process.env.BENCH_LONG === '1';
@@ -53,6 +55,12 @@ async function main(): Promise<void> {
     const toolCalls = await toolCallBench(rounds, quick);
     results.toolCalls = toolCalls;
     emit('## Tool calls, side by side', '', ...toolCallTable(toolCalls), '');
+  }
+  if (want('layers')) {
+    log('layers: the upstream hop in-process, the HTTP face alone');
+    const layers = await layersBench(quick ? 2 : 5, quick ? { c1: 300, c16: 1000 } : { c1: 2000, c16: 8000 });
+    results.layers = layers;
+    emit(...layersTable(layers), '');
   }
   if (want('commands')) {
     log('command throughput by stream length');
