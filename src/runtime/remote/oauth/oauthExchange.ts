@@ -6,6 +6,12 @@ import {
   type AuthorizationServerMetadata,
   type FetchLike,
 } from '@modelcontextprotocol/client';
+import {
+  describeOAuthError as describe,
+  grantedTokens,
+  withDeadline,
+  type GrantedTokens,
+} from './oauthHttp.js';
 
 /** What a refresh needs, in clear, for the one moment of the token request. */
 export interface RefreshInput {
@@ -15,13 +21,7 @@ export interface RefreshInput {
   readonly clientSecret?: string | undefined;
 }
 
-export interface RefreshedTokens {
-  readonly accessToken: string;
-  readonly tokenType: string;
-  readonly refreshToken?: string | undefined;
-  readonly expiresIn?: number | undefined;
-  readonly scope?: string | undefined;
-}
+export type RefreshedTokens = GrantedTokens;
 
 /** Why a refresh failed; `permanent` when the grant or client is refused, not a passing outage. */
 export class RefreshFailure extends Error {
@@ -55,7 +55,7 @@ export class OAuthExchange {
   ) {}
 
   async refresh(input: RefreshInput): Promise<RefreshedTokens> {
-    const fetchFn = this.timed();
+    const fetchFn = withDeadline(this.fetch, this.timeoutMs);
     let discovery: Discovery;
     try {
       discovery = await this.discover(input.serverUrl, fetchFn);
@@ -73,13 +73,7 @@ export class OAuthExchange {
         ...(discovery.resource ? { resource: new URL(discovery.resource) } : {}),
         fetchFn,
       });
-      return {
-        accessToken: tokens.access_token,
-        tokenType: tokens.token_type || 'Bearer',
-        refreshToken: tokens.refresh_token,
-        expiresIn: tokens.expires_in,
-        scope: tokens.scope,
-      };
+      return grantedTokens(tokens);
     } catch (error) {
       // A changed authorization server must not keep us on stale metadata.
       this.discoveries.delete(input.serverUrl);
@@ -106,23 +100,4 @@ export class OAuthExchange {
     }
     return pending;
   }
-
-  private timed(): FetchLike {
-    return (url, init = {}) => {
-      const deadline = AbortSignal.timeout(this.timeoutMs);
-      return this.fetch(url, {
-        ...init,
-        signal: init.signal ? AbortSignal.any([init.signal, deadline]) : deadline,
-      });
-    };
-  }
-}
-
-function describe(error: unknown): string {
-  if (error instanceof Error) {
-    const cause = (error as { cause?: unknown }).cause;
-    const detail = cause instanceof Error ? ` (${cause.message})` : '';
-    return `${error.message || error.name}${detail}`.slice(0, 300);
-  }
-  return String(error).slice(0, 300);
 }

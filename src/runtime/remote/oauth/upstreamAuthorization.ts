@@ -6,6 +6,12 @@ import {
 } from '@modelcontextprotocol/client';
 import * as oidc from 'openid-client';
 import { AppError } from '../../../errors.js';
+import {
+  describeOAuthError as describe,
+  grantedTokens,
+  withDeadline,
+  type GrantedTokens,
+} from './oauthHttp.js';
 
 /** A remote MCP server's authorization server, as discovered from the server's URL. */
 export interface DiscoveredServer {
@@ -22,13 +28,7 @@ export interface UpstreamClient {
   readonly clientSecret?: string | undefined;
 }
 
-export interface ReceivedTokens {
-  readonly accessToken: string;
-  readonly tokenType: string;
-  readonly refreshToken?: string | undefined;
-  readonly expiresIn?: number | undefined;
-  readonly scope?: string | undefined;
-}
+export type ReceivedTokens = GrantedTokens;
 
 const isLoopback = (url: URL): boolean => ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
 
@@ -48,7 +48,7 @@ export class UpstreamAuthorization {
   async discover(serverUrl: string): Promise<DiscoveredServer> {
     let info;
     try {
-      info = await discoverOAuthServerInfo(serverUrl, { fetchFn: this.timed() });
+      info = await discoverOAuthServerInfo(serverUrl, { fetchFn: withDeadline(this.fetch, this.timeoutMs) });
     } catch (error) {
       throw new AppError('upstream_error', `Discovering the authorization server failed: ${describe(error)}`);
     }
@@ -91,7 +91,7 @@ export class UpstreamAuthorization {
           response_types: ['code'],
           token_endpoint_auth_method: 'none',
         },
-        fetchFn: this.timed(),
+        fetchFn: withDeadline(this.fetch, this.timeoutMs),
       });
       return {
         clientId: info.client_id,
@@ -133,13 +133,7 @@ export class UpstreamAuthorization {
         { expectedState: checks.state, pkceCodeVerifier: checks.codeVerifier, idTokenExpected: false },
         { resource: server.resource },
       );
-      return {
-        accessToken: tokens.access_token,
-        tokenType: tokens.token_type || 'Bearer',
-        refreshToken: tokens.refresh_token,
-        expiresIn: tokens.expires_in,
-        scope: tokens.scope,
-      };
+      return grantedTokens(tokens);
     } catch (error) {
       throw new AppError('upstream_error', `The authorization server refused the code: ${describe(error)}`);
     }
@@ -157,22 +151,12 @@ export class UpstreamAuthorization {
       undefined,
       auth,
     );
-    const timed = this.timed();
+    const timed = withDeadline(this.fetch, this.timeoutMs);
     config[oidc.customFetch] = (url, options) => timed(url, options as RequestInit);
     // Plain http only to an authorization server on this machine (development, tests).
     if (new URL(server.issuer).protocol === 'http:' && isLoopback(new URL(server.issuer)))
       oidc.allowInsecureRequests(config);
     return config;
-  }
-
-  private timed(): FetchLike {
-    return (url, init = {}) => {
-      const deadline = AbortSignal.timeout(this.timeoutMs);
-      return this.fetch(url, {
-        ...init,
-        signal: init.signal ? AbortSignal.any([init.signal, deadline]) : deadline,
-      });
-    };
   }
 }
 
@@ -181,12 +165,3 @@ const stripFragment = (url: string): string => {
   u.hash = '';
   return u.href;
 };
-
-function describe(error: unknown): string {
-  if (error instanceof Error) {
-    const cause = (error as { cause?: unknown }).cause;
-    const detail = cause instanceof Error ? ` (${cause.message})` : '';
-    return `${error.message || error.name}${detail}`.slice(0, 300);
-  }
-  return String(error).slice(0, 300);
-}
