@@ -2,41 +2,9 @@ import { expect } from 'chai';
 import { MongoClient } from 'mongodb';
 import type { RecordedEvent } from '../src/events/eventStore.js';
 import { openMongoEventStore } from '../src/events/mongoEventStore.js';
-import { createMongoSnapshotStore } from '../src/events/mongoSnapshotStore.js';
 import { startMongoTarget, testDbName, type MongoTestTarget } from './support/mongoTestStore.js';
-import { openUserSecretBox } from '../src/crypto/userSecretBox.js';
-import { mongoDataKeyStore } from '../src/events/mongoDataKeyStore.js';
-import {
-  fixtureServer,
-  startTestGateway,
-  testMasterKeys,
-  waitForStatus,
-  type TestGateway,
-} from './support/testGateway.js';
-
-/** One gateway instance on its own MongoClient, like a separate process on the shared database. */
-async function startInstance(target: MongoTestTarget, dbName: string): Promise<TestGateway> {
-  const client = new MongoClient(target.url, { serverSelectionTimeoutMS: 5000 });
-  await client.connect();
-  const db = client.db(dbName);
-  const events = await openMongoEventStore({ db, pollMs: 50 });
-  // Its own box over the shared key collection, as a separate process would have.
-  const secretBox = await openUserSecretBox({
-    masterKeys: testMasterKeys(),
-    store: mongoDataKeyStore(db, 'secrets'),
-  });
-  return startTestGateway({
-    secretBox,
-    storage: {
-      events,
-      snapshots: createMongoSnapshotStore(db),
-      async close() {
-        await events.close();
-        await client.close();
-      },
-    },
-  });
-}
+import { startMongoInstance as startInstance } from './support/gatewayInstance.js';
+import { fixtureServer, waitForStatus, type TestGateway } from './support/testGateway.js';
 
 async function within<T>(ms: number, what: string, probe: () => Promise<T | undefined>): Promise<T> {
   const deadline = Date.now() + ms;
