@@ -1,32 +1,12 @@
 import { expect } from 'chai';
-import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { createRequire } from 'node:module';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { baseline, ERA_SELECT, readResults, runSuite } from '../support/conformance.js';
 import { fixtureServer, startTestGateway, waitForStatus, type TestGateway } from '../support/testGateway.js';
 
-const require = createRequire(import.meta.url);
-/**
- * The suite's bundle imports `globSync` from `fs` (Node >= 22) at load time; its `server` command never
- * calls it. On Node 20 a loader hook gives the suite an `fs` with a small globSync, so the suite runs on
- * the Node the gateway runs on (no second Node binary to install).
- */
-const NODE20_SHIM = fileURLToPath(new URL('../support/conformanceNode20/register.js', import.meta.url));
-const NODE_ARGS = Number(process.versions.node.split('.')[0]) >= 22 ? [] : ['--import', NODE20_SHIM];
-const SUITE = join(
-  dirname(require.resolve('@modelcontextprotocol/conformance/package.json')),
-  'dist',
-  'index.js',
-);
-const baseline = (era: string): string =>
-  fileURLToPath(new URL(`../../../test/conformance/expected-failures-${era}.yml`, import.meta.url));
-
 interface Era {
-  readonly name: string;
-  /** How the suite selects the scenarios of this era. */
-  readonly select: readonly string[];
+  readonly name: keyof typeof ERA_SELECT;
   /** Protocol-level scenarios that mean something for any gateway: they must pass, never be baselined. */
   readonly required: readonly string[];
 }
@@ -34,7 +14,6 @@ interface Era {
 const ERAS: readonly Era[] = [
   {
     name: '2025-11-25',
-    select: ['--spec-version', '2025-11-25'],
     required: [
       'server-initialize',
       'server-session-lifecycle',
@@ -47,7 +26,6 @@ const ERAS: readonly Era[] = [
   },
   {
     name: '2026-07-28',
-    select: ['--requirements', '2026-07-28'],
     required: [
       'tools-list',
       'http-header-validation',
@@ -58,48 +36,6 @@ const ERAS: readonly Era[] = [
     ],
   },
 ];
-
-interface Check {
-  id: string;
-  status: string;
-  errorMessage?: string;
-}
-
-function runSuite(url: string, era: Era, outDir: string): Promise<{ code: number; output: string }> {
-  const args = [
-    ...NODE_ARGS,
-    SUITE,
-    'server',
-    '--url',
-    url,
-    ...era.select,
-    '--expected-failures',
-    baseline(era.name),
-    '-o',
-    outDir,
-  ];
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      args,
-      { timeout: 240_000, maxBuffer: 16 * 1024 * 1024, env: { PATH: process.env.PATH ?? '', HOME: outDir } },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-        resolve({ code, output: `${stdout}\n${stderr}` });
-      },
-    );
-  });
-}
-
-/** scenario → its checks, from the per-scenario checks.json files the suite writes. */
-async function readResults(outDir: string): Promise<Map<string, Check[]>> {
-  const results = new Map<string, Check[]>();
-  for (const entry of (await readdir(outDir)).filter((e) => e.startsWith('server-'))) {
-    const scenario = entry.replace(/^server-/, '').replace(/-\d{4}-\d{2}-\d{2}T[\d-]+Z$/, '');
-    results.set(scenario, JSON.parse(await readFile(join(outDir, entry, 'checks.json'), 'utf8')) as Check[]);
-  }
-  return results;
-}
 
 describe('the official MCP conformance suite against /mcp, in both protocol eras', function () {
   this.timeout(300_000);
@@ -133,7 +69,10 @@ describe('the official MCP conformance suite against /mcp, in both protocol eras
         );
 
       const dir = join(outDir, era.name);
-      const { code, output } = await runSuite(`${gw.url}/mcp`, era, dir);
+      const { code, output } = await runSuite(`${gw.url}/mcp`, ERA_SELECT[era.name], dir, [
+        '--expected-failures',
+        baseline(era.name),
+      ]);
       expect(code, output.slice(-8000)).to.equal(0);
       const results = await readResults(dir);
       for (const scenario of era.required) {
