@@ -1,6 +1,7 @@
 import { AppError } from '../errors.js';
 import type { DomainEvent } from '../events/domainEvents.js';
 import type { Decider } from './decider.js';
+import { unusableState } from './oneTimeState.js';
 
 export type GoogleLoginState =
   | { readonly phase: 'none' }
@@ -41,10 +42,8 @@ export const googleLoginDecider: Decider<GoogleLoginState, GoogleLoginCommand> =
           throw new AppError('concurrency_conflict', 'This login state already exists');
         return [{ type: 'GoogleLoginStarted', data: command.data }];
       case 'CompleteGoogleLogin': {
-        if (state.phase === 'none') throw invalid('unknown state');
-        if (state.phase === 'completed') throw invalid('this state was already used');
-        if (Date.parse(command.data.now) > Date.parse(state.expiresAt))
-          throw invalid('this state has expired');
+        const unusable = unusableState(state, command.data.now);
+        if (unusable !== undefined || state.phase !== 'started') throw invalid(unusable ?? 'unknown state');
         return [
           {
             type: 'GoogleLoginCompleted',

@@ -5,6 +5,7 @@ import type {
   UpstreamConnectStartedData,
 } from '../events/upstreamConnectEvents.js';
 import type { Decider } from './decider.js';
+import { unusableState } from './oneTimeState.js';
 
 export type UpstreamConnectState =
   | { readonly phase: 'none' }
@@ -33,11 +34,9 @@ export const upstreamConnectDecider: Decider<UpstreamConnectState, UpstreamConne
       case 'StartUpstreamConnect':
         if (state.phase !== 'none') throw new AppError('concurrency_conflict', 'This state already exists');
         return [{ type: 'UpstreamConnectStarted', data: command.data }];
-      case 'CompleteUpstreamConnect':
-        if (state.phase === 'none') throw invalid('unknown state');
-        if (state.phase === 'completed') throw invalid('this state was already used');
-        if (Date.parse(command.data.now) > Date.parse(state.expiresAt))
-          throw invalid('this state has expired');
+      case 'CompleteUpstreamConnect': {
+        const unusable = unusableState(state, command.data.now);
+        if (unusable !== undefined || state.phase !== 'started') throw invalid(unusable ?? 'unknown state');
         return [
           {
             type: 'UpstreamConnectCompleted',
@@ -48,6 +47,7 @@ export const upstreamConnectDecider: Decider<UpstreamConnectState, UpstreamConne
             },
           },
         ];
+      }
     }
   },
 
