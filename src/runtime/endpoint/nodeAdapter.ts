@@ -108,12 +108,14 @@ async function pipeEvents(
 ): Promise<void> {
   const reader = body.getReader();
   // The client went away before the stream ended: the SDK is told by the cancelled stream.
-  let closed = res.destroyed;
+  let closed = false;
   const onClose = (): void => {
     closed = true;
     void reader.cancel().catch(() => undefined);
   };
-  res.once('close', onClose);
+  // Gone before the first chunk (its 'close' already fired): cancel now rather than wait for a chunk.
+  if (res.destroyed) onClose();
+  else res.once('close', onClose);
   let corked = false;
   const uncork = (): void => {
     corked = false;

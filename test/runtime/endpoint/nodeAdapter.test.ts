@@ -128,6 +128,40 @@ describe('the /mcp Node adapter (serveWeb)', () => {
       await s.close();
     }
   });
+
+  it('cancels the answer stream of a client that left before the answer began', async () => {
+    let cancelled!: () => void;
+    const wasCancelled = new Promise<void>((resolve) => (cancelled = resolve));
+    let arrived!: () => void;
+    const hasArrived = new Promise<void>((resolve) => (arrived = resolve));
+    const server = createServer((req, res) => {
+      const gone = new Promise<void>((resolve) => res.once('close', () => resolve()));
+      arrived();
+      void serveWeb(
+        async () => {
+          await gone;
+          const stream = new ReadableStream<Uint8Array>({ cancel: () => cancelled() });
+          return new Response(stream, { headers: { 'content-type': 'text/event-stream' } });
+        },
+        req,
+        res,
+        {},
+      );
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const req = httpRequest(`http://127.0.0.1:${(server.address() as AddressInfo).port}/mcp`, {
+        method: 'POST',
+      });
+      req.on('error', () => undefined);
+      req.end('{}');
+      await hasArrived;
+      req.destroy();
+      await wasCancelled;
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
 });
 
 /** POSTs, and closes the connection as soon as the first bytes of the answer arrive. */
