@@ -1,6 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import { expect } from 'chai';
-import { startBodyApp, type BodyApp, type Upload } from '../support/bodyParserApp.js';
+import { useBodyApp, type Upload } from '../support/bodyParserApp.js';
 
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 const bytes = (...parts: Array<string | Buffer>): Buffer =>
@@ -124,13 +124,7 @@ const TRANSPORTS: Array<{ readonly name: string; readonly upload: (body: Buffer)
 ];
 
 describe('bodyParser: JSON rules', () => {
-  let app: BodyApp;
-  before(async () => {
-    app = await startBodyApp('64kb');
-  });
-  after(async () => {
-    await app.close();
-  });
+  const app = useBodyApp('64kb');
 
   for (const transport of TRANSPORTS) {
     describe(`over ${transport.name}`, () => {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { startBodyApp, type BodyApp, type Upload } from '../support/bodyParserApp.js';
+import { startBodyApp, useBodyApp, type Upload } from '../support/bodyParserApp.js';
 
 const LIMIT = 1024;
 /** A JSON object of exactly `size` bytes. */
@@ -11,13 +11,7 @@ const PATHS: Array<{ readonly name: string; readonly type: string }> = [
 ];
 
 describe('bodyParser: limits and broken uploads', () => {
-  let app: BodyApp;
-  before(async () => {
-    app = await startBodyApp('1kb');
-  });
-  after(async () => {
-    await app.close();
-  });
+  const app = useBodyApp('1kb');
 
   for (const { name, type } of PATHS) {
     describe(`through ${name}`, () => {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { startBodyApp, type BodyApp } from '../support/bodyParserApp.js';
+import { useBodyApp } from '../support/bodyParserApp.js';
 import { prng, type Prng } from '../support/prng.js';
 
 /** Pieces that exercise every rule: BOMs, whitespace, escapes, __proto__ spellings, broken UTF-8, deep values. */
@@ -57,13 +57,7 @@ function body(r: Prng): Buffer {
 }
 
 describe('bodyParser: our reader and koa-body answer alike', () => {
-  let app: BodyApp;
-  before(async () => {
-    app = await startBodyApp('2kb');
-  });
-  after(async () => {
-    await app.close();
-  });
+  const app = useBodyApp('2kb');
 
   for (const seed of [1, 2, 3, 4]) {
     it(`answers 150 generated bodies the same way (seed ${seed})`, async () => {

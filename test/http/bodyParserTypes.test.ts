@@ -1,19 +1,13 @@
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { expect } from 'chai';
-import { startBodyApp, type BodyApp } from '../support/bodyParserApp.js';
+import { useBodyApp } from '../support/bodyParserApp.js';
 
 const UNPARSED = { parsed: false, body: null };
 const PARSED = { parsed: true, body: { a: 1 } };
 const JSON_BODY = '{"a":1}';
 
 describe('bodyParser: which requests are read', () => {
-  let app: BodyApp;
-  before(async () => {
-    app = await startBodyApp('1kb');
-  });
-  after(async () => {
-    await app.close();
-  });
+  const app = useBodyApp('1kb');
   const post = (headers: Record<string, string>, body: Buffer | string = JSON_BODY, method = 'POST') =>
     app.send({ method, headers, body });
 

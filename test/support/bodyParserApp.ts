@@ -152,3 +152,32 @@ export async function startBodyApp(limit: string | number): Promise<BodyApp> {
     },
   };
 }
+
+/**
+ * The app for one describe block: started before its tests, closed after them. The returned object delegates
+ * to it, so tests keep writing `app.send(...)`.
+ */
+export function useBodyApp(limit: string): BodyApp {
+  let app: BodyApp | undefined;
+  before(async () => {
+    app = await startBodyApp(limit);
+  });
+  after(async () => {
+    await app?.close();
+  });
+  const live = (): BodyApp => {
+    if (!app) throw new Error('the body app is not running (outside the describe block that uses it)');
+    return app;
+  };
+  return {
+    get port() {
+      return live().port;
+    },
+    outcome: (probe) => live().outcome(probe),
+    arrived: (probe) => live().arrived(probe),
+    upload: (probe, upload) => live().upload(probe, upload),
+    send: (upload) => live().send(upload),
+    raw: (probe, head, body, then) => live().raw(probe, head, body, then),
+    close: () => live().close(),
+  };
+}
