@@ -112,26 +112,18 @@ describe('the /mcp Node adapter (serveWeb)', () => {
   });
 
   it('cancels the response stream when the client hangs up (how a session transport learns it)', async () => {
-    let cancelled!: () => void;
-    const wasCancelled = new Promise<void>((resolve) => (cancelled = resolve));
-    const s = await serve(async () => {
-      const stream = new ReadableStream<Uint8Array>({
-        start: (c) => c.enqueue(new TextEncoder().encode(PRIMING)),
-        cancel: () => cancelled(),
-      });
-      return new Response(stream, { headers: { 'content-type': 'text/event-stream' } });
-    });
+    const answer = cancellable(PRIMING);
+    const s = await serve(async () => answer.response);
     try {
       await hangUpAfterFirstBytes(s.url);
-      await wasCancelled;
+      await answer.cancelled;
     } finally {
       await s.close();
     }
   });
 
   it('cancels the answer stream of a client that left before the answer began', async () => {
-    let cancelled!: () => void;
-    const wasCancelled = new Promise<void>((resolve) => (cancelled = resolve));
+    const answer = cancellable();
     let arrived!: () => void;
     const hasArrived = new Promise<void>((resolve) => (arrived = resolve));
     const server = createServer((req, res) => {
@@ -140,8 +132,7 @@ describe('the /mcp Node adapter (serveWeb)', () => {
       void serveWeb(
         async () => {
           await gone;
-          const stream = new ReadableStream<Uint8Array>({ cancel: () => cancelled() });
-          return new Response(stream, { headers: { 'content-type': 'text/event-stream' } });
+          return answer.response;
         },
         req,
         res,
@@ -157,7 +148,7 @@ describe('the /mcp Node adapter (serveWeb)', () => {
       req.end('{}');
       await hasArrived;
       req.destroy();
-      await wasCancelled;
+      await answer.cancelled;
     } finally {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
@@ -175,4 +166,17 @@ function hangUpAfterFirstBytes(url: string): Promise<void> {
     });
     req.end('{}');
   });
+}
+
+/** An SSE answer (with `first` sent at once, if given) that settles `cancelled` when its reader cancels it. */
+function cancellable(first?: string): { response: Response; cancelled: Promise<void> } {
+  let cancel!: () => void;
+  const cancelled = new Promise<void>((resolve) => (cancel = resolve));
+  const stream = new ReadableStream<Uint8Array>({
+    start: (c) => {
+      if (first !== undefined) c.enqueue(new TextEncoder().encode(first));
+    },
+    cancel: () => cancel(),
+  });
+  return { response: new Response(stream, { headers: { 'content-type': 'text/event-stream' } }), cancelled };
 }
