@@ -150,7 +150,7 @@ export class ToolPins {
     tools: readonly ToolDescriptor[],
     source: ToolSource,
     toolName: string,
-    own: readonly ToolDescriptor[] = [],
+    own: readonly ToolDescriptor[] = NO_TOOLS,
   ): boolean {
     const offered = tools.filter((t) => t.name === toolName);
     return offered.length > 0 && this.check(ref, offered, source, own).visible.length === 0;
