@@ -1,4 +1,9 @@
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { expect } from 'chai';
+import { connectMcpV2, type McpEra } from './mcpClient.js';
 import type { TestGateway } from './testGateway.js';
+
+type Json = Record<string, unknown>;
 
 /**
  * Tool pinning: waits until `toolName` of `serverName` is held back (an upgrade added or changed it),
@@ -48,5 +53,81 @@ export async function approveAllHeld(
     }
     if (Date.now() > deadline) throw new Error(`${serverName} never held a tool: ${res.text}`);
     await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+// What each face of the gateway shows while tools are pinned or held (MCP clients connect as user alice).
+
+/** GET /mcp/tool-pins for one server. */
+export async function pinsOf(gw: TestGateway, server: string): Promise<Json> {
+  const res = await gw.request('GET', `/mcp/tool-pins?serverName=${server}`);
+  expect(res.status, res.text).to.equal(200);
+  return (res.body.servers as Json[])[0] as Json;
+}
+
+/** Polls until the pins of `server` satisfy `check` (recording is asynchronous to what the server sent). */
+export async function waitForPins(
+  gw: TestGateway,
+  server: string,
+  check: (p: Json) => boolean,
+): Promise<Json> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const last = await pinsOf(gw, server);
+    if (check(last)) return last;
+    if (Date.now() > deadline) throw new Error(`pins of ${server} never matched: ${JSON.stringify(last)}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/** The names in a list of tools, pins or held changes. */
+export const names = (list: unknown): string[] =>
+  ((list as Json[]) ?? []).map((t) => String(t.name ?? t.toolName));
+export const pendingNames = (p: Json): string[] => names(p.pending);
+
+/** The tools of one server in GET /mcp/tools. */
+export async function restTools(gw: TestGateway, server: string): Promise<Json[]> {
+  const res = await gw.request('GET', '/mcp/tools');
+  const entry = (res.body.tools as Json[]).find((t) => server in t);
+  return (entry?.[server] as Json[]) ?? [];
+}
+
+/** tools/list on /mcp (prefixed names). */
+export async function mcpToolNames(gw: TestGateway, era: McpEra): Promise<string[]> {
+  const mcp = await connectMcpV2(gw, era, { query: 'username=alice' });
+  try {
+    return (await mcp.client.listTools()).tools.map((t) => t.name);
+  } finally {
+    await mcp.close();
+  }
+}
+
+/** tools/list on the per-server endpoint (original names). */
+export async function perServerToolNames(gw: TestGateway, server: string, era: McpEra): Promise<string[]> {
+  const url = new URL(`${gw.url}/mcp/servers/${server}/mcp?username=alice`);
+  const transport = new StreamableHTTPClientTransport(url, {
+    requestInit: { headers: { authorization: `Bearer ${gw.adminToken}` } },
+  });
+  const pin = era === 'modern' ? { versionNegotiation: { mode: { pin: '2026-07-28' as const } } } : {};
+  const client = new Client({ name: 'pin-test', version: '1' }, { capabilities: {}, ...pin });
+  await client.connect(transport);
+  try {
+    return (await client.listTools()).tools.map((t) => t.name);
+  } finally {
+    if (era === 'legacy') await transport.terminateSession().catch(() => undefined);
+    await client.close();
+  }
+}
+
+/** tools/call on /mcp: the error message, or 'no error'. */
+export async function mcpCallError(gw: TestGateway, era: McpEra, name: string): Promise<string> {
+  const mcp = await connectMcpV2(gw, era, { query: 'username=alice' });
+  try {
+    await mcp.client.callTool({ name, arguments: { message: 'hi' } });
+    return 'no error';
+  } catch (e) {
+    return e instanceof Error ? e.message : String(e);
+  } finally {
+    await mcp.close();
   }
 }
