@@ -26,7 +26,8 @@ export function newEvent(type: string, data: Record<string, unknown> = {}): NewE
   };
 }
 
-async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
+/** The error the promise rejects with; fails the test if it resolves. */
+export async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
   try {
     await promise;
   } catch (error) {
