@@ -9,16 +9,7 @@ import {
   type MongoTestTarget,
   type OpenedMongoStore,
 } from '../support/mongoTestStore.js';
-import { newEvent } from './eventStoreContract.js';
-
-async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (e) {
-    return e;
-  }
-  throw new Error('expected a rejection');
-}
+import { newEvent, rejectionOf } from './eventStoreContract.js';
 
 describe('MongoDB event store specifics', () => {
   let target: MongoTestTarget;
