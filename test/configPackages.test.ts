@@ -21,14 +21,18 @@ describe('config: package management', () => {
     expect(packageSettingsFrom(config, 'id-1')).to.deep.include({ owner: 'id-1' });
   });
 
-  it('puts packages under each DATA_DIR, so two gateways with different DATA_DIRs never share them; PACKAGES_DIR still wins', () => {
-    expect(loadConfig({ DATA_DIR: '/srv/a' }).PACKAGES_DIR).to.equal('/srv/a/packages');
-    expect(loadConfig({ DATA_DIR: '/srv/b' }).PYTHON_VENV_DIR).to.equal('/srv/b/packages/python');
-    expect(loadConfig({ DATA_DIR: '/srv/a', PACKAGES_DIR: '/opt/pkgs' })).to.include({
-      PACKAGES_DIR: '/opt/pkgs',
-      PYTHON_VENV_DIR: '/opt/pkgs/python',
-    });
-  });
+  it(
+    'puts packages under each DATA_DIR, ' +
+      'so two gateways with different DATA_DIRs never share them; PACKAGES_DIR still wins',
+    () => {
+      expect(loadConfig({ DATA_DIR: '/srv/a' }).PACKAGES_DIR).to.equal('/srv/a/packages');
+      expect(loadConfig({ DATA_DIR: '/srv/b' }).PYTHON_VENV_DIR).to.equal('/srv/b/packages/python');
+      expect(loadConfig({ DATA_DIR: '/srv/a', PACKAGES_DIR: '/opt/pkgs' })).to.include({
+        PACKAGES_DIR: '/opt/pkgs',
+        PYTHON_VENV_DIR: '/opt/pkgs/python',
+      });
+    },
+  );
 
   it('takes PYTHON_VENV_DIR, registry and index URLs, and refuses index URLs with credentials or other schemes', () => {
     const config = loadConfig({

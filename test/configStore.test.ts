@@ -49,14 +49,18 @@ describe('config: choosing the event store', () => {
     expect(configError({ EVENT_STORE: 'postgres' })).to.contain('EVENT_STORE:');
   });
 
-  it('requires a shared SECRETS_KEY (or SECRETS_KEYS) with MongoDB: a generated key file would differ per instance', () => {
-    expect(configError({ MONGO_HOST: 'db:27017' })).to.contain(
-      'SECRETS_KEY: required with the MongoDB store',
-    );
-    expect(eventStoreKind(loadConfig({ MONGO_HOST: 'db:27017', SECRETS_KEYS: `1:${KEY}` }))).to.equal(
-      'mongo',
-    );
-  });
+  it(
+    'requires a shared SECRETS_KEY (or SECRETS_KEYS) with MongoDB: ' +
+      'a generated key file would differ per instance',
+    () => {
+      expect(configError({ MONGO_HOST: 'db:27017' })).to.contain(
+        'SECRETS_KEY: required with the MongoDB store',
+      );
+      expect(eventStoreKind(loadConfig({ MONGO_HOST: 'db:27017', SECRETS_KEYS: `1:${KEY}` }))).to.equal(
+        'mongo',
+      );
+    },
+  );
 
   it('refuses malformed Mongo settings by name, never echoing a value', () => {
     const message = configError({

@@ -89,27 +89,31 @@ describe('the gateway process (src/main.ts)', () => {
     await waitFor(() => !isAlive(pid), 'orphaned child to exit');
   });
 
-  it('generates a 0600 admin token file when ADMIN_TOKEN is unset, logs where it is but not the token, and requires it', async () => {
-    running = await startMain({ DATA_DIR: dataDir, SECRETS_KEY: key });
-    const path = join(dataDir, 'admin.token');
-    expect((await stat(path)).mode & 0o777).to.equal(0o600);
-    const token = (await readFile(path, 'utf8')).trim();
-    const log = running.output.join('\n');
-    expect(log).to.contain('generated an admin token').and.contain(path);
-    expect(log).to.not.contain(token);
-    expect((await fetch(`${running.url}/mcp/tools`)).status).to.equal(401);
-    expect(
-      (await fetch(`${running.url}/mcp/tools`, { headers: { authorization: `Bearer ${token}` } })).status,
-    ).to.equal(200);
-    expect((await fetch(`${running.url}/healthz`)).status).to.equal(200);
-    running.child.kill('SIGTERM');
-    await exited(running.child);
-    running = await startMain({ DATA_DIR: dataDir, SECRETS_KEY: key });
-    expect(
-      (await fetch(`${running.url}/mcp/tools`, { headers: { authorization: `Bearer ${token}` } })).status,
-      'the same token after a restart',
-    ).to.equal(200);
-  });
+  it(
+    'generates a 0600 admin token file when ADMIN_TOKEN is unset, ' +
+      'logs where it is but not the token, and requires it',
+    async () => {
+      running = await startMain({ DATA_DIR: dataDir, SECRETS_KEY: key });
+      const path = join(dataDir, 'admin.token');
+      expect((await stat(path)).mode & 0o777).to.equal(0o600);
+      const token = (await readFile(path, 'utf8')).trim();
+      const log = running.output.join('\n');
+      expect(log).to.contain('generated an admin token').and.contain(path);
+      expect(log).to.not.contain(token);
+      expect((await fetch(`${running.url}/mcp/tools`)).status).to.equal(401);
+      expect(
+        (await fetch(`${running.url}/mcp/tools`, { headers: { authorization: `Bearer ${token}` } })).status,
+      ).to.equal(200);
+      expect((await fetch(`${running.url}/healthz`)).status).to.equal(200);
+      running.child.kill('SIGTERM');
+      await exited(running.child);
+      running = await startMain({ DATA_DIR: dataDir, SECRETS_KEY: key });
+      expect(
+        (await fetch(`${running.url}/mcp/tools`, { headers: { authorization: `Bearer ${token}` } })).status,
+        'the same token after a restart',
+      ).to.equal(200);
+    },
+  );
 
   it('turns authentication off with AUTH=none, warning at start', async () => {
     running = await startMain({ DATA_DIR: dataDir, SECRETS_KEY: key, AUTH: 'none' });

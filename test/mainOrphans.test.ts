@@ -26,7 +26,14 @@ readline.createInterface({ input: process.stdin }).on('line', (line) => {
   try { msg = JSON.parse(line); } catch { return; }
   if (msg.id === undefined) return;
   if (msg.method === 'initialize') {
-    return send({ id: msg.id, result: { protocolVersion: msg.params.protocolVersion, capabilities: { tools: {} }, serverInfo: { name: 'stubborn', version: '1' } } });
+    return send({
+      id: msg.id,
+      result: {
+        protocolVersion: msg.params.protocolVersion,
+        capabilities: { tools: {} },
+        serverInfo: { name: 'stubborn', version: '1' }
+      }
+    });
   }
   if (msg.method === 'tools/list') return send({ id: msg.id, result: { tools: [] } });
   send({ id: msg.id, result: {} });

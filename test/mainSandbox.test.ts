@@ -51,29 +51,33 @@ describe('the gateway process with the server sandbox', function () {
     await rm(dataDir, { recursive: true, force: true });
   });
 
-  it('leaves no sandboxed server behind when the gateway is SIGKILLed, even one that ignores its closed stdin', async () => {
-    running = await startMain({ DATA_DIR: dataDir, SECRETS_KEY: KEY, ADMIN_TOKEN: ADMIN });
-    expect(running.output.join('\n')).to.contain('server sandbox on');
-    const res = await fetch(`${running.url}/mcp/servers`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...auth },
-      body: JSON.stringify({
-        name: 'stay',
-        command: process.execPath,
-        args: [HOSTILE],
-        env: { HOSTILE_STAY: '1' },
-      }),
-    });
-    expect(res.status).to.equal(200);
-    await waitFor(() => processesMatching(HOSTILE).length > 0, 'the sandboxed server to start', 20_000);
-    running.child.kill('SIGKILL');
-    await exited(running.child);
-    await waitFor(
-      () => processesMatching(HOSTILE).length === 0,
-      'every sandboxed process to die with the gateway',
-      20_000,
-    );
-  });
+  it(
+    'leaves no sandboxed server behind when the gateway is SIGKILLed, ' +
+      'even one that ignores its closed stdin',
+    async () => {
+      running = await startMain({ DATA_DIR: dataDir, SECRETS_KEY: KEY, ADMIN_TOKEN: ADMIN });
+      expect(running.output.join('\n')).to.contain('server sandbox on');
+      const res = await fetch(`${running.url}/mcp/servers`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...auth },
+        body: JSON.stringify({
+          name: 'stay',
+          command: process.execPath,
+          args: [HOSTILE],
+          env: { HOSTILE_STAY: '1' },
+        }),
+      });
+      expect(res.status).to.equal(200);
+      await waitFor(() => processesMatching(HOSTILE).length > 0, 'the sandboxed server to start', 20_000);
+      running.child.kill('SIGKILL');
+      await exited(running.child);
+      await waitFor(
+        () => processesMatching(HOSTILE).length === 0,
+        'every sandboxed process to die with the gateway',
+        20_000,
+      );
+    },
+  );
 
   it('refuses to start, saying why, when bubblewrap is missing', async () => {
     const { code, output } = await failedStart({

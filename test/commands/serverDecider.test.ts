@@ -155,11 +155,15 @@ describe('serverDecider', () => {
       ).to.deep.equal([]);
     });
 
-    it('emits ServerEnabled for enabled: true even when the server is already enabled (retry of a failed server)', () => {
-      expect(when([registered], update({ enabled: true }))).to.deep.equal([
-        { type: 'ServerEnabled', data: ref },
-      ]);
-    });
+    it(
+      'emits ServerEnabled for enabled: true even when the server is already enabled ' +
+        '(retry of a failed server)',
+      () => {
+        expect(when([registered], update({ enabled: true }))).to.deep.equal([
+          { type: 'ServerEnabled', data: ref },
+        ]);
+      },
+    );
 
     it('emits ServerDisabled for enabled: false on an enabled server', () => {
       expect(when([registered], update({ enabled: false }))).to.deep.equal([

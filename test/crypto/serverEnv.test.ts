@@ -73,17 +73,21 @@ describe('server env: credentials sealed like secrets', () => {
     expect(changed.sealedEnv.GITHUB_TOKEN).to.not.deep.equal(stored.sealedEnv?.GITHUB_TOKEN);
   });
 
-  it('migration: a credential stored in clear by an older gateway is redacted in views and sealed when sent back', () => {
-    const legacy: StdioTransport = {
-      transportType: 'stdio',
-      command: 'node',
-      args: [],
-      env: { API_KEY: 'canary-old-1' },
-    };
-    expect(viewEnv(legacy)).to.deep.equal({ API_KEY: '[redacted]' });
-    expect(openEnv(legacy, 'srv', box)).to.deep.equal({ API_KEY: 'canary-old-1' });
-    const resealed = sealEnv({ API_KEY: '[redacted]' }, 'srv', box, legacy);
-    expect(resealed.env).to.deep.equal({});
-    expect(openEnv(stdio(resealed), 'srv', box)).to.deep.equal({ API_KEY: 'canary-old-1' });
-  });
+  it(
+    'migration: a credential stored in clear by an older gateway ' +
+      'is redacted in views and sealed when sent back',
+    () => {
+      const legacy: StdioTransport = {
+        transportType: 'stdio',
+        command: 'node',
+        args: [],
+        env: { API_KEY: 'canary-old-1' },
+      };
+      expect(viewEnv(legacy)).to.deep.equal({ API_KEY: '[redacted]' });
+      expect(openEnv(legacy, 'srv', box)).to.deep.equal({ API_KEY: 'canary-old-1' });
+      const resealed = sealEnv({ API_KEY: '[redacted]' }, 'srv', box, legacy);
+      expect(resealed.env).to.deep.equal({});
+      expect(openEnv(stdio(resealed), 'srv', box)).to.deep.equal({ API_KEY: 'canary-old-1' });
+    },
+  );
 });

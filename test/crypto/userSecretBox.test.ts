@@ -77,32 +77,36 @@ describe('userSecretBox (per-user data keys)', () => {
     expect(box.open(legacy, ann)).to.equal(PLAINTEXT);
   });
 
-  it('rotates: version 2 seals with a new data key, version 1 records still open, and not once version 1 is gone', async () => {
-    const store = memoryDataKeyStore();
-    const before = createUserSecretBox({ masterKeys: new Map([[1, m1]]), store });
-    await before.prepare('ann');
-    const old = before.seal(PLAINTEXT, ann);
-    const rotated = await openUserSecretBox({
-      masterKeys: new Map([
-        [1, m1],
-        [2, m2],
-      ]),
-      store,
-    });
-    await rotated.prepare('ann');
-    const fresh = rotated.seal(PLAINTEXT, ann);
-    expect(fresh.keyVersion).to.equal(2);
-    expect(fresh.dataKeyId).to.not.equal(old.dataKeyId);
-    expect(rotated.open(old, ann)).to.equal(PLAINTEXT);
-    expect(() => rotated.open({ ...old, keyVersion: 2 }, ann)).to.throw(SecretDecryptError);
-    const retired = await openUserSecretBox({ masterKeys: new Map([[2, m2]]), store });
-    expect(retired.open(fresh, ann)).to.equal(PLAINTEXT);
-    expect(() => retired.open(old, ann)).to.throw(SecretDecryptError);
-    expect(
-      (await store.loadAll()).get('ann'),
-      'keys of a retired version are kept, not dropped',
-    ).to.have.length(2);
-  });
+  it(
+    'rotates: version 2 seals with a new data key, ' +
+      'version 1 records still open, and not once version 1 is gone',
+    async () => {
+      const store = memoryDataKeyStore();
+      const before = createUserSecretBox({ masterKeys: new Map([[1, m1]]), store });
+      await before.prepare('ann');
+      const old = before.seal(PLAINTEXT, ann);
+      const rotated = await openUserSecretBox({
+        masterKeys: new Map([
+          [1, m1],
+          [2, m2],
+        ]),
+        store,
+      });
+      await rotated.prepare('ann');
+      const fresh = rotated.seal(PLAINTEXT, ann);
+      expect(fresh.keyVersion).to.equal(2);
+      expect(fresh.dataKeyId).to.not.equal(old.dataKeyId);
+      expect(rotated.open(old, ann)).to.equal(PLAINTEXT);
+      expect(() => rotated.open({ ...old, keyVersion: 2 }, ann)).to.throw(SecretDecryptError);
+      const retired = await openUserSecretBox({ masterKeys: new Map([[2, m2]]), store });
+      expect(retired.open(fresh, ann)).to.equal(PLAINTEXT);
+      expect(() => retired.open(old, ann)).to.throw(SecretDecryptError);
+      expect(
+        (await store.loadAll()).get('ann'),
+        'keys of a retired version are kept, not dropped',
+      ).to.have.length(2);
+    },
+  );
 
   it('warns about data keys that do not open with their configured version, and only notes retired ones', async () => {
     const store = memoryDataKeyStore();

@@ -37,15 +37,21 @@ describe('event queries', () => {
     expect(await positions({ fromPosition: 29 })).to.deep.equal([29, 30]);
   });
 
-  it('stops a page at the scan budget and says where to continue, so rare matches never read the whole log at once', async () => {
-    const first = await queryEvents(store, { types: ['Rare'] }, 10, 15);
-    expect(first.events.map((e) => e.position)).to.deep.equal([10]);
-    expect(first.nextFrom).to.equal(16);
-    const second = await queryEvents(store, { types: ['Rare'], fromPosition: 16 }, 10, 15);
-    expect(second.events.map((e) => e.position)).to.deep.equal([20, 30]);
-    expect(second.nextFrom).to.equal(31);
-    expect((await queryEvents(store, { types: ['Rare'], fromPosition: 31 }, 10, 15)).nextFrom).to.equal(null);
-  });
+  it(
+    'stops a page at the scan budget and says where to continue, ' +
+      'so rare matches never read the whole log at once',
+    async () => {
+      const first = await queryEvents(store, { types: ['Rare'] }, 10, 15);
+      expect(first.events.map((e) => e.position)).to.deep.equal([10]);
+      expect(first.nextFrom).to.equal(16);
+      const second = await queryEvents(store, { types: ['Rare'], fromPosition: 16 }, 10, 15);
+      expect(second.events.map((e) => e.position)).to.deep.equal([20, 30]);
+      expect(second.nextFrom).to.equal(31);
+      expect((await queryEvents(store, { types: ['Rare'], fromPosition: 31 }, 10, 15)).nextFrom).to.equal(
+        null,
+      );
+    },
+  );
 
   it('scans every match across pages', async () => {
     const all = [];

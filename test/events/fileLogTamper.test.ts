@@ -125,19 +125,23 @@ describe('tamper evidence of the file log (mcp-api verify)', () => {
     );
   });
 
-  it('detects a rewrite with a recomputed chain (secret deletion dropped) against the index checkpoint and the snapshot', async () => {
-    const withoutDeletion = events.filter((e) => e.type !== 'SecretDeleted');
-    const forged = [
-      ...withoutDeletion,
-      { ...events[1], metadata: { ...events[1]!.metadata, eventId: 'forged' } } as RecordedEvent,
-    ];
-    await writeFile(join(dir, LOG_FILE), rewrite(forged));
-    const check = await checkFileLog(dir, [
-      { what: 'projection snapshot', position: 8, eventId: events[7]!.metadata.eventId },
-    ]);
-    expect(check.ok).to.equal(false);
-    expect(check.problems.join('\n'))
-      .to.contain('hash chain at position 8 differs from the index checkpoint')
-      .and.to.contain('the event at position 8 is not the one the projection snapshot recorded');
-  });
+  it(
+    'detects a rewrite with a recomputed chain (secret deletion dropped) ' +
+      'against the index checkpoint and the snapshot',
+    async () => {
+      const withoutDeletion = events.filter((e) => e.type !== 'SecretDeleted');
+      const forged = [
+        ...withoutDeletion,
+        { ...events[1], metadata: { ...events[1]!.metadata, eventId: 'forged' } } as RecordedEvent,
+      ];
+      await writeFile(join(dir, LOG_FILE), rewrite(forged));
+      const check = await checkFileLog(dir, [
+        { what: 'projection snapshot', position: 8, eventId: events[7]!.metadata.eventId },
+      ]);
+      expect(check.ok).to.equal(false);
+      expect(check.problems.join('\n'))
+        .to.contain('hash chain at position 8 differs from the index checkpoint')
+        .and.to.contain('the event at position 8 is not the one the projection snapshot recorded');
+    },
+  );
 });

@@ -44,19 +44,23 @@ describe('MongoDB event store specifics', () => {
     ]);
   });
 
-  it('turns a stale expected version from another instance into a ConcurrencyError, never a raw duplicate key', async () => {
-    await a.store.append('s', [newEvent('Created')], 0);
-    const results = await Promise.allSettled([
-      a.store.append('s', [newEvent('FromA')], 1),
-      b.store.append('s', [newEvent('FromB')], 1),
-    ]);
-    const lost = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
-    expect(results.filter((r) => r.status === 'fulfilled')).to.have.length(1);
-    expect(lost).to.have.length(1);
-    expect(lost[0]!.reason).to.be.instanceOf(ConcurrencyError);
-    expect((lost[0]!.reason as ConcurrencyError).actual).to.equal(2);
-    expect((await a.store.readStream('s')).map((e) => e.version)).to.deep.equal([1, 2]);
-  });
+  it(
+    'turns a stale expected version from another instance into a ConcurrencyError, ' +
+      'never a raw duplicate key',
+    async () => {
+      await a.store.append('s', [newEvent('Created')], 0);
+      const results = await Promise.allSettled([
+        a.store.append('s', [newEvent('FromA')], 1),
+        b.store.append('s', [newEvent('FromB')], 1),
+      ]);
+      const lost = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+      expect(results.filter((r) => r.status === 'fulfilled')).to.have.length(1);
+      expect(lost).to.have.length(1);
+      expect(lost[0]!.reason).to.be.instanceOf(ConcurrencyError);
+      expect((lost[0]!.reason as ConcurrencyError).actual).to.equal(2);
+      expect((await a.store.readStream('s')).map((e) => e.version)).to.deep.equal([1, 2]);
+    },
+  );
 
   it('does not store a retried append twice (same event ids), even with a stale expected version', async () => {
     const events = [newEvent('Once'), newEvent('Twice?')];

@@ -147,39 +147,43 @@ describe('MongoDB event store: the gap problem', () => {
     expect(wire.documents(dbName, 'events').find((d) => d._id === 2)).to.include({ hole: true });
   });
 
-  it('seals the events of a writer stalled between insert and commit; readers never see them at that position', async () => {
-    const held = gate();
-    let claimId: string | undefined;
-    wire.setHook(async (info) => {
-      if (isInsertOf(info, 'stalled')) claimId = String((info.command.documents as Document[])[0]?.batch);
-      if (isCommitOf(info, claimId)) {
-        wire.setHook(undefined);
-        held.arrive();
-        await held.wait;
-      }
-    });
-    const stalled = a.store.append('stalled', [newEvent('Stalled1'), newEvent('Stalled2')], 0);
-    await held.reached;
-    // The stalled events are in the collection but past the committed head: invisible.
-    expect(wire.documents(dbName, 'events').filter((d) => d.streamId === 'stalled')).to.have.length(2);
-    expect(await reader.store.readStream('stalled')).to.deep.equal([]);
-    await b.store.append('fast', [newEvent('Fast')], 0);
-    held.release();
-    await stalled;
-    const log = await expectReaderSawExactlyTheLog();
-    expect(log.map((e) => [e.position, e.type])).to.deep.equal([
-      [1, 'Before'],
-      [4, 'Fast'],
-      [5, 'Stalled1'],
-      [6, 'Stalled2'],
-    ]);
-    expect(
-      wire
-        .documents(dbName, 'events')
-        .filter((d) => d.hole === true)
-        .map((d) => d._id),
-    ).to.deep.equal([2, 3]);
-  });
+  it(
+    'seals the events of a writer stalled between insert and commit; ' +
+      'readers never see them at that position',
+    async () => {
+      const held = gate();
+      let claimId: string | undefined;
+      wire.setHook(async (info) => {
+        if (isInsertOf(info, 'stalled')) claimId = String((info.command.documents as Document[])[0]?.batch);
+        if (isCommitOf(info, claimId)) {
+          wire.setHook(undefined);
+          held.arrive();
+          await held.wait;
+        }
+      });
+      const stalled = a.store.append('stalled', [newEvent('Stalled1'), newEvent('Stalled2')], 0);
+      await held.reached;
+      // The stalled events are in the collection but past the committed head: invisible.
+      expect(wire.documents(dbName, 'events').filter((d) => d.streamId === 'stalled')).to.have.length(2);
+      expect(await reader.store.readStream('stalled')).to.deep.equal([]);
+      await b.store.append('fast', [newEvent('Fast')], 0);
+      held.release();
+      await stalled;
+      const log = await expectReaderSawExactlyTheLog();
+      expect(log.map((e) => [e.position, e.type])).to.deep.equal([
+        [1, 'Before'],
+        [4, 'Fast'],
+        [5, 'Stalled1'],
+        [6, 'Stalled2'],
+      ]);
+      expect(
+        wire
+          .documents(dbName, 'events')
+          .filter((d) => d.hole === true)
+          .map((d) => d._id),
+      ).to.deep.equal([2, 3]);
+    },
+  );
 
   it('a crashed writer (claim never committed) costs later writers one lease, not their events', async () => {
     wire.setHook(async (info) => {

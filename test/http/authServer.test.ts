@@ -84,52 +84,63 @@ describe('the gateway as an OAuth authorization server (real identity provider, 
     expect(as.response_types_supported).to.deep.equal(['code']);
   });
 
-  it('the SDK client discovers, registers, signs in at the identity provider, consents, and then lists only what the policy allows', async () => {
-    await gw.request('PUT', '/policy', {
-      rules: [
-        { id: 'eng', effect: 'allow', subjects: ['group:eng'], server: 'alpha', kind: 'tool', name: 'echo*' },
-      ],
-    });
-    const provider = new MemoryOAuthProvider('Claude-like client');
-    const url = new URL(`${gw.url}/mcp`);
-    const first = new Client({ name: 'oauth-test', version: '1.0.0' });
-    const error = await first
-      .connect(new StreamableHTTPClientTransport(url, { authProvider: provider }))
-      .catch((e: unknown) => e);
-    expect(error).to.be.instanceOf(UnauthorizedError);
-    const authUrl = provider.authorizationUrl as URL;
-    expect(authUrl.searchParams.get('resource')).to.equal(`${gw.url}/mcp`);
-    expect(authUrl.searchParams.get('code_challenge_method')).to.equal('S256');
+  it(
+    'the SDK client discovers, registers, signs in at the identity provider, ' +
+      'consents, and then lists only what the policy allows',
+    async () => {
+      await gw.request('PUT', '/policy', {
+        rules: [
+          {
+            id: 'eng',
+            effect: 'allow',
+            subjects: ['group:eng'],
+            server: 'alpha',
+            kind: 'tool',
+            name: 'echo*',
+          },
+        ],
+      });
+      const provider = new MemoryOAuthProvider('Claude-like client');
+      const url = new URL(`${gw.url}/mcp`);
+      const first = new Client({ name: 'oauth-test', version: '1.0.0' });
+      const error = await first
+        .connect(new StreamableHTTPClientTransport(url, { authProvider: provider }))
+        .catch((e: unknown) => e);
+      expect(error).to.be.instanceOf(UnauthorizedError);
+      const authUrl = provider.authorizationUrl as URL;
+      expect(authUrl.searchParams.get('resource')).to.equal(`${gw.url}/mcp`);
+      expect(authUrl.searchParams.get('code_challenge_method')).to.equal('S256');
 
-    const { redirect, consentPage } = await authorizeInBrowser(clientBrowser(), authUrl.href, {
-      idp: { login: 'alice-login' },
-    });
-    expect(consentPage)
-      .to.include('Claude-like client')
-      .and.include(CLIENT_REDIRECT)
-      .and.include('alice@example.test');
-    expect(redirect.searchParams.get('iss')).to.equal(gw.url);
-    const transport = new StreamableHTTPClientTransport(url, { authProvider: provider });
-    await transport.finishAuth(redirect.searchParams.get('code') as string);
-    const client = new Client({ name: 'oauth-test', version: '1.0.0' });
-    await client.connect(transport);
-    for (const value of [provider.saved?.access_token, provider.saved?.refresh_token])
-      if (value) suiteCanaries.add(value, gw.dataDir);
-    const names = (await client.listTools()).tools.map((t) => t.name).sort();
-    expect(names).to.deep.equal(['alpha__echo', 'alpha__echo_args', 'alpha__echo_secret']);
-    expect(
-      text(await client.callTool({ name: 'alpha__echo_secret', arguments: { name: 'API_KEY' } })),
-    ).to.equal('alice-oauth-secret-7781');
-    await client.close();
+      const { redirect, consentPage } = await authorizeInBrowser(clientBrowser(), authUrl.href, {
+        idp: { login: 'alice-login' },
+      });
+      expect(consentPage)
+        .to.include('Claude-like client')
+        .and.include(CLIENT_REDIRECT)
+        .and.include('alice@example.test');
+      expect(redirect.searchParams.get('iss')).to.equal(gw.url);
+      const transport = new StreamableHTTPClientTransport(url, { authProvider: provider });
+      await transport.finishAuth(redirect.searchParams.get('code') as string);
+      const client = new Client({ name: 'oauth-test', version: '1.0.0' });
+      await client.connect(transport);
+      for (const value of [provider.saved?.access_token, provider.saved?.refresh_token])
+        if (value) suiteCanaries.add(value, gw.dataDir);
+      const names = (await client.listTools()).tools.map((t) => t.name).sort();
+      expect(names).to.deep.equal(['alpha__echo', 'alpha__echo_args', 'alpha__echo_secret']);
+      expect(
+        text(await client.callTool({ name: 'alpha__echo_secret', arguments: { name: 'API_KEY' } })),
+      ).to.equal('alice-oauth-secret-7781');
+      await client.close();
 
-    const users = await gw.request('GET', '/users/alice@example.test');
-    expect(users.body.user).to.deep.include({ source: 'oidc', idpGroups: ['eng'] });
-    const clients = await gw.request('GET', '/auth/clients?username=alice@example.test');
-    expect((clients.body.clients as Array<{ clientName?: string }>).map((c) => c.clientName)).to.deep.equal([
-      'Claude-like client',
-    ]);
-    await gw.request('PUT', '/policy', { rules: [] });
-  });
+      const users = await gw.request('GET', '/users/alice@example.test');
+      expect(users.body.user).to.deep.include({ source: 'oidc', idpGroups: ['eng'] });
+      const clients = await gw.request('GET', '/auth/clients?username=alice@example.test');
+      expect((clients.body.clients as Array<{ clientName?: string }>).map((c) => c.clientName)).to.deep.equal(
+        ['Claude-like client'],
+      );
+      await gw.request('PUT', '/policy', { rules: [] });
+    },
+  );
 
   describe('refusals', () => {
     const signedIn = async (extra: Record<string, string> = {}) => {

@@ -94,47 +94,63 @@ describe('OAuth sign-in with the SDK v2 client (@modelcontextprotocol/client)', 
     await gw.close();
   });
 
-  it('discovers, registers, signs in, checks iss (RFC 9207), and sees only its allowed tools with its own secrets', async () => {
-    const provider = new V2Provider();
-    const url = new URL(`${gw.url}/mcp`);
-    const first = new Client({ name: 'v2-oauth-test', version: '1.0.0' });
-    const error = await first
-      .connect(new StreamableHTTPClientTransport(url, { authProvider: provider }))
-      .catch((e: unknown) => e);
-    expect(error).to.be.instanceOf(UnauthorizedError);
-    const { token } = await gw.issueToken('dave');
-    const { redirect } = await authorizeInBrowser(clientBrowser(), (provider.authorizationUrl as URL).href, {
-      token,
-    });
-    const transport = new StreamableHTTPClientTransport(url, { authProvider: provider });
-    await transport.finishAuth(redirect.searchParams);
-    for (const value of [provider.saved?.access_token, provider.saved?.refresh_token])
-      if (value) suiteCanaries.add(value, gw.dataDir);
-    const client = new Client({ name: 'v2-oauth-test', version: '1.0.0' });
-    await client.connect(transport);
-    const names = (await client.listTools()).tools.map((t) => t.name).sort();
-    expect(names).to.deep.equal(['alpha__add', 'alpha__echo_secret']);
-    const secret = await client.callTool({ name: 'alpha__echo_secret', arguments: { name: 'API_KEY' } });
-    expect(JSON.stringify(secret.content)).to.include('dave-v2-secret-3141');
-    await client.close();
-  });
+  it(
+    'discovers, registers, signs in, checks iss (RFC 9207), ' +
+      'and sees only its allowed tools with its own secrets',
+    async () => {
+      const provider = new V2Provider();
+      const url = new URL(`${gw.url}/mcp`);
+      const first = new Client({ name: 'v2-oauth-test', version: '1.0.0' });
+      const error = await first
+        .connect(new StreamableHTTPClientTransport(url, { authProvider: provider }))
+        .catch((e: unknown) => e);
+      expect(error).to.be.instanceOf(UnauthorizedError);
+      const { token } = await gw.issueToken('dave');
+      const { redirect } = await authorizeInBrowser(
+        clientBrowser(),
+        (provider.authorizationUrl as URL).href,
+        {
+          token,
+        },
+      );
+      const transport = new StreamableHTTPClientTransport(url, { authProvider: provider });
+      await transport.finishAuth(redirect.searchParams);
+      for (const value of [provider.saved?.access_token, provider.saved?.refresh_token])
+        if (value) suiteCanaries.add(value, gw.dataDir);
+      const client = new Client({ name: 'v2-oauth-test', version: '1.0.0' });
+      await client.connect(transport);
+      const names = (await client.listTools()).tools.map((t) => t.name).sort();
+      expect(names).to.deep.equal(['alpha__add', 'alpha__echo_secret']);
+      const secret = await client.callTool({ name: 'alpha__echo_secret', arguments: { name: 'API_KEY' } });
+      expect(JSON.stringify(secret.content)).to.include('dave-v2-secret-3141');
+      await client.close();
+    },
+  );
 
-  it('refuses a callback whose iss is not the gateway (mix-up defence on the client side works with our metadata)', async () => {
-    const provider = new V2Provider();
-    const url = new URL(`${gw.url}/mcp`);
-    await new Client({ name: 'v2', version: '1.0.0' })
-      .connect(new StreamableHTTPClientTransport(url, { authProvider: provider }))
-      .catch(() => undefined);
-    const { token } = await gw.issueToken('dave');
-    const { redirect } = await authorizeInBrowser(clientBrowser(), (provider.authorizationUrl as URL).href, {
-      token,
-    });
-    const forged = new URLSearchParams(redirect.searchParams);
-    forged.set('iss', 'https://attacker.example');
-    const failed = await new StreamableHTTPClientTransport(url, { authProvider: provider })
-      .finishAuth(forged)
-      .catch((e: unknown) => e);
-    expect(failed).to.be.instanceOf(Error);
-    expect(provider.saved).to.equal(undefined);
-  });
+  it(
+    'refuses a callback whose iss is not the gateway ' +
+      '(mix-up defence on the client side works with our metadata)',
+    async () => {
+      const provider = new V2Provider();
+      const url = new URL(`${gw.url}/mcp`);
+      await new Client({ name: 'v2', version: '1.0.0' })
+        .connect(new StreamableHTTPClientTransport(url, { authProvider: provider }))
+        .catch(() => undefined);
+      const { token } = await gw.issueToken('dave');
+      const { redirect } = await authorizeInBrowser(
+        clientBrowser(),
+        (provider.authorizationUrl as URL).href,
+        {
+          token,
+        },
+      );
+      const forged = new URLSearchParams(redirect.searchParams);
+      forged.set('iss', 'https://attacker.example');
+      const failed = await new StreamableHTTPClientTransport(url, { authProvider: provider })
+        .finishAuth(forged)
+        .catch((e: unknown) => e);
+      expect(failed).to.be.instanceOf(Error);
+      expect(provider.saved).to.equal(undefined);
+    },
+  );
 });

@@ -26,7 +26,9 @@ describe('the crash-loop breaker half-opens after its cool-down', function () {
     const broken = join(dir, 'broken');
     await writeFile(broken, '');
     // Crashes at start while the marker file exists (a bad input, a missing dependency...), else runs the fixture.
-    const script = `if (require('fs').existsSync(${JSON.stringify(broken)})) process.exit(1); import(${JSON.stringify(pathToFileURL(FIXTURE_SERVER).href)});`;
+    const script =
+      `if (require('fs').existsSync(${JSON.stringify(broken)})) process.exit(1); ` +
+      `import(${JSON.stringify(pathToFileURL(FIXTURE_SERVER).href)});`;
     const res = await gw.request('POST', '/mcp/servers', {
       name: 'flaky',
       command: process.execPath,

@@ -48,71 +48,75 @@ describe('DELETE /users/:username (crypto-shredding)', () => {
     await rm(dataDir, { recursive: true, force: true });
   });
 
-  it('makes every ciphertext alice stored undecryptable, keeps bob working, and survives a rebuild and a restart', async () => {
-    await start();
-    await gw!.request('POST', '/mcp/servers', fixtureServer('fx'));
-    await waitForStatus(gw!, 'fx', ['connected']);
-    for (const [user, value] of [
-      ['alice', 'alice-shred-one'],
-      ['bob', 'bob-keeps-this'],
-    ]) {
+  it(
+    'makes every ciphertext alice stored undecryptable, keeps bob working, ' +
+      'and survives a rebuild and a restart',
+    async () => {
+      await start();
+      await gw!.request('POST', '/mcp/servers', fixtureServer('fx'));
+      await waitForStatus(gw!, 'fx', ['connected']);
+      for (const [user, value] of [
+        ['alice', 'alice-shred-one'],
+        ['bob', 'bob-keeps-this'],
+      ]) {
+        await gw!.request('POST', '/secrets/set', {
+          username: user,
+          serverName: 'fx',
+          secretName: 'K',
+          secretValue: value,
+        });
+      }
       await gw!.request('POST', '/secrets/set', {
-        username: user,
+        username: 'alice',
         serverName: 'fx',
         secretName: 'K',
-        secretValue: value,
+        secretValue: 'alice-shred-two',
       });
-    }
-    await gw!.request('POST', '/secrets/set', {
-      username: 'alice',
-      serverName: 'fx',
-      secretName: 'K',
-      secretValue: 'alice-shred-two',
-    });
-    const aliceToken = (await gw!.issueToken('alice')).token;
-    expect(await echo('alice', 'K')).to.equal('alice-shred-two');
-    const aliceRecords = await sealedOf('alice');
-    expect(aliceRecords).to.have.length(2);
-    expect(await readdir(join(dataDir, 'keys'))).to.have.length(2);
+      const aliceToken = (await gw!.issueToken('alice')).token;
+      expect(await echo('alice', 'K')).to.equal('alice-shred-two');
+      const aliceRecords = await sealedOf('alice');
+      expect(aliceRecords).to.have.length(2);
+      expect(await readdir(join(dataDir, 'keys'))).to.have.length(2);
 
-    const res = await gw!.request('DELETE', '/users/alice');
-    expect(res.body).to.deep.equal({
-      success: true,
-      username: 'alice',
-      dataKeysDestroyed: 1,
-      secretsRemoved: 1,
-      tokensRevoked: 1,
-    });
-    expect(await readdir(join(dataDir, 'keys'))).to.have.length(1);
-    expect((await gw!.request('GET', '/mcp/tools', undefined, { token: aliceToken })).status).to.equal(401);
+      const res = await gw!.request('DELETE', '/users/alice');
+      expect(res.body).to.deep.equal({
+        success: true,
+        username: 'alice',
+        dataKeysDestroyed: 1,
+        secretsRemoved: 1,
+        tokensRevoked: 1,
+      });
+      expect(await readdir(join(dataDir, 'keys'))).to.have.length(1);
+      expect((await gw!.request('GET', '/mcp/tools', undefined, { token: aliceToken })).status).to.equal(401);
 
-    // Every ciphertext alice ever stored, still in the immutable log, no longer opens: not with
-    // the running box, not with a box freshly loaded from the key store.
-    const fresh = await openBox();
-    for (const { sealed, serverName, secretName } of aliceRecords) {
-      for (const box of [running, fresh]) {
-        expect(() => box.open(sealed, { username: 'alice', serverName, secretName })).to.throw(
-          SecretDecryptError,
-        );
+      // Every ciphertext alice ever stored, still in the immutable log, no longer opens: not with
+      // the running box, not with a box freshly loaded from the key store.
+      const fresh = await openBox();
+      for (const { sealed, serverName, secretName } of aliceRecords) {
+        for (const box of [running, fresh]) {
+          expect(() => box.open(sealed, { username: 'alice', serverName, secretName })).to.throw(
+            SecretDecryptError,
+          );
+        }
       }
-    }
-    expect(await echo('alice', 'K')).to.equal('undefined');
-    expect(await echo('bob', 'K')).to.equal('bob-keeps-this');
+      expect(await echo('alice', 'K')).to.equal('undefined');
+      expect(await echo('bob', 'K')).to.equal('bob-keeps-this');
 
-    await gw!.gateway.projector.rebuild();
-    expect(
-      gw!.gateway.projector.readModels.secrets
-        .get(gw!.gateway.projector.readModels.servers.get('fx')!.serverId)
-        ?.has('alice'),
-    ).to.equal(false);
-    expect(await echo('bob', 'K')).to.equal('bob-keeps-this');
+      await gw!.gateway.projector.rebuild();
+      expect(
+        gw!.gateway.projector.readModels.secrets
+          .get(gw!.gateway.projector.readModels.servers.get('fx')!.serverId)
+          ?.has('alice'),
+      ).to.equal(false);
+      expect(await echo('bob', 'K')).to.equal('bob-keeps-this');
 
-    await gw!.stop();
-    await start();
-    await waitForStatus(gw!, 'fx', ['connected']);
-    expect(await echo('bob', 'K')).to.equal('bob-keeps-this');
-    expect(await echo('alice', 'K')).to.equal('undefined');
-  });
+      await gw!.stop();
+      await start();
+      await waitForStatus(gw!, 'fx', ['connected']);
+      expect(await echo('bob', 'K')).to.equal('bob-keeps-this');
+      expect(await echo('alice', 'K')).to.equal('undefined');
+    },
+  );
 
   it('lets a deleted username start over with a new key, without reviving anything old', async () => {
     await start();

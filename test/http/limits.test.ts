@@ -42,23 +42,27 @@ describe('per-user limits', () => {
     expect(big.text).to.not.contain('éé');
   });
 
-  it('rate-limits tool calls per user with 429 rate_limited and Retry-After; other users are not affected', async () => {
-    const call = (username: string) =>
-      gw.request('POST', '/mcp/tool/call', {
-        username,
-        serverName: 'lim',
-        methodName: 'echo',
-        args: { message: 'hi' },
-      });
-    expect((await call('ned')).status).to.equal(200);
-    expect((await call('ned')).status).to.equal(200);
-    const limited = await call('ned');
-    expect(limited.status).to.equal(429);
-    expect(limited.body.code).to.equal('rate_limited');
-    expect(limited.headers.get('retry-after')).to.equal('1');
-    expect((await call('oli')).status).to.equal(200);
-    now += 1000;
-    expect((await call('ned')).status).to.equal(200);
-    expect((await call('ned')).status).to.equal(429);
-  });
+  it(
+    'rate-limits tool calls per user with 429 rate_limited and Retry-After; ' +
+      'other users are not affected',
+    async () => {
+      const call = (username: string) =>
+        gw.request('POST', '/mcp/tool/call', {
+          username,
+          serverName: 'lim',
+          methodName: 'echo',
+          args: { message: 'hi' },
+        });
+      expect((await call('ned')).status).to.equal(200);
+      expect((await call('ned')).status).to.equal(200);
+      const limited = await call('ned');
+      expect(limited.status).to.equal(429);
+      expect(limited.body.code).to.equal('rate_limited');
+      expect(limited.headers.get('retry-after')).to.equal('1');
+      expect((await call('oli')).status).to.equal(200);
+      now += 1000;
+      expect((await call('ned')).status).to.equal(200);
+      expect((await call('ned')).status).to.equal(429);
+    },
+  );
 });

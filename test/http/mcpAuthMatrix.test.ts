@@ -177,16 +177,20 @@ describe('/mcp and REST make identical access decisions in every protocol era', 
     }
   });
 
-  it('never lets a protocol version header that disagrees with the body get further than a well-formed request', async () => {
-    for (const caller of callers) {
-      for (const [variant, run] of Object.entries(mixed)) {
-        const outcome = await run(caller);
-        expect(outcome, `${caller.name}, ${variant}`).to.not.match(/^ok/);
-        if (EXPECTED[caller.name]!.startsWith('http'))
-          expect(outcome, `${caller.name}, ${variant}`).to.equal(EXPECTED[caller.name]);
+  it(
+    'never lets a protocol version header that disagrees with the body ' +
+      'get further than a well-formed request',
+    async () => {
+      for (const caller of callers) {
+        for (const [variant, run] of Object.entries(mixed)) {
+          const outcome = await run(caller);
+          expect(outcome, `${caller.name}, ${variant}`).to.not.match(/^ok/);
+          if (EXPECTED[caller.name]!.startsWith('http'))
+            expect(outcome, `${caller.name}, ${variant}`).to.equal(EXPECTED[caller.name]);
+        }
       }
-    }
-  });
+    },
+  );
 
   it("never serves bob alice's session, whichever era the request claims", async () => {
     const init = await post({ name: 'alice', token: () => alice }, INITIALIZE, {});

@@ -160,34 +160,38 @@ describe('resource reads, prompt gets and completions: audit trail and rate limi
 
     for (const era of ['legacy', 'modern'] as const)
       for (const [name, path] of Object.entries(ENDPOINTS))
-        it(`answers /mcp reads, gets and completions beyond it with JSON-RPC -32000 rate_limited on ${name} (${era})`, async () => {
-          const c = await connect(gw, path, era, `rl-${era}-${name === '/mcp' ? 'gw' : 'one'}`);
-          clients.push(c);
-          const uri = name === '/mcp' ? 'mcp-api://cat/mem://item/1' : 'mem://item/1';
-          await c.readResource({ uri });
-          await c.readResource({ uri });
-          const refusals = [
-            await c.readResource({ uri }).catch((e: unknown) => e),
-            await c
-              .getPrompt({ name: name === '/mcp' ? 'cat__greet' : 'greet', arguments: { name: 'x' } })
-              .catch((e: unknown) => e),
-            await c
-              .complete({
-                ref: { type: 'ref/prompt', name: name === '/mcp' ? 'cat__greet' : 'greet' },
-                argument: { name: 'name', value: 'a' },
-              })
-              .catch((e: unknown) => e),
-          ] as Array<{
-            code?: unknown;
-            message?: unknown;
-            data?: { code?: unknown; retryAfterSeconds?: unknown };
-          }>;
-          for (const refused of refusals) {
-            expect(refused.code).to.equal(-32000);
-            expect(refused.data?.code).to.equal('rate_limited');
-            expect(refused.data?.retryAfterSeconds).to.be.a('number');
-            expect(String(refused.message)).to.match(/Too many calls for this user; retry in \d+ s/);
-          }
-        });
+        it(
+          `answers /mcp reads, gets and completions beyond it ` +
+            `with JSON-RPC -32000 rate_limited on ${name} (${era})`,
+          async () => {
+            const c = await connect(gw, path, era, `rl-${era}-${name === '/mcp' ? 'gw' : 'one'}`);
+            clients.push(c);
+            const uri = name === '/mcp' ? 'mcp-api://cat/mem://item/1' : 'mem://item/1';
+            await c.readResource({ uri });
+            await c.readResource({ uri });
+            const refusals = [
+              await c.readResource({ uri }).catch((e: unknown) => e),
+              await c
+                .getPrompt({ name: name === '/mcp' ? 'cat__greet' : 'greet', arguments: { name: 'x' } })
+                .catch((e: unknown) => e),
+              await c
+                .complete({
+                  ref: { type: 'ref/prompt', name: name === '/mcp' ? 'cat__greet' : 'greet' },
+                  argument: { name: 'name', value: 'a' },
+                })
+                .catch((e: unknown) => e),
+            ] as Array<{
+              code?: unknown;
+              message?: unknown;
+              data?: { code?: unknown; retryAfterSeconds?: unknown };
+            }>;
+            for (const refused of refusals) {
+              expect(refused.code).to.equal(-32000);
+              expect(refused.data?.code).to.equal('rate_limited');
+              expect(refused.data?.retryAfterSeconds).to.be.a('number');
+              expect(String(refused.message)).to.match(/Too many calls for this user; retry in \d+ s/);
+            }
+          },
+        );
   });
 });

@@ -61,26 +61,31 @@ describe('the official MCP conformance suite against /mcp, in both protocol eras
   });
 
   for (const era of ERAS) {
-    it(`${era.name}: passes every protocol-level scenario and fails only the scenarios baselined (with reasons) in test/conformance/expected-failures-${era.name}.yml`, async () => {
-      const listed = await readFile(baseline(era.name), 'utf8');
-      for (const scenario of era.required)
-        expect(listed, `${scenario} must not be baselined`).to.not.match(
-          new RegExp(`^\\s*-\\s*${scenario}\\b`, 'm'),
-        );
+    it(
+      `${era.name}: passes every protocol-level scenario ` +
+        `and fails only the scenarios baselined (with reasons) ` +
+        `in test/conformance/expected-failures-${era.name}.yml`,
+      async () => {
+        const listed = await readFile(baseline(era.name), 'utf8');
+        for (const scenario of era.required)
+          expect(listed, `${scenario} must not be baselined`).to.not.match(
+            new RegExp(`^\\s*-\\s*${scenario}\\b`, 'm'),
+          );
 
-      const dir = join(outDir, era.name);
-      const { code, output } = await runSuite(`${gw.url}/mcp`, ERA_SELECT[era.name], dir, [
-        '--expected-failures',
-        baseline(era.name),
-      ]);
-      expect(code, output.slice(-8000)).to.equal(0);
-      const results = await readResults(dir);
-      for (const scenario of era.required) {
-        const checks = results.get(scenario);
-        expect(checks, `${scenario} did not run`).to.be.an('array').that.is.not.empty;
-        const failed = (checks ?? []).filter((c) => c.status !== 'SUCCESS' && c.status !== 'INFO');
-        expect(failed, `${scenario}: ${JSON.stringify(failed)}`).to.deep.equal([]);
-      }
-    });
+        const dir = join(outDir, era.name);
+        const { code, output } = await runSuite(`${gw.url}/mcp`, ERA_SELECT[era.name], dir, [
+          '--expected-failures',
+          baseline(era.name),
+        ]);
+        expect(code, output.slice(-8000)).to.equal(0);
+        const results = await readResults(dir);
+        for (const scenario of era.required) {
+          const checks = results.get(scenario);
+          expect(checks, `${scenario} did not run`).to.be.an('array').that.is.not.empty;
+          const failed = (checks ?? []).filter((c) => c.status !== 'SUCCESS' && c.status !== 'INFO');
+          expect(failed, `${scenario}: ${JSON.stringify(failed)}`).to.deep.equal([]);
+        }
+      },
+    );
   }
 });

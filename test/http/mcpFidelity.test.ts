@@ -62,72 +62,78 @@ interface Row {
   readonly through: Record<string, boolean>;
 }
 
-describe('fidelity: the conformance suite directly against its reference server and through per-server endpoints', function () {
-  this.timeout(600_000);
-  let gw: TestGateway;
-  let reference: ReferenceServer;
-  let outDir: string;
+describe(
+  'fidelity: the conformance suite directly against its reference server ' +
+    'and through per-server endpoints',
+  function () {
+    this.timeout(600_000);
+    let gw: TestGateway;
+    let reference: ReferenceServer;
+    let outDir: string;
 
-  before(async () => {
-    outDir = await mkdtemp(join(tmpdir(), 'mcp-fidelity-'));
-    reference = await startConformanceReference();
-    // As in mcpConformance.test.ts: the suite sends no token, so AUTH=none; Host/Origin checks stay on.
-    gw = await startTestGateway({
-      security: { auth: { mode: 'none' } },
-      mcp: { maxSessionsPerUser: 1000, sessionIdleTimeoutMs: 600_000, maxConcurrentCallsPerSession: 16 },
-    });
-    await gw.request('POST', '/mcp/servers', remoteServer('ref', reference.url));
-    await gw.request('POST', '/mcp/servers', {
-      name: 'refstdio',
-      transportType: 'stdio',
-      command: process.execPath,
-      args: [CONFORMANCE_REFERENCE, 'stdio'],
-      env: {},
-    });
-    await waitForStatus(gw, 'ref', ['connected']);
-    await waitForStatus(gw, 'refstdio', ['connected'], 30_000);
-  });
-  after(async () => {
-    await gw?.close();
-    await reference?.close();
-    if (outDir) await rm(outDir, { recursive: true, force: true });
-  });
-
-  for (const era of ['2025-11-25', '2026-07-28'] as const) {
-    it(`${era}: every scenario that passes directly passes through /mcp/servers/:name/mcp`, async () => {
-      const select = ERA_SELECT[era];
-      const names = THROUGH[era];
-      const dir = (target: string) => join(outDir, `${era}-${target}`);
-      await Promise.all([
-        runSuite(reference.url, select, dir('direct')),
-        ...names.map((name) => runSuite(`${gw.url}/mcp/servers/${name}/mcp`, select, dir(name))),
-      ]);
-      const direct = await readResults(dir('direct'));
-      const through = await Promise.all(names.map((name) => readResults(dir(name))));
-      const scenarios = [...new Set([...direct.keys(), ...through.flatMap((r) => [...r.keys()])])].sort();
-      const rows: Row[] = scenarios.map((scenario) => ({
-        scenario,
-        direct: passed(direct.get(scenario)),
-        through: Object.fromEntries(names.map((name, i) => [name, passed(through[i]?.get(scenario))])),
-      }));
-      const report = process.env.FIDELITY_REPORT;
-      if (report) await writeFile(`${report}-${era}.json`, JSON.stringify(rows, null, 1));
-      expect(rows.filter((r) => r.direct).length, 'scenarios passing directly').to.be.greaterThan(20);
-      names.forEach((name, i) => {
-        const expected = EXPECTED_LOSSES[era][name] ?? {};
-        const lost = rows
-          .filter((r) => r.direct && !r.through[name])
-          .flatMap((r) => failedChecks(r.scenario, through[i]?.get(r.scenario)));
-        const covered = (loss: string) => loss in expected || loss.split(' ')[0]! in expected;
-        const stale = Object.keys(expected).filter(
-          (key) => !lost.some((loss) => loss === key || loss.startsWith(`${key} `)),
-        );
-        expect(
-          lost.filter((loss) => !covered(loss)),
-          `pass directly but not through /mcp/servers/${name}/mcp`,
-        ).to.deep.equal([]);
-        expect(stale, `listed as expected losses of ${name} but pass through the gateway`).to.deep.equal([]);
+    before(async () => {
+      outDir = await mkdtemp(join(tmpdir(), 'mcp-fidelity-'));
+      reference = await startConformanceReference();
+      // As in mcpConformance.test.ts: the suite sends no token, so AUTH=none; Host/Origin checks stay on.
+      gw = await startTestGateway({
+        security: { auth: { mode: 'none' } },
+        mcp: { maxSessionsPerUser: 1000, sessionIdleTimeoutMs: 600_000, maxConcurrentCallsPerSession: 16 },
       });
+      await gw.request('POST', '/mcp/servers', remoteServer('ref', reference.url));
+      await gw.request('POST', '/mcp/servers', {
+        name: 'refstdio',
+        transportType: 'stdio',
+        command: process.execPath,
+        args: [CONFORMANCE_REFERENCE, 'stdio'],
+        env: {},
+      });
+      await waitForStatus(gw, 'ref', ['connected']);
+      await waitForStatus(gw, 'refstdio', ['connected'], 30_000);
     });
-  }
-});
+    after(async () => {
+      await gw?.close();
+      await reference?.close();
+      if (outDir) await rm(outDir, { recursive: true, force: true });
+    });
+
+    for (const era of ['2025-11-25', '2026-07-28'] as const) {
+      it(`${era}: every scenario that passes directly passes through /mcp/servers/:name/mcp`, async () => {
+        const select = ERA_SELECT[era];
+        const names = THROUGH[era];
+        const dir = (target: string) => join(outDir, `${era}-${target}`);
+        await Promise.all([
+          runSuite(reference.url, select, dir('direct')),
+          ...names.map((name) => runSuite(`${gw.url}/mcp/servers/${name}/mcp`, select, dir(name))),
+        ]);
+        const direct = await readResults(dir('direct'));
+        const through = await Promise.all(names.map((name) => readResults(dir(name))));
+        const scenarios = [...new Set([...direct.keys(), ...through.flatMap((r) => [...r.keys()])])].sort();
+        const rows: Row[] = scenarios.map((scenario) => ({
+          scenario,
+          direct: passed(direct.get(scenario)),
+          through: Object.fromEntries(names.map((name, i) => [name, passed(through[i]?.get(scenario))])),
+        }));
+        const report = process.env.FIDELITY_REPORT;
+        if (report) await writeFile(`${report}-${era}.json`, JSON.stringify(rows, null, 1));
+        expect(rows.filter((r) => r.direct).length, 'scenarios passing directly').to.be.greaterThan(20);
+        names.forEach((name, i) => {
+          const expected = EXPECTED_LOSSES[era][name] ?? {};
+          const lost = rows
+            .filter((r) => r.direct && !r.through[name])
+            .flatMap((r) => failedChecks(r.scenario, through[i]?.get(r.scenario)));
+          const covered = (loss: string) => loss in expected || loss.split(' ')[0]! in expected;
+          const stale = Object.keys(expected).filter(
+            (key) => !lost.some((loss) => loss === key || loss.startsWith(`${key} `)),
+          );
+          expect(
+            lost.filter((loss) => !covered(loss)),
+            `pass directly but not through /mcp/servers/${name}/mcp`,
+          ).to.deep.equal([]);
+          expect(stale, `listed as expected losses of ${name} but pass through the gateway`).to.deep.equal(
+            [],
+          );
+        });
+      });
+    }
+  },
+);

@@ -80,14 +80,18 @@ describe('/mcp with the v2 SDK client in the legacy era (initialize, Mcp-Session
     await waitFor(() => changes > 0, 'list_changed after registering a server');
   });
 
-  it('answers a legacy request naming an unsupported protocol version with 400 and the versions it speaks', async () => {
-    const init = await postMcp(gw, INITIALIZE);
-    const sessionId = init.headers.get('mcp-session-id') as string;
-    const list = { jsonrpc: '2.0', id: 2, method: 'tools/list', params: {} };
-    const res = await postMcp(gw, list, {
-      headers: { 'mcp-session-id': sessionId, 'mcp-protocol-version': '2024-01-01' },
-    });
-    expect(res.status).to.equal(400);
-    expect(res.text).to.contain('Unsupported protocol version').and.contain('2025-11-25');
-  });
+  it(
+    'answers a legacy request naming an unsupported protocol version ' +
+      'with 400 and the versions it speaks',
+    async () => {
+      const init = await postMcp(gw, INITIALIZE);
+      const sessionId = init.headers.get('mcp-session-id') as string;
+      const list = { jsonrpc: '2.0', id: 2, method: 'tools/list', params: {} };
+      const res = await postMcp(gw, list, {
+        headers: { 'mcp-session-id': sessionId, 'mcp-protocol-version': '2024-01-01' },
+      });
+      expect(res.status).to.equal(400);
+      expect(res.text).to.contain('Unsupported protocol version').and.contain('2025-11-25');
+    },
+  );
 });

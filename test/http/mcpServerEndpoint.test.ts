@@ -162,61 +162,71 @@ describe('per-server endpoint /mcp/servers/:name/mcp and the REST resource and p
       expect(JSON.stringify(got.body.data)).to.contain('Hello Bo');
     });
 
-    it('validates input (400), says 404 for unknown resources and prompts, and 403 where the policy denies', async () => {
-      expect((await gw.request('POST', '/mcp/resource/read', { serverName: 'cat' })).status).to.equal(400);
-      expect(
-        (await gw.request('POST', '/mcp/prompt/get', { serverName: 'bad name!', name: 'x' })).status,
-      ).to.equal(400);
-      const missing = await gw.request('POST', '/mcp/resource/read', {
-        serverName: 'cat',
-        uri: 'mem://nope',
-      });
-      expect([missing.status, missing.body.code]).to.deep.equal([404, 'resource_not_found']);
-      const noPrompt = await gw.request('POST', '/mcp/prompt/get', { serverName: 'cat', name: 'nope' });
-      expect([noPrompt.status, noPrompt.body.code]).to.deep.equal([404, 'prompt_not_found']);
-      await gw.request('PUT', '/policy', POLICY);
-      const denied = await gw.request('POST', '/mcp/resource/read', {
-        serverName: 'cat',
-        uri: 'mem://blob',
-        username: 'bob',
-      });
-      expect([denied.status, denied.body.code]).to.deep.equal([403, 'access_denied']);
-      const deniedPrompt = await gw.request('POST', '/mcp/prompt/get', {
-        serverName: 'cat',
-        name: 'greet',
-        username: 'bob',
-      });
-      expect(deniedPrompt.status).to.equal(403);
-      const listed = await gw.request('GET', '/mcp/resources?server=cat&username=bob');
-      const uris = (
-        (listed.body.resources as Array<Record<string, Array<{ uri: string }>>>)[0]?.cat ?? []
-      ).map((r) => r.uri);
-      expect(uris).to.not.include('mem://blob');
-    });
-
-    it("two users at once on a per-user server: each read runs in that user's own process with their secrets", async () => {
-      for (const [username, tag] of [
-        ['alice', '-alice'],
-        ['bob', '-bob'],
-      ] as const) {
-        const set = await gw.request('POST', '/secrets/set', {
-          username,
-          serverName: 'pu',
-          secretName: 'FIXTURE_TAG',
-          secretValue: tag,
+    it(
+      'validates input (400), says 404 for unknown resources and prompts, ' +
+        'and 403 where the policy denies',
+      async () => {
+        expect((await gw.request('POST', '/mcp/resource/read', { serverName: 'cat' })).status).to.equal(400);
+        expect(
+          (await gw.request('POST', '/mcp/prompt/get', { serverName: 'bad name!', name: 'x' })).status,
+        ).to.equal(400);
+        const missing = await gw.request('POST', '/mcp/resource/read', {
+          serverName: 'cat',
+          uri: 'mem://nope',
         });
-        expect(set.status).to.equal(200);
-      }
-      const read = (username: string) =>
-        gw.request('POST', '/mcp/resource/read', { serverName: 'pu', uri: 'mem://item/1', username });
-      const [a, b] = await Promise.all([read('alice'), read('bob')]);
-      expect((a.body.data as { contents: Array<{ text: string }> }).contents[0]?.text).to.equal(
-        'item 1-alice',
-      );
-      expect((b.body.data as { contents: Array<{ text: string }> }).contents[0]?.text).to.equal('item 1-bob');
-      const c = await use('modern', '/mcp', 'bob');
-      const viaMcp = await c.client.readResource({ uri: 'mcp-api://pu/mem://item/1' });
-      expect(viaMcp.contents[0]).to.deep.include({ text: 'item 1-bob' });
-    });
+        expect([missing.status, missing.body.code]).to.deep.equal([404, 'resource_not_found']);
+        const noPrompt = await gw.request('POST', '/mcp/prompt/get', { serverName: 'cat', name: 'nope' });
+        expect([noPrompt.status, noPrompt.body.code]).to.deep.equal([404, 'prompt_not_found']);
+        await gw.request('PUT', '/policy', POLICY);
+        const denied = await gw.request('POST', '/mcp/resource/read', {
+          serverName: 'cat',
+          uri: 'mem://blob',
+          username: 'bob',
+        });
+        expect([denied.status, denied.body.code]).to.deep.equal([403, 'access_denied']);
+        const deniedPrompt = await gw.request('POST', '/mcp/prompt/get', {
+          serverName: 'cat',
+          name: 'greet',
+          username: 'bob',
+        });
+        expect(deniedPrompt.status).to.equal(403);
+        const listed = await gw.request('GET', '/mcp/resources?server=cat&username=bob');
+        const uris = (
+          (listed.body.resources as Array<Record<string, Array<{ uri: string }>>>)[0]?.cat ?? []
+        ).map((r) => r.uri);
+        expect(uris).to.not.include('mem://blob');
+      },
+    );
+
+    it(
+      'two users at once on a per-user server: ' +
+        "each read runs in that user's own process with their secrets",
+      async () => {
+        for (const [username, tag] of [
+          ['alice', '-alice'],
+          ['bob', '-bob'],
+        ] as const) {
+          const set = await gw.request('POST', '/secrets/set', {
+            username,
+            serverName: 'pu',
+            secretName: 'FIXTURE_TAG',
+            secretValue: tag,
+          });
+          expect(set.status).to.equal(200);
+        }
+        const read = (username: string) =>
+          gw.request('POST', '/mcp/resource/read', { serverName: 'pu', uri: 'mem://item/1', username });
+        const [a, b] = await Promise.all([read('alice'), read('bob')]);
+        expect((a.body.data as { contents: Array<{ text: string }> }).contents[0]?.text).to.equal(
+          'item 1-alice',
+        );
+        expect((b.body.data as { contents: Array<{ text: string }> }).contents[0]?.text).to.equal(
+          'item 1-bob',
+        );
+        const c = await use('modern', '/mcp', 'bob');
+        const viaMcp = await c.client.readResource({ uri: 'mcp-api://pu/mem://item/1' });
+        expect(viaMcp.contents[0]).to.deep.include({ text: 'item 1-bob' });
+      },
+    );
   });
 });

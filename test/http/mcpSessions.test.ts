@@ -97,7 +97,7 @@ describe('/mcp sessions and stateless mode', () => {
     expect((await alice.client.listTools()).tools.length).to.be.greaterThan(0);
   });
 
-  it("binds a session to the token's user: another user's token, or the admin acting as that user, is refused", async () => {
+  it("binds a session to its user: another user's token, or the admin acting as that user, is refused", async () => {
     const alice = await gw.issueToken('alice');
     const bob = await gw.issueToken('bob');
     await gw.request('POST', '/secrets/set', {
@@ -221,28 +221,32 @@ describe('/mcp per-user session cap', () => {
     await gw.close();
   });
 
-  it('never evicts a session in use: beyond the cap a new session is refused (429) until one is abandoned long enough, which then goes first', async () => {
-    const other = await connectMcp(gw, { query: 'username=olga' });
-    const streaming = await connectMcp(gw, { query: 'username=carl' });
-    clients.push(other, streaming);
-    const abandoned = await postMcp(gw, INITIALIZE, { query: 'username=carl' });
-    const abandonedId = abandoned.headers.get('mcp-session-id') as string;
-    expect(abandonedId).to.be.a('string');
+  it(
+    'never evicts a session in use: beyond the cap a new session is refused (429) ' +
+      'until one is abandoned long enough, which then goes first',
+    async () => {
+      const other = await connectMcp(gw, { query: 'username=olga' });
+      const streaming = await connectMcp(gw, { query: 'username=carl' });
+      clients.push(other, streaming);
+      const abandoned = await postMcp(gw, INITIALIZE, { query: 'username=carl' });
+      const abandonedId = abandoned.headers.get('mcp-session-id') as string;
+      expect(abandonedId).to.be.a('string');
 
-    const refused = await postMcp(gw, INITIALIZE, { query: 'username=carl' });
-    expect(refused.status).to.equal(429);
-    expect(refused.text).to.contain('already has 2 MCP sessions in use');
-    expect(refused.headers.get('retry-after')).to.equal('60');
+      const refused = await postMcp(gw, INITIALIZE, { query: 'username=carl' });
+      expect(refused.status).to.equal(429);
+      expect(refused.text).to.contain('already has 2 MCP sessions in use');
+      expect(refused.headers.get('retry-after')).to.equal('60');
 
-    nowMs += 2 * 60_000; // past the 1-minute protection of a recently used session
-    const admitted = await postMcp(gw, INITIALIZE, { query: 'username=carl' });
-    expect(admitted.status).to.equal(200);
-    const gone = await postMcp(gw, LIST, { query: 'username=carl', headers: headers(abandonedId) });
-    expect(gone.status).to.equal(404);
-    // The session with an open stream was older and idle as long, and is still there.
-    expect((await streaming.client.listTools()).tools.length).to.be.greaterThan(0);
-    expect((await other.client.listTools()).tools.length).to.be.greaterThan(0);
-  });
+      nowMs += 2 * 60_000; // past the 1-minute protection of a recently used session
+      const admitted = await postMcp(gw, INITIALIZE, { query: 'username=carl' });
+      expect(admitted.status).to.equal(200);
+      const gone = await postMcp(gw, LIST, { query: 'username=carl', headers: headers(abandonedId) });
+      expect(gone.status).to.equal(404);
+      // The session with an open stream was older and idle as long, and is still there.
+      expect((await streaming.client.listTools()).tools.length).to.be.greaterThan(0);
+      expect((await other.client.listTools()).tools.length).to.be.greaterThan(0);
+    },
+  );
 });
 
 describe('/mcp tool-call rate limit', () => {

@@ -19,15 +19,19 @@ describe('operability endpoints', () => {
   });
 
   describe('GET /readyz', () => {
-    it('is ready when the store answers, projections are caught up and every enabled server is supervised', async () => {
-      await gw.request('POST', '/mcp/servers', fixtureServer('r1'));
-      await gw.gateway.reactor.idle();
-      const res = await gw.request('GET', '/readyz');
-      expect(res.status).to.equal(200);
-      expect(res.body.status).to.equal('ready');
-      const checks = res.body.checks as Record<string, { ok: boolean }>;
-      expect(Object.values(checks).every((c) => c.ok)).to.equal(true);
-    });
+    it(
+      'is ready when the store answers, ' +
+        'projections are caught up and every enabled server is supervised',
+      async () => {
+        await gw.request('POST', '/mcp/servers', fixtureServer('r1'));
+        await gw.gateway.reactor.idle();
+        const res = await gw.request('GET', '/readyz');
+        expect(res.status).to.equal(200);
+        expect(res.body.status).to.equal('ready');
+        const checks = res.body.checks as Record<string, { ok: boolean }>;
+        expect(Object.values(checks).every((c) => c.ok)).to.equal(true);
+      },
+    );
 
     it('is not ready (503) while the read models lag behind the store', async () => {
       gw.gateway.projector.stop(); // detach, then write behind its back

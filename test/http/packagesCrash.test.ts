@@ -66,57 +66,61 @@ describe('a gateway killed during an install (real process, SIGKILL)', function 
     await cleanupHome();
   });
 
-  it('rolls the install back at the next start (error, no server, no files, no npm left running) and installs again', async () => {
-    running = await startGatewayProcess(env);
-    registry.hold();
-    const body = JSON.stringify({ name: NPM_FIXTURE_NAME, version: '1.0.0', serverName: 'crashy' });
-    const pending = fetch(`${running.url}/packages/install`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body,
-    }).catch(() => undefined);
-    await waitFor(
-      () => registry.requests.some((r) => r.endsWith('.tgz')),
-      'npm to download the tarball',
-      30_000,
-    );
-    const installDir = join(dataDir, 'packages', 'npm', 'crashy');
-    expect(existsSync(installDir)).to.equal(true);
-    expect(processesMatching(installDir), 'npm runs under its guard').to.not.deep.equal([]);
+  it(
+    'rolls the install back at the next start ' +
+      '(error, no server, no files, no npm left running) and installs again',
+    async () => {
+      running = await startGatewayProcess(env);
+      registry.hold();
+      const body = JSON.stringify({ name: NPM_FIXTURE_NAME, version: '1.0.0', serverName: 'crashy' });
+      const pending = fetch(`${running.url}/packages/install`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+      }).catch(() => undefined);
+      await waitFor(
+        () => registry.requests.some((r) => r.endsWith('.tgz')),
+        'npm to download the tarball',
+        30_000,
+      );
+      const installDir = join(dataDir, 'packages', 'npm', 'crashy');
+      expect(existsSync(installDir)).to.equal(true);
+      expect(processesMatching(installDir), 'npm runs under its guard').to.not.deep.equal([]);
 
-    running.child.kill('SIGKILL');
-    await exited(running.child);
-    await pending;
-    await waitFor(
-      () => processesMatching(installDir).length === 0,
-      'the guard to kill npm once the gateway is gone',
-      15_000,
-    );
-    registry.release();
+      running.child.kill('SIGKILL');
+      await exited(running.child);
+      await pending;
+      await waitFor(
+        () => processesMatching(installDir).length === 0,
+        'the guard to kill npm once the gateway is gone',
+        15_000,
+      );
+      registry.release();
 
-    running = await startGatewayProcess(env);
-    const url = running.url;
-    await poll('recovery to close the install', async () => {
-      const pkg = (await getJson(`${url}/packages/by-id/crashy`)).body.package as
-        Record<string, unknown> | undefined;
-      return pkg?.status === 'error';
-    });
-    const pkg = (await getJson(`${url}/packages/by-id/crashy`)).body.package as Record<string, unknown>;
-    expect(String(pkg.error)).to.contain('stopped during this install');
-    expect((await getJson(`${url}/mcp/servers/crashy`)).status).to.equal(404);
-    expect(existsSync(installDir), 'the half-written prefix is deleted').to.equal(false);
+      running = await startGatewayProcess(env);
+      const url = running.url;
+      await poll('recovery to close the install', async () => {
+        const pkg = (await getJson(`${url}/packages/by-id/crashy`)).body.package as
+          Record<string, unknown> | undefined;
+        return pkg?.status === 'error';
+      });
+      const pkg = (await getJson(`${url}/packages/by-id/crashy`)).body.package as Record<string, unknown>;
+      expect(String(pkg.error)).to.contain('stopped during this install');
+      expect((await getJson(`${url}/mcp/servers/crashy`)).status).to.equal(404);
+      expect(existsSync(installDir), 'the half-written prefix is deleted').to.equal(false);
 
-    const again = await fetch(`${url}/packages/install`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body,
-    });
-    expect(again.status, await again.clone().text()).to.equal(200);
-    await poll(
-      'the reinstalled server to connect',
-      async () =>
-        ((await getJson(`${url}/mcp/servers/crashy`)).body.server as { status?: string })?.status ===
-        'connected',
-    );
-  });
+      const again = await fetch(`${url}/packages/install`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+      });
+      expect(again.status, await again.clone().text()).to.equal(200);
+      await poll(
+        'the reinstalled server to connect',
+        async () =>
+          ((await getJson(`${url}/mcp/servers/crashy`)).body.server as { status?: string })?.status ===
+          'connected',
+      );
+    },
+  );
 });

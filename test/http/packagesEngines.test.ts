@@ -41,24 +41,30 @@ describe('POST /packages/install checks engines.node', function () {
     await cleanupHome();
   });
 
-  it('refuses a package whose engines.node excludes this Node with 422 naming the requirement, and leaves nothing behind', async () => {
-    const res = await gw.request('POST', '/packages/install', {
-      name: 'mcp-fixture-engines',
-      version: '2.0.0',
-      serverName: 'future',
-    });
-    expect(res.status, res.text).to.equal(422);
-    expect(res.body).to.include({
-      success: false,
-      code: 'package_engine_unsupported',
-      requiredNode: '>=24',
-      nodeVersion: '22.3.0',
-    });
-    expect(String(res.body.error)).to.contain('mcp-fixture-engines@2.0.0 requires Node >=24');
-    expect((await gw.request('GET', '/mcp/servers/future')).status).to.equal(404);
-    expect(existsSync(join(gw.dataDir, 'packages', 'npm', 'future'))).to.equal(false);
-    expect((await gw.request('GET', '/packages/by-id/future')).body.package).to.include({ status: 'error' });
-  });
+  it(
+    'refuses a package whose engines.node excludes this Node with 422 naming the requirement, ' +
+      'and leaves nothing behind',
+    async () => {
+      const res = await gw.request('POST', '/packages/install', {
+        name: 'mcp-fixture-engines',
+        version: '2.0.0',
+        serverName: 'future',
+      });
+      expect(res.status, res.text).to.equal(422);
+      expect(res.body).to.include({
+        success: false,
+        code: 'package_engine_unsupported',
+        requiredNode: '>=24',
+        nodeVersion: '22.3.0',
+      });
+      expect(String(res.body.error)).to.contain('mcp-fixture-engines@2.0.0 requires Node >=24');
+      expect((await gw.request('GET', '/mcp/servers/future')).status).to.equal(404);
+      expect(existsSync(join(gw.dataDir, 'packages', 'npm', 'future'))).to.equal(false);
+      expect((await gw.request('GET', '/packages/by-id/future')).body.package).to.include({
+        status: 'error',
+      });
+    },
+  );
 
   it('installs a package whose engines.node this Node satisfies', async () => {
     const res = await gw.request('POST', '/packages/install', {

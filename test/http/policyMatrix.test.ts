@@ -144,33 +144,37 @@ describe('access policy matrix: REST and /mcp decide every cell the same way', f
     expect(await restCall('carol', 'alpha', 'add')).to.equal(true);
   });
 
-  it('with rules, REST list, REST call, /mcp tools/list and /mcp tools/call agree with decide() in every cell', async () => {
-    const set = await gw.request('PUT', '/policy', { rules: RULES });
-    expect(set.status, set.text).to.equal(200);
-    for (const [username, groups] of Object.entries(USERS)) {
-      const rest = await restTools(username);
-      const servers = await restServers(username);
-      const mcp = await mcpView(username);
-      for (const [server, tool] of TOOLS) {
-        const cell = `${username} (${groups.join(',') || 'no groups'}) × ${server}/${tool}`;
-        const expected = decide(RULES, { username, groups }, { server, kind: 'tool', name: tool }).allowed;
-        const check = await gw.request('POST', '/policy/check', {
-          username,
-          server,
-          kind: 'tool',
-          name: tool,
-        });
-        expect(check.body.allowed, `${cell}: /policy/check`).to.equal(expected);
-        expect(rest.has(`${server}__${tool}`), `${cell}: REST list`).to.equal(expected);
-        expect(servers.has(`${server}__${tool}`), `${cell}: GET /mcp/servers`).to.equal(expected);
-        expect(mcp.listed.has(`${server}__${tool}`), `${cell}: /mcp tools/list`).to.equal(expected);
-        expect(await restCall(username, server, tool), `${cell}: REST call`).to.equal(expected);
-        expect(await mcp.call(`${server}__${tool}`, ARGS[tool] ?? {}), `${cell}: /mcp tools/call`).to.equal(
-          expected,
-        );
+  it(
+    'with rules, REST list, REST call, /mcp tools/list and /mcp tools/call ' +
+      'agree with decide() in every cell',
+    async () => {
+      const set = await gw.request('PUT', '/policy', { rules: RULES });
+      expect(set.status, set.text).to.equal(200);
+      for (const [username, groups] of Object.entries(USERS)) {
+        const rest = await restTools(username);
+        const servers = await restServers(username);
+        const mcp = await mcpView(username);
+        for (const [server, tool] of TOOLS) {
+          const cell = `${username} (${groups.join(',') || 'no groups'}) × ${server}/${tool}`;
+          const expected = decide(RULES, { username, groups }, { server, kind: 'tool', name: tool }).allowed;
+          const check = await gw.request('POST', '/policy/check', {
+            username,
+            server,
+            kind: 'tool',
+            name: tool,
+          });
+          expect(check.body.allowed, `${cell}: /policy/check`).to.equal(expected);
+          expect(rest.has(`${server}__${tool}`), `${cell}: REST list`).to.equal(expected);
+          expect(servers.has(`${server}__${tool}`), `${cell}: GET /mcp/servers`).to.equal(expected);
+          expect(mcp.listed.has(`${server}__${tool}`), `${cell}: /mcp tools/list`).to.equal(expected);
+          expect(await restCall(username, server, tool), `${cell}: REST call`).to.equal(expected);
+          expect(await mcp.call(`${server}__${tool}`, ARGS[tool] ?? {}), `${cell}: /mcp tools/call`).to.equal(
+            expected,
+          );
+        }
       }
-    }
-  });
+    },
+  );
 
   it('applies to admin tokens acting for a user too (the policy is about users, not tokens)', async () => {
     const res = await gw.request('POST', '/mcp/tool/call', {

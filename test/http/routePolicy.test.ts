@@ -46,27 +46,31 @@ describe('route access policies (src/http/routePolicy.ts)', () => {
       expect(['user', 'user-or-link'], `${p.method} ${p.path}`).to.include(p.access);
   });
 
-  it('keeps only health checks, OAuth callbacks, sign-in pages and methods, resource metadata and the console files public', () => {
-    expect(ROUTE_POLICIES.filter((p) => p.access === 'public').map((p) => p.path)).to.deep.equal([
-      '/healthz',
-      '/readyz',
-      // Connect your account: the browser legs check signed links, cookies and single-use state themselves.
-      '/auth/upstream/connect',
-      '/auth/upstream/callback',
-      '/auth/upstream/client.json',
-      '/auth/link/confirm',
-      '/auth/google/callback',
-      '/ui',
-      '/ui/:file',
-      '/auth/methods',
-      '/oauth/interaction/:uid',
-      '/oauth/interaction/:uid/login',
-      '/oauth/interaction/:uid/federate',
-      '/oauth/interaction/:uid/federated',
-      '/oauth/interaction/:uid/confirm',
-      '/auth/oidc/callback',
-      '/.well-known/oauth-protected-resource',
-      '/.well-known/oauth-protected-resource/{*resource}',
-    ]);
-  });
+  it(
+    'keeps only health checks, OAuth callbacks, sign-in pages and methods, ' +
+      'resource metadata and the console files public',
+    () => {
+      expect(ROUTE_POLICIES.filter((p) => p.access === 'public').map((p) => p.path)).to.deep.equal([
+        '/healthz',
+        '/readyz',
+        // Connect your account: the browser legs check signed links, cookies and single-use state themselves.
+        '/auth/upstream/connect',
+        '/auth/upstream/callback',
+        '/auth/upstream/client.json',
+        '/auth/link/confirm',
+        '/auth/google/callback',
+        '/ui',
+        '/ui/:file',
+        '/auth/methods',
+        '/oauth/interaction/:uid',
+        '/oauth/interaction/:uid/login',
+        '/oauth/interaction/:uid/federate',
+        '/oauth/interaction/:uid/federated',
+        '/oauth/interaction/:uid/confirm',
+        '/auth/oidc/callback',
+        '/.well-known/oauth-protected-resource',
+        '/.well-known/oauth-protected-resource/{*resource}',
+      ]);
+    },
+  );
 });

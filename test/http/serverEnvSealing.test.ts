@@ -88,35 +88,39 @@ describe('server env values that look like credentials', function () {
     expect(await envOfProcess('sealed-env')).to.include({ GITHUB_TOKEN: TOKEN, SETTING: SHAPED });
   });
 
-  it('migration: a server an older gateway registered with clear credentials still runs; views redact them', async () => {
-    const legacy = 'CANARY-LEGACY-CLEAR-9a0e';
-    const config = {
-      transport: {
-        transportType: 'stdio' as const,
-        command: process.execPath,
-        args: [FIXTURE_SERVER],
-        env: { API_KEY: legacy },
-      },
-      timeout: 10_000,
-      startupTimeout: 10_000,
-    };
-    const command = {
-      type: 'RegisterServer' as const,
-      data: { serverId: randomUUID(), name: 'legacy-env', config, enabled: true },
-    };
-    await handleCommand(gw.store, serverStreamId('legacy-env'), serverDecider, command, {
-      now: new Date(),
-      newId: randomUUID,
-    });
-    const view = await waitForStatus(gw, 'legacy-env', ['connected']);
-    expect(view.env).to.deep.equal({ API_KEY: '[redacted]' });
-    expect((await envOfProcess('legacy-env')).API_KEY).to.equal(legacy);
-    // Sent back redacted, the clear value is sealed from now on.
-    await gw.request('PUT', '/mcp/servers/legacy-env', { env: view.env });
-    const events = await gw.store.readAll(0);
-    const last = events.filter((e) => e.streamId === serverStreamId('legacy-env')).at(-1);
-    expect(JSON.stringify(last?.data)).to.contain('sealedEnv').and.not.contain(legacy);
-    await waitForStatus(gw, 'legacy-env', ['connected']);
-    expect((await envOfProcess('legacy-env')).API_KEY).to.equal(legacy);
-  });
+  it(
+    'migration: a server an older gateway registered with clear credentials ' +
+      'still runs; views redact them',
+    async () => {
+      const legacy = 'CANARY-LEGACY-CLEAR-9a0e';
+      const config = {
+        transport: {
+          transportType: 'stdio' as const,
+          command: process.execPath,
+          args: [FIXTURE_SERVER],
+          env: { API_KEY: legacy },
+        },
+        timeout: 10_000,
+        startupTimeout: 10_000,
+      };
+      const command = {
+        type: 'RegisterServer' as const,
+        data: { serverId: randomUUID(), name: 'legacy-env', config, enabled: true },
+      };
+      await handleCommand(gw.store, serverStreamId('legacy-env'), serverDecider, command, {
+        now: new Date(),
+        newId: randomUUID,
+      });
+      const view = await waitForStatus(gw, 'legacy-env', ['connected']);
+      expect(view.env).to.deep.equal({ API_KEY: '[redacted]' });
+      expect((await envOfProcess('legacy-env')).API_KEY).to.equal(legacy);
+      // Sent back redacted, the clear value is sealed from now on.
+      await gw.request('PUT', '/mcp/servers/legacy-env', { env: view.env });
+      const events = await gw.store.readAll(0);
+      const last = events.filter((e) => e.streamId === serverStreamId('legacy-env')).at(-1);
+      expect(JSON.stringify(last?.data)).to.contain('sealedEnv').and.not.contain(legacy);
+      await waitForStatus(gw, 'legacy-env', ['connected']);
+      expect((await envOfProcess('legacy-env')).API_KEY).to.equal(legacy);
+    },
+  );
 });

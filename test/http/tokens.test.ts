@@ -53,45 +53,49 @@ describe('user tokens (POST/GET/DELETE /auth/tokens)', () => {
     });
   });
 
-  it('defaults the acting user to the token\'s user (not "default") and refuses another username with 403', async () => {
-    const { token } = await gw.issueToken('frank');
-    expect(
-      (
-        await gw.request(
-          'POST',
-          '/secrets/set',
-          { serverName: 'tk', secretName: 'K', secretValue: 'frank-own-value' },
-          { token },
-        )
-      ).status,
-    ).to.equal(200);
-    const call = await gw.request(
-      'POST',
-      '/mcp/tool/call',
-      { serverName: 'tk', methodName: 'echo_secret', args: { name: 'K' } },
-      { token },
-    );
-    expect((call.body.data as { content: Array<{ text: string }> }).content[0]!.text).to.equal(
-      'frank-own-value',
-    );
-    const asDefault = await gw.request('POST', '/mcp/tool/call', {
-      username: 'default',
-      serverName: 'tk',
-      methodName: 'echo_secret',
-      args: { name: 'K' },
-    });
-    expect((asDefault.body.data as { content: Array<{ text: string }> }).content[0]!.text).to.equal(
-      'undefined',
-    );
-    const other = await gw.request(
-      'POST',
-      '/secrets/delete',
-      { username: 'default', serverName: 'tk', secretName: 'K' },
-      { token },
-    );
-    expect(other.status).to.equal(403);
-    expect(other.body.code).to.equal('forbidden');
-  });
+  it(
+    'defaults the acting user to the token\'s user (not "default") ' +
+      'and refuses another username with 403',
+    async () => {
+      const { token } = await gw.issueToken('frank');
+      expect(
+        (
+          await gw.request(
+            'POST',
+            '/secrets/set',
+            { serverName: 'tk', secretName: 'K', secretValue: 'frank-own-value' },
+            { token },
+          )
+        ).status,
+      ).to.equal(200);
+      const call = await gw.request(
+        'POST',
+        '/mcp/tool/call',
+        { serverName: 'tk', methodName: 'echo_secret', args: { name: 'K' } },
+        { token },
+      );
+      expect((call.body.data as { content: Array<{ text: string }> }).content[0]!.text).to.equal(
+        'frank-own-value',
+      );
+      const asDefault = await gw.request('POST', '/mcp/tool/call', {
+        username: 'default',
+        serverName: 'tk',
+        methodName: 'echo_secret',
+        args: { name: 'K' },
+      });
+      expect((asDefault.body.data as { content: Array<{ text: string }> }).content[0]!.text).to.equal(
+        'undefined',
+      );
+      const other = await gw.request(
+        'POST',
+        '/secrets/delete',
+        { username: 'default', serverName: 'tk', secretName: 'K' },
+        { token },
+      );
+      expect(other.status).to.equal(403);
+      expect(other.body.code).to.equal('forbidden');
+    },
+  );
 
   it('stops accepting a token once it is revoked, and revoking twice is fine; an unknown id is 404', async () => {
     const { token, tokenId } = await gw.issueToken('gina');

@@ -114,20 +114,24 @@ describe('POST /mcp/tool/call', () => {
     expect(text(res.body)).to.equal('still works');
   });
 
-  it('rejects arguments that violate the inputSchema with a 400 listing what is wrong, without echoing values', async () => {
-    await gw.request('POST', '/mcp/servers', fixtureServer('schema'));
-    await setSecret('frank', 'schema', 'a', 'secret-canary-7781');
-    const res = await call({
-      username: 'frank',
-      serverName: 'schema',
-      methodName: 'add',
-      args: { b: 'wrong-type-canary' },
-    });
-    expect(res.status).to.equal(400);
-    expect(res.body.code).to.equal('invalid_arguments');
-    expect(res.body.problems).to.include.members(['/a must be number', '/b must be number']);
-    expect(res.text).to.not.contain('secret-canary-7781').and.not.contain('wrong-type-canary');
-  });
+  it(
+    'rejects arguments that violate the inputSchema ' +
+      'with a 400 listing what is wrong, without echoing values',
+    async () => {
+      await gw.request('POST', '/mcp/servers', fixtureServer('schema'));
+      await setSecret('frank', 'schema', 'a', 'secret-canary-7781');
+      const res = await call({
+        username: 'frank',
+        serverName: 'schema',
+        methodName: 'add',
+        args: { b: 'wrong-type-canary' },
+      });
+      expect(res.status).to.equal(400);
+      expect(res.body.code).to.equal('invalid_arguments');
+      expect(res.body.problems).to.include.members(['/a must be number', '/b must be number']);
+      expect(res.text).to.not.contain('secret-canary-7781').and.not.contain('wrong-type-canary');
+    },
+  );
 
   it('returns an MCP tool error (isError) as data, not as an HTTP error', async () => {
     await gw.request('POST', '/mcp/servers', fixtureServer('failing'));
@@ -167,43 +171,47 @@ describe('POST /mcp/tool/call', () => {
     );
   });
 
-  it('cancels a call on a kept-alive connection when that connection closes, and leaves no listener per call', async () => {
-    await gw.request('POST', '/mcp/servers', fixtureServer('kept'));
-    await waitForStatus(gw, 'kept', ['connected']);
-    const warnings: Error[] = [];
-    const onWarning = (w: Error): void => void warnings.push(w);
-    process.on('warning', onWarning);
-    // One connection for every request: the calls share its close signal.
-    const pool = new Pool(gw.url, { connections: 1 });
-    const headers = { 'content-type': 'application/json', authorization: `Bearer ${gw.adminToken}` };
-    const post = (args: Record<string, unknown>, methodName = 'echo') =>
-      pool.request({
-        path: '/mcp/tool/call',
-        method: 'POST',
-        headers,
-        body: JSON.stringify({ serverName: 'kept', methodName, args }),
-      });
-    try {
-      for (let i = 0; i < 30; i++) {
-        const res = await post({ message: `m${i}` });
-        expect(res.statusCode).to.equal(200);
-        await res.body.text();
+  it(
+    'cancels a call on a kept-alive connection when that connection closes, ' +
+      'and leaves no listener per call',
+    async () => {
+      await gw.request('POST', '/mcp/servers', fixtureServer('kept'));
+      await waitForStatus(gw, 'kept', ['connected']);
+      const warnings: Error[] = [];
+      const onWarning = (w: Error): void => void warnings.push(w);
+      process.on('warning', onWarning);
+      // One connection for every request: the calls share its close signal.
+      const pool = new Pool(gw.url, { connections: 1 });
+      const headers = { 'content-type': 'application/json', authorization: `Bearer ${gw.adminToken}` };
+      const post = (args: Record<string, unknown>, methodName = 'echo') =>
+        pool.request({
+          path: '/mcp/tool/call',
+          method: 'POST',
+          headers,
+          body: JSON.stringify({ serverName: 'kept', methodName, args }),
+        });
+      try {
+        for (let i = 0; i < 30; i++) {
+          const res = await post({ message: `m${i}` });
+          expect(res.statusCode).to.equal(200);
+          await res.body.text();
+        }
+        await new Promise((r) => setImmediate(r));
+        expect(warnings.map((w) => w.name)).not.to.include('MaxListenersExceededWarning');
+        const slow = post({ ms: 20_000 }, 'slow').catch((e: unknown) => e);
+        await new Promise((r) => setTimeout(r, 200));
+        await pool.destroy();
+        await slow;
+        await waitFor(
+          () => (gw.gateway.pool.snapshot('kept')?.logs ?? []).some((l) => l.includes('cancelled slow')),
+          'upstream cancellation',
+        );
+      } finally {
+        process.off('warning', onWarning);
+        await pool.destroy().catch(() => undefined);
       }
-      await new Promise((r) => setImmediate(r));
-      expect(warnings.map((w) => w.name)).not.to.include('MaxListenersExceededWarning');
-      const slow = post({ ms: 20_000 }, 'slow').catch((e: unknown) => e);
-      await new Promise((r) => setTimeout(r, 200));
-      await pool.destroy();
-      await slow;
-      await waitFor(
-        () => (gw.gateway.pool.snapshot('kept')?.logs ?? []).some((l) => l.includes('cancelled slow')),
-        'upstream cancellation',
-      );
-    } finally {
-      process.off('warning', onWarning);
-      await pool.destroy().catch(() => undefined);
-    }
-  });
+    },
+  );
 
   it('fails an in-flight call at once when the child dies, then works again after the restart', async () => {
     await gw.request('POST', '/mcp/servers', fixtureServer('fragile'));

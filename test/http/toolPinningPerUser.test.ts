@@ -110,29 +110,36 @@ describe('tool pinning with per-user processes (two users)', function () {
     expect(await pendingOf()).to.deep.equal([]);
   });
 
-  it('never records a secret a process quotes in a tool: a quoting name is not recorded, a description is redacted', async () => {
-    await setSecret('quinn', 'FIXTURE_EXTRA_TOOL', 'quinn_secret_tool');
-    // quinn's process also offers a tool named after his secret (never named here: the sweep would flag it).
-    expect((await call('quinn', 'echo')).status).to.equal(200);
-    const deadline = Date.now() + 10_000;
-    while (!gw.logs.join('\n').includes('a tool name quotes a secret') && Date.now() < deadline)
-      await new Promise((r) => setTimeout(r, 25));
-    expect(gw.logs.join('\n')).to.contain('a tool name quotes a secret');
-    expect((await pendingOf()).map((p) => p.toolName)).to.not.include('quinn_secret_tool');
+  it(
+    'never records a secret a process quotes in a tool: ' +
+      'a quoting name is not recorded, a description is redacted',
+    async () => {
+      await setSecret('quinn', 'FIXTURE_EXTRA_TOOL', 'quinn_secret_tool');
+      // quinn's process also offers a tool named after his secret
+      // (never named here: the sweep would flag it).
+      expect((await call('quinn', 'echo')).status).to.equal(200);
+      const deadline = Date.now() + 10_000;
+      while (!gw.logs.join('\n').includes('a tool name quotes a secret') && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 25));
+      expect(gw.logs.join('\n')).to.contain('a tool name quotes a secret');
+      expect((await pendingOf()).map((p) => p.toolName)).to.not.include('quinn_secret_tool');
 
-    await setSecret('rita', 'FIXTURE_ECHO_DESCRIPTION', 'rita-private-description-7731');
-    expect((await call('rita', 'echo')).body.code).to.equal('tool_pending_approval');
-    const held = await until(pendingOf, (p) => p.some((c) => c.toolName === 'echo'), "rita's echo held");
-    const proposed = (held.find((c) => c.toolName === 'echo') as Json).proposed as Json;
-    expect((proposed.definition as Json).description).to.equal('[redacted]');
-    const events = await gw.request('GET', '/events?type=ToolChangeDetected,ToolCatalogPinned&limit=1000');
-    expect(events.text).to.not.contain('quinn_secret_tool').and.not.contain('rita-private-description-7731');
-    // Approved by its hash, the real (unredacted) version serves rita's process.
-    const ok = await gw.request('POST', '/mcp/servers/pu/tool-pins/approve', {
-      toolName: 'echo',
-      hash: proposed.hash,
-    });
-    expect(ok.status, ok.text).to.equal(200);
-    expect((await call('rita', 'echo')).status).to.equal(200);
-  });
+      await setSecret('rita', 'FIXTURE_ECHO_DESCRIPTION', 'rita-private-description-7731');
+      expect((await call('rita', 'echo')).body.code).to.equal('tool_pending_approval');
+      const held = await until(pendingOf, (p) => p.some((c) => c.toolName === 'echo'), "rita's echo held");
+      const proposed = (held.find((c) => c.toolName === 'echo') as Json).proposed as Json;
+      expect((proposed.definition as Json).description).to.equal('[redacted]');
+      const events = await gw.request('GET', '/events?type=ToolChangeDetected,ToolCatalogPinned&limit=1000');
+      expect(events.text)
+        .to.not.contain('quinn_secret_tool')
+        .and.not.contain('rita-private-description-7731');
+      // Approved by its hash, the real (unredacted) version serves rita's process.
+      const ok = await gw.request('POST', '/mcp/servers/pu/tool-pins/approve', {
+        toolName: 'echo',
+        hash: proposed.hash,
+      });
+      expect(ok.status, ok.text).to.equal(200);
+      expect((await call('rita', 'echo')).status).to.equal(200);
+    },
+  );
 });

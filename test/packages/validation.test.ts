@@ -55,45 +55,49 @@ describe('package validators', () => {
       '$(id)',
     ]);
   });
-  it('npm versions: semver, ranges and dist-tags pass; anything that npm would read as another kind of spec does not', () => {
-    accepts(npmVersionProblem, [
-      '1.2.3',
-      'v1.2.3',
-      '1.0.0-rc.1+build',
-      '^1.2.0',
-      '~1.2',
-      '>=1.0.0 <2.0.0',
-      '>= 1.0.0',
-      '1.x',
-      '*',
-      '1.0.0 - 2.0.0',
-      '^1 || ^2',
-      'latest',
-      'next',
-      'beta-2',
-    ]);
-    refuses(npmVersionProblem, [
-      '',
-      '-1',
-      '--tag=x',
-      '1.0.0;id',
-      'file:x',
-      'git+ssh://x',
-      'https://x',
-      '../x',
-      'npm:x@1',
-      'x y',
-      ' 1.0.0',
-      '1.0.0 ',
-      '1..0',
-      '>>1',
-      '1.0.0 - 2.0.0 - 3.0.0',
-      'v1x',
-    ]);
-    expect(isDistTag('latest')).to.equal(true);
-    expect(isDistTag('v1')).to.equal(false);
-    expect(isDistTag('x')).to.equal(false);
-  });
+  it(
+    'npm versions: semver, ranges and dist-tags pass; ' +
+      'anything that npm would read as another kind of spec does not',
+    () => {
+      accepts(npmVersionProblem, [
+        '1.2.3',
+        'v1.2.3',
+        '1.0.0-rc.1+build',
+        '^1.2.0',
+        '~1.2',
+        '>=1.0.0 <2.0.0',
+        '>= 1.0.0',
+        '1.x',
+        '*',
+        '1.0.0 - 2.0.0',
+        '^1 || ^2',
+        'latest',
+        'next',
+        'beta-2',
+      ]);
+      refuses(npmVersionProblem, [
+        '',
+        '-1',
+        '--tag=x',
+        '1.0.0;id',
+        'file:x',
+        'git+ssh://x',
+        'https://x',
+        '../x',
+        'npm:x@1',
+        'x y',
+        ' 1.0.0',
+        '1.0.0 ',
+        '1..0',
+        '>>1',
+        '1.0.0 - 2.0.0 - 3.0.0',
+        'v1x',
+      ]);
+      expect(isDistTag('latest')).to.equal(true);
+      expect(isDistTag('v1')).to.equal(false);
+      expect(isDistTag('x')).to.equal(false);
+    },
+  );
   it('PyPI names, versions and requirements follow PEP 508 and PEP 440', () => {
     accepts(pypiNameProblem, ['requests', 'mcp-server-fetch', 'Zope.Interface', 'a', 'x_y-z.1']);
     refuses(pypiNameProblem, [

@@ -43,29 +43,33 @@ describe('identity read models', () => {
     expect(policy.updatedAt).to.equal(AT);
   });
 
-  it('authorization-server records: a revoked grant drops every record issued under it; a deleted user drops theirs', () => {
-    const model = initialAuthServer();
-    const store = (
-      name: 'Grant' | 'AccessToken' | 'RefreshToken',
-      key: string,
-      grantId: string,
-      accountId: string,
-    ) =>
-      evolveAuthServer(model, {
-        type: 'AuthServerRecordStored',
-        data: { model: name, key, grantId, accountId, sealed },
-      });
-    store('Grant', '1'.repeat(64), 'g1', 'ann');
-    store('AccessToken', '2'.repeat(64), 'g1', 'ann');
-    store('RefreshToken', '3'.repeat(64), 'g1', 'ann');
-    store('AccessToken', '4'.repeat(64), 'g2', 'bob');
-    evolveAuthServer(model, { type: 'AuthServerGrantRevoked', data: { grantId: 'g1' } });
-    expect(model.records.get('AccessToken')?.has('2'.repeat(64))).to.equal(false);
-    expect(model.records.get('RefreshToken')?.size).to.equal(0);
-    expect(model.records.get('Grant')?.size).to.equal(0);
-    expect(model.records.get('AccessToken')?.has('4'.repeat(64))).to.equal(true);
-    evolveAuthServer(model, { type: 'UserDeleted', data: { username: 'bob' } });
-    expect(model.records.get('AccessToken')?.size).to.equal(0);
-    expect(model.byGrant.size).to.equal(0);
-  });
+  it(
+    'authorization-server records: ' +
+      'a revoked grant drops every record issued under it; a deleted user drops theirs',
+    () => {
+      const model = initialAuthServer();
+      const store = (
+        name: 'Grant' | 'AccessToken' | 'RefreshToken',
+        key: string,
+        grantId: string,
+        accountId: string,
+      ) =>
+        evolveAuthServer(model, {
+          type: 'AuthServerRecordStored',
+          data: { model: name, key, grantId, accountId, sealed },
+        });
+      store('Grant', '1'.repeat(64), 'g1', 'ann');
+      store('AccessToken', '2'.repeat(64), 'g1', 'ann');
+      store('RefreshToken', '3'.repeat(64), 'g1', 'ann');
+      store('AccessToken', '4'.repeat(64), 'g2', 'bob');
+      evolveAuthServer(model, { type: 'AuthServerGrantRevoked', data: { grantId: 'g1' } });
+      expect(model.records.get('AccessToken')?.has('2'.repeat(64))).to.equal(false);
+      expect(model.records.get('RefreshToken')?.size).to.equal(0);
+      expect(model.records.get('Grant')?.size).to.equal(0);
+      expect(model.records.get('AccessToken')?.has('4'.repeat(64))).to.equal(true);
+      evolveAuthServer(model, { type: 'UserDeleted', data: { username: 'bob' } });
+      expect(model.records.get('AccessToken')?.size).to.equal(0);
+      expect(model.byGrant.size).to.equal(0);
+    },
+  );
 });

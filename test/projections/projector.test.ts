@@ -161,24 +161,28 @@ describe('projector', () => {
     expect(p.checkpoint).to.equal(2);
   });
 
-  it('skips an event of unknown type or with invalid data at catch-up, logs it, and still applies later events', async () => {
-    await append(store, 'future-1', envelope('SomethingFromTheFuture', { x: 1 }));
-    await append(
-      store,
-      'server-bad',
-      envelope('ServerRegistered', { serverId: 'srv-x', name: 'not a valid name!', config, enabled: true }),
-    );
-    await append(store, 'server-alpha', registered('alpha', 'srv-1'));
-    const { logger, lines } = capturingLogger();
-    const p = projector(logger);
-    await p.start();
-    expect(p.checkpoint).to.equal(3);
-    expect([...p.readModels.servers.keys()]).to.deep.equal(['alpha']);
-    expect(lines.map((l) => [l.level, l.msg, l.position])).to.deep.equal([
-      ['warn', 'skipping event of unknown type', 1],
-      ['error', 'skipping unreadable event', 2],
-    ]);
-  });
+  it(
+    'skips an event of unknown type or with invalid data at catch-up, ' +
+      'logs it, and still applies later events',
+    async () => {
+      await append(store, 'future-1', envelope('SomethingFromTheFuture', { x: 1 }));
+      await append(
+        store,
+        'server-bad',
+        envelope('ServerRegistered', { serverId: 'srv-x', name: 'not a valid name!', config, enabled: true }),
+      );
+      await append(store, 'server-alpha', registered('alpha', 'srv-1'));
+      const { logger, lines } = capturingLogger();
+      const p = projector(logger);
+      await p.start();
+      expect(p.checkpoint).to.equal(3);
+      expect([...p.readModels.servers.keys()]).to.deep.equal(['alpha']);
+      expect(lines.map((l) => [l.level, l.msg, l.position])).to.deep.equal([
+        ['warn', 'skipping event of unknown type', 1],
+        ['error', 'skipping unreadable event', 2],
+      ]);
+    },
+  );
 
   it('skips unreadable live events the same way', async () => {
     const p = projector();

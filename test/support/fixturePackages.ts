@@ -22,7 +22,14 @@ rl.on('line', (line) => {
   if (msg.id === undefined) return;
   const p = msg.params || {};
   if (msg.method === 'initialize') {
-    return send({ id: msg.id, result: { protocolVersion: p.protocolVersion, capabilities: { tools: {} }, serverInfo: { name: 'fixture-pkg', version: VERSION } } });
+    return send({
+      id: msg.id,
+      result: {
+        protocolVersion: p.protocolVersion,
+        capabilities: { tools: {} },
+        serverInfo: { name: 'fixture-pkg', version: VERSION }
+      }
+    });
   }
   if (msg.method === 'ping') return send({ id: msg.id, result: {} });
   if (msg.method === 'tools/list') return send({ id: msg.id, result: { tools } });
@@ -88,7 +95,8 @@ def main():
         params = msg.get("params") or {}
         method = msg.get("method")
         if method == "initialize":
-            send({"id": msg["id"], "result": {"protocolVersion": params.get("protocolVersion"), "capabilities": {"tools": {}},
+            send({"id": msg["id"], "result": {"protocolVersion": params.get("protocolVersion"),
+                                               "capabilities": {"tools": {}},
                                                "serverInfo": {"name": "fixture-py", "version": VERSION}}})
         elif method == "ping":
             send({"id": msg["id"], "result": {}})
@@ -97,7 +105,8 @@ def main():
         elif method == "tools/call":
             who = (params.get("arguments") or {}).get("name")
             word = "hello" if params.get("name") == "greet" else "goodbye"
-            send({"id": msg["id"], "result": {"content": [{"type": "text", "text": word + " " + str(who) + " from " + VERSION}]}})
+            text = word + " " + str(who) + " from " + VERSION
+            send({"id": msg["id"], "result": {"content": [{"type": "text", "text": text}]}})
         else:
             send({"id": msg["id"], "error": {"code": -32601, "message": "method not found"}})
 

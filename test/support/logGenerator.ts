@@ -45,7 +45,8 @@ export async function generateLog(
       const streamId = `stream-${position % options.streams}`;
       const version = index.version(streamId) + 1;
       const json =
-        `{"position":${position},"streamId":"${streamId}","version":${version},"type":"Generated","data":{"n":${position}},` +
+        `{"position":${position},"streamId":"${streamId}","version":${version},` +
+        `"type":"Generated","data":{"n":${position}},` +
         `"metadata":{"eventId":"gen-${position}","occurredAt":"2026-01-01T00:00:00.000Z","schemaVersion":1}}`;
       const placed = placeBatch(
         cursor,

@@ -99,34 +99,38 @@ describe('connect your account at a remote server', () => {
     expect(String(out.body.connectUrl)).to.match(new RegExp(`^${gw.url}/auth/upstream/connect\\?link=`));
   });
 
-  it('asks /mcp clients with URL-mode elicitation (both eras) to open the link, and tells the others in the error', async () => {
-    const { token } = await gw.issueToken('carol');
-    for (const era of ['legacy', 'modern'] as const) await expectUrlElicitation(gw, era, token);
-    const withUrl = await connectMcpV2(gw, 'legacy', { token, capabilities: { elicitation: { url: {} } } });
-    try {
-      const error = await withUrl.client.callTool({ name: 'upstream__whoami', arguments: {} }).then(
-        () => undefined,
-        (e: unknown) =>
-          e as { code?: number; data?: { elicitations?: Array<{ mode: string; url: string }> } },
-      );
-      expect(error?.code).to.equal(-32042);
-      expect(error?.data?.elicitations?.[0]?.mode).to.equal('url');
-      expect(error?.data?.elicitations?.[0]?.url).to.contain('/auth/upstream/connect?link=');
-    } finally {
-      await withUrl.close();
-    }
-    const plain = await connectMcpV2(gw, 'legacy', { token });
-    try {
-      const result = (await plain.client.callTool({ name: 'upstream__whoami', arguments: {} })) as {
-        isError?: boolean;
-        content: Array<{ text?: string }>;
-      };
-      expect(result.isError).to.equal(true);
-      expect(result.content[0]?.text).to.contain('/auth/upstream/connect?link=');
-    } finally {
-      await plain.close();
-    }
-  });
+  it(
+    'asks /mcp clients with URL-mode elicitation (both eras) to open the link, ' +
+      'and tells the others in the error',
+    async () => {
+      const { token } = await gw.issueToken('carol');
+      for (const era of ['legacy', 'modern'] as const) await expectUrlElicitation(gw, era, token);
+      const withUrl = await connectMcpV2(gw, 'legacy', { token, capabilities: { elicitation: { url: {} } } });
+      try {
+        const error = await withUrl.client.callTool({ name: 'upstream__whoami', arguments: {} }).then(
+          () => undefined,
+          (e: unknown) =>
+            e as { code?: number; data?: { elicitations?: Array<{ mode: string; url: string }> } },
+        );
+        expect(error?.code).to.equal(-32042);
+        expect(error?.data?.elicitations?.[0]?.mode).to.equal('url');
+        expect(error?.data?.elicitations?.[0]?.url).to.contain('/auth/upstream/connect?link=');
+      } finally {
+        await withUrl.close();
+      }
+      const plain = await connectMcpV2(gw, 'legacy', { token });
+      try {
+        const result = (await plain.client.callTool({ name: 'upstream__whoami', arguments: {} })) as {
+          isError?: boolean;
+          content: Array<{ text?: string }>;
+        };
+        expect(result.isError).to.equal(true);
+        expect(result.content[0]?.text).to.contain('/auth/upstream/connect?link=');
+      } finally {
+        await plain.close();
+      }
+    },
+  );
 
   it('does not let a link made for one user connect another person’s account', async () => {
     const { token } = await gw.issueToken('dora');

@@ -36,16 +36,20 @@ describe('argumentValidator', () => {
     expect(v.check(strictTool(), { query: CANARY, limit: 3, email: 'ann@example.com' })).to.deep.equal([]);
   });
 
-  it('reports required, type and additionalProperties problems as readable strings without the offending values', () => {
-    const v = new ArgumentValidator(createLogger({ level: 'error', write: () => undefined }));
-    const problems = v.check(strictTool(), { limit: CANARY, extra: CANARY });
-    expect([...problems].sort()).to.deep.equal([
-      '(arguments) has unexpected property "extra"',
-      '(arguments) is missing required property "query"',
-      '/limit must be integer',
-    ]);
-    expect(problems.join('\n')).to.not.contain('canary');
-  });
+  it(
+    'reports required, type and additionalProperties problems ' +
+      'as readable strings without the offending values',
+    () => {
+      const v = new ArgumentValidator(createLogger({ level: 'error', write: () => undefined }));
+      const problems = v.check(strictTool(), { limit: CANARY, extra: CANARY });
+      expect([...problems].sort()).to.deep.equal([
+        '(arguments) has unexpected property "extra"',
+        '(arguments) is missing required property "query"',
+        '/limit must be integer',
+      ]);
+      expect(problems.join('\n')).to.not.contain('canary');
+    },
+  );
 
   it('reports format and range problems by path without the values', () => {
     const v = new ArgumentValidator(createLogger({ level: 'error', write: () => undefined }));

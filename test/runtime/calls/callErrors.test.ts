@@ -22,13 +22,17 @@ describe('mapCallError', () => {
       expect(mapped.details.upstreamCode).to.equal(-32602);
     });
 
-    it(`maps the SDK's timeout to upstream_timeout and our caller's abort to client_closed_request (${transport})`, () => {
-      const timeout = new SdkError(SdkErrorCode.RequestTimeout, 'Request timed out');
-      expect(mapCallError(timeout, base, transport).code).to.equal('upstream_timeout');
-      expect(mapCallError(timeout, { ...base, callerAborted: true }, transport).code).to.equal(
-        'client_closed_request',
-      );
-    });
+    it(
+      `maps the SDK's timeout to upstream_timeout ` +
+        `and our caller's abort to client_closed_request (${transport})`,
+      () => {
+        const timeout = new SdkError(SdkErrorCode.RequestTimeout, 'Request timed out');
+        expect(mapCallError(timeout, base, transport).code).to.equal('upstream_timeout');
+        expect(mapCallError(timeout, { ...base, callerAborted: true }, transport).code).to.equal(
+          'client_closed_request',
+        );
+      },
+    );
 
     it(`maps an oversized result to result_too_large naming size and limit (${transport})`, () => {
       const error = new ProtocolError(RESULT_TOO_LARGE_CODE, 'too large', {

@@ -25,32 +25,36 @@ describe('an upstream error quoting the secrets the gateway injected', function 
   const failQuoting = (server: string, username: string, args: Record<string, unknown>) =>
     gw.request('POST', '/mcp/tool/call', { serverName: server, methodName: 'fail_quoting', args, username });
 
-  it('secret in the arguments: the error body, the log lines, the audit trail and the server logs never show it', async () => {
-    const canary = 'CANARY-ARG-SECRET-7f3a9c21';
-    await gw.request('POST', '/mcp/servers', {
-      name: 'quoting',
-      command: process.execPath,
-      args: [FIXTURE_SERVER],
-      env: { FIXTURE_QUOTING: '1' },
-    });
-    await waitForStatus(gw, 'quoting', ['connected']);
-    await gw.request('POST', '/secrets/set', {
-      username: 'alice',
-      serverName: 'quoting',
-      secretName: 'apiKey',
-      secretValue: canary,
-    });
-    const res = await failQuoting('quoting', 'alice', { note: 'visible' });
-    expect(res.status, res.text).to.equal(502);
-    expect(res.body.code).to.equal('upstream_error');
-    expect(res.text).to.contain('visible').and.contain('[REDACTED]').and.not.contain(canary);
-    const server = await waitForStatus(gw, 'quoting', ['connected']);
-    await waitFor(() => (server.logs as string[]).some((l) => l.includes('rejected')), 'stderr line');
-    expect((server.logs as string[]).join('\n'))
-      .to.contain('[redacted]')
-      .and.not.contain(canary);
-    expect(await everythingWritten(gw)).to.not.contain(canary);
-  });
+  it(
+    'secret in the arguments: ' +
+      'the error body, the log lines, the audit trail and the server logs never show it',
+    async () => {
+      const canary = 'CANARY-ARG-SECRET-7f3a9c21';
+      await gw.request('POST', '/mcp/servers', {
+        name: 'quoting',
+        command: process.execPath,
+        args: [FIXTURE_SERVER],
+        env: { FIXTURE_QUOTING: '1' },
+      });
+      await waitForStatus(gw, 'quoting', ['connected']);
+      await gw.request('POST', '/secrets/set', {
+        username: 'alice',
+        serverName: 'quoting',
+        secretName: 'apiKey',
+        secretValue: canary,
+      });
+      const res = await failQuoting('quoting', 'alice', { note: 'visible' });
+      expect(res.status, res.text).to.equal(502);
+      expect(res.body.code).to.equal('upstream_error');
+      expect(res.text).to.contain('visible').and.contain('[REDACTED]').and.not.contain(canary);
+      const server = await waitForStatus(gw, 'quoting', ['connected']);
+      await waitFor(() => (server.logs as string[]).some((l) => l.includes('rejected')), 'stderr line');
+      expect((server.logs as string[]).join('\n'))
+        .to.contain('[redacted]')
+        .and.not.contain(canary);
+      expect(await everythingWritten(gw)).to.not.contain(canary);
+    },
+  );
 
   it("per-user process: the user's secret from its environment is scrubbed from the error too", async () => {
     const canary = 'CANARY-ENV-SECRET-5d8e0b44';

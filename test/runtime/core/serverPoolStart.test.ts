@@ -63,37 +63,47 @@ describe('ServerPool start concurrency', () => {
   const connecting = (): number => [...fakes.values()].filter((f) => f.status === 'connecting').length;
   const startedCount = (): number => [...fakes.values()].filter((f) => f.started).length;
 
-  it('starts at most N servers at once and the next one as soon as one connects, without holding up apply()', async () => {
-    await pool.apply(
-      Array.from({ length: 10 }, (_, i) => ({ kind: 'start' as const, server: desired(`s${i}`) })),
-    );
-    await tick();
-    expect(startedCount()).to.equal(3);
-    expect(connecting()).to.equal(3);
-    fakes.get('s0')!.connect();
-    await tick();
-    expect(startedCount()).to.equal(4);
-    expect(fakes.get('s3')!.started, 'queued in order').to.equal(true);
-    for (let i = 0; i < 10; i++) {
-      for (const f of fakes.values()) if (f.status === 'connecting') f.connect();
+  it(
+    'starts at most N servers at once and the next one as soon as one connects, ' +
+      'without holding up apply()',
+    async () => {
+      await pool.apply(
+        Array.from({ length: 10 }, (_, i) => ({ kind: 'start' as const, server: desired(`s${i}`) })),
+      );
       await tick();
-    }
-    expect(startedCount()).to.equal(10);
-  });
+      expect(startedCount()).to.equal(3);
+      expect(connecting()).to.equal(3);
+      fakes.get('s0')!.connect();
+      await tick();
+      expect(startedCount()).to.equal(4);
+      expect(fakes.get('s3')!.started, 'queued in order').to.equal(true);
+      for (let i = 0; i < 10; i++) {
+        for (const f of fakes.values()) if (f.status === 'connecting') f.connect();
+        await tick();
+      }
+      expect(startedCount()).to.equal(10);
+    },
+  );
 
-  it('never starts a queued server that was removed meanwhile, and frees the slot of a removed starting one', async () => {
-    await pool.apply(['a', 'b', 'c', 'd', 'e'].map((n) => ({ kind: 'start' as const, server: desired(n) })));
-    await tick();
-    await pool.apply([
-      { kind: 'stop', name: 'e' },
-      { kind: 'stop', name: 'a' },
-    ]);
-    await tick();
-    expect(fakes.get('d')!.started, "a's slot went to d").to.equal(true);
-    fakes.get('b')!.connect();
-    await tick();
-    expect(fakes.get('e')!.started).to.equal(false);
-  });
+  it(
+    'never starts a queued server that was removed meanwhile, ' +
+      'and frees the slot of a removed starting one',
+    async () => {
+      await pool.apply(
+        ['a', 'b', 'c', 'd', 'e'].map((n) => ({ kind: 'start' as const, server: desired(n) })),
+      );
+      await tick();
+      await pool.apply([
+        { kind: 'stop', name: 'e' },
+        { kind: 'stop', name: 'a' },
+      ]);
+      await tick();
+      expect(fakes.get('d')!.started, "a's slot went to d").to.equal(true);
+      fakes.get('b')!.connect();
+      await tick();
+      expect(fakes.get('e')!.started).to.equal(false);
+    },
+  );
 
   it('frees a slot when a server stays connecting past its startup timeout', async () => {
     const one = new ServerPool(

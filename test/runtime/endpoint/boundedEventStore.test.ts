@@ -48,13 +48,17 @@ describe('BoundedEventStore (SSE resumption for /mcp sessions)', () => {
     expect(await replay(small, 'not-an-event-id')).to.deep.equal({ stream: '', sent: [] });
   });
 
-  it('resumes the stream of an id from before a restart with nothing replayed, never events it did not follow', async () => {
-    const before = new BoundedEventStore();
-    const seen = await before.storeEvent('_GET_stream', note(1));
-    const after = new BoundedEventStore();
-    await after.storeEvent('_GET_stream', note(7));
-    await after.storeEvent('_GET_stream', note(8));
-    expect(await after.getStreamIdForEventId(seen)).to.equal('_GET_stream');
-    expect(await replay(after, seen)).to.deep.equal({ stream: '_GET_stream', sent: [] });
-  });
+  it(
+    'resumes the stream of an id from before a restart ' +
+      'with nothing replayed, never events it did not follow',
+    async () => {
+      const before = new BoundedEventStore();
+      const seen = await before.storeEvent('_GET_stream', note(1));
+      const after = new BoundedEventStore();
+      await after.storeEvent('_GET_stream', note(7));
+      await after.storeEvent('_GET_stream', note(8));
+      expect(await after.getStreamIdForEventId(seen)).to.equal('_GET_stream');
+      expect(await replay(after, seen)).to.deep.equal({ stream: '_GET_stream', sent: [] });
+    },
+  );
 });

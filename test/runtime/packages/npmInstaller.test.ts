@@ -41,43 +41,47 @@ describe('NpmInstaller', () => {
   });
   afterEach(async () => rm(dir, { recursive: true, force: true }));
 
-  it('runs npm install with an argv array in the server prefix, scripts off, and an env without the gateway secrets', async () => {
-    const io = { log: () => undefined, signal: new AbortController().signal };
-    await installer.install(
-      dir,
-      { runtime: 'node', name: '@s/pkg', allowScripts: false, customCommand: false },
-      '^1.2.0',
-      io,
-    );
-    const run = runs[0]!;
-    expect(run.command).to.equal('npm');
-    expect(run.args).to.deep.equal([
-      'install',
-      '@s/pkg@^1.2.0',
-      '--prefix',
-      dir,
-      '--save-exact',
-      '--omit=dev',
-      '--no-audit',
-      '--no-fund',
-      '--ignore-scripts',
-    ]);
-    expect(run.cwd).to.equal(dir);
-    expect(run.env).to.include({
-      PATH: '/bin',
-      HOME: '/h',
-      HTTPS_PROXY: 'http://proxy:3128',
-      npm_config_registry: 'http://127.0.0.1:4873/',
-    });
-    expect(run.env).to.not.have.property('SECRETS_KEY');
-    await installer.install(
-      dir,
-      { runtime: 'node', name: 'pkg', allowScripts: true, customCommand: false },
-      undefined,
-      io,
-    );
-    expect(runs[1]!.args).to.include('pkg@latest').and.not.include('--ignore-scripts');
-  });
+  it(
+    'runs npm install with an argv array in the server prefix, ' +
+      'scripts off, and an env without the gateway secrets',
+    async () => {
+      const io = { log: () => undefined, signal: new AbortController().signal };
+      await installer.install(
+        dir,
+        { runtime: 'node', name: '@s/pkg', allowScripts: false, customCommand: false },
+        '^1.2.0',
+        io,
+      );
+      const run = runs[0]!;
+      expect(run.command).to.equal('npm');
+      expect(run.args).to.deep.equal([
+        'install',
+        '@s/pkg@^1.2.0',
+        '--prefix',
+        dir,
+        '--save-exact',
+        '--omit=dev',
+        '--no-audit',
+        '--no-fund',
+        '--ignore-scripts',
+      ]);
+      expect(run.cwd).to.equal(dir);
+      expect(run.env).to.include({
+        PATH: '/bin',
+        HOME: '/h',
+        HTTPS_PROXY: 'http://proxy:3128',
+        npm_config_registry: 'http://127.0.0.1:4873/',
+      });
+      expect(run.env).to.not.have.property('SECRETS_KEY');
+      await installer.install(
+        dir,
+        { runtime: 'node', name: 'pkg', allowScripts: true, customCommand: false },
+        undefined,
+        io,
+      );
+      expect(runs[1]!.args).to.include('pkg@latest').and.not.include('--ignore-scripts');
+    },
+  );
 
   it('derives node <bin> from the bin named like the package, else main, and keeps user args', async () => {
     const root = await pkg(

@@ -85,31 +85,35 @@ describe('package recovery at start', function () {
     }
   };
 
-  it('closes an install that crashed after registering its server: the server goes, the install is failed, the files go', async () => {
-    const serverId = randomUUID();
-    const dir = await installDir(dataDir, 'half', 'inst-1');
-    await leftBehind(dataDir, async (pkg, server) => {
-      await pkg('half', {
-        type: 'StartInstall',
-        data: { installId: 'inst-1', serverName: 'half', serverId, spec: SPEC, installPath: dir },
+  it(
+    'closes an install that crashed after registering its server: ' +
+      'the server goes, the install is failed, the files go',
+    async () => {
+      const serverId = randomUUID();
+      const dir = await installDir(dataDir, 'half', 'inst-1');
+      await leftBehind(dataDir, async (pkg, server) => {
+        await pkg('half', {
+          type: 'StartInstall',
+          data: { installId: 'inst-1', serverName: 'half', serverId, spec: SPEC, installPath: dir },
+        });
+        await server('half', serverId);
       });
-      await server('half', serverId);
-    });
-    gw = await startTestGateway({ dataDir });
-    const p = await pkgOf('half');
-    expect(p).to.include({ status: 'error' });
-    expect(String(p.error)).to.contain('stopped during this install');
-    expect((await gw.request('GET', '/mcp/servers/half')).status).to.equal(404);
-    expect(existsSync(dir)).to.equal(false);
-    const events = (await gw.store.readStream(packageStreamId('half'))).map((e) => [
-      e.type,
-      e.data.interrupted,
-    ]);
-    expect(events).to.deep.equal([
-      ['PackageInstallStarted', undefined],
-      ['PackageInstallFailed', true],
-    ]);
-  });
+      gw = await startTestGateway({ dataDir });
+      const p = await pkgOf('half');
+      expect(p).to.include({ status: 'error' });
+      expect(String(p.error)).to.contain('stopped during this install');
+      expect((await gw.request('GET', '/mcp/servers/half')).status).to.equal(404);
+      expect(existsSync(dir)).to.equal(false);
+      const events = (await gw.store.readStream(packageStreamId('half'))).map((e) => [
+        e.type,
+        e.data.interrupted,
+      ]);
+      expect(events).to.deep.equal([
+        ['PackageInstallStarted', undefined],
+        ['PackageInstallFailed', true],
+      ]);
+    },
+  );
 
   it('leaves a server of the same name registered by someone else alone', async () => {
     const dir = await installDir(dataDir, 'shared', 'inst-2');

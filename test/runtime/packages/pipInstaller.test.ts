@@ -94,7 +94,8 @@ describe('PipInstaller', () => {
           res
             .writeHead(200, { 'content-type': 'text/html' })
             .end(
-              '<a href="f">mcp_thing-1.0-py3-none-any.whl</a><a href="g">mcp_thing-1.4.tar.gz</a><a href="h">mcp_thing-2.0b1.tar.gz</a>',
+              '<a href="f">mcp_thing-1.0-py3-none-any.whl</a><a href="g">mcp_thing-1.4.tar.gz</a>' +
+                '<a href="h">mcp_thing-2.0b1.tar.gz</a>',
             );
         } else res.writeHead(404).end();
       });

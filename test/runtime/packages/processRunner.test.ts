@@ -44,7 +44,9 @@ describe('the installer process runner', function () {
     const registry = new ProcessRegistry();
     const run = createProcessRunner(registry);
     let grandchild = 0;
-    const spawnChild = `const c = require('child_process').spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' }); console.log(c.pid); setInterval(() => {}, 1000)`;
+    const spawnChild =
+      "const c = require('child_process').spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], " +
+      "{ stdio: 'ignore' }); console.log(c.pid); setInterval(() => {}, 1000)";
     const timed = await run({
       command: process.execPath,
       args: ['-e', spawnChild],

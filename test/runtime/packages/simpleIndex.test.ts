@@ -8,8 +8,10 @@ import {
 
 describe('simple index parsing (PEP 503 / PEP 691)', () => {
   it('reads file names and yanked flags from HTML and JSON pages', () => {
-    const html = `<html><body><a href="../x-1.0.tar.gz#sha256=ab">x-1.0.tar.gz</a>
-      <a href="x-1.1-py3-none-any.whl" data-yanked="broken">x-1.1-py3-none-any.whl</a><a href="y">a&amp;b</a></body></html>`;
+    const html =
+      `<html><body><a href="../x-1.0.tar.gz#sha256=ab">x-1.0.tar.gz</a>
+      <a href="x-1.1-py3-none-any.whl" data-yanked="broken">x-1.1-py3-none-any.whl</a>` +
+      '<a href="y">a&amp;b</a></body></html>';
     expect(parseSimplePage(html, 'text/html')).to.deep.equal([
       { filename: 'x-1.0.tar.gz', yanked: false },
       { filename: 'x-1.1-py3-none-any.whl', yanked: true },

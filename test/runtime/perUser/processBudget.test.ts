@@ -25,26 +25,30 @@ describe('ProcessBudget (gateway-wide cap on per-user processes)', () => {
     expect(leastRecentlyUsedIdle([b])).to.equal(undefined);
   });
 
-  it('has room below the cap, evicts the least recently used idle process at the cap, refuses when all are busy', async () => {
-    const budget = new ProcessBudget(2);
-    const old = fake(1);
-    const recent = fake(2);
-    budget.add(old);
-    await budget.makeRoom();
-    budget.add(recent);
-    await budget.makeRoom();
-    expect(old.evicted).to.have.length(1);
-    expect(recent.evicted).to.have.length(0);
+  it(
+    'has room below the cap, ' +
+      'evicts the least recently used idle process at the cap, refuses when all are busy',
+    async () => {
+      const budget = new ProcessBudget(2);
+      const old = fake(1);
+      const recent = fake(2);
+      budget.add(old);
+      await budget.makeRoom();
+      budget.add(recent);
+      await budget.makeRoom();
+      expect(old.evicted).to.have.length(1);
+      expect(recent.evicted).to.have.length(0);
 
-    const full = new ProcessBudget(1);
-    full.add(fake(1, true));
-    try {
-      void full.makeRoom();
-      expect.fail('should refuse');
-    } catch (e) {
-      expect(e).to.be.instanceOf(AppError);
-      expect((e as AppError).code).to.equal('too_many_processes');
-      expect((e as AppError).status).to.equal(429);
-    }
-  });
+      const full = new ProcessBudget(1);
+      full.add(fake(1, true));
+      try {
+        void full.makeRoom();
+        expect.fail('should refuse');
+      } catch (e) {
+        expect(e).to.be.instanceOf(AppError);
+        expect((e as AppError).code).to.equal('too_many_processes');
+        expect((e as AppError).status).to.equal(429);
+      }
+    },
+  );
 });

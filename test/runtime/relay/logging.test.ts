@@ -46,20 +46,24 @@ describe('upstream log messages through /mcp', function () {
   });
 
   for (const kind of KINDS) {
-    it(`routes them to the calling legacy session at its logging/setLevel, never to another user (${kind})`, async () => {
-      const mine: Heard[] = [];
-      const theirs: Heard[] = [];
-      const me = await listen('lou', mine);
-      const other = await listen('lin', theirs);
-      await me.setLoggingLevel('warning');
-      await other.setLoggingLevel('debug');
-      const tool = `${upstreams.names[kind]}__log`;
-      await me.callTool({ name: tool, arguments: { level: 'info', message: 'below my level' } });
-      await me.callTool({ name: tool, arguments: { level: 'error', message: 'for lou only' } });
-      // Notifications travel ahead of the result on the call's stream: they are here by now.
-      expect(mine).to.deep.equal([{ level: 'error', data: 'for lou only' }]);
-      expect(theirs).to.deep.equal([]);
-    });
+    it(
+      `routes them to the calling legacy session at its logging/setLevel, ` +
+        `never to another user (${kind})`,
+      async () => {
+        const mine: Heard[] = [];
+        const theirs: Heard[] = [];
+        const me = await listen('lou', mine);
+        const other = await listen('lin', theirs);
+        await me.setLoggingLevel('warning');
+        await other.setLoggingLevel('debug');
+        const tool = `${upstreams.names[kind]}__log`;
+        await me.callTool({ name: tool, arguments: { level: 'info', message: 'below my level' } });
+        await me.callTool({ name: tool, arguments: { level: 'error', message: 'for lou only' } });
+        // Notifications travel ahead of the result on the call's stream: they are here by now.
+        expect(mine).to.deep.equal([{ level: 'error', data: 'for lou only' }]);
+        expect(theirs).to.deep.equal([]);
+      },
+    );
   }
 
   it('keeps concurrent calls of two users apart on a Streamable HTTP upstream (by response stream)', async () => {

@@ -56,24 +56,28 @@ describe('progress and cancellation through /mcp', function () {
   const UPSTREAMS = ['stdio', 'Streamable HTTP', 'SSE', '2026-07-28 stdio', '2026-07-28 Streamable HTTP'];
   for (const era of ERAS) {
     for (const upstream of UPSTREAMS) {
-      it(`delivers every progress notification in order: ${CALLS} calls, ${upstream} upstream, ${era} client`, async () => {
-        const { client } = await connect(era);
-        const tool = tools()[upstream]!;
-        const one = async (): Promise<number[]> => {
-          const seen: number[] = [];
-          const result = await client.callTool(
-            { name: tool, arguments: { count: STEPS } },
-            { onprogress: (p) => seen.push(p.progress) },
-          );
-          expect(text(result)).to.equal(`sent ${STEPS}`);
-          return seen;
-        };
-        const all: number[][] = [];
-        for (let done = 0; done < CALLS; done += CONCURRENT)
-          all.push(...(await Promise.all(Array.from({ length: CONCURRENT }, one))));
-        expect(all).to.have.length(CALLS);
-        for (const seen of all) expect(seen).to.deep.equal(steps);
-      });
+      it(
+        `delivers every progress notification in order: ` +
+          `${CALLS} calls, ${upstream} upstream, ${era} client`,
+        async () => {
+          const { client } = await connect(era);
+          const tool = tools()[upstream]!;
+          const one = async (): Promise<number[]> => {
+            const seen: number[] = [];
+            const result = await client.callTool(
+              { name: tool, arguments: { count: STEPS } },
+              { onprogress: (p) => seen.push(p.progress) },
+            );
+            expect(text(result)).to.equal(`sent ${STEPS}`);
+            return seen;
+          };
+          const all: number[][] = [];
+          for (let done = 0; done < CALLS; done += CONCURRENT)
+            all.push(...(await Promise.all(Array.from({ length: CONCURRENT }, one))));
+          expect(all).to.have.length(CALLS);
+          for (const seen of all) expect(seen).to.deep.equal(steps);
+        },
+      );
     }
   }
 

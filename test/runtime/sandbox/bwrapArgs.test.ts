@@ -37,36 +37,44 @@ describe('bwrapArgs', () => {
     expect(args.slice(args.indexOf('--'))).to.deep.equal(['--', 'node', '/srv/app/server.js', '--flag']);
   });
 
-  it('creates user, PID, IPC and UTS namespaces, drops capabilities, becomes the given uid and dies with its parent', () => {
-    const args = bwrapArgs(base);
-    for (const flag of [
-      '--unshare-user',
-      '--unshare-pid',
-      '--unshare-ipc',
-      '--unshare-uts',
-      '--die-with-parent',
-      '--new-session',
-    ]) {
-      expect(args, flag).to.include(flag);
-    }
-    expect(indexOf(args, '--cap-drop', 'ALL')).to.be.greaterThan(-1);
-    expect(indexOf(args, '--uid', '65534')).to.be.greaterThan(-1);
-    expect(indexOf(args, '--gid', '65534')).to.be.greaterThan(-1);
-  });
+  it(
+    'creates user, PID, IPC and UTS namespaces, drops capabilities, ' +
+      'becomes the given uid and dies with its parent',
+    () => {
+      const args = bwrapArgs(base);
+      for (const flag of [
+        '--unshare-user',
+        '--unshare-pid',
+        '--unshare-ipc',
+        '--unshare-uts',
+        '--die-with-parent',
+        '--new-session',
+      ]) {
+        expect(args, flag).to.include(flag);
+      }
+      expect(indexOf(args, '--cap-drop', 'ALL')).to.be.greaterThan(-1);
+      expect(indexOf(args, '--uid', '65534')).to.be.greaterThan(-1);
+      expect(indexOf(args, '--gid', '65534')).to.be.greaterThan(-1);
+    },
+  );
 
   it('keeps the host network by default and unshares it for network "none"', () => {
     expect(bwrapArgs(base)).not.to.include('--unshare-net');
     expect(bwrapArgs({ ...base, network: 'none' })).to.include('--unshare-net');
   });
 
-  it('binds system paths read-only, recreates merged-/usr symlinks, and mounts a fresh /proc, /dev and a sized private /tmp', () => {
-    const args = bwrapArgs(base);
-    expect(indexOf(args, '--ro-bind', '/usr', '/usr')).to.be.greaterThan(-1);
-    expect(indexOf(args, '--symlink', 'usr/bin', '/bin')).to.be.greaterThan(-1);
-    expect(indexOf(args, '--proc', '/proc')).to.be.greaterThan(-1);
-    expect(indexOf(args, '--dev', '/dev')).to.be.greaterThan(-1);
-    expect(indexOf(args, '--size', String(64 * 1024 * 1024), '--tmpfs', '/tmp')).to.be.greaterThan(-1);
-  });
+  it(
+    'binds system paths read-only, recreates merged-/usr symlinks, ' +
+      'and mounts a fresh /proc, /dev and a sized private /tmp',
+    () => {
+      const args = bwrapArgs(base);
+      expect(indexOf(args, '--ro-bind', '/usr', '/usr')).to.be.greaterThan(-1);
+      expect(indexOf(args, '--symlink', 'usr/bin', '/bin')).to.be.greaterThan(-1);
+      expect(indexOf(args, '--proc', '/proc')).to.be.greaterThan(-1);
+      expect(indexOf(args, '--dev', '/dev')).to.be.greaterThan(-1);
+      expect(indexOf(args, '--size', String(64 * 1024 * 1024), '--tmpfs', '/tmp')).to.be.greaterThan(-1);
+    },
+  );
 
   it('binds read-only or writable as asked', () => {
     const args = bwrapArgs({
@@ -100,22 +108,26 @@ describe('bwrapArgs', () => {
     expect(args).not.to.include('/var/lib/mcp');
   });
 
-  it("re-binds a directory inside a masked one after the mask (a server's own install dir under the install root)", () => {
-    const spec: SandboxSpec = {
-      ...base,
-      binds: [
-        { path: '/srv/packages/npm/mine', writable: false },
-        { path: '/srv', writable: false },
-      ],
-      hidden: [{ path: '/srv/packages/npm', kind: 'dir' }],
-    };
-    const args = bwrapArgs(spec);
-    const outer = indexOf(args, '--ro-bind', '/srv', '/srv');
-    const mask = indexOf(args, '--tmpfs', '/srv/packages/npm');
-    const own = indexOf(args, '--ro-bind', '/srv/packages/npm/mine', '/srv/packages/npm/mine');
-    expect(outer).to.be.lessThan(mask);
-    expect(mask).to.be.lessThan(own);
-  });
+  it(
+    're-binds a directory inside a masked one after the mask ' +
+      "(a server's own install dir under the install root)",
+    () => {
+      const spec: SandboxSpec = {
+        ...base,
+        binds: [
+          { path: '/srv/packages/npm/mine', writable: false },
+          { path: '/srv', writable: false },
+        ],
+        hidden: [{ path: '/srv/packages/npm', kind: 'dir' }],
+      };
+      const args = bwrapArgs(spec);
+      const outer = indexOf(args, '--ro-bind', '/srv', '/srv');
+      const mask = indexOf(args, '--tmpfs', '/srv/packages/npm');
+      const own = indexOf(args, '--ro-bind', '/srv/packages/npm/mine', '/srv/packages/npm/mine');
+      expect(outer).to.be.lessThan(mask);
+      expect(mask).to.be.lessThan(own);
+    },
+  );
 
   it('binds parents before children so a nested bind is not covered', () => {
     const args = bwrapArgs({

@@ -183,43 +183,51 @@ describe('a hostile stdio server in the sandbox', function () {
     expect(all).not.to.include(keyCanary);
   });
 
-  it("checks a schema pattern against a caller's argument in linear time: a ReDoS input is refused at once", async () => {
-    const before = process.cpuUsage();
-    const res = await gw.request('POST', '/mcp/tool/call', {
-      serverName: 'hostile',
-      methodName: 'redos',
-      args: { text: `${'a'.repeat(33)}b` },
-    });
-    const used = process.cpuUsage(before);
-    expect(res.status, res.text).to.equal(400);
-    // The gateway runs in this process: a backtracking engine would burn seconds of CPU here.
-    expect((used.user + used.system) / 1000).to.be.below(1000);
-    const ok = await gw.request('POST', '/mcp/tool/call', {
-      serverName: 'hostile',
-      methodName: 'redos',
-      args: { text: 'aaa' },
-    });
-    expect(ok.status, ok.text).to.equal(200);
-  });
+  it(
+    "checks a schema pattern against a caller's argument in linear time: " +
+      'a ReDoS input is refused at once',
+    async () => {
+      const before = process.cpuUsage();
+      const res = await gw.request('POST', '/mcp/tool/call', {
+        serverName: 'hostile',
+        methodName: 'redos',
+        args: { text: `${'a'.repeat(33)}b` },
+      });
+      const used = process.cpuUsage(before);
+      expect(res.status, res.text).to.equal(400);
+      // The gateway runs in this process: a backtracking engine would burn seconds of CPU here.
+      expect((used.user + used.system) / 1000).to.be.below(1000);
+      const ok = await gw.request('POST', '/mcp/tool/call', {
+        serverName: 'hostile',
+        methodName: 'redos',
+        args: { text: 'aaa' },
+      });
+      expect(ok.status, ok.text).to.equal(200);
+    },
+  );
 
-  it("scrubs the caller's injected secrets from an upstream error that quotes its arguments, in the body and the log", async () => {
-    const secret = `quoted-secret-${randomUUID()}`;
-    const set = await gw.request('POST', '/secrets/set', {
-      username: 'carol',
-      serverName: 'hostile',
-      secretName: 'API_TOKEN',
-      secretValue: secret,
-    });
-    expect(set.status, set.text).to.equal(200);
-    const res = await gw.request('POST', '/mcp/tool/call', {
-      username: 'carol',
-      serverName: 'hostile',
-      methodName: 'quote_error',
-      args: { q: 'hello' },
-    });
-    expect(res.status, res.text).to.equal(502);
-    expect(res.text).to.contain('[REDACTED]').and.contain('hello');
-    expect(res.text).not.to.contain(secret);
-    expect(gw.logs.join('\n')).not.to.contain(secret);
-  });
+  it(
+    "scrubs the caller's injected secrets from an upstream error that quotes its arguments, " +
+      'in the body and the log',
+    async () => {
+      const secret = `quoted-secret-${randomUUID()}`;
+      const set = await gw.request('POST', '/secrets/set', {
+        username: 'carol',
+        serverName: 'hostile',
+        secretName: 'API_TOKEN',
+        secretValue: secret,
+      });
+      expect(set.status, set.text).to.equal(200);
+      const res = await gw.request('POST', '/mcp/tool/call', {
+        username: 'carol',
+        serverName: 'hostile',
+        methodName: 'quote_error',
+        args: { q: 'hello' },
+      });
+      expect(res.status, res.text).to.equal(502);
+      expect(res.text).to.contain('[REDACTED]').and.contain('hello');
+      expect(res.text).not.to.contain(secret);
+      expect(gw.logs.join('\n')).not.to.contain(secret);
+    },
+  );
 });

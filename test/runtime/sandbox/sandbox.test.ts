@@ -122,17 +122,21 @@ describe('createSandbox', () => {
     expect(spec.cwd).to.equal('/');
   });
 
-  it('binds the project that holds node_modules for a script inside it (its dependencies are hoisted there)', async () => {
-    const script = join(project, 'node_modules', 'dep', 'dist', 'index.js');
-    await mkdir(join(project, 'node_modules', 'dep', 'dist'), { recursive: true });
-    await writeFile(join(project, 'node_modules', 'dep', 'package.json'), '{}');
-    await writeFile(script, '');
-    const spec = createSandbox(settings).server(
-      undefined,
-      false,
-    )({ command: 'node', args: [script], env: {} });
-    expect(at(spec.args, '--ro-bind', project, project)).to.be.greaterThan(-1);
-  });
+  it(
+    'binds the project that holds node_modules for a script inside it ' +
+      '(its dependencies are hoisted there)',
+    async () => {
+      const script = join(project, 'node_modules', 'dep', 'dist', 'index.js');
+      await mkdir(join(project, 'node_modules', 'dep', 'dist'), { recursive: true });
+      await writeFile(join(project, 'node_modules', 'dep', 'package.json'), '{}');
+      await writeFile(script, '');
+      const spec = createSandbox(settings).server(
+        undefined,
+        false,
+      )({ command: 'node', args: [script], env: {} });
+      expect(at(spec.args, '--ro-bind', project, project)).to.be.greaterThan(-1);
+    },
+  );
 
   it('says which directory stops the unprivileged sandbox user from reaching a bind (gateway as root)', async () => {
     const locked = await mkdtemp(join(root, 'locked-'));

@@ -44,25 +44,29 @@ describe('ProcessLedger and reapOrphans (no orphans after a SIGKILLed gateway)',
     return path;
   };
 
-  it('records the groups the registry adds and removes, with their start times, and discards the file on a clean exit', async () => {
-    const ledger = ProcessLedger.open(dir)!;
-    const registry = new ProcessRegistry(ledger);
-    const child = groupLeader();
-    children.push(child);
-    const pid = await spawned(child);
-    registry.add(pid);
-    const path = join(dir, `processes-${process.pid}.json`);
-    const file = JSON.parse(readFileSync(path, 'utf8')) as {
-      owner: { pid: number };
-      groups: Array<{ pid: number; startTime: number }>;
-    };
-    expect(file.owner.pid).to.equal(process.pid);
-    expect(file.groups).to.deep.equal([{ pid, startTime: procStat(pid)!.startTime }]);
-    registry.remove(pid);
-    expect((JSON.parse(readFileSync(path, 'utf8')) as { groups: unknown[] }).groups).to.deep.equal([]);
-    ledger.discard();
-    expect(existsSync(path)).to.equal(false);
-  });
+  it(
+    'records the groups the registry adds and removes, ' +
+      'with their start times, and discards the file on a clean exit',
+    async () => {
+      const ledger = ProcessLedger.open(dir)!;
+      const registry = new ProcessRegistry(ledger);
+      const child = groupLeader();
+      children.push(child);
+      const pid = await spawned(child);
+      registry.add(pid);
+      const path = join(dir, `processes-${process.pid}.json`);
+      const file = JSON.parse(readFileSync(path, 'utf8')) as {
+        owner: { pid: number };
+        groups: Array<{ pid: number; startTime: number }>;
+      };
+      expect(file.owner.pid).to.equal(process.pid);
+      expect(file.groups).to.deep.equal([{ pid, startTime: procStat(pid)!.startTime }]);
+      registry.remove(pid);
+      expect((JSON.parse(readFileSync(path, 'utf8')) as { groups: unknown[] }).groups).to.deep.equal([]);
+      ledger.discard();
+      expect(existsSync(path)).to.equal(false);
+    },
+  );
 
   it('stops every process of a group recorded by a gateway that is gone, and removes its file', async () => {
     const child = groupLeader();

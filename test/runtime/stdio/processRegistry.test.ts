@@ -18,8 +18,9 @@ describe('ProcessRegistry', function () {
   });
 
   it('killAllSync signals every tracked process group, grandchildren included', async () => {
-    const src = `require('node:child_process').spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
-      setInterval(() => {}, 1000);`;
+    const src =
+      "require('node:child_process').spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], " +
+      "{ stdio: 'ignore' }); setInterval(() => {}, 1000);";
     const children = [1, 2].map(() =>
       spawn(process.execPath, ['-e', src], { detached: true, stdio: 'ignore' }),
     );

@@ -13,7 +13,8 @@ import { spawn } from 'node:child_process';
 process.on('SIGTERM', () => process.stderr.write('child ignores SIGTERM\\n'));
 process.stdin.resume();
 process.stdin.on('end', () => process.stderr.write('child ignores EOF\\n'));
-const src = "process.on('SIGTERM', () => {}); process.stderr.write('grandchild ready ' + process.pid + '\\\\n'); setInterval(() => {}, 1000);";
+const src = "process.on('SIGTERM', () => {}); " +
+  "process.stderr.write('grandchild ready ' + process.pid + '\\\\n'); setInterval(() => {}, 1000);";
 spawn(process.execPath, ['-e', src], { stdio: ['ignore', 'ignore', 'inherit'] });
 process.stderr.write('child ready\\n');
 setInterval(() => {}, 1000);
@@ -137,7 +138,9 @@ describe('StdioProcessTransport', function () {
   });
 
   it('splits stderr into lines, buffering partial lines and bounding long ones', async () => {
-    const src = `process.stderr.write('one\\ntw'); setTimeout(() => { process.stderr.write('o\\r\\n' + 'x'.repeat(300) + '\\nlast'); }, 20);`;
+    const src =
+      "process.stderr.write('one\\ntw'); " +
+      "setTimeout(() => { process.stderr.write('o\\r\\n' + 'x'.repeat(300) + '\\nlast'); }, 20);";
     const t = make({ args: ['-e', src], maxStderrLineLength: 100 });
     const o = observe(t);
     await t.start();
@@ -182,7 +185,10 @@ describe('StdioProcessTransport', function () {
     ],
   ] as const) {
     it(`answers an oversized result with the id ${where} by an error for that request, and stays open`, async () => {
-      const src = `process.stdout.write(${line} + "\\n"); process.stdout.write(JSON.stringify({ jsonrpc: "2.0", id: 8, result: {} }) + "\\n"); setInterval(() => {}, 1000)`;
+      const src =
+        `process.stdout.write(${line} + "\\n"); ` +
+        'process.stdout.write(JSON.stringify({ jsonrpc: "2.0", id: 8, result: {} }) + "\\n"); ' +
+        'setInterval(() => {}, 1000)';
       const t = make({ args: ['-e', src], maxMessageBytes: 1000 });
       const o = observe(t);
       const messages: Array<Record<string, unknown>> = [];

@@ -56,57 +56,65 @@ describe('limitMessageSize (remote message size limit)', () => {
   });
 
   for (const chunked of [false, true]) {
-    it(`answers an oversized JSON body by a result_too_large error for the POST's request (${chunked ? 'chunked' : 'content-length'})`, async () => {
-      const body = answer(7, big(5_000));
-      handler = (_req, res) => {
-        res.writeHead(200, {
-          'content-type': 'application/json',
-          ...(chunked ? {} : { 'content-length': body.length }),
+    it(
+      `answers an oversized JSON body by a result_too_large error ` +
+        `for the POST's request (${chunked ? 'chunked' : 'content-length'})`,
+      async () => {
+        const body = answer(7, big(5_000));
+        handler = (_req, res) => {
+          res.writeHead(200, {
+            'content-type': 'application/json',
+            ...(chunked ? {} : { 'content-length': body.length }),
+          });
+          if (!chunked) return res.end(body);
+          for (let i = 0; i < body.length; i += 500) res.write(body.slice(i, i + 500));
+          res.end();
+        };
+        const res = await fetchLimited(url, post(7));
+        expect(res.status).to.equal(200);
+        expect(await res.json()).to.deep.equal({
+          jsonrpc: '2.0',
+          id: 7,
+          error: {
+            code: RESULT_TOO_LARGE_CODE,
+            message: `result of ${body.length} bytes exceeds the message size limit of ${LIMIT} bytes`,
+            data: { reason: 'result_too_large', size: body.length, limit: LIMIT },
+          },
         });
-        if (!chunked) return res.end(body);
-        for (let i = 0; i < body.length; i += 500) res.write(body.slice(i, i + 500));
-        res.end();
-      };
-      const res = await fetchLimited(url, post(7));
-      expect(res.status).to.equal(200);
-      expect(await res.json()).to.deep.equal({
-        jsonrpc: '2.0',
-        id: 7,
-        error: {
-          code: RESULT_TOO_LARGE_CODE,
-          message: `result of ${body.length} bytes exceeds the message size limit of ${LIMIT} bytes`,
-          data: { reason: 'result_too_large', size: body.length, limit: LIMIT },
-        },
-      });
-    });
+      },
+    );
   }
 
   for (const eol of ['\n', '\r\n', '\r']) {
-    it(`passes events within the limit and replaces an oversized one on a POST stream, then ends it (${JSON.stringify(eol)})`, async () => {
-      const progress = JSON.stringify({
-        jsonrpc: '2.0',
-        method: 'notifications/progress',
-        params: { progress: 1 },
-      });
-      const huge = answer('req-9', big(3_000));
-      sse(
-        [
-          `event: message\ndata: ${progress}\n\n`,
-          `event: message\nid: 4\ndata: ${huge.slice(0, 1_500)}`,
-          `${huge.slice(1_500)}\n\n`,
-          'data: {"after":true}\n\n',
-        ],
-        eol,
-      );
-      const res = await fetchLimited(url, post('req-9'));
-      const text = await res.text();
-      const events = dataOf(text.replaceAll('\r\n', '\n').replaceAll('\r', '\n'));
-      expect(events).to.have.length(2);
-      expect(events[0]).to.deep.equal(JSON.parse(progress));
-      expect(events[1]).to.deep.include({ id: 'req-9' });
-      const size = (events[1] as { error: { data: { size: number } } }).error.data.size;
-      expect(size).to.be.greaterThan(3_000);
-    });
+    it(
+      `passes events within the limit and replaces an oversized one on a POST stream, ` +
+        `then ends it (${JSON.stringify(eol)})`,
+      async () => {
+        const progress = JSON.stringify({
+          jsonrpc: '2.0',
+          method: 'notifications/progress',
+          params: { progress: 1 },
+        });
+        const huge = answer('req-9', big(3_000));
+        sse(
+          [
+            `event: message\ndata: ${progress}\n\n`,
+            `event: message\nid: 4\ndata: ${huge.slice(0, 1_500)}`,
+            `${huge.slice(1_500)}\n\n`,
+            'data: {"after":true}\n\n',
+          ],
+          eol,
+        );
+        const res = await fetchLimited(url, post('req-9'));
+        const text = await res.text();
+        const events = dataOf(text.replaceAll('\r\n', '\n').replaceAll('\r', '\n'));
+        expect(events).to.have.length(2);
+        expect(events[0]).to.deep.equal(JSON.parse(progress));
+        expect(events[1]).to.deep.include({ id: 'req-9' });
+        const size = (events[1] as { error: { data: { size: number } } }).error.data.size;
+        expect(size).to.be.greaterThan(3_000);
+      },
+    );
   }
 
   it('on a shared (GET) stream: replaces an oversized answer by the id at its edges and goes on', async () => {

@@ -52,10 +52,14 @@ describe('createSafeFetch', () => {
     }
   });
 
-  it('hands a redirect back unfollowed to a caller that asked for manual redirects (the SDK follows it through here again)', async () => {
-    const res = await loopback.fetch(`${base}/to-metadata`, { redirect: 'manual' });
-    expect(res.status).to.equal(302);
-  });
+  it(
+    'hands a redirect back unfollowed to a caller that asked for manual redirects ' +
+      '(the SDK follows it through here again)',
+    async () => {
+      const res = await loopback.fetch(`${base}/to-metadata`, { redirect: 'manual' });
+      expect(res.status).to.equal(302);
+    },
+  );
 
   it('does not re-send a POST body to a redirect target', async () => {
     hits.length = 0;
