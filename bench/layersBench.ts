@@ -11,6 +11,7 @@ import { Pool } from 'undici';
 import { createLogger } from '../src/logger.js';
 import { ProcessRegistry } from '../src/runtime/stdio/processRegistry.js';
 import { StdioSupervisor } from '../src/runtime/stdio/stdioSupervisor.js';
+import { callPathLayers } from './callPathLayers.js';
 import { cpuSeconds } from './cpu.js';
 import { FIXTURE, startGatewayProcess } from './processes.js';
 import { median, round, runLoad } from './stats.js';
@@ -26,7 +27,7 @@ export interface LayerRow {
   readonly cpuUsPerCall: number;
 }
 
-interface Layer {
+export interface Layer {
   readonly layer: string;
   /** The process whose CPU is counted (this one, or an HTTP server's). */
   readonly pid: number;
@@ -140,12 +141,14 @@ async function bareHttp(): Promise<{ child: ChildProcess; url: string }> {
 
 /**
  * Where a REST call's CPU goes, layer by layer, in alternating rounds: the upstream hop in-process (SDK v1,
- * SDK v2, the gateway's supervisor) and the HTTP face alone (bare node:http, the gateway's stack on /healthz).
+ * SDK v2, the gateway's supervisor), the gateway's call path in-process (its pinned supervisor against
+ * runtime.callTool) and the HTTP face alone (bare node:http, the gateway's stack on /healthz).
  */
 export async function layersBench(rounds: number, sizes: { c1: number; c16: number }): Promise<LayerRow[]> {
   const clients = await clientLayers();
+  const callPath = await callPathLayers();
   const http = await httpLayers();
-  const layers = [...clients, ...http.layers];
+  const layers = [...clients, ...callPath, ...http.layers];
   const samples = new Map<string, { p50: number[]; cpu: number[] }>();
   try {
     for (let r = 0; r < rounds; r++) {
@@ -184,7 +187,7 @@ export async function layersBench(rounds: number, sizes: { c1: number; c16: numb
 /** Markdown for the layers section. */
 export function layersTable(rows: readonly LayerRow[]): string[] {
   return [
-    '## Where a call goes: the upstream hop and the HTTP face, measured apart',
+    '## Where a call goes: the upstream hop, the call path and the HTTP face, measured apart',
     '',
     'In-process rows count this process (the load generator included, the same for each); HTTP rows count the',
     'server process only.',

@@ -57,7 +57,7 @@ async function main(): Promise<void> {
     emit('## Tool calls, side by side', '', ...toolCallTable(toolCalls), '');
   }
   if (want('layers')) {
-    log('layers: the upstream hop in-process, the HTTP face alone');
+    log('layers: the upstream hop and the call path in-process, the HTTP face alone');
     const layers = await layersBench(quick ? 2 : 5, quick ? { c1: 300, c16: 1000 } : { c1: 2000, c16: 8000 });
     results.layers = layers;
     emit(...layersTable(layers), '');

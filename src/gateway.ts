@@ -166,6 +166,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     registry,
     metrics,
     mcp,
+    runtime,
     packages,
     startServers,
     beginShutdown: () => void (shuttingDown = true),

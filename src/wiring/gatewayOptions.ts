@@ -11,7 +11,7 @@ import type { Projector } from '../projections/projector.js';
 import type { Reactor } from '../runtime/core/reactor.js';
 import type { RestartPolicy } from '../runtime/core/restartPolicy.js';
 import type { ServerPool } from '../runtime/core/serverPool.js';
-import type { UpstreamCapabilities } from '../runtime/core/types.js';
+import type { RuntimePort, UpstreamCapabilities } from '../runtime/core/types.js';
 import type { McpEndpoint, McpEndpointLimits } from '../runtime/endpoint/mcpEndpoint.js';
 import type { PackageSettings } from '../runtime/packages/createPackageManager.js';
 import type { PackageManager } from '../runtime/packages/packageManager.js';
@@ -75,6 +75,8 @@ export interface Gateway {
   readonly registry: ProcessRegistry;
   readonly metrics: GatewayMetrics;
   readonly mcp: McpEndpoint;
+  /** The one call path REST and /mcp share (audited, measured, traced): for embedding and the bench. */
+  readonly runtime: RuntimePort;
   readonly packages: PackageManager;
   /** Starts the enabled servers in the background (once; only needed with `deferServerStart`). */
   startServers(): void;
