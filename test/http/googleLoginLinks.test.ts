@@ -16,17 +16,7 @@ describe('Google OAuth2 login links: reauth_required, POST /auth/google/link and
     const url = new URL(linkUrl);
     const page = await gw.request('GET', local(gw, linkUrl), undefined, { token: null });
     expect(page.status, page.text).to.equal(200);
-    const confirm = await fetch(`${gw.url}/auth/link/confirm`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({
-        next: 'google',
-        link: String(url.searchParams.get('link')),
-        csrf: /name="csrf" value="([^"]+)"/.exec(page.text)?.[1] ?? '',
-        token,
-      }).toString(),
-      redirect: 'manual',
-    });
+    const confirm = await confirmForm(gw.url, url, page.text, token);
     expect(confirm.status).to.equal(303);
     return gw.request('GET', String(confirm.headers.get('location')), undefined, {
       token: null,
@@ -114,18 +104,7 @@ describe('Google OAuth2 login links: reauth_required, POST /auth/google/link and
     expect(page.status).to.equal(200);
     expect(page.text).to.contain('Connect a Google account to gateway user bob?');
     expect(page.headers.get('location')).to.equal(null);
-    const form = (token: string): Promise<Response> =>
-      fetch(`${gw.url}/auth/link/confirm`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({
-          next: 'google',
-          link: String(url.searchParams.get('link')),
-          csrf: /name="csrf" value="([^"]+)"/.exec(page.text)?.[1] ?? '',
-          token,
-        }).toString(),
-        redirect: 'manual',
-      });
+    const form = (token: string): Promise<Response> => confirmForm(gw.url, url, page.text, token);
     const alice = await form(tokenFor.alice as string);
     expect(alice.status).to.equal(403);
     expect(alice.headers.getSetCookie().join()).to.not.contain('mcp_link_owner');
@@ -141,6 +120,21 @@ describe('Google OAuth2 login links: reauth_required, POST /auth/google/link and
     expect(String(next.headers.get('location'))).to.contain('/authorize?'); // the (fake) Google consent
   });
 });
+
+/** Submits a link's confirmation page (`page`, the HTML of `GET linkUrl`) with `token`, as its form would. */
+function confirmForm(base: string, linkUrl: URL, page: string, token: string): Promise<Response> {
+  return fetch(`${base}/auth/link/confirm`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({
+      next: 'google',
+      link: String(linkUrl.searchParams.get('link')),
+      csrf: /name="csrf" value="([^"]+)"/.exec(page)?.[1] ?? '',
+      token,
+    }).toString(),
+    redirect: 'manual',
+  });
+}
 
 /** The `mcp_link_owner=...` pair a response set (what a browser would send back). */
 function ownerCookie(headers: Headers): string {

@@ -1,19 +1,7 @@
 import { expect } from 'chai';
-import { isAlive, waitFor } from '../runtime/processTestUtils.js';
+import { FIXTURE_TOOLS, isAlive, waitFor } from '../runtime/processTestUtils.js';
 import { fixtureServer, startTestGateway, waitForStatus, type TestGateway } from '../support/testGateway.js';
 
-const FIXTURE_TOOLS = [
-  'echo',
-  'add',
-  'echo_secret',
-  'echo_args',
-  'slow',
-  'crash',
-  'log_stderr',
-  'get_env',
-  'fail',
-  'add_tool',
-];
 const toolNames = (server: Record<string, unknown>): string[] =>
   (server.toolsList as Array<{ name: string }>).map((t) => t.name);
 

@@ -6,6 +6,19 @@ import { fileURLToPath } from 'node:url';
 
 /** Helpers for tests that start real processes. */
 export const FIXTURE_SERVER = fileURLToPath(new URL('../fixtures/fixtureServer.js', import.meta.url));
+/** The tools the fixture server offers at start, in its order. */
+export const FIXTURE_TOOLS: readonly string[] = [
+  'echo',
+  'add',
+  'echo_secret',
+  'echo_args',
+  'slow',
+  'crash',
+  'log_stderr',
+  'get_env',
+  'fail',
+  'add_tool',
+];
 
 /**
  * Whether pid is a live process. A zombie counts as gone: grandchildren reparented to a PID 1

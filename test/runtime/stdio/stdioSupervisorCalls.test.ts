@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { waitFor } from '../processTestUtils.js';
-import { ALL_TOOLS, rejection, textOf, useSupervisors } from './stdioSupervisorHarness.js';
+import { FIXTURE_TOOLS } from '../processTestUtils.js';
+import { rejection, textOf, useSupervisors } from './stdioSupervisorHarness.js';
 
 describe('StdioSupervisor tool calls: results, errors, timeouts, cancellation, the tool list', function () {
   this.timeout(20_000);
@@ -8,7 +9,7 @@ describe('StdioSupervisor tool calls: results, errors, timeouts, cancellation, t
 
   it('connects and lists every tool across all pages', async () => {
     const snap = await connected(make({ FIXTURE_PAGE_SIZE: '2', FIXTURE_EXTRA_TOOL: 'extra_one' }));
-    expect(snap.toolsList.map((t) => t.name)).to.deep.equal([...ALL_TOOLS, 'extra_one']);
+    expect(snap.toolsList.map((t) => t.name)).to.deep.equal([...FIXTURE_TOOLS, 'extra_one']);
     expect(snap.toolsList.find((t) => t.name === 'add')?.outputSchema).to.deep.include({ type: 'object' });
     expect(snap.pid).to.be.a('number');
     expect(snap.restarts).to.equal(0);
@@ -107,7 +108,7 @@ describe('StdioSupervisor tool calls: results, errors, timeouts, cancellation, t
       () => server.snapshot().toolsList.some((t) => t.name === 'late_tool'),
       'new tool in snapshot',
     );
-    expect(server.snapshot().toolsList.map((t) => t.name)).to.deep.equal([...ALL_TOOLS, 'late_tool']);
+    expect(server.snapshot().toolsList.map((t) => t.name)).to.deep.equal([...FIXTURE_TOOLS, 'late_tool']);
     expect(changes).to.be.greaterThan(before);
   });
 

@@ -15,18 +15,6 @@ export const FAST: RestartPolicy = {
   breakerThreshold: 3,
   breakerWindowMs: 10_000,
 };
-export const ALL_TOOLS = [
-  'echo',
-  'add',
-  'echo_secret',
-  'echo_args',
-  'slow',
-  'crash',
-  'log_stderr',
-  'get_env',
-  'fail',
-  'add_tool',
-];
 
 export const rejection = async (p: Promise<unknown>): Promise<AppError> => {
   const error = await p.then(
