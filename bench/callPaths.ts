@@ -1,5 +1,4 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
@@ -25,7 +24,7 @@ export interface CallPath {
   close(): Promise<void>;
 }
 
-const callTool = (client: Client, name: string) => async (): Promise<void> => {
+export const callTool = (client: Client, name: string) => async (): Promise<void> => {
   await client.request({ method: 'tools/call', params: { name, arguments: ARGS } }, CallToolResultSchema);
 };
 
@@ -44,7 +43,7 @@ export async function directStdio(): Promise<CallPath> {
   };
 }
 
-function stopChild(child: ChildProcess): Promise<void> {
+export function stopChild(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) return resolve();
     child.once('exit', () => resolve());
@@ -129,53 +128,17 @@ export async function modernMcp(
   pid: number,
   id = 'mcp-2026',
   label = '/mcp 2026-07-28 (v2 client pinned)',
+  endpoint = { path: '/mcp?username=bench', tool: 'fixture__echo_secret', headers: bearer() },
 ): Promise<CallPath> {
   const client = new ModernClient(
     { name: 'bench', version: '1' },
     { versionNegotiation: { mode: { pin: '2026-07-28' } } },
   );
   await client.connect(
-    new ModernHttpTransport(new URL(`${url}/mcp?username=bench`), { requestInit: { headers: bearer() } }),
+    new ModernHttpTransport(new URL(url + endpoint.path), { requestInit: { headers: endpoint.headers } }),
   );
   const once = async (): Promise<void> => {
-    await client.request({ method: 'tools/call', params: { name: 'fixture__echo_secret', arguments: ARGS } });
+    await client.request({ method: 'tools/call', params: { name: endpoint.tool, arguments: ARGS } });
   };
   return { id, label, pid, once, close: () => client.close() };
-}
-
-/** supergateway (devDependency, pinned) in front of the same stdio fixture, stateful Streamable HTTP. */
-export async function supergateway(port: number): Promise<CallPath> {
-  const bin = join(process.cwd(), 'node_modules', 'supergateway', 'dist', 'index.js');
-  const child = spawn(
-    process.execPath,
-    [
-      bin,
-      '--stdio',
-      `${process.execPath} ${FIXTURE}`,
-      '--outputTransport',
-      'streamableHttp',
-      '--stateful',
-    ].concat(['--port', String(port), '--logLevel', 'none']),
-    { stdio: 'ignore' },
-  );
-  const client = new Client({ name: 'bench', version: '1' });
-  for (let i = 0; ; i++) {
-    try {
-      await client.connect(new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${port}/mcp`)));
-      break;
-    } catch (e) {
-      if (i > 200) throw e;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-  return {
-    id: 'supergateway',
-    label: 'supergateway 4.0.0 (stdio → Streamable HTTP, stateful)',
-    pid: child.pid as number,
-    once: callTool(client, 'echo_secret'),
-    close: async () => {
-      await client.close().catch(() => undefined);
-      await stopChild(child);
-    },
-  };
 }

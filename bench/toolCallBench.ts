@@ -1,15 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  bareHop,
-  directStdio,
-  legacyMcp,
-  modernMcp,
-  restPath,
-  supergateway,
-  type CallPath,
-} from './callPaths.js';
+import { bareHop, directStdio, legacyMcp, modernMcp, restPath, type CallPath } from './callPaths.js';
+import { mcpProxy, supergateway } from './peerPaths.js';
 import { cpuSeconds, loadAverage } from './cpu.js';
 import { MAIN, startFixtureGateway, type GatewayProcess } from './processes.js';
 import { median, round, runLoad } from './stats.js';
@@ -133,10 +126,16 @@ export async function toolCallBench(rounds: number, quick: boolean): Promise<Too
       gateways.push(gw);
       paths.push(...(await gatewayPaths(gw, suffix, missing)));
     }
+    const port = 18000 + Math.floor(Math.random() * 2000);
     try {
-      paths.push(await supergateway(18000 + Math.floor(Math.random() * 2000)));
+      paths.push(await supergateway(port));
     } catch (e) {
       missing.supergateway = String(e);
+    }
+    try {
+      paths.push(...(await mcpProxy(port + 1)));
+    } catch (e) {
+      missing['mcp-proxy'] = String(e);
     }
     // BENCH_PATHS=floor,rest,... measures only those paths (ids without the " (base)" suffix).
     const picked = process.env.BENCH_PATHS?.split(',');
