@@ -28,7 +28,7 @@ export interface LevelStats {
   readonly p50: number;
   readonly p99: number;
   readonly throughput: number;
-  /** CPU of the path's own process (the gateway, the hop, supergateway) per call, in µs. */
+  /** CPU of the path's own process (the gateway, the hop, a peer) per call, in µs. */
   readonly cpuUsPerCall: number;
 }
 
@@ -222,7 +222,7 @@ export function toolCallTable(r: ToolCallReport): string[] {
   const ratio = (a: number, b: number | undefined): string => (b ? String(round(a / b, 2)) : '–');
   const lines = [
     `Medians of ${r.rounds} alternating rounds; 1-minute load ${r.load.min}–${r.load.max} during the runs.`,
-    "CPU = the path's own process (gateway, hop or supergateway), not the client or the echo server.",
+    "CPU = the path's own process (gateway, hop or peer), not the client or the echo server.",
     '',
     '| path | conc | p50 ms | p99 ms | calls/s | CPU µs/call | p50 ×floor | calls/s ×floor | p50 ×sg | CPU ×sg |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
