@@ -1,7 +1,7 @@
 import { AppError } from '../errors.js';
 import type { DomainEvent } from '../events/domainEvents.js';
 import type { Decider } from './decider.js';
-import { unusableState } from './oneTimeState.js';
+import { assertUsable } from './oneTimeState.js';
 
 export type GoogleLoginState =
   | { readonly phase: 'none' }
@@ -42,8 +42,7 @@ export const googleLoginDecider: Decider<GoogleLoginState, GoogleLoginCommand> =
           throw new AppError('concurrency_conflict', 'This login state already exists');
         return [{ type: 'GoogleLoginStarted', data: command.data }];
       case 'CompleteGoogleLogin': {
-        const unusable = unusableState(state, command.data.now);
-        if (unusable !== undefined || state.phase !== 'started') throw invalid(unusable ?? 'unknown state');
+        assertUsable(state, command.data.now, invalid);
         return [
           {
             type: 'GoogleLoginCompleted',

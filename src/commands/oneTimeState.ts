@@ -5,10 +5,16 @@
 export type OneTimeState =
   { readonly phase: 'none' } | { readonly phase: 'started' | 'completed'; readonly expiresAt: string };
 
-/** Why completing `state` at `now` (ISO-8601, from command metadata) is refused; undefined when it may be used. */
-export function unusableState(state: OneTimeState, now: string): string | undefined {
-  if (state.phase === 'none') return 'unknown state';
-  if (state.phase === 'completed') return 'this state was already used';
-  if (Date.parse(now) > Date.parse(state.expiresAt)) return 'this state has expired';
-  return undefined;
+/**
+ * Throws `refuse(why)` unless `state` may be completed at `now` (ISO-8601, from command metadata); after it,
+ * the state is known to be the started one.
+ */
+export function assertUsable<S extends OneTimeState>(
+  state: S,
+  now: string,
+  refuse: (why: string) => Error,
+): asserts state is Exclude<S, { readonly phase: 'none' }> & { readonly phase: 'started' } {
+  if (state.phase === 'none') throw refuse('unknown state');
+  if (state.phase === 'completed') throw refuse('this state was already used');
+  if (Date.parse(now) > Date.parse(state.expiresAt)) throw refuse('this state has expired');
 }

@@ -5,7 +5,7 @@ import type {
   UpstreamConnectStartedData,
 } from '../events/upstreamConnectEvents.js';
 import type { Decider } from './decider.js';
-import { unusableState } from './oneTimeState.js';
+import { assertUsable } from './oneTimeState.js';
 
 export type UpstreamConnectState =
   | { readonly phase: 'none' }
@@ -35,8 +35,7 @@ export const upstreamConnectDecider: Decider<UpstreamConnectState, UpstreamConne
         if (state.phase !== 'none') throw new AppError('concurrency_conflict', 'This state already exists');
         return [{ type: 'UpstreamConnectStarted', data: command.data }];
       case 'CompleteUpstreamConnect': {
-        const unusable = unusableState(state, command.data.now);
-        if (unusable !== undefined || state.phase !== 'started') throw invalid(unusable ?? 'unknown state');
+        assertUsable(state, command.data.now, invalid);
         return [
           {
             type: 'UpstreamConnectCompleted',

@@ -146,11 +146,11 @@ const REQUEST_CASES: Case[] = [
 ];
 
 describe('bad input: request bodies, OAuth tokens, tool calls, secrets and routes', () => {
-  const gw = useBadInputGateway();
-  itAnswersEach(gw, REQUEST_CASES);
+  const gateway = useBadInputGateway();
+  itAnswersEach(gateway, REQUEST_CASES);
 
   it('answers 413 for an oversized body, as JSON', async () => {
-    const res = await gw().request('POST', '/secrets/set', {
+    const res = await gateway.gw.request('POST', '/secrets/set', {
       serverName: 'fx',
       secretName: 'K',
       secretValue: 'x'.repeat(40_000),
@@ -160,11 +160,11 @@ describe('bad input: request bodies, OAuth tokens, tool calls, secrets and route
   });
 
   it('never stores anything for rejected requests', async () => {
-    const before = await gw().store.headPosition();
+    const before = await gateway.gw.store.headPosition();
     for (const c of [...SERVER_CASES, ...REQUEST_CASES].filter((x) => x.method === 'POST'))
-      await gw().request(c.method, c.path, c.body);
-    expect(await gw().store.headPosition()).to.equal(before);
-    const list = await gw().request('GET', '/mcp/servers');
+      await gateway.gw.request(c.method, c.path, c.body);
+    expect(await gateway.gw.store.headPosition()).to.equal(before);
+    const list = await gateway.gw.request('GET', '/mcp/servers');
     expect((list.body.servers as unknown[]).length).to.equal(1);
   });
 });

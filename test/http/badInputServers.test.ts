@@ -2,6 +2,5 @@ import { itAnswersEach, useBadInputGateway } from './badInput.js';
 import { SERVER_CASES } from './badInputServerCases.js';
 
 describe('bad input: POST /mcp/servers refuses a malformed or unsafe server definition', () => {
-  const gw = useBadInputGateway();
-  itAnswersEach(gw, SERVER_CASES);
+  itAnswersEach(useBadInputGateway(), SERVER_CASES);
 });

@@ -21,8 +21,6 @@ export interface RefreshInput {
   readonly clientSecret?: string | undefined;
 }
 
-export type RefreshedTokens = GrantedTokens;
-
 /** Why a refresh failed; `permanent` when the grant or client is refused, not a passing outage. */
 export class RefreshFailure extends Error {
   constructor(
@@ -54,7 +52,7 @@ export class OAuthExchange {
     private readonly timeoutMs: number,
   ) {}
 
-  async refresh(input: RefreshInput): Promise<RefreshedTokens> {
+  async refresh(input: RefreshInput): Promise<GrantedTokens> {
     const fetchFn = withDeadline(this.fetch, this.timeoutMs);
     let discovery: Discovery;
     try {

@@ -28,8 +28,6 @@ export interface UpstreamClient {
   readonly clientSecret?: string | undefined;
 }
 
-export type ReceivedTokens = GrantedTokens;
-
 const isLoopback = (url: URL): boolean => ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
 
 /**
@@ -40,15 +38,17 @@ const isLoopback = (url: URL): boolean => ['localhost', '127.0.0.1', '[::1]'].in
  * gateway's SSRF-guarded fetch, with a deadline.
  */
 export class UpstreamAuthorization {
-  constructor(
-    private readonly fetch: FetchLike,
-    private readonly timeoutMs: number,
-  ) {}
+  /** Every request to an authorization server, with the deadline. */
+  private readonly timed: FetchLike;
+
+  constructor(fetch: FetchLike, timeoutMs: number) {
+    this.timed = withDeadline(fetch, timeoutMs);
+  }
 
   async discover(serverUrl: string): Promise<DiscoveredServer> {
     let info;
     try {
-      info = await discoverOAuthServerInfo(serverUrl, { fetchFn: withDeadline(this.fetch, this.timeoutMs) });
+      info = await discoverOAuthServerInfo(serverUrl, { fetchFn: this.timed });
     } catch (error) {
       throw new AppError('upstream_error', `Discovering the authorization server failed: ${describe(error)}`);
     }
@@ -91,7 +91,7 @@ export class UpstreamAuthorization {
           response_types: ['code'],
           token_endpoint_auth_method: 'none',
         },
-        fetchFn: withDeadline(this.fetch, this.timeoutMs),
+        fetchFn: this.timed,
       });
       return {
         clientId: info.client_id,
@@ -124,7 +124,7 @@ export class UpstreamAuthorization {
     client: UpstreamClient,
     callbackUrl: URL,
     checks: { state: string; codeVerifier: string },
-  ): Promise<ReceivedTokens> {
+  ): Promise<GrantedTokens> {
     const config = this.configuration(server, client);
     try {
       const tokens = await oidc.authorizationCodeGrant(
@@ -151,8 +151,7 @@ export class UpstreamAuthorization {
       undefined,
       auth,
     );
-    const timed = withDeadline(this.fetch, this.timeoutMs);
-    config[oidc.customFetch] = (url, options) => timed(url, options as RequestInit);
+    config[oidc.customFetch] = (url, options) => this.timed(url, options as RequestInit);
     // Plain http only to an authorization server on this machine (development, tests).
     if (new URL(server.issuer).protocol === 'http:' && isLoopback(new URL(server.issuer)))
       oidc.allowInsecureRequests(config);
