@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { connectMcpV2, type McpEra, type McpV2TestClient } from '../support/mcpClient.js';
 import { startTestGateway, waitForStatus, type TestGateway } from '../support/testGateway.js';
 
-import { catalogServer } from '../support/catalogFixture.js';
+import { BOB_DENIED_POLICY, catalogServer } from '../support/catalogFixture.js';
 
 type Item = Record<string, unknown>;
 
@@ -145,27 +145,7 @@ describe('/mcp resources, prompts and completions (both eras)', function () {
         'applies the access policy to lists, reads, gets and completions, ' +
           'and a denied item looks unknown',
         async () => {
-          await gw.request('PUT', '/policy', {
-            rules: [
-              { id: 'all', effect: 'allow', subjects: ['*'], server: '*', kind: '*', name: '*' },
-              {
-                id: 'blob',
-                effect: 'deny',
-                subjects: ['user:bob'],
-                server: 'cat',
-                kind: 'resource',
-                name: 'mem://blob',
-              },
-              {
-                id: 'greet',
-                effect: 'deny',
-                subjects: ['user:bob'],
-                server: 'cat',
-                kind: 'prompt',
-                name: 'greet',
-              },
-            ],
-          });
+          await gw.request('PUT', '/policy', BOB_DENIED_POLICY);
           const bob = await open(era, 'username=bob');
           const alice = await open(era, 'username=alice');
           const listed = async (c: McpV2TestClient) =>

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import type { McpEra } from '../support/mcpClient.js';
 import { startTestGateway, waitForStatus, type TestGateway } from '../support/testGateway.js';
-import { catalogServer } from '../support/catalogFixture.js';
+import { BOB_DENIED_POLICY as POLICY, catalogServer } from '../support/catalogFixture.js';
 
 interface Connected {
   readonly client: Client;
@@ -30,21 +30,6 @@ async function connect(gw: TestGateway, path: string, era: McpEra, username?: st
     },
   };
 }
-
-const POLICY = {
-  rules: [
-    { id: 'all', effect: 'allow', subjects: ['*'], server: '*', kind: '*', name: '*' },
-    {
-      id: 'blob',
-      effect: 'deny',
-      subjects: ['user:bob'],
-      server: 'cat',
-      kind: 'resource',
-      name: 'mem://blob',
-    },
-    { id: 'greet', effect: 'deny', subjects: ['user:bob'], server: 'cat', kind: 'prompt', name: 'greet' },
-  ],
-};
 
 describe('per-server endpoint /mcp/servers/:name/mcp and the REST resource and prompt routes', function () {
   this.timeout(60_000);
