@@ -11,8 +11,10 @@ export const catalogServer = (name: string, env: Record<string, string> = {}): R
   env,
 });
 
-/** An access policy over a catalogue server "cat": everyone may use everything, but bob neither
- * `mem://blob` (a resource) nor `greet` (a prompt). */
+/**
+ * An access policy over a catalogue server "cat": everyone may use everything, but bob neither `mem://blob`
+ * (a resource) nor `greet` (a prompt).
+ */
 export const BOB_DENIED_POLICY = {
   rules: [
     { id: 'all', effect: 'allow', subjects: ['*'], server: '*', kind: '*', name: '*' },
